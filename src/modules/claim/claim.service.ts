@@ -1,0 +1,266 @@
+import type { EntityManager } from 'typeorm';
+import type { Context } from '../../shared/context';
+import { requireActor, requireRole } from '../../shared/actor';
+import { fromGlobalId } from '../../shared/ids';
+import { badInput, notFound } from '../../shared/errors';
+import { versionedUpdate } from '../../shared/versioned-update';
+import { paginate, type ConnectionArgs, type ConnectionResult, type SortKey } from '../../shared/pagination';
+import { nestedConnection } from '../../shared/nested-connection';
+import { optionalText, checkText } from '../../shared/text';
+import { anchorByPosition, anchorByQuote, type Anchor } from '../anchoring/anchoring';
+import { diff, recordHistory, snapshot } from '../history/history.service';
+import { Role } from '../team/role';
+import { Article } from '../article/article.entity';
+import { Source } from '../source/source.entity';
+import { Claim } from './claim.entity';
+import { AnchorState, ClaimSort, ClaimStatus, Sourcing } from './claim.enums';
+import { refreshClaimStatus } from './claim-status';
+import type {
+  AnchorInput, ClaimFilter, CreateClaimInput, DeleteClaimInput, SetClaimSpeakerInput, UpdateClaimInput,
+} from './claim.inputs';
+
+/** The fields a claim's history records; `asOf` replays them. */
+export const CLAIM_FIELDS = [
+  'articleId', 'revisionId', 'positionStart', 'positionEnd', 'quoteExact', 'quotePrefix', 'quoteSuffix',
+  'anchorState', 'kind', 'sourcing', 'speakerId', 'note', 'status', 'disputedReason', 'disputedAt', 'version', 'deletedAt',
+] as const;
+
+const SORTS: Record<ClaimSort, SortKey[]> = {
+  [ClaimSort.POSITION]: [
+    { expression: 'claim.article_id', direction: 'ASC', type: 'uuid' },
+    { expression: 'claim.position_start', direction: 'ASC', type: 'integer' },
+    { expression: 'claim.id', direction: 'ASC', type: 'uuid' },
+  ],
+  [ClaimSort.UPDATED]: [
+    { expression: 'claim.updated_at', direction: 'DESC', type: 'timestamptz' },
+    { expression: 'claim.id', direction: 'DESC', type: 'uuid' },
+  ],
+  [ClaimSort.CREATED]: [
+    { expression: 'claim.created_at', direction: 'DESC', type: 'timestamptz' },
+    { expression: 'claim.id', direction: 'DESC', type: 'uuid' },
+  ],
+  [ClaimSort.STATUS]: [
+    { expression: `array_position(ARRAY['DISPUTED','IN_REVIEW','UNREVIEWED','SETTLED']::text[], claim.status)`, direction: 'ASC', type: 'integer' },
+    { expression: 'claim.created_at', direction: 'DESC', type: 'timestamptz' },
+    { expression: 'claim.id', direction: 'DESC', type: 'uuid' },
+  ],
+};
+
+/** Sourcing follows from the speaker unless the caller says otherwise, and must agree with it. */
+export function resolveSourcing(requested: Sourcing | null | undefined, speaker: Source | null): Sourcing {
+  const derived = !speaker ? Sourcing.UNSOURCED : speaker.anonymous ? Sourcing.ANONYMOUS : Sourcing.SOURCED;
+  if (requested == null) return derived;
+  if (speaker && requested === Sourcing.UNSOURCED) throw badInput('An UNSOURCED claim cannot have a speaker', 'sourcing');
+  if (speaker?.anonymous && requested === Sourcing.SOURCED) throw badInput('The speaker is anonymous, so the claim cannot be SOURCED', 'sourcing');
+  if (speaker && !speaker.anonymous && requested === Sourcing.ANONYMOUS) throw badInput('The speaker is named, so the claim cannot be ANONYMOUS', 'sourcing');
+  return requested;
+}
+
+export class ClaimService {
+  constructor(private readonly context: Context) {}
+
+  async get(claimId: string): Promise<Claim> {
+    const actor = requireActor(this.context);
+    const claim = await this.context.loaders.entity(Claim).load(claimId);
+    if (!claim || claim.deletedAt || !actor.roleIn(claim.teamId)) throw notFound('Claim');
+    return claim;
+  }
+
+  getByGlobalId(globalId: string, field = 'id'): Promise<Claim> {
+    return this.get(fromGlobalId(globalId, 'Claim', field));
+  }
+
+  async list(filter: ClaimFilter | null | undefined, sort: ClaimSort | undefined, args: ConnectionArgs): Promise<ConnectionResult<Claim>> {
+    const actor = requireActor(this.context);
+    const manager = await this.context.db.manager();
+    const query = manager.createQueryBuilder(Claim, 'claim').where('claim.deleted_at IS NULL');
+    if (filter?.articleId) {
+      const article = await this.context.services.articles.getByGlobalId(filter.articleId, 'filter.articleId');
+      query.andWhere('claim.article_id = :articleId', { articleId: article.id });
+    }
+    if (filter?.teamId) {
+      const teamId = fromGlobalId(filter.teamId, 'Team', 'filter.teamId');
+      requireRole(actor, teamId, Role.VIEWER, 'Team');
+      query.andWhere('claim.team_id = :teamId', { teamId });
+    } else {
+      query.andWhere('claim.team_id = ANY(:teamIds)', { teamIds: actor.teamIds });
+    }
+    if (filter?.status?.length) query.andWhere('claim.status = ANY(:status)', { status: filter.status });
+    if (filter?.sourcing?.length) query.andWhere('claim.sourcing = ANY(:sourcing)', { sourcing: filter.sourcing });
+    if (filter?.kind?.length) query.andWhere('claim.kind = ANY(:kind)', { kind: filter.kind });
+    if (filter?.anchorState) query.andWhere('claim.anchor_state = :anchorState', { anchorState: filter.anchorState });
+    if (filter?.speakerId) {
+      query.andWhere('claim.speaker_id = :speakerId', { speakerId: fromGlobalId(filter.speakerId, 'Source', 'filter.speakerId') });
+    }
+    if (filter?.rating?.length || filter?.reviewerId) {
+      const conditions = ['verdict.claim_id = claim.id', 'verdict.withdrawn_at IS NULL'];
+      const parameters: Record<string, unknown> = {};
+      if (filter.rating?.length) {
+        conditions.push('verdict.rating = ANY(:ratings)');
+        parameters.ratings = filter.rating;
+      }
+      if (filter.reviewerId) {
+        conditions.push('verdict.reviewer_id = :reviewerId');
+        parameters.reviewerId = fromGlobalId(filter.reviewerId, 'User', 'filter.reviewerId');
+      }
+      query.andWhere(`EXISTS (SELECT 1 FROM verdicts verdict WHERE ${conditions.join(' AND ')})`, parameters);
+    }
+    return paginate(query, SORTS[sort ?? ClaimSort.CREATED], args);
+  }
+
+  /** An article's claims in reading order, batched across articles. */
+  forArticle(article: Article, args: ConnectionArgs): Promise<ConnectionResult<Claim>> {
+    return nestedConnection(this.context.db, this.context.loaders, {
+      name: 'Article.claims',
+      entity: Claim,
+      table: 'claims',
+      parentColumn: 'article_id',
+      filter: 't.deleted_at IS NULL',
+      sort: [
+        { expression: 't.position_start', direction: 'ASC', type: 'integer' },
+        { expression: 't.id', direction: 'ASC', type: 'uuid' },
+      ],
+    }, article.id, args);
+  }
+
+  orphanedForArticle(article: Article, args: ConnectionArgs): Promise<ConnectionResult<Claim>> {
+    return nestedConnection(this.context.db, this.context.loaders, {
+      name: 'Article.orphanedClaims',
+      entity: Claim,
+      table: 'claims',
+      parentColumn: 'article_id',
+      filter: `t.deleted_at IS NULL AND t.anchor_state = 'ORPHANED'`,
+      sort: [
+        { expression: 't.position_start', direction: 'ASC', type: 'integer' },
+        { expression: 't.id', direction: 'ASC', type: 'uuid' },
+      ],
+    }, article.id, args);
+  }
+
+  async create(input: CreateClaimInput): Promise<Claim> {
+    const actor = requireActor(this.context);
+    const article = await this.context.services.articles.getByGlobalId(input.articleId, 'articleId');
+    requireRole(actor, article.teamId, Role.EDITOR, 'Article');
+    const revision = await this.context.services.articles.currentRevision(article);
+    const anchor = this.anchor(revision.body, input.anchor);
+    const speaker = input.speakerId ? await this.context.services.sources.getByGlobalId(input.speakerId, 'speakerId', article.teamId) : null;
+    const sourcing = resolveSourcing(input.sourcing, speaker);
+    const note = optionalText(input.note, 'note', 10_000);
+    return this.context.db.transaction(async (manager) => {
+      const claim = manager.create(Claim, {
+        teamId: article.teamId,
+        articleId: article.id,
+        revisionId: revision.id,
+        ...anchorColumns(anchor),
+        anchorState: AnchorState.ANCHORED,
+        kind: input.kind,
+        sourcing,
+        speakerId: speaker?.id ?? null,
+        note,
+        status: ClaimStatus.UNREVIEWED,
+        version: 1,
+        createdBy: actor.userId,
+      });
+      await manager.insert(Claim, claim);
+      const created = await manager.findOneByOrFail(Claim, { id: claim.id });
+      await recordHistory(manager, {
+        teamId: created.teamId, actorId: actor.userId, entityType: 'Claim', entityId: created.id,
+        claimId: created.id, articleId: created.articleId, action: 'CREATE', after: snapshot(created, CLAIM_FIELDS),
+      });
+      return created;
+    });
+  }
+
+  async update(input: UpdateClaimInput): Promise<Claim> {
+    const actor = requireActor(this.context);
+    const current = await this.getByGlobalId(input.claimId, 'claimId');
+    requireRole(actor, current.teamId, Role.EDITOR, 'Claim');
+    const changes: Partial<Claim> = {};
+    if (input.anchor) {
+      const article = await this.context.services.articles.get(current.articleId);
+      const revision = await this.context.services.articles.currentRevision(article);
+      Object.assign(changes, anchorColumns(this.anchor(revision.body, input.anchor)), {
+        revisionId: revision.id,
+        anchorState: AnchorState.ANCHORED,
+      });
+    }
+    if (input.kind != null) changes.kind = input.kind;
+    if (input.note !== undefined) changes.note = optionalText(input.note, 'note', 10_000);
+    if (input.sourcing != null) {
+      const speaker = current.speakerId ? await this.context.loaders.entity(Source).load(current.speakerId) : null;
+      changes.sourcing = resolveSourcing(input.sourcing, speaker);
+    }
+    return this.write(current, input.expectedVersion, changes, 'UPDATE');
+  }
+
+  async setSpeaker(input: SetClaimSpeakerInput): Promise<Claim> {
+    const actor = requireActor(this.context);
+    const current = await this.getByGlobalId(input.claimId, 'claimId');
+    requireRole(actor, current.teamId, Role.EDITOR, 'Claim');
+    const speaker = input.speakerId ? await this.context.services.sources.getByGlobalId(input.speakerId, 'speakerId', current.teamId) : null;
+    return this.write(current, input.expectedVersion, {
+      speakerId: speaker?.id ?? null,
+      sourcing: resolveSourcing(input.sourcing, speaker),
+    }, 'SET_SPEAKER');
+  }
+
+  async delete(input: DeleteClaimInput): Promise<Claim> {
+    const actor = requireActor(this.context);
+    const current = await this.getByGlobalId(input.claimId, 'claimId');
+    requireRole(actor, current.teamId, Role.EDITOR, 'Claim');
+    const reason = input.reason != null ? checkText(input.reason, 'reason', { max: 5000 }).trim() : null;
+    return this.write(current, input.expectedVersion, { deletedAt: new Date() }, 'DELETE', reason);
+  }
+
+  /** The one write path for claims: version-checked, with its history event in the same transaction. */
+  async write(current: Claim, expectedVersion: number, changes: Partial<Claim>, action: string, reason: string | null = null, manager?: EntityManager): Promise<Claim> {
+    const actor = requireActor(this.context);
+    const run = async (tx: EntityManager): Promise<Claim> => {
+      const { before, after } = await versionedUpdate(tx, Claim, 'Claim', current.id, expectedVersion, changes, 'deleted_at IS NULL');
+      await recordHistory(tx, {
+        teamId: after.teamId, actorId: actor.userId, entityType: 'Claim', entityId: after.id,
+        claimId: after.id, articleId: after.articleId, action, reason, ...diff(before, after, CLAIM_FIELDS),
+      });
+      this.context.loaders.clear();
+      return after;
+    };
+    return manager ? run(manager) : this.context.db.transaction(run);
+  }
+
+  /**
+   * Serialises the verdict writes of one claim. Status is derived from all current verdicts; two
+   * reviewers submitting at once would each count only their own uncommitted verdict (write skew)
+   * and leave the claim IN_REVIEW with quorum reached. Holding the claim row makes the second wait,
+   * and under READ COMMITTED its next statement sees the first one's verdict.
+   */
+  async lockForReview(manager: EntityManager, claimId: string): Promise<void> {
+    const rows = (await manager.query('SELECT id FROM claims WHERE id = $1 AND deleted_at IS NULL FOR NO KEY UPDATE', [claimId])) as unknown[];
+    if (rows.length === 0) throw notFound('Claim');
+  }
+
+  /** Re-derives status after verdicts or dispute marks change (call lockForReview first). */
+  async refreshStatus(manager: EntityManager, claimId: string): Promise<void> {
+    await refreshClaimStatus(manager, [claimId], this.context.session.actor?.userId ?? null);
+    this.context.loaders.clear();
+  }
+
+  private anchor(text: string, input: AnchorInput): Anchor {
+    if (Boolean(input.position) === Boolean(input.quote)) {
+      throw badInput('Give the anchor as exactly one of position or quote', 'anchor');
+    }
+    if (input.position) return anchorByPosition(text, input.position.start, input.position.end);
+    const quote = input.quote!;
+    checkText(quote.exact, 'anchor.quote.exact', { max: 100_000 });
+    return anchorByQuote(text, { exact: quote.exact, prefix: quote.prefix ?? null, suffix: quote.suffix ?? null });
+  }
+}
+
+export function anchorColumns(anchor: Anchor): Pick<Claim, 'positionStart' | 'positionEnd' | 'quoteExact' | 'quotePrefix' | 'quoteSuffix'> {
+  return {
+    positionStart: anchor.position.start,
+    positionEnd: anchor.position.end,
+    quoteExact: anchor.quote.exact,
+    quotePrefix: anchor.quote.prefix,
+    quoteSuffix: anchor.quote.suffix,
+  };
+}

@@ -1,0 +1,103 @@
+import type { Context } from '../../shared/context';
+import { requireActor, requireRole } from '../../shared/actor';
+import { fromGlobalId } from '../../shared/ids';
+import { DomainError, ErrorCode, badInput, notFound } from '../../shared/errors';
+import type { ConnectionArgs, ConnectionResult } from '../../shared/pagination';
+import { nestedConnection } from '../../shared/nested-connection';
+import { optionalText, checkText } from '../../shared/text';
+import { httpUrl } from '../../shared/values';
+import { recordHistory, snapshot } from '../history/history.service';
+import { Role, roleAtLeast } from '../team/role';
+import type { Claim } from '../claim/claim.entity';
+import { Evidence } from './evidence.entity';
+import type { AddEvidenceInput, RemoveEvidenceInput } from './evidence.inputs';
+
+const EVIDENCE_FIELDS = ['claimId', 'sourceId', 'url', 'quotedPassage', 'stance', 'note', 'removedAt'] as const;
+
+export class EvidenceService {
+  constructor(private readonly context: Context) {}
+
+  async get(evidenceId: string): Promise<Evidence> {
+    const actor = requireActor(this.context);
+    const evidence = await this.context.loaders.entity(Evidence).load(evidenceId);
+    if (!evidence || !actor.roleIn(evidence.teamId)) throw notFound('Evidence');
+    return evidence;
+  }
+
+  forClaim(claim: Claim, args: ConnectionArgs): Promise<ConnectionResult<Evidence>> {
+    return nestedConnection(this.context.db, this.context.loaders, {
+      name: 'Claim.evidence',
+      entity: Evidence,
+      table: 'evidence',
+      parentColumn: 'claim_id',
+      filter: 't.removed_at IS NULL',
+      sort: [
+        { expression: 't.created_at', direction: 'ASC', type: 'timestamptz' },
+        { expression: 't.id', direction: 'ASC', type: 'uuid' },
+      ],
+    }, claim.id, args);
+  }
+
+  async add(input: AddEvidenceInput): Promise<{ evidence: Evidence; claim: Claim }> {
+    const actor = requireActor(this.context);
+    const claim = await this.context.services.claims.getByGlobalId(input.claimId, 'claimId');
+    requireRole(actor, claim.teamId, Role.REVIEWER, 'Claim');
+    const source = input.sourceId ? await this.context.services.sources.getByGlobalId(input.sourceId, 'sourceId', claim.teamId) : null;
+    const values = {
+      teamId: claim.teamId,
+      claimId: claim.id,
+      sourceId: source?.id ?? null,
+      url: httpUrl(input.url, 'url'),
+      quotedPassage: optionalText(input.quotedPassage, 'quotedPassage', 20_000),
+      stance: input.stance,
+      note: optionalText(input.note, 'note', 10_000),
+      createdBy: actor.userId,
+    };
+    if (!values.url && !values.sourceId && !values.quotedPassage) {
+      throw badInput('Evidence needs at least one of url, sourceId or quotedPassage', 'url');
+    }
+    const evidence = await this.context.db.transaction(async (manager) => {
+      const row = manager.create(Evidence, values);
+      await manager.insert(Evidence, row);
+      const created = await manager.findOneByOrFail(Evidence, { id: row.id });
+      await recordHistory(manager, {
+        teamId: claim.teamId, actorId: actor.userId, entityType: 'Evidence', entityId: created.id,
+        claimId: claim.id, articleId: claim.articleId, action: 'ADD', after: snapshot(created, EVIDENCE_FIELDS),
+      });
+      this.context.loaders.clear();
+      return created;
+    });
+    return { evidence, claim };
+  }
+
+  /** Removal keeps the row (and its history): evidence once cited stays on the record. */
+  async remove(input: RemoveEvidenceInput): Promise<{ evidence: Evidence; claim: Claim }> {
+    const actor = requireActor(this.context);
+    const current = await this.get(fromGlobalId(input.evidenceId, 'Evidence', 'evidenceId'));
+    const role = requireRole(actor, current.teamId, Role.REVIEWER, 'Evidence');
+    if (current.createdBy !== actor.userId && !roleAtLeast(role, Role.EDITOR)) {
+      throw new DomainError(ErrorCode.FORBIDDEN, 'Only its author or an editor may remove evidence');
+    }
+    if (current.removedAt) throw notFound('Evidence');
+    const reason = input.reason != null ? checkText(input.reason, 'reason', { max: 5000 }).trim() : null;
+    const claim = await this.context.services.claims.get(current.claimId);
+    const evidence = await this.context.db.transaction(async (manager) => {
+      const result = await manager
+        .createQueryBuilder()
+        .update(Evidence)
+        .set({ removedAt: () => 'now()', removedBy: actor.userId })
+        .where('id = :id AND removed_at IS NULL', { id: current.id })
+        .execute();
+      if (result.affected !== 1) throw notFound('Evidence');
+      const after = await manager.findOneByOrFail(Evidence, { id: current.id });
+      await recordHistory(manager, {
+        teamId: current.teamId, actorId: actor.userId, entityType: 'Evidence', entityId: current.id,
+        claimId: current.claimId, articleId: claim.articleId, action: 'REMOVE', reason,
+        before: { removedAt: null }, after: { removedAt: after.removedAt },
+      });
+      this.context.loaders.clear();
+      return after;
+    });
+    return { evidence, claim };
+  }
+}

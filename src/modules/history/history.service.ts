@@ -1,0 +1,68 @@
+import type { EntityManager } from 'typeorm';
+import { HistoryEvent, type EntityType } from './history-event.entity';
+
+export interface HistoryRecord {
+  teamId: string | null;
+  actorId: string | null;
+  entityType: EntityType;
+  entityId: string;
+  action: string;
+  before?: Record<string, unknown> | null;
+  after?: Record<string, unknown> | null;
+  reason?: string | null;
+  claimId?: string | null;
+  articleId?: string | null;
+}
+
+/** JSON-safe copy of a value for a history payload (Dates become ISO strings). */
+function toJson(value: unknown): unknown {
+  if (value instanceof Date) return value.toISOString();
+  if (Array.isArray(value)) return value.map(toJson);
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, toJson(inner)]));
+  }
+  return value === undefined ? null : value;
+}
+
+export function snapshot<T extends object>(entity: T, fields: readonly (keyof T & string)[]): Record<string, unknown> {
+  return Object.fromEntries(fields.map((field) => [field, toJson(entity[field])]));
+}
+
+/** The fields whose values differ, as a before/after pair; empty objects when nothing changed. */
+export function diff<T extends object>(
+  before: T,
+  after: T,
+  fields: readonly (keyof T & string)[],
+): { before: Record<string, unknown>; after: Record<string, unknown> } {
+  const changedBefore: Record<string, unknown> = {};
+  const changedAfter: Record<string, unknown> = {};
+  for (const field of fields) {
+    const old = toJson(before[field]);
+    const next = toJson(after[field]);
+    if (JSON.stringify(old) !== JSON.stringify(next)) {
+      changedBefore[field] = old;
+      changedAfter[field] = next;
+    }
+  }
+  return { before: changedBefore, after: changedAfter };
+}
+
+/**
+ * Appends one event. Callers pass the manager of the transaction that makes the change, so the
+ * change and its record commit or vanish together.
+ */
+export async function recordHistory(manager: EntityManager, record: HistoryRecord): Promise<void> {
+  const event: Partial<HistoryEvent> = {
+    teamId: record.teamId,
+    actorId: record.actorId,
+    entityType: record.entityType,
+    entityId: record.entityId,
+    action: record.action,
+    before: (record.before ? toJson(record.before) : null) as Record<string, unknown> | null,
+    after: (record.after ? toJson(record.after) : null) as Record<string, unknown> | null,
+    reason: record.reason ?? null,
+    claimId: record.claimId ?? null,
+    articleId: record.articleId ?? null,
+  };
+  await manager.insert(HistoryEvent, event as never);
+}

@@ -1,0 +1,70 @@
+import type { Context } from '../../shared/context';
+import { requireActor } from '../../shared/actor';
+import { decodeGlobalId } from '../../shared/ids';
+import { badInput, DomainError, ErrorCode } from '../../shared/errors';
+import { User } from '../user/user.entity';
+import { HistoryEvent } from '../history/history-event.entity';
+import { ArticleRevision } from '../article/article-revision.entity';
+
+/** Relay's `node(id)`: any object by global ID, or null when it is missing or not yours. */
+export class NodeService {
+  constructor(private readonly context: Context) {}
+
+  async get(globalId: string): Promise<object | null> {
+    requireActor(this.context);
+    const decoded = decodeGlobalId(globalId);
+    if (!decoded) throw badInput('id is not a valid ID', 'id');
+    try {
+      return await this.load(decoded.type, decoded.rawId);
+    } catch (error) {
+      if (error instanceof DomainError && error.code === ErrorCode.NOT_FOUND) return null;
+      throw error;
+    }
+  }
+
+  private async load(type: string, rawId: string): Promise<object | null> {
+    const services = this.context.services;
+    switch (type) {
+      case 'Team': return services.teams.get(rawId);
+      case 'Article': return services.articles.get(rawId);
+      case 'Claim': return services.claims.get(rawId);
+      case 'Source': return services.sources.get(rawId);
+      case 'Evidence': return services.evidence.get(rawId);
+      case 'Verdict': return services.verdicts.get(rawId);
+      case 'User': return this.user(rawId);
+      case 'HistoryEvent': return this.historyEvent(rawId);
+      case 'ArticleRevision': return this.revision(rawId);
+      default: return null;
+    }
+  }
+
+  /** A user is visible to themselves and to people they share a team with. */
+  async user(userId: string): Promise<User | null> {
+    const actor = requireActor(this.context);
+    if (userId !== actor.userId) {
+      const rows = await this.context.db.query(
+        'SELECT 1 FROM memberships WHERE user_id = $1 AND team_id = ANY($2) LIMIT 1',
+        [userId, actor.teamIds],
+      );
+      if (rows.length === 0) return null;
+    }
+    return this.context.loaders.entity(User, false).load(userId);
+  }
+
+  private async historyEvent(rawId: string): Promise<HistoryEvent | null> {
+    const manager = await this.context.db.manager();
+    return manager
+      .createQueryBuilder(HistoryEvent, 'event')
+      .where('event.id = :id AND event.team_id = ANY(:teamIds)', { id: rawId, teamIds: requireActor(this.context).teamIds })
+      .getOne();
+  }
+
+  private async revision(rawId: string): Promise<object | null> {
+    const manager = await this.context.db.manager();
+    const revision = await manager
+      .createQueryBuilder(ArticleRevision, 'revision')
+      .where('revision.id = :id AND revision.team_id = ANY(:teamIds)', { id: rawId, teamIds: requireActor(this.context).teamIds })
+      .getOne();
+    return revision ?? null;
+  }
+}

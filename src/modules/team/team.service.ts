@@ -1,0 +1,111 @@
+import type { Context } from '../../shared/context';
+import { requireActor, requireRole } from '../../shared/actor';
+import { fromGlobalId } from '../../shared/ids';
+import { notFound } from '../../shared/errors';
+import { paginate, type ConnectionArgs, type ConnectionResult } from '../../shared/pagination';
+import { diff, recordHistory, snapshot } from '../history/history.service';
+import { Team } from './team.entity';
+import { Membership } from './membership.entity';
+import { Role } from './role';
+import { refreshTeamClaimStatuses } from '../claim/claim-status';
+import type { CreateTeamInput, UpdateTeamInput } from './team.inputs';
+
+const TEAM_FIELDS = ['slug', 'name', 'verdictQuorum'] as const;
+
+export class TeamService {
+  constructor(private readonly context: Context) {}
+
+  /** The caller's teams. */
+  async list(args: ConnectionArgs): Promise<ConnectionResult<Team>> {
+    const actor = requireActor(this.context);
+    const manager = await this.context.db.manager();
+    const query = manager.createQueryBuilder(Team, 'team').where('team.id = ANY(:ids)', { ids: actor.teamIds });
+    return paginate(query, [
+      { expression: 'team.slug', direction: 'ASC', type: 'text' },
+      { expression: 'team.id', direction: 'ASC', type: 'uuid' },
+    ], args);
+  }
+
+  async get(teamId: string): Promise<Team> {
+    const actor = requireActor(this.context);
+    requireRole(actor, teamId, Role.VIEWER, 'Team');
+    const team = await this.context.loaders.entity(Team, false).load(teamId);
+    if (!team) throw notFound('Team');
+    return team;
+  }
+
+  async getByGlobalId(globalId: string): Promise<Team> {
+    return this.get(fromGlobalId(globalId, 'Team', 'id'));
+  }
+
+  async getBySlug(slug: string): Promise<Team> {
+    const actor = requireActor(this.context);
+    const manager = await this.context.db.manager();
+    const team = await manager.findOne(Team, { where: { slug } });
+    if (!team || !actor.roleIn(team.id)) throw notFound('Team');
+    return team;
+  }
+
+  /** Anyone signed in may open a desk; they become its first OWNER. */
+  async create(input: CreateTeamInput): Promise<Team> {
+    const actor = requireActor(this.context);
+    const team = await this.context.db.transaction(async (manager) => {
+      const created = manager.create(Team, {
+        slug: input.slug,
+        name: input.name.trim(),
+        verdictQuorum: input.verdictQuorum ?? 2,
+        createdBy: actor.userId,
+      });
+      await manager.insert(Team, created);
+      await manager.insert(Membership, { teamId: created.id, userId: actor.userId, role: Role.OWNER });
+      await recordHistory(manager, {
+        teamId: created.id,
+        actorId: actor.userId,
+        entityType: 'Team',
+        entityId: created.id,
+        action: 'CREATE',
+        after: { ...snapshot(created, TEAM_FIELDS), ownerId: actor.userId },
+      });
+      return manager.findOneByOrFail(Team, { id: created.id });
+    });
+    this.context.session.actor = actor.withMembership(team.id, Role.OWNER);
+    await this.context.db.addTeam(team.id);
+    return team;
+  }
+
+  async update(input: UpdateTeamInput): Promise<Team> {
+    const actor = requireActor(this.context);
+    const teamId = fromGlobalId(input.teamId, 'Team', 'teamId');
+    requireRole(actor, teamId, Role.OWNER, 'Team');
+    return this.context.db.transaction(async (manager) => {
+      const before = await manager.findOne(Team, { where: { id: teamId }, lock: { mode: 'pessimistic_write' } });
+      if (!before) throw notFound('Team');
+      const after = manager.create(Team, {
+        ...before,
+        name: input.name != null ? input.name.trim() : before.name,
+        verdictQuorum: input.verdictQuorum ?? before.verdictQuorum,
+      });
+      const change = diff(before, after, TEAM_FIELDS);
+      if (Object.keys(change.after).length === 0) return before;
+      await manager.update(Team, { id: teamId }, { name: after.name, verdictQuorum: after.verdictQuorum });
+      await recordHistory(manager, {
+        teamId, actorId: actor.userId, entityType: 'Team', entityId: teamId, action: 'UPDATE', ...change,
+      });
+      // A new quorum can settle or unsettle every claim of the desk at once.
+      if ('verdictQuorum' in change.after) await refreshTeamClaimStatuses(manager, teamId, actor.userId);
+      this.context.loaders.clear();
+      return manager.findOneByOrFail(Team, { id: teamId });
+    });
+  }
+
+  async memberships(teamId: string, args: ConnectionArgs): Promise<ConnectionResult<Membership>> {
+    const actor = requireActor(this.context);
+    requireRole(actor, teamId, Role.VIEWER, 'Team');
+    const manager = await this.context.db.manager();
+    const query = manager.createQueryBuilder(Membership, 'membership').where('membership.team_id = :teamId', { teamId });
+    return paginate(query, [
+      { expression: 'membership.created_at', direction: 'ASC', type: 'timestamptz' },
+      { expression: 'membership.user_id', direction: 'ASC', type: 'uuid' },
+    ], args);
+  }
+}

@@ -1,0 +1,47 @@
+import type { Context } from './shared/context';
+import { TeamService } from './modules/team/team.service';
+import { ArticleService } from './modules/article/article.service';
+import { ClaimService } from './modules/claim/claim.service';
+import { SourceService } from './modules/source/source.service';
+import { EvidenceService } from './modules/evidence/evidence.service';
+import { VerdictService } from './modules/verdict/verdict.service';
+import { HistoryQueryService } from './modules/history/history-query.service';
+import { NodeService } from './modules/node/node.service';
+
+/** The request's services, built on first use; each gets only the request context it needs. */
+export class Services {
+  private readonly cache = new Map<string, unknown>();
+
+  constructor(private readonly context: Context) {}
+
+  private get<T>(name: string, build: () => T): T {
+    let service = this.cache.get(name) as T | undefined;
+    if (!service) this.cache.set(name, (service = build()));
+    return service;
+  }
+
+  get teams(): TeamService {
+    return this.get('teams', () => new TeamService(this.context));
+  }
+  get articles(): ArticleService {
+    return this.get('articles', () => new ArticleService(this.context));
+  }
+  get claims(): ClaimService {
+    return this.get('claims', () => new ClaimService(this.context));
+  }
+  get sources(): SourceService {
+    return this.get('sources', () => new SourceService(this.context));
+  }
+  get evidence(): EvidenceService {
+    return this.get('evidence', () => new EvidenceService(this.context));
+  }
+  get verdicts(): VerdictService {
+    return this.get('verdicts', () => new VerdictService(this.context));
+  }
+  get history(): HistoryQueryService {
+    return this.get('history', () => new HistoryQueryService(this.context));
+  }
+  get nodes(): NodeService {
+    return this.get('nodes', () => new NodeService(this.context));
+  }
+}

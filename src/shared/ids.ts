@@ -1,0 +1,37 @@
+import { badInput } from './errors';
+
+/** GraphQL type names that have global IDs. */
+export type NodeType =
+  | 'Team' | 'User' | 'Article' | 'ArticleRevision' | 'Claim' | 'Source' | 'Evidence' | 'Verdict'
+  | 'Comment' | 'Assignment' | 'HistoryEvent' | 'ApiToken';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const BIGINT = /^[1-9][0-9]{0,18}$/;
+
+/** Opaque Relay ID: base64url("Type:rawId"). Clients must not parse it; we only promise stability. */
+export function toGlobalId(type: NodeType, rawId: string): string {
+  return Buffer.from(`${type}:${rawId}`, 'utf8').toString('base64url');
+}
+
+export interface DecodedId { type: NodeType; rawId: string }
+
+/** Decodes any global ID; returns null for anything that is not one of ours. */
+export function decodeGlobalId(globalId: string): DecodedId | null {
+  if (typeof globalId !== 'string' || globalId.length === 0 || globalId.length > 200) return null;
+  if (!/^[A-Za-z0-9_-]+$/.test(globalId)) return null;
+  const decoded = Buffer.from(globalId, 'base64url').toString('utf8');
+  const colon = decoded.indexOf(':');
+  if (colon < 1) return null;
+  const type = decoded.slice(0, colon) as NodeType;
+  const rawId = decoded.slice(colon + 1);
+  const pattern = type === 'HistoryEvent' ? BIGINT : UUID;
+  if (!pattern.test(rawId)) return null;
+  return { type, rawId };
+}
+
+/** Decodes a global ID that must name a `type`; malformed or wrong-typed IDs are bad input. */
+export function fromGlobalId(globalId: string, type: NodeType, field = 'id'): string {
+  const decoded = decodeGlobalId(globalId);
+  if (!decoded || decoded.type !== type) throw badInput(`${field} is not a valid ${type} ID`, field);
+  return decoded.rawId;
+}

@@ -1,0 +1,132 @@
+import type { EntityManager, EntityTarget, ObjectLiteral } from 'typeorm';
+import type { RequestDb } from '../db/request-db';
+import type { Loaders } from './loaders';
+import { ConnectionResult, encodeCursor, pageRequest, type ConnectionArgs, type SortKey } from './pagination';
+import { badInput } from './errors';
+
+export interface NestedConnectionSpec<T extends ObjectLiteral> {
+  /** Unique name of this relation, e.g. `Claim.verdicts`. */
+  name: string;
+  entity: EntityTarget<T>;
+  table: string;
+  parentColumn: string;
+  /** Extra SQL condition over alias `t`, without parameters (e.g. `t.withdrawn_at IS NULL`). */
+  filter?: string;
+  /** Sort keys over alias `t`; the last must be `t.id`. */
+  sort: SortKey[];
+}
+
+/** Maps a raw row (database column names) onto an entity instance using TypeORM's metadata. */
+export function hydrate<T extends ObjectLiteral>(manager: EntityManager, entity: EntityTarget<T>, raw: Record<string, unknown>): T {
+  const metadata = manager.connection.getMetadata(entity);
+  const instance = metadata.create() as Record<string, unknown>;
+  for (const column of metadata.columns) {
+    instance[column.propertyName] = manager.connection.driver.prepareHydratedValue(raw[column.databaseName], column);
+  }
+  return instance as T;
+}
+
+interface Page<T> { edges: { cursor: string; node: T }[]; hasMore: boolean }
+
+/**
+ * A connection under each of many parents (a claim's verdicts, an article's claims) in ONE query:
+ * a LATERAL subquery per parent walks that parent's index range and stops at the page size, so
+ * the cost grows with the rows returned, not with the table. Parents resolved in the same tick
+ * with the same arguments share the query through a DataLoader.
+ */
+export function nestedConnection<T extends ObjectLiteral>(
+  db: RequestDb,
+  loaders: Loaders,
+  spec: NestedConnectionSpec<T>,
+  parentId: string,
+  args: ConnectionArgs,
+): Promise<ConnectionResult<T>> {
+  const page = pageRequest(args);
+  const argsKey = JSON.stringify([page.limit, page.backward, page.cursor]);
+  const filter = spec.filter ? `AND ${spec.filter}` : '';
+
+  const counts = loaders.keyed<string, number>(`${spec.name}:count`, async (parentIds) => {
+    const rows = await db.query<{ parent: string; total: string }>(
+      `SELECT t.${spec.parentColumn} AS parent, count(*) AS total FROM ${spec.table} t
+        WHERE t.${spec.parentColumn} = ANY($1) AND t.team_id = ANY($2) ${filter}
+        GROUP BY 1`,
+      [[...parentIds], [...db.teamIds]],
+    );
+    const byParent = new Map(rows.map((row) => [row.parent, Number(row.total)]));
+    return parentIds.map((id) => byParent.get(id) ?? 0);
+  });
+  const count = () => counts.load(parentId);
+
+  if (page.limit === 0) {
+    return Promise.resolve(
+      new ConnectionResult<T>([], { hasNextPage: false, hasPreviousPage: page.hasCursor, startCursor: null, endCursor: null }, count),
+    );
+  }
+  if (page.cursor && page.cursor.length !== spec.sort.length) {
+    throw badInput('cursor does not belong to this list', page.backward ? 'before' : 'after');
+  }
+
+  const loader = loaders.keyed<string, Page<T>>(`${spec.name}:${argsKey}`, async (parentIds) => {
+    const manager = await db.manager();
+    const keys = spec.sort.map((key) => ({
+      ...key,
+      direction: page.backward ? (key.direction === 'ASC' ? 'DESC' : 'ASC') : key.direction,
+    }));
+    const params: unknown[] = [[...parentIds], [...db.teamIds], page.limit + 1];
+    let cursorSql = '';
+    if (page.cursor) {
+      const clauses = keys.map((key, index) => {
+        const parts = keys.slice(0, index).map((earlier, earlierIndex) => {
+          params.push(page.cursor![earlierIndex]);
+          return `${earlier.expression} = $${params.length}::${earlier.type}`;
+        });
+        params.push(page.cursor![index]);
+        parts.push(`${key.expression} ${key.direction === 'ASC' ? '>' : '<'} $${params.length}::${key.type}`);
+        return `(${parts.join(' AND ')})`;
+      });
+      cursorSql = `AND (${clauses.join(' OR ')})`;
+    }
+    const cursorColumns = keys.map((key, index) => `(${key.expression})::text AS __cursor_${index}`).join(', ');
+    const orderBy = keys.map((key) => `${key.expression} ${key.direction}`).join(', ');
+    const rows = await db.query<Record<string, unknown>>(
+      `SELECT p.parent AS __parent, x.*
+         FROM unnest($1::uuid[]) AS p(parent)
+         CROSS JOIN LATERAL (
+           SELECT t.*, ${cursorColumns} FROM ${spec.table} t
+            WHERE t.${spec.parentColumn} = p.parent AND t.team_id = ANY($2) ${filter} ${cursorSql}
+            ORDER BY ${orderBy}
+            LIMIT $3
+         ) x`,
+      params,
+    );
+    const byParent = new Map<string, Page<T>>();
+    for (const row of rows) {
+      const parent = row.__parent as string;
+      let pageOfParent = byParent.get(parent);
+      if (!pageOfParent) byParent.set(parent, (pageOfParent = { edges: [], hasMore: false }));
+      if (pageOfParent.edges.length === page.limit) {
+        pageOfParent.hasMore = true;
+        continue;
+      }
+      pageOfParent.edges.push({
+        node: hydrate(manager, spec.entity, row),
+        cursor: encodeCursor(keys.map((_, index) => row[`__cursor_${index}`])),
+      });
+    }
+    return parentIds.map((id) => byParent.get(id) ?? { edges: [], hasMore: false });
+  });
+
+  return loader.load(parentId).then(({ edges, hasMore }) => {
+    const ordered = page.backward ? [...edges].reverse() : edges;
+    return new ConnectionResult<T>(
+      ordered,
+      {
+        hasNextPage: page.backward ? page.hasCursor : hasMore,
+        hasPreviousPage: page.backward ? hasMore : page.hasCursor,
+        startCursor: ordered[0]?.cursor ?? null,
+        endCursor: ordered[ordered.length - 1]?.cursor ?? null,
+      },
+      count,
+    );
+  });
+}

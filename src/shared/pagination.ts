@@ -1,0 +1,213 @@
+import { ArgsType, Field, Int, ObjectType } from 'type-graphql';
+import type { ClassType } from 'type-graphql';
+import type { ObjectLiteral, SelectQueryBuilder } from 'typeorm';
+import { badInput } from './errors';
+
+export const DEFAULT_PAGE_SIZE = 20;
+export const MAX_PAGE_SIZE = 100;
+
+@ArgsType()
+export class ConnectionArgs {
+  @Field(() => Int, { nullable: true, description: `Items after \`after\`; default ${DEFAULT_PAGE_SIZE}, at most ${MAX_PAGE_SIZE}.` })
+  first?: number | null;
+
+  @Field(() => String, { nullable: true })
+  after?: string | null;
+
+  @Field(() => Int, { nullable: true, description: `Items before \`before\`; at most ${MAX_PAGE_SIZE}.` })
+  last?: number | null;
+
+  @Field(() => String, { nullable: true })
+  before?: string | null;
+}
+
+@ObjectType('PageInfo')
+export class PageInfo {
+  @Field(() => Boolean) hasNextPage: boolean;
+  @Field(() => Boolean) hasPreviousPage: boolean;
+  @Field(() => String, { nullable: true }) startCursor: string | null;
+  @Field(() => String, { nullable: true }) endCursor: string | null;
+}
+
+export interface Edge<T> { cursor: string; node: T }
+
+/** What every connection resolves to; `totalCount` runs its COUNT only when the client asks. */
+export class ConnectionResult<T> {
+  constructor(
+    readonly edges: Edge<T>[],
+    readonly pageInfo: PageInfo,
+    private readonly count: () => Promise<number>,
+  ) {}
+
+  get nodes(): T[] {
+    return this.edges.map((edge) => edge.node);
+  }
+
+  totalCount(): Promise<number> {
+    return this.count();
+  }
+}
+
+/**
+ * Declares `<Name>Connection` and `<Name>Edge` for a node type. The connection class is a
+ * ConnectionResult, so resolvers return ConnectionResult instances and `totalCount` resolves lazily.
+ */
+export function connectionType<T extends object>(nodeType: ClassType<T>, name: string): ClassType<ConnectionResult<T>> {
+  @ObjectType(`${name}Edge`)
+  class EdgeType {
+    @Field(() => String) cursor: string;
+    @Field(() => nodeType) node: T;
+  }
+
+  @ObjectType(`${name}Connection`)
+  class ConnectionType extends ConnectionResult<T> {
+    @Field(() => [EdgeType])
+    declare readonly edges: Edge<T>[];
+
+    @Field(() => PageInfo)
+    declare readonly pageInfo: PageInfo;
+
+    @Field(() => [nodeType], { name: 'nodes', description: 'The edges\' nodes, for clients that need no cursors.' })
+    get nodeList(): T[] {
+      return this.nodes;
+    }
+
+    @Field(() => Int, { name: 'totalCount', description: 'All items matching the filter, across pages.' })
+    totalCountField(): Promise<number> {
+      return this.totalCount();
+    }
+  }
+  return ConnectionType;
+}
+
+export interface PageRequest {
+  /** How many rows to return. */
+  limit: number;
+  /** Walk backwards from `before` (last/before) instead of forwards from `after`. */
+  backward: boolean;
+  cursor: unknown[] | null;
+  hasCursor: boolean;
+}
+
+function decodeCursor(cursor: string, field: string): unknown[] {
+  try {
+    const values = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
+    if (Array.isArray(values) && values.length > 0) return values;
+  } catch {
+    // fall through to the typed error
+  }
+  throw badInput(`${field} is not a valid cursor`, field);
+}
+
+export function encodeCursor(values: unknown[]): string {
+  return Buffer.from(JSON.stringify(values), 'utf8').toString('base64url');
+}
+
+/** Validates Relay arguments once, for every connection: bounds, and no mixing of directions. */
+export function pageRequest(args: ConnectionArgs): PageRequest {
+  const { first, after, last, before } = args;
+  if (first != null && last != null) throw badInput('Pass either first or last, not both', 'first');
+  if (after != null && before != null) throw badInput('Pass either after or before, not both', 'after');
+  if (last != null && after != null) throw badInput('last goes with before, not after', 'last');
+  if (first != null && before != null) throw badInput('first goes with after, not before', 'first');
+  for (const [name, value] of [['first', first], ['last', last]] as const) {
+    if (value != null && (value < 0 || value > MAX_PAGE_SIZE)) {
+      throw badInput(`${name} must be between 0 and ${MAX_PAGE_SIZE}`, name);
+    }
+  }
+  const backward = last != null || before != null;
+  const cursorArg = backward ? before : after;
+  return {
+    limit: (backward ? last : first) ?? DEFAULT_PAGE_SIZE,
+    backward,
+    cursor: cursorArg != null ? decodeCursor(cursorArg, backward ? 'before' : 'after') : null,
+    hasCursor: cursorArg != null,
+  };
+}
+
+export type SortDirection = 'ASC' | 'DESC';
+
+export interface SortKey {
+  /** SQL expression over the query's alias, e.g. `claim.position_start`. */
+  expression: string;
+  direction: SortDirection;
+  /** Postgres type the cursor value is cast back to. */
+  type: 'integer' | 'text' | 'timestamptz' | 'uuid' | 'bigint';
+}
+
+/**
+ * Keyset pagination over a TypeORM query: the cursor holds the sort values of the last row as
+ * Postgres printed them (timestamps keep their microseconds, which a JS Date would drop), and the
+ * next page is "rows after that tuple" — an index range scan however deep the page, never OFFSET.
+ * The last sort key must be unique (the primary key) so the order is total.
+ */
+export async function paginate<T extends ObjectLiteral>(
+  query: SelectQueryBuilder<T>,
+  sort: SortKey[],
+  args: ConnectionArgs,
+): Promise<ConnectionResult<T>> {
+  const page = pageRequest(args);
+  const countQuery = query.clone();
+  const count = memoize(() => countQuery.orderBy().getCount());
+  if (page.limit === 0) {
+    return new ConnectionResult<T>([], emptyPageInfo(page), count);
+  }
+
+  const effective = sort.map((key) => ({
+    ...key,
+    direction: page.backward ? flip(key.direction) : key.direction,
+  }));
+  const rowQuery = query.clone();
+  if (page.cursor) {
+    if (page.cursor.length !== sort.length) throw badInput('cursor does not belong to this list', page.backward ? 'before' : 'after');
+    const params: Record<string, unknown> = {};
+    const clauses: string[] = [];
+    // (a > x) OR (a = x AND b > y) OR ...: correct for mixed directions, and Postgres still uses the
+    // leading index column for the range.
+    effective.forEach((key, index) => {
+      const parts: string[] = [];
+      for (let earlier = 0; earlier < index; earlier++) {
+        parts.push(`${effective[earlier].expression} = CAST(:cursor${earlier} AS ${effective[earlier].type})`);
+      }
+      parts.push(`${key.expression} ${key.direction === 'ASC' ? '>' : '<'} CAST(:cursor${index} AS ${key.type})`);
+      clauses.push(`(${parts.join(' AND ')})`);
+      params[`cursor${index}`] = page.cursor![index];
+    });
+    rowQuery.andWhere(`(${clauses.join(' OR ')})`, params);
+  }
+  rowQuery.orderBy();
+  effective.forEach((key, index) => {
+    rowQuery.addOrderBy(key.expression, key.direction);
+    rowQuery.addSelect(`(${key.expression})::text`, `cursor_${index}`);
+  });
+  rowQuery.limit(page.limit + 1);
+
+  const { entities, raw } = await rowQuery.getRawAndEntities();
+  if (entities.length !== raw.length) throw new Error('paginate() supports queries without joins that multiply rows');
+  const hasMore = entities.length > page.limit;
+  let edges = entities.slice(0, page.limit).map((node, index) => ({
+    node,
+    cursor: encodeCursor(sort.map((_, keyIndex) => (raw[index] as Record<string, unknown>)[`cursor_${keyIndex}`])),
+  }));
+  if (page.backward) edges = edges.reverse();
+  const pageInfo: PageInfo = {
+    hasNextPage: page.backward ? page.hasCursor : hasMore,
+    hasPreviousPage: page.backward ? hasMore : page.hasCursor,
+    startCursor: edges[0]?.cursor ?? null,
+    endCursor: edges[edges.length - 1]?.cursor ?? null,
+  };
+  return new ConnectionResult<T>(edges, pageInfo, count);
+}
+
+function emptyPageInfo(page: PageRequest): PageInfo {
+  return { hasNextPage: false, hasPreviousPage: page.hasCursor, startCursor: null, endCursor: null };
+}
+
+function flip(direction: SortDirection): SortDirection {
+  return direction === 'ASC' ? 'DESC' : 'ASC';
+}
+
+export function memoize<T>(fn: () => Promise<T>): () => Promise<T> {
+  let value: Promise<T> | null = null;
+  return () => (value ??= fn());
+}

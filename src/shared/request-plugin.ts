@@ -1,0 +1,53 @@
+import type { ApolloServerPlugin } from '@apollo/server';
+import type { Context } from './context';
+import { INTERNAL_SERVER_ERROR } from './format-error';
+
+/**
+ * Ties a GraphQL request to its database transaction: queries get a read-only snapshot,
+ * mutations a read-write transaction; it commits once the result is complete, before the
+ * response leaves, so an acknowledged mutation is durable. Unexpected errors are logged with
+ * the request id, and the client gets that id to quote.
+ */
+export function requestPlugin(): ApolloServerPlugin<Context> {
+  return {
+    async requestDidStart() {
+      return {
+        async didResolveOperation({ operation, contextValue }) {
+          contextValue.db.setMode(operation?.operation === 'query' ? 'read' : 'write');
+        },
+        async didEncounterErrors({ errors, contextValue, operationName }) {
+          for (const error of errors) {
+            const original = error.originalError ?? error;
+            if (original.name === 'DomainError' || !error.originalError || (error.originalError as { extensions?: unknown }).extensions) continue;
+            contextValue.log.error({ err: original, operationName, path: error.path }, 'unexpected error');
+          }
+        },
+        async willSendResponse({ contextValue, response }) {
+          let commitFailed = false;
+          try {
+            await contextValue.db.finish('commit');
+          } catch (error) {
+            commitFailed = true;
+            contextValue.log.error({ err: error }, 'commit failed');
+          }
+          if (response.body.kind !== 'single') return;
+          const result = response.body.singleResult;
+          if (commitFailed) {
+            response.body.singleResult = {
+              data: null,
+              errors: [{ message: 'The change could not be saved', extensions: { code: INTERNAL_SERVER_ERROR, requestId: contextValue.requestId } }],
+            };
+            return;
+          }
+          if (result.errors) {
+            result.errors = result.errors.map((error) =>
+              error.extensions?.code === INTERNAL_SERVER_ERROR
+                ? { ...error, extensions: { ...error.extensions, requestId: contextValue.requestId } }
+                : error,
+            );
+          }
+        },
+      };
+    },
+  };
+}

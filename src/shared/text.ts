@@ -1,0 +1,44 @@
+import { DomainError, ErrorCode, badInput } from './errors';
+
+/** Largest article body accepted, in Unicode code points (a long feature is ~100k). */
+export const MAX_ARTICLE_CODE_POINTS = 1_000_000;
+
+export function codePointLength(text: string): number {
+  let length = 0;
+  for (const _ of text) length++;
+  return length;
+}
+
+/**
+ * Text that Postgres can store and anchors can count: well-formed UTF-16 (no lone surrogates,
+ * which JSON allows as \ud800 escapes) and no NUL (Postgres text cannot hold it).
+ */
+export function checkText(value: string, field: string, options: { max?: number; allowBlank?: boolean } = {}): string {
+  if (typeof value !== 'string') throw badInput(`${field} must be a string`, field);
+  if (!value.isWellFormed()) throw badInput(`${field} is not valid Unicode (it contains a lone surrogate)`, field);
+  if (value.includes('\u0000')) throw badInput(`${field} contains a NUL character`, field);
+  if (!options.allowBlank && value.trim().length === 0) throw badInput(`${field} must not be empty`, field);
+  if (options.max !== undefined && value.length > options.max * 2) {
+    throw new DomainError(ErrorCode.PAYLOAD_TOO_LARGE, `${field} is longer than ${options.max} characters`, { field, max: options.max });
+  }
+  if (options.max !== undefined && codePointLength(value) > options.max) {
+    throw new DomainError(ErrorCode.PAYLOAD_TOO_LARGE, `${field} is longer than ${options.max} characters`, { field, max: options.max });
+  }
+  return value;
+}
+
+/** Optional short text: trimmed, blank becomes null. */
+export function optionalText(value: string | null | undefined, field: string, max: number): string | null {
+  if (value == null) return null;
+  const trimmed = checkText(value, field, { max, allowBlank: true }).trim();
+  return trimmed.length === 0 ? null : trimmed;
+}
+
+export function requiredText(value: string, field: string, max: number): string {
+  return checkText(value, field, { max }).trim();
+}
+
+/** Normalises line endings so offsets mean the same on every client. */
+export function normalizeBody(text: string): string {
+  return text.replace(/\r\n?/g, '\n');
+}
