@@ -15,6 +15,51 @@ export interface Config {
   poolSize: number;
   /** Accept the X-Claimgraph-User development header (never when NODE_ENV=production). */
   devAuth: boolean;
+  /** Lifetime of a login session. */
+  sessionTtlHours: number;
+  /** Count SQL statements per request (x-sql-statements header); for the benchmark and tests. */
+  countSql: boolean;
+  /** Verify JWTs of the newsroom's identity provider (optional). */
+  jwt: { jwksUrl: string; issuer: string | null; audience: string | null; emailClaim: string } | null;
+  /** Production hardening: request limits, rate limits, exposure, operations (see hardeningConfig). */
+  hardening: HardeningConfig;
+}
+
+export interface QueryLimitsConfig {
+  maxDepth: number;
+  maxAliases: number;
+  maxDirectives: number;
+  maxTokens: number;
+  /** GitHub's node budget: first × nested first over every connection (20 when absent). */
+  maxNodes: number;
+}
+
+export interface HardeningConfig {
+  maxBodyBytes: number;
+  /** Per-statement timeout inside every request transaction; 0 turns it off. */
+  statementTimeoutMs: number;
+  queryLimits: QueryLimitsConfig;
+  introspection: boolean;
+  graphiql: boolean;
+  allowBatchedRequests: boolean;
+  /** Exact origins allowed by CORS; empty: no CORS headers at all. */
+  corsOrigins: string[];
+  /** Express's `trust proxy` setting, so the client address is the real one behind a proxy. */
+  trustProxy: boolean | number | string;
+  rateLimit: {
+    /** Points per caller per window; 0 turns rate limiting off. */
+    points: number;
+    windowSeconds: number;
+    /** Requests one caller may have in flight at once; 0: no cap. */
+    concurrency: number;
+    keyPrefix: string;
+  };
+  /** Shares rate-limit counters between instances. */
+  redisUrl: string | null;
+  metricsEnabled: boolean;
+  /** When set, /metrics wants `Authorization: Bearer <token>`. */
+  metricsToken: string | null;
+  shutdownTimeoutMs: number;
 }
 
 export class ConfigError extends Error {}
@@ -37,13 +82,63 @@ function flag(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean 
   throw new ConfigError(`${name} must be true or false, got "${raw}"`);
 }
 
+function hardeningConfig(env: NodeJS.ProcessEnv, nodeEnv: string): HardeningConfig {
+  const development = nodeEnv !== 'production';
+  const corsOrigins = (env.CORS_ORIGINS ?? '').split(',').map((origin) => origin.trim()).filter(Boolean);
+  for (const origin of corsOrigins) {
+    if (!/^https?:\/\/[^/\s]+$/.test(origin)) throw new ConfigError(`CORS_ORIGINS must list origins like https://desk.example.org, got "${origin}"`);
+  }
+  const redisUrl = env.REDIS_URL || null;
+  if (redisUrl && !/^rediss?:\/\//.test(redisUrl)) throw new ConfigError('REDIS_URL must be a redis:// or rediss:// URL');
+  const rawProxy = (env.TRUST_PROXY ?? '').trim();
+  const trustProxy = rawProxy === '' || /^(false|0|no|off)$/i.test(rawProxy) ? false
+    : /^(true|yes|on)$/i.test(rawProxy) ? true
+    : /^\d+$/.test(rawProxy) ? Number(rawProxy) : rawProxy;
+  const queryLimits: QueryLimitsConfig = {
+    maxDepth: integer(env, 'MAX_QUERY_DEPTH', 15, 2, 1000),
+    maxAliases: integer(env, 'MAX_QUERY_ALIASES', 30, 0, 10_000),
+    maxDirectives: integer(env, 'MAX_QUERY_DIRECTIVES', 50, 0, 10_000),
+    maxTokens: integer(env, 'MAX_QUERY_TOKENS', 5000, 100, 1_000_000),
+    maxNodes: integer(env, 'MAX_QUERY_NODES', 50_000, 1, 100_000_000),
+  };
+  const points = integer(env, 'RATE_LIMIT_POINTS', 1000, 0, 100_000_000);
+  // The dearest query the node budget admits must fit in one window, or it could never run.
+  const dearest = 1 + Math.floor(queryLimits.maxNodes / 100);
+  if (points > 0 && points < dearest) {
+    throw new ConfigError(`RATE_LIMIT_POINTS must be 0 (off) or at least ${dearest}, the cost of a query at MAX_QUERY_NODES`);
+  }
+  return {
+    maxBodyBytes: integer(env, 'MAX_BODY_BYTES', 16 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
+    statementTimeoutMs: integer(env, 'STATEMENT_TIMEOUT_MS', 5000, 0, 3_600_000),
+    queryLimits,
+    introspection: flag(env, 'INTROSPECTION', development),
+    graphiql: flag(env, 'GRAPHIQL', development),
+    allowBatchedRequests: flag(env, 'ALLOW_BATCHED_REQUESTS', false),
+    corsOrigins,
+    trustProxy,
+    rateLimit: {
+      points,
+      windowSeconds: integer(env, 'RATE_LIMIT_WINDOW_SECONDS', 60, 1, 86_400),
+      concurrency: integer(env, 'RATE_LIMIT_CONCURRENCY', 8, 0, 10_000),
+      keyPrefix: env.RATE_LIMIT_KEY_PREFIX || 'claimgraph:rl',
+    },
+    redisUrl,
+    metricsEnabled: flag(env, 'METRICS_ENABLED', true),
+    metricsToken: env.METRICS_TOKEN || null,
+    shutdownTimeoutMs: integer(env, 'SHUTDOWN_TIMEOUT_MS', 15_000, 100, 600_000),
+  };
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const nodeEnv = env.NODE_ENV || 'development';
   const databaseUrl = env.DATABASE_URL || null;
   if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
     throw new ConfigError('DATABASE_URL must be a postgres:// or postgresql:// URL');
   }
-  const devAuth = flag(env, 'CLAIMGRAPH_DEV_AUTH', nodeEnv !== 'production');
+  // Off unless asked for: a forgotten development setting must not open a deployment.
+  const devAuth = flag(env, 'CLAIMGRAPH_DEV_AUTH', false);
+  const jwksUrl = env.JWT_JWKS_URL || null;
+  if (jwksUrl && !/^https?:\/\//.test(jwksUrl)) throw new ConfigError('JWT_JWKS_URL must be an http(s) URL');
   if (devAuth && nodeEnv === 'production') {
     throw new ConfigError('CLAIMGRAPH_DEV_AUTH cannot be enabled when NODE_ENV=production');
   }
@@ -57,5 +152,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     embeddedPgPort: integer(env, 'CLAIMGRAPH_EMBEDDED_PG_PORT', 54329, 1, 65535),
     poolSize: integer(env, 'DB_POOL_SIZE', 10, 1, 500),
     devAuth,
+    sessionTtlHours: integer(env, 'SESSION_TTL_HOURS', 720, 1, 24 * 365),
+    countSql: flag(env, 'CLAIMGRAPH_COUNT_SQL', false),
+    jwt: jwksUrl
+      ? { jwksUrl, issuer: env.JWT_ISSUER || null, audience: env.JWT_AUDIENCE || null, emailClaim: env.JWT_EMAIL_CLAIM || 'email' }
+      : null,
+    hardening: hardeningConfig(env, nodeEnv),
   };
 }

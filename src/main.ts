@@ -5,6 +5,7 @@ import { openDatabase } from './db/database';
 import { buildClaimgraphSchema } from './schema';
 import { createServer } from './server';
 import { EmbeddedPostgresError } from './db/embedded';
+import { gracefulShutdown } from './shared/shutdown';
 
 async function main(): Promise<void> {
   let config;
@@ -22,22 +23,19 @@ async function main(): Promise<void> {
   const schema = await buildClaimgraphSchema();
   const server = await createServer({ config, dataSource: database.dataSource, schema, log });
 
-  let stopping = false;
-  const stop = async (signal: string): Promise<void> => {
-    if (stopping) return;
-    stopping = true;
-    log.info({ signal }, 'shutting down');
-    try {
-      await server.stop();
-      await database.close();
-      process.exit(0);
-    } catch (error) {
-      log.error({ err: error }, 'shutdown failed');
-      process.exit(1);
-    }
-  };
+  const stop = gracefulShutdown({ server, database, log, timeoutMs: config.hardening.shutdownTimeoutMs });
   process.on('SIGINT', () => void stop('SIGINT'));
   process.on('SIGTERM', () => void stop('SIGTERM'));
+  // A throw nothing caught leaves the process in an unknown state: log it, drain, exit non-zero
+  // (the supervisor restarts us; committed work is safe). A forgotten promise rejection is logged
+  // and the server keeps serving.
+  process.on('uncaughtException', (error) => {
+    log.fatal({ err: error }, 'uncaught exception');
+    void stop('uncaughtException', true);
+  });
+  process.on('unhandledRejection', (reason) => {
+    log.error({ err: reason }, 'unhandled promise rejection');
+  });
 
   try {
     const port = await server.listen(config.port, config.host);

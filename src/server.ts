@@ -4,7 +4,7 @@ import express from 'express';
 import { ApolloServer } from '@apollo/server';
 import { expressMiddleware } from '@as-integrations/express5';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
-import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import type { DataSource } from 'typeorm';
 import type { Logger } from 'pino';
@@ -14,6 +14,10 @@ import { createContext, type Context } from './shared/context';
 import { formatError } from './shared/format-error';
 import { requestPlugin } from './shared/request-plugin';
 import { Authenticator } from './modules/auth/authenticator';
+import { attachLiveServer, type LiveServer } from './modules/live/websocket';
+import { enableStatementCounting } from './db/statement-counter';
+import { reportRouter } from './modules/report/report.routes';
+import { createOperations, type Operations } from './shared/operations';
 
 export interface ServerDeps {
   config: Config;
@@ -27,6 +31,10 @@ export interface ClaimgraphServer {
   httpServer: http.Server;
   apollo: ApolloServer<Context>;
   authenticator: Authenticator;
+  /** GraphQL subscriptions (graphql-ws) on the same /graphql path, fed by Postgres LISTEN/NOTIFY. */
+  live: LiveServer;
+  /** Request ids and logs, limits, rate limits, metrics, readiness (src/shared/operations.ts). */
+  operations: Operations;
   /** A context for in-process operations (tests, CLI), acting as the given actor. */
   contextFor(actor: Context['session']['actor']): Context;
   listen(port: number, host: string): Promise<number>;
@@ -40,23 +48,40 @@ const GRAPHIQL_HTML = (endpoint: string): string =>
     defaultQuery: '# Welcome to claimgraph.\n{\n  viewer { name email memberships { role team { slug name } } }\n}\n',
   } as Parameters<typeof renderGraphiQL>[0]);
 
-/** HTTP and (later) WebSocket wiring only: no business rules live here. */
+/** HTTP and WebSocket wiring only: no business rules live here. */
 export async function createServer(deps: ServerDeps): Promise<ClaimgraphServer> {
   const { config, dataSource, schema, log } = deps;
   const app = express();
   app.disable('x-powered-by');
+  const statementCounter = config.countSql ? enableStatementCounting() : null;
+  if (statementCounter) {
+    app.use(statementCounter.middleware);
+    app.get('/debug/sql-statements', (_request, response) => {
+      response.json({ total: statementCounter.total, roundTrips: statementCounter.roundTrips });
+    });
+  }
   const httpServer = http.createServer(app);
-  const authenticator = new Authenticator(dataSource, { devAuth: config.devAuth });
-  const contextDeps = { dataSource, log };
+  const authenticator = new Authenticator(dataSource, { devAuth: config.devAuth, jwt: config.jwt });
+  const operations = createOperations({ config, log, dataSource, schema, authenticator, httpServer });
+  operations.install(app);
+  const contextDeps = { dataSource, log, config, statementTimeoutMs: config.hardening.statementTimeoutMs };
+  const live = attachLiveServer({
+    httpServer, schema, authenticator, contextDeps, log, production: config.nodeEnv === 'production',
+    connectionString: (dataSource.options as { url?: string }).url ?? '',
+  });
 
   const apollo = new ApolloServer<Context>({
     schema,
     formatError,
     includeStacktraceInErrorResponses: false,
+    ...operations.apolloOptions,
     plugins: [
-      ApolloServerPluginDrainHttpServer({ httpServer }),
+      ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: config.hardening.shutdownTimeoutMs }),
       ApolloServerPluginLandingPageDisabled(),
+      // No @cacheControl hints exist; the default-on plugin still wrapped every field resolver.
+      ApolloServerPluginCacheControlDisabled(),
       requestPlugin(),
+      ...operations.plugins,
     ],
   });
   await apollo.start();
@@ -68,23 +93,24 @@ export async function createServer(deps: ServerDeps): Promise<ClaimgraphServer> 
   // The IDE is a single self-contained page (scripts and styles inlined from the npm package),
   // so it works offline. Browsers ask for HTML; API clients get the GraphQL endpoint as usual.
   app.get('/graphql', (request, response, next) => {
-    if (request.accepts(['application/json', 'application/graphql-response+json', 'text/html']) !== 'text/html') return next();
+    if (!config.hardening.graphiql || request.accepts(['application/json', 'application/graphql-response+json', 'text/html']) !== 'text/html') return next();
     response.type('html').send(GRAPHIQL_HTML(request.originalUrl.split('?')[0]));
   });
 
   app.use(
     '/graphql',
-    express.json({ limit: '16mb' }),
+    express.json({ limit: config.hardening.maxBodyBytes }),
+    ...(statementCounter ? [statementCounter.reenter] : []),
+    operations.graphqlGate,
     expressMiddleware(apollo, {
-      context: async ({ req }) => {
-        const requestId = typeof req.headers['x-request-id'] === 'string' && /^[\w-]{1,64}$/.test(req.headers['x-request-id'])
-          ? req.headers['x-request-id']
-          : randomUUID();
-        const actor = await authenticator.authenticate(req.headers);
-        return createContext(contextDeps, actor, requestId);
+      context: async ({ req, res }) => {
+        const { actor, error } = await operations.authenticate(req, res);
+        return operations.bindContext(createContext(contextDeps, actor, operations.requestId(res), error), res);
       },
     }),
   );
+
+  app.use(reportRouter({ dataSource, authenticator, log, config }));
 
   app.use((error: Error & { status?: number; type?: string }, _request: express.Request, response: express.Response, next: express.NextFunction) => {
     if (response.headersSent) return next(error);
@@ -96,6 +122,11 @@ export async function createServer(deps: ServerDeps): Promise<ClaimgraphServer> 
       response.status(400).json({ errors: [{ message: 'Request body is not valid JSON', extensions: { code: 'BAD_REQUEST' } }] });
       return;
     }
+    // body-parser's other refusals (unsupported charset or encoding, aborted upload) are the client's
+    if (typeof error.status === 'number' && error.status > 400 && error.status < 500) {
+      response.status(error.status).json({ errors: [{ message: 'The request body could not be read', extensions: { code: 'BAD_REQUEST' } }] });
+      return;
+    }
     log.error({ err: error }, 'unhandled HTTP error');
     response.status(500).json({ errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] });
   });
@@ -105,6 +136,8 @@ export async function createServer(deps: ServerDeps): Promise<ClaimgraphServer> 
     httpServer,
     apollo,
     authenticator,
+    live,
+    operations,
     contextFor: (actor) => createContext(contextDeps, actor, randomUUID()),
     listen: (port, host) =>
       new Promise((resolve, reject) => {
@@ -116,7 +149,10 @@ export async function createServer(deps: ServerDeps): Promise<ClaimgraphServer> 
         });
       }),
     stop: async () => {
+      // WebSocket clients first: an open socket would keep the HTTP server from closing
+      await live.dispose();
       await apollo.stop();
+      await operations.close();
     },
   };
 }

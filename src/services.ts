@@ -7,6 +7,14 @@ import { EvidenceService } from './modules/evidence/evidence.service';
 import { VerdictService } from './modules/verdict/verdict.service';
 import { HistoryQueryService } from './modules/history/history-query.service';
 import { NodeService } from './modules/node/node.service';
+import { ClaimWorkflowService } from './modules/claim/claim-workflow.service';
+import { AssignmentService } from './modules/assignment/assignment.service';
+import { CommentService } from './modules/comment/comment.service';
+import { AsOfService } from './modules/history/as-of.service';
+import { AuthService } from './modules/auth/auth.service';
+import { ImportService } from './modules/ingestion/import.service';
+import { MemberService } from './modules/team/member.service';
+import { ReportService } from './modules/report/report.service';
 
 /** The request's services, built on first use; each gets only the request context it needs. */
 export class Services {
@@ -40,6 +48,30 @@ export class Services {
   }
   get history(): HistoryQueryService {
     return this.get('history', () => new HistoryQueryService(this.context));
+  }
+  get imports(): ImportService {
+    return this.get('imports', () => new ImportService(this.context));
+  }
+  get auth(): AuthService {
+    return this.get('auth', () => new AuthService(this.context));
+  }
+  get members(): MemberService {
+    return this.get('members', () => new MemberService(this.context));
+  }
+  get claimWorkflow(): ClaimWorkflowService {
+    return this.get('claimWorkflow', () => new ClaimWorkflowService(this.context));
+  }
+  get assignments(): AssignmentService {
+    return this.get('assignments', () => new AssignmentService(this.context));
+  }
+  get comments(): CommentService {
+    return this.get('comments', () => new CommentService(this.context));
+  }
+  get asOf(): AsOfService {
+    return this.get('asOf', () => new AsOfService(this.context));
+  }
+  get reports(): ReportService {
+    return this.get('reports', () => new ReportService(this.context));
   }
   get nodes(): NodeService {
     return this.get('nodes', () => new NodeService(this.context));

@@ -1,3 +1,4 @@
+import { Client } from 'pg';
 import { DataSource, type LoggerOptions } from 'typeorm';
 import { migrations } from '../../migrations';
 import { User } from '../modules/user/user.entity';
@@ -10,8 +11,11 @@ import { Claim } from '../modules/claim/claim.entity';
 import { Evidence } from '../modules/evidence/evidence.entity';
 import { Verdict } from '../modules/verdict/verdict.entity';
 import { HistoryEvent } from '../modules/history/history-event.entity';
+import { ApiToken } from '../modules/auth/api-token.entity';
+import { Comment } from '../modules/comment/comment.entity';
+import { Assignment } from '../modules/assignment/assignment.entity';
 
-export const entities = [User, Team, Membership, Article, ArticleRevision, Source, Claim, Evidence, Verdict, HistoryEvent];
+export const entities = [User, Team, Membership, Article, ArticleRevision, Source, Claim, Evidence, Verdict, HistoryEvent, ApiToken, Comment, Assignment];
 
 export interface DataSourceOptions {
   url: string;
@@ -40,7 +44,22 @@ export function createDataSource(options: DataSourceOptions): DataSource {
   });
 }
 
+// Any constant works; it only has to be the same for every claimgraph process.
+const MIGRATION_LOCK = 7_420_153_911;
+
+/**
+ * Applies pending migrations while holding a Postgres advisory lock, so instances that start
+ * together take turns instead of racing to create the same tables.
+ */
 export async function runMigrations(dataSource: DataSource): Promise<string[]> {
-  const applied = await dataSource.runMigrations({ transaction: 'each' });
-  return applied.map((migration) => migration.name);
+  // The lock lives on its own connection, outside the pool, so a pool of one still migrates.
+  const lock = new Client({ connectionString: (dataSource.options as { url: string }).url, application_name: 'claimgraph-migrate' });
+  await lock.connect();
+  try {
+    await lock.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
+    const applied = await dataSource.runMigrations({ transaction: 'each' });
+    return applied.map((migration) => migration.name);
+  } finally {
+    await lock.end().catch(() => undefined);
+  }
 }

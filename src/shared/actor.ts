@@ -9,6 +9,8 @@ export class Actor {
     readonly memberships: ReadonlyMap<string, Role>,
     /** How the caller authenticated, for logs and audit: 'dev-header', 'default-user', 'token', ... */
     readonly via: string,
+    /** The API token or login session used, so logout can end exactly that session. */
+    readonly tokenId: string | null = null,
   ) {}
 
   get teamIds(): string[] {
@@ -21,7 +23,7 @@ export class Actor {
 
   /** A member with a new team (after createTeam), without reloading from the database. */
   withMembership(teamId: string, role: Role): Actor {
-    return new Actor(this.userId, new Map([...this.memberships, [teamId, role]]), this.via);
+    return new Actor(this.userId, new Map([...this.memberships, [teamId, role]]), this.via, this.tokenId);
   }
 }
 
@@ -41,8 +43,8 @@ export function requireRole(actor: Actor, teamId: string, minimum: Role, typeNam
 }
 
 /** Every operation but login and introspection needs a caller. */
-export function requireActor(context: { session: { actor: Actor | null } }): Actor {
+export function requireActor(context: { session: { actor: Actor | null; authError?: string | null } }): Actor {
   const actor = context.session.actor;
-  if (!actor) throw new DomainError(ErrorCode.UNAUTHENTICATED, 'Authentication required');
+  if (!actor) throw new DomainError(ErrorCode.UNAUTHENTICATED, context.session.authError ?? 'Authentication required');
   return actor;
 }

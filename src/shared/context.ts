@@ -4,6 +4,7 @@ import { RequestDb } from '../db/request-db';
 import { Loaders } from './loaders';
 import type { Actor } from './actor';
 import { Services } from '../services';
+import type { Config } from '../config';
 
 /** What every resolver gets. Built per request (HTTP or WebSocket) by `createContext`. */
 export interface Context {
@@ -17,23 +18,29 @@ export interface Context {
   loaders: Loaders;
   services: Services;
   log: Logger;
+  config: Pick<Config, 'sessionTtlHours'>;
 }
 
 export interface Session {
   /** Null when the request carries no valid credentials. */
   actor: Actor | null;
+  /** Why sent credentials were refused; reported by the first operation that needs a caller. */
+  authError?: string | null;
 }
 
 export interface ContextDeps {
   dataSource: DataSource;
   log: Logger;
+  config: Pick<Config, 'sessionTtlHours'>;
+  /** STATEMENT_TIMEOUT_MS, applied to every request transaction (unset: no timeout). */
+  statementTimeoutMs?: number;
 }
 
-export function createContext(deps: ContextDeps, actor: Actor | null, requestId: string): Context {
-  const db = new RequestDb(deps.dataSource, { userId: actor?.userId ?? null, teamIds: actor?.teamIds ?? [] });
+export function createContext(deps: ContextDeps, actor: Actor | null, requestId: string, authError: string | null = null): Context {
+  const db = new RequestDb(deps.dataSource, { userId: actor?.userId ?? null, teamIds: actor?.teamIds ?? [] }, undefined, { statementTimeoutMs: deps.statementTimeoutMs });
   const loaders = new Loaders(db);
   const log = deps.log.child({ requestId, userId: actor?.userId });
-  const context: Context = { requestId, session: { actor }, db, loaders, log, services: undefined as unknown as Services };
+  const context: Context = { requestId, session: { actor, authError }, db, loaders, log, config: deps.config, services: undefined as unknown as Services };
   context.services = new Services(context);
   return context;
 }

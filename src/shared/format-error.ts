@@ -1,6 +1,8 @@
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { unwrapResolverError } from '@apollo/server/errors';
 import { DomainError, ErrorCode } from './errors';
+import { classifyDatabaseError, DATABASE_FAILURE_MESSAGES } from './database-errors';
+import { QUERY_LIMIT_CODES } from './query-limits';
 
 export const INTERNAL_SERVER_ERROR = 'INTERNAL_SERVER_ERROR';
 
@@ -29,7 +31,14 @@ function graphqlCode(code: ErrorCode): string {
 
 // GraphQL's own validation messages end with "Did you mean ...?" — a free tour of the schema's
 // hidden names for anyone probing with introspection off.
-const SUGGESTION = /\s*Did you mean .*\?$/;
+const SUGGESTION = /\s*Did you mean [\s\S]*\?\s*$/;
+
+/**
+ * Refusals of the request as a whole (limits, rate limits, an unavailable database): clients get
+ * the code and these details, which name the limit and the value, nothing else.
+ */
+const OPERATIONAL_CODES = new Set<string>([...QUERY_LIMIT_CODES, 'RATE_LIMITED', 'SERVICE_UNAVAILABLE', 'QUERY_TIMEOUT', 'PAYLOAD_TOO_LARGE']);
+const OPERATIONAL_DETAILS = ['limit', 'value', 'field', 'cost', 'retryAfterSeconds'];
 
 /** Codes Apollo and graphql-js give to errors in the request itself (syntax, validation, variables). */
 const REQUEST_ERROR_CODES = new Set([
@@ -69,7 +78,22 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
     };
   }
   const code = formatted.extensions?.code;
+  if (original instanceof GraphQLError && typeof code === 'string' && OPERATIONAL_CODES.has(code)) {
+    const details = Object.fromEntries(OPERATIONAL_DETAILS.filter((key) => formatted.extensions?.[key] !== undefined).map((key) => [key, formatted.extensions![key]]));
+    return { ...base, extensions: { ...details, code } };
+  }
+  const failure = classifyDatabaseError(original);
+  if (failure) return { ...base, message: DATABASE_FAILURE_MESSAGES[failure], extensions: { code: failure } };
   if (original instanceof GraphQLError && typeof code === 'string' && REQUEST_ERROR_CODES.has(code)) {
+    // Apollo's own wording names Apollo and how to reconfigure it
+    if (formatted.extensions?.validationErrorCode === 'INTROSPECTION_DISABLED') {
+      return { ...base, message: 'Introspection is disabled on this server', extensions: { code } };
+    }
+    const tokens = /Document contains more tha[nt] (\d+) tokens/.exec(formatted.message);
+    if (tokens) {
+      const limit = Number(tokens[1]);
+      return { ...base, message: `The document has more than ${limit} tokens; the limit is ${limit}`, extensions: { code: 'TOO_MANY_TOKENS', limit, value: limit + 1 } };
+    }
     return { ...base, message: formatted.message.replace(SUGGESTION, ''), extensions: { code } };
   }
   return { ...base, message: 'Internal server error', extensions: { code: INTERNAL_SERVER_ERROR } };

@@ -132,7 +132,7 @@ export interface SortKey {
   expression: string;
   direction: SortDirection;
   /** Postgres type the cursor value is cast back to. */
-  type: 'integer' | 'text' | 'timestamptz' | 'uuid' | 'bigint';
+  type: 'integer' | 'text' | 'timestamptz' | 'uuid' | 'bigint' | 'numeric';
 }
 
 /**

@@ -1,6 +1,7 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { Context } from './context';
 import { INTERNAL_SERVER_ERROR } from './format-error';
+import { classifyDatabaseError } from './database-errors';
 
 /**
  * Ties a GraphQL request to its database transaction: queries get a read-only snapshot,
@@ -24,18 +25,22 @@ export function requestPlugin(): ApolloServerPlugin<Context> {
         },
         async willSendResponse({ contextValue, response }) {
           let commitFailed = false;
+          let commitCode = INTERNAL_SERVER_ERROR;
           try {
             await contextValue.db.finish('commit');
           } catch (error) {
             commitFailed = true;
+            // the database went away mid-request: say so (HTTP 503), so clients know to retry
+            if (classifyDatabaseError(error) === 'SERVICE_UNAVAILABLE') commitCode = 'SERVICE_UNAVAILABLE';
             contextValue.log.error({ err: error }, 'commit failed');
           }
           if (response.body.kind !== 'single') return;
           const result = response.body.singleResult;
           if (commitFailed) {
+            if (commitCode === 'SERVICE_UNAVAILABLE') response.http.status = 503;
             response.body.singleResult = {
               data: null,
-              errors: [{ message: 'The change could not be saved', extensions: { code: INTERNAL_SERVER_ERROR, requestId: contextValue.requestId } }],
+              errors: [{ message: 'The change could not be saved', extensions: { code: commitCode, requestId: contextValue.requestId } }],
             };
             return;
           }

@@ -90,7 +90,7 @@ export async function tableCounts(app: TestApp): Promise<Record<string, number>>
 
 /** State of every mutable table (not just counts): a rejected write must leave all of it as it was. */
 export async function databaseFingerprint(app: TestApp): Promise<string> {
-  const tables = ['teams', 'memberships', 'articles', 'article_revisions', 'sources', 'claims', 'evidence', 'verdicts', 'history_events'];
+  const tables = ['teams', 'memberships', 'articles', 'article_revisions', 'sources', 'claims', 'evidence', 'verdicts', 'comments', 'assignments', 'history_events'];
   const parts: string[] = [];
   for (const table of tables) {
     const [row] = await app.sql<{ digest: string }>(`SELECT md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) AS digest FROM ${table} t`);

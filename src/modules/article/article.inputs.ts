@@ -47,6 +47,13 @@ export class ArticleFilter {
   @Field(() => String, { nullable: true }) outlet?: string | null;
   @Field(() => DateTimeResolver, { nullable: true, description: 'Published at or after.' }) publishedFrom?: Date | null;
   @Field(() => DateTimeResolver, { nullable: true, description: 'Published before.' }) publishedTo?: Date | null;
+  @Field(() => String, {
+    nullable: true,
+    description: 'Full-text search over title, outlet, byline and the current text (web-search syntax: "exact phrase", -not, or); results are ranked best first.',
+  })
+  search?: string | null;
+  @Field(() => String, { nullable: true, description: 'Language of `search` (BCP 47) for stemming; default `en`.' })
+  searchLanguage?: string | null;
 }
 
 @ArgsType()

@@ -9,6 +9,7 @@ import { HistoryArgs } from '../history/history.inputs';
 import { HistoryEventConnection } from '../history/history.resolver';
 import type { HistoryEvent } from '../history/history-event.entity';
 import { Article } from './article.entity';
+import { ReviseArticleInput, ReviseArticlePayload } from './revision.inputs';
 import { ArticleRevision } from './article-revision.entity';
 import {
   ArticlesArgs, CreateArticleInput, CreateArticlePayload, UpdateArticleInput, UpdateArticlePayload,
@@ -37,6 +38,11 @@ export class ArticleResolver {
   @Mutation(() => UpdateArticlePayload, { description: 'Changes the article\'s metadata (EDITOR); the text changes by revision.' })
   async updateArticle(@Arg('input', () => UpdateArticleInput) input: UpdateArticleInput, @Ctx() context: Context): Promise<UpdateArticlePayload> {
     return { article: await context.services.articles.update(input) };
+  }
+
+  @Mutation(() => ReviseArticlePayload, { description: 'Stores corrected text as the next revision and re-anchors every claim (EDITOR).' })
+  reviseArticle(@Arg('input', () => ReviseArticleInput) input: ReviseArticleInput, @Ctx() context: Context): Promise<ReviseArticlePayload> {
+    return context.services.articles.revise(input);
   }
 
   @FieldResolver(() => Team)

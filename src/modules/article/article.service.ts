@@ -1,20 +1,42 @@
 import { createHash } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
 import type { Context } from '../../shared/context';
-import { requireActor, requireRole } from '../../shared/actor';
+import { requireActor } from '../../shared/actor';
+import { authorize } from '../team/permissions';
 import { fromGlobalId } from '../../shared/ids';
-import { badInput, notFound } from '../../shared/errors';
+import { DomainError, ErrorCode, badInput, notFound } from '../../shared/errors';
 import { paginate, type ConnectionArgs, type ConnectionResult } from '../../shared/pagination';
 import { nestedConnection } from '../../shared/nested-connection';
 import { checkText, MAX_ARTICLE_CODE_POINTS, normalizeBody, optionalText, requiredText } from '../../shared/text';
 import { httpUrl, languageTag, validDate } from '../../shared/values';
 import { diff, recordHistory, snapshot } from '../history/history.service';
-import { Role } from '../team/role';
 import { Article } from './article.entity';
 import { ArticleRevision } from './article-revision.entity';
 import type { ArticleFilter, CreateArticleInput, UpdateArticleInput } from './article.inputs';
+import type { ReviseArticleInput } from './revision.inputs';
+import type { Claim } from '../claim/claim.entity';
 
 const ARTICLE_FIELDS = ['title', 'url', 'outlet', 'byline', 'publishedAt', 'language'] as const;
+
+export interface PreparedArticle {
+  values: Pick<Article, 'teamId' | 'title' | 'url' | 'outlet' | 'byline' | 'publishedAt' | 'language' | 'currentRevisionNumber' | 'createdBy'>;
+  body: string;
+}
+
+/**
+ * An article body must be text: control characters other than tab and line breaks, or many
+ * U+FFFD (what a decoder leaves of invalid UTF-8), mean a binary file or a wrong encoding.
+ */
+export function checkArticleBody(body: string, field = 'text'): string {
+  if (/[\u0001-\u0008\u000B\u000C\u000E-\u001F\u007F]/.test(body)) {
+    throw badInput(`${field} contains control characters; is it a binary file?`, field);
+  }
+  const replacements = body.match(/\uFFFD/g)?.length ?? 0;
+  if (replacements > 0 && replacements >= Math.max(3, body.length / 1000)) {
+    throw badInput(`${field} is not valid UTF-8 text`, field);
+  }
+  return body;
+}
 
 export function sha256(text: string): string {
   return createHash('sha256').update(text, 'utf8').digest('hex');
@@ -55,6 +77,20 @@ export class ArticleService {
     if (from && to && from > to) throw badInput('filter.publishedFrom is after filter.publishedTo', 'filter.publishedFrom');
     if (from) query.andWhere('article.published_at >= :from', { from });
     if (to) query.andWhere('article.published_at < :to', { to });
+    if (filter?.search != null) {
+      const search = checkText(filter.search, 'filter.search', { max: 500 }).trim();
+      const language = languageTag(filter.searchLanguage, 'filter.searchLanguage') ?? 'en';
+      const tsquery = 'websearch_to_tsquery(claimgraph_search_config(:searchLanguage), :search)';
+      const bodyMatch = `(SELECT r.search_tsv FROM article_revisions r WHERE r.article_id = article.id AND r.number = article.current_revision_number)`;
+      // One document (metadata + text), so `weather -rain` excludes an article whose text has rain.
+      query.andWhere(`(article.search_tsv || coalesce(${bodyMatch}, ''::tsvector)) @@ ${tsquery}`, { search, searchLanguage: language });
+      // Title, outlet and byline weigh twice the body; rounded so the cursor compares exactly.
+      const rank = `round((2 * ts_rank(article.search_tsv, ${tsquery}) + ts_rank(coalesce(${bodyMatch}, ''::tsvector), ${tsquery}))::numeric, 6)`;
+      return paginate(query, [
+        { expression: rank, direction: 'DESC', type: 'numeric' },
+        { expression: 'article.id', direction: 'DESC', type: 'uuid' },
+      ], args);
+    }
     return paginate(query, [
       { expression: 'article.created_at', direction: 'DESC', type: 'timestamptz' },
       { expression: 'article.id', direction: 'DESC', type: 'uuid' },
@@ -62,10 +98,16 @@ export class ArticleService {
   }
 
   async create(input: CreateArticleInput): Promise<{ article: Article; revision: ArticleRevision }> {
+    const prepared = this.prepare(input);
+    return this.context.db.transaction((manager) => this.insert(manager, prepared));
+  }
+
+  /** Validates a new article (permission first); nothing is written. */
+  prepare(input: Omit<CreateArticleInput, 'text'> & { text: string }): PreparedArticle {
     const actor = requireActor(this.context);
     const teamId = fromGlobalId(input.teamId, 'Team', 'teamId');
-    requireRole(actor, teamId, Role.EDITOR, 'Team');
-    const body = normalizeBody(checkText(input.text, 'text', { max: MAX_ARTICLE_CODE_POINTS }));
+    authorize(actor, teamId, 'article.write', 'Team');
+    const body = checkArticleBody(normalizeBody(checkText(input.text, 'text', { max: MAX_ARTICLE_CODE_POINTS })));
     const values = {
       teamId,
       title: requiredText(input.title, 'title', 500),
@@ -77,22 +119,25 @@ export class ArticleService {
       currentRevisionNumber: 1,
       createdBy: actor.userId,
     };
-    return this.context.db.transaction(async (manager) => {
-      const article = manager.create(Article, values);
-      await manager.insert(Article, article);
-      const revision = await this.insertRevision(manager, article, 1, body);
-      await recordHistory(manager, {
-        teamId, actorId: actor.userId, entityType: 'Article', entityId: article.id, articleId: article.id,
-        action: 'CREATE', after: { ...snapshot(article, ARTICLE_FIELDS), revisionNumber: 1, bodySha256: revision.bodySha256 },
-      });
-      return { article: await manager.findOneByOrFail(Article, { id: article.id }), revision };
+    return { values, body };
+  }
+
+  /** Writes a prepared article and its revision 1, with the history event, in the caller's transaction. */
+  async insert(manager: EntityManager, { values, body }: PreparedArticle, action = 'CREATE'): Promise<{ article: Article; revision: ArticleRevision }> {
+    const article = manager.create(Article, values);
+    await manager.insert(Article, article);
+    const revision = await this.insertRevision(manager, article, 1, body);
+    await recordHistory(manager, {
+      teamId: values.teamId, actorId: values.createdBy, entityType: 'Article', entityId: article.id, articleId: article.id,
+      action, after: { ...snapshot(article, ARTICLE_FIELDS), revisionNumber: 1, bodySha256: revision.bodySha256 },
     });
+    return { article: await manager.findOneByOrFail(Article, { id: article.id }), revision };
   }
 
   async update(input: UpdateArticleInput): Promise<Article> {
     const actor = requireActor(this.context);
     const current = await this.getByGlobalId(input.articleId, 'articleId');
-    requireRole(actor, current.teamId, Role.EDITOR, 'Article');
+    authorize(actor, current.teamId, 'article.write', 'Article');
     const changes: Partial<Article> = {};
     if (input.title != null) changes.title = requiredText(input.title, 'title', 500);
     if (input.url !== undefined) changes.url = httpUrl(input.url, 'url');
@@ -112,6 +157,42 @@ export class ArticleService {
       });
       this.context.loaders.clear();
       return manager.findOneByOrFail(Article, { id: before.id });
+    });
+  }
+
+  /**
+   * A corrected text becomes revision N+1 and every claim is re-anchored to it (exact match near
+   * the old place first, then a fuzzy match scored on quote, prefix and suffix). A claim whose
+   * words are gone or too changed becomes ORPHANED and keeps its last anchor: it is never
+   * attached to the wrong words. Verdicts stay with their claims; each move is in history.
+   */
+  async revise(input: ReviseArticleInput): Promise<{ article: Article; revision: ArticleRevision; anchored: Claim[]; orphaned: Claim[] }> {
+    const actor = requireActor(this.context);
+    const current = await this.getByGlobalId(input.articleId, 'articleId');
+    authorize(actor, current.teamId, 'article.write', 'Article');
+    const body = checkArticleBody(normalizeBody(checkText(input.text, 'text', { max: MAX_ARTICLE_CODE_POINTS })));
+    return this.context.db.transaction(async (manager) => {
+      // One revision at a time per article: the number sequence and the re-anchoring stay consistent.
+      const [locked] = (await manager.query(
+        'SELECT current_revision_number FROM articles WHERE id = $1 AND deleted_at IS NULL FOR UPDATE', [current.id],
+      )) as { current_revision_number: number }[];
+      if (!locked) throw notFound('Article');
+      const previousNumber = locked.current_revision_number;
+      if (input.expectedRevisionNumber != null && input.expectedRevisionNumber !== previousNumber) {
+        throw new DomainError(ErrorCode.VERSION_CONFLICT, 'The article was revised by someone else', { currentVersion: previousNumber });
+      }
+      const previous = await manager.findOneByOrFail(ArticleRevision, { articleId: current.id, number: previousNumber });
+      if (previous.bodySha256 === sha256(body)) throw badInput(`The text is the same as revision ${previousNumber}`, 'text');
+      const revision = await this.insertRevision(manager, current, previousNumber + 1, body);
+      await manager.update(Article, { id: current.id }, { currentRevisionNumber: revision.number });
+      await recordHistory(manager, {
+        teamId: current.teamId, actorId: actor.userId, entityType: 'Article', entityId: current.id, articleId: current.id,
+        action: 'REVISE', before: { currentRevisionNumber: previousNumber, bodySha256: previous.bodySha256 },
+        after: { currentRevisionNumber: revision.number, bodySha256: revision.bodySha256 },
+      });
+      const { anchored, orphaned } = await this.context.services.claims.reanchorAll(manager, current.id, previous.body, revision);
+      this.context.loaders.clear();
+      return { article: await manager.findOneByOrFail(Article, { id: current.id }), revision, anchored, orphaned };
     });
   }
 
@@ -171,7 +252,7 @@ export class ArticleService {
   private teamFilter(globalId: string): string {
     const actor = requireActor(this.context);
     const teamId = fromGlobalId(globalId, 'Team', 'filter.teamId');
-    requireRole(actor, teamId, Role.VIEWER, 'Team');
+    authorize(actor, teamId, 'team.read', 'Team');
     return teamId;
   }
 }

@@ -1,50 +1,135 @@
 import type { DataSource } from 'typeorm';
+import { createRemoteJWKSet, jwtVerify, type JWTVerifyGetKey } from 'jose';
 import { Actor } from '../../shared/actor';
-import { Role } from '../team/role';
+import type { Role } from '../team/role';
+import { hashToken, looksLikeToken } from './secrets';
 
 export const DEV_USER_HEADER = 'x-claimgraph-user';
 export const DEFAULT_LOCAL_EMAIL = 'local@claimgraph.localhost';
 
+export interface JwtOptions {
+  jwksUrl: string;
+  issuer?: string | null;
+  audience?: string | null;
+  /** Claim holding the user's email; the user must exist in claimgraph. */
+  emailClaim: string;
+}
+
 export interface AuthenticatorOptions {
-  /** Accept X-Claimgraph-User and fall back to a default local user (development only). */
+  /** Accept X-Claimgraph-User and fall back to a default local user. Never in production. */
   devAuth: boolean;
+  jwt?: JwtOptions | null;
+}
+
+export interface AuthResult {
+  actor: Actor | null;
+  /** Why credentials that were sent were refused (null when none were sent or they were fine). */
+  error: string | null;
 }
 
 type Headers = Record<string, string | string[] | undefined>;
 
 function header(headers: Headers, name: string): string | undefined {
-  const value = headers[name];
+  const value = headers[name] ?? headers[name.toLowerCase()];
   return Array.isArray(value) ? value[0] : value;
 }
 
+type MembershipRows = [string, Role][];
+
 /**
- * Turns request credentials into an Actor. Transport code (HTTP, WebSocket) calls this and
- * nothing else; services only ever see the Actor.
+ * Turns request credentials into an Actor. Transports (HTTP, WebSocket, CLI) call this and
+ * nothing else; services only ever see the Actor. Order: `Authorization: Bearer` (a claimgraph
+ * token, or a JWT from the newsroom's identity provider when JWKS is configured), then — only
+ * with the explicit development flag — the X-Claimgraph-User header or a default local user.
  */
 export class Authenticator {
-  constructor(private readonly dataSource: DataSource, private readonly options: AuthenticatorOptions) {}
+  private readonly jwks: JWTVerifyGetKey | null;
 
-  async authenticate(headers: Headers): Promise<Actor | null> {
-    if (!this.options.devAuth) return null;
-    const requested = header(headers, DEV_USER_HEADER)?.trim().toLowerCase();
-    if (requested !== undefined && !/^[^@\s]+@[^@\s]+$/.test(requested)) return null;
-    const email = requested || DEFAULT_LOCAL_EMAIL;
-    const userId = await this.ensureUser(email);
-    return this.actorFor(userId, requested ? 'dev-header' : 'default-user');
+  constructor(private readonly dataSource: DataSource, private readonly options: AuthenticatorOptions) {
+    this.jwks = options.jwt ? createRemoteJWKSet(new URL(options.jwt.jwksUrl), { cacheMaxAge: 10 * 60_000 }) : null;
   }
 
-  async actorFor(userId: string, via: string): Promise<Actor> {
-    const rows = (await this.dataSource.query('SELECT team_id, role FROM memberships WHERE user_id = $1', [userId])) as {
-      team_id: string;
-      role: Role;
+  /** The caller, or null for no or refused credentials. */
+  async authenticate(headers: Headers): Promise<Actor | null> {
+    return (await this.authenticateRequest(headers)).actor;
+  }
+
+  async authenticateRequest(headers: Headers): Promise<AuthResult> {
+    const authorization = header(headers, 'authorization');
+    if (authorization) {
+      const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
+      if (!match) return { actor: null, error: 'The Authorization header must be "Bearer <token>"' };
+      const credential = match[1];
+      if (looksLikeToken(credential)) return this.fromToken(credential);
+      if (this.jwks && credential.split('.').length === 3) return this.fromJwt(credential);
+      return { actor: null, error: 'Invalid token' };
+    }
+    if (!this.options.devAuth) return { actor: null, error: null };
+    const requested = header(headers, DEV_USER_HEADER)?.trim().toLowerCase();
+    if (requested !== undefined && !/^[^@\s]+@[^@\s]+$/.test(requested)) {
+      return { actor: null, error: `${DEV_USER_HEADER} must be an email address` };
+    }
+    const email = requested || DEFAULT_LOCAL_EMAIL;
+    const userId = await this.ensureUser(email);
+    return { actor: await this.actorFor(userId, requested ? 'dev-header' : 'default-user'), error: null };
+  }
+
+  /** The actor for a known user id (CLI, JWT, tests). */
+  async actorFor(userId: string, via: string, tokenId: string | null = null): Promise<Actor> {
+    const [row] = (await this.dataSource.query('SELECT claimgraph_user_memberships($1) AS memberships', [userId])) as {
+      memberships: MembershipRows;
     }[];
-    return new Actor(userId, new Map(rows.map((row) => [row.team_id, row.role])), via);
+    return new Actor(userId, new Map(row.memberships), via, tokenId);
+  }
+
+  async userIdByEmail(email: string): Promise<string | null> {
+    const rows = (await this.dataSource.query('SELECT id FROM users WHERE email = $1', [email.trim().toLowerCase()])) as { id: string }[];
+    return rows[0]?.id ?? null;
+  }
+
+  private async fromToken(token: string): Promise<AuthResult> {
+    const rows = (await this.dataSource.query('SELECT * FROM claimgraph_authenticate($1)', [hashToken(token)])) as {
+      token_id: string;
+      user_id: string;
+      kind: string;
+      expires_at: Date | null;
+      revoked_at: Date | null;
+      last_used_at: Date | null;
+      memberships: MembershipRows;
+    }[];
+    const row = rows[0];
+    // One message for unknown, revoked and expired tokens: a probe learns nothing about which.
+    if (!row || row.revoked_at || (row.expires_at && row.expires_at.getTime() <= Date.now())) {
+      return { actor: null, error: 'Invalid or expired token' };
+    }
+    if (!row.last_used_at || Date.now() - row.last_used_at.getTime() > 60_000) {
+      // At most one write a minute per token; a failure here must not fail the request.
+      this.dataSource.query('UPDATE api_tokens SET last_used_at = now() WHERE id = $1', [row.token_id]).catch(() => undefined);
+    }
+    return { actor: new Actor(row.user_id, new Map(row.memberships), row.kind === 'SESSION' ? 'session' : 'token', row.token_id), error: null };
+  }
+
+  private async fromJwt(jwt: string): Promise<AuthResult> {
+    const options = this.options.jwt!;
+    try {
+      const { payload } = await jwtVerify(jwt, this.jwks!, {
+        issuer: options.issuer ?? undefined,
+        audience: options.audience ?? undefined,
+      });
+      const email = payload[options.emailClaim];
+      if (typeof email !== 'string') return { actor: null, error: 'Invalid token' };
+      const userId = await this.userIdByEmail(email);
+      if (!userId) return { actor: null, error: 'Invalid token' };
+      return { actor: await this.actorFor(userId, 'jwt'), error: null };
+    } catch {
+      return { actor: null, error: 'Invalid token' };
+    }
   }
 
   private async ensureUser(email: string): Promise<string> {
+    const existing = await this.userIdByEmail(email);
+    if (existing) return existing;
     const name = email === DEFAULT_LOCAL_EMAIL ? 'Local user' : email.split('@')[0];
-    const existing = (await this.dataSource.query('SELECT id FROM users WHERE email = $1', [email])) as { id: string }[];
-    if (existing.length) return existing[0].id;
     const rows = (await this.dataSource.query(
       `INSERT INTO users (email, name) VALUES ($1, $2)
        ON CONFLICT (email) DO UPDATE SET email = EXCLUDED.email

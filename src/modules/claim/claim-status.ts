@@ -11,8 +11,9 @@ import { recordHistory } from '../history/history.service';
  *   - n < the team's quorum                                  -> IN_REVIEW
  *   - otherwise                                              -> SETTLED
  * It runs as one set-based UPDATE so a quorum change can re-derive a whole team at once.
+ * Exported for the benchmark's data generator, which derives the status of its claims with it.
  */
-const DERIVE_SQL = `
+export const DERIVE_SQL = `
   WITH target AS (
     SELECT c.id, c.status AS old_status, c.team_id, c.article_id,
       CASE

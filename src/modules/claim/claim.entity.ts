@@ -1,9 +1,10 @@
-import { Field, Int, ObjectType } from 'type-graphql';
+import { Field, Float, Int, ObjectType } from 'type-graphql';
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
 import { DateTimeResolver } from 'graphql-scalars';
 import { Node } from '../../shared/node';
 import { toGlobalId } from '../../shared/ids';
 import { AnchorState, ClaimKind, ClaimStatus, Sourcing } from './claim.enums';
+import type { Rating } from '../verdict/rating';
 
 @ObjectType('TextPositionSelector', { description: 'W3C Web Annotation TextPositionSelector, in Unicode code points.' })
 export class TextPositionSelectorType {
@@ -74,6 +75,21 @@ export class Claim implements Node {
   speakerId: string | null;
 
   @Column({ type: 'text', nullable: true })
+  @Field(() => String, { nullable: true, description: 'The channel the statement is reported through, e.g. a news agency.' })
+  via: string | null;
+
+  @Column({ name: 'repeat_of_id', type: 'uuid', nullable: true })
+  repeatOfId: string | null;
+
+  @Column({ name: 'extraction_confidence', type: 'real', nullable: true })
+  @Field(() => Float, { nullable: true, description: 'How sure automatic extraction was (0..1); null for claims marked by hand.' })
+  extractionConfidence: number | null;
+
+  @Column({ type: 'real', nullable: true })
+  @Field(() => Float, { nullable: true, description: 'How much an unattributed assertion deserves checking (0..1), from extraction.' })
+  checkworthiness: number | null;
+
+  @Column({ type: 'text', nullable: true })
   @Field(() => String, { nullable: true })
   note: string | null;
 
@@ -91,6 +107,25 @@ export class Claim implements Node {
   @Column({ name: 'disputed_at', type: 'timestamptz', nullable: true })
   @Field(() => DateTimeResolver, { nullable: true })
   disputedAt: Date | null;
+
+  // The desk's published verdict (exposed as `published`); set and cleared together.
+  @Column({ name: 'published_rating', type: 'text', nullable: true })
+  publishedRating: Rating | null;
+
+  @Column({ name: 'published_rationale', type: 'text', nullable: true })
+  publishedRationale: string | null;
+
+  @Column({ name: 'published_at', type: 'timestamptz', nullable: true })
+  publishedAt: Date | null;
+
+  @Column({ name: 'published_by', type: 'uuid', nullable: true })
+  publishedBy: string | null;
+
+  @Column({ name: 'published_evidence_ids', type: 'uuid', array: true, nullable: true })
+  publishedEvidenceIds: string[] | null;
+
+  /** Set on a claim rebuilt from history by `asOf`: the instant it shows. Not a column. */
+  asOfTime?: Date;
 
   @Column({ type: 'integer' })
   @Field(() => Int, { description: 'Pass as `expectedVersion` when you change the claim.' })

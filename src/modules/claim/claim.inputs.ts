@@ -1,4 +1,4 @@
-import { ArgsType, Field, ID, InputType, Int, ObjectType } from 'type-graphql';
+import { ArgsType, Field, Float, ID, InputType, Int, ObjectType } from 'type-graphql';
 import { Claim } from './claim.entity';
 import { ClaimKind, ClaimSort, ClaimStatus, Sourcing, AnchorState } from './claim.enums';
 import { Rating } from '../verdict/rating';
@@ -66,6 +66,12 @@ export class SetClaimSpeakerInput {
   @Field(() => Sourcing, { nullable: true, description: 'Default: derived from the speaker.' }) sourcing?: Sourcing | null;
 }
 
+@ObjectType('SimilarClaim', { description: 'A claim of the same team with similar wording.' })
+export class SimilarClaim {
+  @Field(() => Claim) claim: Claim;
+  @Field(() => Float, { description: 'Trigram similarity of the quotes, 0..1.' }) similarity: number;
+}
+
 @InputType()
 export class ClaimFilter {
   @Field(() => ID, { nullable: true }) teamId?: string | null;
@@ -77,10 +83,18 @@ export class ClaimFilter {
   @Field(() => ID, { nullable: true, description: 'Claims with a current verdict by this reviewer (a User ID).' }) reviewerId?: string | null;
   @Field(() => ID, { nullable: true, description: 'Claims whose speaker is this source.' }) speakerId?: string | null;
   @Field(() => AnchorState, { nullable: true }) anchorState?: AnchorState | null;
+  @Field(() => String, {
+    nullable: true,
+    description: 'Full-text search over claim quotes (web-search syntax); without `sort`, results are ranked best first.',
+  })
+  search?: string | null;
+  @Field(() => String, { nullable: true, description: 'Language of `search` (BCP 47) for stemming; default `en`.' })
+  searchLanguage?: string | null;
 }
 
 @ArgsType()
 export class ClaimsArgs extends ConnectionArgs {
   @Field(() => ClaimFilter, { nullable: true }) filter?: ClaimFilter | null;
-  @Field(() => ClaimSort, { nullable: true, defaultValue: ClaimSort.CREATED }) sort?: ClaimSort;
+  @Field(() => ClaimSort, { nullable: true, description: 'Default CREATED, or relevance when `filter.search` is given.' })
+  sort?: ClaimSort | null;
 }

@@ -1,4 +1,4 @@
-import { Arg, Args, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Args, Ctx, FieldResolver, Float, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { Context } from '../../shared/context';
 import { ConnectionArgs, connectionType, type ConnectionResult } from '../../shared/pagination';
 import { Article } from '../article/article.entity';
@@ -12,7 +12,7 @@ import { HistoryEventConnection } from '../history/history.resolver';
 import type { HistoryEvent } from '../history/history-event.entity';
 import { Claim } from './claim.entity';
 import {
-  ClaimPayload, ClaimsArgs, CreateClaimInput, DeleteClaimInput, SetClaimSpeakerInput, UpdateClaimInput,
+  ClaimPayload, ClaimsArgs, CreateClaimInput, SimilarClaim, DeleteClaimInput, SetClaimSpeakerInput, UpdateClaimInput,
 } from './claim.inputs';
 
 export const ClaimConnection = connectionType(Claim, 'Claim');
@@ -89,6 +89,21 @@ export class ClaimResolver {
   @FieldResolver(() => Verdict, { nullable: true, description: 'Your current verdict on this claim.' })
   viewerVerdict(@Root() claim: Claim, @Ctx() context: Context): Promise<Verdict | null> {
     return context.services.verdicts.viewerVerdict(claim);
+  }
+
+  @FieldResolver(() => [SimilarClaim], { description: 'The team\'s claims with similar wording (trigram similarity), with their status and published verdict.' })
+  similarClaims(
+    @Root() claim: Claim,
+    @Arg('first', () => Int, { defaultValue: 10 }) first: number,
+    @Arg('minSimilarity', () => Float, { defaultValue: 0.45 }) minSimilarity: number,
+    @Ctx() context: Context,
+  ): Promise<SimilarClaim[]> {
+    return context.services.claims.similar(claim, first, minSimilarity);
+  }
+
+  @FieldResolver(() => Claim, { nullable: true, description: 'At import: the already reviewed claim this candidate repeats.' })
+  repeatOf(@Root() claim: Claim, @Ctx() context: Context): Promise<Claim | null> | null {
+    return claim.repeatOfId ? context.services.claims.get(claim.repeatOfId).catch(() => null) : null;
   }
 
   @FieldResolver(() => HistoryEventConnection, { description: 'Changes to the claim itself, newest first.' })

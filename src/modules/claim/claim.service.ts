@@ -1,15 +1,17 @@
 import type { EntityManager } from 'typeorm';
 import type { Context } from '../../shared/context';
-import { requireActor, requireRole } from '../../shared/actor';
+import { requireActor } from '../../shared/actor';
+import { authorize } from '../team/permissions';
 import { fromGlobalId } from '../../shared/ids';
-import { badInput, notFound } from '../../shared/errors';
+import { DomainError, ErrorCode, badInput, notFound } from '../../shared/errors';
 import { versionedUpdate } from '../../shared/versioned-update';
 import { paginate, type ConnectionArgs, type ConnectionResult, type SortKey } from '../../shared/pagination';
-import { nestedConnection } from '../../shared/nested-connection';
+import { hydrate, nestedConnection } from '../../shared/nested-connection';
+import { languageTag } from '../../shared/values';
 import { optionalText, checkText } from '../../shared/text';
-import { anchorByPosition, anchorByQuote, type Anchor } from '../anchoring/anchoring';
+import { CodePointText, anchorByPosition, anchorByQuote, reanchor, type Anchor } from '../anchoring/anchoring';
+import type { ArticleRevision } from '../article/article-revision.entity';
 import { diff, recordHistory, snapshot } from '../history/history.service';
-import { Role } from '../team/role';
 import { Article } from '../article/article.entity';
 import { Source } from '../source/source.entity';
 import { Claim } from './claim.entity';
@@ -22,7 +24,8 @@ import type {
 /** The fields a claim's history records; `asOf` replays them. */
 export const CLAIM_FIELDS = [
   'articleId', 'revisionId', 'positionStart', 'positionEnd', 'quoteExact', 'quotePrefix', 'quoteSuffix',
-  'anchorState', 'kind', 'sourcing', 'speakerId', 'note', 'status', 'disputedReason', 'disputedAt', 'version', 'deletedAt',
+  'anchorState', 'kind', 'sourcing', 'speakerId', 'note', 'status', 'disputedReason', 'disputedAt', 'disputedBy', 'version', 'deletedAt',
+  'publishedRating', 'publishedRationale', 'publishedAt', 'publishedBy', 'publishedEvidenceIds',
 ] as const;
 
 const SORTS: Record<ClaimSort, SortKey[]> = {
@@ -70,7 +73,7 @@ export class ClaimService {
     return this.get(fromGlobalId(globalId, 'Claim', field));
   }
 
-  async list(filter: ClaimFilter | null | undefined, sort: ClaimSort | undefined, args: ConnectionArgs): Promise<ConnectionResult<Claim>> {
+  async list(filter: ClaimFilter | null | undefined, sort: ClaimSort | null | undefined, args: ConnectionArgs): Promise<ConnectionResult<Claim>> {
     const actor = requireActor(this.context);
     const manager = await this.context.db.manager();
     const query = manager.createQueryBuilder(Claim, 'claim').where('claim.deleted_at IS NULL');
@@ -80,7 +83,7 @@ export class ClaimService {
     }
     if (filter?.teamId) {
       const teamId = fromGlobalId(filter.teamId, 'Team', 'filter.teamId');
-      requireRole(actor, teamId, Role.VIEWER, 'Team');
+      authorize(actor, teamId, 'team.read', 'Team');
       query.andWhere('claim.team_id = :teamId', { teamId });
     } else {
       query.andWhere('claim.team_id = ANY(:teamIds)', { teamIds: actor.teamIds });
@@ -105,7 +108,44 @@ export class ClaimService {
       }
       query.andWhere(`EXISTS (SELECT 1 FROM verdicts verdict WHERE ${conditions.join(' AND ')})`, parameters);
     }
+    if (filter?.search != null) {
+      const search = checkText(filter.search, 'filter.search', { max: 500 }).trim();
+      const language = languageTag(filter.searchLanguage, 'filter.searchLanguage') ?? 'en';
+      const tsquery = 'websearch_to_tsquery(claimgraph_search_config(:searchLanguage), :search)';
+      query.andWhere(`claim.search_tsv @@ ${tsquery}`, { search, searchLanguage: language });
+      if (!sort) {
+        return paginate(query, [
+          // rounded so the value in the cursor compares exactly on the next page
+          { expression: `round(ts_rank_cd(claim.search_tsv, ${tsquery})::numeric, 6)`, direction: 'DESC', type: 'numeric' },
+          { expression: 'claim.id', direction: 'DESC', type: 'uuid' },
+        ], args);
+      }
+    }
     return paginate(query, SORTS[sort ?? ClaimSort.CREATED], args);
+  }
+
+  /**
+   * The team's claims worded like this one, most similar first: pg_trgm similarity of the quotes
+   * at or above `minSimilarity` (default 0.45 — below it, unrelated sentences sharing a few
+   * common words start to match), through the trigram index.
+   */
+  async similar(claim: Claim, limit: number, minSimilarity: number): Promise<{ claim: Claim; similarity: number }[]> {
+    if (!Number.isInteger(limit) || limit < 1 || limit > 100) throw badInput('first must be between 1 and 100', 'first');
+    if (!(minSimilarity > 0 && minSimilarity <= 1)) throw badInput('minSimilarity must be above 0 and at most 1', 'minSimilarity');
+    return this.similarToText(claim.teamId, claim.quoteExact, limit, minSimilarity, claim.id);
+  }
+
+  async similarToText(teamId: string, text: string, limit: number, minSimilarity: number, excludeId: string | null = null): Promise<{ claim: Claim; similarity: number }[]> {
+    const manager = await this.context.db.manager();
+    // `%` uses the GIN trigram index; its threshold is a setting, local to this transaction.
+    await manager.query(`SELECT set_config('pg_trgm.similarity_threshold', $1, true)`, [String(minSimilarity)]);
+    const rows = (await manager.query(
+      `SELECT c.*, similarity(c.quote_exact, $2) AS __similarity FROM claims c
+        WHERE c.team_id = $1 AND c.deleted_at IS NULL AND c.quote_exact % $2 AND c.id IS DISTINCT FROM $3
+        ORDER BY __similarity DESC, c.id LIMIT $4`,
+      [teamId, text, excludeId, limit],
+    )) as Record<string, unknown>[];
+    return rows.map((row) => ({ claim: hydrate(manager, Claim, row), similarity: Number(row.__similarity) }));
   }
 
   /** An article's claims in reading order, batched across articles. */
@@ -120,6 +160,7 @@ export class ClaimService {
         { expression: 't.position_start', direction: 'ASC', type: 'integer' },
         { expression: 't.id', direction: 'ASC', type: 'uuid' },
       ],
+      include: [{ column: 'speaker_id', entity: Source, table: 'sources', teamScoped: true }],
     }, article.id, args);
   }
 
@@ -140,7 +181,7 @@ export class ClaimService {
   async create(input: CreateClaimInput): Promise<Claim> {
     const actor = requireActor(this.context);
     const article = await this.context.services.articles.getByGlobalId(input.articleId, 'articleId');
-    requireRole(actor, article.teamId, Role.EDITOR, 'Article');
+    authorize(actor, article.teamId, 'claim.write', 'Article');
     const revision = await this.context.services.articles.currentRevision(article);
     const anchor = this.anchor(revision.body, input.anchor);
     const speaker = input.speakerId ? await this.context.services.sources.getByGlobalId(input.speakerId, 'speakerId', article.teamId) : null;
@@ -174,7 +215,7 @@ export class ClaimService {
   async update(input: UpdateClaimInput): Promise<Claim> {
     const actor = requireActor(this.context);
     const current = await this.getByGlobalId(input.claimId, 'claimId');
-    requireRole(actor, current.teamId, Role.EDITOR, 'Claim');
+    authorize(actor, current.teamId, 'claim.write', 'Claim');
     const changes: Partial<Claim> = {};
     if (input.anchor) {
       const article = await this.context.services.articles.get(current.articleId);
@@ -196,7 +237,7 @@ export class ClaimService {
   async setSpeaker(input: SetClaimSpeakerInput): Promise<Claim> {
     const actor = requireActor(this.context);
     const current = await this.getByGlobalId(input.claimId, 'claimId');
-    requireRole(actor, current.teamId, Role.EDITOR, 'Claim');
+    authorize(actor, current.teamId, 'claim.write', 'Claim');
     const speaker = input.speakerId ? await this.context.services.sources.getByGlobalId(input.speakerId, 'speakerId', current.teamId) : null;
     return this.write(current, input.expectedVersion, {
       speakerId: speaker?.id ?? null,
@@ -207,7 +248,7 @@ export class ClaimService {
   async delete(input: DeleteClaimInput): Promise<Claim> {
     const actor = requireActor(this.context);
     const current = await this.getByGlobalId(input.claimId, 'claimId');
-    requireRole(actor, current.teamId, Role.EDITOR, 'Claim');
+    authorize(actor, current.teamId, 'claim.write', 'Claim');
     const reason = input.reason != null ? checkText(input.reason, 'reason', { max: 5000 }).trim() : null;
     return this.write(current, input.expectedVersion, { deletedAt: new Date() }, 'DELETE', reason);
   }
@@ -233,15 +274,64 @@ export class ClaimService {
    * and leave the claim IN_REVIEW with quorum reached. Holding the claim row makes the second wait,
    * and under READ COMMITTED its next statement sees the first one's verdict.
    */
-  async lockForReview(manager: EntityManager, claimId: string): Promise<void> {
-    const rows = (await manager.query('SELECT id FROM claims WHERE id = $1 AND deleted_at IS NULL FOR NO KEY UPDATE', [claimId])) as unknown[];
+  async lockForReview(manager: EntityManager, claimId: string): Promise<{ published: boolean }> {
+    const rows = (await manager.query(
+      'SELECT id, published_at IS NOT NULL AS published FROM claims WHERE id = $1 AND deleted_at IS NULL FOR NO KEY UPDATE',
+      [claimId],
+    )) as { published: boolean }[];
     if (rows.length === 0) throw notFound('Claim');
+    return { published: rows[0].published };
+  }
+
+  /**
+   * Verdict writes call this instead of lockForReview: under the same row lock that publishing
+   * takes, so a verdict can never slip in between "is it published?" and the publish itself.
+   */
+  async lockForVerdictChange(manager: EntityManager, claimId: string): Promise<void> {
+    const { published } = await this.lockForReview(manager, claimId);
+    if (published) {
+      throw new DomainError(ErrorCode.PUBLISHED, 'The claim is published; an editor must unpublish it before verdicts change');
+    }
   }
 
   /** Re-derives status after verdicts or dispute marks change (call lockForReview first). */
   async refreshStatus(manager: EntityManager, claimId: string): Promise<void> {
     await refreshClaimStatus(manager, [claimId], this.context.session.actor?.userId ?? null);
     this.context.loaders.clear();
+  }
+
+  /**
+   * Moves every claim of an article onto a new revision's text, in the caller's transaction.
+   * Orphaned claims are tried again too: words removed by one correction may come back in the next.
+   */
+  async reanchorAll(manager: EntityManager, articleId: string, previousBody: string, revision: ArticleRevision): Promise<{ anchored: Claim[]; orphaned: Claim[] }> {
+    const claims = await manager
+      .createQueryBuilder(Claim, 'claim')
+      .where('claim.article_id = :articleId AND claim.deleted_at IS NULL', { articleId })
+      .orderBy('claim.position_start', 'ASC')
+      .getMany();
+    const text = new CodePointText(revision.body);
+    const previousTextLength = new CodePointText(previousBody).length;
+    const anchored: Claim[] = [];
+    const orphaned: Claim[] = [];
+    for (const claim of claims) {
+      const result = reanchor({
+        position: { start: claim.positionStart, end: claim.positionEnd },
+        quote: { exact: claim.quoteExact, prefix: claim.quotePrefix, suffix: claim.quoteSuffix },
+      }, text, { previousTextLength });
+      if (result.status === 'ANCHORED') {
+        const moved = await this.write(claim, claim.version, {
+          ...anchorColumns(result.anchor), revisionId: revision.id, anchorState: AnchorState.ANCHORED,
+        }, 'REANCHOR', `${result.method.toLowerCase()} match on revision ${revision.number} (score ${result.score.toFixed(2)})`, manager);
+        anchored.push(moved);
+      } else {
+        const lost = claim.anchorState === AnchorState.ORPHANED
+          ? claim
+          : await this.write(claim, claim.version, { anchorState: AnchorState.ORPHANED }, 'ORPHAN', `not found in revision ${revision.number}: ${result.reason}`, manager);
+        orphaned.push(lost);
+      }
+    }
+    return { anchored, orphaned };
   }
 
   private anchor(text: string, input: AnchorInput): Anchor {

@@ -1,5 +1,6 @@
 import type { Context } from '../../shared/context';
-import { requireActor, requireRole } from '../../shared/actor';
+import { requireActor } from '../../shared/actor';
+import { authorize, can } from '../team/permissions';
 import { fromGlobalId } from '../../shared/ids';
 import { DomainError, ErrorCode, badInput, notFound } from '../../shared/errors';
 import type { ConnectionArgs, ConnectionResult } from '../../shared/pagination';
@@ -7,9 +8,9 @@ import { nestedConnection } from '../../shared/nested-connection';
 import { optionalText, checkText } from '../../shared/text';
 import { httpUrl } from '../../shared/values';
 import { recordHistory, snapshot } from '../history/history.service';
-import { Role, roleAtLeast } from '../team/role';
 import type { Claim } from '../claim/claim.entity';
 import { Evidence } from './evidence.entity';
+import { Source } from '../source/source.entity';
 import type { AddEvidenceInput, RemoveEvidenceInput } from './evidence.inputs';
 
 const EVIDENCE_FIELDS = ['claimId', 'sourceId', 'url', 'quotedPassage', 'stance', 'note', 'removedAt'] as const;
@@ -35,13 +36,14 @@ export class EvidenceService {
         { expression: 't.created_at', direction: 'ASC', type: 'timestamptz' },
         { expression: 't.id', direction: 'ASC', type: 'uuid' },
       ],
+      include: [{ column: 'source_id', entity: Source, table: 'sources', teamScoped: true }],
     }, claim.id, args);
   }
 
   async add(input: AddEvidenceInput): Promise<{ evidence: Evidence; claim: Claim }> {
     const actor = requireActor(this.context);
     const claim = await this.context.services.claims.getByGlobalId(input.claimId, 'claimId');
-    requireRole(actor, claim.teamId, Role.REVIEWER, 'Claim');
+    authorize(actor, claim.teamId, 'evidence.write', 'Claim');
     const source = input.sourceId ? await this.context.services.sources.getByGlobalId(input.sourceId, 'sourceId', claim.teamId) : null;
     const values = {
       teamId: claim.teamId,
@@ -74,8 +76,8 @@ export class EvidenceService {
   async remove(input: RemoveEvidenceInput): Promise<{ evidence: Evidence; claim: Claim }> {
     const actor = requireActor(this.context);
     const current = await this.get(fromGlobalId(input.evidenceId, 'Evidence', 'evidenceId'));
-    const role = requireRole(actor, current.teamId, Role.REVIEWER, 'Evidence');
-    if (current.createdBy !== actor.userId && !roleAtLeast(role, Role.EDITOR)) {
+    const role = authorize(actor, current.teamId, 'evidence.write', 'Evidence');
+    if (current.createdBy !== actor.userId && !can(role, 'claim.write')) {
       throw new DomainError(ErrorCode.FORBIDDEN, 'Only its author or an editor may remove evidence');
     }
     if (current.removedAt) throw notFound('Evidence');

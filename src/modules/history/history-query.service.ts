@@ -1,10 +1,10 @@
 import type { Context } from '../../shared/context';
-import { requireActor, requireRole } from '../../shared/actor';
+import { requireActor } from '../../shared/actor';
+import { authorize } from '../team/permissions';
 import { fromGlobalId } from '../../shared/ids';
 import { badInput } from '../../shared/errors';
 import { paginate, type ConnectionResult } from '../../shared/pagination';
 import { validDate } from '../../shared/values';
-import { Role } from '../team/role';
 import { HistoryEvent } from './history-event.entity';
 import type { HistoryArgs } from './history.inputs';
 
@@ -18,7 +18,7 @@ export class HistoryQueryService {
 
   async list(scope: HistoryScope, teamId: string, args: HistoryArgs): Promise<ConnectionResult<HistoryEvent>> {
     const actor = requireActor(this.context);
-    requireRole(actor, teamId, Role.VIEWER, 'Team');
+    authorize(actor, teamId, 'team.read', 'Team');
     const [key, value] = Object.entries(scope)[0] as [string, string];
     const manager = await this.context.db.manager();
     const query = manager

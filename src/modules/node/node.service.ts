@@ -31,6 +31,8 @@ export class NodeService {
       case 'Source': return services.sources.get(rawId);
       case 'Evidence': return services.evidence.get(rawId);
       case 'Verdict': return services.verdicts.get(rawId);
+      case 'Comment': return services.comments.get(rawId);
+      case 'Assignment': return services.assignments.get(rawId);
       case 'User': return this.user(rawId);
       case 'HistoryEvent': return this.historyEvent(rawId);
       case 'ArticleRevision': return this.revision(rawId);

@@ -1,5 +1,6 @@
 import type { Context } from '../../shared/context';
-import { requireActor, requireRole } from '../../shared/actor';
+import { requireActor } from '../../shared/actor';
+import { authorize } from '../team/permissions';
 import { fromGlobalId } from '../../shared/ids';
 import { badInput, notFound } from '../../shared/errors';
 import { versionedUpdate } from '../../shared/versioned-update';
@@ -7,7 +8,6 @@ import { paginate, type ConnectionArgs, type ConnectionResult } from '../../shar
 import { checkText, optionalText } from '../../shared/text';
 import { httpUrl } from '../../shared/values';
 import { diff, recordHistory, snapshot } from '../history/history.service';
-import { Role } from '../team/role';
 import { Source } from './source.entity';
 import type { CreateSourceInput, SourcesArgs, UpdateSourceInput } from './source.inputs';
 
@@ -56,7 +56,7 @@ export class SourceService {
     let teamIds = actor.teamIds;
     if (args.teamId) {
       const teamId = fromGlobalId(args.teamId, 'Team', 'teamId');
-      requireRole(actor, teamId, Role.VIEWER, 'Team');
+      authorize(actor, teamId, 'team.read', 'Team');
       teamIds = [teamId];
     }
     const manager = await this.context.db.manager();
@@ -80,7 +80,7 @@ export class SourceService {
   async create(input: CreateSourceInput): Promise<Source> {
     const actor = requireActor(this.context);
     const teamId = fromGlobalId(input.teamId, 'Team', 'teamId');
-    requireRole(actor, teamId, Role.EDITOR, 'Team');
+    authorize(actor, teamId, 'source.write', 'Team');
     const name = optionalText(input.name, 'name', 300);
     const values = {
       teamId,
@@ -111,7 +111,7 @@ export class SourceService {
   async update(input: UpdateSourceInput): Promise<Source> {
     const actor = requireActor(this.context);
     const current = await this.getByGlobalId(input.sourceId, 'sourceId');
-    requireRole(actor, current.teamId, Role.EDITOR, 'Source');
+    authorize(actor, current.teamId, 'source.write', 'Source');
     const changes: Partial<Source> = {};
     if (input.kind != null) changes.kind = input.kind;
     if (input.name !== undefined) {

@@ -10,6 +10,10 @@ import { Team } from './team.entity';
 import { Membership } from './membership.entity';
 import { Role } from './role';
 import { CreateTeamInput, CreateTeamPayload, UpdateTeamInput, UpdateTeamPayload } from './team.inputs';
+import {
+  AddTeamMemberInput, ChangeMemberRoleInput, MembershipPayload, RemoveTeamMemberInput, RemoveTeamMemberPayload,
+} from './member.inputs';
+import { toGlobalId } from '../../shared/ids';
 
 export const TeamConnection = connectionType(Team, 'Team');
 export const MembershipConnection = connectionType(Membership, 'Membership');
@@ -39,6 +43,22 @@ export class TeamResolver {
   @Mutation(() => UpdateTeamPayload)
   async updateTeam(@Arg('input', () => UpdateTeamInput) input: UpdateTeamInput, @Ctx() context: Context): Promise<UpdateTeamPayload> {
     return { team: await context.services.teams.update(input) };
+  }
+
+  @Mutation(() => MembershipPayload, { description: 'Adds a member (OWNER); creates the user when the email is new.' })
+  async addTeamMember(@Arg('input', () => AddTeamMemberInput) input: AddTeamMemberInput, @Ctx() context: Context): Promise<MembershipPayload> {
+    return { membership: await context.services.members.add(input.teamId, input.email, input.name, input.role) };
+  }
+
+  @Mutation(() => MembershipPayload, { description: 'Changes a member\'s role (OWNER); the last OWNER cannot step down.' })
+  async changeMemberRole(@Arg('input', () => ChangeMemberRoleInput) input: ChangeMemberRoleInput, @Ctx() context: Context): Promise<MembershipPayload> {
+    return { membership: await context.services.members.changeRole(input.teamId, input.userId, input.role) };
+  }
+
+  @Mutation(() => RemoveTeamMemberPayload, { description: 'Removes a member (OWNER); the last OWNER cannot be removed.' })
+  async removeTeamMember(@Arg('input', () => RemoveTeamMemberInput) input: RemoveTeamMemberInput, @Ctx() context: Context): Promise<RemoveTeamMemberPayload> {
+    const removed = await context.services.members.remove(input.teamId, input.userId);
+    return { team: await context.services.teams.get(removed.teamId), userId: toGlobalId('User', removed.userId) };
   }
 
   @FieldResolver(() => Role, { nullable: true, description: 'Your role in this team.' })

@@ -1,5 +1,7 @@
+import { randomUUID } from 'node:crypto';
 import type { Context } from '../../shared/context';
-import { requireActor, requireRole } from '../../shared/actor';
+import { requireActor } from '../../shared/actor';
+import { authorize } from './permissions';
 import { fromGlobalId } from '../../shared/ids';
 import { notFound } from '../../shared/errors';
 import { paginate, type ConnectionArgs, type ConnectionResult } from '../../shared/pagination';
@@ -28,7 +30,7 @@ export class TeamService {
 
   async get(teamId: string): Promise<Team> {
     const actor = requireActor(this.context);
-    requireRole(actor, teamId, Role.VIEWER, 'Team');
+    authorize(actor, teamId, 'team.read', 'Team');
     const team = await this.context.loaders.entity(Team, false).load(teamId);
     if (!team) throw notFound('Team');
     return team;
@@ -49,8 +51,13 @@ export class TeamService {
   /** Anyone signed in may open a desk; they become its first OWNER. */
   async create(input: CreateTeamInput): Promise<Team> {
     const actor = requireActor(this.context);
+    // The id is chosen here so the new team can join this transaction's scope before the insert:
+    // row-level security admits only rows of the caller's teams.
+    const teamId = randomUUID();
+    await this.context.db.addTeam(teamId);
     const team = await this.context.db.transaction(async (manager) => {
       const created = manager.create(Team, {
+        id: teamId,
         slug: input.slug,
         name: input.name.trim(),
         verdictQuorum: input.verdictQuorum ?? 2,
@@ -69,14 +76,13 @@ export class TeamService {
       return manager.findOneByOrFail(Team, { id: created.id });
     });
     this.context.session.actor = actor.withMembership(team.id, Role.OWNER);
-    await this.context.db.addTeam(team.id);
     return team;
   }
 
   async update(input: UpdateTeamInput): Promise<Team> {
     const actor = requireActor(this.context);
     const teamId = fromGlobalId(input.teamId, 'Team', 'teamId');
-    requireRole(actor, teamId, Role.OWNER, 'Team');
+    authorize(actor, teamId, 'team.update', 'Team');
     return this.context.db.transaction(async (manager) => {
       const before = await manager.findOne(Team, { where: { id: teamId }, lock: { mode: 'pessimistic_write' } });
       if (!before) throw notFound('Team');
@@ -100,7 +106,7 @@ export class TeamService {
 
   async memberships(teamId: string, args: ConnectionArgs): Promise<ConnectionResult<Membership>> {
     const actor = requireActor(this.context);
-    requireRole(actor, teamId, Role.VIEWER, 'Team');
+    authorize(actor, teamId, 'team.read', 'Team');
     const manager = await this.context.db.manager();
     const query = manager.createQueryBuilder(Membership, 'membership').where('membership.team_id = :teamId', { teamId });
     return paginate(query, [

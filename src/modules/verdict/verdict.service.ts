@@ -1,5 +1,6 @@
 import type { Context } from '../../shared/context';
-import { requireActor, requireRole } from '../../shared/actor';
+import { requireActor } from '../../shared/actor';
+import { authorize } from '../team/permissions';
 import { fromGlobalId } from '../../shared/ids';
 import { DomainError, ErrorCode, badInput, notFound, versionConflict } from '../../shared/errors';
 import type { ConnectionArgs, ConnectionResult } from '../../shared/pagination';
@@ -7,9 +8,9 @@ import { nestedConnection } from '../../shared/nested-connection';
 import { versionedUpdate } from '../../shared/versioned-update';
 import { checkText, optionalText } from '../../shared/text';
 import { diff, recordHistory, snapshot } from '../history/history.service';
-import { Role } from '../team/role';
 import { Claim } from '../claim/claim.entity';
 import { Verdict } from './verdict.entity';
+import { User } from '../user/user.entity';
 import type { SubmitVerdictInput, WithdrawVerdictInput } from './verdict.inputs';
 
 export const VERDICT_FIELDS = ['claimId', 'reviewerId', 'rating', 'rationale', 'confidence', 'version', 'withdrawnAt'] as const;
@@ -25,6 +26,8 @@ export class VerdictService {
   }
 
   forClaim(claim: Claim, args: ConnectionArgs, includeWithdrawn: boolean): Promise<ConnectionResult<Verdict>> {
+    // a claim rebuilt by `asOf` shows the verdicts it had then
+    if (claim.asOfTime) return this.context.services.asOf.verdictsOfClaim(claim, includeWithdrawn, args);
     return nestedConnection(this.context.db, this.context.loaders, {
       name: includeWithdrawn ? 'Claim.verdicts:all' : 'Claim.verdicts',
       entity: Verdict,
@@ -35,6 +38,7 @@ export class VerdictService {
         { expression: 't.created_at', direction: 'ASC', type: 'timestamptz' },
         { expression: 't.id', direction: 'ASC', type: 'uuid' },
       ],
+      include: [{ column: 'reviewer_id', entity: User, table: 'users', teamScoped: false }],
     }, claim.id, args);
   }
 
@@ -42,6 +46,7 @@ export class VerdictService {
   async viewerVerdict(claim: Claim): Promise<Verdict | null> {
     const actor = this.context.session.actor;
     if (!actor) return null;
+    if (claim.asOfTime) return this.context.services.asOf.viewerVerdictOfClaim(claim);
     return this.context.loaders
       .keyed<string, Verdict | null>('Claim.viewerVerdict', async (claimIds) => {
         const manager = await this.context.db.manager();
@@ -63,7 +68,7 @@ export class VerdictService {
   async submit(input: SubmitVerdictInput): Promise<{ verdict: Verdict; claim: Claim }> {
     const actor = requireActor(this.context);
     const claim = await this.context.services.claims.getByGlobalId(input.claimId, 'claimId');
-    requireRole(actor, claim.teamId, Role.REVIEWER, 'Claim');
+    authorize(actor, claim.teamId, 'verdict.write', 'Claim');
     if (input.confidence != null && !(input.confidence >= 0 && input.confidence <= 1)) {
       throw badInput('confidence must be between 0 and 1', 'confidence');
     }
@@ -72,8 +77,18 @@ export class VerdictService {
       rationale: optionalText(input.rationale, 'rationale', 20_000),
       confidence: input.confidence ?? null,
     };
+    if (input.expectedVersion != null) {
+      // Versions only grow, so one already stale before the claim's lock is stale after it: refuse
+      // now instead of queueing behind the writers that made it stale. (The check under the lock,
+      // in versionedUpdate, stays the one that decides.)
+      const [row] = await this.context.db.query<{ version: number }>(
+        'SELECT version FROM verdicts WHERE claim_id = $1 AND reviewer_id = $2 AND withdrawn_at IS NULL',
+        [claim.id, actor.userId],
+      );
+      if (row && row.version !== input.expectedVersion) throw versionConflict('Verdict', row.version);
+    }
     const verdict = await this.context.db.transaction(async (manager) => {
-      await this.context.services.claims.lockForReview(manager, claim.id);
+      await this.context.services.claims.lockForVerdictChange(manager, claim.id);
       const current = await manager
         .createQueryBuilder(Verdict, 'verdict')
         .where('verdict.claim_id = :claimId AND verdict.reviewer_id = :userId AND verdict.withdrawn_at IS NULL', {
@@ -110,6 +125,8 @@ export class VerdictService {
           claimId: claim.id, articleId: claim.articleId, action: 'REVISE', ...diff(before, after, VERDICT_FIELDS),
         });
       }
+      // A verdict answers the reviewer's open assignment on the claim, in the same transaction.
+      await this.context.services.assignments.completeOnVerdict(manager, claim, actor.userId);
       await this.context.services.claims.refreshStatus(manager, claim.id);
       return result;
     });
@@ -119,14 +136,14 @@ export class VerdictService {
   async withdraw(input: WithdrawVerdictInput): Promise<{ verdict: Verdict; claim: Claim }> {
     const actor = requireActor(this.context);
     const current = await this.get(fromGlobalId(input.verdictId, 'Verdict', 'verdictId'));
-    requireRole(actor, current.teamId, Role.REVIEWER, 'Verdict');
+    authorize(actor, current.teamId, 'verdict.write', 'Verdict');
     if (current.reviewerId !== actor.userId) {
       throw new DomainError(ErrorCode.FORBIDDEN, 'Only the reviewer who gave a verdict may withdraw it');
     }
     const reason = input.reason != null ? checkText(input.reason, 'reason', { max: 5000 }).trim() : null;
     const claim = await this.context.services.claims.get(current.claimId);
     const verdict = await this.context.db.transaction(async (manager) => {
-      await this.context.services.claims.lockForReview(manager, claim.id);
+      await this.context.services.claims.lockForVerdictChange(manager, claim.id);
       const { before, after } = await versionedUpdate(
         manager, Verdict, 'Verdict', current.id, input.expectedVersion, { withdrawnAt: new Date() }, 'withdrawn_at IS NULL',
       );

@@ -1,0 +1,80 @@
+import 'reflect-metadata';
+import pino from 'pino';
+import { Client } from 'pg';
+import { loadConfig } from '../src/config';
+import { createDataSource } from '../src/db/data-source';
+import { buildClaimgraphSchema } from '../src/schema';
+import { createServer } from '../src/server';
+import { enableStatementCounting, type RecordedStatement } from '../src/db/statement-counter';
+import { toGlobalId } from '../src/shared/ids';
+import { ARTICLE_PAGE, CLAIM_QUEUE } from './queries';
+import { benchPostgres, withClient } from './postgres';
+import { startProfiler } from './profiler';
+
+/**
+ * `npx tsx bench/explain.ts [a|b] [repeat]`: times `repeat` sequential requests in process, then runs one request of a scenario through an in-process server on
+ * the bench data set, records every statement it sends, and prints EXPLAIN ANALYZE of each, run
+ * as the request ran it (role claimgraph_app, the caller's teams, a read-only snapshot).
+ */
+async function main(): Promise<void> {
+  const scenario = process.argv[2] ?? 'a';
+  const postgres = await benchPostgres();
+  const counter = enableStatementCounting();
+  const dataSource = createDataSource({ url: postgres.url, poolSize: 2 });
+  await dataSource.initialize();
+  const config = loadConfig({ NODE_ENV: 'test', DATABASE_URL: postgres.url });
+  const server = await createServer({ config, dataSource, schema: await buildClaimgraphSchema(), log: pino({ level: 'silent' }) });
+  const { article, team, reviewer } = await withClient(postgres.url, async (client) => (await client.query(`
+    SELECT (SELECT a.id FROM articles a WHERE a.team_id = t.team_id ORDER BY a.id LIMIT 1) AS article, t.team_id AS team,
+           (SELECT m.user_id FROM memberships m WHERE m.team_id = t.team_id AND m.role = 'REVIEWER' LIMIT 1) AS reviewer
+      FROM bench.teams t WHERE t.slug = $1`, [scenario === 'b' ? 'bench-main' : 'bench-10k'])).rows[0]);
+  const actor = await server.authenticator.actorFor(reviewer, 'bench');
+  const run = (query: string, variables: Record<string, unknown>) =>
+    server.apollo.executeOperation({ query, variables }, { contextValue: server.contextFor(actor) });
+  const [query, variables] = scenario === 'b'
+    ? [CLAIM_QUEUE, { teamId: toGlobalId('Team', team), after: null }]
+    : [ARTICLE_PAGE, { id: toGlobalId('Article', article) }];
+  await run(query, variables);
+  const repeat = Number(process.argv[3] ?? 0);
+  if (repeat > 0) {
+    // sequential requests: wall time and this process's CPU per request (server work only, no HTTP)
+    const profiler = process.env.BENCH_PROFILE ? await startProfiler() : null;
+    const cpu = process.cpuUsage();
+    const wall = performance.now();
+    for (let index = 0; index < repeat; index++) await run(query, variables);
+    const used = process.cpuUsage(cpu);
+    if (profiler) console.log(`profile: ${await profiler.stop(process.env.BENCH_PROFILE!)}`);
+    console.log(`${repeat} sequential requests: ${((performance.now() - wall) / repeat).toFixed(2)} ms wall, ${((used.user + used.system) / 1000 / repeat).toFixed(2)} ms CPU per request`);
+  }
+  const statements: RecordedStatement[] = [];
+  const stop = counter.record((statement) => statements.push(statement));
+  let started = performance.now();
+  await run(query, variables);
+  console.log(`one request: ${(performance.now() - started).toFixed(1)} ms, ${statements.length} statements`);
+  stop();
+  const client = new Client({ connectionString: postgres.url });
+  await client.connect();
+  for (const statement of statements) {
+    if (!/^\s*(SELECT|WITH)/i.test(statement.text) || /set_config/.test(statement.text)) {
+      console.log(`\n-- ${statement.text.slice(0, 100)}`);
+      continue;
+    }
+    await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+    await client.query(`SELECT set_config('role', 'claimgraph_app', true), set_config('claimgraph.user_id', $1, true), set_config('claimgraph.team_ids', $2, true)`,
+      [reviewer, `{${actor.teamIds.join(',')}}`]);
+    started = performance.now();
+    const plan = await client.query(`EXPLAIN (ANALYZE, BUFFERS) ${statement.text}`, statement.values);
+    await client.query('ROLLBACK');
+    console.log(`\n-- ${(performance.now() - started).toFixed(1)} ms: ${statement.text.replace(/\s+/g, ' ').slice(0, 300)}`);
+    console.log(plan.rows.map((row) => row['QUERY PLAN']).join('\n'));
+  }
+  await client.end();
+  await server.stop();
+  await dataSource.destroy();
+  await postgres.stop();
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

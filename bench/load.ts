@@ -1,0 +1,119 @@
+import fs from 'node:fs';
+import autocannon from 'autocannon';
+
+/** One HTTP request the load generator sends. */
+export interface BenchRequest {
+  method: 'GET' | 'POST';
+  path: string;
+  headers: Record<string, string>;
+  body?: string;
+}
+
+export interface LoadOptions {
+  url: string;
+  connections: number;
+  durationSeconds: number;
+  /** Builds the next request (random ids from the data set). */
+  next(): BenchRequest & { onDone?: (status: number, body: string) => void };
+  /** Checked on every response; a false answer counts as a failed request. */
+  verifyBody?: (body: string) => boolean;
+}
+
+export interface LoadResult {
+  requests: number;
+  durationSeconds: number;
+  requestsPerSecond: number;
+  latencyP50: number;
+  latencyP99: number;
+  latencyMean: number;
+  failures: number;
+  bytesPerSecond: number;
+}
+
+/** A GraphQL result that carries `errors` starts with them (graphql-js puts errors before data). */
+export const graphqlOk = (body: string): boolean => body.startsWith('{"data":') && !body.includes('"errors":[');
+
+/** Runs autocannon for a bounded time with a fixed number of connections on loopback. */
+export async function load(options: LoadOptions): Promise<LoadResult> {
+  const target = new URL(options.url);
+  if (!['127.0.0.1', 'localhost', '[::1]'].includes(target.hostname)) throw new Error('the benchmark only targets loopback');
+  const result = await autocannon({
+    url: options.url,
+    connections: options.connections,
+    duration: options.durationSeconds,
+    verifyBody: options.verifyBody,
+    requests: [
+      {
+        setupRequest: (request: Record<string, unknown>, context: Record<string, unknown>) => {
+          const next = options.next();
+          context.onDone = next.onDone;
+          return {
+            ...request,
+            method: next.method,
+            path: next.path,
+            headers: { ...(request.headers as Record<string, string>), ...next.headers, ...(next.body ? { 'content-type': 'application/json' } : {}) },
+            body: next.body ?? '',
+          };
+        },
+        onResponse: (status: number, body: string, context: Record<string, unknown>) => {
+          (context.onDone as ((status: number, body: string) => void) | undefined)?.(status, body);
+        },
+      },
+    ],
+  } as unknown as autocannon.Options);
+  return {
+    requests: result.requests.total,
+    durationSeconds: result.duration,
+    requestsPerSecond: result.requests.total / result.duration,
+    latencyP50: result.latency.p50,
+    latencyP99: result.latency.p99,
+    latencyMean: result.latency.average,
+    failures: result.errors + result.timeouts + result.non2xx + result.mismatches,
+    bytesPerSecond: result.throughput.average,
+  };
+}
+
+/** Samples a process's resident memory and CPU time from /proc while a scenario runs. */
+export class ProcessSampler {
+  private timer: NodeJS.Timeout | null = null;
+  private peak = 0;
+  private cpuStart = 0;
+
+  constructor(private readonly pid: number) {}
+
+  static rssBytes(pid: number): number {
+    try {
+      const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+      const match = /VmRSS:\s+(\d+) kB/.exec(status);
+      return match ? Number(match[1]) * 1024 : 0;
+    } catch {
+      return 0;
+    }
+  }
+
+  /** User + system CPU seconds the process has used so far. */
+  static cpuSeconds(pid: number): number {
+    try {
+      const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      // utime and stime are fields 14 and 15 of stat, in clock ticks (100 per second on Linux)
+      return (Number(fields[11]) + Number(fields[12])) / 100;
+    } catch {
+      return 0;
+    }
+  }
+
+  start(): void {
+    this.peak = ProcessSampler.rssBytes(this.pid);
+    this.cpuStart = ProcessSampler.cpuSeconds(this.pid);
+    this.timer = setInterval(() => {
+      this.peak = Math.max(this.peak, ProcessSampler.rssBytes(this.pid));
+    }, 25);
+  }
+
+  stop(): { peakRssBytes: number; cpuSeconds: number } {
+    if (this.timer) clearInterval(this.timer);
+    this.peak = Math.max(this.peak, ProcessSampler.rssBytes(this.pid));
+    return { peakRssBytes: this.peak, cpuSeconds: ProcessSampler.cpuSeconds(this.pid) - this.cpuStart };
+  }
+}

@@ -1,0 +1,112 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { LoadResult } from './load';
+import { ROOT } from './processes';
+
+export interface ScenarioResult extends LoadResult {
+  peakRssBytes: number;
+  cpuMsPerRequest: number | null;
+  /** Statements the server sent during the timed run, divided by the requests answered. */
+  sqlPerRequestInRun: number | null;
+}
+
+export interface Budget {
+  id: string;
+  text: string;
+  pass: boolean;
+  detail: string;
+}
+
+export interface BenchReport {
+  startedAt: string;
+  machine: { cpu: string; cores: number; memoryGiB: number; node: string; postgres: string; loadAverageAtStart: number };
+  settings: Record<string, unknown>;
+  dataset: { claims: number; verdicts: number; teams: Record<string, { claims: number; verdicts: number; articles: number }>; generatedSeconds: number | null };
+  scenarios: Record<string, unknown>;
+  budgets: Budget[];
+}
+
+type Row = [string, string, string, string, string, string, string, string];
+
+const fixed = (value: number | null | undefined, digits = 0) => (value == null || Number.isNaN(value) ? '–' : value.toFixed(digits));
+const mb = (bytes: number | undefined) => (bytes ? (bytes / 2 ** 20).toFixed(0) : '–');
+const sql = (result: { sqlPerRequest?: { min: number; max: number }; sqlPerRequestInRun?: number | null }) =>
+  result.sqlPerRequest && Number.isFinite(result.sqlPerRequest.min)
+    ? result.sqlPerRequest.min === result.sqlPerRequest.max ? String(result.sqlPerRequest.min) : `${result.sqlPerRequest.min}–${result.sqlPerRequest.max}`
+    : fixed(result.sqlPerRequestInRun, 1);
+
+function loadRow(name: string, result: ScenarioResult & { sqlPerRequest?: { min: number; max: number } }, note = ''): Row {
+  return [
+    name, fixed(result.requestsPerSecond), fixed(result.latencyP50, 1), fixed(result.latencyP99, 1), sql(result),
+    mb(result.peakRssBytes), fixed(result.cpuMsPerRequest, 2), note + (result.failures ? ` ${result.failures} failed` : ''),
+  ];
+}
+
+/** The markdown table, written to bench/results/latest.md and into README.md between the bench markers. */
+export function renderMarkdown(report: BenchReport): string {
+  const rows: Row[] = [];
+  const scenarios = report.scenarios as Record<string, any>;
+  if (scenarios.a) {
+    const { server, limit, ratio } = scenarios.a;
+    rows.push(loadRow('(a) article page, claimgraph', server,
+      `${ratio.requestsPerSecond.toFixed(2)}x limit req/s; p50 ${ratio.latencyP50.toFixed(1)}x, p99 ${ratio.latencyP99.toFixed(1)}x, CPU ${ratio.cpuPerRequest.toFixed(1)}x`));
+    rows.push(loadRow('(a) article page, limit (1 json_agg)', limit, 'bare node:http + pg'));
+  }
+  if (scenarios.b) {
+    for (const [slug, result] of Object.entries(scenarios.b as Record<string, any>)) {
+      rows.push(loadRow(`(b) claim queue, ${result.claims.toLocaleString('en')} claims`, result, slug));
+    }
+  }
+  if (scenarios.c) {
+    rows.push(scenarios.c.skipped ? ['(c) verdictReport', '–', '–', '–', '–', '–', '–', scenarios.c.skipped] : loadRow('(c) verdictReport', scenarios.c));
+  }
+  if (scenarios.d) rows.push(loadRow('(d) submitVerdict (revise)', scenarios.d, `${scenarios.d.historyEvents} history events / ${scenarios.d.acknowledgedWrites} writes`));
+  if (scenarios.e) {
+    if (scenarios.e.skipped) rows.push(['(e) CSV export', '–', '–', '–', '–', '–', '–', scenarios.e.skipped]);
+    else {
+      for (const [slug, result] of Object.entries(scenarios.e as Record<string, any>)) {
+        rows.push([
+          `(e) CSV export, ${result.rows.toLocaleString('en')} rows`, fixed(1 / result.seconds, 2), fixed(result.latencyP50, 0), fixed(result.latencyMax, 0),
+          fixed(result.sqlPerRequestInRun, 1), mb(result.peakRssBytes), fixed(result.cpuMsPerRequest, 0), `${slug}, ${fixed(result.megabytesPerSecond, 1)} MB/s`,
+        ]);
+      }
+    }
+  }
+  const { machine, dataset, settings } = report;
+  const lines = [
+    `Benchmark of ${report.startedAt.slice(0, 16).replace('T', ' ')} UTC: ${dataset.claims.toLocaleString('en')} claims, ${dataset.verdicts.toLocaleString('en')} verdicts; ` +
+      `${settings.connections} connections, ${settings.durationSeconds} s per run, pool ${settings.poolSize}, auth ${settings.authMode}.`,
+    `Machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, Node ${machine.node}, Postgres ${machine.postgres} (load average ${machine.loadAverageAtStart.toFixed(2)} at start; server, Postgres and load generator share the cores).`,
+    '',
+    '| scenario | req/s | p50 ms | p99 ms | SQL/req | peak RSS MB | server CPU ms/req | notes |',
+    '|---|---:|---:|---:|---:|---:|---:|---|',
+    ...rows.map((row) => `| ${row.join(' | ')} |`),
+    '',
+    ...report.budgets.map((budget) => `- ${budget.pass ? 'PASS' : 'FAIL'} ${budget.text}: ${budget.detail}`),
+  ];
+  return lines.join('\n');
+}
+
+const START = '<!-- bench:start -->';
+const END = '<!-- bench:end -->';
+
+export function writeReport(report: BenchReport, options: { readme: boolean }): string {
+  const directory = path.join(ROOT, 'bench/results');
+  fs.mkdirSync(directory, { recursive: true });
+  const markdown = renderMarkdown(report);
+  fs.writeFileSync(path.join(directory, 'latest.json'), `${JSON.stringify(report, null, 2)}\n`);
+  fs.writeFileSync(path.join(directory, 'latest.md'), `${markdown}\n`);
+  if (options.readme) {
+    const readme = path.join(ROOT, 'README.md');
+    const block = `${START}\n${markdown}\n${END}`;
+    const current = fs.existsSync(readme) ? fs.readFileSync(readme, 'utf8') : '';
+    if (current.includes(START) && current.includes(END)) {
+      fs.writeFileSync(readme, current.replace(new RegExp(`${START}[\\s\\S]*?${END}`), () => block));
+    } else {
+      fs.writeFileSync(readme, `${current}${current && !current.endsWith('\n') ? '\n' : ''}${current ? '\n' : '# claimgraph\n\n'}## Performance\n\n` +
+        '`npm run bench` (default 40k claims; `-- --scale 1m` for 1M) builds its own data set in the `claimgraph_bench` database and ' +
+        'measures the real server beside a bare json_agg handler; see bench/results/latest.md.\n\n' + `${block}\n`);
+    }
+  }
+  return markdown;
+}

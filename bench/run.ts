@@ -1,0 +1,522 @@
+import 'reflect-metadata';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Client } from 'pg';
+import { isDeepStrictEqual } from 'node:util';
+import { createDataSource } from '../src/db/data-source';
+import { buildClaimgraphSchema } from '../src/schema';
+import { toGlobalId } from '../src/shared/ids';
+import { SQL_STATEMENTS_HEADER } from '../src/db/statement-counter';
+import { benchLayout, generateDataset, type BenchUser } from './dataset';
+import { benchDatabaseExists, benchPostgres, recreateBenchDatabase, withClient } from './postgres';
+import { createCredentials, type AuthMode, type Credential } from './credentials';
+import { ARTICLE_PAGE, CLAIM_QUEUE, SUBMIT_VERDICT } from './queries';
+import { graphqlOk, load, ProcessSampler, type BenchRequest, type LoadResult } from './load';
+import { ROOT, startChild, type ChildServer } from './processes';
+import { EXPORT_PATH, verdictReportQuery } from './optional';
+import { writeReport, type BenchReport, type Budget, type ScenarioResult } from './report';
+
+/**
+ * `npm run bench [-- --scale 1m] [--duration 10] [--connections 16] [--only a,b] [--reuse] [--profile]`
+ *
+ * Builds the data set in its own database, starts the real server (authentication on, SQL
+ * statement counting on) and the bare limit handler as child processes on 127.0.0.1, drives them
+ * with autocannon, and writes bench/results/latest.{json,md}.
+ */
+
+const GENERATOR_VERSION = 'v1';
+const SEED = 'claimgraph-bench-1';
+
+interface Options {
+  claims: number;
+  durationSeconds: number;
+  warmupSeconds: number;
+  connections: number;
+  poolSize: number;
+  only: Set<string>;
+  reuse: boolean;
+  profile: boolean;
+  readme: boolean;
+}
+
+function parseOptions(argv: string[]): Options {
+  const value = (name: string): string | undefined => {
+    const index = argv.indexOf(`--${name}`);
+    return index >= 0 ? argv[index + 1] : argv.find((arg) => arg.startsWith(`--${name}=`))?.split('=')[1];
+  };
+  const scale = value('scale') ?? '40k';
+  const match = /^(\d+(?:\.\d+)?)([km]?)$/i.exec(scale);
+  if (!match) throw new Error(`--scale takes a claim count such as 40k or 1m, got ${scale}`);
+  const claims = Math.round(Number(match[1]) * ({ k: 1_000, m: 1_000_000, '': 1 } as Record<string, number>)[match[2].toLowerCase()]);
+  return {
+    claims,
+    durationSeconds: Number(value('duration') ?? 10),
+    warmupSeconds: Number(value('warmup') ?? 3),
+    connections: Number(value('connections') ?? 16),
+    poolSize: Number(value('pool') ?? process.env.DB_POOL_SIZE ?? 10),
+    only: new Set((value('only') ?? 'a,b,c,d,e').split(',').map((item) => item.trim().toLowerCase())),
+    reuse: argv.includes('--reuse'),
+    profile: argv.includes('--profile'),
+    readme: !argv.includes('--no-readme'),
+  };
+}
+
+const log = (line: string) => process.stdout.write(`${line}\n`);
+
+/** Deterministic choices (mulberry32), so two runs ask for the same ids in the same order. */
+function random(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+interface Fixtures {
+  teams: Map<string, { id: string; claims: number; verdicts: number; articles: number }>;
+  users: BenchUser[];
+  credentials: Map<string, Credential>;
+  authMode: AuthMode;
+}
+
+async function prepareDataset(url: string, options: Options): Promise<{ fixtures: Fixtures; generatedSeconds: number | null }> {
+  const layout = benchLayout(Math.round(options.claims / 40));
+  const meta = { generator: GENERATOR_VERSION, seed: SEED, layout };
+  let reuse = false;
+  if (options.reuse && (await benchDatabaseExists(url))) {
+    reuse = await withClient(url, async (client) => {
+      const found = await client.query(`SELECT value FROM bench.meta WHERE key = 'dataset'`).catch(() => null);
+      return !!found?.rows[0] && isDeepStrictEqual(found.rows[0].value, meta);
+    });
+  }
+  let generatedSeconds: number | null = null;
+  if (!reuse) {
+    log(`building the data set: ${layout.map((team) => `${team.slug} ${team.articles} articles x ${team.claimsPerArticle} claims`).join(', ')}`);
+    const started = performance.now();
+    await recreateBenchDatabase(url);
+    const { users } = await withClient(url, async (client) => {
+      const generated = await generateDataset(client, { seed: SEED, teams: layout, evidencePerClaim: 2, verdictsPerClaim: 3, sourcesPerTeam: 200 }, log);
+      log('  VACUUM ANALYZE');
+      await client.query('VACUUM ANALYZE');
+      return generated;
+    });
+    const dataSource = createDataSource({ url, poolSize: 2, applicationName: 'claimgraph-bench' });
+    await dataSource.initialize();
+    const { mode, credentials } = await createCredentials(dataSource, users).finally(() => dataSource.destroy());
+    await withClient(url, async (client) => {
+      await client.query(`CREATE TABLE bench.meta (key text PRIMARY KEY, value jsonb NOT NULL)`);
+      await client.query(`INSERT INTO bench.meta VALUES ('dataset', $1), ('credentials', $2)`, [JSON.stringify(meta), JSON.stringify({ mode, credentials })]);
+    });
+    generatedSeconds = (performance.now() - started) / 1000;
+    log(`  data set ready in ${generatedSeconds.toFixed(0)} s (${mode === 'token' ? 'API tokens created through AuthService' : 'development header auth'})`);
+  } else {
+    log('reusing the existing bench data set (--reuse)');
+  }
+  const fixtures = await withClient(url, async (client) => {
+    const teams = new Map(
+      (await client.query(`
+        SELECT t.slug, t.team_id AS id, t.articles,
+               (SELECT count(*) FROM claims c WHERE c.team_id = t.team_id)::int AS claims,
+               (SELECT count(*) FROM verdicts v WHERE v.team_id = t.team_id)::int AS verdicts
+          FROM bench.teams t`)).rows.map((row) => [row.slug as string, row]),
+    );
+    const users = (await client.query(`
+      SELECT u.id, u.email, m.role, t.slug AS "teamSlug"
+        FROM bench.teams t JOIN memberships m ON m.team_id = t.team_id JOIN users u ON u.id = m.user_id
+       ORDER BY t.ordinal, u.email`)).rows as BenchUser[];
+    const stored = (await client.query(`SELECT value FROM bench.meta WHERE key = 'credentials'`)).rows[0].value as { mode: AuthMode; credentials: Credential[] };
+    return { teams, users, credentials: new Map(stored.credentials.map((credential) => [credential.userId, credential])), authMode: stored.mode };
+  });
+  return { fixtures, generatedSeconds };
+}
+
+async function post(baseUrl: string, request: BenchRequest): Promise<{ status: number; body: string; statements: number | null }> {
+  const response = await fetch(`${baseUrl}${request.path}`, {
+    method: request.method,
+    headers: { ...request.headers, ...(request.body ? { 'content-type': 'application/json' } : {}) },
+    body: request.body,
+  });
+  const statements = response.headers.get(SQL_STATEMENTS_HEADER);
+  return { status: response.status, body: await response.text(), statements: statements === null ? null : Number(statements) };
+}
+
+function graphql(query: string, variables: Record<string, unknown>, credential: Credential): BenchRequest {
+  return { method: 'POST', path: '/graphql', headers: credential.headers, body: JSON.stringify({ query, variables }) };
+}
+
+async function statementTotal(server: ChildServer): Promise<number> {
+  const response = await fetch(`${server.baseUrl}/debug/sql-statements`);
+  return ((await response.json()) as { total: number }).total;
+}
+
+/** Runs a load against the server with sampling of its memory/CPU and its SQL statement total. */
+async function measure(server: ChildServer, run: () => Promise<LoadResult>): Promise<ScenarioResult> {
+  const sampler = new ProcessSampler(server.pid);
+  const before = await statementTotal(server).catch(() => null);
+  sampler.start();
+  const result = await run();
+  const { peakRssBytes, cpuSeconds } = sampler.stop();
+  const after = await statementTotal(server).catch(() => null);
+  return {
+    ...result,
+    peakRssBytes,
+    cpuMsPerRequest: result.requests ? (cpuSeconds * 1000) / result.requests : null,
+    sqlPerRequestInRun: before !== null && after !== null && result.requests ? (after - before) / result.requests : null,
+  };
+}
+
+async function precheck(server: ChildServer, requests: BenchRequest[], ok: (body: string) => boolean): Promise<{ min: number; max: number }> {
+  let min = Infinity;
+  let max = -Infinity;
+  for (const request of requests) {
+    const response = await post(server.baseUrl, request);
+    if (response.status !== 200 || !ok(response.body)) {
+      throw new Error(`${server.name}: ${request.path} answered ${response.status} ${response.body.slice(0, 500)}`);
+    }
+    if (response.statements !== null) {
+      min = Math.min(min, response.statements);
+      max = Math.max(max, response.statements);
+    }
+  }
+  return { min, max };
+}
+
+async function main(): Promise<void> {
+  const options = parseOptions(process.argv.slice(2));
+  const startedAt = new Date();
+  const postgres = await benchPostgres();
+  log(`claimgraph bench: ${options.claims.toLocaleString('en')} claims on ${postgres.description}`);
+  const children: ChildServer[] = [];
+  try {
+    const { fixtures, generatedSeconds } = await prepareDataset(postgres.url, options);
+    const pgVersion = await withClient(postgres.url, async (client: Client) => (await client.query('SHOW server_version')).rows[0].server_version as string);
+    const pick = random(42);
+    const choose = <T>(items: T[]): T => items[Math.floor(pick() * items.length)];
+    const team = (slug: string) => fixtures.teams.get(slug)!;
+    const credentialOf = (userId: string) => fixtures.credentials.get(userId)!;
+    const membersOf = (slug: string, role: BenchUser['role']) => fixtures.users.filter((user) => user.teamSlug === slug && user.role === role);
+
+    const serverEnv = {
+      DATABASE_URL: postgres.url,
+      NODE_ENV: 'production',
+      LOG_LEVEL: 'warn',
+      CLAIMGRAPH_COUNT_SQL: 'true',
+      DB_POOL_SIZE: String(options.poolSize),
+      ...(fixtures.authMode === 'dev-header' ? { NODE_ENV: 'development', CLAIMGRAPH_DEV_AUTH: 'true' } : {}),
+    };
+    const profileDir = path.join(ROOT, 'bench/results/profiles');
+    const startServer = (label: string) => {
+      if (options.profile) fs.mkdirSync(profileDir, { recursive: true });
+      return startChild({
+        name: 'claimgraph',
+        entry: 'src/main.ts',
+        env: serverEnv,
+        nodeFlags: options.profile ? ['--cpu-prof', '--cpu-prof-dir', path.join(profileDir, `server-${label}-${Date.now()}`)] : [],
+        stopTimeoutMs: options.profile ? 180_000 : 15_000,
+      });
+    };
+    let server = await startServer(`${[...options.only].join('')}`);
+    children.push(server);
+    const scenarios: Record<string, unknown> = {};
+    const budgets: Budget[] = [];
+    const loadOptions = { connections: options.connections, durationSeconds: options.durationSeconds };
+
+    // ---- (a) the reviewer article page, and its limit ----
+    if (options.only.has('a')) {
+      log('\n(a) reviewer article page');
+      const articles = await withClient(postgres.url, async (client) => (await client.query(`
+        SELECT a.id, t.slug, t.claims_per_article AS claims FROM articles a JOIN bench.teams t ON t.team_id = a.team_id ORDER BY a.id`)).rows as { id: string; slug: string; claims: number }[]);
+      const pageArticles = articles.filter((article) => article.claims === 40);
+      const reviewersBySlug = new Map([...fixtures.teams.keys()].map((slug) => [slug, membersOf(slug, 'REVIEWER').map((user) => credentialOf(user.id))]));
+      const pageRequest = (article: { id: string; slug: string }) =>
+        graphql(ARTICLE_PAGE, { id: toGlobalId('Article', article.id) }, choose(reviewersBySlug.get(article.slug)!));
+      const limitRequest = (article: { id: string }): BenchRequest => ({ method: 'POST', path: '/article', headers: {}, body: JSON.stringify({ id: article.id }) });
+
+      const limit = await startChild({ name: 'limit', entry: 'bench/limit-server.ts', env: { DATABASE_URL: postgres.url, DB_POOL_SIZE: String(options.poolSize) } });
+      children.push(limit);
+      // Like with like: for the same article both must answer the same JSON.
+      for (const article of [pageArticles[0], choose(pageArticles), choose(pageArticles)]) {
+        const fromServer = JSON.parse((await post(server.baseUrl, pageRequest(article))).body) as unknown;
+        const fromLimit = JSON.parse((await post(limit.baseUrl, limitRequest(article))).body) as unknown;
+        if (!isDeepStrictEqual(fromServer, fromLimit)) {
+          throw new Error(`the limit's answer differs from the server's for article ${article.id}:\n${JSON.stringify(fromServer).slice(0, 800)}\n${JSON.stringify(fromLimit).slice(0, 800)}`);
+        }
+      }
+      // A token's first use in a minute also records last_used_at (one more statement): use each once first.
+      for (const credentials of reviewersBySlug.values()) {
+        for (const credential of credentials) await post(server.baseUrl, graphql('{ viewer { id } }', {}, credential));
+      }
+      const sample = Array.from({ length: 20 }, () => pageRequest(choose(pageArticles)));
+      const statements = await precheck(server, sample, graphqlOk);
+      const short = articles.find((article) => article.claims === 4)!;
+      const shortStatements = await precheck(server, [pageRequest(short)], graphqlOk);
+      log(`  SQL statements per request: ${statements.min === statements.max ? statements.min : `${statements.min}-${statements.max}`} (40 claims), ${shortStatements.min} (4 claims); answers equal to the limit's`);
+
+      // json_build_object prints `{"data" : {"article" : {`
+      const limitOk = (body: string) => /^\{"data" ?: ?\{"article" ?: ?\{/.test(body);
+      const runServer = () => measure(server, () => load({ url: server.baseUrl, ...loadOptions, next: () => pageRequest(choose(pageArticles)), verifyBody: graphqlOk }));
+      const runLimit = () => measure(limit, () => load({ url: limit.baseUrl, ...loadOptions, next: () => limitRequest(choose(pageArticles)), verifyBody: limitOk }));
+      if (options.warmupSeconds > 0) {
+        await load({ url: limit.baseUrl, ...loadOptions, durationSeconds: options.warmupSeconds, next: () => limitRequest(choose(pageArticles)) });
+        await load({ url: server.baseUrl, ...loadOptions, durationSeconds: options.warmupSeconds, next: () => pageRequest(choose(pageArticles)) });
+      }
+      const limitResult = await runLimit();
+      log(`  limit:      ${summary(limitResult)}`);
+      const serverResult = await runServer();
+      log(`  claimgraph: ${summary(serverResult)}`);
+      await limit.stop();
+      const ratio = {
+        requestsPerSecond: serverResult.requestsPerSecond / limitResult.requestsPerSecond,
+        latencyP50: serverResult.latencyP50 / limitResult.latencyP50,
+        latencyP99: serverResult.latencyP99 / limitResult.latencyP99,
+        peakRss: serverResult.peakRssBytes / limitResult.peakRssBytes,
+        cpuPerRequest: serverResult.cpuMsPerRequest! / limitResult.cpuMsPerRequest!,
+      };
+      scenarios.a = { server: { ...serverResult, sqlPerRequest: statements }, limit: { ...limitResult, sqlPerRequest: { min: 1, max: 1 } }, ratio, shortArticleSql: shortStatements.min };
+      budgets.push({
+        id: 'a-throughput',
+        text: '(a) requests/s at least 0.5x the limit',
+        pass: serverResult.failures === 0 && ratio.requestsPerSecond >= 0.5,
+        detail: `${ratio.requestsPerSecond.toFixed(2)}x (${serverResult.requestsPerSecond.toFixed(0)} vs ${limitResult.requestsPerSecond.toFixed(0)} req/s${serverResult.failures ? `, ${serverResult.failures} failed requests` : ''})`,
+      });
+      budgets.push({
+        id: 'a-sql-constant',
+        text: '(a) SQL statements per request constant in claims and reviewers',
+        pass: statements.min === statements.max && shortStatements.min === statements.min,
+        detail: `${statements.min === statements.max ? statements.min : `${statements.min}-${statements.max}`} for 40-claim articles, ${shortStatements.min} for a 4-claim article`,
+      });
+    }
+
+    // ---- (b) the claim queue at 10k claims and at the big team's size ----
+    if (options.only.has('b')) {
+      log('\n(b) claim queue: status DISPUTED, sourcing ANONYMOUS/UNSOURCED, newest first, 50 a page through 2,000 claims');
+      const results: Record<string, unknown> = {};
+      const p99: Record<string, number> = {};
+      for (const slug of ['bench-10k', 'bench-main']) {
+        const { id, claims } = team(slug);
+        const teamId = toGlobalId('Team', id);
+        const reviewers = membersOf(slug, 'REVIEWER').map((user) => credentialOf(user.id));
+        // Walk the 40 pages once, in order, checking each, to learn the cursors the load then picks from.
+        const cursors: (string | null)[] = [null];
+        let min = Infinity;
+        let max = -Infinity;
+        for (let page = 0; page < 40; page++) {
+          const response = await post(server.baseUrl, graphql(CLAIM_QUEUE, { teamId, after: cursors[page] }, reviewers[0]));
+          const body = JSON.parse(response.body) as { data?: { claims: { edges: unknown[]; pageInfo: { endCursor: string } } }; errors?: unknown };
+          if (!graphqlOk(response.body) || body.data!.claims.edges.length !== 50) {
+            throw new Error(`claim queue page ${page + 1} of ${slug}: ${response.body.slice(0, 300)}`);
+          }
+          cursors.push(body.data!.claims.pageInfo.endCursor);
+          min = Math.min(min, response.statements ?? Infinity);
+          max = Math.max(max, response.statements ?? -Infinity);
+        }
+        cursors.pop();
+        const result = await measure(server, () => load({
+          url: server.baseUrl, ...loadOptions,
+          next: () => graphql(CLAIM_QUEUE, { teamId, after: choose(cursors) }, choose(reviewers)),
+          verifyBody: graphqlOk,
+        }));
+        log(`  ${slug} (${claims.toLocaleString('en')} claims): ${summary(result)}`);
+        results[slug] = { ...result, claims, sqlPerRequest: { min, max } };
+        p99[slug] = result.latencyP99;
+      }
+      scenarios.b = results;
+      const big = team('bench-main').claims;
+      budgets.push({
+        id: 'b-p99-flat',
+        text: `(b) p99 at ${compact(big)} claims within 1.5x of p99 at 10k`,
+        pass: p99['bench-main'] <= 1.5 * p99['bench-10k'],
+        detail: `${p99['bench-main']} ms vs ${p99['bench-10k']} ms (${(p99['bench-main'] / p99['bench-10k']).toFixed(2)}x)`,
+      });
+    }
+
+    // ---- (c) verdictReport aggregates for one team ----
+    if (options.only.has('c')) {
+      log('\n(c) verdictReport for one team');
+      const report = verdictReportQuery(await buildClaimgraphSchema());
+      if ('unavailable' in report) {
+        log(`  skipped: ${report.unavailable}`);
+        scenarios.c = { skipped: report.unavailable };
+      } else {
+        const teams = ['bench-main', 'bench-10k'].map((slug) => ({ teamId: toGlobalId('Team', team(slug).id), owner: credentialOf(membersOf(slug, 'OWNER')[0].id) }));
+        const next = () => {
+          const chosen = choose(teams);
+          return graphql(report.query, { teamId: chosen.teamId }, chosen.owner);
+        };
+        const statements = await precheck(server, teams.map((chosen) => graphql(report.query, { teamId: chosen.teamId }, chosen.owner)), graphqlOk);
+        const result = await measure(server, () => load({ url: server.baseUrl, ...loadOptions, next, verifyBody: graphqlOk }));
+        log(`  ${summary(result)}`);
+        scenarios.c = { ...result, sqlPerRequest: statements, query: report.query };
+      }
+    }
+
+    // ---- (d) submitVerdict with expectedVersion ----
+    if (options.only.has('d')) {
+      log('\n(d) submitVerdict revising a verdict with expectedVersion');
+      const targets = await withClient(postgres.url, async (client) => (await client.query(`
+        SELECT v.id, v.claim_id, v.reviewer_id, v.version, v.rating FROM verdicts v
+         WHERE v.team_id = $1 AND v.withdrawn_at IS NULL ORDER BY bench.h(v.id::text) LIMIT 20000`, [team('bench-main').id])).rows as
+        { id: string; claim_id: string; reviewer_id: string; version: number; rating: string }[]);
+      const scale = ['FALSE', 'MOSTLY_FALSE', 'MIXED', 'MOSTLY_TRUE', 'TRUE'];
+      const busy = new Set<number>();
+      let written = 0;
+      const next = () => {
+        let index = Math.floor(pick() * targets.length);
+        while (busy.has(index)) index = (index + 1) % targets.length;
+        busy.add(index);
+        const target = targets[index];
+        // step to a neighbouring rating and back: statuses move as they do in a real review
+        const position = scale.indexOf(target.rating);
+        const rating = position < 0 ? 'MIXED' : scale[position === 4 ? 3 : position + (pick() < 0.5 && position > 0 ? -1 : 1)];
+        return {
+          ...graphql(SUBMIT_VERDICT, {
+            input: { claimId: toGlobalId('Claim', target.claim_id), rating, rationale: 'Re-checked for the benchmark.', expectedVersion: target.version },
+          }, credentialOf(target.reviewer_id)),
+          onDone: (status: number, body: string) => {
+            busy.delete(index);
+            if (status !== 200 || !graphqlOk(body)) return;
+            const verdict = (JSON.parse(body) as { data: { submitVerdict: { verdict: { version: number; rating: string } } } }).data.submitVerdict.verdict;
+            target.version = verdict.version;
+            target.rating = verdict.rating;
+            written++;
+          },
+        };
+      };
+      const countRevisions = () => withClient(postgres.url, async (client) => Number((await client.query(
+        `SELECT count(*) FROM history_events WHERE action = 'REVISE' AND entity_type = 'Verdict'`)).rows[0].count));
+      const statements = await precheck(server, [0, 1, 2].map(() => {
+        const request = next();
+        return { ...request, onDone: undefined };
+      }), graphqlOk).finally(() => busy.clear());
+      // the precheck's writes changed versions: reload them
+      await withClient(postgres.url, async (client) => {
+        const rows = (await client.query(`SELECT id, version, rating FROM verdicts WHERE id = ANY($1)`, [targets.map((target) => target.id)])).rows as { id: string; version: number; rating: string }[];
+        const byId = new Map(rows.map((row) => [row.id, row]));
+        for (const target of targets) Object.assign(target, { version: byId.get(target.id)!.version, rating: byId.get(target.id)!.rating });
+      });
+      const revisionsBefore = await countRevisions();
+      const result = await measure(server, () => load({ url: server.baseUrl, ...loadOptions, next, verifyBody: graphqlOk }));
+      const revisionsAfter = await countRevisions();
+      log(`  ${summary(result)}; history REVISE events +${revisionsAfter - revisionsBefore} for ${written} acknowledged writes`);
+      scenarios.d = { ...result, sqlPerRequest: statements, acknowledgedWrites: written, historyEvents: revisionsAfter - revisionsBefore };
+      budgets.push({
+        id: 'd-writes',
+        text: '(d) at least 300 verdict writes/s, each with its history event',
+        pass: result.requestsPerSecond >= 300 && result.failures === 0 && revisionsAfter - revisionsBefore >= written,
+        detail: `${result.requestsPerSecond.toFixed(0)} writes/s, ${result.failures} failed, ${revisionsAfter - revisionsBefore} history events for ${written} acknowledged writes`,
+      });
+    }
+
+    // ---- (e) the CSV export, small and large ----
+    if (options.only.has('e')) {
+      log('\n(e) CSV export of verdict rows');
+      // A fresh server: its memory before the export is not what earlier scenarios left behind.
+      await server.stop();
+      server = await startServer('e');
+      children.push(server);
+      const owner = (slug: string) => credentialOf(membersOf(slug, 'OWNER')[0].id);
+      const probe = await fetch(`${server.baseUrl}${EXPORT_PATH(toGlobalId('Team', team('bench-export').id))}`, { headers: owner('bench-export').headers });
+      await probe.body?.cancel();
+      if (probe.status === 404) {
+        log('  skipped: not available yet (GET /exports/verdicts.csv answers 404)');
+        scenarios.e = { skipped: 'not available yet (GET /exports/verdicts.csv answers 404)' };
+      } else {
+        const results: Record<string, unknown> = {};
+        for (const [slug, repeats] of [['bench-export', 10], ['bench-main', 2]] as const) {
+          const sampler = new ProcessSampler(server.pid);
+          const before = await statementTotal(server);
+          sampler.start();
+          const latencies: number[] = [];
+          let rows = 0;
+          let bytes = 0;
+          for (let index = 0; index < repeats; index++) {
+            const started = performance.now();
+            const response = await fetch(`${server.baseUrl}${EXPORT_PATH(toGlobalId('Team', team(slug).id))}`, { headers: owner(slug).headers });
+            if (response.status !== 200) throw new Error(`export of ${slug}: ${response.status} ${(await response.text()).slice(0, 300)}`);
+            rows = 0;
+            for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
+              bytes += chunk.length;
+              for (const byte of chunk) if (byte === 10) rows++;
+            }
+            latencies.push(performance.now() - started);
+          }
+          const { peakRssBytes, cpuSeconds } = sampler.stop();
+          const after = await statementTotal(server);
+          latencies.sort((x, y) => x - y);
+          const result = {
+            rows: rows - 1,
+            requests: repeats,
+            seconds: latencies.reduce((sum, value) => sum + value, 0) / repeats / 1000,
+            latencyP50: latencies[Math.floor(repeats / 2)],
+            latencyMax: latencies[repeats - 1],
+            megabytesPerSecond: bytes / 1e6 / (latencies.reduce((sum, value) => sum + value, 0) / 1000),
+            peakRssBytes,
+            cpuMsPerRequest: (cpuSeconds * 1000) / repeats,
+            sqlPerRequestInRun: (after - before) / repeats,
+          };
+          log(`  ${slug}: ${result.rows.toLocaleString('en')} rows in ${result.seconds.toFixed(2)} s, peak RSS ${mb(peakRssBytes)} MB, ${result.sqlPerRequestInRun} SQL statements`);
+          results[slug] = result;
+        }
+        scenarios.e = results;
+        const small = results['bench-export'] as { peakRssBytes: number; rows: number };
+        const large = results['bench-main'] as { peakRssBytes: number; rows: number };
+        budgets.push({
+          id: 'e-rss-flat',
+          text: `(e) peak RSS exporting ${compact(large.rows)} rows within 1.5x of ${compact(small.rows)} rows`,
+          pass: large.peakRssBytes <= 1.5 * small.peakRssBytes,
+          detail: `${mb(large.peakRssBytes)} MB vs ${mb(small.peakRssBytes)} MB`,
+        });
+      }
+    }
+
+    const report: BenchReport = {
+      startedAt: startedAt.toISOString(),
+      machine: {
+        cpu: os.cpus()[0]?.model ?? 'unknown',
+        cores: os.cpus().length,
+        memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+        node: process.version,
+        postgres: pgVersion,
+        loadAverageAtStart: os.loadavg()[0],
+      },
+      settings: { ...options, only: [...options.only], authMode: fixtures.authMode, postgres: postgres.description },
+      dataset: {
+        claims: [...fixtures.teams.values()].reduce((sum, value) => sum + value.claims, 0),
+        verdicts: [...fixtures.teams.values()].reduce((sum, value) => sum + value.verdicts, 0),
+        teams: Object.fromEntries(fixtures.teams),
+        generatedSeconds,
+      },
+      scenarios,
+      budgets,
+    };
+    const markdown = writeReport(report, { readme: options.readme });
+    log(`\n${markdown}`);
+    for (const budget of budgets) log(`${budget.pass ? 'PASS' : 'FAIL'} ${budget.text}: ${budget.detail}`);
+  } finally {
+    for (const child of children.reverse()) await child.stop().catch(() => undefined);
+    await postgres.stop();
+  }
+}
+
+function mb(bytes: number): string {
+  return (bytes / 2 ** 20).toFixed(0);
+}
+
+function compact(value: number): string {
+  return value >= 1_000_000 ? `${(value / 1_000_000).toFixed(value % 1_000_000 ? 2 : 0)}M` : value >= 1000 ? `${Math.round(value / 1000)}k` : String(value);
+}
+
+function summary(result: ScenarioResult): string {
+  return `${result.requestsPerSecond.toFixed(0)} req/s, p50 ${result.latencyP50} ms, p99 ${result.latencyP99} ms, ` +
+    `${result.sqlPerRequestInRun?.toFixed(1) ?? '?'} SQL/req, peak RSS ${mb(result.peakRssBytes)} MB, ` +
+    `${result.cpuMsPerRequest?.toFixed(2) ?? '?'} CPU ms/req${result.failures ? `, ${result.failures} FAILED` : ''}`;
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -1,0 +1,203 @@
+/**
+ * Who said a quotation. Looks, in order, after the closing mark ("...,' said X" / "...,' X said"),
+ * before the opening mark (a reporting verb that hands over to it: "stating, '...'", "described as
+ * '...'"), at the reported speech it sits in ("Soto emphasized that ... '...'"), at the quotation
+ * it continues when split by its attribution ("'...,' said X, '...'"), and at the quotation of
+ * the previous paragraph for an unattributed follow-on quote.
+ */
+import { isAdverbOrAuxiliary, subjectBefore, type SentenceContext } from './clauses.js';
+import type { Quotation } from './quotes.js';
+import { channelAfter, mediaName } from './channels.js';
+import { contentIsQuotation, type SpeechHit } from './reported.js';
+import { parseSourceAfter } from './speaker-after.js';
+import { classifySource, isVerbLike, type SpeakerMatch } from './speakers.js';
+import { isCapitalized, wordCount, type Token } from './text.js';
+import { NAMING_CUES, QUOTE_ONLY_VERBS, reportingVerb } from './verbs.js';
+
+export type AttributionSource = 'post' | 'pre' | 'speech' | 'split' | 'continuation' | 'none';
+
+export interface QuoteAttribution {
+  speaker: SpeakerMatch | null;
+  via: string | null;
+  source: AttributionSource;
+  /** UTF-16 extent of the attribution words, so they are not mistaken for an assertion. */
+  coverEnd: number;
+  coverStart: number;
+}
+
+function isQuotingVerb(token: Token | undefined): boolean {
+  if (!token || token.quoted || !token.isWord || isCapitalized(token.text)) return false;
+  if (QUOTE_ONLY_VERBS.has(token.key)) return true;
+  const verb = reportingVerb(token.key);
+  return verb !== undefined && verb.form !== 'ing';
+}
+
+function tokenIndexAt(tokens: Token[], offset: number): number {
+  return tokens.findIndex((token) => token.start === offset);
+}
+
+/** "...,' said Lena Ortiz, a local nurse" / "...,' she said" / "...,' Reyes told reporters". */
+function after(text: string, tokens: Token[], closeIndex: number): QuoteAttribution | null {
+  let i = closeIndex + 1;
+  if (tokens[i]?.text === ',') i++;
+  const first = tokens[i];
+  if (!first || first.quoted) return null;
+  if (isQuotingVerb(first)) {
+    const source = parseSourceAfter(text, tokens, i + 1);
+    if (!source) return null;
+    const channel = channelAfter(text, tokens, source.nextIndex, tokens.length);
+    return { speaker: source, via: channel.via, source: 'post', coverStart: tokens[closeIndex].start, coverEnd: source.end };
+  }
+  if (first.key === 'according' && tokens[i + 1]?.key === 'to') {
+    const source = parseSourceAfter(text, tokens, i + 2);
+    if (!source) return null;
+    return { speaker: source, via: null, source: 'post', coverStart: tokens[closeIndex].start, coverEnd: source.end };
+  }
+  let j = i;
+  while (j < tokens.length && j - i < 10 && !tokens[j].quoted && (tokens[j].isWord || /^[()&-]$/.test(tokens[j].text)) && !isVerbLike(tokens[j])) j++;
+  let verbIndex = j;
+  while (verbIndex < tokens.length && isAdverbOrAuxiliary(tokens[verbIndex])) verbIndex++;
+  let source = j > i && isQuotingVerb(tokens[verbIndex]) ? classifySource(text, tokens.slice(i, j)) : null;
+  if (!source) {
+    // "...,' the authority's chief executive, Helen Marsh, said.": a subject with an appositive.
+    verbIndex = -1;
+    for (let k = i; k < tokens.length && k - i < 18 && !tokens[k].quoted && !/^[.!?;]$/.test(tokens[k].text); k++) {
+      if (isQuotingVerb(tokens[k])) { verbIndex = k; break; }
+    }
+    const subject = verbIndex > i ? subjectBefore(text, tokens, verbIndex) : null;
+    if (!subject || subject.first !== i) return null;
+    source = subject.match;
+  }
+  const verb = reportingVerb(tokens[verbIndex].key);
+  let via: string | null = null;
+  let coverEnd = tokens[verbIndex].end;
+  if (verb?.lemma === 'tell') {
+    const object: Token[] = [];
+    for (let k = verbIndex + 1; k < tokens.length && tokens[k].isWord && object.length < 5 && !['on', 'in', 'at', 'that', 'last', 'this'].includes(tokens[k].key); k++) object.push(tokens[k]);
+    via = mediaName(text, object);
+    if (object.length > 0) coverEnd = object[object.length - 1].end;
+  } else {
+    const channel = channelAfter(text, tokens, verbIndex + 1, tokens.length);
+    via = channel.via;
+  }
+  return { speaker: source, via, source: 'post', coverStart: tokens[closeIndex].start, coverEnd };
+}
+
+export interface AttributionContext {
+  text: string;
+  sentences: SentenceContext[];
+  speech: SpeechHit[];
+}
+
+function sentenceOf(sentences: SentenceContext[], offset: number): SentenceContext | undefined {
+  return sentences.find((sentence) => offset >= sentence.start && offset < sentence.end);
+}
+
+/** A reporting verb at the end of the previous sentence, ending in a colon: "She told the crowd:\n'...'". */
+function fromColonSentence(text: string, previous: SentenceContext | undefined): QuoteAttribution | null {
+  if (!previous) return null;
+  const tokens = previous.tokens;
+  if (tokens[tokens.length - 1]?.text !== ':') return null;
+  for (let v = tokens.length - 2; v >= 0 && v >= tokens.length - 10; v--) {
+    if (!isQuotingVerb(tokens[v])) continue;
+    const subject = subjectBefore(text, tokens, v);
+    if (subject) return { speaker: subject.match, via: null, source: 'pre', coverStart: previous.start, coverEnd: previous.end };
+  }
+  return null;
+}
+
+export function attributeQuotation(context: AttributionContext, quotation: Quotation, earlier: Array<{ quotation: Quotation; attribution: QuoteAttribution }>): QuoteAttribution {
+  const { text, sentences, speech } = context;
+  const closing = sentenceOf(sentences, quotation.close);
+  const opening = sentenceOf(sentences, quotation.open);
+  const none: QuoteAttribution = { speaker: null, via: null, source: 'none', coverStart: quotation.open, coverEnd: quotation.close + 1 };
+
+  if (closing) {
+    const closeIndex = tokenIndexAt(closing.tokens, quotation.close);
+    const post = closeIndex >= 0 ? after(text, closing.tokens, closeIndex) : null;
+    if (post) return { ...post, coverStart: quotation.open };
+  }
+  if (opening) {
+    const openIndex = tokenIndexAt(opening.tokens, quotation.open);
+    const introducer = speech.find((hit) => hit.sentence === opening && (hit.introducesQuote === openIndex || (contentIsQuotation(hit) && hit.contentStart <= openIndex && hit.contentEnd > openIndex)));
+    if (introducer?.speaker) {
+      return { speaker: introducer.speaker, via: introducer.via, source: 'pre', coverStart: Math.min(opening.tokens[introducer.regionStart].start, quotation.open), coverEnd: quotation.close + 1 };
+    }
+    const split = splitContinuation(quotation, opening, openIndex, earlier);
+    if (split) return split;
+    if (openIndex === 0 || opening.tokens.slice(0, openIndex).every((token) => !token.isWord)) {
+      const colon = fromColonSentence(text, sentences[opening.index - 1]);
+      if (colon) return { ...colon, coverStart: quotation.open, coverEnd: quotation.close + 1 };
+    }
+    const container = speech.find(
+      (hit) => hit.sentence === opening && hit.speaker && hit.introducesQuote === null && hit.contentStart <= openIndex && hit.contentEnd > openIndex,
+    );
+    if (container) return { speaker: container.speaker, via: container.via, source: 'speech', coverStart: quotation.open, coverEnd: quotation.close + 1 };
+  }
+  return none;
+}
+
+/** "'This is not about money,' said one union official, 'but ...'": the second part shares the first's speaker. */
+function splitContinuation(
+  quotation: Quotation,
+  sentence: SentenceContext,
+  openIndex: number,
+  earlier: Array<{ quotation: Quotation; attribution: QuoteAttribution }>,
+): QuoteAttribution | null {
+  const previous = earlier[earlier.length - 1];
+  if (!previous || previous.attribution.source !== 'post' || !previous.attribution.speaker) return null;
+  if (previous.quotation.close < sentence.start) return null;
+  const between = sentence.tokens.filter((token) => token.start >= previous.attribution.coverEnd && token.start < quotation.open);
+  const onlyGlue = between.every((token) => !token.isWord || ['and', 'then', 'adding', 'before', 'but'].includes(token.key));
+  if (!onlyGlue || openIndex < 0) return null;
+  return { ...previous.attribution, source: 'split', coverStart: previous.attribution.coverEnd, coverEnd: quotation.close + 1 };
+}
+
+export interface QuotationShape {
+  words: number;
+  /** . ? ! (or a comma, when an attribution follows) inside the marks: the words were spoken as a unit. */
+  punctuated: boolean;
+  /** Nothing but the quotation in its sentence apart from an attribution. */
+  standalone: boolean;
+  /** Introduced as a name: "the 'historic agreement'", "so-called 'X'", "dubbed 'X'". */
+  naming: boolean;
+  titleCase: boolean;
+}
+
+export function quotationShape(text: string, quotation: Quotation, sentence: SentenceContext | undefined): QuotationShape {
+  const content = text.slice(quotation.contentStart, quotation.contentEnd);
+  const beforeClose = text.slice(quotation.contentStart, quotation.close).trimEnd();
+  const punctuated = /[.!?…,—–-]$/.test(beforeClose);
+  const words = wordCount(content);
+  let naming = false;
+  let standalone = false;
+  if (sentence) {
+    const openIndex = tokenIndexAt(sentence.tokens, quotation.open);
+    const before = sentence.tokens.slice(0, Math.max(openIndex, 0)).filter((token) => token.isWord && !token.quoted);
+    const previous = before[before.length - 1];
+    naming = previous !== undefined && (
+      NAMING_CUES.has(previous.key) ||
+      ['the', 'a', 'an', 'its', 'his', 'her', 'their', 'this', 'our', 'of'].includes(previous.key) ||
+      (previous.key === 'as' && ['known', 'dubbed', 'described'].includes(before[before.length - 2]?.key ?? ''))
+    );
+    standalone = before.length === 0;
+  }
+  const contentWords = content.match(/[\p{L}\p{N}][\p{L}\p{N}'’-]*/gu) ?? [];
+  const titleCase = contentWords.length >= 2 && !/[.!?]$/.test(content) &&
+    contentWords.every((word) => word.length <= 3 || /^\p{Lu}/u.test(word));
+  return { words, punctuated, standalone, naming, titleCase };
+}
+
+/** Whether a quotation is a statement rather than a title, nickname or scare quote. */
+export function isStatementQuotation(shape: QuotationShape, attribution: QuoteAttribution): boolean {
+  const explicit = attribution.source === 'post' || attribution.source === 'pre' || attribution.source === 'split';
+  if (explicit) {
+    if (shape.words <= 4 && !shape.punctuated && !shape.standalone) return false;
+    return shape.words >= 1;
+  }
+  if (shape.naming && shape.words <= 8) return false;
+  if (shape.titleCase) return false;
+  if (attribution.source === 'speech') return shape.words >= 5;
+  if (shape.standalone && shape.words >= 3) return true;
+  return shape.words >= 6 && shape.punctuated;
+}

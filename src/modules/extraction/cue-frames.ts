@@ -1,0 +1,143 @@
+/**
+ * Reported speech without a reporting verb of its own: hearsay ("reportedly", "is said to"),
+ * viewpoints ("For many in X, ..."), stances ("Others were less enthusiastic"), and "according to
+ * X" (which may instead name the channel when another speaker follows: "According to the state agency,
+ * Soto emphasized ...").
+ */
+import { isBeForm, subjectBefore } from './clauses.js';
+import { CLAUSE_OPENERS, PARENTHETICAL_ADVERBS, STANCE_ADJECTIVES } from './lexicon.js';
+import { parseSourceAfter } from './speaker-after.js';
+import { classifySource, type SpeakerMatch } from './speakers.js';
+import { hit, unquotedWords, type SpeechHit, type VerbContext } from './speech-hit.js';
+
+const HEARSAY_ADVERBS = new Set(['reportedly', 'allegedly', 'purportedly', 'reputedly', 'supposedly']);
+const HEARSAY_PARTICIPLES = new Set(['said', 'reported', 'believed', 'understood', 'thought', 'rumored', 'rumoured', 'alleged', 'claimed']);
+
+/** Hearsay has a source nobody names: the cue words themselves stand in as its descriptor. */
+export function hearsayHits(context: VerbContext): SpeechHit[] {
+  const { sentence } = context;
+  const tokens = sentence.tokens;
+  const hits: SpeechHit[] = [];
+  for (let i = 0; i < tokens.length; i++) {
+    const token = tokens[i];
+    if (token.quoted || !token.isWord) continue;
+    const cueSpeaker = (first: number, last: number): SpeakerMatch => ({
+      speaker: { name: null, descriptor: context.text.slice(tokens[first].start, tokens[last].end).toLowerCase(), title: null, kind: 'OTHER', anonymous: true },
+      start: tokens[first].start,
+      end: tokens[last].end,
+      pronoun: null,
+      bareDefiniteDocument: false,
+    });
+    if (HEARSAY_ADVERBS.has(token.key)) {
+      hits.push(hit({ sentence, cue: i, regionStart: i, speaker: cueSpeaker(i, i), contentStart: i, contentEnd: tokens.length, frame: 'hearsay' }));
+      continue;
+    }
+    // "X is said to ...", "it was reported that ..."
+    if (isBeForm(token) && HEARSAY_PARTICIPLES.has(tokens[i + 1]?.key ?? '') && ['to', 'that'].includes(tokens[i + 2]?.key ?? '')) {
+      const impersonal = tokens[i - 1]?.key === 'it' && tokens[i + 2].key === 'that';
+      let first = i - 1;
+      while (first >= 0 && !tokens[first].quoted && tokens[first].text !== ',' && !CLAUSE_OPENERS.has(tokens[first].key)) first--;
+      first++;
+      if (!impersonal && first >= i) continue;
+      hits.push(hit({
+        sentence,
+        cue: i + 1,
+        regionStart: impersonal ? i - 1 : first,
+        speaker: impersonal ? cueSpeaker(i - 1, i + 1) : cueSpeaker(i, i + 2),
+        contentStart: impersonal ? i + 3 : first,
+        contentEnd: tokens.length,
+        frame: 'hearsay',
+      }));
+    }
+  }
+  return hits;
+}
+
+/** "For many in the valley, ...", "To critics, ...", "In the view of X, ...": the whole sentence is their view. */
+export function viewpointHit(context: VerbContext): SpeechHit | null {
+  const { text, sentence } = context;
+  const tokens = sentence.tokens;
+  let i = 0;
+  while (i < tokens.length && (!tokens[i].isWord || PARENTHETICAL_ADVERBS.has(tokens[i].key) || ['but', 'yet', 'and'].includes(tokens[i].key))) i++;
+  const opener = tokens[i]?.key;
+  let phraseStart = -1;
+  let namedAllowed = false;
+  if (opener === 'for' || opener === 'to') phraseStart = i + 1;
+  else if (opener === 'in' && tokens[i + 1]?.key === 'the' && ['view', 'eyes', 'opinion', 'estimation'].includes(tokens[i + 2]?.key ?? '') && tokens[i + 3]?.key === 'of') {
+    phraseStart = i + 4;
+    namedAllowed = true;
+  }
+  if (phraseStart < 0) return null;
+  const comma = tokens.findIndex((token, k) => k > phraseStart && token.text === ',');
+  if (comma < 0 || comma - phraseStart > 8 || unquotedWords(tokens, comma + 1, tokens.length) < 4) return null;
+  const source = classifySource(text, tokens.slice(phraseStart, comma));
+  if (!source || source.pronoun) return null;
+  // "For Soto, the deal secures ..." is usually about Soto's interest, not her words:
+  // only an explicit viewpoint phrase or a described group ("for many", "to critics") speaks.
+  if (!namedAllowed && !(source.speaker.anonymous && source.speaker.kind !== 'DOCUMENT')) return null;
+  return hit({ sentence, cue: i, regionStart: 0, speaker: source, contentStart: 0, contentEnd: tokens.length, frame: 'viewpoint' });
+}
+
+export interface AccordingTo {
+  index: number;
+  source: SpeakerMatch;
+  next: number;
+  leading: boolean;
+}
+
+export function accordingTo(context: VerbContext): AccordingTo | null {
+  const { text, sentence } = context;
+  const tokens = sentence.tokens;
+  const index = tokens.findIndex((token, k) => token.key === 'according' && tokens[k + 1]?.key === 'to' && !token.quoted);
+  if (index < 0) return null;
+  const source = parseSourceAfter(text, tokens, index + 2);
+  if (!source) return null;
+  const leading = tokens.slice(0, index).every((token) => !token.isWord || PARENTHETICAL_ADVERBS.has(token.key) || ['but', 'and', 'yet'].includes(token.key));
+  return { index, source, next: source.nextIndex, leading };
+}
+
+function viaText(text: string, source: SpeakerMatch): string {
+  return source.speaker.name ?? source.speaker.descriptor ?? text.slice(source.start, source.end);
+}
+
+export function accordingHits(context: VerbContext, according: AccordingTo, hits: SpeechHit[]): SpeechHit[] {
+  const tokens = context.sentence.tokens;
+  const { index, source, next, leading } = according;
+  if (leading) {
+    const relay = hits.find((candidate) => candidate.regionStart >= next && candidate.speaker);
+    if (relay) {
+      relay.via = relay.via ?? viaText(context.text, source);
+      return hits;
+    }
+    if (tokens[next]?.text !== ',') return hits;
+    return [...hits, hit({ sentence: context.sentence, cue: index, regionStart: index, speaker: source, contentStart: next + 1, contentEnd: tokens.length, frame: 'according' })];
+  }
+  const atEnd = tokens.slice(next).every((token) => !token.isWord);
+  if (atEnd && tokens[index - 1]?.text === ',') {
+    let start = 0;
+    while (start < index && !tokens[start].isWord) start++;
+    if (tokens.slice(start, index - 1).some((token) => token.quoted) && unquotedWords(tokens, start, index - 1) < 3) return hits;
+    return [...hits, hit({ sentence: context.sentence, cue: index, regionStart: start, speaker: source, contentStart: start, contentEnd: index - 1, frame: 'according', regionEnd: tokens.length })];
+  }
+  return [...hits, hit({ sentence: context.sentence, cue: index, regionStart: 0, speaker: source, contentStart: 0, contentEnd: tokens.length, frame: 'according' })];
+}
+
+
+const DEGREE_WORDS = new Set(['not', 'less', 'more', 'very', 'deeply', 'increasingly', 'far', 'much', 'so', 'too', 'openly', 'still', 'also', 'equally', 'somewhat', 'largely', 'broadly', 'sharply', 'bitterly']);
+
+/** "Others were less enthusiastic about the prices": a source's stance, reported without a verb of saying. */
+export function stanceHits(context: VerbContext): SpeechHit[] {
+  const { text, sentence } = context;
+  const tokens = sentence.tokens;
+  const hits: SpeechHit[] = [];
+  for (let i = 1; i < tokens.length; i++) {
+    if (tokens[i].quoted || !isBeForm(tokens[i])) continue;
+    let k = i + 1;
+    while (k < tokens.length && DEGREE_WORDS.has(tokens[k].key)) k++;
+    if (!tokens[k] || tokens[k].quoted || !STANCE_ADJECTIVES.has(tokens[k].key)) continue;
+    const subject = subjectBefore(text, tokens, i);
+    if (!subject || subject.match.pronoun === 'it' || subject.match.bareDefiniteDocument || subject.match.speaker.kind === 'DOCUMENT') continue;
+    hits.push(hit({ sentence, cue: k, regionStart: subject.first, speaker: subject.match, contentStart: subject.first, contentEnd: tokens.length, frame: 'stance' }));
+  }
+  return hits;
+}

@@ -1,0 +1,220 @@
+import { findAssertions, scoreCheckworthiness } from './assertions.js';
+import { attributeQuotation, isStatementQuotation, quotationShape, type QuoteAttribution } from './attribution.js';
+import type { SentenceContext } from './clauses.js';
+import { findQuotations, topLevel, type Quotation } from './quotes.js';
+import { contentIsQuotation, findReportedSpeech, type SpeechHit } from './reported.js';
+import { SourceRegistry } from './resolve.js';
+import { sentenceSpans } from './segment.js';
+import type { SpeakerMatch } from './speakers.js';
+import { CodePointIndex, tokenize, wordCount } from './text.js';
+import type { ClaimKind, ExtractedSpeaker, ExtractedStatement, Sourcing, Span } from './types.js';
+
+/** A statement before offsets are converted and pronouns resolved; offsets are UTF-16. */
+interface Draft {
+  kind: ClaimKind;
+  start: number;
+  end: number;
+  /** Words the statement accounts for (attribution included), kept out of assertion search. */
+  cover: Span;
+  speaker: SpeakerMatch | null;
+  via: string | null;
+  confidence: number;
+  sentence: SentenceContext;
+  /** UTF-16 offset of the opening mark, for direct quotes. */
+  quotationOpen?: number;
+}
+
+function buildSentences(text: string, quotations: Quotation[]): SentenceContext[] {
+  const quoted = quotations.map((quotation) => ({ start: quotation.open, end: quotation.close + 1 }));
+  let paragraph = 0;
+  let cursor = 0;
+  return sentenceSpans(text, quotations).map((span, index) => {
+    for (; cursor < span.start; cursor++) if (text[cursor] === '\n') paragraph++;
+    return { index, start: span.start, end: span.end, paragraph, tokens: tokenize(text, span.start, span.end, quoted) };
+  });
+}
+
+function speechDraft(hit: SpeechHit, quoteStatements: ReadonlySet<number>): Draft | null {
+  if (hit.introducesQuote !== null || !hit.speaker) return null;
+  const tokens = hit.sentence.tokens;
+  // "described it as '...'": when the quotation is itself a statement, the paraphrase adds nothing.
+  const quotedStatementInside = tokens.slice(hit.contentStart, hit.contentEnd).some((token) => quoteStatements.has(token.start));
+  if (contentIsQuotation(hit) && quotedStatementInside) return null;
+  let contentEnd = hit.contentEnd;
+  // A statement that is the whole sentence keeps its full stop.
+  if (hit.contentStart === 0 && contentEnd === tokens.length - 1 && /^[.!?]$/.test(tokens[contentEnd].text)) contentEnd++;
+  const start = tokens[hit.contentStart].start;
+  const end = tokens[contentEnd - 1].end;
+  const regionStart = tokens[Math.min(hit.regionStart, hit.contentStart)].start;
+  const regionEnd = tokens[Math.max(hit.regionEnd, contentEnd) - 1]?.end ?? end;
+  const speakerStart = Math.min(hit.speaker.start, regionStart);
+  return {
+    kind: 'REPORTED_SPEECH',
+    start,
+    end,
+    cover: { start: hit.frame === 'what' ? regionStart : Math.min(speakerStart, regionStart), end: Math.max(regionEnd, end, hit.speaker.end <= hit.sentence.end ? hit.speaker.end : end) },
+    speaker: hit.speaker,
+    via: hit.via,
+    confidence: hit.confidence - (hit.speaker.pronoun ? 0.05 : 0),
+    sentence: hit.sentence,
+  };
+}
+
+function quoteDrafts(text: string, sentences: SentenceContext[], speech: SpeechHit[], quotations: Quotation[]): Draft[] {
+  const drafts: Draft[] = [];
+  const earlier: Array<{ quotation: Quotation; attribution: QuoteAttribution }> = [];
+  let lastQuote: { draft: Draft; paragraph: number } | null = null;
+  for (const quotation of topLevel(quotations)) {
+    let attribution = attributeQuotation({ text, sentences, speech }, quotation, earlier);
+    const sentence = sentences.find((candidate) => quotation.open >= candidate.start && quotation.open < candidate.end);
+    if (!sentence) continue;
+    const shape = quotationShape(text, quotation, sentence);
+    earlier.push({ quotation, attribution });
+    // A follow-on quotation with no attribution of its own continues the previous speaker, when
+    // it comes right after (same or next paragraph) and reads as speech, not as a label.
+    if (attribution.source === 'none' && lastQuote && sentence.paragraph - lastQuote.paragraph <= 1 && shape.standalone && shape.words >= 5) {
+      attribution = { ...attribution, speaker: lastQuote.draft.speaker, via: lastQuote.draft.via, source: 'continuation' };
+    }
+    if (!isStatementQuotation(shape, attribution)) continue;
+    const confidence = { post: 0.9, pre: 0.85, split: 0.85, speech: 0.75, continuation: 0.6, none: 0.5 }[attribution.source];
+    const draft: Draft = {
+      kind: 'DIRECT_QUOTE',
+      start: quotation.contentStart,
+      end: quotation.contentEnd,
+      cover: { start: Math.min(attribution.coverStart, quotation.open), end: Math.max(attribution.coverEnd, quotation.close + 1) },
+      speaker: attribution.speaker,
+      via: attribution.via,
+      confidence,
+      sentence,
+      quotationOpen: quotation.open,
+    };
+    drafts.push(draft);
+    lastQuote = { draft, paragraph: sentences.find((candidate) => quotation.close >= candidate.start && quotation.close <= candidate.end)?.paragraph ?? sentence.paragraph };
+  }
+  return drafts;
+}
+
+interface Resolved {
+  speaker: ExtractedSpeaker | null;
+  confidencePenalty: number;
+}
+
+function resolveSpeaker(draft: Draft, registry: SourceRegistry, previous: Array<{ draft: Draft; speaker: ExtractedSpeaker | null }>): Resolved {
+  const match = draft.speaker;
+  if (!match) return { speaker: null, confidencePenalty: 0 };
+  if (!match.pronoun) return { speaker: registry.resolve(match.speaker), confidencePenalty: 0 };
+  if (match.pronoun === 'he' || match.pronoun === 'she') {
+    const named = registry.personBefore(match.start, draft.sentence.index);
+    // "A resident who lives near the depot said ... 'It was like an earthquake,' he said.": a
+    // described single person who spoke more recently than anyone was named is the "he".
+    const described = [...previous].reverse().find(
+      (candidate) => draft.sentence.index - candidate.draft.sentence.index <= 2 && candidate.speaker?.anonymous &&
+        candidate.speaker.kind === 'PERSON' && /^(?:a|an|one|another|the)\s/i.test(candidate.speaker.descriptor ?? ''),
+    );
+    if (described?.speaker && (!named || (described.draft.speaker?.start ?? 0) > named.position)) {
+      return { speaker: described.speaker, confidencePenalty: 0.1 };
+    }
+    return named ? { speaker: named.speaker, confidencePenalty: 0.05 } : { speaker: null, confidencePenalty: 0.2 };
+  }
+  if (match.pronoun === 'they' || match.pronoun === 'it') {
+    const wanted = (speaker: ExtractedSpeaker): boolean =>
+      match.pronoun === 'it' ? speaker.kind === 'ORGANIZATION' || speaker.kind === 'DOCUMENT' : speaker.anonymous || speaker.kind === 'ORGANIZATION';
+    for (let i = previous.length - 1; i >= 0; i--) {
+      const candidate = previous[i];
+      if (draft.sentence.index - candidate.draft.sentence.index > 3) break;
+      if (candidate.speaker && wanted(candidate.speaker)) return { speaker: candidate.speaker, confidencePenalty: 0.1 };
+    }
+  }
+  return { speaker: null, confidencePenalty: 0.2 };
+}
+
+function sourcingOf(speaker: ExtractedSpeaker | null): Sourcing {
+  if (!speaker) return 'UNSOURCED';
+  return speaker.anonymous ? 'ANONYMOUS' : 'SOURCED';
+}
+
+/**
+ * A first line without final punctuation, followed by more text, is a headline: it restates the
+ * story's claims in telegraphic form ("Senator questions chip subsidy"), and the body says them properly.
+ */
+function isHeadline(text: string, sentence: SentenceContext): boolean {
+  if (sentence.index !== 0 || sentence.paragraph !== 0) return false;
+  const lineEnd = text.indexOf('\n', sentence.start);
+  if (lineEnd === -1 || text.slice(sentence.end, lineEnd).trim() !== '' || text.slice(lineEnd).trim() === '') return false;
+  return !/[.!?…"”’')]$/.test(text.slice(sentence.start, sentence.end)) && wordCount(text.slice(sentence.start, sentence.end)) <= 14;
+}
+
+/** Candidate statements of an article's plain text, sorted by start (code point offsets). */
+export function extractStatements(text: string): ExtractedStatement[] {
+  const index = new CodePointIndex(text);
+  const quotations = findQuotations(text);
+  const allSentences = buildSentences(text, quotations);
+  const headline = allSentences.find((sentence) => isHeadline(text, sentence));
+  const sentences = allSentences;
+  const body = sentences.filter((sentence) => sentence !== headline);
+  const speech = body.flatMap((sentence) => findReportedSpeech(text, sentence));
+  const quotes = quoteDrafts(text, sentences, speech, quotations).filter((draft) => draft.sentence !== headline);
+  const quoteStatements = new Set(quotes.map((draft) => draft.quotationOpen ?? -1));
+  // Words inside a quotation's attribution ("..., said a shop owner, who asked not to be named
+  // because she feared ...") describe the speaker; they are not a statement of their own.
+  const inAttribution = (draft: Draft): boolean =>
+    quotes.some((quote) => draft.start >= quote.cover.start && draft.end <= quote.cover.end && (draft.end <= quote.start || draft.start >= quote.end));
+  const drafts: Draft[] = [
+    ...quotes,
+    ...speech.map((hit) => speechDraft(hit, quoteStatements)).filter((draft): draft is Draft => draft !== null && !inAttribution(draft)),
+  ].sort((a, b) => a.start - b.start || b.end - a.end);
+
+  const registry = SourceRegistry.build(
+    text,
+    sentences,
+    drafts.map((draft) => draft.speaker).filter((speaker): speaker is SpeakerMatch => speaker !== null),
+  );
+  const resolved: Array<{ draft: Draft; speaker: ExtractedSpeaker | null }> = [];
+  for (const draft of drafts) {
+    const { speaker, confidencePenalty } = resolveSpeaker(draft, registry, resolved);
+    // Reported speech hangs on its source; with a pronoun nobody can be found for, it is noise.
+    if (!speaker && draft.kind === 'REPORTED_SPEECH') continue;
+    draft.confidence -= confidencePenalty;
+    resolved.push({ draft, speaker });
+  }
+
+  const statements: ExtractedStatement[] = resolved.map(({ draft, speaker }) => ({
+    start: index.toCodePoint(draft.start),
+    end: index.toCodePoint(draft.end),
+    quote: text.slice(draft.start, draft.end),
+    kind: draft.kind,
+    sourcing: sourcingOf(speaker),
+    speaker,
+    via: draft.via,
+    confidence: round(draft.confidence),
+    checkworthiness: scoreCheckworthiness(text.slice(draft.start, draft.end), { speech: true }),
+  }));
+
+  const covered = drafts.map((draft) => draft.cover);
+  for (const sentence of body) {
+    for (const candidate of findAssertions(text, sentence, covered)) {
+      statements.push({
+        start: index.toCodePoint(candidate.start),
+        end: index.toCodePoint(candidate.end),
+        quote: text.slice(candidate.start, candidate.end),
+        kind: 'ASSERTION',
+        sourcing: 'UNSOURCED',
+        speaker: null,
+        via: null,
+        confidence: round(Math.min(0.7, 0.3 + candidate.score / 2)),
+        checkworthiness: candidate.score,
+      });
+    }
+  }
+
+  const unique = new Map<string, ExtractedStatement>();
+  for (const statement of statements.sort((a, b) => a.start - b.start || b.end - a.end)) {
+    const key = `${statement.start}:${statement.end}:${statement.kind}`;
+    if (!unique.has(key)) unique.set(key, statement);
+  }
+  return [...unique.values()];
+}
+
+function round(value: number): number {
+  return Math.round(Math.min(1, Math.max(0, value)) * 100) / 100;
+}

@@ -1,0 +1,15 @@
+export type { ClaimKind, ExtractedSpeaker, ExtractedStatement, Sourcing, SpeakerKind, Span } from './types.js';
+export { extractStatements } from './extract.js';
+export { segmentSentences } from './segment.js';
+export { normalizeSourceName } from './normalize.js';
+export { findQuotations, type Quotation } from './quotes.js';
+export { scoreCheckworthiness, ASSERTION_THRESHOLD } from './assertions.js';
+export {
+  evaluateExtraction,
+  locateLabels,
+  matchStatements,
+  overlapsByHalf,
+  speakerMatches,
+  type EvaluationReport,
+  type LabelledStatement,
+} from './evaluate.js';

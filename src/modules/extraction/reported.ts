@@ -1,0 +1,106 @@
+/**
+ * Reported speech: the paraphrased or characterised content of a source, found from a reporting
+ * verb and its subject ("critics argue that ...", "Reyes revealed plans ...", "what Beijing
+ * describes as ..."), from "according to X", from hearsay adverbs ("reportedly"), from passives
+ * with an agent ("was interpreted by some as ...") and from "For many in X, ..." viewpoints.
+ * Works on one sentence's tokens; offsets stay UTF-16 until the orchestrator converts them.
+ */
+import { contentEnd, inOpeningSubordinate, trimEnd, type SentenceContext } from './clauses.js';
+import { accordingHits, accordingTo, hearsayHits, stanceHits, viewpointHit } from './cue-frames.js';
+import { unquotedWords, type SpeechHit, type VerbContext } from './speech-hit.js';
+import { isCapitalized, type Token } from './text.js';
+import { finiteHit, participleHit } from './verb-frames.js';
+import { reportingVerb } from './verbs.js';
+
+export type { SpeechFrame, SpeechHit } from './speech-hit.js';
+
+/** All reported-speech attributions in one sentence, content ends settled, sorted by position. */
+export function findReportedSpeech(text: string, sentence: SentenceContext): SpeechHit[] {
+  const context: VerbContext = { text, sentence, earlier: [] };
+  const tokens = sentence.tokens;
+  const viewpoint = viewpointHit(context);
+  let hits: SpeechHit[] = viewpoint ? [viewpoint] : [];
+  hits.push(...hearsayHits(context), ...stanceHits(context));
+  for (let v = 0; v < tokens.length; v++) {
+    const token = tokens[v];
+    if (token.quoted || !token.isWord) continue;
+    if (isCapitalized(token.text) && v > 0) continue;
+    const verb = reportingVerb(token.key);
+    if (!verb) continue;
+    if (hits.some((existing) => existing.frame === 'hearsay' && existing.cue === v)) continue;
+    context.earlier = hits;
+    const found = verb.form === 'ing' ? participleHit(context, verb, v) : finiteHit(context, verb, v);
+    if (found && !(viewpoint && found.regionStart < (viewpoint.contentEnd ?? 0) && found.frame !== 'clause')) hits.push(found);
+  }
+  const according = accordingTo(context);
+  if (according) hits = accordingHits(context, according, hits);
+  hits.sort((a, b) => a.regionStart - b.regionStart || a.cue - b.cue);
+  settleContentEnds(hits, tokens);
+  return hits.filter((candidate) => candidate.introducesQuote !== null || candidate.contentEnd > candidate.contentStart);
+}
+
+const FINITE_AFTER_AND = new Set(['have', 'has', 'had', 'will', 'would', 'is', 'are', 'was', 'were', 'also', 'then', 'later', 'did']);
+
+function settleContentEnds(hits: SpeechHit[], tokens: Token[]): void {
+  for (const current of hits) {
+    if (current.introducesQuote !== null) {
+      current.contentEnd = current.contentStart;
+      current.regionEnd = Math.max(current.cue + 1, current.regionEnd);
+      continue;
+    }
+    if (current.frame === 'post' || (current.frame === 'according' && current.contentEnd < tokens.length)) continue;
+    if (current.frame === 'viewpoint') {
+      current.contentEnd = tokens.length;
+      current.regionEnd = tokens.length;
+      continue;
+    }
+    if (current.frame === 'what') {
+      let end = current.contentStart + 1;
+      while (end < tokens.length && (tokens[end].isWord || tokens[end].quoted || /^[-'’]$/.test(tokens[end].text))) end++;
+      current.contentEnd = trimEnd(tokens, current.contentStart, end);
+      current.regionEnd = current.contentEnd;
+      continue;
+    }
+    const later = hits.find(
+      (other) => other !== current && other.frame !== 'what' && other.frame !== 'hearsay' && other.regionStart > current.contentStart && other.cue > current.cue,
+    );
+    const limit = later ? later.regionStart : tokens.length;
+    let end = contentEnd(tokens, current.contentStart, limit, {
+      stopAtFirstComma: inOpeningSubordinate(tokens, current.cue),
+      stopAtDash: current.frame === 'hearsay',
+    });
+    // "describe the crossing as 'a hidden gem' and have featured it ...": a second predicate of
+    // the subject, not part of what was said.
+    if (current.frame === 'object' || current.frame === 'as') {
+      for (let i = current.cue + 2; i < end - 1; i++) {
+        if (tokens[i].quoted || !['and', 'but'].includes(tokens[i].key)) continue;
+        const next = tokens[i + 1];
+        if (FINITE_AFTER_AND.has(next.key) || (reportingVerb(next.key)?.form === 'past' && !next.quoted)) { end = trimEnd(tokens, current.contentStart, i); break; }
+      }
+    }
+    current.contentEnd = end;
+    current.regionEnd = Math.max(end, current.cue + 1);
+    // A bare object ("expressed mixed emotions") is no claim without its subject: take the clause.
+    const contentWords = tokens.slice(current.contentStart, end).filter((token) => token.isWord).length;
+    if ((current.frame === 'object' || current.frame === 'as') && current.subjectFirst !== null && contentWords < 5) {
+      current.contentStart = Math.min(current.contentStart, current.subjectFirst);
+    }
+    if (current.frame === 'clause' && unquotedWords(tokens, current.contentStart, end) < 2 && !tokens.slice(current.contentStart, end).some((token) => token.quoted)) {
+      current.contentEnd = current.contentStart;
+    }
+  }
+}
+
+/** True when the content is (almost) nothing but a quotation, so the quotation alone is the statement. */
+export function contentIsQuotation(speech: SpeechHit): boolean {
+  const tokens = speech.sentence.tokens;
+  const from = speech.contentStart <= speech.cue ? speech.cue + 1 : speech.contentStart;
+  const hasQuote = tokens.slice(from, speech.contentEnd).some((token) => token.quoted && token.isWord);
+  const carrying = tokens.slice(from, speech.contentEnd).filter((token) => token.isWord && !token.quoted && !LIGHT_WORDS.has(token.key));
+  // A characterisation ("called the role '...'") has the quotation as its predicate; after "said",
+  // any word outside the quotation ("the barriers '...'") is part of the claim.
+  const characterising = speech.frame === 'as' || speech.frame === 'object';
+  return hasQuote && carrying.length < (characterising ? 3 : 1);
+}
+
+const LIGHT_WORDS = new Set(['it', 'them', 'him', 'her', 'this', 'that', 'as', 'the', 'a', 'an', 'to', 'of', 'was', 'is', 'were', 'are', 'be']);

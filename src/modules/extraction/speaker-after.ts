@@ -1,0 +1,113 @@
+/**
+ * Reading a source that follows its verb ("said one Western analyst", "asked Tom Reilly, a baker
+ * whose shop was flooded", "according to the Nordic Press Agency (NPA)"), where
+ * the phrase has no clause boundary to stop it and has to find its own end.
+ */
+import { QUANTIFIER_SOURCES, TITLE_WORDS } from './lexicon.js';
+import {
+  classifySource,
+  isNameWord,
+  isSourceNoun,
+  isVerbLike,
+  POSTMODIFIER_STARTERS,
+  RELATIVE_PRONOUNS,
+  textOf,
+  type SpeakerMatch,
+} from './speakers.js';
+import { isCapitalized, type Token } from './text.js';
+
+const FORWARD_STOPS = new Set([
+  'that', 'on', 'at', 'during', 'after', 'before', 'when', 'while', 'as', 'because', 'to', 'in', 'last',
+  'this', 'earlier', 'later', 'yesterday', 'today', 'and', 'but', 'told', 'said', 'says', 'added', 'adding',
+  'via', 'through', 'according',
+]);
+const ANONYMOUS_POSTMODIFIERS = new Set(['familiar', 'close', 'in', 'at', 'from', 'of', 'among', 'with', 'involved', 'briefed', 'knowledgeable', 'inside', 'within', 'near', 'based', 'informed']);
+
+const WEEKDAYS_AND_MONTHS = /^(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|January|February|March|April|May|June|July|August|September|October|November|December)$/;
+
+export interface ForwardMatch extends SpeakerMatch {
+  /** Index just past the last token consumed (appositive included). */
+  nextIndex: number;
+}
+
+/**
+ * Reads a source that follows its verb ("said one Western analyst", "asked Tom Reilly, a baker
+ * whose shop was flooded", "according to the Nordic Press Agency (NPA)").
+ */
+export function parseSourceAfter(text: string, tokens: Token[], from: number): ForwardMatch | null {
+  let i = from;
+  const phrase: Token[] = [];
+  let anonymousHead = false;
+  while (i < tokens.length) {
+    const token = tokens[i];
+    if (token.quoted) break;
+    if (token.text === '(' ) {
+      const close = tokens.findIndex((candidate, k) => k > i && candidate.text === ')');
+      if (close === -1 || close - i > 6) break;
+      phrase.push(...tokens.slice(i, close + 1));
+      i = close + 1;
+      continue;
+    }
+    if (!token.isWord && token.text !== '-' && token.text !== '&') break;
+    const placeAfterOn = token.key === 'on' && anonymousHead && tokens[i + 1] !== undefined && isNameWord(tokens[i + 1]) && !WEEKDAYS_AND_MONTHS.test(tokens[i + 1].text);
+    if (phrase.length > 0 && FORWARD_STOPS.has(token.key) && !(anonymousHead && ANONYMOUS_POSTMODIFIERS.has(token.key)) && !placeAfterOn) break;
+    if (phrase.length > 0 && isVerbLike(token)) break;
+    // "a study published on Monday": a participle after the head starts a clause about it.
+    if (phrase.length >= 2 && /^[a-z]+ed$/.test(token.text) && !ANONYMOUS_POSTMODIFIERS.has(token.key)) break;
+    if (phrase.length === 0 && !token.isWord) break;
+    phrase.push(token);
+    if (!isCapitalized(token.text) && (isSourceNoun(token.key) || QUANTIFIER_SOURCES.has(token.key))) anonymousHead = true;
+    if (phrase.length > 14) return null;
+    i++;
+  }
+  // A post-modifier must name something: "sources familiar with the matter", not "sources familiar".
+  while (phrase.length > 1 && POSTMODIFIER_STARTERS.has(phrase[phrase.length - 1].key)) {
+    phrase.pop();
+    i--;
+  }
+  if (phrase.length === 0) return null;
+  let appositive: Token[] = [];
+  let relativeClause: Token[] = [];
+  let next = i;
+  if (tokens[i]?.text === ',' && tokens[i + 1] && !tokens[i + 1].quoted) {
+    const clauseEnd = findClauseEnd(tokens, i + 1);
+    const clause = tokens.slice(i + 1, clauseEnd);
+    const first = clause[0];
+    if (first && RELATIVE_PRONOUNS.has(first.key) && first.key !== 'that') {
+      relativeClause = clause;
+      next = clauseEnd;
+    } else if (first && isAppositiveStart(clause)) {
+      appositive = clause;
+      next = clauseEnd;
+    }
+  }
+  const match = classifySource(text, phrase);
+  if (!match) return null;
+  const speaker = { ...match.speaker };
+  if (appositive.length > 0 && !speaker.anonymous && speaker.kind !== 'DOCUMENT') {
+    speaker.title = textOf(text, appositive);
+    if (speaker.kind === 'OTHER') speaker.kind = 'PERSON';
+  }
+  if (relativeClause.length > 0 && speaker.anonymous && speaker.descriptor) {
+    speaker.descriptor = text.slice(phrase[0].start, relativeClause[relativeClause.length - 1].end);
+  }
+  const last = [...phrase, ...appositive, ...relativeClause].at(-1) ?? phrase[phrase.length - 1];
+  return { ...match, speaker, end: last.end, nextIndex: next };
+}
+
+function findClauseEnd(tokens: Token[], from: number): number {
+  let i = from;
+  while (i < tokens.length && !tokens[i].quoted && !/^[,.;:!?—–]$/.test(tokens[i].text)) i++;
+  return i;
+}
+
+function isAppositiveStart(clause: Token[]): boolean {
+  const first = clause[0];
+  if (!first.isWord) return false;
+  if (['a', 'an', 'the', 'his', 'her', 'their', 'its', 'one'].includes(first.key)) return clause.length >= 2;
+  if (/^\d+$/.test(first.text)) return true; // an age: "Lena Ortiz, 54, a nurse"
+  if (first.key.endsWith("'s")) return true;
+  return !isCapitalized(first.text) && (TITLE_WORDS.has(first.key) || isSourceNoun(first.key)) ||
+    (clause.length >= 2 && !isCapitalized(clause[1].text) && (TITLE_WORDS.has(clause[1].key) || isSourceNoun(clause[1].key)) && isCapitalized(first.text));
+}
+

@@ -1,0 +1,277 @@
+/**
+ * Reported speech hung on a reporting verb: its subject (before it, across an appositive, shared
+ * with an earlier verb, or the main clause's for a participle), what follows it (that-clause,
+ * object, "as" characterisation, or a quotation it hands over to), and attributions that come after
+ * their content ("..., the ministry said on Friday.").
+ */
+import {
+  isAdverbOrAuxiliary,
+  isBeForm,
+  mainSubject,
+  subjectBefore,
+  type SubjectMatch,
+} from './clauses.js';
+import { channelAfter, mediaName } from './channels.js';
+import { CLAUSE_OPENERS, PARENTHETICAL_ADVERBS } from './lexicon.js';
+import { parseSourceAfter } from './speaker-after.js';
+import { isVerbLike, type SpeakerMatch } from './speakers.js';
+import { ADJUNCT_STARTERS, hit, skipAdverbs, unquotedWords, type SpeechFrame, type SpeechHit, type VerbContext } from './speech-hit.js';
+import type { Token } from './text.js';
+import { type ReportingVerb } from './verbs.js';
+
+/** A definite bare document ("the report") is a source only with a plain reporting verb. */
+// Interpretive verbs ("framed", "portrayed", "cast") are the writer's reading of a document, not its words.
+const DOCUMENT_VERBS = new Set([
+  'say', 'find', 'show', 'state', 'note', 'conclude', 'add', 'report', 'estimate', 'warn', 'claim', 'allege',
+  'describe', 'call', 'label', 'term', 'praise', 'hail', 'criticize', 'criticise', 'condemn', 'accuse', 'urge',
+  'welcome', 'predict', 'reveal', 'confirm', 'deny', 'announce', 'declare', 'highlight', 'stress',
+  'emphasize', 'emphasise', 'recommend', 'propose', 'thank',
+]);
+/**
+ * Skips what can sit between a reporting verb and its that-clause: ", however," or a time adjunct
+ * ("said on Monday that", "warned last week that").
+ */
+function skipInterjection(tokens: Token[], from: number): number {
+  let c = from;
+  if (tokens[c]?.text === ',') {
+    let k = c + 1;
+    while (k < tokens.length && tokens[k].isWord && PARENTHETICAL_ADVERBS.has(tokens[k].key)) k++;
+    if (k > c + 1 && tokens[k]?.text === ',') c = k + 1;
+  }
+  if (tokens[c] && ADJUNCT_STARTERS.has(tokens[c].key)) {
+    for (let k = c + 1; k < Math.min(tokens.length, c + 6); k++) {
+      if (tokens[k].key === 'that' && !tokens[k].quoted) return k;
+      if (!tokens[k].isWord || tokens[k].quoted) break;
+    }
+  }
+  return c;
+}
+
+/** Reads what follows a reporting verb and returns the frame, the content start, or a quotation hand-over. */
+function complement(
+  context: VerbContext,
+  verb: ReportingVerb,
+  v: number,
+): { frame: SpeechFrame; contentStart: number; via: string | null; introducesQuote: number | null } | null {
+  const { text, sentence } = context;
+  const tokens = sentence.tokens;
+  let c = v + 1;
+  if (tokens[c]?.key === 'out' && verb.lemma === 'point') c++;
+  c = skipAdverbs(tokens, c);
+  c = skipInterjection(tokens, c);
+  let via: string | null = null;
+  if (verb.lemma === 'tell') {
+    const objectStart = c;
+    while (c < tokens.length && tokens[c].isWord && !tokens[c].quoted && tokens[c].key !== 'that' && c - objectStart < 6) c++;
+    via = mediaName(text, tokens.slice(objectStart, c));
+  }
+  const channel = channelAfter(text, tokens, c, tokens.length);
+  if (channel.via) {
+    via = channel.via;
+    c = channel.next;
+  }
+  const next = tokens[c];
+  if (!next) return null;
+  if (next.quoted) return { frame: 'clause', contentStart: c, via, introducesQuote: c };
+  if ((next.text === ':' || next.text === ',') && tokens[c + 1]?.quoted) return { frame: 'clause', contentStart: c + 1, via, introducesQuote: c + 1 };
+  // "disputed that account.": a determiner, not a complementiser, when only a noun or two follow.
+  const clauseBreak = tokens.slice(c + 1).findIndex((token) => /^[.;!?]$/.test(token.text));
+  const wordsAfterThat = clauseBreak === -1 ? tokens.length - c - 1 : clauseBreak;
+  const thatIsDeterminer = next.key === 'that' && wordsAfterThat >= 1 && wordsAfterThat <= 2;
+  if (next.key === 'that' && !thatIsDeterminer) return { frame: 'clause', contentStart: c + 1, via, introducesQuote: null };
+  if (thatIsDeterminer) return verb.object || verb.as ? { frame: 'object', contentStart: v, via, introducesQuote: null } : null;
+  if (!next.isWord) return null;
+  if (verb.as) {
+    if (next.key === 'as' && tokens[c + 1]?.quoted) return { frame: 'as', contentStart: c + 1, via, introducesQuote: c + 1 };
+    let hasAs = false;
+    for (let k = c; k < Math.min(tokens.length, c + 20) && !/^[.;!?]$/.test(tokens[k].text); k++) if (tokens[k].key === 'as' && !tokens[k].quoted) hasAs = true;
+    if (!hasAs) return verb.lemma === 'describe' ? { frame: 'object', contentStart: v, via, introducesQuote: null } : null;
+    return { frame: 'as', contentStart: v, via, introducesQuote: null };
+  }
+  if (verb.needsComplement) return null;
+  if (verb.clause && !verb.object) return { frame: 'clause', contentStart: c, via, introducesQuote: null };
+  return { frame: 'object', contentStart: v, via, introducesQuote: null };
+}
+
+export function finiteHit(context: VerbContext, verb: ReportingVerb, v: number): SpeechHit | null {
+  const { text, sentence } = context;
+  const tokens = sentence.tokens;
+  let p = v - 1;
+  while (p >= 0 && isAdverbOrAuxiliary(tokens[p]) && !isBeForm(tokens[p])) p--;
+  if (verb.form === 'past' && isBeForm(tokens[p])) return passiveHit(context, v, p);
+  if (v > 0 && tokens[v - 1].key === 'to') return null; // "declined to comment"
+
+  const subject = subjectBefore(text, tokens, v) ?? sharedSubject(context, v);
+  if (!subject) return invertedHit(context, v);
+  // "A Reuters report noted": a verb form followed by a verb is a noun ("report").
+  if (tokens[v + 1] && isVerbLike(tokens[v + 1])) return null;
+  // A bare plural form needs a plural subject ("critics argue"), or a modal before it ("will say").
+  if (verb.form === 'base' && p === v - 1 && !pluralSubject(subject.match)) return null;
+  if (subject.match.bareDefiniteDocument && !DOCUMENT_VERBS.has(verb.lemma)) return null;
+  if (subject.match.pronoun === 'it' && verb.as) return null;
+  return fromSubject(context, verb, v, subject);
+}
+
+/** "He said X but admitted that Y": a verb after "and"/"but" shares the previous verb's source. */
+function sharedSubject(context: VerbContext, v: number): SubjectMatch | null {
+  const tokens = context.sentence.tokens;
+  let p = v - 1;
+  while (p >= 0 && isAdverbOrAuxiliary(tokens[p])) p--;
+  if (p < 0 || !['and', 'but'].includes(tokens[p].key)) return null;
+  const previous = [...context.earlier].reverse().find((candidate) => candidate.speaker && candidate.cue < v);
+  if (!previous?.speaker) return null;
+  return { match: previous.speaker, first: v, opener: undefined };
+}
+
+function pluralSubject(match: SpeakerMatch): boolean {
+  if (match.pronoun) return ['they', 'we', 'i', 'you'].includes(match.pronoun);
+  const words = (match.speaker.descriptor ?? match.speaker.name ?? '').split(/\s+/);
+  const headWord = (match.speaker.anonymous ? words.find((word, i) => i > 0 && /^(in|of|at|from|who|that|familiar|close)$/i.test(word)) : undefined);
+  const head = headWord ? words[words.indexOf(headWord) - 1] : words[words.length - 1];
+  return /[^s]s$/i.test(head ?? '') || ['people', 'many', 'some', 'others', 'several', 'most', 'few', 'both', 'police'].includes((head ?? '').toLowerCase());
+}
+
+/** "..., the ministry confirmed on Friday." / "..., he said in a statement.": nothing but an adjunct follows. */
+function onlyAdjunctLeft(tokens: Token[], from: number): boolean {
+  const rest = tokens.slice(from).filter((token) => !/^[.!?]$/.test(token.text));
+  if (rest.length === 0) return true;
+  if (rest.length > 6 || !ADJUNCT_STARTERS.has(rest[0].key) || rest.some((token) => token.quoted || token.text === ',')) return false;
+  return !rest.some((token) => token.key === 'that');
+}
+
+const INTRODUCTORY = new Set(['after', 'before', 'in', 'on', 'at', 'during', 'while', 'when', 'as', 'since', 'speaking', 'asked', 'for', 'with', 'despite', 'following', 'although', 'though', 'if', 'once', 'by']);
+
+/**
+ * "<clause>, the Office for National Statistics said on Wednesday, the lowest rate since 2021.":
+ * a say-verb whose subject follows a comma after a full clause, with no clause of its own after it.
+ */
+function trailingAttribution(tokens: Token[], subject: SubjectMatch, verb: ReportingVerb, after: number): boolean {
+  if (!verb.clause || subject.opener?.text !== ',') return false;
+  const next = tokens[after];
+  if (!next || !ADJUNCT_STARTERS.has(next.key)) return false;
+  let k = after;
+  while (k < tokens.length && tokens[k].isWord && !tokens[k].quoted && tokens[k].key !== 'that') k++;
+  if (k - after > 5 || (k < tokens.length && tokens[k].text !== ',' && !/^[.!?]$/.test(tokens[k].text))) return false;
+  let first = 0;
+  while (first < subject.first && !tokens[first].isWord) first++;
+  if (INTRODUCTORY.has(tokens[first]?.key ?? '')) return false;
+  return unquotedWords(tokens, first, subject.first - 1) >= 4;
+}
+
+/** "Refunds, officials say, could take months.": the attribution interrupts the claim it covers. */
+function parentheticalAttribution(tokens: Token[], subject: SubjectMatch, after: number): boolean {
+  if (subject.opener?.text !== ',' || tokens[after]?.text !== ',') return false;
+  const before = tokens.slice(0, subject.first - 1);
+  if (before.some((token) => token.text === ',' || token.quoted) || before.filter((token) => token.isWord).length < 1) return false;
+  if (INTRODUCTORY.has(before.find((token) => token.isWord)?.key ?? '')) return false;
+  return unquotedWords(tokens, after + 1, tokens.length) >= 3;
+}
+
+function fromSubject(context: VerbContext, verb: ReportingVerb, v: number, subject: SubjectMatch): SpeechHit | null {
+  const tokens = context.sentence.tokens;
+  const after = skipAdverbs(tokens, v + 1);
+  if (after >= tokens.length || onlyAdjunctLeft(tokens, after) || trailingAttribution(tokens, subject, verb, after)) {
+    return postHit(context, v, subject.match, subject.first);
+  }
+  if (parentheticalAttribution(tokens, subject, after)) {
+    return hit({ sentence: context.sentence, cue: v, regionStart: 0, speaker: subject.match, contentStart: 0, contentEnd: tokens.length, frame: 'clause', regionEnd: tokens.length });
+  }
+  const shape = complement(context, verb, v);
+  if (!shape) return null;
+  const what = subject.opener?.key === 'what';
+  const regionStart = what ? subject.first - 1 : Math.min(subject.first, v);
+  return hit({
+    sentence: context.sentence,
+    cue: v,
+    regionStart,
+    speaker: subject.match,
+    contentStart: what ? subject.first - 1 : shape.contentStart,
+    contentEnd: tokens.length,
+    frame: what ? 'what' : shape.frame,
+    via: shape.via,
+    introducesQuote: shape.introducesQuote,
+    subjectFirst: subject.first,
+  });
+}
+
+/** "..., said the mayor." / "..., the mayor said." after unquoted content: the content is what precedes. */
+function postHit(context: VerbContext, v: number, speaker: SpeakerMatch, speakerFirst: number): SpeechHit | null {
+  const tokens = context.sentence.tokens;
+  const comma = Math.min(speakerFirst, v) - 1;
+  if (comma < 1 || tokens[comma].text !== ',') return null;
+  let start = 0;
+  while (start < comma && (!tokens[start].isWord || ['but', 'and', 'yet', 'so'].includes(tokens[start].key))) start++;
+  if (tokens.slice(start, comma).some((token) => token.quoted)) return null;
+  if (unquotedWords(tokens, start, comma) < 3) return null;
+  return hit({
+    sentence: context.sentence,
+    cue: v,
+    regionStart: start,
+    speaker,
+    contentStart: start,
+    contentEnd: comma,
+    frame: 'post',
+    regionEnd: tokens.length,
+  });
+}
+
+function invertedHit(context: VerbContext, v: number): SpeechHit | null {
+  const { text, sentence } = context;
+  const tokens = sentence.tokens;
+  if (v === 0 || tokens[v - 1].text !== ',') return null;
+  const source = parseSourceAfter(text, tokens, v + 1);
+  if (!source) return null;
+  const rest = tokens.slice(source.nextIndex).filter((token) => token.isWord);
+  if (rest.length > 0) return null;
+  return postHit(context, v, source, v);
+}
+
+function passiveHit(context: VerbContext, v: number, be: number): SpeechHit | null {
+  const { text, sentence } = context;
+  const tokens = sentence.tokens;
+  const by = skipAdverbs(tokens, v + 1);
+  if (tokens[by]?.key !== 'by') return null;
+  const agent = parseSourceAfter(text, tokens, by + 1);
+  if (!agent || agent.pronoun) return null;
+  let first = be - 1;
+  while (first >= 0 && !tokens[first].quoted && tokens[first].text !== ',' && tokens[first].text !== ';' && !(CLAUSE_OPENERS.has(tokens[first].key) && first === 0)) first--;
+  first++;
+  return hit({
+    sentence,
+    cue: v,
+    regionStart: first,
+    speaker: agent,
+    contentStart: first,
+    contentEnd: tokens.length,
+    frame: 'passive',
+  });
+}
+
+export function participleHit(context: VerbContext, verb: ReportingVerb, v: number): SpeechHit | null {
+  const { text, sentence, earlier } = context;
+  const tokens = sentence.tokens;
+  if (v === 0) return null; // "Speaking at ...", "Citing ...": the subject comes later, not a report
+  const direct = subjectBefore(text, tokens, v);
+  if (direct && direct.opener?.key === 'with') return fromSubject(context, verb, v, direct);
+  if (tokens[v - 1].text !== ',') return null;
+  const previous = [...earlier].reverse().find((candidate) => candidate.speaker && candidate.cue < v);
+  const subject: SubjectMatch | null = previous?.speaker
+    ? { match: previous.speaker, first: previous.subjectFirst ?? previous.regionStart, opener: undefined }
+    : mainSubject(text, tokens, v);
+  if (!subject) return null;
+  const shape = complement(context, verb, v);
+  if (!shape) return null;
+  return hit({
+    sentence,
+    cue: v,
+    regionStart: v,
+    speaker: subject.match,
+    contentStart: shape.contentStart,
+    contentEnd: tokens.length,
+    frame: shape.frame,
+    via: shape.via ?? previous?.via ?? null,
+    introducesQuote: shape.introducesQuote,
+    subjectFirst: null,
+  });
+}
+

@@ -1,0 +1,197 @@
+import type { EntityManager } from 'typeorm';
+import type { Context } from '../../shared/context';
+import { requireActor } from '../../shared/actor';
+import { badInput } from '../../shared/errors';
+import { checkText, MAX_ARTICLE_CODE_POINTS, normalizeBody } from '../../shared/text';
+import { anchorByPosition } from '../anchoring/anchoring';
+import { extractStatements, type ExtractedSpeaker } from '../extraction';
+import { diff, recordHistory, snapshot } from '../history/history.service';
+import { versionedUpdate } from '../../shared/versioned-update';
+import { anchorColumns, CLAIM_FIELDS } from '../claim/claim.service';
+import { Claim } from '../claim/claim.entity';
+import { AnchorState, ClaimStatus, Sourcing } from '../claim/claim.enums';
+import { Source, SourceKind } from '../source/source.entity';
+import { normalizeName } from '../source/source.service';
+import type { Article } from '../article/article.entity';
+import type { ArticleRevision } from '../article/article-revision.entity';
+import { htmlToText, looksLikeHtml } from './html-to-text';
+import { ImportFormat, type ImportArticleInput } from './import.inputs';
+
+/** Trigram similarity at which an imported candidate counts as repeating a reviewed claim. */
+export const REPEAT_SIMILARITY = 0.6;
+/** Trigram similarity at which two names of the same kind are taken for one source. */
+export const SOURCE_NAME_SIMILARITY = 0.6;
+
+export interface ImportResult {
+  article: Article;
+  revision: ArticleRevision;
+  claims: Claim[];
+  newSources: Source[];
+  /** Every speaker of the claims, new or matched. */
+  speakers: Source[];
+  repeats: number;
+}
+
+/**
+ * Import: the article, its revision 1 and the candidate claims extracted from it, in one
+ * transaction — either the desk gets all of it or nothing. Speakers become the team's sources,
+ * matched to existing ones by normalised name, surname or trigram similarity.
+ */
+export class ImportService {
+  constructor(private readonly context: Context) {}
+
+  async import(input: ImportArticleInput): Promise<ImportResult> {
+    requireActor(this.context);
+    checkText(input.content, 'content', { max: MAX_ARTICLE_CODE_POINTS * 4 });
+    const html = input.format === ImportFormat.HTML || ((input.format ?? ImportFormat.AUTO) === ImportFormat.AUTO && looksLikeHtml(input.content));
+    const converted = html ? htmlToText(input.content) : { text: normalizeBody(input.content), title: null };
+    if (!converted.text.trim()) throw badInput('The content has no article text', 'content');
+    const title = input.title ?? converted.title;
+    if (!title) throw badInput('Give a title (the content has none)', 'title');
+    const articles = this.context.services.articles;
+    const prepared = articles.prepare({ ...input, title, text: converted.text });
+    const statements = extractStatements(prepared.body);
+    return this.context.db.transaction(async (manager) => {
+      const { article, revision } = await articles.insert(manager, prepared, 'IMPORT');
+      const speakers = new SpeakerResolver(manager, article.teamId, prepared.values.createdBy);
+      const claims: Claim[] = [];
+      let repeats = 0;
+      for (const statement of statements) {
+        const speaker = statement.speaker ? await speakers.resolve(statement.speaker) : null;
+        const anchor = anchorByPosition(revision.body, statement.start, statement.end);
+        const repeat = await this.reviewedRepeat(manager, article.teamId, anchor.quote.exact);
+        if (repeat) repeats += 1;
+        const claim = manager.create(Claim, {
+          teamId: article.teamId,
+          articleId: article.id,
+          revisionId: revision.id,
+          ...anchorColumns(anchor),
+          anchorState: AnchorState.ANCHORED,
+          kind: statement.kind as Claim['kind'],
+          // an anonymous speaker makes the claim ANONYMOUS whatever the rules guessed, and vice versa
+          sourcing: speaker ? (speaker.anonymous ? Sourcing.ANONYMOUS : Sourcing.SOURCED) : (statement.sourcing === 'SOURCED' ? Sourcing.SOURCED : statement.sourcing as Sourcing),
+          speakerId: speaker?.id ?? null,
+          via: statement.via?.slice(0, 300) ?? null,
+          extractionConfidence: round(statement.confidence),
+          checkworthiness: round(statement.checkworthiness),
+          repeatOfId: repeat,
+          status: ClaimStatus.UNREVIEWED,
+          version: 1,
+          createdBy: prepared.values.createdBy,
+        });
+        if (claim.sourcing === Sourcing.UNSOURCED) claim.speakerId = null;
+        await manager.insert(Claim, claim);
+        const created = await manager.findOneByOrFail(Claim, { id: claim.id });
+        await recordHistory(manager, {
+          teamId: article.teamId, actorId: prepared.values.createdBy, entityType: 'Claim', entityId: created.id,
+          claimId: created.id, articleId: article.id, action: 'CREATE', reason: 'extracted at import',
+          after: snapshot(created, CLAIM_FIELDS),
+        });
+        claims.push(created);
+      }
+      this.context.loaders.clear();
+      return { article, revision, claims, newSources: speakers.created, speakers: speakers.all(), repeats };
+    });
+  }
+
+  /** The most similar claim of the team that reviewers have settled or published, if any. */
+  private async reviewedRepeat(manager: EntityManager, teamId: string, quote: string): Promise<string | null> {
+    await manager.query(`SELECT set_config('pg_trgm.similarity_threshold', $1, true)`, [String(REPEAT_SIMILARITY)]);
+    const rows = (await manager.query(
+      `SELECT id FROM claims
+        WHERE team_id = $1 AND deleted_at IS NULL AND quote_exact % $2 AND (status = 'SETTLED' OR published_at IS NOT NULL)
+        ORDER BY similarity(quote_exact, $2) DESC, id LIMIT 1`,
+      [teamId, quote],
+    )) as { id: string }[];
+    return rows[0]?.id ?? null;
+  }
+}
+
+function round(value: number): number {
+  return Math.round(Math.min(1, Math.max(0, value)) * 1000) / 1000;
+}
+
+/** Finds or creates the team's source for each speaker, once per import. */
+class SpeakerResolver {
+  readonly created: Source[] = [];
+  private readonly cache = new Map<string, Source>();
+
+  constructor(private readonly manager: EntityManager, private readonly teamId: string, private readonly actorId: string) {}
+
+  all(): Source[] {
+    return [...new Map([...this.cache.values()].map((source) => [source.id, source])).values()];
+  }
+
+  async resolve(speaker: ExtractedSpeaker): Promise<Source | null> {
+    const key = speaker.anonymous ? `anon:${normalizeName(speaker.descriptor ?? '')}` : `named:${normalizeName(speaker.name ?? '')}`;
+    if (key.endsWith(':')) return null;
+    const cached = this.cache.get(key);
+    if (cached) return cached;
+    const source = (await this.find(speaker)) ?? (await this.create(speaker));
+    this.cache.set(key, source);
+    return source;
+  }
+
+  private async find(speaker: ExtractedSpeaker): Promise<Source | null> {
+    if (speaker.anonymous) {
+      // Unnamed people are only the same source when described the same way.
+      return this.manager
+        .createQueryBuilder(Source, 'source')
+        .where('source.team_id = :teamId AND source.anonymous AND lower(source.descriptor) = lower(:descriptor)', {
+          teamId: this.teamId, descriptor: speaker.descriptor,
+        })
+        .orderBy('source.created_at', 'ASC')
+        .getOne();
+    }
+    const normalized = normalizeName(speaker.name!);
+    // Exact normalised name; or, for a person, a bare surname against a full name ending in it,
+    // either way round ("Khinstin" = "Alexander Khinstin"); or a close trigram match.
+    const rows = (await this.manager.query(
+      `SELECT s.id, similarity(s.normalized_name, $2) AS score FROM sources s
+        WHERE s.team_id = $1 AND NOT s.anonymous
+          -- OTHER is extraction's "could not tell": it matches any kind
+          AND (s.kind = $3 OR $3 = 'OTHER' OR s.kind = 'OTHER') AND (
+          s.normalized_name = $2
+          OR (s.kind = 'PERSON' AND position(' ' IN $2) = 0 AND s.normalized_name LIKE '% ' || $2)
+          OR ($3 = 'PERSON' AND position(' ' IN s.normalized_name) = 0 AND $2 LIKE '% ' || s.normalized_name)
+          OR similarity(s.normalized_name, $2) >= $4)
+        ORDER BY (s.normalized_name = $2) DESC, score DESC, s.created_at LIMIT 1`,
+      [this.teamId, normalized, speaker.kind, SOURCE_NAME_SIMILARITY],
+    )) as { id: string }[];
+    if (!rows[0]) return null;
+    const found = await this.manager.findOneByOrFail(Source, { id: rows[0].id });
+    // A fuller name seen later replaces a bare surname ("Khinstin" -> "Alexander Khinstin").
+    if (found.normalizedName && normalized.length > found.normalizedName.length && normalized.endsWith(` ${found.normalizedName}`)) {
+      const { before, after } = await versionedUpdate(this.manager, Source, 'Source', found.id, found.version, { name: speaker.name, normalizedName: normalized });
+      await recordHistory(this.manager, {
+        teamId: this.teamId, actorId: this.actorId, entityType: 'Source', entityId: found.id, action: 'UPDATE',
+        reason: 'fuller name found at import', ...diff(before, after, ['name', 'version'] as const),
+      });
+      return after;
+    }
+    return found;
+  }
+
+  private async create(speaker: ExtractedSpeaker): Promise<Source> {
+    const kind = (Object.values(SourceKind) as string[]).includes(speaker.kind) ? (speaker.kind as SourceKind) : SourceKind.OTHER;
+    const source = this.manager.create(Source, {
+      teamId: this.teamId,
+      kind,
+      name: speaker.anonymous ? null : speaker.name!.slice(0, 300),
+      normalizedName: speaker.anonymous ? null : normalizeName(speaker.name!),
+      title: speaker.title?.slice(0, 300) ?? null,
+      anonymous: speaker.anonymous,
+      descriptor: speaker.anonymous ? (speaker.descriptor ?? 'unnamed source').slice(0, 500) : null,
+      version: 1,
+      createdBy: this.actorId,
+    });
+    await this.manager.insert(Source, source);
+    const created = await this.manager.findOneByOrFail(Source, { id: source.id });
+    await recordHistory(this.manager, {
+      teamId: this.teamId, actorId: this.actorId, entityType: 'Source', entityId: created.id, action: 'CREATE',
+      reason: 'speaker found at import', after: snapshot(created, ['kind', 'name', 'title', 'anonymous', 'descriptor'] as const),
+    });
+    this.created.push(created);
+    return created;
+  }
+}

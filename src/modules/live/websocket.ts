@@ -1,0 +1,230 @@
+import { randomUUID } from 'node:crypto';
+import type http from 'node:http';
+import { WebSocketServer } from 'ws';
+import { useServer } from 'graphql-ws/use/ws';
+import {
+  GraphQLError, createSourceEventStream, execute, getOperationAST, parse, validate,
+  type DocumentNode, type ExecutionArgs, type ExecutionResult, type GraphQLFormattedError, type GraphQLSchema,
+} from 'graphql';
+import type { Logger } from 'pino';
+import type { Authenticator } from '../auth/authenticator';
+import { createContext, type Context, type ContextDeps } from '../../shared/context';
+import { formatError, INTERNAL_SERVER_ERROR } from '../../shared/format-error';
+import { DomainError, ErrorCode } from '../../shared/errors';
+import { EventHub, type LiveNotice } from './event-hub';
+import type { LiveContext, LiveSession } from './live.resolver';
+
+export interface LiveServerDeps {
+  httpServer: http.Server;
+  schema: GraphQLSchema;
+  authenticator: Authenticator;
+  contextDeps: ContextDeps;
+  /** The database the LISTEN connection opens (the same one the pool uses). */
+  connectionString: string;
+  log: Logger;
+  production: boolean;
+}
+
+export interface LiveServer {
+  hub: EventHub;
+  dispose(): Promise<void>;
+}
+
+type Credentials = Record<string, string>;
+
+/**
+ * graphql-ws connection parameters as request headers: keys lower-cased (clients send
+ * `Authorization` or `authorization` alike), string values only. A nested `headers` object, as
+ * some clients send, is read too; top-level keys win.
+ */
+export function connectionCredentials(params: unknown): Credentials {
+  const credentials: Credentials = {};
+  const copy = (source: unknown): void => {
+    if (!source || typeof source !== 'object' || Array.isArray(source)) return;
+    for (const [key, value] of Object.entries(source as Record<string, unknown>)) {
+      if (typeof value === 'string') credentials[key.toLowerCase()] = value;
+    }
+  };
+  copy((params as { headers?: unknown } | null | undefined)?.headers);
+  copy(params);
+  return credentials;
+}
+
+/** A GraphQLError that formatError recognises as the given domain error. */
+function domainGraphQLError(error: DomainError): GraphQLError {
+  return new GraphQLError(error.message, { path: [], originalError: error });
+}
+
+function requestError(error: GraphQLError, code: string): GraphQLError {
+  return new GraphQLError(error.message, { nodes: error.nodes, source: error.source, positions: error.positions, extensions: { code } });
+}
+
+type Delivery = { kind: 'skip' } | { kind: 'next'; result: ExecutionResult } | { kind: 'last'; result: ExecutionResult };
+
+/**
+ * The response stream of one subscription: each notice becomes one execution of the operation,
+ * with the notice as root value and a context of its own. `return()` closes the notice stream at
+ * once, so an unsubscribe never waits for the next event.
+ */
+class PerEventResults implements AsyncIterableIterator<ExecutionResult> {
+  private finished = false;
+
+  constructor(
+    private readonly source: AsyncIterator<unknown>,
+    private readonly deliver: (notice: LiveNotice) => Promise<Delivery>,
+    private readonly log: Logger,
+  ) {}
+
+  async next(): Promise<IteratorResult<ExecutionResult>> {
+    while (!this.finished) {
+      const item = await this.source.next();
+      if (item.done) break;
+      let delivery: Delivery;
+      try {
+        delivery = await this.deliver(item.value as LiveNotice);
+      } catch (error) {
+        // One event failed (the database blinked?): say so, and keep the subscription.
+        this.log.error({ err: error }, 'could not deliver a live event');
+        delivery = { kind: 'next', result: { errors: [new GraphQLError('Internal server error', { extensions: { code: INTERNAL_SERVER_ERROR } })] } };
+      }
+      if (delivery.kind === 'skip') continue;
+      if (delivery.kind === 'last') await this.return();
+      return { value: delivery.result, done: false };
+    }
+    this.finished = true;
+    return { value: undefined, done: true };
+  }
+
+  async return(): Promise<IteratorResult<ExecutionResult>> {
+    if (!this.finished) {
+      this.finished = true;
+      await this.source.return?.();
+    }
+    return { value: undefined, done: true };
+  }
+
+  async throw(error?: unknown): Promise<IteratorResult<ExecutionResult>> {
+    await this.return();
+    throw error;
+  }
+
+  [Symbol.asyncIterator](): AsyncIterableIterator<ExecutionResult> {
+    return this;
+  }
+}
+
+/**
+ * GraphQL over WebSocket (graphql-ws) on the HTTP server's /graphql path. Credentials travel in
+ * the connection parameters and are checked like HTTP headers: when connecting, for each
+ * operation, and again for every event, together with the caller's membership of the event's
+ * team, so a revoked token or a removed member stops receiving at the next event.
+ *
+ * Queries and mutations run as over HTTP: one context and one transaction, committed when the
+ * result is complete. A subscription's own context serves only its subscribe step (permission
+ * checks); every event is then executed with a fresh context for the subscriber, whose
+ * transaction ends as soon as that event's result is complete, so a slow client never holds a
+ * pooled connection.
+ */
+export function attachLiveServer(deps: LiveServerDeps): LiveServer {
+  const log = deps.log.child({ component: 'live' });
+  const hub = new EventHub(deps.connectionString, log);
+  const wsServer = new WebSocketServer({ server: deps.httpServer, path: '/graphql' });
+
+  const formatLiveError = (error: GraphQLError): GraphQLFormattedError => {
+    // graphql-js's own request errors (variables) carry neither an original error nor a code
+    const json = error.toJSON();
+    const formatted = error.originalError || json.extensions?.code ? json : { ...json, extensions: { ...json.extensions, code: 'BAD_USER_INPUT' } };
+    const result = formatError(formatted, error);
+    if (result.extensions?.code === INTERNAL_SERVER_ERROR) log.error({ err: error.originalError ?? error }, 'unexpected error in a WebSocket operation');
+    return result;
+  };
+
+  const deliver = async (args: ExecutionArgs, live: LiveSession, notice: LiveNotice): Promise<Delivery> => {
+    const { actor } = await deps.authenticator.authenticateRequest(live.credentials);
+    if (!actor) {
+      const error = new DomainError(ErrorCode.UNAUTHENTICATED, 'Your credentials are no longer valid; reconnect to continue');
+      return { kind: 'last', result: { errors: [domainGraphQLError(error)] } };
+    }
+    if (!actor.roleIn(notice.teamId)) return { kind: 'skip' };
+    const context = createContext(deps.contextDeps, actor, randomUUID()) as LiveContext;
+    context.live = live;
+    context.db.setMode('read');
+    let result: ExecutionResult;
+    try {
+      result = await execute({ ...args, rootValue: notice, contextValue: context });
+    } finally {
+      await context.db.finish('commit').catch((error: unknown) => log.error({ err: error }, 'could not end a live event transaction'));
+    }
+    // Gone or no longer visible by the time it is delivered: nothing to tell.
+    const invisible = !result.data && result.errors?.every((error) => error.originalError instanceof DomainError && error.originalError.code === ErrorCode.NOT_FOUND);
+    return invisible ? { kind: 'skip' } : { kind: 'next', result };
+  };
+
+  const server = useServer<Record<string, unknown> | undefined>({
+    isProd: deps.production,
+    onConnect: async (ctx) => {
+      const { actor } = await deps.authenticator.authenticateRequest(connectionCredentials(ctx.connectionParams));
+      // false closes the socket with 4403 Forbidden
+      return actor !== null;
+    },
+    onSubscribe: (_ctx, _id, payload) => {
+      let document: DocumentNode;
+      try {
+        document = parse(payload.query);
+      } catch (error) {
+        return [requestError(error as GraphQLError, 'GRAPHQL_PARSE_FAILED')];
+      }
+      const errors = validate(deps.schema, document);
+      if (errors.length) return errors.map((error) => requestError(error, 'GRAPHQL_VALIDATION_FAILED'));
+      return { schema: deps.schema, document, operationName: payload.operationName, variableValues: payload.variables };
+    },
+    context: async (ctx, _id, _payload, args) => {
+      const credentials = connectionCredentials(ctx.connectionParams);
+      const { actor, error } = await deps.authenticator.authenticateRequest(credentials);
+      const context = createContext(deps.contextDeps, actor, randomUUID(), error) as LiveContext;
+      context.live = { hub, credentials };
+      context.db.setMode(getOperationAST(args.document, args.operationName)?.operation === 'mutation' ? 'write' : 'read');
+      return context;
+    },
+    execute: async (args) => {
+      const context = args.contextValue as Context;
+      let result: ExecutionResult;
+      try {
+        result = await execute(args);
+      } catch (error) {
+        await context.db.finish('rollback').catch(() => undefined);
+        throw error;
+      }
+      try {
+        await context.db.finish('commit');
+      } catch (error) {
+        context.log.error({ err: error }, 'commit failed');
+        return { data: null, errors: [new GraphQLError('The change could not be saved', { extensions: { code: INTERNAL_SERVER_ERROR, requestId: context.requestId } })] };
+      }
+      return result;
+    },
+    subscribe: async (args) => {
+      const context = args.contextValue as LiveContext;
+      let source: AsyncIterable<unknown> | ExecutionResult;
+      try {
+        source = await createSourceEventStream(args);
+      } finally {
+        await context.db.finish('commit').catch((error: unknown) => log.error({ err: error }, 'could not end a subscribe transaction'));
+      }
+      if (!(Symbol.asyncIterator in Object(source))) return source as ExecutionResult;
+      const live = context.live!;
+      return new PerEventResults((source as AsyncIterable<unknown>)[Symbol.asyncIterator](), (notice) => deliver(args, live, notice), log);
+    },
+    onNext: (_ctx, _id, _payload, _args, result) =>
+      result.errors ? { ...result, errors: result.errors.map(formatLiveError) } : undefined,
+    onError: (_ctx, _id, _payload, errors) => errors.map(formatLiveError),
+  }, wsServer);
+
+  return {
+    hub,
+    dispose: async () => {
+      await server.dispose();
+      await hub.stop();
+    },
+  };
+}

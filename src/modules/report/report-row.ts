@@ -1,0 +1,259 @@
+import { toGlobalId } from '../../shared/ids';
+import type { ClaimKind, ClaimStatus, Sourcing } from '../claim/claim.enums';
+import type { SourceKind } from '../source/source.entity';
+import type { Stance } from '../evidence/evidence.entity';
+import { RATING_SCALE, Rating } from '../verdict/rating';
+import { reportWhere, type ReportScope } from './report.filter';
+
+/** One row of a verdict report: a claim with its article, speaker, verdicts, publication and evidence. */
+export interface ReportRow {
+  claimId: string;
+  teamId: string;
+  quote: string;
+  kind: ClaimKind;
+  sourcing: Sourcing;
+  status: ClaimStatus;
+  article: {
+    id: string;
+    title: string;
+    url: string | null;
+    outlet: string | null;
+    byline: string | null;
+    publishedAt: Date | null;
+    language: string;
+  };
+  speaker: { id: string; name: string | null; descriptor: string | null; kind: SourceKind; anonymous: boolean; url: string | null } | null;
+  /** Current verdicts, oldest first. */
+  verdicts: ReportVerdict[];
+  /** For a SETTLED claim, the rating its agreeing verdicts amount to (see `consensusRating`). */
+  consensusRating: Rating | null;
+  published: { rating: Rating; rationale: string | null; at: Date } | null;
+  evidence: ReportEvidence[];
+  /** When the claim was created (imported or marked). */
+  importedAt: Date;
+  /** When the claim first became SETTLED; null unless it is SETTLED now. */
+  settledAt: Date | null;
+}
+
+export interface ReportVerdict {
+  id: string;
+  reviewerId: string;
+  reviewerName: string;
+  rating: Rating;
+  rationale: string | null;
+  confidence: number | null;
+  updatedAt: string;
+}
+
+export interface ReportEvidence {
+  id: string;
+  url: string | null;
+  stance: Stance;
+  quotedPassage: string | null;
+  sourceName: string | null;
+  /** Cited when the claim was published. */
+  published: boolean;
+}
+
+/**
+ * The rating a SETTLED claim's verdicts agree on. Settled verdicts are either one off-scale rating
+ * (all MISLEADING, or all UNVERIFIABLE) or on-scale ratings at most one step apart; their median is
+ * taken and a half step is rounded toward MIXED, the cautious side (TRUE + MOSTLY_TRUE -> MOSTLY_TRUE,
+ * FALSE + MOSTLY_FALSE -> MOSTLY_FALSE).
+ */
+export function consensusRating(ratings: readonly Rating[]): Rating | null {
+  if (ratings.length === 0) return null;
+  const scaled = ratings.map((rating) => RATING_SCALE[rating]);
+  if (scaled.every((value) => value === null)) {
+    return ratings.every((rating) => rating === ratings[0]) ? ratings[0] : null;
+  }
+  if (scaled.some((value) => value === null)) return null;
+  const sorted = (scaled as number[]).sort((a, b) => a - b);
+  const middle = sorted.length / 2;
+  const median = sorted.length % 2 ? sorted[Math.floor(middle)] : (sorted[middle - 1] + sorted[middle]) / 2;
+  const rounded = median > 3 ? Math.floor(median) : Math.ceil(median);
+  return SCALE_RATING[rounded];
+}
+
+const SCALE_RATING: Record<number, Rating> = {
+  5: Rating.TRUE, 4: Rating.MOSTLY_TRUE, 3: Rating.MIXED, 2: Rating.MOSTLY_FALSE, 1: Rating.FALSE,
+};
+
+export const claimGlobalId = (row: ReportRow): string => toGlobalId('Claim', row.claimId);
+export const articleGlobalId = (row: ReportRow): string => toGlobalId('Article', row.article.id);
+
+/** Sort key of report rows: article publication date (undated last), article, position in the text. */
+export const ROW_SORT_KEY = `(coalesce(a.published_at, 'infinity'::timestamptz), a.id, c.position_start, c.id)`;
+
+/** ISO 8601 in UTC with milliseconds, exactly as `Date.prototype.toISOString` prints it. */
+const isoUtc = (column: string): string => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+
+/** The publication columns the review workflow adds to claims (migration 1764400000000). */
+const PUBLISHED_COLUMNS = 'c.published_rating, c.published_rationale, c.published_at, c.published_evidence_ids';
+
+/**
+ * The rows of a report, in report order. The inner query picks and orders the claims; the outer one
+ * adds each claim's verdicts, evidence and settle time through LATERAL subqueries, which run as
+ * nested loops over index ranges (verdicts_claim_idx, evidence_claim_idx, history_claim_idx) and so
+ * keep the inner order: no second sort, and a cursor gets its first rows without materialising the rest.
+ */
+export interface RowQueryOptions {
+  extraWhere?: (params: unknown[]) => string;
+  /** Walk from the end (Relay `last`/`before`): rows come out in reverse report order. */
+  backward?: boolean;
+  /** Rows strictly after (or, backward, before) this sort key: [published text, article id, position, claim id]. */
+  cursor?: unknown[] | null;
+  limit?: number;
+}
+
+export function rowQuery(scope: ReportScope, options: RowQueryOptions = {}): { sql: string; params: unknown[] } {
+  const params: unknown[] = [];
+  let where = reportWhere(scope, params);
+  if (options.extraWhere) where += ` AND ${options.extraWhere(params)}`;
+  const direction = options.backward ? 'DESC' : 'ASC';
+  if (options.cursor) {
+    const [publishedAt, articleId, position, claimId] = options.cursor;
+    params.push(publishedAt, articleId, position, claimId);
+    const n = params.length;
+    where += ` AND ${ROW_SORT_KEY} ${options.backward ? '<' : '>'} ($${n - 3}::timestamptz, $${n - 2}::uuid, $${n - 1}::integer, $${n}::uuid)`;
+  }
+  // NULLS LAST ascending (FIRST descending) is what an index on articles.published_at gives, so the
+  // planner may walk articles in order and claims per article instead of sorting everything;
+  // the keyset condition above, with 'infinity' for undated articles, orders rows identically.
+  const nulls = options.backward ? 'NULLS FIRST' : 'NULLS LAST';
+  const order = (article: string, claim: string, published: string): string =>
+    `${published} ${direction} ${nulls}, ${article} ${direction}, ${claim}.position_start ${direction}, ${claim}.id ${direction}`;
+  const limit = options.limit !== undefined ? `LIMIT ${Math.trunc(options.limit)}` : '';
+  // The leading comment names the query in pg_stat_activity (whose text is cut at 1 kB).
+  const sql = `/* claimgraph:report-rows */
+    SELECT b.*, b.sort_published::text AS sort_cursor, v.verdicts, e.evidence, st.settled_at
+    FROM (
+      SELECT c.id, c.team_id, c.article_id, c.quote_exact, c.kind, c.sourcing, c.status, c.position_start, c.created_at,
+             ${PUBLISHED_COLUMNS},
+             a.title AS article_title, a.url AS article_url, a.outlet AS article_outlet, a.byline AS article_byline,
+             a.published_at AS article_published_at, a.language AS article_language,
+             coalesce(a.published_at, 'infinity'::timestamptz) AS sort_published,
+             s.id AS speaker_id, s.name AS speaker_name, s.descriptor AS speaker_descriptor, s.kind AS speaker_kind,
+             s.anonymous AS speaker_anonymous, s.url AS speaker_url
+      FROM claims c
+      JOIN articles a ON a.id = c.article_id
+      LEFT JOIN sources s ON s.id = c.speaker_id
+      WHERE ${where}
+      ORDER BY ${order('a.id', 'c', 'a.published_at')}
+      ${limit}
+    ) b
+    CROSS JOIN LATERAL (
+      SELECT coalesce(json_agg(json_build_object(
+               'id', v.id, 'reviewerId', v.reviewer_id, 'reviewerName', u.name, 'rating', v.rating,
+               'rationale', v.rationale, 'confidence', v.confidence, 'updatedAt', ${isoUtc('v.updated_at')}
+             ) ORDER BY v.created_at, v.id), '[]'::json) AS verdicts
+      FROM verdicts v JOIN users u ON u.id = v.reviewer_id
+      WHERE v.claim_id = b.id AND v.withdrawn_at IS NULL
+    ) v
+    CROSS JOIN LATERAL (
+      SELECT coalesce(json_agg(json_build_object(
+               'id', e.id, 'url', e.url, 'stance', e.stance, 'quotedPassage', e.quoted_passage,
+               'sourceName', coalesce(es.name, es.descriptor),
+               'published', coalesce(e.id = ANY(b.published_evidence_ids), false)
+             ) ORDER BY e.created_at, e.id), '[]'::json) AS evidence
+      FROM evidence e LEFT JOIN sources es ON es.id = e.source_id
+      WHERE e.claim_id = b.id AND e.removed_at IS NULL
+    ) e
+    LEFT JOIN LATERAL (
+      SELECT min(h.at) AS settled_at
+      FROM history_events h
+      WHERE b.status = 'SETTLED' AND h.claim_id = b.id AND h.entity_id = b.id
+        AND h.action = 'STATUS_CHANGE' AND h.after->>'status' = 'SETTLED'
+    ) st ON true
+    ORDER BY ${order('b.article_id', 'b', 'b.article_published_at')}`;
+  return { sql, params };
+}
+
+export function countQuery(scope: ReportScope, extraWhere?: (params: unknown[]) => string): { sql: string; params: unknown[] } {
+  const params: unknown[] = [];
+  let where = reportWhere(scope, params);
+  if (extraWhere) where += ` AND ${extraWhere(params)}`;
+  return { sql: `SELECT count(*)::bigint AS n FROM claims c JOIN articles a ON a.id = c.article_id WHERE ${where}`, params };
+}
+
+/** Claims a ClaimReview export covers: published ones, and with `includeSettled` the SETTLED ones too. */
+export function claimReviewWhere(includeSettled: boolean): (params: unknown[]) => string {
+  return () => (includeSettled ? `(c.published_at IS NOT NULL OR c.status = 'SETTLED')` : 'c.published_at IS NOT NULL');
+}
+
+export interface RawReportRow {
+  id: string;
+  team_id: string;
+  article_id: string;
+  quote_exact: string;
+  kind: ClaimKind;
+  sourcing: Sourcing;
+  status: ClaimStatus;
+  position_start: number;
+  created_at: Date;
+  published_rating: Rating | null;
+  published_rationale: string | null;
+  published_at: Date | null;
+  article_title: string;
+  article_url: string | null;
+  article_outlet: string | null;
+  article_byline: string | null;
+  article_published_at: Date | null;
+  article_language: string;
+  sort_published: unknown;
+  /** Postgres's text of the sort date, microseconds and all ('infinity' for undated articles). */
+  sort_cursor: string;
+  speaker_id: string | null;
+  speaker_name: string | null;
+  speaker_descriptor: string | null;
+  speaker_kind: SourceKind | null;
+  speaker_anonymous: boolean | null;
+  speaker_url: string | null;
+  verdicts: ReportVerdict[];
+  evidence: ReportEvidence[];
+  settled_at: Date | null;
+}
+
+export function toReportRow(raw: RawReportRow): ReportRow {
+  const verdicts = raw.verdicts;
+  return {
+    claimId: raw.id,
+    teamId: raw.team_id,
+    quote: raw.quote_exact,
+    kind: raw.kind,
+    sourcing: raw.sourcing,
+    status: raw.status,
+    article: {
+      id: raw.article_id,
+      title: raw.article_title,
+      url: raw.article_url,
+      outlet: raw.article_outlet,
+      byline: raw.article_byline,
+      publishedAt: raw.article_published_at,
+      language: raw.article_language,
+    },
+    speaker: raw.speaker_id
+      ? {
+        id: raw.speaker_id,
+        name: raw.speaker_name,
+        descriptor: raw.speaker_descriptor,
+        kind: raw.speaker_kind!,
+        anonymous: raw.speaker_anonymous ?? false,
+        url: raw.speaker_url,
+      }
+      : null,
+    verdicts,
+    consensusRating: raw.status === 'SETTLED' ? consensusRating(verdicts.map((verdict) => verdict.rating)) : null,
+    published: raw.published_rating && raw.published_at
+      ? { rating: raw.published_rating, rationale: raw.published_rationale, at: raw.published_at }
+      : null,
+    evidence: raw.evidence,
+    importedAt: raw.created_at,
+    settledAt: raw.settled_at,
+  };
+}
+
+/** The speaker as the report names them: the name, or how the text describes an anonymous source. */
+export function speakerName(row: ReportRow): string | null {
+  return row.speaker ? (row.speaker.name ?? row.speaker.descriptor) : null;
+}

@@ -1,0 +1,170 @@
+import { randomUUID } from 'node:crypto';
+import express from 'express';
+import type { DataSource } from 'typeorm';
+import type { Logger } from 'pino';
+import type { Config } from '../../config';
+import { createContext } from '../../shared/context';
+import { DomainError, ErrorCode, badInput } from '../../shared/errors';
+import type { Authenticator } from '../auth/authenticator';
+import { FILTER_PARAMETERS, filterFromQuery, singleParameter, type QueryValues } from './report.filter';
+import { EXPORT_FORMATS, formatForFileName, type ExportFormat } from './formats';
+import { prepareExport, type PreparedExport } from './export';
+
+export interface ReportRoutesDeps {
+  dataSource: DataSource;
+  authenticator: Authenticator;
+  log: Logger;
+  config: Pick<Config, 'poolSize' | 'sessionTtlHours' | 'hardening'>;
+}
+
+/**
+ * Postgres runs statement_timeout per cursor batch (the timer stops when each Execute completes),
+ * so it bounds one batch, not the download. The first batch of a large report may include a sort
+ * of all its claims, hence a floor well above the API's per-statement limit; 0 (off) stays off.
+ */
+export const EXPORT_BATCH_TIMEOUT_FLOOR_MS = 60_000;
+
+/** Options of one format, besides the filter. */
+const FORMAT_PARAMETERS: Record<ExportFormat, readonly string[]> = {
+  csv: [],
+  jsonl: [],
+  claimreview: ['includeSettled', 'reviewUrl'],
+  html: ['download'],
+};
+
+const STATUS_FOR: Partial<Record<ErrorCode, number>> = {
+  [ErrorCode.UNAUTHENTICATED]: 401,
+  [ErrorCode.FORBIDDEN]: 403,
+  [ErrorCode.NOT_FOUND]: 404,
+  [ErrorCode.BAD_USER_INPUT]: 400,
+  [ErrorCode.PAYLOAD_TOO_LARGE]: 413,
+};
+
+function sendError(response: express.Response, status: number, code: string, message: string, extra: Record<string, unknown> = {}): void {
+  response.status(status).set('Cache-Control', 'no-store').json({ errors: [{ message, extensions: { ...extra, code } }] });
+}
+
+function booleanParameter(query: QueryValues, name: string): boolean {
+  const value = singleParameter(query, name);
+  if (value === null) return false;
+  if (['1', 'true', 'yes'].includes(value.toLowerCase())) return true;
+  if (['0', 'false', 'no'].includes(value.toLowerCase())) return false;
+  throw badInput(`${name} must be true or false`, name);
+}
+
+function isPrematureClose(error: unknown): boolean {
+  const code = (error as { code?: string } | null)?.code;
+  return code === 'ERR_STREAM_PREMATURE_CLOSE' || code === 'ECONNRESET' || code === 'EPIPE' || code === 'ERR_STREAM_DESTROYED';
+}
+
+/**
+ * Streamed downloads of verdict reports: GET /exports/verdicts.{csv,jsonl,claimreview.jsonld,html}
+ * with the report filter as query parameters (team, article, from, to, status, sourcing, rating,
+ * reviewer). Authenticated like /graphql; scoped to the caller's teams through the same services
+ * and row-level security. Everything that can be refused is refused before the first byte, as a
+ * JSON error; once the file has started, a failure cuts the connection (so the client sees a
+ * truncated transfer, never a short file that looks complete).
+ *
+ * Each download holds one pooled connection for its duration, so at most half the pool serves
+ * downloads at once; the rest stays for the API. More get 429 with Retry-After.
+ */
+export function reportRouter(deps: ReportRoutesDeps): express.Router {
+  const router = express.Router();
+  const maxConcurrent = Math.max(1, Math.floor(deps.config.poolSize / 2));
+  const configuredTimeout = deps.config.hardening.statementTimeoutMs;
+  const statementTimeoutMs = configuredTimeout > 0 ? Math.max(configuredTimeout, EXPORT_BATCH_TIMEOUT_FLOOR_MS) : 0;
+  let running = 0;
+
+  router.get('/exports/:file', async (request, response) => {
+    const format = formatForFileName(String(request.params.file));
+    if (!format) {
+      sendError(response, 404, ErrorCode.NOT_FOUND, `No such export; try ${Object.values(EXPORT_FORMATS).map((info) => info.fileName).join(', ')}`);
+      return;
+    }
+    const { actor, error: authError } = await deps.authenticator.authenticateRequest(request.headers);
+    if (!actor) {
+      response.set('WWW-Authenticate', 'Bearer');
+      sendError(response, 401, ErrorCode.UNAUTHENTICATED, authError ?? 'Authentication required');
+      return;
+    }
+
+    const query = request.query as QueryValues;
+    let filter;
+    let options: { includeSettled: boolean; reviewUrl: string; download: boolean };
+    try {
+      const allowed = new Set<string>([...FILTER_PARAMETERS, ...FORMAT_PARAMETERS[format]]);
+      const unknown = Object.keys(query).filter((name) => !allowed.has(name));
+      if (unknown.length) throw badInput(`Unknown query parameter ${unknown.join(', ')}; this export takes ${[...allowed].join(', ')}`, unknown[0]);
+      filter = filterFromQuery(query);
+      options = {
+        includeSettled: booleanParameter(query, 'includeSettled'),
+        reviewUrl: singleParameter(query, 'reviewUrl') ?? `${request.protocol}://${request.get('host') ?? 'localhost'}/claims/{id}`,
+        download: booleanParameter(query, 'download'),
+      };
+    } catch (error) {
+      if (error instanceof DomainError) {
+        sendError(response, 400, ErrorCode.BAD_USER_INPUT, error.message, error.details);
+        return;
+      }
+      throw error;
+    }
+
+    if (running >= maxConcurrent) {
+      response.set('Retry-After', '5');
+      sendError(response, 429, 'TOO_MANY_REQUESTS', 'Too many exports are running; try again in a few seconds');
+      return;
+    }
+    running++;
+    // the request-tracking middleware may have named the request already
+    const tracked = response.getHeader('x-request-id');
+    const requestId = typeof tracked === 'string' && tracked ? tracked : randomUUID();
+    const context = createContext({ ...deps, statementTimeoutMs }, actor, requestId);
+    const log = context.log.child({ export: format });
+    context.db.setMode('read');
+    let prepared: PreparedExport | null = null;
+    try {
+      try {
+        prepared = await prepareExport(context, { format, filter, ...options });
+      } catch (error) {
+        if (error instanceof DomainError) {
+          sendError(response, STATUS_FOR[error.code] ?? 400, error.code, error.message, error.details);
+        } else {
+          log.error({ err: error }, 'export could not start');
+          sendError(response, 500, 'INTERNAL_SERVER_ERROR', 'Internal server error', { requestId });
+        }
+        return;
+      }
+      if (response.destroyed) {
+        await prepared.abort();
+        return;
+      }
+      const info = prepared.format;
+      const disposition = info.disposition === 'inline' && !options.download ? 'inline' : 'attachment';
+      response.status(200).set({
+        'Content-Type': info.contentType,
+        // team slugs, dates and extensions are ASCII: no filename* needed
+        'Content-Disposition': `${disposition}; filename="${prepared.fileName}"`,
+        'Cache-Control': 'no-store',
+        'X-Content-Type-Options': 'nosniff',
+        'X-Request-Id': requestId,
+      });
+      if (format === 'html') {
+        response.set('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'");
+      }
+      const started = Date.now();
+      try {
+        await prepared.writeTo(response);
+        log.info({ rows: prepared.rowsRead, ms: Date.now() - started }, 'export sent');
+      } catch (error) {
+        if (isPrematureClose(error)) log.info({ rows: prepared.rowsRead }, 'export abandoned by the client');
+        else log.error({ err: error, rows: prepared.rowsRead }, 'export failed mid-stream');
+        response.destroy();
+      }
+    } finally {
+      running--;
+      // read-only: nothing to commit; ending it releases the connection to the pool
+      await context.db.finish('rollback').catch((error: unknown) => log.error({ err: error }, 'could not end the export transaction'));
+    }
+  });
+  return router;
+}

@@ -1,0 +1,156 @@
+import type { Context } from '../../shared/context';
+import { requireActor } from '../../shared/actor';
+import { decodeGlobalId, fromGlobalId } from '../../shared/ids';
+import { badInput, notFound } from '../../shared/errors';
+import { ConnectionResult, encodeCursor, memoize, pageRequest, type ConnectionArgs, type PageInfo } from '../../shared/pagination';
+import { validDate } from '../../shared/values';
+import { authorize } from '../team/permissions';
+import type { Team } from '../team/team.entity';
+import type { ReportFilterInput, ReportScope } from './report.filter';
+import { countQuery, rowQuery, toReportRow, type RawReportRow, type ReportRow } from './report-row';
+import {
+  agreement, claimCounts, settleTime, sourcingByArticle, verdictCounts,
+  type AgreementFigure, type ArticleSourcing, type ClaimCounts, type SettleTime, type VerdictCounts,
+} from './report.figures';
+
+const MAX_ARTICLES = 1000;
+const EMAIL = /^[^@\s]+@[^@\s]+$/;
+
+/** Verdict reports: the filter checked against the caller's teams, rows page by page, and figures. */
+export class ReportService {
+  private readonly memo = new Map<string, Promise<unknown>>();
+
+  constructor(private readonly context: Context) {}
+
+  /**
+   * Checks a report filter and resolves it to raw ids. The caller must be able to read the team
+   * (any member); a team, article or reviewer of another team is NOT_FOUND, as a missing one.
+   */
+  async scope(filter: ReportFilterInput): Promise<ReportScope> {
+    const actor = requireActor(this.context);
+    const team = await this.team(filter.team);
+    authorize(actor, team.id, 'team.read', 'Team');
+
+    let articleIds: string[] | null = null;
+    if (filter.articleIds?.length) {
+      if (filter.articleIds.length > MAX_ARTICLES) throw badInput(`Give at most ${MAX_ARTICLES} articles`, 'articleIds');
+      articleIds = [...new Set(filter.articleIds.map((id) => fromGlobalId(id, 'Article', 'articleIds')))];
+      const found = await this.context.db.query<{ id: string }>(
+        'SELECT id FROM articles WHERE id = ANY($1::uuid[]) AND team_id = $2 AND deleted_at IS NULL', [articleIds, team.id],
+      );
+      if (found.length !== articleIds.length) throw notFound('Article');
+    }
+    const publishedFrom = validDate(filter.publishedFrom, 'publishedFrom');
+    const publishedTo = validDate(filter.publishedTo, 'publishedTo');
+    if (publishedFrom && publishedTo && publishedFrom >= publishedTo) throw badInput('publishedFrom must be before publishedTo', 'publishedFrom');
+
+    return {
+      team: { id: team.id, slug: team.slug, name: team.name },
+      articleIds,
+      publishedFrom,
+      publishedTo,
+      status: distinct(filter.status),
+      sourcing: distinct(filter.sourcing),
+      rating: distinct(filter.rating),
+      reviewer: filter.reviewer ? await this.reviewer(filter.reviewer, team.id) : null,
+    };
+  }
+
+  /** One page of rows, in report order (article publication date, undated last; then position). */
+  async rows(scope: ReportScope, args: ConnectionArgs): Promise<ConnectionResult<ReportRow>> {
+    const page = pageRequest(args);
+    const count = memoize(() => this.count(scope));
+    if (page.limit === 0) {
+      return new ConnectionResult([], { hasNextPage: false, hasPreviousPage: page.hasCursor, startCursor: null, endCursor: null }, count);
+    }
+    if (page.cursor && (page.cursor.length !== 4 || page.cursor.some((value) => typeof value !== 'string' && typeof value !== 'number'))) {
+      throw badInput('cursor does not belong to this list', page.backward ? 'before' : 'after');
+    }
+    const { sql, params } = rowQuery(scope, {
+      cursor: page.cursor,
+      backward: page.backward,
+      limit: page.limit + 1,
+    });
+    const raw = await this.context.db.query<RawReportRow>(sql, params);
+    const hasMore = raw.length > page.limit;
+    let edges = raw.slice(0, page.limit).map((row) => ({
+      node: toReportRow(row),
+      cursor: encodeCursor([row.sort_cursor, row.article_id, row.position_start, row.id]),
+    }));
+    if (page.backward) edges = edges.reverse();
+    const pageInfo: PageInfo = {
+      hasNextPage: page.backward ? page.hasCursor : hasMore,
+      hasPreviousPage: page.backward ? hasMore : page.hasCursor,
+      startCursor: edges[0]?.cursor ?? null,
+      endCursor: edges[edges.length - 1]?.cursor ?? null,
+    };
+    return new ConnectionResult(edges, pageInfo, count);
+  }
+
+  count(scope: ReportScope, extraWhere?: (params: unknown[]) => string): Promise<number> {
+    return this.once(['count', scope, extraWhere?.([]) ?? ''], async () => {
+      const { sql, params } = countQuery(scope, extraWhere);
+      const [row] = await this.context.db.query<{ n: string }>(sql, params);
+      return Number(row.n);
+    });
+  }
+
+  claimCounts(scope: ReportScope): Promise<ClaimCounts> {
+    return this.once(['claims', scope], () => claimCounts(this.context.db, scope));
+  }
+
+  verdictCounts(scope: ReportScope): Promise<VerdictCounts> {
+    return this.once(['verdicts', scope], () => verdictCounts(this.context.db, scope));
+  }
+
+  agreement(scope: ReportScope): Promise<AgreementFigure[]> {
+    return this.once(['agreement', scope], () => agreement(this.context.db, scope));
+  }
+
+  settleTime(scope: ReportScope): Promise<SettleTime> {
+    return this.once(['settle', scope], () => settleTime(this.context.db, scope));
+  }
+
+  sourcingByArticle(scope: ReportScope, limit: number): Promise<{ articles: number; rows: ArticleSourcing[] }> {
+    if (!Number.isInteger(limit) || limit < 0 || limit > 100) throw badInput('first must be between 0 and 100', 'first');
+    return this.once(['byArticle', scope, limit], () => sourcingByArticle(this.context.db, scope, limit));
+  }
+
+  /** Figures are asked for field by field; each query runs once per request and scope. */
+  private once<T>(key: unknown[], run: () => Promise<T>): Promise<T> {
+    const name = JSON.stringify(key);
+    let result = this.memo.get(name) as Promise<T> | undefined;
+    if (!result) this.memo.set(name, (result = run()));
+    return result;
+  }
+
+  private async team(reference: string): Promise<Team> {
+    if (typeof reference !== 'string' || !reference.trim()) throw badInput('team is required', 'team');
+    const decoded = decodeGlobalId(reference.trim());
+    if (decoded?.type === 'Team') return this.context.services.teams.get(decoded.rawId);
+    return this.context.services.teams.getBySlug(reference.trim());
+  }
+
+  /**
+   * A reviewer by User ID or email. Only people who are members of the team, or have verdicts in
+   * it, can be named: an email outside the team is NOT_FOUND, so the filter cannot probe accounts.
+   */
+  private async reviewer(reference: string, teamId: string): Promise<{ id: string; name: string }> {
+    const value = reference.trim();
+    const byEmail = EMAIL.test(value);
+    const userId = byEmail ? null : fromGlobalId(value, 'User', 'reviewer');
+    const rows = await this.context.db.query<{ id: string; name: string }>(
+      `SELECT u.id, u.name FROM users u
+       WHERE ${byEmail ? 'u.email = lower($1)' : 'u.id = $1::uuid'}
+         AND (EXISTS (SELECT 1 FROM memberships m WHERE m.user_id = u.id AND m.team_id = $2)
+              OR EXISTS (SELECT 1 FROM verdicts v WHERE v.reviewer_id = u.id AND v.team_id = $2))`,
+      [byEmail ? value : userId, teamId],
+    );
+    if (!rows[0]) throw notFound('Reviewer');
+    return rows[0];
+  }
+}
+
+function distinct<T>(values: T[] | null | undefined): T[] | null {
+  return values?.length ? [...new Set(values)] : null;
+}

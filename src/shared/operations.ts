@@ -1,0 +1,136 @@
+import type http from 'node:http';
+import express from 'express';
+import cors from 'cors';
+import type { ApolloServerOptions, ApolloServerPlugin } from '@apollo/server';
+import type { GraphQLSchema } from 'graphql';
+import type { Logger } from 'pino';
+import type { DataSource } from 'typeorm';
+import type { Config } from '../config';
+import type { Authenticator, AuthResult } from '../modules/auth/authenticator';
+import type { Context } from './context';
+import { Metrics } from './metrics';
+import { Health } from './health';
+import { RateLimiter } from './rate-limit';
+import { queryLimitsPlugin } from './query-limits';
+import { gateAuthResult, requestGate } from './request-gate';
+import { REQUEST_ID_HEADER, addErrorCodes, bindRequestRecord, recordOf, requestIdOf, requestRecordPlugin, requestTracking } from './request-log';
+import { classifyDatabaseError, serviceUnavailableError } from './database-errors';
+
+export interface OperationsDeps {
+  config: Config;
+  log: Logger;
+  dataSource: DataSource;
+  schema: GraphQLSchema;
+  authenticator: Authenticator;
+  httpServer: http.Server;
+}
+
+/**
+ * Everything that keeps claimgraph standing on the open internet, in one place so server.ts stays
+ * wiring: request ids and the per-request log line, CORS, query limits, the rate limit, metrics,
+ * readiness, and the Apollo settings that keep schema details and batching closed by default.
+ */
+export interface Operations {
+  metrics: Metrics;
+  health: Health;
+  rateLimiter: RateLimiter;
+  /** Mounts the first middleware (request id, log line, CORS) and /readyz, /metrics. Call before any route. */
+  install(app: express.Express): void;
+  /** Goes on /graphql after body parsing: limits, authentication, rate limit. */
+  graphqlGate: express.RequestHandler;
+  apolloOptions: Pick<ApolloServerOptions<Context>, 'introspection' | 'allowBatchedHttpRequests' | 'csrfPrevention' | 'hideSchemaDetailsFromClientErrors' | 'parseOptions' | 'persistedQueries'>;
+  plugins: ApolloServerPlugin<Context>[];
+  requestId(response: express.Response): string;
+  /** The caller, as the gate authenticated it (or now, for requests the gate did not see). */
+  authenticate(request: express.Request, response: express.Response): Promise<AuthResult>;
+  /** Links the GraphQL context to the request's log record. */
+  bindContext(context: Context, response: express.Response): Context;
+  close(): Promise<void>;
+}
+
+export function createOperations(deps: OperationsDeps): Operations {
+  const { config, log, dataSource, schema, authenticator, httpServer } = deps;
+  const settings = config.hardening;
+  const metrics = new Metrics(dataSource);
+  metrics.trackUpgrades(httpServer);
+  const health = new Health(dataSource);
+  const rateLimiter = new RateLimiter(settings.rateLimit, settings.redisUrl, log.child({ component: 'rate-limit' }));
+
+  const router = express.Router();
+  router.get('/readyz', async (_request, response) => {
+    const readiness = await health.readiness();
+    response.status(readiness.ready ? 200 : 503).json({ status: readiness.status, checks: readiness.checks });
+  });
+  if (settings.metricsEnabled) {
+    router.get('/metrics', async (request, response) => {
+      if (settings.metricsToken && request.get('authorization') !== `Bearer ${settings.metricsToken}`) {
+        response.status(401).setHeader('www-authenticate', 'Bearer').json({ error: 'metrics need the METRICS_TOKEN bearer token' });
+        return;
+      }
+      const { contentType, body } = await metrics.render();
+      response.type(contentType).send(body);
+    });
+  }
+
+  return {
+    metrics,
+    health,
+    rateLimiter,
+    install(app) {
+      app.set('trust proxy', settings.trustProxy);
+      app.use(requestTracking(log, metrics));
+      // No origins configured: no CORS headers at all, so browsers on other origins get nothing.
+      if (settings.corsOrigins.length) {
+        app.use(cors({
+          origin: settings.corsOrigins,
+          methods: ['GET', 'POST', 'OPTIONS'],
+          allowedHeaders: ['authorization', 'content-type', 'accept', REQUEST_ID_HEADER, 'apollo-require-preflight', 'x-apollo-operation-name'],
+          exposedHeaders: [REQUEST_ID_HEADER, 'retry-after', 'x-ratelimit-limit', 'x-ratelimit-remaining', 'x-ratelimit-reset'],
+          maxAge: 600,
+        }));
+      }
+      app.use(router);
+    },
+    graphqlGate: requestGate({
+      schema,
+      limits: settings.queryLimits,
+      authenticator,
+      rateLimiter,
+      windowSeconds: settings.rateLimit.windowSeconds,
+      allowBatchedRequests: settings.allowBatchedRequests,
+      log,
+    }),
+    apolloOptions: {
+      introspection: settings.introspection,
+      allowBatchedHttpRequests: settings.allowBatchedRequests,
+      // Apollo's CSRF prevention: GETs and simple POSTs must carry a header a cross-site form cannot
+      csrfPrevention: true,
+      // no "Did you mean" suggestions in validation errors (format-error strips any that remain)
+      hideSchemaDetailsFromClientErrors: true,
+      parseOptions: { maxTokens: settings.queryLimits.maxTokens },
+      // hash-only requests would skip the gate's limits and pricing
+      persistedQueries: false,
+    },
+    plugins: [queryLimitsPlugin(settings.queryLimits), requestRecordPlugin()],
+    requestId: requestIdOf,
+    async authenticate(request, response) {
+      const known = gateAuthResult(response);
+      if (known) return known;
+      try {
+        return await authenticator.authenticateRequest(request.headers);
+      } catch (error) {
+        // Apollo answers a GraphQLError thrown here as it is: 503 and Retry-After, no driver text
+        if (classifyDatabaseError(error) === 'SERVICE_UNAVAILABLE') {
+          addErrorCodes(recordOf(response), ['SERVICE_UNAVAILABLE']);
+          throw serviceUnavailableError();
+        }
+        throw error;
+      }
+    },
+    bindContext(context, response) {
+      bindRequestRecord(context, recordOf(response));
+      return context;
+    },
+    close: () => rateLimiter.close(),
+  };
+}

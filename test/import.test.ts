@@ -1,0 +1,134 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestApp, type TestApp } from './support/app';
+import { createDesk, databaseFingerprint, type Desk } from './support/desk';
+import { ImportService } from '../src/modules/ingestion/import.service';
+
+const fixtures = process.env.CLAIMGRAPH_FIXTURES ?? path.resolve(__dirname, '../../shared/fixtures');
+const KURSK = fs.readFileSync(path.join(fixtures, 'kursk-monument.txt'), 'utf8');
+const IMPORT = `mutation($i: ImportArticleInput!) {
+  importArticle(input: $i) {
+    article { id title currentRevisionNumber }
+    revision { number body }
+    claims { id quote kind sourcing via extractionConfidence checkworthiness status
+      anchor { position { start end } quote { exact prefix suffix } } speaker { name descriptor anonymous title } repeatOf { id } }
+    newSources { id name descriptor anonymous }
+    repeats
+  }
+}`;
+
+describe(ImportService.name, () => {
+  let app: TestApp;
+  let desk: Desk;
+
+  beforeAll(async () => {
+    app = await createTestApp();
+    desk = await createDesk(app, { quorum: 1 });
+  });
+  afterAll(() => app?.close());
+
+  const importText = (content: string, extra: Record<string, unknown> = {}) =>
+    app.ok(desk.editor, IMPORT, { i: { teamId: desk.teamId, title: 'Kursk monument', content, ...extra } }).then((data) => data.importArticle);
+
+  it('imports the fixture: article, revision 1 and anchored, attributed candidate claims', async () => {
+    const result = await importText(KURSK, { url: 'https://example.org/kursk' });
+    expect(result.article).toMatchObject({ title: 'Kursk monument', currentRevisionNumber: 1 });
+    expect(result.revision.body).toBe(KURSK.replace(/\r\n?/g, '\n'));
+    expect(result.claims.length).toBeGreaterThanOrEqual(15);
+    const chars = [...result.revision.body];
+    for (const claim of result.claims) {
+      // every anchor is the exact words at its code point offsets
+      expect(chars.slice(claim.anchor.position.start, claim.anchor.position.end).join('')).toBe(claim.quote);
+      expect(claim.status).toBe('UNREVIEWED');
+      expect(claim.extractionConfidence).toBeGreaterThan(0);
+      if (claim.sourcing === 'UNSOURCED') expect(claim.speaker).toBeNull();
+      if (claim.sourcing === 'ANONYMOUS') expect(claim.speaker).toMatchObject({ anonymous: true, name: null, descriptor: expect.any(String) });
+      if (claim.sourcing === 'SOURCED' && claim.speaker) expect(claim.speaker.anonymous).toBe(false);
+    }
+    const kinds = new Set(result.claims.map((claim: { kind: string }) => claim.kind));
+    expect(kinds).toEqual(new Set(['DIRECT_QUOTE', 'REPORTED_SPEECH', 'ASSERTION']));
+    // one source per person: "Khinstin" and "Kursk Governor Alexander Khinstin" are the same
+    const names = result.newSources.filter((source: { anonymous: boolean }) => !source.anonymous).map((source: { name: string }) => source.name);
+    expect(names.filter((name: string) => /Khinstin/.test(name))).toEqual(['Alexander Khinstin']);
+    expect(new Set(names).size).toBe(names.length);
+    const anonymous = result.newSources.filter((source: { anonymous: boolean }) => source.anonymous).map((source: { descriptor: string }) => source.descriptor.toLowerCase());
+    expect(anonymous.some((descriptor: string) => descriptor.includes('european diplomat'))).toBe(true);
+    const events = await app.sql(`SELECT action, count(*)::int AS n FROM history_events WHERE article_id = $1 GROUP BY action ORDER BY action`, [
+      Buffer.from(result.article.id, 'base64url').toString().split(':')[1],
+    ]);
+    expect(events).toEqual([{ action: 'CREATE', n: result.claims.length }, { action: 'IMPORT', n: 1 }]);
+  });
+
+  it('reuses the team\'s sources on a later import and flags repeats of reviewed claims', async () => {
+    const first = await importText('Kursk Governor Alexander Khinstin said the statue would cost 40 million rubles.');
+    const claim = first.claims.find((candidate: { quote: string }) => candidate.quote.includes('40 million'));
+    expect(claim).toBeDefined();
+    await app.ok(desk.reviewer, `mutation($c: ID!) { submitVerdict(input: { claimId: $c, rating: MOSTLY_TRUE }) { claim { status } } }`, { c: claim.id });
+    const second = await importText('Khinstin said the statue would cost 40 million rubles, according to local media.');
+    expect(second.newSources.map((source: { name: string }) => source.name)).not.toContain('Khinstin');
+    const repeated = second.claims.find((candidate: { repeatOf: unknown }) => candidate.repeatOf);
+    expect(repeated?.repeatOf).toEqual({ id: claim.id });
+    expect(repeated?.speaker?.name).toBe('Alexander Khinstin');
+    expect(second.repeats).toBeGreaterThanOrEqual(1);
+  });
+
+  it('reduces HTML to its article text with paragraph breaks', async () => {
+    const html = `<!doctype html><html><head><title>Bridge story | Example News</title><script>track()</script></head>
+      <body><nav><a href="/">Home</a> | <a href="/news">News</a></nav>
+      <article><h1>Bridge to reopen</h1>
+      <p>The bridge will reopen in March, Mayor Ana Ruiz said on Monday.</p>
+      <p>“We have never spent more on infrastructure,” Ruiz told reporters. ${'Work continued through the winter. '.repeat(8)}</p>
+      <p>Repairs cost $12 million, according to city records.</p></article>
+      <footer>© Example News</footer></body></html>`;
+    const result = await app.ok(desk.editor, IMPORT, { i: { teamId: desk.teamId, content: html } }).then((data) => data.importArticle);
+    expect(result.article.title).toBe('Bridge story | Example News');
+    const lines = result.revision.body.split('\n');
+    expect(lines[0]).toBe('Bridge to reopen');
+    expect(lines[1]).toBe('The bridge will reopen in March, Mayor Ana Ruiz said on Monday.');
+    expect(result.revision.body).not.toMatch(/track\(\)|Home|©/);
+    expect(result.claims.some((claim: { quote: string }) => claim.quote.startsWith('We have never spent more on infrastructure'))).toBe(true);
+  });
+
+  it.each([
+    ['empty content', { content: '' }, 'BAD_USER_INPUT'],
+    ['HTML with no text', { content: '<html><body><script>x()</script></body></html>', format: 'HTML' }, 'BAD_USER_INPUT'],
+    ['no title', { content: 'Just text.', title: null }, 'BAD_USER_INPUT'],
+    ['binary content', { content: 'PK\u0003\u0004\u0014\u0000binary'.replace('\u0000', '\u0001') }, 'BAD_USER_INPUT'],
+    ['10 MB of text', { content: 'x'.repeat(10 * 1024 * 1024) }, 'PAYLOAD_TOO_LARGE'],
+  ])('rejects %s and writes nothing', async (_label, input, code) => {
+    const before = await databaseFingerprint(app);
+    const result = await app.run(desk.editor, IMPORT, { i: { teamId: desk.teamId, title: 'T', ...input } });
+    expect(result.errors?.[0].extensions?.code).toBe(code);
+    expect(await databaseFingerprint(app)).toBe(before);
+  });
+
+  it('lets only editors import', async () => {
+    const before = await databaseFingerprint(app);
+    const reviewer = await app.run(desk.reviewer, IMPORT, { i: { teamId: desk.teamId, title: 'T', content: 'Text.' } });
+    expect(reviewer.errors?.[0].extensions?.code).toBe('FORBIDDEN');
+    const outsider = await app.run(desk.outsider, IMPORT, { i: { teamId: desk.teamId, title: 'T', content: 'Text.' } });
+    expect(outsider.errors?.[0].extensions?.code).toBe('NOT_FOUND');
+    expect(await databaseFingerprint(app)).toBe(before);
+  });
+
+  it('imports from the command line, reading standard input, and prints the claims as a table', async () => {
+    const env = { ...process.env, DATABASE_URL: app.databaseUrl, LOG_LEVEL: 'silent' };
+    const child = execFile('npx', ['tsx', 'src/cli/index.ts', 'import', '-', '--team', desk.teamSlug, '--title', 'From stdin', '--as', desk.editor.email], { env });
+    child.stdin!.end(KURSK);
+    const output = await new Promise<{ code: number | null; stdout: string }>((resolve) => {
+      let stdout = '';
+      child.stdout!.on('data', (chunk) => { stdout += chunk; });
+      child.on('close', (code) => resolve({ code, stdout }));
+    });
+    expect(output.code).toBe(0);
+    expect(output.stdout).toMatch(/│ DIRECT_QUOTE +│ SOURCED/);
+    expect(output.stdout).toMatch(/imported "From stdin" .*: \d+ claims/);
+    const notUtf8 = await promisify(execFile)('npx', ['tsx', 'src/cli/index.ts', 'import', path.join(__dirname, 'support', 'latin1.bin'), '--team', desk.teamSlug, '--title', 'x', '--as', desk.editor.email], { env })
+      .catch((error) => error);
+    expect(notUtf8.code).toBe(1);
+    expect(notUtf8.stderr).toContain('is not UTF-8 text');
+  }, 60_000);
+});
