@@ -13,6 +13,9 @@ export default defineConfig({
   },
   test: {
     include: ['test/**/*.test.ts'],
+    // The slow fault-injection suite (kill -9, Postgres restarts, 60-second load) runs by itself:
+    // `npm run test:faults` (vitest.faults.config.mts).
+    exclude: ['test/faults/**', '**/node_modules/**'],
     globalSetup: ['test/support/global-setup.ts'],
     testTimeout: 30_000,
     hookTimeout: 120_000,

@@ -31,8 +31,16 @@ async function main(): Promise<void> {
   const actor = await server.authenticator.actorFor(reviewer, 'bench');
   const run = (query: string, variables: Record<string, unknown>) =>
     server.apollo.executeOperation({ query, variables }, { contextValue: server.contextFor(actor) });
+  let after: string | null = null;
+  if (scenario === 'b') {
+    // 20 pages deep: the cursor condition is what keyset pagination must serve from the index
+    for (let page = 0; page < 20; page++) {
+      const response = await run(CLAIM_QUEUE, { teamId: toGlobalId('Team', team), after });
+      after = ((response.body as unknown as { singleResult: { data: { claims: { pageInfo: { endCursor: string } } } } }).singleResult.data.claims.pageInfo.endCursor);
+    }
+  }
   const [query, variables] = scenario === 'b'
-    ? [CLAIM_QUEUE, { teamId: toGlobalId('Team', team), after: null }]
+    ? [CLAIM_QUEUE, { teamId: toGlobalId('Team', team), after }]
     : [ARTICLE_PAGE, { id: toGlobalId('Article', article) }];
   await run(query, variables);
   const repeat = Number(process.argv[3] ?? 0);

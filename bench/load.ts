@@ -103,6 +103,27 @@ export class ProcessSampler {
     }
   }
 
+  /**
+   * CPU seconds used so far by each process named `name` whose command line mentions `marker`
+   * (the Postgres backends serving one database: their title names it), by pid.
+   */
+  static groupCpu(name: string, marker: string): Map<string, number> {
+    const found = new Map<string, number>();
+    for (const entry of fs.readdirSync('/proc')) {
+      if (!/^\d+$/.test(entry)) continue;
+      try {
+        const stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
+        const command = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+        if (command !== name || !fs.readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes(marker)) continue;
+        const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+        found.set(entry, (Number(fields[11]) + Number(fields[12])) / 100);
+      } catch {
+        // the process ended meanwhile
+      }
+    }
+    return found;
+  }
+
   start(): void {
     this.peak = ProcessSampler.rssBytes(this.pid);
     this.cpuStart = ProcessSampler.cpuSeconds(this.pid);
@@ -115,5 +136,35 @@ export class ProcessSampler {
     if (this.timer) clearInterval(this.timer);
     this.peak = Math.max(this.peak, ProcessSampler.rssBytes(this.pid));
     return { peakRssBytes: this.peak, cpuSeconds: ProcessSampler.cpuSeconds(this.pid) - this.cpuStart };
+  }
+}
+
+/** CPU used by a group of processes over a stretch of time, counting those that start or end within it. */
+export class GroupCpuSampler {
+  private first = new Map<string, number>();
+  private last = new Map<string, number>();
+  private timer: NodeJS.Timeout | null = null;
+
+  constructor(private readonly name: string, private readonly marker: string) {}
+
+  private sample(): void {
+    for (const [pid, cpu] of ProcessSampler.groupCpu(this.name, this.marker)) {
+      if (!this.first.has(pid)) this.first.set(pid, this.timer ? 0 : cpu);
+      this.last.set(pid, cpu);
+    }
+  }
+
+  start(): void {
+    this.sample();
+    this.timer = setInterval(() => this.sample(), 500);
+  }
+
+  /** CPU seconds used since start. */
+  stop(): number {
+    this.sample();
+    if (this.timer) clearInterval(this.timer);
+    let total = 0;
+    for (const [pid, cpu] of this.last) total += cpu - (this.first.get(pid) ?? 0);
+    return total;
   }
 }

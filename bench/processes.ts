@@ -36,10 +36,12 @@ export async function startChild(options: {
   nodeFlags?: string[];
   /** How long a stopping process may take before it is killed (writing a --cpu-prof profile takes a while). */
   stopTimeoutMs?: number;
+  /** The source tree to run (default: this one), e.g. a copy at another revision for bench/compare.ts. */
+  cwd?: string;
 }): Promise<ChildServer> {
   const port = await freePort();
   const child: ChildProcess = spawn(process.execPath, [...(options.nodeFlags ?? []), '--import', 'tsx', options.entry], {
-    cwd: ROOT,
+    cwd: options.cwd ?? ROOT,
     env: { ...process.env, ...options.env, HOST: '127.0.0.1', PORT: String(port) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -9,7 +9,7 @@ import path from 'node:path';
  */
 interface ProfileNode {
   id: number;
-  callFrame: { functionName: string; url: string; lineNumber: number };
+  callFrame: { functionName: string; url: string; lineNumber: number; columnNumber: number };
   children?: number[];
   hitCount?: number;
 }
@@ -45,7 +45,7 @@ export function summarise(profile: Profile, top = 40): string {
   const inclusive = new Map<string, number>();
   for (const [id, time] of self) {
     const node = byId.get(id)!;
-    const key = `${node.callFrame.functionName || '(anonymous)'} ${area(node.callFrame.url)}:${node.callFrame.lineNumber + 1}`;
+    const key = `${node.callFrame.functionName || '(anonymous)'} ${area(node.callFrame.url)}:${node.callFrame.lineNumber + 1}:${node.callFrame.columnNumber + 1}`;
     bySelf.set(key, (bySelf.get(key) ?? 0) + time);
     const areaKey = node.callFrame.url ? area(node.callFrame.url) : node.callFrame.functionName;
     byArea.set(areaKey, (byArea.get(areaKey) ?? 0) + time);
@@ -62,7 +62,34 @@ export function summarise(profile: Profile, top = 40): string {
   const percent = (value: number) => `${((100 * value) / total).toFixed(1).padStart(5)}%`;
   const list = (map: Map<string, number>, count: number) =>
     [...map.entries()].sort((a, b) => b[1] - a[1]).slice(0, count).map(([key, value]) => `${percent(value)}  ${key}`).join('\n');
+  // Coarse buckets of busy (non-idle) self time, for "where does a request's CPU go".
+  const bucket = (node: ProfileNode): string => {
+    const { url, functionName } = node.callFrame;
+    const where = area(url);
+    if (functionName === '(idle)' || functionName === '(program)') return '';
+    if (functionName === '(garbage collector)') return 'garbage collection';
+    if (/^(graphql|type-graphql|@apollo\/server|graphql-scalars|dataloader|graphql-jit)$/.test(where)) return 'GraphQL execution (graphql, type-graphql, Apollo, DataLoader)';
+    if (/^(pg|pg-protocol|pg-types|postgres-date|postgres-array|pg-pool)$/.test(where) || /^(writev|writeBuffer|utf8Slice|base64urlSlice|latin1Slice)$/.test(functionName) || /^node:(buffer|net|internal\/stream|internal\/buffer)/.test(where)) return 'Postgres protocol, sockets, buffers';
+    if (where === 'typeorm') return 'TypeORM';
+    if (where.startsWith('src/')) return `claimgraph code (${where.startsWith('src/shared') || where.startsWith('src/db') ? 'shared, db' : 'modules'})`;
+    if (/^(express|router|body-parser|raw-body|@as-integrations\/express5|send|on-finished|finalhandler|iconv-lite)$/.test(where) || where === 'node:_http_server' || where === 'node:_http_outgoing') return 'HTTP (express, body parsing)';
+    if (/tsx|modules\/(cjs|esm)|package_json|node:path|node:fs|wrapSafe|compileFunction/.test(`${where} ${functionName}`)) return 'module loading (start-up)';
+    return 'other (microtasks, runtime, libraries)';
+  };
+  const buckets = new Map<string, number>();
+  let busy = 0;
+  for (const [id, time] of self) {
+    const name = bucket(byId.get(id)!);
+    if (!name) continue;
+    busy += time;
+    buckets.set(name, (buckets.get(name) ?? 0) + time);
+  }
+  const busyList = [...buckets.entries()].sort((a, b) => b[1] - a[1])
+    .map(([key, value]) => `${((100 * value) / busy).toFixed(1).padStart(5)}%  ${key}`).join('\n');
   return [
+    '== busy time by area ==',
+    busyList,
+    '',
     `total ${(total / 1e6).toFixed(1)} s sampled; idle/program/GC: ${idle.map(([id, time]) => `${byId.get(id)!.callFrame.functionName} ${percent(time)}`).join(', ')}`,
     '\n== self time by package / file ==',
     list(byArea, 25),

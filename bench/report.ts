@@ -6,6 +6,8 @@ import { ROOT } from './processes';
 export interface ScenarioResult extends LoadResult {
   peakRssBytes: number;
   cpuMsPerRequest: number | null;
+  /** CPU of the Postgres backends serving the bench database, per request. */
+  postgresCpuMsPerRequest: number | null;
   /** Statements the server sent during the timed run, divided by the requests answered. */
   sqlPerRequestInRun: number | null;
 }

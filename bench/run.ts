@@ -7,12 +7,11 @@ import { isDeepStrictEqual } from 'node:util';
 import { createDataSource } from '../src/db/data-source';
 import { buildClaimgraphSchema } from '../src/schema';
 import { toGlobalId } from '../src/shared/ids';
-import { SQL_STATEMENTS_HEADER } from '../src/db/statement-counter';
 import { benchLayout, generateDataset, type BenchUser } from './dataset';
-import { benchDatabaseExists, benchPostgres, recreateBenchDatabase, withClient } from './postgres';
+import { BENCH_DATABASE, benchDatabaseExists, benchPostgres, recreateBenchDatabase, withClient } from './postgres';
 import { createCredentials, type AuthMode, type Credential } from './credentials';
 import { ARTICLE_PAGE, CLAIM_QUEUE, SUBMIT_VERDICT } from './queries';
-import { graphqlOk, load, ProcessSampler, type BenchRequest, type LoadResult } from './load';
+import { graphqlOk, GroupCpuSampler, load, ProcessSampler, type BenchRequest, type LoadResult } from './load';
 import { ROOT, startChild, type ChildServer } from './processes';
 import { EXPORT_PATH, verdictReportQuery } from './optional';
 import { writeReport, type BenchReport, type Budget, type ScenarioResult } from './report';
@@ -38,6 +37,8 @@ interface Options {
   reuse: boolean;
   profile: boolean;
   readme: boolean;
+  /** Extra flags for the server's Node (e.g. "--max-semi-space-size=64"), to try runtime settings. */
+  nodeFlags: string[];
 }
 
 function parseOptions(argv: string[]): Options {
@@ -59,6 +60,7 @@ function parseOptions(argv: string[]): Options {
     reuse: argv.includes('--reuse'),
     profile: argv.includes('--profile'),
     readme: !argv.includes('--no-readme'),
+    nodeFlags: (value('node-flags') ?? '').split(' ').filter(Boolean),
   };
 }
 
@@ -134,14 +136,20 @@ async function prepareDataset(url: string, options: Options): Promise<{ fixtures
   return { fixtures, generatedSeconds };
 }
 
-async function post(baseUrl: string, request: BenchRequest): Promise<{ status: number; body: string; statements: number | null }> {
+async function post(baseUrl: string, request: BenchRequest): Promise<{ status: number; body: string }> {
   const response = await fetch(`${baseUrl}${request.path}`, {
     method: request.method,
     headers: { ...request.headers, ...(request.body ? { 'content-type': 'application/json' } : {}) },
     body: request.body,
   });
-  const statements = response.headers.get(SQL_STATEMENTS_HEADER);
-  return { status: response.status, body: await response.text(), statements: statements === null ? null : Number(statements) };
+  return { status: response.status, body: await response.text() };
+}
+
+/** One request, alone, with the statements the server sent for it (the difference of its totals). */
+async function countedPost(server: ChildServer, request: BenchRequest): Promise<{ status: number; body: string; statements: number }> {
+  const before = await statementTotal(server);
+  const response = await post(server.baseUrl, request);
+  return { ...response, statements: (await statementTotal(server)) - before };
 }
 
 function graphql(query: string, variables: Record<string, unknown>, credential: Credential): BenchRequest {
@@ -157,14 +165,18 @@ async function statementTotal(server: ChildServer): Promise<number> {
 async function measure(server: ChildServer, run: () => Promise<LoadResult>): Promise<ScenarioResult> {
   const sampler = new ProcessSampler(server.pid);
   const before = await statementTotal(server).catch(() => null);
+  const postgres = new GroupCpuSampler('postgres', BENCH_DATABASE);
+  postgres.start();
   sampler.start();
   const result = await run();
   const { peakRssBytes, cpuSeconds } = sampler.stop();
+  const postgresCpu = postgres.stop();
   const after = await statementTotal(server).catch(() => null);
   return {
     ...result,
     peakRssBytes,
     cpuMsPerRequest: result.requests ? (cpuSeconds * 1000) / result.requests : null,
+    postgresCpuMsPerRequest: result.requests ? (postgresCpu * 1000) / result.requests : null,
     sqlPerRequestInRun: before !== null && after !== null && result.requests ? (after - before) / result.requests : null,
   };
 }
@@ -173,14 +185,12 @@ async function precheck(server: ChildServer, requests: BenchRequest[], ok: (body
   let min = Infinity;
   let max = -Infinity;
   for (const request of requests) {
-    const response = await post(server.baseUrl, request);
+    const response = await countedPost(server, request);
     if (response.status !== 200 || !ok(response.body)) {
       throw new Error(`${server.name}: ${request.path} answered ${response.status} ${response.body.slice(0, 500)}`);
     }
-    if (response.statements !== null) {
-      min = Math.min(min, response.statements);
-      max = Math.max(max, response.statements);
-    }
+    min = Math.min(min, response.statements);
+    max = Math.max(max, response.statements);
   }
   return { min, max };
 }
@@ -206,6 +216,11 @@ async function main(): Promise<void> {
       LOG_LEVEL: 'warn',
       CLAIMGRAPH_COUNT_SQL: 'true',
       DB_POOL_SIZE: String(options.poolSize),
+      // The per-caller rate limiter stays on (its cost is part of every request), with a budget no
+      // bench caller exhausts: a dozen reviewers sending thousands of requests a minute is the
+      // load generator's doing, not a desk's.
+      RATE_LIMIT_POINTS: '100000000',
+      RATE_LIMIT_CONCURRENCY: '10000',
       ...(fixtures.authMode === 'dev-header' ? { NODE_ENV: 'development', CLAIMGRAPH_DEV_AUTH: 'true' } : {}),
     };
     const profileDir = path.join(ROOT, 'bench/results/profiles');
@@ -215,12 +230,19 @@ async function main(): Promise<void> {
         name: 'claimgraph',
         entry: 'src/main.ts',
         env: serverEnv,
-        nodeFlags: options.profile ? ['--cpu-prof', '--cpu-prof-dir', path.join(profileDir, `server-${label}-${Date.now()}`)] : [],
+        nodeFlags: [...options.nodeFlags, ...(options.profile ? ['--cpu-prof', '--cpu-prof-dir', path.join(profileDir, `server-${label}-${Date.now()}`)] : [])],
         stopTimeoutMs: options.profile ? 180_000 : 15_000,
       });
     };
+    // A token's first use in a minute also records last_used_at (one more statement, sent after
+    // the response): use each once, so the statement counts of the checks below are the requests' own.
+    const warmCredentials = async (target: ChildServer) => {
+      for (const credential of fixtures.credentials.values()) await post(target.baseUrl, graphql('{ viewer { id } }', {}, credential));
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    };
     let server = await startServer(`${[...options.only].join('')}`);
     children.push(server);
+    await warmCredentials(server);
     const scenarios: Record<string, unknown> = {};
     const budgets: Budget[] = [];
     const loadOptions = { connections: options.connections, durationSeconds: options.durationSeconds };
@@ -245,10 +267,6 @@ async function main(): Promise<void> {
         if (!isDeepStrictEqual(fromServer, fromLimit)) {
           throw new Error(`the limit's answer differs from the server's for article ${article.id}:\n${JSON.stringify(fromServer).slice(0, 800)}\n${JSON.stringify(fromLimit).slice(0, 800)}`);
         }
-      }
-      // A token's first use in a minute also records last_used_at (one more statement): use each once first.
-      for (const credentials of reviewersBySlug.values()) {
-        for (const credential of credentials) await post(server.baseUrl, graphql('{ viewer { id } }', {}, credential));
       }
       const sample = Array.from({ length: 20 }, () => pageRequest(choose(pageArticles)));
       const statements = await precheck(server, sample, graphqlOk);
@@ -305,14 +323,14 @@ async function main(): Promise<void> {
         let min = Infinity;
         let max = -Infinity;
         for (let page = 0; page < 40; page++) {
-          const response = await post(server.baseUrl, graphql(CLAIM_QUEUE, { teamId, after: cursors[page] }, reviewers[0]));
+          const response = await countedPost(server, graphql(CLAIM_QUEUE, { teamId, after: cursors[page] }, reviewers[0]));
           const body = JSON.parse(response.body) as { data?: { claims: { edges: unknown[]; pageInfo: { endCursor: string } } }; errors?: unknown };
           if (!graphqlOk(response.body) || body.data!.claims.edges.length !== 50) {
             throw new Error(`claim queue page ${page + 1} of ${slug}: ${response.body.slice(0, 300)}`);
           }
           cursors.push(body.data!.claims.pageInfo.endCursor);
-          min = Math.min(min, response.statements ?? Infinity);
-          max = Math.max(max, response.statements ?? -Infinity);
+          min = Math.min(min, response.statements);
+          max = Math.max(max, response.statements);
         }
         cursors.pop();
         const result = await measure(server, () => load({
@@ -418,6 +436,7 @@ async function main(): Promise<void> {
       await server.stop();
       server = await startServer('e');
       children.push(server);
+      await warmCredentials(server);
       const owner = (slug: string) => credentialOf(membersOf(slug, 'OWNER')[0].id);
       const probe = await fetch(`${server.baseUrl}${EXPORT_PATH(toGlobalId('Team', team('bench-export').id))}`, { headers: owner('bench-export').headers });
       await probe.body?.cancel();
@@ -513,7 +532,7 @@ function compact(value: number): string {
 function summary(result: ScenarioResult): string {
   return `${result.requestsPerSecond.toFixed(0)} req/s, p50 ${result.latencyP50} ms, p99 ${result.latencyP99} ms, ` +
     `${result.sqlPerRequestInRun?.toFixed(1) ?? '?'} SQL/req, peak RSS ${mb(result.peakRssBytes)} MB, ` +
-    `${result.cpuMsPerRequest?.toFixed(2) ?? '?'} CPU ms/req${result.failures ? `, ${result.failures} FAILED` : ''}`;
+    `${result.cpuMsPerRequest?.toFixed(2) ?? '?'} CPU ms/req (Postgres ${result.postgresCpuMsPerRequest?.toFixed(2) ?? '?'})${result.failures ? `, ${result.failures} FAILED` : ''}`;
 }
 
 main().catch((error: unknown) => {

@@ -67,6 +67,7 @@ export class Ingestion1764420000000 implements MigrationInterface {
       DROP TRIGGER article_revisions_search_config ON article_revisions;
       DROP FUNCTION claimgraph_set_search_config();
       DROP INDEX sources_name_trgm_idx;
+      DROP INDEX claims_quote_trgm_idx;
       ALTER TABLE claims DROP COLUMN via, DROP COLUMN checkworthiness, DROP COLUMN extraction_confidence,
         DROP COLUMN repeat_of_id, DROP COLUMN search_tsv, DROP COLUMN search_config;
       ALTER TABLE articles DROP COLUMN search_tsv;

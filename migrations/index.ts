@@ -2,6 +2,7 @@ import { Initial1764390000000 } from './1764390000000-Initial';
 import { AuthAndRowLevelSecurity1764395000000 } from './1764395000000-AuthAndRowLevelSecurity';
 import { ReviewWorkflow1764400000000 } from './1764400000000-ReviewWorkflow';
 import { Ingestion1764420000000 } from './1764420000000-Ingestion';
+import { RlsPolicyInitPlan1764430000000 } from './1764430000000-RlsPolicyInitPlan';
 
 /** Every migration, oldest first. Listed explicitly so tsx, vitest and a build all load the same set. */
-export const migrations = [Initial1764390000000, AuthAndRowLevelSecurity1764395000000, ReviewWorkflow1764400000000, Ingestion1764420000000];
+export const migrations = [Initial1764390000000, AuthAndRowLevelSecurity1764395000000, ReviewWorkflow1764400000000, Ingestion1764420000000, RlsPolicyInitPlan1764430000000];

@@ -17,8 +17,10 @@ export interface Config {
   devAuth: boolean;
   /** Lifetime of a login session. */
   sessionTtlHours: number;
-  /** Count SQL statements per request (x-sql-statements header); for the benchmark and tests. */
+  /** Count the SQL statements the process sends (GET /debug/sql-statements); for the benchmark and tests. */
   countSql: boolean;
+  /** Execute GraphQL operations compiled by graphql-jit (GRAPHQL_JIT=false: graphql-js's interpreter). */
+  graphqlJit: boolean;
   /** Verify JWTs of the newsroom's identity provider (optional). */
   jwt: { jwksUrl: string; issuer: string | null; audience: string | null; emailClaim: string } | null;
   /** Production hardening: request limits, rate limits, exposure, operations (see hardeningConfig). */
@@ -154,6 +156,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     devAuth,
     sessionTtlHours: integer(env, 'SESSION_TTL_HOURS', 720, 1, 24 * 365),
     countSql: flag(env, 'CLAIMGRAPH_COUNT_SQL', false),
+    graphqlJit: flag(env, 'GRAPHQL_JIT', true),
     jwt: jwksUrl
       ? { jwksUrl, issuer: env.JWT_ISSUER || null, audience: env.JWT_AUDIENCE || null, emailClaim: env.JWT_EMAIL_CLAIM || 'email' }
       : null,

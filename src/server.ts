@@ -16,6 +16,7 @@ import { requestPlugin } from './shared/request-plugin';
 import { Authenticator } from './modules/auth/authenticator';
 import { attachLiveServer, type LiveServer } from './modules/live/websocket';
 import { enableStatementCounting } from './db/statement-counter';
+import { jitGateway } from './shared/jit-executor';
 import { reportRouter } from './modules/report/report.routes';
 import { createOperations, type Operations } from './shared/operations';
 
@@ -55,7 +56,6 @@ export async function createServer(deps: ServerDeps): Promise<ClaimgraphServer> 
   app.disable('x-powered-by');
   const statementCounter = config.countSql ? enableStatementCounting() : null;
   if (statementCounter) {
-    app.use(statementCounter.middleware);
     app.get('/debug/sql-statements', (_request, response) => {
       response.json({ total: statementCounter.total, roundTrips: statementCounter.roundTrips });
     });
@@ -68,10 +68,12 @@ export async function createServer(deps: ServerDeps): Promise<ClaimgraphServer> 
   const live = attachLiveServer({
     httpServer, schema, authenticator, contextDeps, log, production: config.nodeEnv === 'production',
     connectionString: (dataSource.options as { url?: string }).url ?? '',
+    queryLimits: config.hardening.queryLimits,
   });
 
   const apollo = new ApolloServer<Context>({
-    schema,
+    // graphql-jit executes through Apollo's gateway interface (src/shared/jit-executor.ts)
+    ...(config.graphqlJit ? { gateway: jitGateway(schema) } : { schema }),
     formatError,
     includeStacktraceInErrorResponses: false,
     ...operations.apolloOptions,
@@ -100,7 +102,6 @@ export async function createServer(deps: ServerDeps): Promise<ClaimgraphServer> 
   app.use(
     '/graphql',
     express.json({ limit: config.hardening.maxBodyBytes }),
-    ...(statementCounter ? [statementCounter.reenter] : []),
     operations.graphqlGate,
     expressMiddleware(apollo, {
       context: async ({ req, res }) => {

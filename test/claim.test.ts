@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from './support/app';
-import { ARTICLE_TEXT, createArticle, createClaim, createDesk, databaseFingerprint, type Desk } from './support/desk';
+import { rawId, ARTICLE_TEXT, createArticle, createClaim, createDesk, databaseFingerprint, type Desk } from './support/desk';
 import { ClaimService } from '../src/modules/claim/claim.service';
 
 const CREATE = `mutation($input: CreateClaimInput!) {
@@ -12,7 +12,6 @@ const CREATE = `mutation($input: CreateClaimInput!) {
 }`;
 const UPDATE = `mutation($input: UpdateClaimInput!) { updateClaim(input: $input) { claim { id version kind note quote sourcing } } }`;
 
-const rawId = (globalId: string) => Buffer.from(globalId, 'base64url').toString('utf8').split(':')[1];
 
 describe(ClaimService.name, () => {
   let app: TestApp;

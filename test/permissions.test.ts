@@ -1,11 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp, type TestUser } from './support/app';
-import { createArticle, createClaim, createDesk, databaseFingerprint, type Desk } from './support/desk';
+import { rawId, createArticle, createClaim, createDesk, databaseFingerprint, type Desk } from './support/desk';
 import { MemberService } from '../src/modules/team/member.service';
 import { PERMISSIONS, type Permission } from '../src/modules/team/permissions';
 import { Role } from '../src/modules/team/role';
 
-const rawId = (globalId: string) => Buffer.from(globalId, 'base64url').toString('utf8').split(':')[1];
 
 describe('permission matrix', () => {
   let app: TestApp;

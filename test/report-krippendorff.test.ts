@@ -41,6 +41,15 @@ describe('krippendorffAlpha', () => {
     expect(krippendorffAlpha(coincidences(wikipedia), 'interval').alpha).toBeCloseTo(0.811, 3);
   });
 
+  it('counts a weighted unit as that many identical units', () => {
+    const weighted = krippendorffAlpha(coincidences([[1, 1], [1, 2], [2, 2, 3]], [3, 2, 5]), 'ordinal');
+    const repeated = krippendorffAlpha(coincidences([
+      ...Array.from({ length: 3 }, () => [1, 1]), ...Array.from({ length: 2 }, () => [1, 2]), ...Array.from({ length: 5 }, () => [2, 2, 3]),
+    ]), 'ordinal');
+    expect(weighted.pairableValues).toBe(repeated.pairableValues);
+    expect(weighted.alpha).toBeCloseTo(repeated.alpha!, 12);
+  });
+
   it('computes a small case exactly by hand', () => {
     // units (A,A) (A,B) (B,B): o_AA = 2, o_AB = o_BA = 1, o_BB = 2; n_A = n_B = 3, n = 6.
     // nominal: D_o ∝ 2, D_e ∝ 2·3·3 = 18, alpha = 1 - (6-1)·2/18 = 4/9

@@ -1,11 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp, type TestUser } from './support/app';
-import { createArticle, createClaim, createDesk, databaseFingerprint, type Desk } from './support/desk';
+import { rawId, createArticle, createClaim, createDesk, databaseFingerprint, type Desk } from './support/desk';
 import { ClaimWorkflowService } from '../src/modules/claim/claim-workflow.service';
 import { AssignmentService } from '../src/modules/assignment/assignment.service';
 import { CommentService } from '../src/modules/comment/comment.service';
 
-const rawId = (globalId: string) => Buffer.from(globalId, 'base64url').toString('utf8').split(':')[1];
 const globalId = (type: string, id: string) => Buffer.from(`${type}:${id}`, 'utf8').toString('base64url');
 
 const SUBMIT = `mutation($input: SubmitVerdictInput!) { submitVerdict(input: $input) { verdict { id version } claim { status } } }`;

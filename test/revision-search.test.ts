@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from './support/app';
-import { createArticle, createClaim, createDesk, databaseFingerprint, type Desk } from './support/desk';
+import { rawId, createArticle, createClaim, createDesk, databaseFingerprint, type Desk } from './support/desk';
 import { ArticleService } from '../src/modules/article/article.service';
 
 const REVISE = `mutation($i: ReviseArticleInput!) {
@@ -11,7 +11,6 @@ const REVISE = `mutation($i: ReviseArticleInput!) {
     orphaned { id quote anchorState revision { number } }
   }
 }`;
-const rawId = (globalId: string) => Buffer.from(globalId, 'base64url').toString('utf8').split(':')[1];
 
 const BASE = [
   'The mayor said the bridge would reopen in March.',

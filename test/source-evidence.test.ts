@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from './support/app';
-import { createArticle, createClaim, createDesk, databaseFingerprint, type Desk } from './support/desk';
+import { rawId, createArticle, createClaim, createDesk, databaseFingerprint, type Desk } from './support/desk';
 import { SourceService } from '../src/modules/source/source.service';
 import { EvidenceService } from '../src/modules/evidence/evidence.service';
 
@@ -8,7 +8,6 @@ const CREATE_SOURCE = `mutation($input: CreateSourceInput!) { createSource(input
 const UPDATE_SOURCE = `mutation($input: UpdateSourceInput!) { updateSource(input: $input) { source { id name title version } } }`;
 const ADD = `mutation($input: AddEvidenceInput!) { addEvidence(input: $input) { evidence { id stance url quotedPassage source { name } } claim { id } } }`;
 const REMOVE = `mutation($input: RemoveEvidenceInput!) { removeEvidence(input: $input) { evidence { id removedAt } } }`;
-const rawId = (globalId: string) => Buffer.from(globalId, 'base64url').toString('utf8').split(':')[1];
 
 describe(SourceService.name, () => {
   let app: TestApp;

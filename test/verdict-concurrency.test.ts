@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from './support/app';
-import { createArticle, createClaim, createDesk, type Desk } from './support/desk';
+import { rawId, createArticle, createClaim, createDesk, type Desk } from './support/desk';
 
 const CLIENTS = 20;
 const CYCLES = 50;
@@ -8,7 +8,6 @@ const RATINGS = ['TRUE', 'MOSTLY_TRUE', 'MIXED', 'MOSTLY_FALSE', 'FALSE'];
 
 const READ = `query($id: ID!) { node(id: $id) { ... on Verdict { version } } }`;
 const SUBMIT = `mutation($input: SubmitVerdictInput!) { submitVerdict(input: $input) { verdict { version rationale } } }`;
-const rawId = (globalId: string) => Buffer.from(globalId, 'base64url').toString('utf8').split(':')[1];
 
 describe('verdict writes under contention', () => {
   let app: TestApp;

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp, type TestUser } from './support/app';
-import { createArticle, createClaim, createDesk, databaseFingerprint, type Desk } from './support/desk';
+import { rawId, createArticle, createClaim, createDesk, databaseFingerprint, type Desk } from './support/desk';
 import { VerdictService } from '../src/modules/verdict/verdict.service';
 import { Role } from '../src/modules/team/role';
 
@@ -8,7 +8,6 @@ const SUBMIT = `mutation($input: SubmitVerdictInput!) {
   submitVerdict(input: $input) { verdict { id rating rationale confidence version current reviewer { id } } claim { id status } }
 }`;
 const WITHDRAW = `mutation($input: WithdrawVerdictInput!) { withdrawVerdict(input: $input) { verdict { id current withdrawnAt version } claim { status } } }`;
-const rawId = (globalId: string) => Buffer.from(globalId, 'base64url').toString('utf8').split(':')[1];
 
 describe(VerdictService.name, () => {
   let app: TestApp;

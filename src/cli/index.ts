@@ -6,6 +6,7 @@ import { Role } from '../modules/team/role';
 import { UserAdmin } from '../modules/user/user.service';
 import { CliError, openRuntime, type CliRuntime } from './runtime';
 import { registerImportCommand } from './import.command';
+import { registerExportCommand } from './export.command';
 
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
@@ -121,6 +122,7 @@ export function buildProgram(): Command {
       console.log(`revoked ${options.id}`);
     }));
   registerImportCommand(program, action);
+  registerExportCommand(program);
   return program;
 }
 

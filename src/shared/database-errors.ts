@@ -6,12 +6,22 @@ import { requestError } from './http-errors';
  * bugs. They get typed codes and plain messages; the driver's text (which names tables, hosts
  * and settings) never reaches the client.
  */
-export type DatabaseFailure = 'QUERY_TIMEOUT' | 'SERVICE_UNAVAILABLE' | 'TRANSACTION_ABORTED';
+export type DatabaseFailure = 'QUERY_TIMEOUT' | 'SERVICE_UNAVAILABLE' | 'TRANSACTION_ABORTED' | 'UNSTORABLE_TEXT';
 
 export const DATABASE_FAILURE_MESSAGES: Record<DatabaseFailure, string> = {
   QUERY_TIMEOUT: 'The database took too long to answer this request and it was cancelled; ask for less, or try again',
   SERVICE_UNAVAILABLE: 'The database is unavailable; try again shortly',
   TRANSACTION_ABORTED: 'Not computed: an earlier part of this request failed and ended its database transaction',
+  UNSTORABLE_TEXT: 'Text contains a character that cannot be stored (such as U+0000)',
+};
+
+/** The `extensions.code` a client sees for each failure. */
+export const DATABASE_FAILURE_CODES: Record<DatabaseFailure, string> = {
+  QUERY_TIMEOUT: 'QUERY_TIMEOUT',
+  SERVICE_UNAVAILABLE: 'SERVICE_UNAVAILABLE',
+  TRANSACTION_ABORTED: 'TRANSACTION_ABORTED',
+  // the client's text, not the database, is at fault
+  UNSTORABLE_TEXT: 'BAD_USER_INPUT',
 };
 
 // Node's socket errors, and pg-pool's own when it cannot hand out a connection.
@@ -32,8 +42,8 @@ function causes(error: unknown): unknown[] {
   let current: unknown = error;
   for (let hops = 0; current && hops < 8; hops++) {
     chain.push(current);
-    const next = current instanceof GraphQLError ? current.originalError
-      : (current as { driverError?: unknown }).driverError ?? (current as { cause?: unknown }).cause;
+    const wrapper = current as { originalError?: unknown; driverError?: unknown; cause?: unknown };
+    const next = wrapper.originalError ?? wrapper.driverError ?? wrapper.cause;
     if (!next || next === current) break;
     current = next;
   }
@@ -51,6 +61,8 @@ export function classifyDatabaseError(error: unknown): DatabaseFailure | null {
       if (code === '57P01' || code === '57P02' || code === '57P03' || code.startsWith('08') || code === '53300') return 'SERVICE_UNAVAILABLE';
       if (CONNECTION_ERRNOS.has(code)) return 'SERVICE_UNAVAILABLE';
       if (code === '25P02') return 'TRANSACTION_ABORTED';
+      // character_not_in_repertoire (a NUL in text), untranslatable_character
+      if (code === '22021' || code === '22P05') return 'UNSTORABLE_TEXT';
     }
     const message = (cause as { message?: unknown }).message;
     if (typeof message === 'string' && CONNECTION_MESSAGES.some((pattern) => pattern.test(message))) return 'SERVICE_UNAVAILABLE';

@@ -1,7 +1,7 @@
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { unwrapResolverError } from '@apollo/server/errors';
 import { DomainError, ErrorCode } from './errors';
-import { classifyDatabaseError, DATABASE_FAILURE_MESSAGES } from './database-errors';
+import { classifyDatabaseError, DATABASE_FAILURE_CODES, DATABASE_FAILURE_MESSAGES } from './database-errors';
 import { QUERY_LIMIT_CODES } from './query-limits';
 
 export const INTERNAL_SERVER_ERROR = 'INTERNAL_SERVER_ERROR';
@@ -56,20 +56,38 @@ function flattenValidation(errors: ValidationErrorLike[], prefix = ''): { field:
 }
 
 /**
+ * The error a resolver threw. graphql-js's executor wraps it once (unwrapResolverError); another
+ * executor (graphql-jit) wraps it in an error class of its own, which Apollo wraps again: look a
+ * few `originalError`s deep for a domain error or a type-graphql validation error.
+ */
+function resolverCause(error: unknown): unknown {
+  const outer = unwrapResolverError(error);
+  let current: unknown = outer;
+  for (let hops = 0; current && typeof current === 'object' && hops < 4; hops++) {
+    if (current instanceof DomainError) return current;
+    if (Array.isArray((current as { extensions?: { validationErrors?: unknown } }).extensions?.validationErrors)) return current;
+    const inner = (current as { originalError?: unknown }).originalError;
+    if (!inner || inner === current) break;
+    current = inner;
+  }
+  return outer;
+}
+
+/**
  * The single place errors become what clients see. Domain errors keep their message and code;
  * GraphQL's own request errors (parse, validation, variables) pass without stack traces or
  * suggestions; anything else is unexpected and reaches the client only as INTERNAL_SERVER_ERROR
  * (the request id is added by the request plugin, and the real error is logged there).
  */
 export function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
-  const original = unwrapResolverError(error);
+  const original = resolverCause(error);
   const base = { message: formatted.message, locations: formatted.locations, path: formatted.path };
   if (original instanceof DomainError) {
     return { ...base, message: original.message, extensions: { ...original.details, code: graphqlCode(original.code) } };
   }
   // type-graphql's ArgumentValidationError carries class-validator's findings in extensions
   const validation = (original as { extensions?: { validationErrors?: ValidationErrorLike[] } } | null)?.extensions?.validationErrors;
-  if (original instanceof GraphQLError && Array.isArray(validation)) {
+  if (Array.isArray(validation)) {
     const problems = flattenValidation(validation);
     return {
       ...base,
@@ -83,7 +101,7 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
     return { ...base, extensions: { ...details, code } };
   }
   const failure = classifyDatabaseError(original);
-  if (failure) return { ...base, message: DATABASE_FAILURE_MESSAGES[failure], extensions: { code: failure } };
+  if (failure) return { ...base, message: DATABASE_FAILURE_MESSAGES[failure], extensions: { code: DATABASE_FAILURE_CODES[failure] } };
   if (original instanceof GraphQLError && typeof code === 'string' && REQUEST_ERROR_CODES.has(code)) {
     // Apollo's own wording names Apollo and how to reconfigure it
     if (formatted.extensions?.validationErrorCode === 'INTROSPECTION_DISABLED') {

@@ -1,4 +1,5 @@
 import type http from 'node:http';
+import { createHash, timingSafeEqual } from 'node:crypto';
 import express from 'express';
 import cors from 'cors';
 import type { ApolloServerOptions, ApolloServerPlugin } from '@apollo/server';
@@ -38,7 +39,7 @@ export interface Operations {
   install(app: express.Express): void;
   /** Goes on /graphql after body parsing: limits, authentication, rate limit. */
   graphqlGate: express.RequestHandler;
-  apolloOptions: Pick<ApolloServerOptions<Context>, 'introspection' | 'allowBatchedHttpRequests' | 'csrfPrevention' | 'hideSchemaDetailsFromClientErrors' | 'parseOptions' | 'persistedQueries'>;
+  apolloOptions: Pick<ApolloServerOptions<Context>, 'introspection' | 'allowBatchedHttpRequests' | 'csrfPrevention' | 'hideSchemaDetailsFromClientErrors' | 'parseOptions' | 'persistedQueries' | 'stopOnTerminationSignals'>;
   plugins: ApolloServerPlugin<Context>[];
   requestId(response: express.Response): string;
   /** The caller, as the gate authenticated it (or now, for requests the gate did not see). */
@@ -46,6 +47,12 @@ export interface Operations {
   /** Links the GraphQL context to the request's log record. */
   bindContext(context: Context, response: express.Response): Context;
   close(): Promise<void>;
+}
+
+/** Compares in constant time (digests first, so lengths leak nothing either). */
+function sameSecret(given: string, expected: string): boolean {
+  const digest = (value: string) => createHash('sha256').update(value).digest();
+  return timingSafeEqual(digest(given), digest(expected));
 }
 
 export function createOperations(deps: OperationsDeps): Operations {
@@ -56,6 +63,15 @@ export function createOperations(deps: OperationsDeps): Operations {
   const health = new Health(dataSource);
   const rateLimiter = new RateLimiter(settings.rateLimit, settings.redisUrl, log.child({ component: 'rate-limit' }));
 
+  const gate = requestGate({
+    schema,
+    limits: settings.queryLimits,
+    authenticator,
+    rateLimiter,
+    windowSeconds: settings.rateLimit.windowSeconds,
+    allowBatchedRequests: settings.allowBatchedRequests,
+  });
+
   const router = express.Router();
   router.get('/readyz', async (_request, response) => {
     const readiness = await health.readiness();
@@ -63,7 +79,7 @@ export function createOperations(deps: OperationsDeps): Operations {
   });
   if (settings.metricsEnabled) {
     router.get('/metrics', async (request, response) => {
-      if (settings.metricsToken && request.get('authorization') !== `Bearer ${settings.metricsToken}`) {
+      if (settings.metricsToken && !sameSecret(request.get('authorization') ?? '', `Bearer ${settings.metricsToken}`)) {
         response.status(401).setHeader('www-authenticate', 'Bearer').json({ error: 'metrics need the METRICS_TOKEN bearer token' });
         return;
       }
@@ -90,16 +106,9 @@ export function createOperations(deps: OperationsDeps): Operations {
         }));
       }
       app.use(router);
+      app.use('/graphql', gate.beforeBody);
     },
-    graphqlGate: requestGate({
-      schema,
-      limits: settings.queryLimits,
-      authenticator,
-      rateLimiter,
-      windowSeconds: settings.rateLimit.windowSeconds,
-      allowBatchedRequests: settings.allowBatchedRequests,
-      log,
-    }),
+    graphqlGate: gate.afterBody,
     apolloOptions: {
       introspection: settings.introspection,
       allowBatchedHttpRequests: settings.allowBatchedRequests,
@@ -110,6 +119,9 @@ export function createOperations(deps: OperationsDeps): Operations {
       parseOptions: { maxTokens: settings.queryLimits.maxTokens },
       // hash-only requests would skip the gate's limits and pricing
       persistedQueries: false,
+      // Apollo would stop itself on SIGTERM and then re-raise the signal, killing the process
+      // mid-drain; src/shared/shutdown.ts runs the whole sequence instead
+      stopOnTerminationSignals: false,
     },
     plugins: [queryLimitsPlugin(settings.queryLimits), requestRecordPlugin()],
     requestId: requestIdOf,

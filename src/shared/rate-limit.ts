@@ -125,12 +125,14 @@ export class RateLimiter {
   }
 }
 
-export function rateLimitedError(decision: Extract<RateLimitDecision, { allowed: false }>, cost: number, windowSeconds: number): GraphQLError {
+/** `cost` is null when the request was refused before it was read (its caller is still over budget). */
+export function rateLimitedError(decision: Extract<RateLimitDecision, { allowed: false }>, cost: number | null, windowSeconds: number): GraphQLError {
+  const spent = cost === null ? 'and this caller has spent them' : `and this request costs ${cost}`;
   return requestError(
-    `Rate limit exceeded: ${decision.limit} points per ${windowSeconds} seconds, and this request costs ${cost}. Try again in ${decision.retryAfterSeconds} seconds.`,
+    `Rate limit exceeded: ${decision.limit} points per ${windowSeconds} seconds, ${spent}. Try again in ${decision.retryAfterSeconds} seconds.`,
     'RATE_LIMITED',
     429,
-    { limit: decision.limit, cost, retryAfterSeconds: decision.retryAfterSeconds },
+    { limit: decision.limit, ...(cost === null ? {} : { cost }), retryAfterSeconds: decision.retryAfterSeconds },
     { 'retry-after': String(decision.retryAfterSeconds) },
   );
 }

@@ -1,10 +1,10 @@
+import { createHash } from 'node:crypto';
 import { GraphQLError, parse, type DocumentNode, type GraphQLSchema } from 'graphql';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import type { Logger } from 'pino';
 import type { Authenticator, AuthResult } from '../modules/auth/authenticator';
 import type { QueryLimits } from './query-limits';
 import { analyzeOperation, operationCost, queryLimitErrors, tokenLimitError } from './query-limits';
-import { RateLimiter, rateLimitKey, rateLimitedError, tooManyInFlightError } from './rate-limit';
+import { RateLimiter, rateLimitKey, rateLimitedError, tooManyInFlightError, type RateLimitDecision } from './rate-limit';
 import { classifyDatabaseError, serviceUnavailableError } from './database-errors';
 import { formattedRequestError, httpHeadersOf, httpStatusOf } from './http-errors';
 import { formatError } from './format-error';
@@ -23,10 +23,14 @@ export interface RequestGateDeps {
   rateLimiter: RateLimiter;
   windowSeconds: number;
   allowBatchedRequests: boolean;
-  log: Logger;
 }
 
 const AUTH_RESULT = 'claimgraphAuth';
+const FINGERPRINT = 'claimgraphCaller';
+/** How long a repeated refusal is held before it is sent. */
+const REFUSAL_PAUSE_MS = 1000;
+/** Refusals held at once; past this they are sent without a pause (sockets are a resource too). */
+const MAX_HELD_REFUSALS = 2000;
 
 /** The gate's authentication of this request, reused by Apollo's context so it runs once. */
 export function gateAuthResult(response: Response): AuthResult | undefined {
@@ -51,6 +55,40 @@ class DocumentCache {
       if (this.entries.size > this.capacity) this.entries.delete(this.entries.keys().next().value as string);
     }
     return document;
+  }
+}
+
+/**
+ * Callers refused for their budget, by a digest of the credentials they sent (or their address
+ * when they sent none), until their window resets: the rest of a flood is refused from memory,
+ * before its body is read or its credentials looked up, so it costs the database nothing.
+ */
+class RefusedCallers {
+  private readonly until = new Map<string, number>();
+  constructor(private readonly capacity = 10_000) {}
+
+  static fingerprint(request: Request): string {
+    const authorization = request.get('authorization');
+    const devUser = request.get('x-claimgraph-user');
+    if (!authorization && !devUser) return `ip:${request.ip ?? 'unknown'}`;
+    return createHash('sha256').update(`${authorization ?? ''}\n${devUser ?? ''}`).digest('base64url');
+  }
+
+  retryAfterSeconds(fingerprint: string): number | null {
+    const until = this.until.get(fingerprint);
+    if (until === undefined) return null;
+    const left = until - Date.now();
+    if (left <= 0) {
+      this.until.delete(fingerprint);
+      return null;
+    }
+    return Math.ceil(left / 1000);
+  }
+
+  refuse(fingerprint: string, seconds: number): void {
+    this.until.delete(fingerprint);
+    this.until.set(fingerprint, Date.now() + seconds * 1000);
+    if (this.until.size > this.capacity) this.until.delete(this.until.keys().next().value as string);
   }
 }
 
@@ -92,15 +130,31 @@ function operationsOf(request: Request, allowBatched: boolean): OperationRequest
   return null;
 }
 
+function setRateLimitHeaders(response: Response, decision: RateLimitDecision): void {
+  response.setHeader('x-ratelimit-limit', String(decision.limit));
+  response.setHeader('x-ratelimit-remaining', String(decision.remaining));
+  // as GitHub: the epoch second the window resets
+  response.setHeader('x-ratelimit-reset', String(Math.ceil(Date.now() / 1000) + decision.resetSeconds));
+}
+
 /**
- * The gate every GraphQL HTTP request passes before Apollo: query limits first (no credential
- * lookup, no SQL, no resolver for a request over a limit), then authentication (once; Apollo's
- * context reuses it), then the caller's rate limit and in-flight cap. What the gate refuses gets
+ * The gate every GraphQL HTTP request passes before Apollo. Before the body is read: a caller
+ * refused moments ago, or with too many requests in flight, is refused. After: query limits (no
+ * credential lookup, no SQL, no resolver for a request over a limit), then authentication (once;
+ * Apollo's context reuses it), then the caller's points for the window. What the gate refuses gets
  * a GraphQL-shaped error body naming the limit; anything it cannot measure (syntax errors,
  * malformed bodies) goes on to Apollo, which answers it, at the cost of one point.
  */
-export function requestGate(deps: RequestGateDeps): RequestHandler {
+export interface RequestGate {
+  /** Mounted before body parsing: a caller refused moments ago is refused again without reading its body. */
+  beforeBody: RequestHandler;
+  /** Mounted after body parsing, right before Apollo. */
+  afterBody: RequestHandler;
+}
+
+export function requestGate(deps: RequestGateDeps): RequestGate {
   const documents = new DocumentCache();
+  const refused = new RefusedCallers();
 
   const refuse = (request: Request, response: Response, errors: GraphQLError[]): void => {
     const record = recordOf(response);
@@ -112,7 +166,59 @@ export function requestGate(deps: RequestGateDeps): RequestHandler {
     response.type(type).send(JSON.stringify({ errors: formatted }));
   };
 
-  return async (request: Request, response: Response, next: NextFunction) => {
+  let held = 0;
+
+  /**
+   * Sends `answer` after a pause (a tarpit): a client that ignores Retry-After and retries at once
+   * then sends about one request a second per connection, not thousands, and its refusals stop
+   * costing the other teams CPU. Past MAX_HELD_REFUSALS held at once, answers go out at once.
+   */
+  const answerLater = (response: Response, pauseMs: number, answer: () => void): void => {
+    if (held >= MAX_HELD_REFUSALS) return answer();
+    held++;
+    let pending = true;
+    const done = () => {
+      if (!pending) return false;
+      pending = false;
+      held--;
+      return true;
+    };
+    const timer = setTimeout(() => {
+      if (done() && !response.headersSent && !response.destroyed) answer();
+    }, pauseMs);
+    // the client gave up waiting
+    response.once('close', () => {
+      if (done()) clearTimeout(timer);
+    });
+  };
+
+  /**
+   * Before the body is read: a caller refused for its budget moments ago is refused again, and one
+   * with too many requests in flight is refused — both after a pause, and neither costs a body
+   * parse, a credential lookup or SQL.
+   */
+  const beforeBody: RequestHandler = (request, response, next) => {
+    if (!deps.rateLimiter.enabled || (request.method !== 'POST' && request.method !== 'GET')) return next();
+    const fingerprint = RefusedCallers.fingerprint(request);
+    const waitSeconds = refused.retryAfterSeconds(fingerprint);
+    if (waitSeconds !== null) {
+      return answerLater(response, Math.min(waitSeconds * 1000, REFUSAL_PAUSE_MS), () => {
+        const left = refused.retryAfterSeconds(fingerprint) ?? 1;
+        const decision: RateLimitDecision = { allowed: false, limit: deps.rateLimiter.limit, remaining: 0, resetSeconds: left, retryAfterSeconds: left };
+        setRateLimitHeaders(response, decision);
+        refuse(request, response, [rateLimitedError(decision, null, deps.windowSeconds)]);
+      });
+    }
+    const release = deps.rateLimiter.acquire(fingerprint);
+    if (!release) {
+      return answerLater(response, REFUSAL_PAUSE_MS, () => refuse(request, response, [tooManyInFlightError(deps.rateLimiter.concurrency)]));
+    }
+    response.once('close', release);
+    response.locals[FINGERPRINT] = fingerprint;
+    next();
+  };
+
+  const afterBody: RequestHandler = async (request: Request, response: Response, next: NextFunction) => {
     const operations = operationsOf(request, deps.allowBatchedRequests);
     if (!operations) return next();
     const record = recordOf(response);
@@ -161,19 +267,15 @@ export function requestGate(deps: RequestGateDeps): RequestHandler {
     if (record) record.userId = auth.actor?.userId ?? null;
 
     if (!deps.rateLimiter.enabled) return next();
-    const key = rateLimitKey(auth.actor, request.ip);
-    const release = deps.rateLimiter.acquire(key);
-    if (!release) return refuse(request, response, [tooManyInFlightError(deps.rateLimiter.concurrency)]);
-    response.once('close', release);
-    const decision = await deps.rateLimiter.consume(key, cost);
-    response.setHeader('x-ratelimit-limit', String(decision.limit));
-    response.setHeader('x-ratelimit-remaining', String(decision.remaining));
-    // as GitHub: the epoch second the window resets
-    response.setHeader('x-ratelimit-reset', String(Math.ceil(Date.now() / 1000) + decision.resetSeconds));
+    const decision = await deps.rateLimiter.consume(rateLimitKey(auth.actor, request.ip), cost);
+    setRateLimitHeaders(response, decision);
     if (!decision.allowed) {
-      release();
+      const fingerprint = response.locals[FINGERPRINT] as string | undefined;
+      if (fingerprint) refused.refuse(fingerprint, decision.retryAfterSeconds);
       return refuse(request, response, [rateLimitedError(decision, cost, deps.windowSeconds)]);
     }
     next();
   };
+
+  return { beforeBody, afterBody };
 }

@@ -98,3 +98,6 @@ export async function databaseFingerprint(app: TestApp): Promise<string> {
   }
   return parts.join(',');
 }
+
+/** The database id inside a global ID, for assertions on rows. */
+export const rawId = (globalId: string): string => Buffer.from(globalId, 'base64url').toString('utf8').split(':')[1];

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
 import type { Context } from '../../shared/context';
+import { loadTeamRow } from '../../shared/loaders';
 import { requireActor } from '../../shared/actor';
 import { authorize } from '../team/permissions';
 import { fromGlobalId } from '../../shared/ids';
@@ -46,10 +47,7 @@ export class ArticleService {
   constructor(private readonly context: Context) {}
 
   async get(articleId: string): Promise<Article> {
-    const actor = requireActor(this.context);
-    const article = await this.context.loaders.entity(Article).load(articleId);
-    if (!article || article.deletedAt || !actor.roleIn(article.teamId)) throw notFound('Article');
-    return article;
+    return loadTeamRow(this.context, Article, articleId, 'Article', (article) => !article.deletedAt);
   }
 
   async getByGlobalId(globalId: string, field = 'id'): Promise<Article> {

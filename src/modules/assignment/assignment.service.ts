@@ -1,5 +1,6 @@
 import type { EntityManager } from 'typeorm';
 import type { Context } from '../../shared/context';
+import { loadTeamRow } from '../../shared/loaders';
 import { requireActor } from '../../shared/actor';
 import { fromGlobalId } from '../../shared/ids';
 import { DomainError, ErrorCode, badInput, notFound } from '../../shared/errors';
@@ -24,10 +25,7 @@ export class AssignmentService {
   constructor(private readonly context: Context) {}
 
   async get(assignmentId: string): Promise<Assignment> {
-    const actor = requireActor(this.context);
-    const assignment = await this.context.loaders.entity(Assignment).load(assignmentId);
-    if (!assignment || !actor.roleIn(assignment.teamId)) throw notFound('Assignment');
-    return assignment;
+    return loadTeamRow(this.context, Assignment, assignmentId, 'Assignment');
   }
 
   getByGlobalId(globalId: string, field = 'id'): Promise<Assignment> {

@@ -62,8 +62,9 @@ export class ClaimResolver {
   }
 
   @FieldResolver(() => Source, { nullable: true })
-  speaker(@Root() claim: Claim, @Ctx() context: Context): Promise<Source | null> | null {
-    return claim.speakerId ? context.loaders.entity(Source).load(claim.speakerId) : null;
+  speaker(@Root() claim: Claim, @Ctx() context: Context): Source | Promise<Source | null> | null {
+    if (!claim.speakerId) return null;
+    return context.loaders.peek(Source, claim.speakerId) ?? context.loaders.entity(Source).load(claim.speakerId);
   }
 
   @FieldResolver(() => User, { nullable: true })

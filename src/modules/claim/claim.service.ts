@@ -1,5 +1,6 @@
 import type { EntityManager } from 'typeorm';
 import type { Context } from '../../shared/context';
+import { loadTeamRow } from '../../shared/loaders';
 import { requireActor } from '../../shared/actor';
 import { authorize } from '../team/permissions';
 import { fromGlobalId } from '../../shared/ids';
@@ -63,10 +64,7 @@ export class ClaimService {
   constructor(private readonly context: Context) {}
 
   async get(claimId: string): Promise<Claim> {
-    const actor = requireActor(this.context);
-    const claim = await this.context.loaders.entity(Claim).load(claimId);
-    if (!claim || claim.deletedAt || !actor.roleIn(claim.teamId)) throw notFound('Claim');
-    return claim;
+    return loadTeamRow(this.context, Claim, claimId, 'Claim', (claim) => !claim.deletedAt);
   }
 
   getByGlobalId(globalId: string, field = 'id'): Promise<Claim> {

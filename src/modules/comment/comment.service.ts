@@ -1,4 +1,5 @@
 import type { Context } from '../../shared/context';
+import { loadTeamRow } from '../../shared/loaders';
 import { requireActor } from '../../shared/actor';
 import { fromGlobalId } from '../../shared/ids';
 import { DomainError, ErrorCode, badInput, notFound } from '../../shared/errors';
@@ -26,10 +27,7 @@ export class CommentService {
   constructor(private readonly context: Context) {}
 
   async get(commentId: string): Promise<Comment> {
-    const actor = requireActor(this.context);
-    const comment = await this.context.loaders.entity(Comment).load(commentId);
-    if (!comment || !actor.roleIn(comment.teamId)) throw notFound('Comment');
-    return comment;
+    return loadTeamRow(this.context, Comment, commentId, 'Comment');
   }
 
   getByGlobalId(globalId: string, field = 'id'): Promise<Comment> {

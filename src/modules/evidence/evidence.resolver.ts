@@ -28,8 +28,9 @@ export class EvidenceResolver {
   }
 
   @FieldResolver(() => Source, { nullable: true })
-  source(@Root() evidence: Evidence, @Ctx() context: Context): Promise<Source | null> | null {
-    return evidence.sourceId ? context.loaders.entity(Source).load(evidence.sourceId) : null;
+  source(@Root() evidence: Evidence, @Ctx() context: Context): Source | Promise<Source | null> | null {
+    if (!evidence.sourceId) return null;
+    return context.loaders.peek(Source, evidence.sourceId) ?? context.loaders.entity(Source).load(evidence.sourceId);
   }
 
   @FieldResolver(() => User, { nullable: true })

@@ -1,4 +1,5 @@
 import type { Context } from '../../shared/context';
+import { loadTeamRow } from '../../shared/loaders';
 import { requireActor } from '../../shared/actor';
 import { authorize, can } from '../team/permissions';
 import { fromGlobalId } from '../../shared/ids';
@@ -19,10 +20,7 @@ export class EvidenceService {
   constructor(private readonly context: Context) {}
 
   async get(evidenceId: string): Promise<Evidence> {
-    const actor = requireActor(this.context);
-    const evidence = await this.context.loaders.entity(Evidence).load(evidenceId);
-    if (!evidence || !actor.roleIn(evidence.teamId)) throw notFound('Evidence');
-    return evidence;
+    return loadTeamRow(this.context, Evidence, evidenceId, 'Evidence');
   }
 
   forClaim(claim: Claim, args: ConnectionArgs): Promise<ConnectionResult<Evidence>> {

@@ -12,6 +12,7 @@ import { createContext, type Context, type ContextDeps } from '../../shared/cont
 import { formatError, INTERNAL_SERVER_ERROR } from '../../shared/format-error';
 import { DomainError, ErrorCode } from '../../shared/errors';
 import { EventHub, type LiveNotice } from './event-hub';
+import { checkQueryLimits, tokenLimitError, type QueryLimits } from '../../shared/query-limits';
 import type { LiveContext, LiveSession } from './live.resolver';
 
 export interface LiveServerDeps {
@@ -23,6 +24,8 @@ export interface LiveServerDeps {
   connectionString: string;
   log: Logger;
   production: boolean;
+  /** The HTTP endpoint's query limits (depth, aliases, directives, tokens, node budget), applied before anything runs. */
+  queryLimits?: QueryLimits;
 }
 
 export interface LiveServer {
@@ -169,11 +172,16 @@ export function attachLiveServer(deps: LiveServerDeps): LiveServer {
     },
     onSubscribe: (_ctx, _id, payload) => {
       let document: DocumentNode;
+      const limits = deps.queryLimits;
       try {
-        document = parse(payload.query);
+        document = parse(payload.query, limits ? { maxTokens: limits.maxTokens } : undefined);
       } catch (error) {
-        return [requestError(error as GraphQLError, 'GRAPHQL_PARSE_FAILED')];
+        const tooLong = limits ? tokenLimitError(error, limits) : null;
+        return [tooLong ?? requestError(error as GraphQLError, 'GRAPHQL_PARSE_FAILED')];
       }
+      // limits before validation: validating a hostile document is itself costly
+      const overLimit = limits ? checkQueryLimits(deps.schema, document, payload.operationName, payload.variables, limits) : [];
+      if (overLimit.length) return overLimit;
       const errors = validate(deps.schema, document);
       if (errors.length) return errors.map((error) => requestError(error, 'GRAPHQL_VALIDATION_FAILED'));
       return { schema: deps.schema, document, operationName: payload.operationName, variableValues: payload.variables };

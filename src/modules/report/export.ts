@@ -12,7 +12,14 @@ import { claimReviewParts } from './formats/claim-review';
 import { CHART_ARTICLES, htmlParts } from './formats/html';
 import { Coalesce, DocumentWriter } from './formats/stream-parts';
 
-export const DEFAULT_BATCH_SIZE = 1000;
+/**
+ * Rows per cursor read. Small enough that a batch (and the one buffered behind it) dies in V8's
+ * young generation: with 1000 rows per batch the rows outlived two scavenges, were promoted, and the
+ * old space grew to ~300 MB between major collections on a 1M-row export (RSS 1.7x that of a 10k
+ * one); at 250 the heap stays flat. A round trip per 250 rows costs little against the lateral
+ * lookups per row.
+ */
+export const DEFAULT_BATCH_SIZE = 250;
 
 export interface ExportRequest {
   format: ExportFormat;
@@ -41,7 +48,7 @@ export interface PreparedExport {
    * early; either way the cursor is closed before it settles. Call once.
    */
   writeTo(output: Writable): Promise<void>;
-  /** Closes the cursor without writing anything. */
+  /** Closes the cursor (if `writeTo` has not already); safe to call at any time, more than once. */
   abort(): Promise<void>;
 }
 
@@ -105,7 +112,7 @@ export async function prepareExport(context: Context, request: ExportRequest): P
     }
   }
 
-  const { sql, params } = rowQuery(scope, { extraWhere });
+  const { sql, params } = rowQuery(scope, { extraWhere, withSettledAt: request.format === 'claimreview' && request.includeSettled });
   const rows = await CursorReadable.open<RawReportRow, ReportRow>(context.db, sql, params, request.batchSize ?? DEFAULT_BATCH_SIZE, toReportRow);
   let used = false;
   return {

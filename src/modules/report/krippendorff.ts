@@ -24,18 +24,23 @@ export interface AlphaResult {
   pairableValues: number;
 }
 
-/** The coincidence matrix of units (one array of values per unit; missing values simply absent). */
-export function coincidences<V>(units: readonly (readonly V[])[]): Coincidence<V>[] {
+/**
+ * The coincidence matrix of units (one array of values per unit; missing values simply absent).
+ * `weights[i]` counts unit i that many times: units with the same values contribute alike, so many
+ * units can be passed as their distinct value patterns with how often each occurs.
+ */
+export function coincidences<V>(units: readonly (readonly V[])[], weights?: readonly number[]): Coincidence<V>[] {
   const matrix = new Map<V, Map<V, number>>();
-  for (const values of units) {
+  for (const [index, values] of units.entries()) {
     const m = values.length;
+    const weight = weights ? weights[index] : 1;
     if (m < 2) continue;
     const counts = new Map<V, number>();
     for (const value of values) counts.set(value, (counts.get(value) ?? 0) + 1);
     for (const [c, nc] of counts) {
       for (const [k, nk] of counts) {
         // ordered pairs of different coders: n_uc · (n_uk - [c = k])
-        const pairs = nc * (nk - (c === k ? 1 : 0));
+        const pairs = weight * nc * (nk - (c === k ? 1 : 0));
         if (pairs === 0) continue;
         const row = matrix.get(c) ?? new Map<V, number>();
         row.set(k, (row.get(k) ?? 0) + pairs / (m - 1));

@@ -18,11 +18,14 @@ export interface ReportRoutesDeps {
 }
 
 /**
- * Postgres runs statement_timeout per cursor batch (the timer stops when each Execute completes),
- * so it bounds one batch, not the download. The first batch of a large report may include a sort
- * of all its claims, hence a floor well above the API's per-statement limit; 0 (off) stays off.
+ * The statement timeout of a download's figure queries (the HTML report aggregates a whole team's
+ * claims before its first byte): the API's limit, but at least this; 0 (off) stays off. The row
+ * cursor itself runs without one (see CursorReadable).
  */
-export const EXPORT_BATCH_TIMEOUT_FLOOR_MS = 60_000;
+export const EXPORT_QUERY_TIMEOUT_FLOOR_MS = 60_000;
+
+/** A download whose client takes nothing for this long is ended (and its connection freed). */
+export const EXPORT_STALL_TIMEOUT_MS = 120_000;
 
 /** Options of one format, besides the filter. */
 const FORMAT_PARAMETERS: Record<ExportFormat, readonly string[]> = {
@@ -72,7 +75,7 @@ export function reportRouter(deps: ReportRoutesDeps): express.Router {
   const router = express.Router();
   const maxConcurrent = Math.max(1, Math.floor(deps.config.poolSize / 2));
   const configuredTimeout = deps.config.hardening.statementTimeoutMs;
-  const statementTimeoutMs = configuredTimeout > 0 ? Math.max(configuredTimeout, EXPORT_BATCH_TIMEOUT_FLOOR_MS) : 0;
+  const statementTimeoutMs = configuredTimeout > 0 ? Math.max(configuredTimeout, EXPORT_QUERY_TIMEOUT_FLOOR_MS) : 0;
   let running = 0;
 
   router.get('/exports/:file', async (request, response) => {
@@ -151,6 +154,18 @@ export function reportRouter(deps: ReportRoutesDeps): express.Router {
       if (format === 'html') {
         response.set('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'");
       }
+      if (request.method === 'HEAD') {
+        // Express routes HEAD here too: answer the headers without reading a row more.
+        await prepared.abort();
+        response.end();
+        return;
+      }
+      // No bytes taken for this long (the socket stays full): the client has stalled; let go of the
+      // connection rather than hold a database connection and snapshot for it.
+      response.setTimeout(EXPORT_STALL_TIMEOUT_MS, () => {
+        log.info({ rows: prepared?.rowsRead }, 'export client stalled');
+        response.destroy();
+      });
       const started = Date.now();
       try {
         await prepared.writeTo(response);
@@ -161,9 +176,11 @@ export function reportRouter(deps: ReportRoutesDeps): express.Router {
         response.destroy();
       }
     } finally {
-      running--;
+      // the portal must be closed before the transaction can end (pg runs one statement at a time)
+      await prepared?.abort().catch((error: unknown) => log.error({ err: error }, 'could not close the export cursor'));
       // read-only: nothing to commit; ending it releases the connection to the pool
       await context.db.finish('rollback').catch((error: unknown) => log.error({ err: error }, 'could not end the export transaction'));
+      running--;
     }
   });
   return router;

@@ -19,6 +19,7 @@ const EMAIL = /^[^@\s]+@[^@\s]+$/;
 /** Verdict reports: the filter checked against the caller's teams, rows page by page, and figures. */
 export class ReportService {
   private readonly memo = new Map<string, Promise<unknown>>();
+  private queue: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly context: Context) {}
 
@@ -69,9 +70,10 @@ export class ReportService {
     const { sql, params } = rowQuery(scope, {
       cursor: page.cursor,
       backward: page.backward,
+      withSettledAt: true,
       limit: page.limit + 1,
     });
-    const raw = await this.context.db.query<RawReportRow>(sql, params);
+    const raw = await this.once(['rows', sql, params], () => this.context.db.query<RawReportRow>(sql, params));
     const hasMore = raw.length > page.limit;
     let edges = raw.slice(0, page.limit).map((row) => ({
       node: toReportRow(row),
@@ -116,11 +118,19 @@ export class ReportService {
     return this.once(['byArticle', scope, limit], () => sourcingByArticle(this.context.db, scope, limit));
   }
 
-  /** Figures are asked for field by field; each query runs once per request and scope. */
+  /**
+   * Figures are asked for field by field, and GraphQL resolves sibling fields at once; each query
+   * runs once per request and scope, one after another (they share the request's connection, and
+   * pg queues, with a deprecation warning, any query sent while another is running).
+   */
   private once<T>(key: unknown[], run: () => Promise<T>): Promise<T> {
     const name = JSON.stringify(key);
     let result = this.memo.get(name) as Promise<T> | undefined;
-    if (!result) this.memo.set(name, (result = run()));
+    if (!result) {
+      result = this.queue.then(run, run);
+      this.queue = result.catch(() => undefined);
+      this.memo.set(name, result);
+    }
     return result;
   }
 

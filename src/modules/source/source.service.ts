@@ -1,4 +1,5 @@
 import type { Context } from '../../shared/context';
+import { loadTeamRow } from '../../shared/loaders';
 import { requireActor } from '../../shared/actor';
 import { authorize } from '../team/permissions';
 import { fromGlobalId } from '../../shared/ids';
@@ -38,10 +39,7 @@ export class SourceService {
   constructor(private readonly context: Context) {}
 
   async get(sourceId: string): Promise<Source> {
-    const actor = requireActor(this.context);
-    const source = await this.context.loaders.entity(Source).load(sourceId);
-    if (!source || !actor.roleIn(source.teamId)) throw notFound('Source');
-    return source;
+    return loadTeamRow(this.context, Source, sourceId, 'Source');
   }
 
   /** When `teamId` is given the source must belong to that team (a claim cannot cite another desk's source). */

@@ -13,7 +13,7 @@ export const PERMISSIONS = {
   'evidence.write': { role: Role.REVIEWER, description: 'Add evidence (and remove their own)' },
   'comment.write': { role: Role.REVIEWER, description: 'Comment and reply (edit and delete their own)' },
   'article.write': { role: Role.EDITOR, description: 'Create, import, edit and revise articles' },
-  'claim.write': { role: Role.EDITOR, description: 'Create, edit, delete claims; set speakers; remove anyone\'s evidence' },
+  'claim.write': { role: Role.EDITOR, description: 'Create, edit, delete claims; set speakers; remove anyone\'s evidence or comments' },
   'source.write': { role: Role.EDITOR, description: 'Create and edit sources' },
   'claim.review': { role: Role.EDITOR, description: 'Mark and resolve disputes; publish and unpublish the final verdict; assign reviewers' },
   'team.update': { role: Role.OWNER, description: 'Change the team\'s name and verdict quorum' },

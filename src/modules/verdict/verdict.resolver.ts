@@ -22,8 +22,9 @@ export class VerdictResolver {
   }
 
   @FieldResolver(() => User)
-  async reviewer(@Root() verdict: Verdict, @Ctx() context: Context): Promise<User> {
-    return (await context.loaders.entity(User, false).load(verdict.reviewerId))!;
+  reviewer(@Root() verdict: Verdict, @Ctx() context: Context): User | Promise<User> {
+    // usually already there (the verdicts query joins the reviewer): no promise then
+    return context.loaders.peek(User, verdict.reviewerId) ?? context.loaders.entity(User, false).load(verdict.reviewerId).then((user) => user!);
   }
 
   @FieldResolver(() => Claim)

@@ -1,8 +1,9 @@
 import type { Context } from '../../shared/context';
+import { loadTeamRow } from '../../shared/loaders';
 import { requireActor } from '../../shared/actor';
 import { authorize } from '../team/permissions';
 import { fromGlobalId } from '../../shared/ids';
-import { DomainError, ErrorCode, badInput, notFound, versionConflict } from '../../shared/errors';
+import { DomainError, ErrorCode, badInput, versionConflict } from '../../shared/errors';
 import type { ConnectionArgs, ConnectionResult } from '../../shared/pagination';
 import { nestedConnection } from '../../shared/nested-connection';
 import { versionedUpdate } from '../../shared/versioned-update';
@@ -19,10 +20,7 @@ export class VerdictService {
   constructor(private readonly context: Context) {}
 
   async get(verdictId: string): Promise<Verdict> {
-    const actor = requireActor(this.context);
-    const verdict = await this.context.loaders.entity(Verdict).load(verdictId);
-    if (!verdict || !actor.roleIn(verdict.teamId)) throw notFound('Verdict');
-    return verdict;
+    return loadTeamRow(this.context, Verdict, verdictId, 'Verdict');
   }
 
   forClaim(claim: Claim, args: ConnectionArgs, includeWithdrawn: boolean): Promise<ConnectionResult<Verdict>> {

@@ -27,7 +27,6 @@ const COLUMNS: [string, (row: ReportRow) => string | number | null][] = [
   ['published_at', (row) => iso(row.published?.at)],
   ['evidence_urls', (row) => row.evidence.map((evidence) => evidence.url).filter(Boolean).join('\n')],
   ['imported_at', (row) => iso(row.importedAt)],
-  ['settled_at', (row) => iso(row.settledAt)],
 ];
 
 export const CSV_HEADER = COLUMNS.map(([name]) => name);

@@ -1,5 +1,5 @@
 import { ratingLabel, type Rating } from '../../verdict/rating';
-import { Sourcing } from '../../claim/claim.enums';
+import { ClaimStatus, Sourcing } from '../../claim/claim.enums';
 import { speakerName, type ReportRow } from '../report-row';
 import { describeScope, type ReportScope } from '../report.filter';
 import {
@@ -26,6 +26,7 @@ const RATING_COLORS: Record<Rating, string> = {
 };
 const SOURCING_COLORS: Record<Sourcing, string> = { SOURCED: '#2166ac', ANONYMOUS: '#92c5de', UNSOURCED: '#f7f7f7' };
 const SOURCING_LABELS: Record<Sourcing, string> = { SOURCED: 'Sourced', ANONYMOUS: 'Anonymous', UNSOURCED: 'Unsourced' };
+const STATUS_LABELS: Record<ClaimStatus, string> = { UNREVIEWED: 'Unreviewed', IN_REVIEW: 'In review', DISPUTED: 'Disputed', SETTLED: 'Settled' };
 
 // Print: black on white, the table's header repeated on each page, no row split across pages,
 // and colours kept for the charts (their numbers are printed beside them anyway).
@@ -101,7 +102,7 @@ function figuresSection(figures: HtmlFigures): string {
   const more = articles.articles > articles.rows.length ? `; the ${articles.rows.length} with most claims of ${articles.articles} articles` : '';
   return `<section id="figures"><h2>Figures</h2>
 <div class="figures">
-${countsTable('Claims by status', [['All claims', claims.total], ...STATUSES.map((status): [string, number] => [status, claims.byStatus[status]])])}
+${countsTable('Claims by status', [['All claims', claims.total], ...STATUSES.map((status): [string, number] => [STATUS_LABELS[status], claims.byStatus[status]])])}
 ${countsTable('Claims by sourcing', SOURCINGS.map((sourcing): [string, number] => [SOURCING_LABELS[sourcing], claims.bySourcing[sourcing]]))}
 ${countsTable('Verdicts and publication', [['Current verdicts', verdicts.total], ['Published claims', claims.published], ['Settled claims (timed)', settle.settled]])}
 <table class="counts" id="settle-time"><caption>Time to settle</caption><tbody><tr><th scope="row">Median, creation to first SETTLED</th><td class="n">${escapeHtml(humanDuration(settle.medianSeconds))}</td></tr></tbody></table>
@@ -135,7 +136,7 @@ function rowHtml(row: ReportRow, index: number): string {
     `<li><a href="${escapeHtml(item.url)}">${escapeHtml(item.url)}</a> <span class="small">${escapeHtml(item.stance.toLowerCase())}</span></li>`).join('');
   return `<tr class="claim"><td>${index + 1}</td><td class="quote">${escapeHtml(row.quote)}</td>`
     + `<td>${speaker ? escapeHtml(speaker) : '<span class="small">none</span>'}<div class="small">${escapeHtml(SOURCING_LABELS[row.sourcing])}</div></td>`
-    + `<td>${escapeHtml(row.status)}</td><td>${verdicts}</td><td>${published}</td>`
+    + `<td>${escapeHtml(STATUS_LABELS[row.status])}</td><td>${verdicts}</td><td>${published}</td>`
     + `<td>${evidence ? `<ul class="plain">${evidence}</ul>` : ''}</td></tr>\n`;
 }
 

@@ -47,7 +47,6 @@ export function jsonRow(row: ReportRow): Record<string, unknown> {
       published: evidence.published,
     })),
     importedAt: iso(row.importedAt),
-    settledAt: iso(row.settledAt),
   };
 }
 

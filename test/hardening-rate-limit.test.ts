@@ -1,0 +1,153 @@
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Client } from 'pg';
+import { Redis } from 'ioredis';
+import { ConfigError, loadConfig } from '../src/config';
+import { createTestApp, type TestApp, type TestUser } from './support/app';
+import { createDesk, type Desk } from './support/desk';
+import { postGraphQL, startServer } from './support/hardening';
+
+const REDIS_URL = 'redis://127.0.0.1:6379';
+const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
+// A node budget of 1,000 makes the dearest query cost 11, so small budgets are valid configuration.
+const SMALL = { MAX_QUERY_NODES: '1000', RATE_LIMIT_WINDOW_SECONDS: '60' };
+
+let app: TestApp;
+let desk: Desk;
+
+async function tokenFor(user: TestUser): Promise<string> {
+  return (await app.ok(user, `mutation { createApiToken(input: { name: "rate ${randomBytes(3).toString('hex')}" }) { token } }`)).createApiToken.token as string;
+}
+
+beforeAll(async () => {
+  app = await createTestApp();
+  desk = await createDesk(app);
+});
+afterAll(() => app?.close());
+
+describe('rate limits', () => {
+  it('charges each token by query cost and answers 429 with Retry-After and a GraphQL error body', async () => {
+    const server = await startServer(app, { ...SMALL, RATE_LIMIT_POINTS: '20', RATE_LIMIT_KEY_PREFIX: `test:${randomBytes(4).toString('hex')}` });
+    try {
+      const token = await tokenFor(desk.reviewer);
+      const first = await postGraphQL(server.graphqlUrl, { query: '{ viewer { id } }' }, bearer(token));
+      expect(first.status).toBe(200);
+      expect(first.headers.get('x-ratelimit-limit')).toBe('20');
+      expect(first.headers.get('x-ratelimit-remaining')).toBe('19');
+      // claims(first: 100) may return 100 nodes: 1 + 1 point
+      const paged = await postGraphQL(server.graphqlUrl, { query: '{ claims(first: 100) { totalCount } }' }, bearer(token));
+      expect(paged.headers.get('x-ratelimit-remaining')).toBe('17');
+      // a mutation costs 5 (this one fails validation of its input, and is charged all the same)
+      await postGraphQL(server.graphqlUrl, { query: 'mutation { updateTeam(input: { teamId: "nope", name: "x" }) { team { id } } }' }, bearer(token));
+      const afterMutation = await postGraphQL(server.graphqlUrl, { query: '{ viewer { id } }' }, bearer(token));
+      expect(afterMutation.headers.get('x-ratelimit-remaining')).toBe('11');
+      for (let request = 0; request < 11; request++) {
+        expect((await postGraphQL(server.graphqlUrl, { query: '{ viewer { id } }' }, bearer(token))).status).toBe(200);
+      }
+      const limited = await postGraphQL(server.graphqlUrl, { query: 'query Again { viewer { id } }' }, bearer(token));
+      expect(limited.status).toBe(429);
+      expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
+      expect(Number(limited.headers.get('retry-after'))).toBeLessThanOrEqual(60);
+      expect(limited.body).toEqual({
+        errors: [{
+          message: expect.stringContaining('Rate limit exceeded: 20 points per 60 seconds'),
+          extensions: { code: 'RATE_LIMITED', limit: 20, cost: 1, retryAfterSeconds: Number(limited.headers.get('retry-after')) },
+        }],
+      });
+      // another token of the same team, and anonymous callers, have budgets of their own
+      const other = await tokenFor(desk.editor);
+      expect((await postGraphQL(server.graphqlUrl, { query: '{ viewer { id } }' }, bearer(other))).status).toBe(200);
+      const anonymous = await postGraphQL(server.graphqlUrl, { query: '{ viewer { id } }' });
+      expect(anonymous.headers.get('x-ratelimit-remaining')).toBe('19');
+      const line = server.logs.find((entry) => entry.operationName === 'Again');
+      expect(line).toMatchObject({ status: 429, errorCodes: ['RATE_LIMITED'], cost: 1 });
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('counts refused credentials against the client address', async () => {
+    const server = await startServer(app, { ...SMALL, RATE_LIMIT_POINTS: '15', RATE_LIMIT_KEY_PREFIX: `test:${randomBytes(4).toString('hex')}` });
+    try {
+      let status = 0;
+      for (let guess = 0; guess < 16; guess++) {
+        const forged = `cg_${randomBytes(32).toString('base64url').slice(0, 43)}`;
+        status = (await postGraphQL(server.graphqlUrl, { query: '{ viewer { id } }' }, bearer(forged))).status;
+      }
+      expect(status).toBe(429);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('caps the requests one caller has in flight, without slowing another caller', async () => {
+    const server = await startServer(app, { ...SMALL, RATE_LIMIT_POINTS: '100', RATE_LIMIT_CONCURRENCY: '2', STATEMENT_TIMEOUT_MS: '10000', RATE_LIMIT_KEY_PREFIX: `test:${randomBytes(4).toString('hex')}` });
+    const busy = await tokenFor(desk.reviewer);
+    const calm = await tokenFor(desk.viewer);
+    const blocker = new Client({ connectionString: app.databaseUrl });
+    await blocker.connect();
+    try {
+      await blocker.query('BEGIN');
+      await blocker.query('LOCK TABLE claims IN ACCESS EXCLUSIVE MODE');
+      const held = [1, 2].map(() => postGraphQL(server.graphqlUrl, { query: '{ claims { totalCount } }' }, bearer(busy)));
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const third = await postGraphQL(server.graphqlUrl, { query: '{ viewer { id } }' }, bearer(busy));
+      expect(third.status).toBe(429);
+      expect(third.body.errors[0].extensions.code).toBe('RATE_LIMITED');
+      expect(third.body.errors[0].message).toContain('at most 2 at a time');
+      const started = Date.now();
+      const other = await postGraphQL(server.graphqlUrl, { query: '{ viewer { id } }' }, bearer(calm));
+      expect(other.status).toBe(200);
+      expect(Date.now() - started).toBeLessThan(1000);
+      await blocker.query('ROLLBACK');
+      for (const result of await Promise.all(held)) expect(result.body.errors).toBeUndefined();
+      expect((await postGraphQL(server.graphqlUrl, { query: '{ viewer { id } }' }, bearer(busy))).status).toBe(200);
+    } finally {
+      await blocker.end();
+      await server.close();
+    }
+  });
+
+  it('shares the counters between instances through Redis', async () => {
+    const prefix = `claimgraph-test:${process.pid}:${randomBytes(4).toString('hex')}`;
+    const env = { ...SMALL, RATE_LIMIT_POINTS: '20', REDIS_URL, RATE_LIMIT_KEY_PREFIX: prefix };
+    const one = await startServer(app, env);
+    const two = await startServer(app, env);
+    const redis = new Redis(REDIS_URL);
+    try {
+      const token = await tokenFor(desk.reviewer2);
+      for (let request = 0; request < 12; request++) expect((await postGraphQL(one.graphqlUrl, { query: '{ viewer { id } }' }, bearer(token))).status).toBe(200);
+      for (let request = 0; request < 8; request++) expect((await postGraphQL(two.graphqlUrl, { query: '{ viewer { id } }' }, bearer(token))).status).toBe(200);
+      // in-process counters would allow 20 on each instance; shared ones are spent
+      expect((await postGraphQL(two.graphqlUrl, { query: '{ viewer { id } }' }, bearer(token))).status).toBe(429);
+      expect((await postGraphQL(one.graphqlUrl, { query: '{ viewer { id } }' }, bearer(token))).status).toBe(429);
+      const keys = await redis.keys(`${prefix}:*`);
+      expect(keys.length).toBe(1);
+      expect(keys[0]).toMatch(/:token:[0-9a-f-]{36}$/);
+    } finally {
+      const keys = await redis.keys(`${prefix}:*`);
+      if (keys.length) await redis.del(...keys);
+      redis.disconnect();
+      await one.close();
+      await two.close();
+    }
+  });
+
+  it('keeps serving, counting in process, when Redis is unreachable', async () => {
+    const server = await startServer(app, { ...SMALL, MAX_QUERY_NODES: '100', RATE_LIMIT_POINTS: '5', REDIS_URL: 'redis://127.0.0.1:1', RATE_LIMIT_KEY_PREFIX: `test:${randomBytes(4).toString('hex')}` });
+    try {
+      const token = await tokenFor(desk.owner);
+      const statuses: number[] = [];
+      for (let request = 0; request < 6; request++) statuses.push((await postGraphQL(server.graphqlUrl, { query: '{ viewer { id } }' }, bearer(token))).status);
+      expect(statuses).toEqual([200, 200, 200, 200, 200, 429]);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('refuses a configuration whose budget cannot pay for the dearest allowed query', async () => {
+    expect(() => loadConfig({ RATE_LIMIT_POINTS: '100' })).toThrow(ConfigError);
+    expect(loadConfig({ RATE_LIMIT_POINTS: '0' }).hardening.rateLimit.points).toBe(0);
+    expect(loadConfig({}).hardening.rateLimit.points).toBe(1000);
+  });
+});
