@@ -3,7 +3,10 @@ FROM node:20-bookworm-slim
 WORKDIR /app
 ENV NODE_ENV=production
 COPY package.json package-lock.json ./
-RUN npm ci --no-audit --no-fund --omit=dev
+# argon2 is compiled at install (its prebuilt binary crashes on some hosts): it needs a toolchain
+RUN apt-get update && apt-get install -y --no-install-recommends python3 make g++ \
+ && npm ci --no-audit --no-fund --omit=dev \
+ && apt-get purge -y python3 make g++ && apt-get autoremove -y && rm -rf /var/lib/apt/lists/*
 COPY tsconfig.json ./
 COPY src ./src
 COPY migrations ./migrations

@@ -7,12 +7,12 @@ import { buildClaimgraphSchema } from '../src/schema';
 import { createServer } from '../src/server';
 import { enableStatementCounting, type RecordedStatement } from '../src/db/statement-counter';
 import { toGlobalId } from '../src/shared/ids';
-import { ARTICLE_PAGE, CLAIM_QUEUE } from './queries';
+import { ARTICLE_PAGE, CLAIM_QUEUE, SUBMIT_VERDICT } from './queries';
 import { benchPostgres, withClient } from './postgres';
 import { startProfiler } from './profiler';
 
 /**
- * `npx tsx bench/explain.ts [a|b] [repeat]`: times `repeat` sequential requests in process, then runs one request of a scenario through an in-process server on
+ * `npx tsx bench/explain.ts [a|b|d] [repeat]`: times `repeat` sequential requests in process, then runs one request of a scenario through an in-process server on
  * the bench data set, records every statement it sends, and prints EXPLAIN ANALYZE of each, run
  * as the request ran it (role claimgraph_app, the caller's teams, a read-only snapshot).
  */
@@ -39,17 +39,30 @@ async function main(): Promise<void> {
       after = ((response.body as unknown as { singleResult: { data: { claims: { pageInfo: { endCursor: string } } } } }).singleResult.data.claims.pageInfo.endCursor);
     }
   }
+  // (d): the reviewer revises one of their verdicts, with the version they last saw
+  const verdict = await withClient(postgres.url, async (client) => (await client.query(
+    `SELECT id, claim_id, version FROM verdicts WHERE reviewer_id = $1 AND withdrawn_at IS NULL ORDER BY id LIMIT 1`, [reviewer])).rows[0] as { id: string; claim_id: string; version: number });
+  const ratings = ['TRUE', 'MOSTLY_TRUE'];
+  const submitVariables = () => ({
+    input: { claimId: toGlobalId('Claim', verdict.claim_id), rating: ratings[verdict.version % 2], expectedVersion: verdict.version, rationale: 'Re-checked.' },
+  });
   const [query, variables] = scenario === 'b'
     ? [CLAIM_QUEUE, { teamId: toGlobalId('Team', team), after }]
-    : [ARTICLE_PAGE, { id: toGlobalId('Article', article) }];
-  await run(query, variables);
+    : scenario === 'd' ? [SUBMIT_VERDICT, submitVariables()] : [ARTICLE_PAGE, { id: toGlobalId('Article', article) }];
+  const runScenario = async () => {
+    const response = await run(query, scenario === 'd' ? submitVariables() : variables);
+    const result = (response.body as unknown as { singleResult: { data?: { submitVerdict?: { verdict: { version: number } } }; errors?: unknown[] } }).singleResult;
+    if (result.errors) throw new Error(JSON.stringify(result.errors));
+    if (scenario === 'd') verdict.version = result.data!.submitVerdict!.verdict.version;
+  };
+  await runScenario();
   const repeat = Number(process.argv[3] ?? 0);
   if (repeat > 0) {
     // sequential requests: wall time and this process's CPU per request (server work only, no HTTP)
     const profiler = process.env.BENCH_PROFILE ? await startProfiler() : null;
     const cpu = process.cpuUsage();
     const wall = performance.now();
-    for (let index = 0; index < repeat; index++) await run(query, variables);
+    for (let index = 0; index < repeat; index++) await runScenario();
     const used = process.cpuUsage(cpu);
     if (profiler) console.log(`profile: ${await profiler.stop(process.env.BENCH_PROFILE!)}`);
     console.log(`${repeat} sequential requests: ${((performance.now() - wall) / repeat).toFixed(2)} ms wall, ${((used.user + used.system) / 1000 / repeat).toFixed(2)} ms CPU per request`);
@@ -57,25 +70,43 @@ async function main(): Promise<void> {
   const statements: RecordedStatement[] = [];
   const stop = counter.record((statement) => statements.push(statement));
   let started = performance.now();
-  await run(query, variables);
+  await runScenario();
   console.log(`one request: ${(performance.now() - started).toFixed(1)} ms, ${statements.length} statements`);
   stop();
   const client = new Client({ connectionString: postgres.url });
   await client.connect();
-  for (const statement of statements) {
-    if (!/^\s*(SELECT|WITH)/i.test(statement.text) || /set_config/.test(statement.text)) {
-      console.log(`\n-- ${statement.text.slice(0, 100)}`);
-      continue;
-    }
-    await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+  // Replayed in one transaction that is rolled back, as the request ran them: EXPLAIN ANALYZE
+  // executes each statement, so later ones see what earlier ones did. Twice, printing the second
+  // pass: the first pays this connection's one-time costs (catalog caches, plpgsql compilation,
+  // foreign-key check plans) that a pooled server connection has long paid.
+  const replay = async (print: (line: string) => void) => {
+    let planning = 0;
+    let execution = 0;
+    await client.query('BEGIN');
     await client.query(`SELECT set_config('role', 'claimgraph_app', true), set_config('claimgraph.user_id', $1, true), set_config('claimgraph.team_ids', $2, true)`,
       [reviewer, `{${actor.teamIds.join(',')}}`]);
-    started = performance.now();
-    const plan = await client.query(`EXPLAIN (ANALYZE, BUFFERS) ${statement.text}`, statement.values);
+    for (const statement of statements) {
+      if (/^\s*(START TRANSACTION|BEGIN|COMMIT)/i.test(statement.text)) {
+        print(`\n-- ${statement.text.slice(0, 100)}`);
+        continue;
+      }
+      if (!/^\s*(SELECT|WITH|UPDATE|INSERT|DELETE)/i.test(statement.text) || /set_config/.test(statement.text)) {
+        await client.query(statement.text, statement.values);
+        print(`\n-- ${statement.text.slice(0, 100)}`);
+        continue;
+      }
+      started = performance.now();
+      const plan = (await client.query(`EXPLAIN (ANALYZE, BUFFERS) ${statement.text}`, statement.values)).rows.map((row) => row['QUERY PLAN'] as string);
+      planning += Number(/Planning Time: ([\d.]+)/.exec(plan.join('\n'))?.[1] ?? 0);
+      execution += Number(/Execution Time: ([\d.]+)/.exec(plan.join('\n'))?.[1] ?? 0);
+      print(`\n-- ${(performance.now() - started).toFixed(1)} ms: ${statement.text.replace(/\s+/g, ' ').slice(0, 300)}`);
+      print(plan.join('\n'));
+    }
     await client.query('ROLLBACK');
-    console.log(`\n-- ${(performance.now() - started).toFixed(1)} ms: ${statement.text.replace(/\s+/g, ' ').slice(0, 300)}`);
-    console.log(plan.rows.map((row) => row['QUERY PLAN']).join('\n'));
-  }
+    print(`\n${statements.length} round trips; Postgres planning ${planning.toFixed(2)} ms, execution ${execution.toFixed(2)} ms (EXPLAIN ANALYZE)`);
+  };
+  await replay(() => undefined);
+  await replay((line) => console.log(line));
   await client.end();
   await server.stop();
   await dataSource.destroy();

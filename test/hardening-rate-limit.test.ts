@@ -66,15 +66,25 @@ describe('rate limits', () => {
     }
   });
 
-  it('counts refused credentials against the client address', async () => {
-    const server = await startServer(app, { ...SMALL, RATE_LIMIT_POINTS: '15', RATE_LIMIT_KEY_PREFIX: `test:${randomBytes(4).toString('hex')}` });
+  it('counts refused credentials against the client address, and then refuses new guesses before looking them up', async () => {
+    const server = await startServer(app, { ...SMALL, RATE_LIMIT_POINTS: '15', CLAIMGRAPH_COUNT_SQL: 'true', RATE_LIMIT_KEY_PREFIX: `test:${randomBytes(4).toString('hex')}` });
+    const statements = async () => ((await (await fetch(`${server.baseUrl}/debug/sql-statements`)).json()) as { total: number }).total;
+    const forged = () => `cg_${randomBytes(32).toString('base64url').slice(0, 43)}`;
     try {
+      const valid = await tokenFor(desk.viewer);
+      expect((await postGraphQL(server.graphqlUrl, { query: '{ viewer { id } }' }, bearer(valid))).status).toBe(200);
       let status = 0;
-      for (let guess = 0; guess < 16; guess++) {
-        const forged = `cg_${randomBytes(32).toString('base64url').slice(0, 43)}`;
-        status = (await postGraphQL(server.graphqlUrl, { query: '{ viewer { id } }' }, bearer(forged))).status;
-      }
+      for (let guess = 0; guess < 16; guess++) status = (await postGraphQL(server.graphqlUrl, { query: '{ viewer { id } }' }, bearer(forged()))).status;
       expect(status).toBe(429);
+      const before = await statements();
+      for (let guess = 0; guess < 2; guess++) {
+        const refused = await postGraphQL(server.graphqlUrl, { query: '{ viewer { id } }' }, bearer(forged()));
+        expect(refused.status).toBe(429);
+        expect(refused.body.errors[0].extensions.code).toBe('RATE_LIMITED');
+      }
+      expect(await statements()).toBe(before);
+      // a token that has worked from this address is its own caller, with its own budget
+      expect((await postGraphQL(server.graphqlUrl, { query: '{ viewer { id } }' }, bearer(valid))).status).toBe(200);
     } finally {
       await server.close();
     }

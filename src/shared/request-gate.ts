@@ -92,6 +92,22 @@ class RefusedCallers {
   }
 }
 
+/** Credential fingerprints that authenticated recently (bounded, oldest forgotten first). */
+class RecentSet {
+  private readonly entries = new Set<string>();
+  constructor(private readonly capacity: number) {}
+
+  has(value: string): boolean {
+    return this.entries.has(value);
+  }
+
+  add(value: string): void {
+    if (this.entries.has(value)) return;
+    this.entries.add(value);
+    if (this.entries.size > this.capacity) this.entries.delete(this.entries.values().next().value as string);
+  }
+}
+
 function objectOrNull(value: unknown): Record<string, unknown> | null {
   return value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : null;
 }
@@ -155,6 +171,7 @@ export interface RequestGate {
 export function requestGate(deps: RequestGateDeps): RequestGate {
   const documents = new DocumentCache();
   const refused = new RefusedCallers();
+  const provenCallers = new RecentSet(10_000);
 
   const refuse = (request: Request, response: Response, errors: GraphQLError[]): void => {
     const record = recordOf(response);
@@ -200,10 +217,14 @@ export function requestGate(deps: RequestGateDeps): RequestGate {
   const beforeBody: RequestHandler = (request, response, next) => {
     if (!deps.rateLimiter.enabled || (request.method !== 'POST' && request.method !== 'GET')) return next();
     const fingerprint = RefusedCallers.fingerprint(request);
-    const waitSeconds = refused.retryAfterSeconds(fingerprint);
-    if (waitSeconds !== null) {
+    // Credentials never seen to work are the address's: guessing tokens from a refused address is refused.
+    const address = `ip:${request.ip ?? 'unknown'}`;
+    const refusedAs = refused.retryAfterSeconds(fingerprint) !== null ? fingerprint
+      : !provenCallers.has(fingerprint) && refused.retryAfterSeconds(address) !== null ? address : null;
+    const waitSeconds = refusedAs ? refused.retryAfterSeconds(refusedAs) : null;
+    if (refusedAs && waitSeconds !== null) {
       return answerLater(response, Math.min(waitSeconds * 1000, REFUSAL_PAUSE_MS), () => {
-        const left = refused.retryAfterSeconds(fingerprint) ?? 1;
+        const left = refused.retryAfterSeconds(refusedAs) ?? 1;
         const decision: RateLimitDecision = { allowed: false, limit: deps.rateLimiter.limit, remaining: 0, resetSeconds: left, retryAfterSeconds: left };
         setRateLimitHeaders(response, decision);
         refuse(request, response, [rateLimitedError(decision, null, deps.windowSeconds)]);
@@ -267,11 +288,15 @@ export function requestGate(deps: RequestGateDeps): RequestGate {
     if (record) record.userId = auth.actor?.userId ?? null;
 
     if (!deps.rateLimiter.enabled) return next();
-    const decision = await deps.rateLimiter.consume(rateLimitKey(auth.actor, request.ip), cost);
+    const fingerprint = response.locals[FINGERPRINT] as string | undefined;
+    if (auth.actor && fingerprint) provenCallers.add(fingerprint);
+    const key = rateLimitKey(auth.actor, request.ip);
+    const decision = await deps.rateLimiter.consume(key, cost);
     setRateLimitHeaders(response, decision);
     if (!decision.allowed) {
-      const fingerprint = response.locals[FINGERPRINT] as string | undefined;
       if (fingerprint) refused.refuse(fingerprint, decision.retryAfterSeconds);
+      // counted against the address (no credentials, or refused ones): refuse the address
+      if (key.startsWith('ip:')) refused.refuse(`ip:${request.ip ?? 'unknown'}`, decision.retryAfterSeconds);
       return refuse(request, response, [rateLimitedError(decision, cost, deps.windowSeconds)]);
     }
     next();
