@@ -86,7 +86,7 @@ async function main(): Promise<void> {
     await client.query(`SELECT set_config('role', 'claimgraph_app', true), set_config('claimgraph.user_id', $1, true), set_config('claimgraph.team_ids', $2, true)`,
       [reviewer, `{${actor.teamIds.join(',')}}`]);
     for (const statement of statements) {
-      if (/^\s*(START TRANSACTION|BEGIN|COMMIT)/i.test(statement.text)) {
+      if (/^\s*(START TRANSACTION|BEGIN|COMMIT|SET TRANSACTION)/i.test(statement.text)) {
         print(`\n-- ${statement.text.slice(0, 100)}`);
         continue;
       }

@@ -161,6 +161,18 @@ async function statementTotal(server: ChildServer): Promise<number> {
   return ((await response.json()) as { total: number }).total;
 }
 
+/** Waits until the server has sent no statement for 300 ms; returns its statement total. */
+async function settle(server: ChildServer): Promise<number | null> {
+  let last = await statementTotal(server).catch(() => null);
+  for (let attempt = 0; attempt < 100 && last !== null; attempt++) {
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const now = await statementTotal(server);
+    if (now === last) break;
+    last = now;
+  }
+  return last;
+}
+
 /** Runs a load against the server with sampling of its memory/CPU and its SQL statement total. */
 async function measure(server: ChildServer, run: () => Promise<LoadResult>): Promise<ScenarioResult> {
   const sampler = new ProcessSampler(server.pid);
@@ -171,7 +183,8 @@ async function measure(server: ChildServer, run: () => Promise<LoadResult>): Pro
   const result = await run();
   const { peakRssBytes, cpuSeconds } = sampler.stop();
   const postgresCpu = postgres.stop();
-  const after = await statementTotal(server).catch(() => null);
+  // requests still in flight when the load stopped finish now; later counts must not see them
+  const after = await settle(server);
   return {
     ...result,
     peakRssBytes,

@@ -7,7 +7,9 @@ import { createTestApp, type TestApp } from './support/app';
 import { createDesk, databaseFingerprint, type Desk } from './support/desk';
 import { ImportService } from '../src/modules/ingestion/import.service';
 
-const fixtures = process.env.CLAIMGRAPH_FIXTURES ?? path.resolve(__dirname, '../../shared/fixtures');
+// The shared fixtures beside the repository when present, else the copy kept in test/fixtures.
+const fixtures = process.env.CLAIMGRAPH_FIXTURES
+  ?? [path.resolve(__dirname, '../../shared/fixtures'), path.resolve(__dirname, 'fixtures')].find((dir) => fs.existsSync(path.join(dir, 'kursk-monument.txt')))!;
 const KURSK = fs.readFileSync(path.join(fixtures, 'kursk-monument.txt'), 'utf8');
 const IMPORT = `mutation($i: ImportArticleInput!) {
   importArticle(input: $i) {

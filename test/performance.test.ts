@@ -9,6 +9,7 @@ import { loadConfig } from '../src/config';
 import { createServer, type ClaimgraphServer } from '../src/server';
 import { buildClaimgraphSchema } from '../src/schema';
 import { toGlobalId } from '../src/shared/ids';
+import { RequestDb } from '../src/db/request-db';
 
 /**
  * The performance budgets that are properties, not timings (those are `npm run bench`'s):
@@ -101,6 +102,20 @@ describe('performance', () => {
     } finally {
       await interpreter.stop();
     }
+  });
+
+  it('still refuses to acknowledge a transaction that a failed statement aborted (COMMIT answers ROLLBACK)', async () => {
+    const user = reviewerOf('long');
+    const teamIds = (await client.query(`SELECT id FROM teams WHERE slug = 'long'`)).rows.map((row) => row.id as string);
+    const aborted = new RequestDb(app.dataSource, { userId: user.id, teamIds }, 'write');
+    await aborted.query('SELECT 1');
+    await expect(aborted.query('SELECT 1 / 0')).rejects.toThrow();
+    await expect(aborted.finish('commit')).rejects.toThrow(/aborted/);
+
+    const committed = new RequestDb(app.dataSource, { userId: user.id, teamIds }, 'write');
+    await committed.transaction((manager) => manager.query(`UPDATE sources SET title = 'Committed' WHERE id = (SELECT id FROM sources WHERE team_id = $1 LIMIT 1)`, [teamIds[0]]));
+    await committed.finish('commit');
+    expect((await client.query(`SELECT count(*)::int AS n FROM sources WHERE title = 'Committed'`)).rows[0].n).toBe(1);
   });
 
   /** Plan nodes that read claims or verdicts sequentially, in the plan of `statement` run as the caller. */

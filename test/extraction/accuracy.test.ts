@@ -8,7 +8,9 @@ import {
   type LabelledStatement,
 } from '../../src/modules/extraction/index.js';
 
-const FIXTURES = process.env.CLAIMGRAPH_FIXTURES ?? path.resolve(__dirname, '../../../shared/fixtures');
+// The shared fixtures beside the repository when present, else the copy kept in test/fixtures.
+const FIXTURES = process.env.CLAIMGRAPH_FIXTURES
+  ?? [path.resolve(__dirname, '../../../shared/fixtures'), path.resolve(__dirname, '../fixtures')].find((dir) => existsSync(path.join(dir, 'kursk-monument.txt')))!;
 const DEV_SET = path.resolve(__dirname, 'dev');
 
 function evaluateFile(textFile: string, labelsFile: string): EvaluationReport {
