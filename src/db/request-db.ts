@@ -140,8 +140,11 @@ export class RequestDb {
         const { command } = await bookkeeping.databaseConnection.query('COMMIT');
         bookkeeping.isTransactionActive = false;
         bookkeeping.transactionDepth = 0;
-        // Only a transaction that wrote has anything to lose; a failed read already reported its error.
-        if (command !== 'COMMIT' && this.savepoints > 0) throw new Error(`COMMIT answered ${command}: the transaction had been aborted`);
+        // A query operation's snapshot has nothing to lose (its failed read already reported its
+        // error); a write transaction that answers ROLLBACK must not be acknowledged.
+        if (command !== 'COMMIT' && (this.mode === 'write' || this.savepoints > 0)) {
+          throw new Error(`COMMIT answered ${command}: the transaction had been aborted`);
+        }
       } else if (runner.isTransactionActive) {
         if (outcome === 'commit' && this.savepoints > 0) {
           // COMMIT of a transaction that a failed statement aborted answers ROLLBACK without
