@@ -28,7 +28,7 @@ export interface BenchReport {
   budgets: Budget[];
 }
 
-type Row = [string, string, string, string, string, string, string, string];
+type Row = [string, string, string, string, string, string, string, string, string];
 
 const fixed = (value: number | null | undefined, digits = 0) => (value == null || Number.isNaN(value) ? '–' : value.toFixed(digits));
 const mb = (bytes: number | undefined) => (bytes ? (bytes / 2 ** 20).toFixed(0) : '–');
@@ -40,7 +40,7 @@ const sql = (result: { sqlPerRequest?: { min: number; max: number }; sqlPerReque
 function loadRow(name: string, result: ScenarioResult & { sqlPerRequest?: { min: number; max: number } }, note = ''): Row {
   return [
     name, fixed(result.requestsPerSecond), fixed(result.latencyP50, 1), fixed(result.latencyP99, 1), sql(result),
-    mb(result.peakRssBytes), fixed(result.cpuMsPerRequest, 2), note + (result.failures ? ` ${result.failures} failed` : ''),
+    mb(result.peakRssBytes), fixed(result.cpuMsPerRequest, 2), fixed(result.postgresCpuMsPerRequest, 2), note + (result.failures ? ` ${result.failures} failed` : ''),
   ];
 }
 
@@ -51,7 +51,8 @@ export function renderMarkdown(report: BenchReport): string {
   if (scenarios.a) {
     const { server, limit, ratio } = scenarios.a;
     rows.push(loadRow('(a) article page, claimgraph', server,
-      `${ratio.requestsPerSecond.toFixed(2)}x limit req/s; p50 ${ratio.latencyP50.toFixed(1)}x, p99 ${ratio.latencyP99.toFixed(1)}x, CPU ${ratio.cpuPerRequest.toFixed(1)}x`));
+      `${ratio.requestsPerSecond.toFixed(2)}x limit req/s; p50 ${ratio.latencyP50.toFixed(1)}x, p99 ${ratio.latencyP99.toFixed(1)}x, RSS ${ratio.peakRss.toFixed(1)}x, ` +
+        `CPU (server + Postgres) ${((server.cpuMsPerRequest + server.postgresCpuMsPerRequest) / (limit.cpuMsPerRequest + limit.postgresCpuMsPerRequest)).toFixed(1)}x`));
     rows.push(loadRow('(a) article page, limit (1 json_agg)', limit, 'bare node:http + pg'));
   }
   if (scenarios.b) {
@@ -60,16 +61,16 @@ export function renderMarkdown(report: BenchReport): string {
     }
   }
   if (scenarios.c) {
-    rows.push(scenarios.c.skipped ? ['(c) verdictReport', '–', '–', '–', '–', '–', '–', scenarios.c.skipped] : loadRow('(c) verdictReport', scenarios.c));
+    rows.push(scenarios.c.skipped ? ['(c) verdictReport', '–', '–', '–', '–', '–', '–', '–', scenarios.c.skipped] : loadRow('(c) verdictReport', scenarios.c));
   }
   if (scenarios.d) rows.push(loadRow('(d) submitVerdict (revise)', scenarios.d, `${scenarios.d.historyEvents} history events / ${scenarios.d.acknowledgedWrites} writes`));
   if (scenarios.e) {
-    if (scenarios.e.skipped) rows.push(['(e) CSV export', '–', '–', '–', '–', '–', '–', scenarios.e.skipped]);
+    if (scenarios.e.skipped) rows.push(['(e) CSV export', '–', '–', '–', '–', '–', '–', '–', scenarios.e.skipped]);
     else {
       for (const [slug, result] of Object.entries(scenarios.e as Record<string, any>)) {
         rows.push([
           `(e) CSV export, ${result.rows.toLocaleString('en')} rows`, fixed(1 / result.seconds, 2), fixed(result.latencyP50, 0), fixed(result.latencyMax, 0),
-          fixed(result.sqlPerRequestInRun, 1), mb(result.peakRssBytes), fixed(result.cpuMsPerRequest, 0), `${slug}, ${fixed(result.megabytesPerSecond, 1)} MB/s`,
+          fixed(result.sqlPerRequestInRun, 1), mb(result.peakRssBytes), fixed(result.cpuMsPerRequest, 0), '–', `${slug}, ${fixed(result.megabytesPerSecond, 1)} MB/s; req/s column: exports/s`,
         ]);
       }
     }
@@ -80,8 +81,8 @@ export function renderMarkdown(report: BenchReport): string {
       `${settings.connections} connections, ${settings.durationSeconds} s per run, pool ${settings.poolSize}, auth ${settings.authMode}.`,
     `Machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, Node ${machine.node}, Postgres ${machine.postgres} (load average ${machine.loadAverageAtStart.toFixed(2)} at start; server, Postgres and load generator share the cores).`,
     '',
-    '| scenario | req/s | p50 ms | p99 ms | SQL/req | peak RSS MB | server CPU ms/req | notes |',
-    '|---|---:|---:|---:|---:|---:|---:|---|',
+    '| scenario | req/s | p50 ms | p99 ms | SQL/req | peak RSS MB | server CPU ms/req | Postgres CPU ms/req | notes |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---|',
     ...rows.map((row) => `| ${row.join(' | ')} |`),
     '',
     ...report.budgets.map((budget) => `- ${budget.pass ? 'PASS' : 'FAIL'} ${budget.text}: ${budget.detail}`),
@@ -112,3 +113,10 @@ export function writeReport(report: BenchReport, options: { readme: boolean }): 
   }
   return markdown;
 }
+
+if (require.main === module && process.argv.includes('--render')) {
+  // re-render latest.md and README.md from latest.json (after a change of this file's layout)
+  const report = JSON.parse(fs.readFileSync(path.join(ROOT, 'bench/results/latest.json'), 'utf8')) as BenchReport;
+  console.log(writeReport(report, { readme: true }));
+}
+
