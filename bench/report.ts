@@ -93,10 +93,18 @@ export function renderMarkdown(report: BenchReport): string {
 const START = '<!-- bench:start -->';
 const END = '<!-- bench:end -->';
 
-export function writeReport(report: BenchReport, options: { readme: boolean }): string {
+/**
+ * A complete run (every scenario) becomes bench/results/latest.{json,md} and the README table; a
+ * partial one (--only) goes to bench/results/partial.json only, so it never replaces them.
+ */
+export function writeReport(report: BenchReport, options: { readme: boolean; partial?: boolean }): string {
   const directory = path.join(ROOT, 'bench/results');
   fs.mkdirSync(directory, { recursive: true });
   const markdown = renderMarkdown(report);
+  if (options.partial) {
+    fs.writeFileSync(path.join(directory, 'partial.json'), `${JSON.stringify(report, null, 2)}\n`);
+    return markdown;
+  }
   fs.writeFileSync(path.join(directory, 'latest.json'), `${JSON.stringify(report, null, 2)}\n`);
   fs.writeFileSync(path.join(directory, 'latest.md'), `${markdown}\n`);
   if (options.readme) {

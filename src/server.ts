@@ -69,6 +69,8 @@ export async function createServer(deps: ServerDeps): Promise<ClaimgraphServer> 
     httpServer, schema, authenticator, contextDeps, log, production: config.nodeEnv === 'production',
     connectionString: (dataSource.options as { url?: string }).url ?? '',
     queryLimits: config.hardening.queryLimits,
+    rateLimiter: operations.rateLimiter,
+    rateLimitWindowSeconds: config.hardening.rateLimit.windowSeconds,
   });
 
   const apollo = new ApolloServer<Context>({
@@ -111,7 +113,7 @@ export async function createServer(deps: ServerDeps): Promise<ClaimgraphServer> 
     }),
   );
 
-  app.use(reportRouter({ dataSource, authenticator, log, config }));
+  app.use(reportRouter({ dataSource, authenticator, log, config, rateLimiter: operations.rateLimiter }));
 
   app.use((error: Error & { status?: number; type?: string }, _request: express.Request, response: express.Response, next: express.NextFunction) => {
     if (response.headersSent) return next(error);

@@ -5,7 +5,11 @@ import { Redis } from 'ioredis';
 import { ConfigError, loadConfig } from '../src/config';
 import { createTestApp, type TestApp, type TestUser } from './support/app';
 import { createDesk, type Desk } from './support/desk';
-import { postGraphQL, startServer } from './support/hardening';
+import { postGraphQL, startServer, type HardenedServer } from './support/hardening';
+import WebSocket from 'ws';
+import { createClient, type Client as WsClient } from 'graphql-ws';
+import { EXPORT_COST_POINTS } from '../src/modules/report/report.routes';
+import { CLOSE_TRY_AGAIN_LATER, MAX_SUBSCRIPTIONS_PER_CONNECTION } from '../src/modules/live/websocket';
 
 const REDIS_URL = 'redis://127.0.0.1:6379';
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
@@ -153,6 +157,118 @@ describe('rate limits', () => {
     } finally {
       await server.close();
     }
+  });
+
+  it('charges a download from the same budget as queries, and answers an exhausted one with 429', async () => {
+    const points = EXPORT_COST_POINTS + 20;
+    const server = await startServer(app, { ...SMALL, RATE_LIMIT_POINTS: String(points), RATE_LIMIT_KEY_PREFIX: `test:${randomBytes(4).toString('hex')}` });
+    try {
+      const token = await tokenFor(desk.editor);
+      const download = () => fetch(`${server.baseUrl}/exports/verdicts.csv?team=${desk.teamSlug}`, { headers: bearer(token) });
+      const first = await download();
+      expect(first.status).toBe(200);
+      await first.arrayBuffer();
+      expect(first.headers.get('x-ratelimit-remaining')).toBe('20');
+      // the query budget is the same one
+      const query = await postGraphQL(server.graphqlUrl, { query: '{ viewer { id } }' }, bearer(token));
+      expect(query.headers.get('x-ratelimit-remaining')).toBe('19');
+      const second = await download();
+      expect(second.status).toBe(429);
+      expect(Number(second.headers.get('retry-after'))).toBeGreaterThan(0);
+      const body = (await second.json()) as { errors: { message: string; extensions: Record<string, unknown> }[] };
+      expect(body.errors[0]).toMatchObject({
+        message: expect.stringContaining(`a download costs ${EXPORT_COST_POINTS}`),
+        extensions: { code: 'RATE_LIMITED', limit: points, cost: EXPORT_COST_POINTS },
+      });
+      // anonymous attempts cost a point each, against the address
+      const anonymous = await fetch(`${server.baseUrl}/exports/verdicts.csv?team=${desk.teamSlug}`);
+      expect(anonymous.status).toBe(401);
+      expect(anonymous.headers.get('x-ratelimit-remaining')).toBe(String(points - 1));
+    } finally {
+      await server.close();
+    }
+  });
+
+  describe('over WebSocket', () => {
+    let server: HardenedServer;
+    const clients: WsClient[] = [];
+    const wsUrl = () => `${server.baseUrl.replace('http', 'ws')}/graphql`;
+    const connect = (token: string, onClose?: (code: number, reason: string) => void): WsClient => {
+      const client = createClient({
+        url: wsUrl(), webSocketImpl: WebSocket, retryAttempts: 0, lazy: true, lazyCloseTimeout: 60_000,
+        connectionParams: { authorization: `Bearer ${token}` },
+        on: { closed: (event) => onClose?.((event as CloseEvent).code, String((event as CloseEvent).reason)) },
+      });
+      clients.push(client);
+      return client;
+    };
+    /** Runs one operation to its end: its results, or its errors. */
+    const run = (client: WsClient, query: string, variables: Record<string, unknown> = {}) =>
+      new Promise<{ data?: unknown; errors?: { message: string; extensions?: Record<string, unknown> }[] }>((resolve) => {
+        let last: unknown;
+        client.subscribe({ query, variables }, {
+          next: (value) => (last = value),
+          error: (error) => resolve({ errors: Array.isArray(error) ? error : [{ message: String((error as CloseEvent).reason ?? error) }] }),
+          complete: () => resolve(last as { data?: unknown }),
+        });
+      });
+    beforeAll(async () => {
+      server = await startServer(app, { ...SMALL, RATE_LIMIT_POINTS: '12', RATE_LIMIT_KEY_PREFIX: `test:${randomBytes(4).toString('hex')}` });
+    });
+    afterAll(async () => {
+      for (const client of clients) await client.dispose();
+      await server?.close();
+    });
+
+    it('charges the connection and each operation, refuses an operation over budget, and closes new connections with 1013', async () => {
+      const token = await tokenFor(desk.reviewer);
+      const client = connect(token);
+      // connection: 1 point; each query: 1 point; a mutation: 5
+      expect(await run(client, '{ viewer { id } }')).toMatchObject({ data: { viewer: { id: expect.any(String) } } });
+      expect(await run(client, 'mutation { updateTeam(input: { teamId: "nope", name: "x" }) { team { id } } }')).toMatchObject({ errors: expect.any(Array) });
+      // 12 - 1 - 1 - 5 = 5 left, and HTTP sees the same budget
+      expect((await postGraphQL(server.graphqlUrl, { query: '{ viewer { id } }' }, bearer(token))).headers.get('x-ratelimit-remaining')).toBe('4');
+      for (let request = 0; request < 4; request++) expect((await run(client, '{ viewer { id } }')).errors).toBeUndefined();
+      const refused = await run(client, '{ viewer { id } }');
+      expect(refused.errors).toHaveLength(1);
+      expect(refused.errors![0].message).toContain('Rate limit exceeded: 12 points per 60 seconds');
+      expect(refused.errors![0].extensions).toEqual({ code: 'RATE_LIMITED', limit: 12, cost: 1, retryAfterSeconds: expect.any(Number) });
+      // the socket stays open for when the window resets; a new connection is refused at once
+      let closed: { code: number; reason: string } | null = null;
+      const another = connect(token, (code, reason) => (closed = { code, reason }));
+      await run(another, '{ viewer { id } }');
+      await expect.poll(() => closed, { timeout: 5000 }).toMatchObject({ code: CLOSE_TRY_AGAIN_LATER, reason: expect.stringContaining('Rate limit exceeded') });
+    });
+
+    it('counts open subscriptions in /metrics and caps them per connection', async () => {
+      const token = await tokenFor(desk.owner);
+      const unlimited = await startServer(app, { RATE_LIMIT_POINTS: '0' });
+      try {
+        const client = createClient({ url: `${unlimited.baseUrl.replace('http', 'ws')}/graphql`, webSocketImpl: WebSocket, retryAttempts: 0, lazy: true, lazyCloseTimeout: 60_000, connectionParams: { authorization: `Bearer ${token}` } });
+        clients.push(client);
+        const metric = async () => Number(/^claimgraph_subscriptions_open (\d+)$/m.exec(await (await fetch(`${unlimited.baseUrl}/metrics`)).text())?.[1]);
+        const before = await metric();
+        const errors: unknown[] = [];
+        const disposers: (() => void)[] = [];
+        for (let index = 0; index < MAX_SUBSCRIPTIONS_PER_CONNECTION; index++) {
+          disposers.push(client.subscribe({ query: `subscription($teamId: ID!) { teamActivity(teamId: $teamId) { id } }`, variables: { teamId: desk.teamId } }, {
+            next: () => undefined, error: (error) => errors.push(error), complete: () => undefined,
+          }));
+        }
+        await expect.poll(metric, { timeout: 15_000, interval: 100 }).toBe(before + MAX_SUBSCRIPTIONS_PER_CONNECTION);
+        const over = await run(client, '{ viewer { id } }');
+        expect(over.errors?.[0]).toMatchObject({ extensions: { code: 'TOO_MANY_SUBSCRIPTIONS', limit: MAX_SUBSCRIPTIONS_PER_CONNECTION } });
+        expect(errors).toEqual([]);
+        for (const dispose of disposers.slice(0, 10)) dispose();
+        await expect.poll(metric, { timeout: 5000, interval: 100 }).toBe(before + MAX_SUBSCRIPTIONS_PER_CONNECTION - 10);
+        // room again
+        expect(await run(client, '{ viewer { id } }')).toMatchObject({ data: { viewer: { id: expect.any(String) } } });
+        await client.dispose();
+        await expect.poll(metric, { timeout: 5000, interval: 100 }).toBe(before);
+      } finally {
+        await unlimited.close();
+      }
+    });
   });
 
   it('refuses a configuration whose budget cannot pay for the dearest allowed query', async () => {

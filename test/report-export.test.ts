@@ -254,6 +254,28 @@ describe(reportRouter.name, () => {
       await after.arrayBuffer();
     });
 
+    it('lets one caller hold at most half the download slots, so another caller still gets one', async () => {
+      // a pool of 4: two downloads at once, one per caller
+      const config = loadConfig({ NODE_ENV: 'test', DATABASE_URL: app.databaseUrl, CLAIMGRAPH_DEV_AUTH: 'false', DB_POOL_SIZE: '4' });
+      const limited = await createServer({ config, dataSource: app.dataSource, schema: await buildClaimgraphSchema(), log: pino({ level: 'silent' }) });
+      try {
+        const limitedBase = `http://127.0.0.1:${await limited.listen(0, '127.0.0.1')}`;
+        const first = await pausedDownload(limitedBase, `/exports/verdicts.csv?team=${big.teamSlug}`, bigToken);
+        expect(first.head).toMatch(/^HTTP\/1\.1 200 OK/);
+        const again = await fetch(`${limitedBase}/exports/verdicts.csv?team=${big.teamSlug}`, { headers: { authorization: `Bearer ${bigToken}` } });
+        expect(again.status).toBe(429);
+        expect((await again.json()).errors[0]).toMatchObject({ message: expect.stringContaining('1 exports running'), extensions: { code: 'TOO_MANY_REQUESTS', limit: 1 } });
+        const otherToken = await tokenFor(app, big.editor);
+        const other = await fetch(`${limitedBase}/exports/verdicts.jsonl?team=${big.teamSlug}&status=UNREVIEWED`, { headers: { authorization: `Bearer ${otherToken}` } });
+        expect(other.status).toBe(200);
+        await other.arrayBuffer();
+        first.socket.destroy();
+      } finally {
+        await limited.stop();
+        if (limited.httpServer.listening) await new Promise((resolve) => limited.httpServer.close(resolve));
+      }
+    });
+
     it('limits concurrent downloads to half the pool and answers the rest with 429', async () => {
       // a second server on the same database, configured with a pool of 2: one download at a time
       const config = loadConfig({ NODE_ENV: 'test', DATABASE_URL: app.databaseUrl, CLAIMGRAPH_DEV_AUTH: 'false', DB_POOL_SIZE: '2' });

@@ -37,7 +37,7 @@ const SUGGESTION = /\s*Did you mean [\s\S]*\?\s*$/;
  * Refusals of the request as a whole (limits, rate limits, an unavailable database): clients get
  * the code and these details, which name the limit and the value, nothing else.
  */
-const OPERATIONAL_CODES = new Set<string>([...QUERY_LIMIT_CODES, 'RATE_LIMITED', 'SERVICE_UNAVAILABLE', 'QUERY_TIMEOUT', 'PAYLOAD_TOO_LARGE']);
+const OPERATIONAL_CODES = new Set<string>([...QUERY_LIMIT_CODES, 'RATE_LIMITED', 'TOO_MANY_SUBSCRIPTIONS', 'SERVICE_UNAVAILABLE', 'QUERY_TIMEOUT', 'PAYLOAD_TOO_LARGE']);
 const OPERATIONAL_DETAILS = ['limit', 'value', 'field', 'cost', 'retryAfterSeconds'];
 
 /** Codes Apollo and graphql-js give to errors in the request itself (syntax, validation, variables). */

@@ -12,7 +12,9 @@ import { createContext, type Context, type ContextDeps } from '../../shared/cont
 import { formatError, INTERNAL_SERVER_ERROR } from '../../shared/format-error';
 import { DomainError, ErrorCode } from '../../shared/errors';
 import { EventHub, type LiveNotice } from './event-hub';
-import { checkQueryLimits, tokenLimitError, type QueryLimits } from '../../shared/query-limits';
+import { analyzeOperation, operationCost, queryLimitErrors, tokenLimitError, type QueryLimits } from '../../shared/query-limits';
+import { rateLimitKey, rateLimitedError, type RateLimiter } from '../../shared/rate-limit';
+import { subscriptionsOpen } from '../../shared/metrics';
 import type { LiveContext, LiveSession } from './live.resolver';
 
 export interface LiveServerDeps {
@@ -26,7 +28,19 @@ export interface LiveServerDeps {
   production: boolean;
   /** The HTTP endpoint's query limits (depth, aliases, directives, tokens, node budget), applied before anything runs. */
   queryLimits?: QueryLimits;
+  /**
+   * The HTTP endpoint's rate limiter: a connection costs a point, each operation its query cost,
+   * counted against the same token, user or address as over HTTP.
+   */
+  rateLimiter?: RateLimiter;
+  rateLimitWindowSeconds?: number;
 }
+
+/** Subscriptions one WebSocket may hold open at once; more are refused with TOO_MANY_SUBSCRIPTIONS. */
+export const MAX_SUBSCRIPTIONS_PER_CONNECTION = 100;
+
+/** The close code a connection refused for its caller's budget gets (RFC 6455: try again later). */
+export const CLOSE_TRY_AGAIN_LATER = 1013;
 
 export interface LiveServer {
   hub: EventHub;
@@ -76,7 +90,15 @@ class PerEventResults implements AsyncIterableIterator<ExecutionResult> {
     private readonly source: AsyncIterator<unknown>,
     private readonly deliver: (notice: LiveNotice) => Promise<Delivery>,
     private readonly log: Logger,
+    /** Called once, when the stream ends for any reason (unsubscribe, socket closed, last event). */
+    private readonly onEnd: () => void,
   ) {}
+
+  private end(): void {
+    if (this.finished) return;
+    this.finished = true;
+    this.onEnd();
+  }
 
   async next(): Promise<IteratorResult<ExecutionResult>> {
     while (!this.finished) {
@@ -94,13 +116,13 @@ class PerEventResults implements AsyncIterableIterator<ExecutionResult> {
       if (delivery.kind === 'last') await this.return();
       return { value: delivery.result, done: false };
     }
-    this.finished = true;
+    this.end();
     return { value: undefined, done: true };
   }
 
   async return(): Promise<IteratorResult<ExecutionResult>> {
     if (!this.finished) {
-      this.finished = true;
+      this.end();
       await this.source.return?.();
     }
     return { value: undefined, done: true };
@@ -132,10 +154,20 @@ export function attachLiveServer(deps: LiveServerDeps): LiveServer {
   const log = deps.log.child({ component: 'live' });
   const hub = new EventHub(deps.connectionString, log);
   const wsServer = new WebSocketServer({ server: deps.httpServer, path: '/graphql' });
+  const limiter = deps.rateLimiter;
+
+  /** Takes `cost` points from the caller's budget; the RATE_LIMITED error when it is spent. */
+  const charge = async (key: string, cost: number): Promise<GraphQLError | null> => {
+    if (!limiter?.enabled) return null;
+    const decision = await limiter.consume(key, cost);
+    return decision.allowed ? null : rateLimitedError(decision, cost, deps.rateLimitWindowSeconds ?? 60);
+  };
 
   const formatLiveError = (error: GraphQLError): GraphQLFormattedError => {
     // graphql-js's own request errors (variables) carry neither an original error nor a code
-    const json = error.toJSON();
+    // requestError's HTTP status and headers are for Apollo's HTTP answers, not for a socket message
+    const { http: _http, ...extensions } = (error.toJSON().extensions ?? {}) as Record<string, unknown>;
+    const json: GraphQLFormattedError = { ...error.toJSON(), extensions };
     const formatted = error.originalError || json.extensions?.code ? json : { ...json, extensions: { ...json.extensions, code: 'BAD_USER_INPUT' } };
     const result = formatError(formatted, error);
     if (result.extensions?.code === INTERNAL_SERVER_ERROR) log.error({ err: error.originalError ?? error }, 'unexpected error in a WebSocket operation');
@@ -167,10 +199,24 @@ export function attachLiveServer(deps: LiveServerDeps): LiveServer {
     isProd: deps.production,
     onConnect: async (ctx) => {
       const { actor } = await deps.authenticator.authenticateRequest(connectionCredentials(ctx.connectionParams));
+      // refused credentials are counted against the address, as over HTTP (guessing is limited too)
+      const refusal = await charge(rateLimitKey(actor, ctx.extra.request.socket.remoteAddress), 1);
+      if (refusal) {
+        ctx.extra.socket.close(CLOSE_TRY_AGAIN_LATER, `Rate limit exceeded; try again in ${refusal.extensions.retryAfterSeconds as number} seconds`);
+        return false;
+      }
       // false closes the socket with 4403 Forbidden
       return actor !== null;
     },
-    onSubscribe: (_ctx, _id, payload) => {
+    onSubscribe: async (ctx, _id, payload) => {
+      // ctx.subscriptions holds this operation already, and every other one still running
+      if (Object.keys(ctx.subscriptions).length > MAX_SUBSCRIPTIONS_PER_CONNECTION) {
+        const error = new GraphQLError(
+          `Too many operations on this connection: at most ${MAX_SUBSCRIPTIONS_PER_CONNECTION} at once; complete some, or open another connection`,
+          { extensions: { code: 'TOO_MANY_SUBSCRIPTIONS', limit: MAX_SUBSCRIPTIONS_PER_CONNECTION } },
+        );
+        return [error];
+      }
       let document: DocumentNode;
       const limits = deps.queryLimits;
       try {
@@ -180,8 +226,14 @@ export function attachLiveServer(deps: LiveServerDeps): LiveServer {
         return [tooLong ?? requestError(error as GraphQLError, 'GRAPHQL_PARSE_FAILED')];
       }
       // limits before validation: validating a hostile document is itself costly
-      const overLimit = limits ? checkQueryLimits(deps.schema, document, payload.operationName, payload.variables, limits) : [];
+      const analysis = analyzeOperation(deps.schema, document, payload.operationName, payload.variables);
+      const overLimit = limits && analysis ? queryLimitErrors(analysis, limits) : [];
       if (overLimit.length) return overLimit;
+      if (limiter?.enabled) {
+        const { actor } = await deps.authenticator.authenticateRequest(connectionCredentials(ctx.connectionParams));
+        const refusal = await charge(rateLimitKey(actor, ctx.extra.request.socket.remoteAddress), operationCost(analysis));
+        if (refusal) return [refusal];
+      }
       const errors = validate(deps.schema, document);
       if (errors.length) return errors.map((error) => requestError(error, 'GRAPHQL_VALIDATION_FAILED'));
       return { schema: deps.schema, document, operationName: payload.operationName, variableValues: payload.variables };
@@ -221,7 +273,13 @@ export function attachLiveServer(deps: LiveServerDeps): LiveServer {
       }
       if (!(Symbol.asyncIterator in Object(source))) return source as ExecutionResult;
       const live = context.live!;
-      return new PerEventResults((source as AsyncIterable<unknown>)[Symbol.asyncIterator](), (notice) => deliver(args, live, notice), log);
+      subscriptionsOpen.inc();
+      return new PerEventResults(
+        (source as AsyncIterable<unknown>)[Symbol.asyncIterator](),
+        (notice) => deliver(args, live, notice),
+        log,
+        () => subscriptionsOpen.dec(),
+      );
     },
     onNext: (_ctx, _id, _payload, _args, result) =>
       result.errors ? { ...result, errors: result.errors.map(formatLiveError) } : undefined,

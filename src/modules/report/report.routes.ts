@@ -9,13 +9,23 @@ import type { Authenticator } from '../auth/authenticator';
 import { FILTER_PARAMETERS, filterFromQuery, singleParameter, type QueryValues } from './report.filter';
 import { EXPORT_FORMATS, formatForFileName, type ExportFormat } from './formats';
 import { prepareExport, type PreparedExport } from './export';
+import { rateLimitKey, type RateLimiter } from '../../shared/rate-limit';
 
 export interface ReportRoutesDeps {
   dataSource: DataSource;
   authenticator: Authenticator;
   log: Logger;
   config: Pick<Config, 'poolSize' | 'sessionTtlHours' | 'hardening'>;
+  /** The API's rate limiter: a download is charged EXPORT_COST_POINTS from the same budget as queries. */
+  rateLimiter?: RateLimiter;
 }
+
+/**
+ * What one download costs from the caller's rate-limit budget: as much as a query that may return
+ * 10,000 nodes (GitHub's model prices by what a request may return; an export may return a team's
+ * every verdict, but is streamed and capped in concurrency, so it is priced as a large page).
+ */
+export const EXPORT_COST_POINTS = 100;
 
 /**
  * The statement timeout of a download's figure queries (the HTML report aggregates a whole team's
@@ -69,14 +79,38 @@ function isPrematureClose(error: unknown): boolean {
  * truncated transfer, never a short file that looks complete).
  *
  * Each download holds one pooled connection for its duration, so at most half the pool serves
- * downloads at once; the rest stays for the API. More get 429 with Retry-After.
+ * downloads at once, and one caller at most half of those; the rest stays for the API. More get
+ * 429 with Retry-After. Each download is charged EXPORT_COST_POINTS of the caller's rate limit.
  */
 export function reportRouter(deps: ReportRoutesDeps): express.Router {
   const router = express.Router();
   const maxConcurrent = Math.max(1, Math.floor(deps.config.poolSize / 2));
   const configuredTimeout = deps.config.hardening.statementTimeoutMs;
   const statementTimeoutMs = configuredTimeout > 0 ? Math.max(configuredTimeout, EXPORT_QUERY_TIMEOUT_FLOOR_MS) : 0;
+  const perCallerConcurrent = Math.max(1, Math.floor(maxConcurrent / 2));
   let running = 0;
+  const exportsByCaller = new Map<string, number>();
+
+  /** Takes `cost` points from the caller's rate-limit budget; answers 429 and returns true when it is spent. */
+  const refusedForBudget = async (response: express.Response, key: string, cost: number): Promise<boolean> => {
+    const limiter = deps.rateLimiter;
+    if (!limiter?.enabled) return false;
+    const decision = await limiter.consume(key, cost);
+    response.set({
+      'X-RateLimit-Limit': String(decision.limit),
+      'X-RateLimit-Remaining': String(decision.remaining),
+      'X-RateLimit-Reset': String(Math.ceil(Date.now() / 1000) + decision.resetSeconds),
+    });
+    if (decision.allowed) return false;
+    response.set('Retry-After', String(decision.retryAfterSeconds));
+    const windowSeconds = deps.config.hardening.rateLimit.windowSeconds;
+    sendError(
+      response, 429, 'RATE_LIMITED',
+      `Rate limit exceeded: ${decision.limit} points per ${windowSeconds} seconds, and a download costs ${EXPORT_COST_POINTS}. Try again in ${decision.retryAfterSeconds} seconds.`,
+      { limit: decision.limit, cost: EXPORT_COST_POINTS, retryAfterSeconds: decision.retryAfterSeconds },
+    );
+    return true;
+  };
 
   router.get('/exports/:file', async (request, response) => {
     const format = formatForFileName(String(request.params.file));
@@ -85,6 +119,10 @@ export function reportRouter(deps: ReportRoutesDeps): express.Router {
       return;
     }
     const { actor, error: authError } = await deps.authenticator.authenticateRequest(request.headers);
+    // A point for the attempt, before anything else is looked at (refused credentials are charged
+    // to the address); the rest of the download's price once it is known to be a valid request.
+    const callerKey = rateLimitKey(actor, request.ip);
+    if (await refusedForBudget(response, callerKey, 1)) return;
     if (!actor) {
       response.set('WWW-Authenticate', 'Bearer');
       sendError(response, 401, ErrorCode.UNAUTHENTICATED, authError ?? 'Authentication required');
@@ -112,11 +150,20 @@ export function reportRouter(deps: ReportRoutesDeps): express.Router {
       throw error;
     }
 
+    if (await refusedForBudget(response, callerKey, EXPORT_COST_POINTS - 1)) return;
     if (running >= maxConcurrent) {
       response.set('Retry-After', '5');
       sendError(response, 429, 'TOO_MANY_REQUESTS', 'Too many exports are running; try again in a few seconds');
       return;
     }
+    // one caller may hold at most half the download slots, so one team's script cannot take them all
+    const mine = exportsByCaller.get(callerKey) ?? 0;
+    if (mine >= perCallerConcurrent) {
+      response.set('Retry-After', '5');
+      sendError(response, 429, 'TOO_MANY_REQUESTS', `You have ${mine} exports running, the most one caller may run at once; try again when one has finished`, { limit: perCallerConcurrent });
+      return;
+    }
+    exportsByCaller.set(callerKey, mine + 1);
     running++;
     // the request-tracking middleware may have named the request already
     const tracked = response.getHeader('x-request-id');
@@ -181,6 +228,9 @@ export function reportRouter(deps: ReportRoutesDeps): express.Router {
       // read-only: nothing to commit; ending it releases the connection to the pool
       await context.db.finish('rollback').catch((error: unknown) => log.error({ err: error }, 'could not end the export transaction'));
       running--;
+      const left = (exportsByCaller.get(callerKey) ?? 1) - 1;
+      if (left > 0) exportsByCaller.set(callerKey, left);
+      else exportsByCaller.delete(callerKey);
     }
   });
   return router;
