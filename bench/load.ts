@@ -77,7 +77,6 @@ export async function load(options: LoadOptions): Promise<LoadResult> {
 export class ProcessSampler {
   private timer: NodeJS.Timeout | null = null;
   private peak = 0;
-  private cpuStart = 0;
 
   constructor(private readonly pid: number) {}
 
@@ -124,18 +123,45 @@ export class ProcessSampler {
     return found;
   }
 
+  /** The process and its children (a clustered server's workers, WEB_CONCURRENCY > 1). */
+  static tree(pid: number): number[] {
+    const pids = [pid];
+    for (const entry of fs.readdirSync('/proc')) {
+      if (!/^\d+$/.test(entry)) continue;
+      try {
+        const stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
+        // field 4 of stat: the parent's pid
+        if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid) pids.push(Number(entry));
+      } catch {
+        // the process ended meanwhile
+      }
+    }
+    return pids;
+  }
+
+  private pids: number[] = [];
+  private readonly cpuStarts = new Map<number, number>();
+
+  private rss(): number {
+    return this.pids.reduce((sum, pid) => sum + ProcessSampler.rssBytes(pid), 0);
+  }
+
   start(): void {
-    this.peak = ProcessSampler.rssBytes(this.pid);
-    this.cpuStart = ProcessSampler.cpuSeconds(this.pid);
+    this.pids = ProcessSampler.tree(this.pid);
+    for (const pid of this.pids) this.cpuStarts.set(pid, ProcessSampler.cpuSeconds(pid));
+    this.peak = this.rss();
     this.timer = setInterval(() => {
-      this.peak = Math.max(this.peak, ProcessSampler.rssBytes(this.pid));
+      this.peak = Math.max(this.peak, this.rss());
     }, 25);
   }
 
+  /** Peak RSS (summed over the process and its children) and the CPU they used since start(). */
   stop(): { peakRssBytes: number; cpuSeconds: number } {
     if (this.timer) clearInterval(this.timer);
-    this.peak = Math.max(this.peak, ProcessSampler.rssBytes(this.pid));
-    return { peakRssBytes: this.peak, cpuSeconds: ProcessSampler.cpuSeconds(this.pid) - this.cpuStart };
+    this.peak = Math.max(this.peak, this.rss());
+    let cpuSeconds = 0;
+    for (const pid of this.pids) cpuSeconds += ProcessSampler.cpuSeconds(pid) - (this.cpuStarts.get(pid) ?? 0);
+    return { peakRssBytes: this.peak, cpuSeconds };
   }
 }
 

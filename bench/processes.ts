@@ -1,8 +1,26 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 
 export const ROOT = path.resolve(__dirname, '..');
+
+/**
+ * The Node flags `npm start` gives the server (package.json's start script), so the benchmark
+ * measures the server as it is deployed: `node --max-semi-space-size=64 --import tsx src/main.ts`
+ * gives ["--max-semi-space-size=64"].
+ */
+export function startScriptNodeFlags(): string[] {
+  const scripts = (JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
+  const words = scripts.start.split(/\s+/);
+  if (words[0] !== 'node') return [];
+  const flags: string[] = [];
+  for (let index = 1; index < words.length && words[index].startsWith('--'); index++) {
+    if (words[index] === '--import') index++;
+    else flags.push(words[index]);
+  }
+  return flags;
+}
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {

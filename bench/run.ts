@@ -12,7 +12,7 @@ import { BENCH_DATABASE, benchDatabaseExists, benchPostgres, recreateBenchDataba
 import { createCredentials, type AuthMode, type Credential } from './credentials';
 import { ARTICLE_PAGE, CLAIM_QUEUE, SUBMIT_VERDICT } from './queries';
 import { graphqlOk, GroupCpuSampler, load, ProcessSampler, type BenchRequest, type LoadResult } from './load';
-import { ROOT, startChild, type ChildServer } from './processes';
+import { ROOT, startChild, startScriptNodeFlags, type ChildServer } from './processes';
 import { EXPORT_PATH, verdictReportQuery } from './optional';
 import { writeReport, type BenchReport, type Budget, type ScenarioResult } from './report';
 
@@ -39,6 +39,8 @@ interface Options {
   readme: boolean;
   /** Extra flags for the server's Node (e.g. "--max-semi-space-size=64"), to try runtime settings. */
   nodeFlags: string[];
+  /** Server processes (WEB_CONCURRENCY): one per core by default, as the README advises. */
+  workers: number;
 }
 
 function parseOptions(argv: string[]): Options {
@@ -61,6 +63,7 @@ function parseOptions(argv: string[]): Options {
     profile: argv.includes('--profile'),
     readme: !argv.includes('--no-readme'),
     nodeFlags: (value('node-flags') ?? '').split(' ').filter(Boolean),
+    workers: Number(value('workers') ?? os.availableParallelism()),
   };
 }
 
@@ -229,6 +232,7 @@ async function main(): Promise<void> {
       LOG_LEVEL: 'warn',
       CLAIMGRAPH_COUNT_SQL: 'true',
       DB_POOL_SIZE: String(options.poolSize),
+      WEB_CONCURRENCY: String(options.workers),
       // The per-caller rate limiter stays on (its cost is part of every request), with a budget no
       // bench caller exhausts: a dozen reviewers sending thousands of requests a minute is the
       // load generator's doing, not a desk's.
@@ -243,7 +247,7 @@ async function main(): Promise<void> {
         name: 'claimgraph',
         entry: 'src/main.ts',
         env: serverEnv,
-        nodeFlags: [...options.nodeFlags, ...(options.profile ? ['--cpu-prof', '--cpu-prof-dir', path.join(profileDir, `server-${label}-${Date.now()}`)] : [])],
+        nodeFlags: [...startScriptNodeFlags(), ...options.nodeFlags, ...(options.profile ? ['--cpu-prof', '--cpu-prof-dir', path.join(profileDir, `server-${label}-${Date.now()}`)] : [])],
         stopTimeoutMs: options.profile ? 180_000 : 15_000,
       });
     };

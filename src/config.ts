@@ -1,3 +1,5 @@
+import os from 'node:os';
+
 /**
  * Every environment variable claimgraph reads, parsed and validated once. Anything else in the
  * code takes a Config; nothing else reads process.env.
@@ -13,6 +15,8 @@ export interface Config {
   dataDir: string;
   embeddedPgPort: number;
   poolSize: number;
+  /** Server processes (WEB_CONCURRENCY): one primary forks this many workers sharing the port. */
+  workers: number;
   /** Accept the X-Claimgraph-User development header (never when NODE_ENV=production). */
   devAuth: boolean;
   /** Lifetime of a login session. */
@@ -153,6 +157,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dataDir: env.CLAIMGRAPH_DATA_DIR || '.data/postgres',
     embeddedPgPort: integer(env, 'CLAIMGRAPH_EMBEDDED_PG_PORT', 54329, 1, 65535),
     poolSize: integer(env, 'DB_POOL_SIZE', 10, 1, 500),
+    workers: env.WEB_CONCURRENCY?.trim().toLowerCase() === 'auto' ? os.availableParallelism() : integer(env, 'WEB_CONCURRENCY', 1, 1, 256),
     devAuth,
     sessionTtlHours: integer(env, 'SESSION_TTL_HOURS', 720, 1, 24 * 365),
     countSql: flag(env, 'CLAIMGRAPH_COUNT_SQL', false),

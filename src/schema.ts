@@ -3,6 +3,7 @@ import { buildSchema } from 'type-graphql';
 import { DateTimeResolver } from 'graphql-scalars';
 import { lexicographicSortSchema, printSchema, type GraphQLSchema } from 'graphql';
 import { validateArguments } from './shared/validate-args';
+import { useDefaultFieldResolvers } from './shared/default-resolvers';
 import { TeamResolver, MembershipResolver } from './modules/team/team.resolver';
 import { UserResolver } from './modules/user/user.resolver';
 import { ArticleResolver } from './modules/article/article.resolver';
@@ -41,6 +42,9 @@ export function buildClaimgraphSchema(): Promise<GraphQLSchema> {
     emitSchemaFile: false,
     // every subscription brings its own `subscribe` (src/modules/live), so this is never used
     pubSub: noPubSub,
+  }).then((schema) => {
+    useDefaultFieldResolvers(schema);
+    return schema;
   });
   return built;
 }

@@ -18,6 +18,7 @@ import { attachLiveServer, type LiveServer } from './modules/live/websocket';
 import { enableStatementCounting } from './db/statement-counter';
 import { jitGateway } from './shared/jit-executor';
 import { reportRouter } from './modules/report/report.routes';
+import { clusterStatementTotals, isClusterWorker } from './cluster';
 import { createOperations, type Operations } from './shared/operations';
 
 export interface ServerDeps {
@@ -56,7 +57,16 @@ export async function createServer(deps: ServerDeps): Promise<ClaimgraphServer> 
   app.disable('x-powered-by');
   const statementCounter = config.countSql ? enableStatementCounting() : null;
   if (statementCounter) {
-    app.get('/debug/sql-statements', (_request, response) => {
+    app.get('/debug/sql-statements', async (_request, response) => {
+      // one worker of several (WEB_CONCURRENCY): the totals of all of them, summed by the primary
+      if (isClusterWorker()) {
+        try {
+          response.json(await clusterStatementTotals());
+        } catch {
+          response.status(503).json({ error: 'the other workers did not answer' });
+        }
+        return;
+      }
       response.json({ total: statementCounter.total, roundTrips: statementCounter.roundTrips });
     });
   }

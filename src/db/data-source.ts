@@ -1,6 +1,7 @@
 import { Client } from 'pg';
 import { DataSource, type LoggerOptions } from 'typeorm';
 import { migrations } from '../../migrations';
+import { installTimestampParser } from './timestamp-parser';
 import { User } from '../modules/user/user.entity';
 import { Team } from '../modules/team/team.entity';
 import { Membership } from '../modules/team/membership.entity';
@@ -26,6 +27,7 @@ export interface DataSourceOptions {
 
 /** Schema changes come only from the committed migrations: `synchronize` stays off. */
 export function createDataSource(options: DataSourceOptions): DataSource {
+  installTimestampParser();
   return new DataSource({
     type: 'postgres',
     url: options.url,

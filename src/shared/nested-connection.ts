@@ -1,7 +1,7 @@
 import type { EntityManager, EntityTarget, ObjectLiteral } from 'typeorm';
 import type { RequestDb } from '../db/request-db';
 import type { Loaders } from './loaders';
-import { ConnectionResult, encodeCursor, pageRequest, type ConnectionArgs, type SortKey } from './pagination';
+import { ConnectionResult, LazyEdge, lazyPageInfo, pageRequest, type ConnectionArgs, type SortKey } from './pagination';
 import { badInput } from './errors';
 
 export interface NestedConnectionSpec<T extends ObjectLiteral> {
@@ -57,7 +57,7 @@ export function hydrate<T extends ObjectLiteral>(manager: EntityManager, entity:
   return hydrator(raw, prefix) as T;
 }
 
-interface Page<T> { edges: { cursor: string; node: T }[]; hasMore: boolean }
+interface Page<T> { edges: LazyEdge<T>[]; hasMore: boolean }
 
 /**
  * A connection under each of many parents (a claim's verdicts, an article's claims) in ONE query:
@@ -136,11 +136,14 @@ export function nestedConnection<T extends ObjectLiteral>(
           FROM ${include.table} i WHERE i.id = x.${include.column}${include.teamScoped ? ' AND i.team_id = ANY($2)' : ''} LIMIT 1) i${index} ON true`,
     }));
     const orderBy = keys.map((key) => `${key.expression} ${key.direction}`).join(', ');
+    // the entity's mapped columns only: `t.*` also sent what no entity reads (a claim's search
+    // tsvector, as long as its quote; a user's password hash)
+    const columns = manager.connection.getMetadata(spec.entity).columns.map((column) => `t."${column.databaseName}"`).join(', ');
     const rows = await db.query<Record<string, unknown>>(
       `SELECT p.parent AS __parent, x.*${includes.map((_, index) => `, i${index}.*`).join('')}
          FROM unnest($1::uuid[]) AS p(parent)
          CROSS JOIN LATERAL (
-           SELECT t.*, ${cursorColumns} FROM ${spec.table} t
+           SELECT ${columns}, ${cursorColumns} FROM ${spec.table} t
             WHERE t.${spec.parentColumn} = p.parent AND t.team_id = ANY($2) ${filter} ${cursorSql}
             ORDER BY ${orderBy}
             LIMIT $3
@@ -149,6 +152,7 @@ export function nestedConnection<T extends ObjectLiteral>(
       params,
       { prepare: true },
     );
+    const cursorValues = (row: Record<string, unknown>): unknown[] => keys.map((_, index) => row[`__cursor_${index}`]);
     const byParent = new Map<string, Page<T>>();
     for (const row of rows) {
       const parent = row.__parent as string;
@@ -162,10 +166,7 @@ export function nestedConnection<T extends ObjectLiteral>(
         const id = row[`${include.prefix}id`] as string | null;
         if (id !== null) loaders.prime(include.entity, include.teamScoped, id, hydrate(manager, include.entity, row, include.prefix));
       }
-      pageOfParent.edges.push({
-        node: hydrate(manager, spec.entity, row),
-        cursor: encodeCursor(keys.map((_, index) => row[`__cursor_${index}`])),
-      });
+      pageOfParent.edges.push(new LazyEdge(hydrate(manager, spec.entity, row), cursorValues(row)));
     }
     const pages = parentIds.map((id) => byParent.get(id) ?? { edges: [], hasMore: false });
     // A first page that holds every row of its parent is also its count: `totalCount` then costs
@@ -178,12 +179,7 @@ export function nestedConnection<T extends ObjectLiteral>(
     const ordered = page.backward ? [...edges].reverse() : edges;
     return new ConnectionResult<T>(
       ordered,
-      {
-        hasNextPage: page.backward ? page.hasCursor : hasMore,
-        hasPreviousPage: page.backward ? hasMore : page.hasCursor,
-        startCursor: ordered[0]?.cursor ?? null,
-        endCursor: ordered[ordered.length - 1]?.cursor ?? null,
-      },
+      lazyPageInfo(ordered, page.backward ? page.hasCursor : hasMore, page.backward ? hasMore : page.hasCursor),
       count,
     );
   });

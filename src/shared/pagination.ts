@@ -29,7 +29,34 @@ export class PageInfo {
   @Field(() => String, { nullable: true }) endCursor: string | null;
 }
 
-export interface Edge<T> { cursor: string; node: T }
+export interface Edge<T> { readonly cursor: string; readonly node: T }
+
+/**
+ * An edge whose cursor is encoded only when read: nested lists are mostly read as `nodes`, and the
+ * reviewer page's ~200 evidence and verdict edges need no cursor at all.
+ */
+export class LazyEdge<T> implements Edge<T> {
+  private encoded: string | null = null;
+  constructor(readonly node: T, private readonly values: unknown[]) {}
+
+  get cursor(): string {
+    return (this.encoded ??= encodeCursor(this.values));
+  }
+}
+
+/** PageInfo whose start and end cursors are read from the edges only when asked for. */
+export function lazyPageInfo(edges: readonly Edge<unknown>[], hasNextPage: boolean, hasPreviousPage: boolean): PageInfo {
+  return {
+    hasNextPage,
+    hasPreviousPage,
+    get startCursor() {
+      return edges[0]?.cursor ?? null;
+    },
+    get endCursor() {
+      return edges[edges.length - 1]?.cursor ?? null;
+    },
+  };
+}
 
 /** What every connection resolves to; `totalCount` runs its COUNT only when the client asks. */
 export class ConnectionResult<T> {

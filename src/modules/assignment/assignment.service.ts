@@ -7,6 +7,7 @@ import { DomainError, ErrorCode, badInput, notFound } from '../../shared/errors'
 import { paginate, type ConnectionArgs, type ConnectionResult } from '../../shared/pagination';
 import { nestedConnection, hydrate } from '../../shared/nested-connection';
 import { versionedUpdate } from '../../shared/versioned-update';
+import { preparedQuery } from '../../db/request-db';
 import { checkText } from '../../shared/text';
 import { validDate } from '../../shared/values';
 import { diff, recordHistory, snapshot } from '../history/history.service';
@@ -124,13 +125,14 @@ export class AssignmentService {
    * reviewer's open assignment on the claim is done, and its history says so.
    */
   async completeOnVerdict(manager: EntityManager, claim: Claim, reviewerId: string): Promise<void> {
-    const result = (await manager.query(
+    const completed = await preparedQuery(
+      manager,
       `UPDATE assignments SET completed_at = now(), updated_at = now(), version = version + 1
         WHERE claim_id = $1 AND reviewer_id = $2 AND ${OPEN}
         RETURNING *`,
       [claim.id, reviewerId],
-    )) as [Record<string, unknown>[], number];
-    for (const raw of result[0]) {
+    );
+    for (const raw of completed) {
       const after = hydrate(manager, Assignment, raw);
       await recordHistory(manager, {
         teamId: after.teamId, actorId: reviewerId, entityType: 'Assignment', entityId: after.id,
@@ -139,7 +141,7 @@ export class AssignmentService {
         after: { completedAt: after.completedAt, version: after.version },
       });
     }
-    if (result[0].length) this.context.loaders.clear();
+    if (completed.length) this.context.loaders.clear();
   }
 
   private async write(current: Assignment, expectedVersion: number, changes: Partial<Assignment>, action: string, reason: string | null): Promise<Assignment> {

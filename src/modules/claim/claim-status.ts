@@ -1,5 +1,6 @@
 import type { EntityManager } from 'typeorm';
 import { recordHistory } from '../history/history.service';
+import { preparedQuery } from '../../db/request-db';
 
 /**
  * Claim.status, derived — the one place the rule lives. With n current verdicts:
@@ -49,9 +50,8 @@ export const DERIVE_SQL = `
 interface StatusChange { id: string; team_id: string; article_id: string; old_status: string; new_status: string }
 
 async function derive(manager: EntityManager, where: string, parameters: unknown[], actorId: string | null): Promise<StatusChange[]> {
-  const result = (await manager.query(DERIVE_SQL.replace('%WHERE%', where), parameters)) as [StatusChange[], number] | StatusChange[];
-  // TypeORM's postgres driver returns [rows, count] for UPDATE ... RETURNING
-  const rows = (Array.isArray(result[0]) ? result[0] : result) as StatusChange[];
+  // prepared: planning this statement took 1.5 ms, running it 0.4 ms (bench/explain.ts d)
+  const rows = await preparedQuery<StatusChange>(manager, DERIVE_SQL.replace('%WHERE%', where), parameters);
   for (const row of rows) {
     // Derived, but recorded: "what did the desk believe on date X" must be answerable from history.
     await recordHistory(manager, {

@@ -6,6 +6,7 @@ import { authorize } from '../team/permissions';
 import { fromGlobalId } from '../../shared/ids';
 import { DomainError, ErrorCode, badInput, notFound } from '../../shared/errors';
 import { versionedUpdate } from '../../shared/versioned-update';
+import { preparedQuery } from '../../db/request-db';
 import { paginate, type ConnectionArgs, type ConnectionResult, type SortKey } from '../../shared/pagination';
 import { hydrate, nestedConnection } from '../../shared/nested-connection';
 import { languageTag } from '../../shared/values';
@@ -273,10 +274,11 @@ export class ClaimService {
    * and under READ COMMITTED its next statement sees the first one's verdict.
    */
   async lockForReview(manager: EntityManager, claimId: string): Promise<{ published: boolean }> {
-    const rows = (await manager.query(
+    const rows = await preparedQuery<{ published: boolean }>(
+      manager,
       'SELECT id, published_at IS NOT NULL AS published FROM claims WHERE id = $1 AND deleted_at IS NULL FOR NO KEY UPDATE',
       [claimId],
-    )) as { published: boolean }[];
+    );
     if (rows.length === 0) throw notFound('Claim');
     return { published: rows[0].published };
   }

@@ -1,5 +1,6 @@
 import type { EntityManager } from 'typeorm';
-import { HistoryEvent, type EntityType } from './history-event.entity';
+import type { EntityType } from './history-event.entity';
+import { preparedQuery } from '../../db/request-db';
 
 export interface HistoryRecord {
   teamId: string | null;
@@ -52,17 +53,20 @@ export function diff<T extends object>(
  * change and its record commit or vanish together.
  */
 export async function recordHistory(manager: EntityManager, record: HistoryRecord): Promise<void> {
-  const event: Partial<HistoryEvent> = {
-    teamId: record.teamId,
-    actorId: record.actorId,
-    entityType: record.entityType,
-    entityId: record.entityId,
-    action: record.action,
-    before: (record.before ? toJson(record.before) : null) as Record<string, unknown> | null,
-    after: (record.after ? toJson(record.after) : null) as Record<string, unknown> | null,
-    reason: record.reason ?? null,
-    claimId: record.claimId ?? null,
-    articleId: record.articleId ?? null,
-  };
-  await manager.insert(HistoryEvent, event as never);
+  // every write records history: one prepared statement, planned once per connection
+  await preparedQuery(manager, INSERT_HISTORY, [
+    record.teamId,
+    record.actorId,
+    record.entityType,
+    record.entityId,
+    record.action,
+    record.before ? JSON.stringify(toJson(record.before)) : null,
+    record.after ? JSON.stringify(toJson(record.after)) : null,
+    record.reason ?? null,
+    record.claimId ?? null,
+    record.articleId ?? null,
+  ]);
 }
+
+const INSERT_HISTORY = `INSERT INTO history_events (team_id, actor_id, entity_type, entity_id, action, before, after, reason, claim_id, article_id)
+  VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7::jsonb, $8, $9, $10)`;

@@ -1,3 +1,4 @@
+import type { EntityManager } from 'typeorm';
 import type { Context } from '../../shared/context';
 import { loadTeamRow } from '../../shared/loaders';
 import { requireActor } from '../../shared/actor';
@@ -5,7 +6,8 @@ import { authorize } from '../team/permissions';
 import { fromGlobalId } from '../../shared/ids';
 import { DomainError, ErrorCode, badInput, versionConflict } from '../../shared/errors';
 import type { ConnectionArgs, ConnectionResult } from '../../shared/pagination';
-import { nestedConnection } from '../../shared/nested-connection';
+import { hydrate, nestedConnection } from '../../shared/nested-connection';
+import { preparedQuery } from '../../db/request-db';
 import { versionedUpdate } from '../../shared/versioned-update';
 import { checkText, optionalText } from '../../shared/text';
 import { diff, recordHistory, snapshot } from '../history/history.service';
@@ -15,6 +17,15 @@ import { User } from '../user/user.entity';
 import type { SubmitVerdictInput, WithdrawVerdictInput } from './verdict.inputs';
 
 export const VERDICT_FIELDS = ['claimId', 'reviewerId', 'rating', 'rationale', 'confidence', 'version', 'withdrawnAt'] as const;
+
+let currentVerdict: string | null = null;
+
+/** The reviewer's current verdict on a claim (the entity's columns), as one prepared statement. */
+function currentVerdictSql(manager: EntityManager): string {
+  currentVerdict ??= `SELECT ${manager.connection.getMetadata(Verdict).columns.map((column) => `"${column.databaseName}"`).join(', ')}
+    FROM verdicts WHERE claim_id = $1 AND reviewer_id = $2 AND withdrawn_at IS NULL`;
+  return currentVerdict;
+}
 
 export class VerdictService {
   constructor(private readonly context: Context) {}
@@ -82,18 +93,14 @@ export class VerdictService {
       const [row] = await this.context.db.query<{ version: number }>(
         'SELECT version FROM verdicts WHERE claim_id = $1 AND reviewer_id = $2 AND withdrawn_at IS NULL',
         [claim.id, actor.userId],
+        { prepare: true },
       );
       if (row && row.version !== input.expectedVersion) throw versionConflict('Verdict', row.version);
     }
     const verdict = await this.context.db.transaction(async (manager) => {
       await this.context.services.claims.lockForVerdictChange(manager, claim.id);
-      const current = await manager
-        .createQueryBuilder(Verdict, 'verdict')
-        .where('verdict.claim_id = :claimId AND verdict.reviewer_id = :userId AND verdict.withdrawn_at IS NULL', {
-          claimId: claim.id,
-          userId: actor.userId,
-        })
-        .getOne();
+      const [currentRow] = await preparedQuery(manager, currentVerdictSql(manager), [claim.id, actor.userId]);
+      const current = currentRow ? hydrate(manager, Verdict, currentRow) : null;
       let result: Verdict;
       if (!current) {
         if (input.expectedVersion != null) {
@@ -116,7 +123,7 @@ export class VerdictService {
         });
       } else {
         if (input.expectedVersion == null) throw versionConflict('Verdict', current.version);
-        const { before, after } = await versionedUpdate(manager, Verdict, 'Verdict', current.id, input.expectedVersion, values, 'withdrawn_at IS NULL');
+        const { before, after } = await versionedUpdate(manager, Verdict, 'Verdict', current.id, input.expectedVersion, values, 'withdrawn_at IS NULL', current);
         result = after;
         await recordHistory(manager, {
           teamId: claim.teamId, actorId: actor.userId, entityType: 'Verdict', entityId: result.id,

@@ -1,0 +1,162 @@
+import cluster, { type Worker } from 'node:cluster';
+import type { Logger } from 'pino';
+import type { Config } from './config';
+import type { Database } from './db/database';
+
+/**
+ * Several server processes on one host (WEB_CONCURRENCY > 1), as Node's cluster module runs
+ * them: the primary opens the database once (starting the embedded Postgres when there is no
+ * DATABASE_URL, and applying migrations), then forks the workers, which share the listening port
+ * and each run the whole server with a pool of their own. Nothing in the server keeps state a
+ * request needs from another process: sessions and tokens are in Postgres, live events travel by
+ * LISTEN/NOTIFY, and rate-limit counters are shared through REDIS_URL (without it, each worker
+ * counts its own callers).
+ *
+ * The primary restarts a worker that dies, and on SIGTERM/SIGINT asks every worker to shut down
+ * gracefully (each drains as a single server does), waits for them, then stops the embedded
+ * Postgres.
+ */
+
+/** Messages between the primary and its workers. */
+export type ClusterMessage =
+  | { type: 'claimgraph:shutdown' }
+  | { type: 'claimgraph:sql-total'; id: number }
+  | { type: 'claimgraph:sql-count'; id: number; total: number; roundTrips: number }
+  | { type: 'claimgraph:sql-sum'; id: number; total: number; roundTrips: number };
+
+function isClusterMessage(message: unknown): message is ClusterMessage {
+  return typeof message === 'object' && message !== null && typeof (message as { type?: unknown }).type === 'string'
+    && (message as { type: string }).type.startsWith('claimgraph:');
+}
+
+/** How long past SHUTDOWN_TIMEOUT_MS a worker may take to close its pool and exit. */
+const WORKER_STOP_MARGIN_MS = 10_000;
+
+/** Longest pause between restarts of a worker that keeps dying. */
+const MAX_RESTART_DELAY_MS = 10_000;
+
+export async function runPrimary(config: Config, log: Logger, database: Database, databaseUrl: string): Promise<void> {
+  // The workers open their own pools; the primary keeps only the embedded Postgres (if any).
+  await database.dataSource.destroy();
+  let stopping = false;
+  let exitCode = 0;
+  let restartDelayMs = 500;
+  const pendingCounts = new Map<number, { waiting: number; total: number; roundTrips: number; from: Worker }>();
+
+  const fork = (): Worker => {
+    const worker = cluster.fork({ DATABASE_URL: databaseUrl, CLAIMGRAPH_CLUSTER_WORKER: '1' });
+    worker.on('message', (message: unknown) => {
+      if (!isClusterMessage(message)) return;
+      // GET /debug/sql-statements on one worker: the total over all of them
+      if (message.type === 'claimgraph:sql-total') {
+        const workers = Object.values(cluster.workers ?? {}).filter((each): each is Worker => !!each && each.isConnected());
+        pendingCounts.set(message.id, { waiting: workers.length, total: 0, roundTrips: 0, from: worker });
+        for (const each of workers) each.send({ type: 'claimgraph:sql-total', id: message.id } satisfies ClusterMessage);
+      } else if (message.type === 'claimgraph:sql-count') {
+        const pending = pendingCounts.get(message.id);
+        if (!pending) return;
+        pending.total += message.total;
+        pending.roundTrips += message.roundTrips;
+        if (--pending.waiting === 0) {
+          pendingCounts.delete(message.id);
+          pending.from.send({ type: 'claimgraph:sql-sum', id: message.id, total: pending.total, roundTrips: pending.roundTrips } satisfies ClusterMessage);
+        }
+      }
+    });
+    return worker;
+  };
+
+  cluster.on('exit', (worker, code, signal) => {
+    if (stopping) {
+      if (code !== 0) exitCode = 1;
+      return;
+    }
+    log.error({ pid: worker.process.pid, code, signal, restartInMs: restartDelayMs }, 'a worker died; starting another');
+    setTimeout(() => {
+      if (!stopping) fork();
+    }, restartDelayMs);
+    restartDelayMs = Math.min(restartDelayMs * 2, MAX_RESTART_DELAY_MS);
+  });
+  cluster.on('listening', () => {
+    restartDelayMs = 500;
+  });
+
+  const stop = async (signal: string): Promise<void> => {
+    if (stopping) {
+      log.warn({ signal }, 'second signal during shutdown: stopping the workers now');
+      for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill('SIGKILL');
+      return;
+    }
+    stopping = true;
+    log.info({ signal }, 'shutting down the workers');
+    const workers = Object.values(cluster.workers ?? {}).filter((worker): worker is Worker => !!worker);
+    // each worker drains within SHUTDOWN_TIMEOUT_MS and then closes its pool; past that and a
+    // margin, whatever still runs is killed (its open transactions roll back)
+    const deadline = setTimeout(() => {
+      for (const worker of workers) {
+        if (worker.isDead()) continue;
+        log.error({ pid: worker.process.pid }, 'a worker did not stop in time: killing it');
+        exitCode = 1;
+        worker.process.kill('SIGKILL');
+      }
+    }, config.hardening.shutdownTimeoutMs + WORKER_STOP_MARGIN_MS);
+    await Promise.all(workers.map((worker) => new Promise<void>((resolve) => {
+      if (worker.isDead()) return resolve();
+      worker.once('exit', () => resolve());
+      // a message, not a signal: a worker that got the terminal's SIGINT too is already draining
+      if (worker.isConnected()) worker.send({ type: 'claimgraph:shutdown' } satisfies ClusterMessage);
+      else worker.process.kill('SIGTERM');
+    })));
+    clearTimeout(deadline);
+    await database.close();
+    log.info({ exitCode }, 'all workers stopped');
+    process.exit(exitCode);
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+
+  for (let index = 0; index < config.workers; index++) fork();
+  log.info({ workers: config.workers, url: `http://${config.host}:${config.port}/graphql` }, 'claimgraph cluster started');
+}
+
+/** In a worker: the primary's requests to shut down, and its questions about statement counts. */
+export function onPrimaryMessages(handlers: { shutdown(): void; sqlCount(): { total: number; roundTrips: number } | null }): void {
+  process.on('message', (message: unknown) => {
+    if (!isClusterMessage(message)) return;
+    if (message.type === 'claimgraph:shutdown') handlers.shutdown();
+    else if (message.type === 'claimgraph:sql-total') {
+      const counts = handlers.sqlCount() ?? { total: 0, roundTrips: 0 };
+      process.send?.({ type: 'claimgraph:sql-count', id: message.id, ...counts } satisfies ClusterMessage);
+    }
+  });
+}
+
+let nextQuestion = 1;
+const answers = new Map<number, (counts: { total: number; roundTrips: number }) => void>();
+let listening = false;
+
+/** In a worker: the statement totals of every worker, summed by the primary. */
+export function clusterStatementTotals(): Promise<{ total: number; roundTrips: number }> {
+  if (!listening) {
+    listening = true;
+    process.on('message', (message: unknown) => {
+      if (!isClusterMessage(message) || message.type !== 'claimgraph:sql-sum') return;
+      answers.get(message.id)?.({ total: message.total, roundTrips: message.roundTrips });
+      answers.delete(message.id);
+    });
+  }
+  const id = nextQuestion++ * 1000 + (cluster.worker?.id ?? 0);
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      answers.delete(id);
+      reject(new Error('the primary did not answer'));
+    }, 5000);
+    answers.set(id, (counts) => {
+      clearTimeout(timer);
+      resolve(counts);
+    });
+    process.send?.({ type: 'claimgraph:sql-total', id } satisfies ClusterMessage);
+  });
+}
+
+export const isClusterWorker = (): boolean => cluster.isWorker;

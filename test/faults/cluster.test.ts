@@ -1,0 +1,125 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import http from 'node:http';
+import { freePort, graphql, sleep, spawnServer, stopServer, type ChildServer } from './support/child-server';
+
+const EDITOR = { 'x-claimgraph-user': 'editor@cluster.example' };
+
+/** POSTs a query on a connection of its own (so successive calls may reach different workers). */
+function postOnNewConnection(url: string, query: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const request = http.request(url, { method: 'POST', agent: false, timeout: 5000, headers: { 'content-type': 'application/json', ...EDITOR } }, (response) => {
+      response.resume();
+      response.once('end', () => resolve(response.statusCode ?? 0));
+    });
+    request.once('error', reject);
+    request.once('timeout', () => request.destroy(new Error('no answer within 5 s')));
+    request.end(JSON.stringify({ query }));
+  });
+}
+
+/** The pids of the processes whose parent is `pid`. */
+function childrenOf(pid: number): number[] {
+  const children: number[] = [];
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
+      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid) children.push(Number(entry));
+    } catch {
+      // ended meanwhile
+    }
+  }
+  return children;
+}
+
+/** Node workers of the primary (the embedded Postgres it started is a child too, but not node). */
+function workersOf(pid: number): number[] {
+  return childrenOf(pid).filter((child) => {
+    try {
+      return fs.readFileSync(`/proc/${child}/cmdline`, 'utf8').includes('src/main.ts');
+    } catch {
+      return false;
+    }
+  });
+}
+
+async function until<T>(probe: () => T | Promise<T>, ok: (value: T) => boolean, what: string, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (ok(value)) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what} (last: ${JSON.stringify(value)})`);
+    await sleep(100);
+  }
+}
+
+/**
+ * `npm start` with WEB_CONCURRENCY=2 and no DATABASE_URL: the primary starts the embedded
+ * Postgres and forks two workers sharing the port.
+ */
+describe('WEB_CONCURRENCY: a primary and its workers', () => {
+  let dataDir = '';
+  let server: ChildServer | null = null;
+
+  beforeAll(async () => {
+    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'claimgraph-cluster-'));
+    // the embedded Postgres runs as its own user when we are root: it must reach the directory
+    fs.chmodSync(dataDir, 0o755);
+    server = await spawnServer({
+      CLAIMGRAPH_DATA_DIR: path.join(dataDir, 'pg'), CLAIMGRAPH_EMBEDDED_PG_PORT: String(await freePort()),
+      CLAIMGRAPH_DEV_AUTH: 'true', WEB_CONCURRENCY: '2', CLAIMGRAPH_COUNT_SQL: 'true',
+    }, { startTimeoutMs: 120_000 });
+  }, 180_000);
+
+  afterAll(async () => {
+    if (server) await stopServer(server).catch(() => undefined);
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }, 60_000);
+
+  it('serves from two workers, counts SQL over both, and replaces a worker that dies', async () => {
+    const running = server!;
+    const workers = await until(() => workersOf(running.pid), (pids) => pids.length === 2, 'two workers');
+    await until(() => running.logs.filter((entry) => entry.msg === 'claimgraph is serving').length, (count) => count === 2, 'both workers to serve');
+    const created = await graphql(running.graphqlUrl, 'mutation { createTeam(input: { name: "Cluster desk", slug: "cluster-desk" }) { team { id } } }', {}, EDITOR);
+    expect((created.body as { errors?: unknown }).errors).toBeUndefined();
+
+    // Requests on separate connections land on both workers; the statement total is theirs together.
+    const totals = async () => ((await (await fetch(`${running.baseUrl}/debug/sql-statements`)).json()) as { total: number }).total;
+    const before = await totals();
+    const served = new Set<number>();
+    for (let attempt = 0; attempt < 20 && served.size < 2; attempt++) {
+      expect(await postOnNewConnection(running.graphqlUrl, '{ viewer { id } }')).toBe(200);
+      const line = running.logs.filter((entry) => entry.msg === 'request' && entry.path === '/graphql').at(-1);
+      if (typeof line?.pid === 'number') served.add(line.pid);
+    }
+    expect(served.size).toBe(2);
+    const after = await totals();
+    expect(after).toBeGreaterThan(before);
+
+    // kill -9 of one worker: the primary starts another, and the others never stopped serving
+    // (connections the dead worker held are gone with it: new ones from here on)
+    process.kill(workers[0], 'SIGKILL');
+    // a connection handed to the dying worker in that instant may fail; the next ones are served
+    await until(() => postOnNewConnection(running.graphqlUrl, '{ viewer { id } }').catch(() => 0), (status) => status === 200, 'service after the kill');
+    const replaced = await until(() => workersOf(running.pid), (pids) => pids.length === 2 && !pids.includes(workers[0]), 'a replacement worker');
+    expect(replaced).toContain(workers[1]);
+    await until(() => running.logs.filter((entry) => entry.msg === 'claimgraph is serving').length, (count) => count === 3, 'the replacement to serve');
+    for (let request = 0; request < 4; request++) expect(await postOnNewConnection(running.graphqlUrl, '{ viewer { id } }')).toBe(200);
+    expect(running.logs.some((entry) => entry.msg === 'a worker died; starting another')).toBe(true);
+  }, 120_000);
+
+  it('drains every worker on SIGTERM and exits 0, stopping the embedded Postgres', async () => {
+    const running = server!;
+    const workers = workersOf(running.pid);
+    const postgres = childrenOf(running.pid).filter((pid) => !workers.includes(pid));
+    await stopServer(running, 'SIGTERM');
+    expect(await running.exited).toEqual({ code: 0, signal: null });
+    server = null;
+    for (const pid of [...workers, ...postgres]) expect(fs.existsSync(`/proc/${pid}`)).toBe(false);
+    expect(running.logs.filter((entry) => entry.msg === 'shutdown complete')).toHaveLength(2);
+    expect(running.logs.some((entry) => entry.msg === 'all workers stopped')).toBe(true);
+  }, 120_000);
+});
