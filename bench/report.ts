@@ -75,10 +75,12 @@ export function renderMarkdown(report: BenchReport): string {
       }
     }
   }
-  const { machine, dataset, settings } = report;
+  const { machine, dataset } = report;
+  const settings = report.settings as { connections: number; durationSeconds: number; poolSize: number; authMode: string; rounds?: number; workers?: number };
   const lines = [
     `Benchmark of ${report.startedAt.slice(0, 16).replace('T', ' ')} UTC: ${dataset.claims.toLocaleString('en')} claims, ${dataset.verdicts.toLocaleString('en')} verdicts; ` +
-      `${settings.connections} connections, ${settings.durationSeconds} s per run, pool ${settings.poolSize}, auth ${settings.authMode}.`,
+      `${settings.connections} connections, ${settings.durationSeconds} s per run${(settings.rounds ?? 1) > 1 ? ` ((a): ${settings.rounds} rounds per side, taking turns)` : ''}, ` +
+      `server: ${settings.workers ?? 1} worker process${(settings.workers ?? 1) === 1 ? '' : 'es'} (WEB_CONCURRENCY), pool ${settings.poolSize} each, auth ${settings.authMode}.`,
     `Machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, Node ${machine.node}, Postgres ${machine.postgres} (load average ${machine.loadAverageAtStart.toFixed(2)} at start; server, Postgres and load generator share the cores).`,
     '',
     '| scenario | req/s | p50 ms | p99 ms | SQL/req | peak RSS MB | server CPU ms/req | Postgres CPU ms/req | notes |',

@@ -41,6 +41,8 @@ interface Options {
   nodeFlags: string[];
   /** Server processes (WEB_CONCURRENCY): one per core by default, as the README advises. */
   workers: number;
+  /** (a): timed runs per side, the limit and claimgraph taking turns. */
+  rounds: number;
 }
 
 function parseOptions(argv: string[]): Options {
@@ -64,6 +66,7 @@ function parseOptions(argv: string[]): Options {
     readme: !argv.includes('--no-readme'),
     nodeFlags: (value('node-flags') ?? '').split(' ').filter(Boolean),
     workers: Number(value('workers') ?? os.availableParallelism()),
+    rounds: Math.max(1, Number(value('rounds') ?? 3)),
   };
 }
 
@@ -299,9 +302,20 @@ async function main(): Promise<void> {
         await load({ url: limit.baseUrl, ...loadOptions, durationSeconds: options.warmupSeconds, next: () => limitRequest(choose(pageArticles)) });
         await load({ url: server.baseUrl, ...loadOptions, durationSeconds: options.warmupSeconds, next: () => pageRequest(choose(pageArticles)) });
       }
-      const limitResult = await runLimit();
+      // Interleaved rounds: the machine's speed drifts by tens of percent within minutes (other
+      // tenants), so the two sides take turns and each figure sums all of its rounds.
+      const limitRounds: ScenarioResult[] = [];
+      const serverRounds: ScenarioResult[] = [];
+      for (let round = 1; round <= options.rounds; round++) {
+        limitRounds.push(await runLimit());
+        serverRounds.push(await runServer());
+        if (options.rounds > 1) {
+          log(`  round ${round}: limit ${limitRounds[round - 1].requestsPerSecond.toFixed(0)} req/s, claimgraph ${serverRounds[round - 1].requestsPerSecond.toFixed(0)} req/s`);
+        }
+      }
+      const limitResult = combineRounds(limitRounds);
+      const serverResult = combineRounds(serverRounds);
       log(`  limit:      ${summary(limitResult)}`);
-      const serverResult = await runServer();
       log(`  claimgraph: ${summary(serverResult)}`);
       await limit.stop();
       const ratio = {
@@ -544,6 +558,36 @@ function mb(bytes: number): string {
 
 function compact(value: number): string {
   return value >= 1_000_000 ? `${(value / 1_000_000).toFixed(value % 1_000_000 ? 2 : 0)}M` : value >= 1000 ? `${Math.round(value / 1000)}k` : String(value);
+}
+
+/**
+ * Rounds of one side as one result: requests/s and CPU per request over all rounds together, the
+ * peak RSS of any round, and the median round's latency percentiles (autocannon gives percentiles
+ * per run, not histograms to merge).
+ */
+function combineRounds(rounds: ScenarioResult[]): ScenarioResult {
+  if (rounds.length === 1) return rounds[0];
+  const requests = rounds.reduce((sum, round) => sum + round.requests, 0);
+  const durationSeconds = rounds.reduce((sum, round) => sum + round.durationSeconds, 0);
+  const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+  const perRequest = (pick: (round: ScenarioResult) => number | null): number | null => {
+    if (rounds.some((round) => pick(round) === null) || requests === 0) return null;
+    return rounds.reduce((sum, round) => sum + pick(round)! * round.requests, 0) / requests;
+  };
+  return {
+    requests,
+    durationSeconds,
+    requestsPerSecond: requests / durationSeconds,
+    latencyP50: median(rounds.map((round) => round.latencyP50)),
+    latencyP99: median(rounds.map((round) => round.latencyP99)),
+    latencyMean: rounds.reduce((sum, round) => sum + round.latencyMean * round.requests, 0) / Math.max(1, requests),
+    failures: rounds.reduce((sum, round) => sum + round.failures, 0),
+    bytesPerSecond: rounds.reduce((sum, round) => sum + round.bytesPerSecond * round.durationSeconds, 0) / durationSeconds,
+    peakRssBytes: Math.max(...rounds.map((round) => round.peakRssBytes)),
+    cpuMsPerRequest: perRequest((round) => round.cpuMsPerRequest),
+    postgresCpuMsPerRequest: perRequest((round) => round.postgresCpuMsPerRequest),
+    sqlPerRequestInRun: perRequest((round) => round.sqlPerRequestInRun),
+  };
 }
 
 function summary(result: ScenarioResult): string {
