@@ -61,7 +61,7 @@ export function renderMarkdown(report: BenchReport): string {
     }
   }
   if (scenarios.c) {
-    rows.push(scenarios.c.skipped ? ['(c) verdictReport', '–', '–', '–', '–', '–', '–', '–', scenarios.c.skipped] : loadRow('(c) verdictReport', scenarios.c));
+    rows.push(scenarios.c.skipped ? ['(c) verdictReport', '–', '–', '–', '–', '–', '–', '–', scenarios.c.skipped] : loadRow('(c) verdictReport', scenarios.c, [scenarios.c.teams?.join(' and '), scenarios.c.note].filter(Boolean).join('; ')));
   }
   if (scenarios.d) rows.push(loadRow('(d) submitVerdict (revise)', scenarios.d, `${scenarios.d.historyEvents} history events / ${scenarios.d.acknowledgedWrites} writes`));
   if (scenarios.e) {

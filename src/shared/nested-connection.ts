@@ -164,7 +164,10 @@ export function nestedConnection<T extends ObjectLiteral>(
       }
       for (const include of includes) {
         const id = row[`${include.prefix}id`] as string | null;
-        if (id !== null) loaders.prime(include.entity, include.teamScoped, id, hydrate(manager, include.entity, row, include.prefix));
+        // one reviewer gives many verdicts: the row is hydrated the first time only
+        if (id !== null && loaders.peek(include.entity, id) === undefined) {
+          loaders.prime(include.entity, include.teamScoped, id, hydrate(manager, include.entity, row, include.prefix));
+        }
       }
       pageOfParent.edges.push(new LazyEdge(hydrate(manager, spec.entity, row), cursorValues(row)));
     }

@@ -10,7 +10,7 @@ import { versionedUpdate } from '../../shared/versioned-update';
 import { preparedQuery } from '../../db/request-db';
 import { checkText } from '../../shared/text';
 import { validDate } from '../../shared/values';
-import { diff, recordHistory, snapshot } from '../history/history.service';
+import { diff, insertWithHistory, recordHistory, snapshot } from '../history/history.service';
 import type { Role } from '../team/role';
 import { authorize, can } from '../team/permissions';
 import type { Claim } from '../claim/claim.entity';
@@ -78,20 +78,14 @@ export class AssignmentService {
     }
     const reviewerId = await this.reviewer(claim.teamId, input.reviewerId, 'reviewerId');
     const dueAt = futureDate(input.dueAt, 'dueAt');
-    const assignment = await this.context.db.transaction(async (manager) => {
-      const row = manager.create(Assignment, {
-        teamId: claim.teamId, claimId: claim.id, reviewerId, assignedBy: actor.userId, dueAt, version: 1,
-      });
-      // A second open assignment for the same reviewer and claim fails on assignments_open_key
-      // (ALREADY_EXISTS), also when two editors assign at once.
-      await manager.insert(Assignment, row);
-      const created = await manager.findOneByOrFail(Assignment, { id: row.id });
-      await recordHistory(manager, {
-        teamId: claim.teamId, actorId: actor.userId, entityType: 'Assignment', entityId: created.id,
-        claimId: claim.id, articleId: claim.articleId, action: 'ASSIGN', after: snapshot(created, ASSIGNMENT_FIELDS),
-      });
-      return created;
-    });
+    // A second open assignment for the same reviewer and claim fails on assignments_open_key
+    // (ALREADY_EXISTS), also when two editors assign at once.
+    const assignment = await this.context.db.transaction((manager) => insertWithHistory(manager, Assignment, {
+      teamId: claim.teamId, claimId: claim.id, reviewerId, assignedBy: actor.userId, dueAt, version: 1,
+    }, (created) => ({
+      teamId: claim.teamId, actorId: actor.userId, entityType: 'Assignment', entityId: created.id,
+      claimId: claim.id, articleId: claim.articleId, action: 'ASSIGN', after: snapshot(created, ASSIGNMENT_FIELDS),
+    })));
     this.context.loaders.clear();
     return assignment;
   }

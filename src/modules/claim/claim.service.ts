@@ -13,7 +13,7 @@ import { languageTag } from '../../shared/values';
 import { optionalText, checkText } from '../../shared/text';
 import { CodePointText, anchorByPosition, anchorByQuote, reanchor, type Anchor } from '../anchoring/anchoring';
 import type { ArticleRevision } from '../article/article-revision.entity';
-import { diff, recordHistory, snapshot } from '../history/history.service';
+import { diff, insertWithHistory, recordHistory, snapshot } from '../history/history.service';
 import { Article } from '../article/article.entity';
 import { Source } from '../source/source.entity';
 import { Claim } from './claim.entity';
@@ -186,8 +186,7 @@ export class ClaimService {
     const speaker = input.speakerId ? await this.context.services.sources.getByGlobalId(input.speakerId, 'speakerId', article.teamId) : null;
     const sourcing = resolveSourcing(input.sourcing, speaker);
     const note = optionalText(input.note, 'note', 10_000);
-    return this.context.db.transaction(async (manager) => {
-      const claim = manager.create(Claim, {
+    return this.context.db.transaction((manager) => insertWithHistory(manager, Claim, {
         teamId: article.teamId,
         articleId: article.id,
         revisionId: revision.id,
@@ -200,15 +199,10 @@ export class ClaimService {
         status: ClaimStatus.UNREVIEWED,
         version: 1,
         createdBy: actor.userId,
-      });
-      await manager.insert(Claim, claim);
-      const created = await manager.findOneByOrFail(Claim, { id: claim.id });
-      await recordHistory(manager, {
-        teamId: created.teamId, actorId: actor.userId, entityType: 'Claim', entityId: created.id,
-        claimId: created.id, articleId: created.articleId, action: 'CREATE', after: snapshot(created, CLAIM_FIELDS),
-      });
-      return created;
-    });
+      }, (created) => ({
+      teamId: created.teamId, actorId: actor.userId, entityType: 'Claim', entityId: created.id,
+      claimId: created.id, articleId: created.articleId, action: 'CREATE', after: snapshot(created, CLAIM_FIELDS),
+    })));
   }
 
   async update(input: UpdateClaimInput): Promise<Claim> {

@@ -7,7 +7,7 @@ import type { ConnectionArgs, ConnectionResult } from '../../shared/pagination';
 import { nestedConnection } from '../../shared/nested-connection';
 import { versionedUpdate } from '../../shared/versioned-update';
 import { checkText, requiredText } from '../../shared/text';
-import { diff, recordHistory, snapshot } from '../history/history.service';
+import { diff, insertWithHistory, recordHistory, snapshot } from '../history/history.service';
 import { authorize, can } from '../team/permissions';
 import type { Claim } from '../claim/claim.entity';
 import { Comment } from './comment.entity';
@@ -75,16 +75,13 @@ export class CommentService {
       if (parent.deletedAt) throw badInput('You cannot reply to a deleted comment', 'parentId');
       parentId = parent.id;
     }
-    const comment = await this.context.db.transaction(async (manager) => {
-      const row = manager.create(Comment, { teamId: claim.teamId, claimId: claim.id, parentId, authorId: actor.userId, body, version: 1 });
-      await manager.insert(Comment, row);
-      const created = await manager.findOneByOrFail(Comment, { id: row.id });
-      await recordHistory(manager, {
+    const comment = await this.context.db.transaction((manager) => insertWithHistory(
+      manager, Comment, { teamId: claim.teamId, claimId: claim.id, parentId, authorId: actor.userId, body, version: 1 },
+      (created) => ({
         teamId: claim.teamId, actorId: actor.userId, entityType: 'Comment', entityId: created.id,
         claimId: claim.id, articleId: claim.articleId, action: 'CREATE', after: snapshot(created, COMMENT_FIELDS),
-      });
-      return created;
-    });
+      }),
+    ));
     this.context.loaders.clear();
     return comment;
   }

@@ -8,7 +8,7 @@ import type { ConnectionArgs, ConnectionResult } from '../../shared/pagination';
 import { nestedConnection } from '../../shared/nested-connection';
 import { optionalText, checkText } from '../../shared/text';
 import { httpUrl } from '../../shared/values';
-import { recordHistory, snapshot } from '../history/history.service';
+import { insertWithHistory, recordHistory, snapshot } from '../history/history.service';
 import type { Claim } from '../claim/claim.entity';
 import { Evidence } from './evidence.entity';
 import { Source } from '../source/source.entity';
@@ -56,17 +56,11 @@ export class EvidenceService {
     if (!values.url && !values.sourceId && !values.quotedPassage) {
       throw badInput('Evidence needs at least one of url, sourceId or quotedPassage', 'url');
     }
-    const evidence = await this.context.db.transaction(async (manager) => {
-      const row = manager.create(Evidence, values);
-      await manager.insert(Evidence, row);
-      const created = await manager.findOneByOrFail(Evidence, { id: row.id });
-      await recordHistory(manager, {
-        teamId: claim.teamId, actorId: actor.userId, entityType: 'Evidence', entityId: created.id,
-        claimId: claim.id, articleId: claim.articleId, action: 'ADD', after: snapshot(created, EVIDENCE_FIELDS),
-      });
-      this.context.loaders.clear();
-      return created;
-    });
+    const evidence = await this.context.db.transaction((manager) => insertWithHistory(manager, Evidence, values, (created) => ({
+      teamId: claim.teamId, actorId: actor.userId, entityType: 'Evidence', entityId: created.id,
+      claimId: claim.id, articleId: claim.articleId, action: 'ADD', after: snapshot(created, EVIDENCE_FIELDS),
+    })));
+    this.context.loaders.clear();
     return { evidence, claim };
   }
 

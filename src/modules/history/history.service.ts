@@ -1,6 +1,7 @@
-import type { EntityManager } from 'typeorm';
+import type { DeepPartial, EntityManager, ObjectLiteral } from 'typeorm';
 import type { EntityType } from './history-event.entity';
 import { preparedQuery } from '../../db/request-db';
+import { hydrate } from '../../shared/nested-connection';
 
 export interface HistoryRecord {
   teamId: string | null;
@@ -70,3 +71,20 @@ export async function recordHistory(manager: EntityManager, record: HistoryRecor
 
 const INSERT_HISTORY = `INSERT INTO history_events (team_id, actor_id, entity_type, entity_id, action, before, after, reason, claim_id, article_id)
   VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7::jsonb, $8, $9, $10)`;
+
+/**
+ * Creates a row and its creation event in the caller's transaction: one INSERT … RETURNING gives
+ * the row as stored (database defaults and generated ids included), and `event` describes its
+ * history record from that row.
+ */
+export async function insertWithHistory<T extends ObjectLiteral & { id: string }>(
+  manager: EntityManager,
+  entity: new () => T,
+  values: DeepPartial<NoInfer<T>>,
+  event: (created: T) => HistoryRecord,
+): Promise<T> {
+  const result = await manager.createQueryBuilder().insert().into(entity).values(manager.create(entity, values) as never).returning('*').execute();
+  const created = hydrate(manager, entity, (result.raw as Record<string, unknown>[])[0]);
+  await recordHistory(manager, event(created));
+  return created;
+}

@@ -5,7 +5,7 @@ import { badInput } from '../../shared/errors';
 import { checkText, MAX_ARTICLE_CODE_POINTS, normalizeBody } from '../../shared/text';
 import { anchorByPosition } from '../anchoring/anchoring';
 import { extractStatements, type ExtractedSpeaker } from '../extraction';
-import { diff, recordHistory, snapshot } from '../history/history.service';
+import { diff, insertWithHistory, recordHistory, snapshot } from '../history/history.service';
 import { versionedUpdate } from '../../shared/versioned-update';
 import { anchorColumns, CLAIM_FIELDS } from '../claim/claim.service';
 import { Claim } from '../claim/claim.entity';
@@ -61,7 +61,7 @@ export class ImportService {
         const anchor = anchorByPosition(revision.body, statement.start, statement.end);
         const repeat = await this.reviewedRepeat(manager, article.teamId, anchor.quote.exact);
         if (repeat) repeats += 1;
-        const claim = manager.create(Claim, {
+        const values = {
           teamId: article.teamId,
           articleId: article.id,
           revisionId: revision.id,
@@ -78,15 +78,13 @@ export class ImportService {
           status: ClaimStatus.UNREVIEWED,
           version: 1,
           createdBy: prepared.values.createdBy,
-        });
-        if (claim.sourcing === Sourcing.UNSOURCED) claim.speakerId = null;
-        await manager.insert(Claim, claim);
-        const created = await manager.findOneByOrFail(Claim, { id: claim.id });
-        await recordHistory(manager, {
-          teamId: article.teamId, actorId: prepared.values.createdBy, entityType: 'Claim', entityId: created.id,
-          claimId: created.id, articleId: article.id, action: 'CREATE', reason: 'extracted at import',
-          after: snapshot(created, CLAIM_FIELDS),
-        });
+        };
+        if (values.sourcing === Sourcing.UNSOURCED) values.speakerId = null;
+        const created = await insertWithHistory(manager, Claim, values, (row) => ({
+          teamId: article.teamId, actorId: prepared.values.createdBy, entityType: 'Claim', entityId: row.id,
+          claimId: row.id, articleId: article.id, action: 'CREATE', reason: 'extracted at import',
+          after: snapshot(row, CLAIM_FIELDS),
+        }));
         claims.push(created);
       }
       this.context.loaders.clear();
@@ -174,7 +172,7 @@ class SpeakerResolver {
 
   private async create(speaker: ExtractedSpeaker): Promise<Source> {
     const kind = (Object.values(SourceKind) as string[]).includes(speaker.kind) ? (speaker.kind as SourceKind) : SourceKind.OTHER;
-    const source = this.manager.create(Source, {
+    const created = await insertWithHistory(this.manager, Source, {
       teamId: this.teamId,
       kind,
       name: speaker.anonymous ? null : speaker.name!.slice(0, 300),
@@ -184,13 +182,10 @@ class SpeakerResolver {
       descriptor: speaker.anonymous ? (speaker.descriptor ?? 'unnamed source').slice(0, 500) : null,
       version: 1,
       createdBy: this.actorId,
-    });
-    await this.manager.insert(Source, source);
-    const created = await this.manager.findOneByOrFail(Source, { id: source.id });
-    await recordHistory(this.manager, {
-      teamId: this.teamId, actorId: this.actorId, entityType: 'Source', entityId: created.id, action: 'CREATE',
-      reason: 'speaker found at import', after: snapshot(created, ['kind', 'name', 'title', 'anonymous', 'descriptor'] as const),
-    });
+    }, (row) => ({
+      teamId: this.teamId, actorId: this.actorId, entityType: 'Source', entityId: row.id, action: 'CREATE',
+      reason: 'speaker found at import', after: snapshot(row, ['kind', 'name', 'title', 'anonymous', 'descriptor'] as const),
+    }));
     this.created.push(created);
     return created;
   }

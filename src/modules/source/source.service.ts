@@ -8,7 +8,7 @@ import { versionedUpdate } from '../../shared/versioned-update';
 import { paginate, type ConnectionArgs, type ConnectionResult } from '../../shared/pagination';
 import { checkText, optionalText } from '../../shared/text';
 import { httpUrl } from '../../shared/values';
-import { diff, recordHistory, snapshot } from '../history/history.service';
+import { diff, insertWithHistory, recordHistory, snapshot } from '../history/history.service';
 import { Source } from './source.entity';
 import type { CreateSourceInput, SourcesArgs, UpdateSourceInput } from './source.inputs';
 
@@ -94,16 +94,10 @@ export class SourceService {
       createdBy: actor.userId,
     };
     checkIdentity(values);
-    return this.context.db.transaction(async (manager) => {
-      const source = manager.create(Source, values);
-      await manager.insert(Source, source);
-      const created = await manager.findOneByOrFail(Source, { id: source.id });
-      await recordHistory(manager, {
-        teamId, actorId: actor.userId, entityType: 'Source', entityId: created.id, action: 'CREATE',
-        after: snapshot(created, SOURCE_FIELDS),
-      });
-      return created;
-    });
+    return this.context.db.transaction((manager) => insertWithHistory(manager, Source, values, (created) => ({
+      teamId, actorId: actor.userId, entityType: 'Source', entityId: created.id, action: 'CREATE',
+      after: snapshot(created, SOURCE_FIELDS),
+    })));
   }
 
   async update(input: UpdateSourceInput): Promise<Source> {

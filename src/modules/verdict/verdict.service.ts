@@ -10,7 +10,7 @@ import { hydrate, nestedConnection } from '../../shared/nested-connection';
 import { preparedQuery } from '../../db/request-db';
 import { versionedUpdate } from '../../shared/versioned-update';
 import { checkText, optionalText } from '../../shared/text';
-import { diff, recordHistory, snapshot } from '../history/history.service';
+import { diff, insertWithHistory, recordHistory, snapshot } from '../history/history.service';
 import { Claim } from '../claim/claim.entity';
 import { Verdict } from './verdict.entity';
 import { User } from '../user/user.entity';
@@ -106,9 +106,11 @@ export class VerdictService {
         if (input.expectedVersion != null) {
           throw new DomainError(ErrorCode.VERSION_CONFLICT, 'You have no current verdict on this claim to revise', { currentVersion: null });
         }
-        const row = manager.create(Verdict, { ...values, teamId: claim.teamId, claimId: claim.id, reviewerId: actor.userId, version: 1 });
         try {
-          await manager.insert(Verdict, row);
+          result = await insertWithHistory(manager, Verdict, { ...values, teamId: claim.teamId, claimId: claim.id, reviewerId: actor.userId, version: 1 }, (created) => ({
+            teamId: claim.teamId, actorId: actor.userId, entityType: 'Verdict', entityId: created.id,
+            claimId: claim.id, articleId: claim.articleId, action: 'SUBMIT', after: snapshot(created, VERDICT_FIELDS),
+          }));
         } catch (error) {
           // A concurrent first submission by the same reviewer won the unique index.
           if ((error as { driverError?: { constraint?: string } }).driverError?.constraint === 'verdicts_current_key') {
@@ -116,11 +118,6 @@ export class VerdictService {
           }
           throw error;
         }
-        result = await manager.findOneByOrFail(Verdict, { id: row.id });
-        await recordHistory(manager, {
-          teamId: claim.teamId, actorId: actor.userId, entityType: 'Verdict', entityId: result.id,
-          claimId: claim.id, articleId: claim.articleId, action: 'SUBMIT', after: snapshot(result, VERDICT_FIELDS),
-        });
       } else {
         if (input.expectedVersion == null) throw versionConflict('Verdict', current.version);
         const { before, after } = await versionedUpdate(manager, Verdict, 'Verdict', current.id, input.expectedVersion, values, 'withdrawn_at IS NULL', current);
