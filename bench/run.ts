@@ -57,7 +57,7 @@ function parseOptions(argv: string[]): Options {
   return {
     claims,
     durationSeconds: Number(value('duration') ?? 10),
-    warmupSeconds: Number(value('warmup') ?? 3),
+    warmupSeconds: Number(value('warmup') ?? 10),
     connections: Number(value('connections') ?? 16),
     poolSize: Number(value('pool') ?? process.env.DB_POOL_SIZE ?? 10),
     only: new Set((value('only') ?? 'a,b,c,d,e').split(',').map((item) => item.trim().toLowerCase())),
