@@ -8,11 +8,12 @@ import { createServer } from '../src/server';
 import { enableStatementCounting, type RecordedStatement } from '../src/db/statement-counter';
 import { toGlobalId } from '../src/shared/ids';
 import { ARTICLE_PAGE, CLAIM_QUEUE, SUBMIT_VERDICT } from './queries';
+import { verdictReportQuery } from './optional';
 import { benchPostgres, withClient } from './postgres';
 import { startProfiler } from './profiler';
 
 /**
- * `npx tsx bench/explain.ts [a|b|d] [repeat]`: times `repeat` sequential requests in process, then runs one request of a scenario through an in-process server on
+ * `npx tsx bench/explain.ts [a|b|c|d] [repeat]`: times `repeat` sequential requests in process, then runs one request of a scenario through an in-process server on
  * the bench data set, records every statement it sends, and prints EXPLAIN ANALYZE of each, run
  * as the request ran it (role claimgraph_app, the caller's teams, a read-only snapshot).
  */
@@ -46,9 +47,12 @@ async function main(): Promise<void> {
   const submitVariables = () => ({
     input: { claimId: toGlobalId('Claim', verdict.claim_id), rating: ratings[verdict.version % 2], expectedVersion: verdict.version, rationale: 'Re-checked.' },
   });
+  const report = verdictReportQuery(await buildClaimgraphSchema());
+  if (scenario === 'c' && 'unavailable' in report) throw new Error(report.unavailable);
   const [query, variables] = scenario === 'b'
     ? [CLAIM_QUEUE, { teamId: toGlobalId('Team', team), after }]
-    : scenario === 'd' ? [SUBMIT_VERDICT, submitVariables()] : [ARTICLE_PAGE, { id: toGlobalId('Article', article) }];
+    : scenario === 'c' ? [(report as { query: string }).query, { teamId: toGlobalId('Team', team) }]
+      : scenario === 'd' ? [SUBMIT_VERDICT, submitVariables()] : [ARTICLE_PAGE, { id: toGlobalId('Article', article) }];
   const runScenario = async () => {
     const response = await run(query, scenario === 'd' ? submitVariables() : variables);
     const result = (response.body as unknown as { singleResult: { data?: { submitVerdict?: { verdict: { version: number } } }; errors?: unknown[] } }).singleResult;

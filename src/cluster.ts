@@ -1,4 +1,5 @@
 import cluster, { type Worker } from 'node:cluster';
+import { AggregatorRegistry } from 'prom-client';
 import type { Logger } from 'pino';
 import type { Config } from './config';
 import type { Database } from './db/database';
@@ -20,6 +21,8 @@ import type { Database } from './db/database';
 /** Messages between the primary and its workers. */
 export type ClusterMessage =
   | { type: 'claimgraph:shutdown' }
+  | { type: 'claimgraph:metrics'; id: number }
+  | { type: 'claimgraph:metrics-text'; id: number; text: string | null }
   | { type: 'claimgraph:sql-total'; id: number }
   | { type: 'claimgraph:sql-count'; id: number; total: number; roundTrips: number }
   | { type: 'claimgraph:sql-sum'; id: number; total: number; roundTrips: number };
@@ -43,10 +46,22 @@ export async function runPrimary(config: Config, log: Logger, database: Database
   let restartDelayMs = 500;
   const pendingCounts = new Map<number, { waiting: number; total: number; roundTrips: number; from: Worker }>();
 
+  const aggregator = new AggregatorRegistry();
   const fork = (): Worker => {
     const worker = cluster.fork({ DATABASE_URL: databaseUrl, CLAIMGRAPH_CLUSTER_WORKER: '1' });
     worker.on('message', (message: unknown) => {
       if (!isClusterMessage(message)) return;
+      // GET /metrics on one worker: every worker's metrics, summed
+      if (message.type === 'claimgraph:metrics') {
+        aggregator.clusterMetrics().then(
+          (text) => worker.send({ type: 'claimgraph:metrics-text', id: message.id, text } satisfies ClusterMessage),
+          (error: unknown) => {
+            log.warn({ err: error }, 'could not gather the workers\' metrics');
+            worker.send({ type: 'claimgraph:metrics-text', id: message.id, text: null } satisfies ClusterMessage);
+          },
+        );
+        return;
+      }
       // GET /debug/sql-statements on one worker: the total over all of them
       if (message.type === 'claimgraph:sql-total') {
         const workers = Object.values(cluster.workers ?? {}).filter((each): each is Worker => !!each && each.isConnected());
@@ -156,6 +171,34 @@ export function clusterStatementTotals(): Promise<{ total: number; roundTrips: n
       resolve(counts);
     });
     process.send?.({ type: 'claimgraph:sql-total', id } satisfies ClusterMessage);
+  });
+}
+
+const metricsAnswers = new Map<number, (text: string | null) => void>();
+let metricsListening = false;
+
+/** In a worker: the Prometheus text of all workers together, gathered by the primary. */
+export function clusterMetricsFromPrimary(): Promise<string> {
+  if (!metricsListening) {
+    metricsListening = true;
+    process.on('message', (message: unknown) => {
+      if (!isClusterMessage(message) || message.type !== 'claimgraph:metrics-text') return;
+      metricsAnswers.get(message.id)?.(message.text);
+      metricsAnswers.delete(message.id);
+    });
+  }
+  const id = nextQuestion++ * 1000 + (cluster.worker?.id ?? 0);
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      metricsAnswers.delete(id);
+      reject(new Error('the primary did not answer'));
+    }, 10_000);
+    metricsAnswers.set(id, (text) => {
+      clearTimeout(timer);
+      if (text === null) reject(new Error('the primary could not gather the workers\' metrics'));
+      else resolve(text);
+    });
+    process.send?.({ type: 'claimgraph:metrics', id } satisfies ClusterMessage);
   });
 }
 

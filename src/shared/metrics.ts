@@ -1,5 +1,6 @@
 import type http from 'node:http';
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { AggregatorRegistry, Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { clusterMetricsFromPrimary } from '../cluster';
 import type { DataSource } from 'typeorm';
 
 /**
@@ -45,6 +46,7 @@ export class Metrics {
   readonly inFlight: Gauge;
   private readonly websockets: Gauge;
   private readonly operationNames = new Set<string>();
+  private clusterTotals = false;
 
   constructor(dataSource: DataSource, options: { defaultMetrics?: boolean } = {}) {
     const registers = [this.registry];
@@ -114,7 +116,20 @@ export class Metrics {
     });
   }
 
+  /**
+   * In a cluster worker (WEB_CONCURRENCY > 1), the primary gathers every worker's registry and
+   * answers with their sum (prom-client's AggregatorRegistry), so a scrape that reaches any worker
+   * sees the whole server.
+   */
+  shareWithCluster(): void {
+    this.clusterTotals = true;
+    // constructing one in a worker makes prom-client answer the primary's requests
+    new AggregatorRegistry();
+    AggregatorRegistry.setRegistries([this.registry]);
+  }
+
   async render(): Promise<{ contentType: string; body: string }> {
+    if (this.clusterTotals) return { contentType: this.registry.contentType, body: await clusterMetricsFromPrimary() };
     return { contentType: this.registry.contentType, body: await this.registry.metrics() };
   }
 }

@@ -10,6 +10,7 @@ import type { Config } from '../config';
 import type { Authenticator, AuthResult } from '../modules/auth/authenticator';
 import type { Context } from './context';
 import { Metrics } from './metrics';
+import { isClusterWorker } from '../cluster';
 import { Health } from './health';
 import { RateLimiter } from './rate-limit';
 import { queryLimitsPlugin } from './query-limits';
@@ -60,6 +61,7 @@ export function createOperations(deps: OperationsDeps): Operations {
   const settings = config.hardening;
   const metrics = new Metrics(dataSource);
   metrics.trackUpgrades(httpServer);
+  if (isClusterWorker()) metrics.shareWithCluster();
   const health = new Health(dataSource);
   const rateLimiter = new RateLimiter(settings.rateLimit, settings.redisUrl, log.child({ component: 'rate-limit' }));
 
@@ -83,8 +85,13 @@ export function createOperations(deps: OperationsDeps): Operations {
         response.status(401).setHeader('www-authenticate', 'Bearer').json({ error: 'metrics need the METRICS_TOKEN bearer token' });
         return;
       }
-      const { contentType, body } = await metrics.render();
-      response.type(contentType).send(body);
+      try {
+        const { contentType, body } = await metrics.render();
+        response.type(contentType).send(body);
+      } catch (error) {
+        log.warn({ err: error }, 'metrics unavailable');
+        response.status(503).json({ error: 'metrics are unavailable for the moment' });
+      }
     });
   }
 

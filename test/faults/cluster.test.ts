@@ -20,6 +20,15 @@ function postOnNewConnection(url: string, query: string): Promise<number> {
   });
 }
 
+/** Whether a process runs (a zombie waiting to be reaped does not). */
+function isRunning(pid: number): boolean {
+  try {
+    return !fs.readFileSync(`/proc/${pid}/stat`, 'utf8').includes(') Z ');
+  } catch {
+    return false;
+  }
+}
+
 /** The pids of the processes whose parent is `pid`. */
 function childrenOf(pid: number): number[] {
   const children: number[] = [];
@@ -79,7 +88,7 @@ describe('WEB_CONCURRENCY: a primary and its workers', () => {
     fs.rmSync(dataDir, { recursive: true, force: true });
   }, 60_000);
 
-  it('serves from two workers, counts SQL over both, and replaces a worker that dies', async () => {
+  it('serves from two workers, counts SQL and metrics over both, and replaces a worker that dies', async () => {
     const running = server!;
     const workers = await until(() => workersOf(running.pid), (pids) => pids.length === 2, 'two workers');
     await until(() => running.logs.filter((entry) => entry.msg === 'claimgraph is serving').length, (count) => count === 2, 'both workers to serve');
@@ -98,6 +107,10 @@ describe('WEB_CONCURRENCY: a primary and its workers', () => {
     expect(served.size).toBe(2);
     const after = await totals();
     expect(after).toBeGreaterThan(before);
+    // /metrics on any worker: the primary sums every worker's registry (two pools of 10)
+    const metrics = await (await fetch(`${running.baseUrl}/metrics`)).text();
+    expect(metrics).toMatch(/^claimgraph_db_pool_connections\{state="max"\} 20$/m);
+    expect(Number(/^claimgraph_graphql_requests_total\{[^}]*status="200"[^}]*\} (\d+)$/m.exec(metrics)?.[1])).toBeGreaterThanOrEqual(served.size);
 
     // kill -9 of one worker: the primary starts another, and the others never stopped serving
     // (connections the dead worker held are gone with it: new ones from here on)
@@ -118,7 +131,8 @@ describe('WEB_CONCURRENCY: a primary and its workers', () => {
     await stopServer(running, 'SIGTERM');
     expect(await running.exited).toEqual({ code: 0, signal: null });
     server = null;
-    for (const pid of [...workers, ...postgres]) expect(fs.existsSync(`/proc/${pid}`)).toBe(false);
+    // gone (an exited child lingers in /proc for a moment until init reaps it)
+    await until(() => [...workers, ...postgres].filter(isRunning), (left) => left.length === 0, 'the workers and Postgres to exit', 10_000);
     expect(running.logs.filter((entry) => entry.msg === 'shutdown complete')).toHaveLength(2);
     expect(running.logs.some((entry) => entry.msg === 'all workers stopped')).toBe(true);
   }, 120_000);
