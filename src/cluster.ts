@@ -146,60 +146,48 @@ export function onPrimaryMessages(handlers: { shutdown(): void; sqlCount(): { to
   });
 }
 
+/** The primary's answers to a worker's questions, by question id. */
+type Answer = Extract<ClusterMessage, { type: 'claimgraph:sql-sum' | 'claimgraph:metrics-text' }>;
+const pendingQuestions = new Map<number, (answer: Answer) => void>();
 let nextQuestion = 1;
-const answers = new Map<number, (counts: { total: number; roundTrips: number }) => void>();
 let listening = false;
 
-/** In a worker: the statement totals of every worker, summed by the primary. */
-export function clusterStatementTotals(): Promise<{ total: number; roundTrips: number }> {
+/** In a worker: sends the primary a question and waits (at most `timeoutMs`) for its answer. */
+function askPrimary(question: (id: number) => ClusterMessage, timeoutMs: number): Promise<Answer> {
   if (!listening) {
     listening = true;
     process.on('message', (message: unknown) => {
-      if (!isClusterMessage(message) || message.type !== 'claimgraph:sql-sum') return;
-      answers.get(message.id)?.({ total: message.total, roundTrips: message.roundTrips });
-      answers.delete(message.id);
+      if (!isClusterMessage(message) || (message.type !== 'claimgraph:sql-sum' && message.type !== 'claimgraph:metrics-text')) return;
+      pendingQuestions.get(message.id)?.(message);
+      pendingQuestions.delete(message.id);
     });
   }
+  // unique across workers: the primary routes every answer back to the worker that asked
   const id = nextQuestion++ * 1000 + (cluster.worker?.id ?? 0);
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
-      answers.delete(id);
+      pendingQuestions.delete(id);
       reject(new Error('the primary did not answer'));
-    }, 5000);
-    answers.set(id, (counts) => {
+    }, timeoutMs);
+    pendingQuestions.set(id, (answer) => {
       clearTimeout(timer);
-      resolve(counts);
+      resolve(answer);
     });
-    process.send?.({ type: 'claimgraph:sql-total', id } satisfies ClusterMessage);
+    process.send?.(question(id));
   });
 }
 
-const metricsAnswers = new Map<number, (text: string | null) => void>();
-let metricsListening = false;
+/** In a worker: the statement totals of every worker, summed by the primary. */
+export async function clusterStatementTotals(): Promise<{ total: number; roundTrips: number }> {
+  const answer = await askPrimary((id) => ({ type: 'claimgraph:sql-total', id }), 5000);
+  return answer.type === 'claimgraph:sql-sum' ? { total: answer.total, roundTrips: answer.roundTrips } : { total: 0, roundTrips: 0 };
+}
 
 /** In a worker: the Prometheus text of all workers together, gathered by the primary. */
-export function clusterMetricsFromPrimary(): Promise<string> {
-  if (!metricsListening) {
-    metricsListening = true;
-    process.on('message', (message: unknown) => {
-      if (!isClusterMessage(message) || message.type !== 'claimgraph:metrics-text') return;
-      metricsAnswers.get(message.id)?.(message.text);
-      metricsAnswers.delete(message.id);
-    });
-  }
-  const id = nextQuestion++ * 1000 + (cluster.worker?.id ?? 0);
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      metricsAnswers.delete(id);
-      reject(new Error('the primary did not answer'));
-    }, 10_000);
-    metricsAnswers.set(id, (text) => {
-      clearTimeout(timer);
-      if (text === null) reject(new Error('the primary could not gather the workers\' metrics'));
-      else resolve(text);
-    });
-    process.send?.({ type: 'claimgraph:metrics', id } satisfies ClusterMessage);
-  });
+export async function clusterMetricsFromPrimary(): Promise<string> {
+  const answer = await askPrimary((id) => ({ type: 'claimgraph:metrics', id }), 10_000);
+  if (answer.type !== 'claimgraph:metrics-text' || answer.text === null) throw new Error('the primary could not gather the workers\' metrics');
+  return answer.text;
 }
 
 export const isClusterWorker = (): boolean => cluster.isWorker;

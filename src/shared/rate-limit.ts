@@ -125,6 +125,13 @@ export class RateLimiter {
   }
 }
 
+/** The caller's budget on a response, as GitHub sends it (reset: the epoch second the window ends). */
+export function setRateLimitHeaders(response: { setHeader(name: string, value: string): unknown }, decision: RateLimitDecision): void {
+  response.setHeader('x-ratelimit-limit', String(decision.limit));
+  response.setHeader('x-ratelimit-remaining', String(decision.remaining));
+  response.setHeader('x-ratelimit-reset', String(Math.ceil(Date.now() / 1000) + decision.resetSeconds));
+}
+
 /** `cost` is null when the request was refused before it was read (its caller is still over budget). */
 export function rateLimitedError(decision: Extract<RateLimitDecision, { allowed: false }>, cost: number | null, windowSeconds: number): GraphQLError {
   const spent = cost === null ? 'and this caller has spent them' : `and this request costs ${cost}`;

@@ -4,7 +4,7 @@ import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { Authenticator, AuthResult } from '../modules/auth/authenticator';
 import type { QueryLimits } from './query-limits';
 import { analyzeOperation, operationCost, queryLimitErrors, tokenLimitError } from './query-limits';
-import { RateLimiter, rateLimitKey, rateLimitedError, tooManyInFlightError, type RateLimitDecision } from './rate-limit';
+import { RateLimiter, rateLimitKey, rateLimitedError, setRateLimitHeaders, tooManyInFlightError, type RateLimitDecision } from './rate-limit';
 import { classifyDatabaseError, serviceUnavailableError } from './database-errors';
 import { formattedRequestError, httpHeadersOf, httpStatusOf } from './http-errors';
 import { formatError } from './format-error';
@@ -144,13 +144,6 @@ function operationsOf(request: Request, allowBatched: boolean): OperationRequest
     }];
   }
   return null;
-}
-
-function setRateLimitHeaders(response: Response, decision: RateLimitDecision): void {
-  response.setHeader('x-ratelimit-limit', String(decision.limit));
-  response.setHeader('x-ratelimit-remaining', String(decision.remaining));
-  // as GitHub: the epoch second the window resets
-  response.setHeader('x-ratelimit-reset', String(Math.ceil(Date.now() / 1000) + decision.resetSeconds));
 }
 
 /**

@@ -9,7 +9,7 @@ import type { Authenticator } from '../auth/authenticator';
 import { FILTER_PARAMETERS, filterFromQuery, singleParameter, type QueryValues } from './report.filter';
 import { EXPORT_FORMATS, formatForFileName, type ExportFormat } from './formats';
 import { prepareExport, type PreparedExport } from './export';
-import { rateLimitKey, type RateLimiter } from '../../shared/rate-limit';
+import { rateLimitKey, setRateLimitHeaders, type RateLimiter } from '../../shared/rate-limit';
 
 export interface ReportRoutesDeps {
   dataSource: DataSource;
@@ -96,11 +96,7 @@ export function reportRouter(deps: ReportRoutesDeps): express.Router {
     const limiter = deps.rateLimiter;
     if (!limiter?.enabled) return false;
     const decision = await limiter.consume(key, cost);
-    response.set({
-      'X-RateLimit-Limit': String(decision.limit),
-      'X-RateLimit-Remaining': String(decision.remaining),
-      'X-RateLimit-Reset': String(Math.ceil(Date.now() / 1000) + decision.resetSeconds),
-    });
+    setRateLimitHeaders(response, decision);
     if (decision.allowed) return false;
     response.set('Retry-After', String(decision.retryAfterSeconds));
     const windowSeconds = deps.config.hardening.rateLimit.windowSeconds;
