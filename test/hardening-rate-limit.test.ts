@@ -240,6 +240,33 @@ describe('rate limits', () => {
       await expect.poll(() => closed, { timeout: 5000 }).toMatchObject({ code: CLOSE_TRY_AGAIN_LATER, reason: expect.stringContaining('Rate limit exceeded') });
     });
 
+    it('looks the credentials up once per operation: a WebSocket query sends as many statements as over HTTP', async () => {
+      const counting = await startServer(app, { ...SMALL, RATE_LIMIT_POINTS: '1000', CLAIMGRAPH_COUNT_SQL: 'true', RATE_LIMIT_KEY_PREFIX: `test:${randomBytes(4).toString('hex')}` });
+      try {
+        const token = await tokenFor(desk.viewer);
+        const total = async () => ((await (await fetch(`${counting.baseUrl}/debug/sql-statements`)).json()) as { total: number }).total;
+        // first use records last_used_at (once a minute, after the response): out of the way first
+        await postGraphQL(counting.graphqlUrl, { query: '{ viewer { id } }' }, bearer(token));
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        let before = await total();
+        expect((await postGraphQL(counting.graphqlUrl, { query: '{ viewer { id } }' }, bearer(token))).status).toBe(200);
+        const overHttp = (await total()) - before;
+        const client = createClient({
+          url: `${counting.baseUrl.replace('http', 'ws')}/graphql`, webSocketImpl: WebSocket, retryAttempts: 0, lazy: false, lazyCloseTimeout: 60_000,
+          connectionParams: { authorization: `Bearer ${token}` },
+          // the server stops at the end of this test: that close is expected
+          onNonLazyError: () => undefined,
+        });
+        clients.push(client);
+        await new Promise<void>((resolve) => client.on('connected', () => resolve()));
+        before = await total();
+        expect(await run(client, '{ viewer { id } }')).toMatchObject({ data: { viewer: { id: expect.any(String) } } });
+        expect((await total()) - before).toBe(overHttp);
+      } finally {
+        await counting.close();
+      }
+    });
+
     it('counts open subscriptions in /metrics and caps them per connection', async () => {
       const token = await tokenFor(desk.owner);
       const unlimited = await startServer(app, { RATE_LIMIT_POINTS: '0' });

@@ -7,7 +7,7 @@ import {
   type DocumentNode, type ExecutionArgs, type ExecutionResult, type GraphQLFormattedError, type GraphQLSchema,
 } from 'graphql';
 import type { Logger } from 'pino';
-import type { Authenticator } from '../auth/authenticator';
+import type { AuthResult, Authenticator } from '../auth/authenticator';
 import { createContext, type Context, type ContextDeps } from '../../shared/context';
 import { formatError, INTERNAL_SERVER_ERROR } from '../../shared/format-error';
 import { DomainError, ErrorCode } from '../../shared/errors';
@@ -155,6 +155,17 @@ export function attachLiveServer(deps: LiveServerDeps): LiveServer {
   const hub = new EventHub(deps.connectionString, log);
   const wsServer = new WebSocketServer({ server: deps.httpServer, path: '/graphql' });
   const limiter = deps.rateLimiter;
+  /**
+   * The authentication onSubscribe did for the rate limit, handed to the same operation's context
+   * (graphql-ws calls one right after the other, with the same connection context) so an
+   * operation costs one credential lookup. Keyed by connection, then operation id.
+   */
+  const authenticated = new WeakMap<object, Map<string, AuthResult>>();
+  const authenticatedFor = (ctx: object): Map<string, AuthResult> => {
+    let byOperation = authenticated.get(ctx);
+    if (!byOperation) authenticated.set(ctx, (byOperation = new Map()));
+    return byOperation;
+  };
 
   /** Takes `cost` points from the caller's budget; the RATE_LIMITED error when it is spent. */
   const charge = async (key: string, cost: number): Promise<GraphQLError | null> => {
@@ -208,7 +219,7 @@ export function attachLiveServer(deps: LiveServerDeps): LiveServer {
       // false closes the socket with 4403 Forbidden
       return actor !== null;
     },
-    onSubscribe: async (ctx, _id, payload) => {
+    onSubscribe: async (ctx, id, payload) => {
       // ctx.subscriptions holds this operation already, and every other one still running
       if (Object.keys(ctx.subscriptions).length > MAX_SUBSCRIPTIONS_PER_CONNECTION) {
         const error = new GraphQLError(
@@ -229,18 +240,25 @@ export function attachLiveServer(deps: LiveServerDeps): LiveServer {
       const analysis = analyzeOperation(deps.schema, document, payload.operationName, payload.variables);
       const overLimit = limits && analysis ? queryLimitErrors(analysis, limits) : [];
       if (overLimit.length) return overLimit;
+      let checkedAuth: AuthResult | null = null;
       if (limiter?.enabled) {
-        const { actor } = await deps.authenticator.authenticateRequest(connectionCredentials(ctx.connectionParams));
-        const refusal = await charge(rateLimitKey(actor, ctx.extra.request.socket.remoteAddress), operationCost(analysis));
+        const auth = await deps.authenticator.authenticateRequest(connectionCredentials(ctx.connectionParams));
+        const refusal = await charge(rateLimitKey(auth.actor, ctx.extra.request.socket.remoteAddress), operationCost(analysis));
         if (refusal) return [refusal];
+        checkedAuth = auth;
       }
       const errors = validate(deps.schema, document);
       if (errors.length) return errors.map((error) => requestError(error, 'GRAPHQL_VALIDATION_FAILED'));
+      // the operation's context uses this lookup rather than making its own
+      if (checkedAuth) authenticatedFor(ctx).set(id, checkedAuth);
       return { schema: deps.schema, document, operationName: payload.operationName, variableValues: payload.variables };
     },
-    context: async (ctx, _id, _payload, args) => {
+    context: async (ctx, id, _payload, args) => {
       const credentials = connectionCredentials(ctx.connectionParams);
-      const { actor, error } = await deps.authenticator.authenticateRequest(credentials);
+      const pending = authenticatedFor(ctx);
+      const checked = pending.get(id);
+      pending.delete(id);
+      const { actor, error } = checked ?? await deps.authenticator.authenticateRequest(credentials);
       const context = createContext(deps.contextDeps, actor, randomUUID(), error) as LiveContext;
       context.live = { hub, credentials };
       context.db.setMode(getOperationAST(args.document, args.operationName)?.operation === 'mutation' ? 'write' : 'read');
