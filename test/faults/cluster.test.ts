@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import http from 'node:http';
 import { freePort, graphql, sleep, spawnServer, stopServer, type ChildServer } from './support/child-server';
+import { ProcessSampler } from '../../bench/load';
 
 const EDITOR = { 'x-claimgraph-user': 'editor@cluster.example' };
 
@@ -29,20 +30,8 @@ function isRunning(pid: number): boolean {
   }
 }
 
-/** The pids of the processes whose parent is `pid`. */
-function childrenOf(pid: number): number[] {
-  const children: number[] = [];
-  for (const entry of fs.readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
-      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid) children.push(Number(entry));
-    } catch {
-      // ended meanwhile
-    }
-  }
-  return children;
-}
+/** The pids of the processes whose parent is `pid` (the bench's sampler walks the same tree). */
+const childrenOf = (pid: number): number[] => ProcessSampler.tree(pid).slice(1);
 
 /** Node workers of the primary (the embedded Postgres it started is a child too, but not node). */
 function workersOf(pid: number): number[] {
