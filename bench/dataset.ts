@@ -1,12 +1,11 @@
 import type { ClientBase } from 'pg';
-import { DERIVE_SQL } from '../src/modules/claim/claim-status';
 
 /**
  * The benchmark's data set, generated inside Postgres with set-based SQL (generate_series,
  * INSERT ... SELECT): a million claims take minutes, not hours of round trips. Every choice (ids,
  * ratings, sourcing, speakers) comes from md5 of the seed and the row's ordinal, so the same seed
  * gives the same data on any machine and Postgres version. Claim status is derived afterwards with
- * the service's own rule (DERIVE_SQL), and history has an event for everything inserted (CREATE per
+ * the service's own rule (claimgraph_refresh_claim_status), and history has an event for everything inserted (CREATE per
  * article and claim, ADD per evidence, SUBMIT per verdict, STATUS_CHANGE per derived status).
  */
 
@@ -289,15 +288,11 @@ export async function generateDataset(
       FROM verdicts v JOIN claims c ON c.id = v.claim_id JOIN bench.teams t ON t.team_id = v.team_id;
   `));
 
-  // Status with the service's own rule, and a STATUS_CHANGE event for each claim it changes.
-  const derive = DERIVE_SQL.replace('%WHERE%', 'c.team_id = ANY($1) AND c.deleted_at IS NULL');
-  await timed(log, 'claim status (the service\'s derive rule) and its history', () => client.query(spec.history === false ? derive : `
-    WITH changes AS (${derive})
-    INSERT INTO history_events (team_id, actor_id, at, entity_type, entity_id, action, before, after, claim_id, article_id)
-    SELECT team_id, NULL, now(), 'Claim', id, 'STATUS_CHANGE', jsonb_build_object('status', old_status),
-           jsonb_build_object('status', new_status), id, article_id
-      FROM changes
-  `, [teamIds]));
+  // Status with the service's own rule (the database function the write path calls), and a
+  // STATUS_CHANGE event for each claim it changes.
+  await timed(log, 'claim status (the service\'s derive rule) and its history', () => client.query(
+    `SELECT count(*) FROM claimgraph_refresh_claim_status(
+       ARRAY(SELECT id FROM claims WHERE team_id = ANY($1) AND deleted_at IS NULL), NULL)`, [teamIds]));
 
   } finally {
     await timed(log, 'indexes', () => recreateIndexes(client, indexes, BULK_TABLES));

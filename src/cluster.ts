@@ -9,8 +9,9 @@ import type { Database } from './db/database';
  * them: the primary opens the database once (starting the embedded Postgres when there is no
  * DATABASE_URL, and applying migrations), then forks the workers, which share the listening port
  * and each run the whole server with a pool of their own. Nothing in the server keeps state a
- * request needs from another process: sessions and tokens are in Postgres, live events travel by
- * LISTEN/NOTIFY, and rate-limit counters are shared through REDIS_URL (without it, each worker
+ * request needs from another process: sessions and tokens are in Postgres (a worker that changes
+ * someone's credentials tells the others to forget what they cached), live events are read from
+ * history_events, and rate-limit counters are shared through REDIS_URL (without it, each worker
  * counts its own callers).
  *
  * The primary restarts a worker that dies, and on SIGTERM/SIGINT asks every worker to shut down
@@ -25,7 +26,8 @@ export type ClusterMessage =
   | { type: 'claimgraph:metrics-text'; id: number; text: string | null }
   | { type: 'claimgraph:sql-total'; id: number }
   | { type: 'claimgraph:sql-count'; id: number; total: number; roundTrips: number }
-  | { type: 'claimgraph:sql-sum'; id: number; total: number; roundTrips: number };
+  | { type: 'claimgraph:sql-sum'; id: number; total: number; roundTrips: number }
+  | { type: 'claimgraph:credentials-changed'; userIds: string[] };
 
 function isClusterMessage(message: unknown): message is ClusterMessage {
   return typeof message === 'object' && message !== null && typeof (message as { type?: unknown }).type === 'string'
@@ -60,6 +62,13 @@ export async function runPrimary(config: Config, log: Logger, database: Database
             worker.send({ type: 'claimgraph:metrics-text', id: message.id, text: null } satisfies ClusterMessage);
           },
         );
+        return;
+      }
+      // one worker changed someone's credentials: every worker forgets what it cached of them
+      if (message.type === 'claimgraph:credentials-changed') {
+        for (const each of Object.values(cluster.workers ?? {})) {
+          if (each && each !== worker && each.isConnected()) each.send(message);
+        }
         return;
       }
       // GET /debug/sql-statements on one worker: the total over all of them
@@ -143,6 +152,18 @@ export function onPrimaryMessages(handlers: { shutdown(): void; sqlCount(): { to
       const counts = handlers.sqlCount() ?? { total: 0, roundTrips: 0 };
       process.send?.({ type: 'claimgraph:sql-count', id: message.id, ...counts } satisfies ClusterMessage);
     }
+  });
+}
+
+/** In a worker: tells the other workers (through the primary) that these users' credentials changed. */
+export function broadcastCredentialChanges(userIds: string[]): void {
+  if (cluster.isWorker && userIds.length) process.send?.({ type: 'claimgraph:credentials-changed', userIds } satisfies ClusterMessage);
+}
+
+/** In a worker: calls `forget` with the users whose credentials another worker changed. */
+export function onCredentialChanges(forget: (userIds: string[]) => void): void {
+  process.on('message', (message: unknown) => {
+    if (isClusterMessage(message) && message.type === 'claimgraph:credentials-changed') forget(message.userIds);
   });
 }
 

@@ -21,6 +21,14 @@ export interface Config {
   devAuth: boolean;
   /** Lifetime of a login session. */
   sessionTtlHours: number;
+  /**
+   * How long a looked-up bearer token (its user, state and memberships) may answer again without
+   * Postgres; 0 looks every request up. Changes made through this process (or its cluster) take
+   * effect at once; other instances see them within this time.
+   */
+  authCacheTtlMs: number;
+  /** How often live subscriptions' event hub reads new history rows while anyone is subscribed. */
+  livePollIntervalMs: number;
   /** Count the SQL statements the process sends (GET /debug/sql-statements); for the benchmark and tests. */
   countSql: boolean;
   /** Execute GraphQL operations compiled by graphql-jit (GRAPHQL_JIT=false: graphql-js's interpreter). */
@@ -160,6 +168,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     workers: env.WEB_CONCURRENCY?.trim().toLowerCase() === 'auto' ? os.availableParallelism() : integer(env, 'WEB_CONCURRENCY', 1, 1, 256),
     devAuth,
     sessionTtlHours: integer(env, 'SESSION_TTL_HOURS', 720, 1, 24 * 365),
+    authCacheTtlMs: integer(env, 'AUTH_CACHE_TTL_MS', 5000, 0, 300_000),
+    livePollIntervalMs: integer(env, 'LIVE_POLL_INTERVAL_MS', 100, 10, 60_000),
     countSql: flag(env, 'CLAIMGRAPH_COUNT_SQL', false),
     graphqlJit: flag(env, 'GRAPHQL_JIT', true),
     jwt: jwksUrl

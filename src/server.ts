@@ -18,7 +18,7 @@ import { attachLiveServer, type LiveServer } from './modules/live/websocket';
 import { enableStatementCounting } from './db/statement-counter';
 import { jitGateway } from './shared/jit-executor';
 import { reportRouter } from './modules/report/report.routes';
-import { clusterStatementTotals, isClusterWorker } from './cluster';
+import { broadcastCredentialChanges, clusterStatementTotals, isClusterWorker, onCredentialChanges } from './cluster';
 import { createOperations, type Operations } from './shared/operations';
 
 export interface ServerDeps {
@@ -71,13 +71,18 @@ export async function createServer(deps: ServerDeps): Promise<ClaimgraphServer> 
     });
   }
   const httpServer = http.createServer(app);
-  const authenticator = new Authenticator(dataSource, { devAuth: config.devAuth, jwt: config.jwt });
+  const authenticator = new Authenticator(dataSource, {
+    devAuth: config.devAuth, jwt: config.jwt, cacheTtlMs: config.authCacheTtlMs,
+    broadcast: isClusterWorker() ? broadcastCredentialChanges : undefined,
+  });
+  if (isClusterWorker()) onCredentialChanges((userIds) => authenticator.forget(userIds));
   const operations = createOperations({ config, log, dataSource, schema, authenticator, httpServer });
   operations.install(app);
-  const contextDeps = { dataSource, log, config, statementTimeoutMs: config.hardening.statementTimeoutMs };
+  const contextDeps = { dataSource, log, config, statementTimeoutMs: config.hardening.statementTimeoutMs, credentials: authenticator };
   const live = attachLiveServer({
     httpServer, schema, authenticator, contextDeps, log, production: config.nodeEnv === 'production',
     connectionString: (dataSource.options as { url?: string }).url ?? '',
+    pollIntervalMs: config.livePollIntervalMs,
     queryLimits: config.hardening.queryLimits,
     rateLimiter: operations.rateLimiter,
     rateLimitWindowSeconds: config.hardening.rateLimit.windowSeconds,

@@ -12,6 +12,7 @@ import { ConfigError, loadConfig } from '../src/config';
 import { hashPassword } from '../src/modules/auth/secrets';
 import { createServer } from '../src/server';
 import { buildClaimgraphSchema } from '../src/schema';
+import { enableStatementCounting } from '../src/db/statement-counter';
 
 const run = promisify(execFile);
 
@@ -81,18 +82,60 @@ describe(AuthService.name, () => {
   });
 
   it('refuses expired, malformed and unknown tokens alike', async () => {
-    const created = await app.ok(desk.viewer, `mutation($at: DateTime) { createApiToken(input: { name: "short", expiresAt: $at }) { token apiToken { prefix } } }`, {
-      at: new Date(Date.now() + 60_000).toISOString(),
+    const expiresAt = Date.now() + 1500;
+    const created = await app.ok(desk.viewer, `mutation($at: DateTime) { createApiToken(input: { name: "short", expiresAt: $at }) { token } }`, {
+      at: new Date(expiresAt).toISOString(),
     });
-    const { token, apiToken } = created.createApiToken;
+    const { token } = created.createApiToken;
     expect((await call(VIEWER, {}, bearer(token))).data.viewer.email).toBe(desk.viewer.email);
-    await app.sql(`UPDATE api_tokens SET expires_at = now() - interval '1 second' WHERE prefix = $1`, [apiToken.prefix]);
+    // it expires while the server still holds it from the lookup above (AUTH_CACHE_TTL_MS)
+    await new Promise((resolve) => setTimeout(resolve, expiresAt - Date.now() + 50));
     for (const headers of [bearer(token), bearer('cg_' + 'A'.repeat(43)), bearer('nonsense'), { authorization: 'Basic dXNlcjpwYXNz' }, bearer('a.b.c')]) {
       const result = await call(VIEWER, {}, headers);
       expect([headers, result.errors?.[0].extensions.code]).toEqual([headers, 'UNAUTHENTICATED']);
     }
     const past = await app.run(desk.viewer, `mutation { createApiToken(input: { name: "old", expiresAt: "2020-01-01T00:00:00Z" }) { token } }`);
     expect(past.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
+  });
+
+  it('answers a known token from its cache, and forgets it the moment the user\'s teams or roles change', async () => {
+    const counter = enableStatementCounting();
+    const lookups = async (work: () => Promise<unknown>): Promise<number> => {
+      let count = 0;
+      const stop = counter.record((statement) => {
+        if (statement.text.includes('claimgraph_authenticate')) count += 1;
+      });
+      try {
+        await work();
+      } finally {
+        stop();
+      }
+      return count;
+    };
+    const { token } = (await app.ok(desk.outsider, `mutation { createApiToken(input: { name: "cached" }) { token } }`)).createApiToken;
+    const TEAMS = '{ teams { totalCount } }';
+    const teams = async () => (await call(TEAMS, {}, bearer(token))).data.teams.totalCount as number;
+    expect(await lookups(teams)).toBe(1);
+    expect(await lookups(teams)).toBe(0);
+    expect(await teams()).toBe(1);
+
+    await app.ok(desk.owner, `mutation($input: AddTeamMemberInput!) { addTeamMember(input: $input) { membership { role } } }`, {
+      input: { teamId: desk.teamId, email: desk.outsider.email, role: 'VIEWER' },
+    });
+    expect(await lookups(teams)).toBe(1);
+    expect(await teams()).toBe(2);
+    const outsiderId = Buffer.from(`User:${desk.outsider.id}`).toString('base64url');
+    await app.ok(desk.owner, `mutation($input: ChangeMemberRoleInput!) { changeMemberRole(input: $input) { membership { role } } }`, {
+      input: { teamId: desk.teamId, userId: outsiderId, role: 'REVIEWER' },
+    });
+    expect(await lookups(teams)).toBe(1);
+    await app.ok(desk.owner, `mutation($input: RemoveTeamMemberInput!) { removeTeamMember(input: $input) { userId } }`, {
+      input: { teamId: desk.teamId, userId: outsiderId },
+    });
+    expect(await teams()).toBe(1);
+    // creating a team makes its creator an owner at once
+    await call(`mutation { createTeam(input: { slug: "cache-check", name: "Cache check" }) { team { id } } }`, {}, bearer(token));
+    expect(await teams()).toBe(2);
   });
 
   it('logs in with a password, answers an unknown email exactly like a wrong password, and logs out', async () => {
@@ -210,4 +253,28 @@ describe(AuthService.name, () => {
     const login = await call(`mutation { login(input: { email: "first.owner@example.test", password: "bootstrap password 1" }) { user { name } } }`);
     expect(login.data.login.user.name).toBe('First Owner');
   }, 60_000);
+});
+
+describe('token cache across instances', () => {
+  let app: TestApp;
+
+  beforeAll(async () => {
+    app = await createTestApp({ env: { AUTH_CACHE_TTL_MS: '400' } });
+  });
+  afterAll(() => app?.close());
+
+  it('sees a revocation made elsewhere within AUTH_CACHE_TTL_MS', async () => {
+    const desk = await createDesk(app);
+    const url = `${await app.listen()}/graphql`;
+    const { token } = (await app.ok(desk.viewer, `mutation { createApiToken(input: { name: "elsewhere" }) { token } }`)).createApiToken;
+    const viewer = async () => {
+      const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify({ query: '{ viewer { email } }' }) });
+      return (await response.json()) as { data?: { viewer: { email: string } }; errors?: { extensions: { code: string } }[] };
+    };
+    expect((await viewer()).data?.viewer.email).toBe(desk.viewer.email);
+    // another instance (here: straight SQL) revokes it: this one holds its lookup for at most 400 ms
+    await app.sql(`UPDATE api_tokens SET revoked_at = now() WHERE user_id = $1 AND name = 'elsewhere'`, [desk.viewer.id]);
+    await new Promise((resolve) => setTimeout(resolve, 450));
+    expect((await viewer()).errors?.[0].extensions.code).toBe('UNAUTHENTICATED');
+  });
 });

@@ -6,6 +6,7 @@ import { createClient, type Client } from 'graphql-ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp, type TestUser } from './support/app';
 import { createArticle, createClaim, createDesk, type Desk } from './support/desk';
+import pg from 'pg';
 import { EventHub } from '../src/modules/live/event-hub';
 
 const root = path.resolve(__dirname, '..');
@@ -147,7 +148,7 @@ describe('live updates across instances', () => {
     await until(() => peekArticle.completed && peekTeam.completed, 'the refused subscriptions');
     expect(peekArticle.received).toEqual([{ errors: [expect.objectContaining({ message: 'Article not found', extensions: { code: 'NOT_FOUND' } })] }]);
     expect(peekTeam.received).toEqual([{ errors: [expect.objectContaining({ message: 'Team not found', extensions: { code: 'NOT_FOUND' } })] }]);
-    // all four are listening once their streams exist and LISTEN is in place
+    // all four are live once their streams have their starting snapshots
     await until(() => hub.subscriberCount === 4 && hub.isListening, 'the subscriptions to be live');
 
     await remote(deskA.reviewer, `mutation($input: SubmitVerdictInput!) { submitVerdict(input: $input) { verdict { id } } }`, {
@@ -268,27 +269,60 @@ describe(EventHub.name, () => {
   });
   afterAll(() => app?.close());
 
-  it('reconnects its LISTEN connection after losing it, and delivers again', { timeout: 60_000 }, async () => {
+  it('polls history from its last snapshot: reconnects after losing its connection and delivers what committed meanwhile', { timeout: 60_000 }, async () => {
     const silent = { warn: () => undefined, error: () => undefined, info: () => undefined, debug: () => undefined } as never;
-    const hub = new EventHub(app.databaseUrl, silent);
+    const hub = new EventHub(app.databaseUrl, silent, 50);
+    const desk = await createDesk(app);
+    const teamId = Buffer.from(desk.teamId, 'base64url').toString().split(':')[1];
+    const rename = (name: string) => app.ok(desk.owner, `mutation($input: UpdateTeamInput!) { updateTeam(input: $input) { team { name } } }`, { input: { teamId: desk.teamId, name } });
     try {
-      const stream = hub.subscribe((notice) => notice.entityType === 'Team');
-      await hub.ready();
-      const desk = await createDesk(app);
+      const stream = hub.subscribe(teamId, (notice) => notice.entityType === 'Team');
+      await hub.whenStarted(stream);
+      // what committed before the subscription started is not delivered: the team's CREATE
+      await rename('Desk one');
       const first = await stream.next();
-      expect(first.value).toMatchObject({ entityType: 'Team', action: 'CREATE', teamId: Buffer.from(desk.teamId, 'base64url').toString().split(':')[1] });
-      await stream.next(); // the outsider's team of createDesk
+      expect(first.value).toMatchObject({ entityType: 'Team', action: 'UPDATE', teamId });
 
-      // kill the listener's backend from the server side
+      // kill the poller's backend from the server side, and change the team while it is down
       await app.sql(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'claimgraph-listener' AND datname = current_database()`);
       await until(() => !hub.isListening, 'the hub to notice');
+      await rename('Desk two');
       await until(() => hub.isListening, 'the hub to reconnect', 30_000);
-      const again = await createDesk(app);
-      const next = await stream.next();
-      expect(next.value).toMatchObject({ teamId: Buffer.from(again.teamId, 'base64url').toString().split(':')[1] });
+      await rename('Desk three');
+      const names = [await stream.next(), await stream.next()].map((next) => (next.value as { entityId: string; action: string }).action);
+      expect(names).toEqual(['UPDATE', 'UPDATE']);
+      const events = await app.sql(`SELECT after->>'name' AS name FROM history_events WHERE entity_id = $1 AND action = 'UPDATE' ORDER BY id`, [teamId]);
+      expect(events.map((event) => event.name)).toEqual(['Desk one', 'Desk two', 'Desk three']);
       await stream.return();
       expect(hub.subscriberCount).toBe(0);
     } finally {
+      await hub.stop();
+    }
+  });
+
+  it('delivers an event whose transaction commits after a later one', { timeout: 60_000 }, async () => {
+    const silent = { warn: () => undefined, error: () => undefined, info: () => undefined, debug: () => undefined } as never;
+    const hub = new EventHub(app.databaseUrl, silent, 50);
+    const desk = await createDesk(app);
+    const teamId = Buffer.from(desk.teamId, 'base64url').toString().split(':')[1];
+    const slow = new pg.Client({ connectionString: app.databaseUrl });
+    await slow.connect();
+    try {
+      const stream = hub.subscribe(teamId, () => true);
+      await hub.whenStarted(stream);
+      const insert = `INSERT INTO history_events (team_id, entity_type, entity_id, action) VALUES ($1, 'Team', $1, $2) RETURNING id`;
+      // the slow transaction takes the lower id, and commits after a faster one was delivered
+      await slow.query('BEGIN');
+      const [early] = (await slow.query(insert, [teamId, 'EARLY_ID'])).rows;
+      const [late] = await app.sql(insert, [teamId, 'LATE_ID']);
+      expect(BigInt(early.id)).toBeLessThan(BigInt(late.id));
+      expect((await stream.next()).value).toMatchObject({ id: String(late.id), action: 'LATE_ID' });
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      await slow.query('COMMIT');
+      expect((await stream.next()).value).toMatchObject({ id: String(early.id), action: 'EARLY_ID' });
+      await stream.return();
+    } finally {
+      await slow.end();
       await hub.stop();
     }
   });

@@ -243,8 +243,11 @@ describe(AssignmentService.name, () => {
     const done = await app.ok(desk.reviewer, `query($id: ID!) { node(id: $id) { ... on Assignment { state version completedAt } } }`, { id: assignment.id });
     expect(done.node).toMatchObject({ state: 'COMPLETED', version: 2, completedAt: expect.any(String) });
     const [submit] = await app.sql(`SELECT id FROM history_events WHERE claim_id = $1 AND entity_type = 'Verdict' AND actor_id = $2`, [rawId(claim.id), desk.reviewer.id]);
-    const [complete] = await app.sql(`SELECT id, actor_id FROM history_events WHERE entity_id = $1 AND action = 'COMPLETE'`, [rawId(assignment.id)]);
+    const [complete] = await app.sql(`SELECT id, actor_id, before, after FROM history_events WHERE entity_id = $1 AND action = 'COMPLETE'`, [rawId(assignment.id)]);
     expect(complete.actor_id).toBe(desk.reviewer.id);
+    // the same instant the API shows, written as JavaScript writes every other timestamp in history
+    expect(complete).toMatchObject({ before: { completedAt: null, version: 1 }, after: { completedAt: done.node.completedAt, version: 2 } });
+    expect(complete.after.completedAt).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
     expect(BigInt(complete.id)).toBeGreaterThan(BigInt(submit.id));
   });
 

@@ -57,6 +57,39 @@ describe(VerdictService.name, () => {
     expect(all.claim).toEqual({ verdicts: { totalCount: 2 }, current: { totalCount: 1 } });
   });
 
+  it('writes the history a verdict write owes, field for field, and refuses what it must with nothing changed', async () => {
+    const claim = await createClaim(app, desk, articleId, 'the lowest since 1999');
+    const before = await databaseFingerprint(app);
+    const nothingToRevise = await app.run(desk.reviewer, SUBMIT, { input: { claimId: claim.id, rating: 'TRUE', expectedVersion: 1 } });
+    expect(nothingToRevise.errors?.[0].extensions).toEqual({ code: 'VERSION_CONFLICT', currentVersion: null });
+    const missing = await app.run(desk.reviewer, SUBMIT, { input: { claimId: 'Q2xhaW06MDAwMDAwMDAtMDAwMC00MDAwLTgwMDAtMDAwMDAwMDAwMDAw', rating: 'TRUE' } });
+    expect(missing.errors?.[0].extensions?.code).toBe('NOT_FOUND');
+    expect(await databaseFingerprint(app)).toBe(before);
+
+    const first = await submit(desk.reviewer, claim.id, 'TRUE', { confidence: 0.25 });
+    await submit(desk.reviewer, claim.id, 'FALSE', { expectedVersion: 1, confidence: 0.25 });
+    const events = await app.sql(`SELECT action, actor_id, claim_id, article_id, before, after FROM history_events WHERE entity_id = $1 ORDER BY id`, [rawId(first.verdict.id)]);
+    expect(events).toEqual([
+      {
+        action: 'SUBMIT', actor_id: desk.reviewer.id, claim_id: rawId(claim.id), article_id: rawId(articleId), before: null,
+        after: { claimId: rawId(claim.id), reviewerId: desk.reviewer.id, rating: 'TRUE', rationale: null, confidence: 0.25, version: 1, withdrawnAt: null },
+      },
+      // a revision records what changed, and only that
+      {
+        action: 'REVISE', actor_id: desk.reviewer.id, claim_id: rawId(claim.id), article_id: rawId(articleId),
+        before: { rating: 'TRUE', version: 1 }, after: { rating: 'FALSE', version: 2 },
+      },
+    ]);
+
+    await app.ok(desk.editor, `mutation($input: PublishClaimInput!) { publishClaim(input: $input) { claim { id } } }`, {
+      input: { claimId: claim.id, expectedVersion: 1, rating: 'FALSE' },
+    });
+    const published = await databaseFingerprint(app);
+    const refused = await app.run(desk.reviewer, SUBMIT, { input: { claimId: claim.id, rating: 'TRUE', expectedVersion: 2 } });
+    expect(refused.errors?.[0].extensions?.code).toBe('PUBLISHED');
+    expect(await databaseFingerprint(app)).toBe(published);
+  });
+
   it('derives status from quorum and the disagreement rule', async () => {
     const cases: [string[], string][] = [
       [[], 'UNREVIEWED'],

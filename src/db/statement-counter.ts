@@ -24,8 +24,8 @@ export class StatementCounter {
 
   onStatement(text: string, values: unknown[]): void {
     // A parameterless query may carry several statements in one round trip (simple protocol):
-    // each counts. (Splitting on `;` is exact for the SQL claimgraph sends this way.)
-    this.total += values.length === 0 && text.includes(';') ? text.split(';').filter((part) => part.trim()).length : 1;
+    // each counts.
+    this.total += values.length === 0 && text.includes(';') ? countStatements(text) : 1;
     this.roundTrips++;
     for (const record of this.recorders) record({ text, values });
   }
@@ -35,6 +35,26 @@ export class StatementCounter {
     this.recorders.add(record);
     return () => this.recorders.delete(record);
   }
+}
+
+/**
+ * Statements in a multi-statement string: the `;` outside quoted literals (exact for the SQL
+ * claimgraph sends this way: code-written statements, values as escapeLiteral literals, in
+ * which a quote is always doubled).
+ */
+export function countStatements(text: string): number {
+  let count = 0;
+  let quoted = false;
+  let pending = false;
+  for (const char of text) {
+    if (char === "'") quoted = !quoted;
+    if (!quoted && char === ';') {
+      if (pending) count += 1;
+      pending = false;
+    } else if (!quoted && !/\s/.test(char)) pending = true;
+    else if (quoted) pending = true;
+  }
+  return count + (pending ? 1 : 0);
 }
 
 let installed: StatementCounter | null = null;

@@ -19,6 +19,13 @@ export interface Context {
   services: Services;
   log: Logger;
   config: Pick<Config, 'sessionTtlHours'>;
+  /** These users' tokens, roles or teams change in this request: cached credentials go once it commits. */
+  credentialsChanged(userId: string): void;
+}
+
+/** Where cached credentials live (the Authenticator): told which users changed. */
+export interface CredentialStore {
+  credentialsChanged(userIds: readonly string[]): void;
 }
 
 export interface Session {
@@ -34,13 +41,29 @@ export interface ContextDeps {
   config: Pick<Config, 'sessionTtlHours'>;
   /** STATEMENT_TIMEOUT_MS, applied to every request transaction (unset: no timeout). */
   statementTimeoutMs?: number;
+  /** Cached credentials to invalidate after changes (the server's Authenticator; none in the CLI). */
+  credentials?: CredentialStore;
 }
 
 export function createContext(deps: ContextDeps, actor: Actor | null, requestId: string, authError: string | null = null): Context {
   const db = new RequestDb(deps.dataSource, { userId: actor?.userId ?? null, teamIds: actor?.teamIds ?? [] }, undefined, { statementTimeoutMs: deps.statementTimeoutMs });
   const loaders = new Loaders(db);
-  const log = deps.log.child({ requestId, userId: actor?.userId });
-  const context: Context = { requestId, session: { actor, authError }, db, loaders, log, config: deps.config, services: undefined as unknown as Services };
+  const changed = new Set<string>();
+  const credentialsChanged = (userId: string): void => {
+    if (!deps.credentials) return;
+    if (changed.size === 0) db.afterCommit(() => deps.credentials!.credentialsChanged([...changed]));
+    changed.add(userId);
+  };
+  let log: Logger | null = null;
+  const context: Context = {
+    requestId, session: { actor, authError }, db, loaders, config: deps.config, credentialsChanged, services: undefined as unknown as Services,
+    // made on first use: a pino child (with its redaction setup) was measurable on every request,
+    // and most requests never log
+    get log(): Logger {
+      log ??= deps.log.child({ requestId, userId: actor?.userId });
+      return log;
+    },
+  };
   context.services = new Services(context);
   return context;
 }

@@ -57,6 +57,29 @@ export function hydrate<T extends ObjectLiteral>(manager: EntityManager, entity:
   return hydrator(raw, prefix) as T;
 }
 
+const jsonDateColumns = new WeakMap<object, string[]>();
+
+/**
+ * An entity from a row Postgres sent as JSON (`to_jsonb(row)`, keys are column names): as
+ * `hydrate`, with the timestamps, which JSON carries as strings, turned into Dates first.
+ */
+export function hydrateJson<T extends ObjectLiteral>(manager: EntityManager, entity: EntityTarget<T>, json: Record<string, unknown>): T {
+  const metadata = manager.connection.getMetadata(entity);
+  let dates = jsonDateColumns.get(metadata);
+  if (!dates) {
+    dates = metadata.columns
+      .filter((column) => column.type === Date || (typeof column.type === 'string' && /^(timestamp|date)/.test(column.type)))
+      .map((column) => column.databaseName);
+    jsonDateColumns.set(metadata, dates);
+  }
+  const row = { ...json };
+  for (const name of dates) {
+    const value = row[name];
+    if (typeof value === 'string') row[name] = new Date(value);
+  }
+  return hydrate(manager, entity, row);
+}
+
 interface Page<T> { edges: LazyEdge<T>[]; hasMore: boolean }
 
 /**

@@ -306,14 +306,17 @@ export function tokenLimitError(error: unknown, limits: QueryLimits): GraphQLErr
 }
 
 /**
- * Apollo plugin: the same limits on every operation Apollo runs, whatever the transport, before
- * any resolver. (Over HTTP the request gate has already applied them before authentication.)
+ * Apollo plugin: the same limits on every operation Apollo runs without the HTTP request gate in
+ * front of it (executeOperation), before any resolver. Over HTTP (`request.http` set: Apollo is
+ * mounted only behind the gate, src/server.ts) the gate has applied them before authentication,
+ * and analysing the document a second time was measurable on every request.
  */
 export function queryLimitsPlugin(limits: QueryLimits): ApolloServerPlugin {
   return {
     async requestDidStart() {
       return {
         async didResolveOperation({ schema, document, operationName, request }) {
+          if (request.http) return;
           const errors = checkQueryLimits(schema, document, operationName, request.variables, limits);
           if (errors.length) throw errors[0];
         },

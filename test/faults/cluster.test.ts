@@ -9,11 +9,16 @@ import { ProcessSampler } from '../../bench/load';
 const EDITOR = { 'x-claimgraph-user': 'editor@cluster.example' };
 
 /** POSTs a query on a connection of its own (so successive calls may reach different workers). */
-function postOnNewConnection(url: string, query: string): Promise<number> {
+async function postOnNewConnection(url: string, query: string): Promise<number> {
+  return (await answerOnNewConnection(url, query, EDITOR)).status;
+}
+
+function answerOnNewConnection(url: string, query: string, headers: Record<string, string>): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
-    const request = http.request(url, { method: 'POST', agent: false, timeout: 5000, headers: { 'content-type': 'application/json', ...EDITOR } }, (response) => {
-      response.resume();
-      response.once('end', () => resolve(response.statusCode ?? 0));
+    const request = http.request(url, { method: 'POST', agent: false, timeout: 5000, headers: { 'content-type': 'application/json', ...headers } }, (response) => {
+      const chunks: Buffer[] = [];
+      response.on('data', (chunk: Buffer) => chunks.push(chunk));
+      response.once('end', () => resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
     });
     request.once('error', reject);
     request.once('timeout', () => request.destroy(new Error('no answer within 5 s')));
@@ -115,6 +120,41 @@ describe('WEB_CONCURRENCY: a primary and its workers', () => {
     await until(() => running.logs.filter((entry) => entry.msg === 'claimgraph is serving').length, (count) => count === 3, 'the replacement to serve');
     for (let request = 0; request < 4; request++) expect(await postOnNewConnection(running.graphqlUrl, '{ viewer { id } }')).toBe(200);
     expect(running.logs.some((entry) => entry.msg === 'a worker died; starting another')).toBe(true);
+  }, 120_000);
+
+  it('tells every worker at once when a membership changes, though each caches the token it looked up', async () => {
+    const running = server!;
+    const MEMBER = { 'x-claimgraph-user': 'member@cluster.example' };
+    const created = await graphql(running.graphqlUrl, 'mutation { createApiToken(input: { name: "cluster" }) { token } }', {}, MEMBER);
+    const token = (created.body as { data: { createApiToken: { token: string } } }).data.createApiToken.token;
+    const bearer = { authorization: `Bearer ${token}` };
+    const teams = async () => {
+      const answer = await answerOnNewConnection(running.graphqlUrl, '{ teams { totalCount } }', bearer);
+      const line = running.logs.filter((entry) => entry.msg === 'request' && entry.path === '/graphql').at(-1);
+      return { count: (JSON.parse(answer.body) as { data: { teams: { totalCount: number } } }).data.teams.totalCount, pid: line?.pid as number };
+    };
+    // both workers look the token up once and keep it (AUTH_CACHE_TTL_MS, 5 s by default)
+    const warmed = new Set<number>();
+    for (let attempt = 0; attempt < 30 && warmed.size < 2; attempt++) {
+      const { count, pid } = await teams();
+      expect(count).toBe(0);
+      warmed.add(pid);
+    }
+    expect(warmed.size).toBe(2);
+    const desk = await graphql(running.graphqlUrl, '{ teams { nodes { id } } }', {}, EDITOR);
+    const teamId = (desk.body as { data: { teams: { nodes: { id: string }[] } } }).data.teams.nodes[0].id;
+    const added = await graphql(running.graphqlUrl, 'mutation($input: AddTeamMemberInput!) { addTeamMember(input: $input) { membership { role } } }', {
+      input: { teamId, email: 'member@cluster.example', role: 'VIEWER' },
+    }, EDITOR);
+    expect((added.body as { errors?: unknown }).errors).toBeUndefined();
+    // whichever worker answers, at once: the one that made the change told the other
+    const seen = new Set<number>();
+    for (let attempt = 0; attempt < 30 && seen.size < 2; attempt++) {
+      const { count, pid } = await teams();
+      expect(count).toBe(1);
+      seen.add(pid);
+    }
+    expect(seen.size).toBe(2);
   }, 120_000);
 
   it('drains every worker on SIGTERM and exits 0, stopping the embedded Postgres', async () => {

@@ -1,13 +1,11 @@
-import type { EntityManager } from 'typeorm';
 import type { Context } from '../../shared/context';
 import { loadTeamRow } from '../../shared/loaders';
 import { requireActor } from '../../shared/actor';
 import { fromGlobalId } from '../../shared/ids';
 import { DomainError, ErrorCode, badInput, notFound } from '../../shared/errors';
 import { paginate, type ConnectionArgs, type ConnectionResult } from '../../shared/pagination';
-import { nestedConnection, hydrate } from '../../shared/nested-connection';
+import { nestedConnection } from '../../shared/nested-connection';
 import { versionedUpdate } from '../../shared/versioned-update';
-import { preparedQuery } from '../../db/request-db';
 import { checkText } from '../../shared/text';
 import { validDate } from '../../shared/values';
 import { diff, insertWithHistory, recordHistory, snapshot } from '../history/history.service';
@@ -114,29 +112,8 @@ export class AssignmentService {
     return this.write(current, input.expectedVersion, { cancelledAt: new Date() }, 'CANCEL', reason);
   }
 
-  /**
-   * Called by VerdictService.submit inside its transaction (the claim row is locked): the
-   * reviewer's open assignment on the claim is done, and its history says so.
-   */
-  async completeOnVerdict(manager: EntityManager, claim: Claim, reviewerId: string): Promise<void> {
-    const completed = await preparedQuery(
-      manager,
-      `UPDATE assignments SET completed_at = now(), updated_at = now(), version = version + 1
-        WHERE claim_id = $1 AND reviewer_id = $2 AND ${OPEN}
-        RETURNING *`,
-      [claim.id, reviewerId],
-    );
-    for (const raw of completed) {
-      const after = hydrate(manager, Assignment, raw);
-      await recordHistory(manager, {
-        teamId: after.teamId, actorId: reviewerId, entityType: 'Assignment', entityId: after.id,
-        claimId: claim.id, articleId: claim.articleId, action: 'COMPLETE',
-        before: { completedAt: null, version: after.version - 1 },
-        after: { completedAt: after.completedAt, version: after.version },
-      });
-    }
-    if (completed.length) this.context.loaders.clear();
-  }
+  // A verdict completes the reviewer's open assignment on the claim: claimgraph_submit_verdict does
+  // it (and records COMPLETE in history) in the verdict's own statement.
 
   private async write(current: Assignment, expectedVersion: number, changes: Partial<Assignment>, action: string, reason: string | null): Promise<Assignment> {
     const actor = requireActor(this.context);

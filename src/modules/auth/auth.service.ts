@@ -58,6 +58,7 @@ export class AuthService {
   async logout(): Promise<boolean> {
     const actor = requireActor(this.context);
     if (actor.via !== 'session' || !actor.tokenId) return false;
+    this.context.credentialsChanged(actor.userId);
     return this.context.db.transaction(async (manager) => {
       const result = await manager
         .createQueryBuilder()
@@ -92,6 +93,7 @@ export class AuthService {
   async revokeApiToken(globalId: string): Promise<ApiToken> {
     const actor = requireActor(this.context);
     const tokenId = fromGlobalId(globalId, 'ApiToken', 'tokenId');
+    this.context.credentialsChanged(actor.userId);
     return this.context.db.transaction(async (manager) => {
       const token = await manager.findOneBy(ApiToken, { id: tokenId, userId: actor.userId });
       if (!token) throw notFound('ApiToken');
@@ -127,6 +129,7 @@ export class AuthService {
       throw new DomainError(ErrorCode.FORBIDDEN, 'The current password is not right');
     }
     const hash = await hashPassword(newPassword);
+    this.context.credentialsChanged(actor.userId);
     await this.context.db.transaction(async (tx) => {
       await tx.query('UPDATE users SET password_hash = $2, updated_at = now() WHERE id = $1', [actor.userId, hash]);
       // Other sessions end: a changed password must lock out whoever had the old one.

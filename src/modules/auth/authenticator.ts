@@ -19,6 +19,10 @@ export interface AuthenticatorOptions {
   /** Accept X-Claimgraph-User and fall back to a default local user. Never in production. */
   devAuth: boolean;
   jwt?: JwtOptions | null;
+  /** AUTH_CACHE_TTL_MS: how long a looked-up token may answer again without Postgres (0 or absent: never). */
+  cacheTtlMs?: number;
+  /** Tells this process's other workers which users' credentials changed (WEB_CONCURRENCY). */
+  broadcast?: (userIds: string[]) => void;
 }
 
 export interface AuthResult {
@@ -36,6 +40,48 @@ function header(headers: Headers, name: string): string | undefined {
 
 type MembershipRows = [string, Role][];
 
+interface TokenRow {
+  token_id: string;
+  user_id: string;
+  kind: string;
+  expires_at: Date | null;
+  revoked_at: Date | null;
+  last_used_at: Date | null;
+  memberships: MembershipRows;
+}
+
+/**
+ * Tokens looked up in the last `ttlMs`, by hash: on this machine a lookup was a round trip to
+ * Postgres on every request, about a tenth of the server's CPU on a verdict write (bench/README).
+ * Only tokens found valid are kept (unknown ones cannot fill it), at most `capacity`, oldest out
+ * first. Whatever changes a user's credentials (logout, revocation, password, membership, a new
+ * team) forgets that user's entries once it commits, here and in the other workers.
+ */
+class TokenCache {
+  private readonly entries = new Map<string, { row: TokenRow; until: number }>();
+
+  constructor(private readonly ttlMs: number, private readonly capacity = 10_000) {}
+
+  get(key: string): TokenRow | undefined {
+    const entry = this.entries.get(key);
+    if (!entry) return undefined;
+    if (entry.until > Date.now()) return entry.row;
+    this.entries.delete(key);
+    return undefined;
+  }
+
+  set(key: string, row: TokenRow): void {
+    if (this.ttlMs <= 0) return;
+    this.entries.delete(key);
+    if (this.entries.size >= this.capacity) this.entries.delete(this.entries.keys().next().value as string);
+    this.entries.set(key, { row, until: Date.now() + this.ttlMs });
+  }
+
+  forgetUsers(userIds: ReadonlySet<string>): void {
+    for (const [key, entry] of this.entries) if (userIds.has(entry.row.user_id)) this.entries.delete(key);
+  }
+}
+
 /**
  * Turns request credentials into an Actor. Transports (HTTP, WebSocket, CLI) call this and
  * nothing else; services only ever see the Actor. Order: `Authorization: Bearer` (a claimgraph
@@ -44,9 +90,25 @@ type MembershipRows = [string, Role][];
  */
 export class Authenticator {
   private readonly jwks: JWTVerifyGetKey | null;
+  private readonly tokens: TokenCache;
 
   constructor(private readonly dataSource: DataSource, private readonly options: AuthenticatorOptions) {
     this.jwks = options.jwt ? createRemoteJWKSet(new URL(options.jwt.jwksUrl), { cacheMaxAge: 10 * 60_000 }) : null;
+    this.tokens = new TokenCache(options.cacheTtlMs ?? 0);
+  }
+
+  /**
+   * These users' tokens, roles or teams changed (and the change committed): look them up again,
+   * in this process and, through `broadcast`, in the other workers.
+   */
+  credentialsChanged(userIds: readonly string[]): void {
+    this.forget(userIds);
+    this.options.broadcast?.([...userIds]);
+  }
+
+  /** Forgets what the cache holds for these users (a change made here or in another worker). */
+  forget(userIds: readonly string[]): void {
+    if (userIds.length) this.tokens.forgetUsers(new Set(userIds));
   }
 
   /** The caller, or null for no or refused credentials. */
@@ -88,22 +150,19 @@ export class Authenticator {
   }
 
   private async fromToken(token: string): Promise<AuthResult> {
-    const rows = (await this.dataSource.query('SELECT * FROM claimgraph_authenticate($1)', [hashToken(token)])) as {
-      token_id: string;
-      user_id: string;
-      kind: string;
-      expires_at: Date | null;
-      revoked_at: Date | null;
-      last_used_at: Date | null;
-      memberships: MembershipRows;
-    }[];
-    const row = rows[0];
-    // One message for unknown, revoked and expired tokens: a probe learns nothing about which.
-    if (!row || row.revoked_at || (row.expires_at && row.expires_at.getTime() <= Date.now())) {
-      return { actor: null, error: 'Invalid or expired token' };
+    const hash = hashToken(token);
+    const key = hash.toString('base64');
+    let row = this.tokens.get(key);
+    if (!row) {
+      [row] = (await this.dataSource.query('SELECT * FROM claimgraph_authenticate($1)', [hash])) as TokenRow[];
+      // One message for unknown, revoked and expired tokens: a probe learns nothing about which.
+      if (!row || row.revoked_at) return { actor: null, error: 'Invalid or expired token' };
+      this.tokens.set(key, row);
     }
+    if (row.expires_at && row.expires_at.getTime() <= Date.now()) return { actor: null, error: 'Invalid or expired token' };
     if (!row.last_used_at || Date.now() - row.last_used_at.getTime() > 60_000) {
       // At most one write a minute per token; a failure here must not fail the request.
+      row.last_used_at = new Date();
       this.dataSource.query('UPDATE api_tokens SET last_used_at = now() WHERE id = $1', [row.token_id]).catch(() => undefined);
     }
     return { actor: new Actor(row.user_id, new Map(row.memberships), row.kind === 'SESSION' ? 'session' : 'token', row.token_id), error: null };

@@ -46,13 +46,13 @@ export class VerdictChange {
 
 const OVER_WEBSOCKET = 'Subscriptions are served over WebSocket (graphql-ws protocol) on /graphql';
 
-async function listen(context: LiveContext, filter: NoticeFilter): Promise<AsyncIterable<LiveNotice>> {
+async function listen(context: LiveContext, teamId: string, filter: NoticeFilter): Promise<AsyncIterable<LiveNotice>> {
   const hub = context.live?.hub;
   if (!hub) throw badInput(OVER_WEBSOCKET);
-  // Listen before LISTEN is confirmed: nothing that commits after the subscription starts is lost.
-  const stream = hub.subscribe(filter);
+  const stream = hub.subscribe(teamId, filter);
   try {
-    await hub.ready();
+    // from its starting snapshot on, nothing that commits is missed
+    await hub.whenStarted(stream);
   } catch (error) {
     await stream.return();
     throw error;
@@ -94,7 +94,7 @@ export class LiveResolver {
     description: 'Changes to the claims of an article: created, edited, status, disputes, publishing, deletion.',
     subscribe: async ({ args, context }: SubscribeResolverData<unknown, { articleId: string }, LiveContext>) => {
       const article = await context.services.articles.getByGlobalId(args.articleId, 'articleId');
-      return listen(context, (notice) => notice.entityType === 'Claim' && notice.articleId === article.id);
+      return listen(context, article.teamId, (notice) => notice.entityType === 'Claim' && notice.articleId === article.id);
     },
   })
   async claimChanged(@Root() notice: LiveNotice | undefined, @Arg('articleId', () => ID) _articleId: string, @Ctx() context: Context): Promise<ClaimChange> {
@@ -108,10 +108,10 @@ export class LiveResolver {
       if (Boolean(args.claimId) === Boolean(args.articleId)) throw badInput('Pass exactly one of claimId or articleId', 'claimId');
       if (args.claimId) {
         const claim = await context.services.claims.getByGlobalId(args.claimId, 'claimId');
-        return listen(context, (notice) => notice.entityType === 'Verdict' && notice.claimId === claim.id);
+        return listen(context, claim.teamId, (notice) => notice.entityType === 'Verdict' && notice.claimId === claim.id);
       }
       const article = await context.services.articles.getByGlobalId(args.articleId!, 'articleId');
-      return listen(context, (notice) => notice.entityType === 'Verdict' && notice.articleId === article.id);
+      return listen(context, article.teamId, (notice) => notice.entityType === 'Verdict' && notice.articleId === article.id);
     },
   })
   async verdictChanged(
@@ -132,7 +132,7 @@ export class LiveResolver {
       const actor = requireActor(context);
       const teamId = fromGlobalId(args.teamId, 'Team', 'teamId');
       authorize(actor, teamId, 'team.read', 'Team');
-      return listen(context, (notice) => notice.teamId === teamId);
+      return listen(context, teamId, () => true);
     },
   })
   teamActivity(@Root() notice: LiveNotice | undefined, @Arg('teamId', () => ID) _teamId: string, @Ctx() context: Context): Promise<HistoryEvent> {

@@ -24,6 +24,8 @@ export interface LiveServerDeps {
   contextDeps: ContextDeps;
   /** The database the LISTEN connection opens (the same one the pool uses). */
   connectionString: string;
+  /** LIVE_POLL_INTERVAL_MS: how often the event hub reads new history while anyone is subscribed. */
+  pollIntervalMs?: number;
   log: Logger;
   production: boolean;
   /** The HTTP endpoint's query limits (depth, aliases, directives, tokens, node budget), applied before anything runs. */
@@ -152,7 +154,7 @@ class PerEventResults implements AsyncIterableIterator<ExecutionResult> {
  */
 export function attachLiveServer(deps: LiveServerDeps): LiveServer {
   const log = deps.log.child({ component: 'live' });
-  const hub = new EventHub(deps.connectionString, log);
+  const hub = new EventHub(deps.connectionString, log, deps.pollIntervalMs);
   const wsServer = new WebSocketServer({ server: deps.httpServer, path: '/graphql' });
   const limiter = deps.rateLimiter;
   /**

@@ -29,6 +29,7 @@ export class MemberService {
         [normalized, displayName],
       )) as { id: string }[];
       await manager.insert(Membership, { teamId, userId: user.id, role });
+      this.context.credentialsChanged(user.id);
       await recordHistory(manager, {
         teamId, actorId: actor.userId, entityType: 'Membership', entityId: user.id, action: 'ADD_MEMBER', after: { userId: user.id, role },
       });
@@ -48,6 +49,7 @@ export class MemberService {
       if (current.role === role) return current;
       if (current.role === Role.OWNER) await this.keepAnOwner(manager, teamId);
       await manager.update(Membership, { teamId, userId }, { role });
+      this.context.credentialsChanged(userId);
       await recordHistory(manager, {
         teamId, actorId: actor.userId, entityType: 'Membership', entityId: userId, action: 'CHANGE_ROLE',
         before: { role: current.role }, after: { role },
@@ -67,6 +69,7 @@ export class MemberService {
       if (!current) throw notFound('Membership');
       if (current.role === Role.OWNER) await this.keepAnOwner(manager, teamId);
       await manager.delete(Membership, { teamId, userId });
+      this.context.credentialsChanged(userId);
       await recordHistory(manager, {
         teamId, actorId: actor.userId, entityType: 'Membership', entityId: userId, action: 'REMOVE_MEMBER',
         before: { userId, role: current.role },

@@ -65,6 +65,7 @@ export class TeamService {
       });
       await manager.insert(Team, created);
       await manager.insert(Membership, { teamId: created.id, userId: actor.userId, role: Role.OWNER });
+      this.context.credentialsChanged(actor.userId);
       await recordHistory(manager, {
         teamId: created.id,
         actorId: actor.userId,

@@ -1,16 +1,14 @@
-import type { EntityManager } from 'typeorm';
 import type { Context } from '../../shared/context';
 import { loadTeamRow } from '../../shared/loaders';
-import { requireActor } from '../../shared/actor';
-import { authorize } from '../team/permissions';
+import { requireActor, type Actor } from '../../shared/actor';
+import { authorize, can } from '../team/permissions';
 import { fromGlobalId } from '../../shared/ids';
-import { DomainError, ErrorCode, badInput, versionConflict } from '../../shared/errors';
+import { DomainError, ErrorCode, badInput, notFound, versionConflict } from '../../shared/errors';
 import type { ConnectionArgs, ConnectionResult } from '../../shared/pagination';
-import { hydrate, nestedConnection } from '../../shared/nested-connection';
-import { preparedQuery } from '../../db/request-db';
+import { hydrateJson, nestedConnection } from '../../shared/nested-connection';
 import { versionedUpdate } from '../../shared/versioned-update';
 import { checkText, optionalText } from '../../shared/text';
-import { diff, insertWithHistory, recordHistory, snapshot } from '../history/history.service';
+import { diff, recordHistory } from '../history/history.service';
 import { Claim } from '../claim/claim.entity';
 import { Verdict } from './verdict.entity';
 import { User } from '../user/user.entity';
@@ -18,13 +16,32 @@ import type { SubmitVerdictInput, WithdrawVerdictInput } from './verdict.inputs'
 
 export const VERDICT_FIELDS = ['claimId', 'reviewerId', 'rating', 'rationale', 'confidence', 'version', 'withdrawnAt'] as const;
 
-let currentVerdict: string | null = null;
-
-/** The reviewer's current verdict on a claim (the entity's columns), as one prepared statement. */
-function currentVerdictSql(manager: EntityManager): string {
-  currentVerdict ??= `SELECT ${manager.connection.getMetadata(Verdict).columns.map((column) => `"${column.databaseName}"`).join(', ')}
-    FROM verdicts WHERE claim_id = $1 AND reviewer_id = $2 AND withdrawn_at IS NULL`;
-  return currentVerdict;
+/** The errors `claimgraph_submit_verdict` raises (SQLSTATE class CG), as the typed errors of the API. */
+function submitError(error: unknown, actor: Actor): unknown {
+  const driverError = (error as { driverError?: { code?: string; detail?: string; message?: string; constraint?: string } }).driverError;
+  switch (driverError?.code) {
+    case 'CG404':
+      return notFound('Claim');
+    case 'CG403':
+      // the permission matrix words the refusal (NOT_FOUND outside the team, FORBIDDEN below the role)
+      authorize(actor, driverError.detail ?? '', 'verdict.write', 'Claim');
+      return new DomainError(ErrorCode.FORBIDDEN, 'You may not give verdicts in this team');
+    case 'CG409':
+      if (!driverError.detail) {
+        return new DomainError(ErrorCode.VERSION_CONFLICT, 'You have no current verdict on this claim to revise', { currentVersion: null });
+      }
+      return versionConflict('Verdict', Number(driverError.detail));
+    case 'CG423':
+      return new DomainError(ErrorCode.PUBLISHED, 'The claim is published; an editor must unpublish it before verdicts change');
+    case '23505':
+      // A concurrent first submission by the same reviewer won the unique index.
+      if (driverError.constraint === 'verdicts_current_key') {
+        return new DomainError(ErrorCode.VERSION_CONFLICT, 'Your verdict on this claim was just created elsewhere', { currentVersion: 1 });
+      }
+      return error;
+    default:
+      return error;
+  }
 }
 
 export class VerdictService {
@@ -73,66 +90,37 @@ export class VerdictService {
       .load(claim.id);
   }
 
-  /** Creates the caller's verdict on a claim, or revises their current one (a new version, kept in history). */
+  /**
+   * Creates the caller's verdict on a claim, or revises their current one (a new version, kept in
+   * history). The write is one statement, `claimgraph_submit_verdict` (migration
+   * WritePath): version check under the claim's lock, the verdict, its history event,
+   * the reviewer's assignment completed, the claim's status re-derived, all in the mutation's
+   * savepoint. Here: the input is checked, and the teams where the caller may give verdicts (the
+   * permission matrix) go in with it.
+   */
   async submit(input: SubmitVerdictInput): Promise<{ verdict: Verdict; claim: Claim }> {
     const actor = requireActor(this.context);
-    const claim = await this.context.services.claims.getByGlobalId(input.claimId, 'claimId');
-    authorize(actor, claim.teamId, 'verdict.write', 'Claim');
+    const claimId = fromGlobalId(input.claimId, 'Claim', 'claimId');
     if (input.confidence != null && !(input.confidence >= 0 && input.confidence <= 1)) {
       throw badInput('confidence must be between 0 and 1', 'confidence');
     }
-    const values = {
-      rating: input.rating,
-      rationale: optionalText(input.rationale, 'rationale', 20_000),
-      confidence: input.confidence ?? null,
-    };
-    if (input.expectedVersion != null) {
-      // Versions only grow, so one already stale before the claim's lock is stale after it: refuse
-      // now instead of queueing behind the writers that made it stale. (The check under the lock,
-      // in versionedUpdate, stays the one that decides.)
-      const [row] = await this.context.db.query<{ version: number }>(
-        'SELECT version FROM verdicts WHERE claim_id = $1 AND reviewer_id = $2 AND withdrawn_at IS NULL',
-        [claim.id, actor.userId],
-        { prepare: true },
+    const rationale = optionalText(input.rationale, 'rationale', 20_000);
+    const writableTeams = actor.teamIds.filter((teamId) => can(actor.roleIn(teamId), 'verdict.write'));
+    let result: { verdict: Verdict; claim: Claim };
+    try {
+      const [row] = await this.context.db.mutationStatement<{ result: { verdict: Record<string, unknown>; claim: Record<string, unknown> } }>(
+        'SELECT claimgraph_submit_verdict($1, $2, $3::uuid[], $4, $5, $6, $7) AS result',
+        [claimId, actor.userId, writableTeams, input.rating, rationale, input.confidence ?? null, input.expectedVersion ?? null],
       );
-      if (row && row.version !== input.expectedVersion) throw versionConflict('Verdict', row.version);
+      const manager = this.context.db.dataSource.manager;
+      result = { verdict: hydrateJson(manager, Verdict, row.result.verdict), claim: hydrateJson(manager, Claim, row.result.claim) };
+    } catch (error) {
+      throw submitError(error, actor);
     }
-    const verdict = await this.context.db.transaction(async (manager) => {
-      await this.context.services.claims.lockForVerdictChange(manager, claim.id);
-      const [currentRow] = await preparedQuery(manager, currentVerdictSql(manager), [claim.id, actor.userId]);
-      const current = currentRow ? hydrate(manager, Verdict, currentRow) : null;
-      let result: Verdict;
-      if (!current) {
-        if (input.expectedVersion != null) {
-          throw new DomainError(ErrorCode.VERSION_CONFLICT, 'You have no current verdict on this claim to revise', { currentVersion: null });
-        }
-        try {
-          result = await insertWithHistory(manager, Verdict, { ...values, teamId: claim.teamId, claimId: claim.id, reviewerId: actor.userId, version: 1 }, (created) => ({
-            teamId: claim.teamId, actorId: actor.userId, entityType: 'Verdict', entityId: created.id,
-            claimId: claim.id, articleId: claim.articleId, action: 'SUBMIT', after: snapshot(created, VERDICT_FIELDS),
-          }));
-        } catch (error) {
-          // A concurrent first submission by the same reviewer won the unique index.
-          if ((error as { driverError?: { constraint?: string } }).driverError?.constraint === 'verdicts_current_key') {
-            throw new DomainError(ErrorCode.VERSION_CONFLICT, 'Your verdict on this claim was just created elsewhere', { currentVersion: 1 });
-          }
-          throw error;
-        }
-      } else {
-        if (input.expectedVersion == null) throw versionConflict('Verdict', current.version);
-        const { before, after } = await versionedUpdate(manager, Verdict, 'Verdict', current.id, input.expectedVersion, values, 'withdrawn_at IS NULL', current);
-        result = after;
-        await recordHistory(manager, {
-          teamId: claim.teamId, actorId: actor.userId, entityType: 'Verdict', entityId: result.id,
-          claimId: claim.id, articleId: claim.articleId, action: 'REVISE', ...diff(before, after, VERDICT_FIELDS),
-        });
-      }
-      // A verdict answers the reviewer's open assignment on the claim, in the same transaction.
-      await this.context.services.assignments.completeOnVerdict(manager, claim, actor.userId);
-      await this.context.services.claims.refreshStatus(manager, claim.id);
-      return result;
-    });
-    return { verdict, claim: await this.context.services.claims.get(claim.id) };
+    // the payload shows the new state: nothing cached before the write is served after it
+    this.context.loaders.clear();
+    this.context.loaders.prime(Claim, true, result.claim.id, result.claim);
+    return result;
   }
 
   async withdraw(input: WithdrawVerdictInput): Promise<{ verdict: Verdict; claim: Claim }> {
