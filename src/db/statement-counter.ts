@@ -46,13 +46,19 @@ export function countStatements(text: string): number {
   let count = 0;
   let quoted = false;
   let pending = false;
-  for (const char of text) {
-    if (char === "'") quoted = !quoted;
-    if (!quoted && char === ';') {
+  for (let index = 0; index < text.length; index++) {
+    const code = text.charCodeAt(index);
+    if (code === 39 /* ' */) {
+      quoted = !quoted;
+      pending = true;
+    } else if (quoted) {
+      continue;
+    } else if (code === 59 /* ; */) {
       if (pending) count += 1;
       pending = false;
-    } else if (!quoted && !/\s/.test(char)) pending = true;
-    else if (quoted) pending = true;
+    } else if (code > 32) {
+      pending = true;
+    }
   }
   return count + (pending ? 1 : 0);
 }
