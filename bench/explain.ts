@@ -5,7 +5,7 @@ import { loadConfig } from '../src/config';
 import { createDataSource } from '../src/db/data-source';
 import { buildClaimgraphSchema } from '../src/schema';
 import { createServer } from '../src/server';
-import { enableStatementCounting, type RecordedStatement } from '../src/db/statement-counter';
+import { enableStatementCounting, splitStatements, type RecordedStatement } from '../src/db/statement-counter';
 import { toGlobalId } from '../src/shared/ids';
 import { ARTICLE_PAGE, CLAIM_QUEUE, SUBMIT_VERDICT } from './queries';
 import { verdictReportQuery } from './optional';
@@ -87,9 +87,15 @@ async function main(): Promise<void> {
     let planning = 0;
     let execution = 0;
     await client.query('BEGIN');
+    // (d): the verdict back at the version the request saw, or the replayed write would conflict
+    if (scenario === 'd') await client.query('UPDATE verdicts SET version = $1 WHERE id = $2', [verdict.version - 1, verdict.id]);
     await client.query(`SELECT set_config('role', 'claimgraph_app', true), set_config('claimgraph.user_id', $1, true), set_config('claimgraph.team_ids', $2, true)`,
       [reviewer, `{${actor.teamIds.join(',')}}`]);
-    for (const statement of statements) {
+    // a one-round-trip mutation (BEGIN; scope; statement; COMMIT) is replayed statement by statement
+    const replayed = statements.flatMap((statement) => (statement.values.length === 0 && statement.text.includes(';')
+      ? splitStatements(statement.text).map((text) => ({ text, values: [] }))
+      : [statement]));
+    for (const statement of replayed) {
       if (/^\s*(START TRANSACTION|BEGIN|COMMIT|SET TRANSACTION)/i.test(statement.text)) {
         print(`\n-- ${statement.text.slice(0, 100)}`);
         continue;

@@ -38,10 +38,27 @@ export class StatementCounter {
 }
 
 /**
- * Statements in a multi-statement string: the `;` outside quoted literals (exact for the SQL
- * claimgraph sends this way: code-written statements, values as escapeLiteral literals, in
- * which a quote is always doubled).
+ * The statements of a multi-statement string: split at the `;` outside quoted literals (exact for
+ * the SQL claimgraph sends this way: code-written statements, values as escapeLiteral literals,
+ * in which a quote is always doubled).
  */
+export function splitStatements(text: string): string[] {
+  const statements: string[] = [];
+  let quoted = false;
+  let start = 0;
+  for (let index = 0; index < text.length; index++) {
+    const code = text.charCodeAt(index);
+    if (code === 39 /* ' */) quoted = !quoted;
+    else if (code === 59 /* ; */ && !quoted) {
+      statements.push(text.slice(start, index));
+      start = index + 1;
+    }
+  }
+  statements.push(text.slice(start));
+  return statements.map((statement) => statement.trim()).filter(Boolean);
+}
+
+/** How many statements `splitStatements` finds, without building them (it is on every counted request). */
 export function countStatements(text: string): number {
   let count = 0;
   let quoted = false;
