@@ -90,6 +90,43 @@ describe(VerdictService.name, () => {
     expect(await databaseFingerprint(app)).toBe(published);
   });
 
+  it('commits each verdict of a multi-mutation operation on its own, whether it went out alone or in a savepoint', async () => {
+    const claims = [];
+    for (const text of ['Unemployment fell to 3.1% last year', 'the lowest since 1999', 'the figures were inflated']) claims.push(await createClaim(app, desk, articleId, text));
+    const MANY = `mutation($a: SubmitVerdictInput!, $b: SubmitVerdictInput!, $c: SubmitVerdictInput!) {
+      a: submitVerdict(input: $a) { ...payload } b: submitVerdict(input: $b) { ...payload } c: submitVerdict(input: $c) { ...payload }
+    }
+    fragment payload on VerdictPayload { verdict { version } claim { verdicts { totalCount } } }`;
+    const current = async () => (await app.sql(`SELECT claim_id, version FROM verdicts WHERE claim_id = ANY($1) ORDER BY claim_id`, [claims.map((claim) => rawId(claim.id))]))
+      .map((row) => [claims.findIndex((claim) => rawId(claim.id) === row.claim_id), row.version]).sort();
+    // a goes out as its own transaction, and its payload's read opens the request's transaction;
+    // b then runs in a savepoint of that one, c too and fails (no verdict to revise): a and b stay
+    // (the payload is non-null, so the operation's data is null)
+    const first = await app.run(desk.reviewer, MANY, {
+      a: { claimId: claims[0].id, rating: 'TRUE' },
+      b: { claimId: claims[1].id, rating: 'FALSE' },
+      c: { claimId: claims[2].id, rating: 'MIXED', expectedVersion: 1 },
+    });
+    expect(first.errors?.map((error) => [error.path, error.extensions?.code])).toEqual([[['c'], 'VERSION_CONFLICT']]);
+    expect(await current()).toEqual([[0, 1], [1, 1]]);
+    // a alone again, then b and c fail in their savepoints: a stays
+    const second = await app.run(desk.reviewer, MANY, {
+      a: { claimId: claims[0].id, rating: 'MOSTLY_TRUE', expectedVersion: 1 },
+      b: { claimId: claims[1].id, rating: 'TRUE', expectedVersion: 9 },
+      c: { claimId: claims[2].id, rating: 'TRUE', expectedVersion: 9 },
+    });
+    expect(second.errors?.[0]).toMatchObject({ path: ['b'], extensions: { code: 'VERSION_CONFLICT' } });
+    expect(await current()).toEqual([[0, 2], [1, 1]]);
+    // and the happy path: every payload answered
+    const third = await app.run(desk.reviewer, MANY, {
+      a: { claimId: claims[0].id, rating: 'TRUE', expectedVersion: 2 },
+      b: { claimId: claims[1].id, rating: 'MIXED', expectedVersion: 1 },
+      c: { claimId: claims[2].id, rating: 'TRUE' },
+    });
+    const payload = (version: number) => ({ verdict: { version }, claim: { verdicts: { totalCount: 1 } } });
+    expect(third).toEqual({ data: { a: payload(3), b: payload(2), c: payload(1) } });
+  });
+
   it('derives status from quorum and the disagreement rule', async () => {
     const cases: [string[], string][] = [
       [[], 'UNREVIEWED'],

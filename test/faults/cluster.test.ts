@@ -128,19 +128,19 @@ describe('WEB_CONCURRENCY: a primary and its workers', () => {
     const created = await graphql(running.graphqlUrl, 'mutation { createApiToken(input: { name: "cluster" }) { token } }', {}, MEMBER);
     const token = (created.body as { data: { createApiToken: { token: string } } }).data.createApiToken.token;
     const bearer = { authorization: `Bearer ${token}` };
-    const teams = async () => {
-      const answer = await answerOnNewConnection(running.graphqlUrl, '{ teams { totalCount } }', bearer);
-      const line = running.logs.filter((entry) => entry.msg === 'request' && entry.path === '/graphql').at(-1);
-      return { count: (JSON.parse(answer.body) as { data: { teams: { totalCount: number } } }).data.teams.totalCount, pid: line?.pid as number };
+    /** Asks on new connections until both workers have answered; every answer must count `expected` teams. */
+    const askBothWorkers = async (expected: number) => {
+      const answeredBy = new Set<number>();
+      for (let attempt = 0; attempt < 30 && answeredBy.size < 2; attempt++) {
+        const answer = await answerOnNewConnection(running.graphqlUrl, '{ teams { totalCount } }', bearer);
+        expect((JSON.parse(answer.body) as { data: { teams: { totalCount: number } } }).data.teams.totalCount).toBe(expected);
+        const line = running.logs.filter((entry) => entry.msg === 'request' && entry.path === '/graphql').at(-1);
+        answeredBy.add(line?.pid as number);
+      }
+      expect(answeredBy.size).toBe(2);
     };
     // both workers look the token up once and keep it (AUTH_CACHE_TTL_MS, 5 s by default)
-    const warmed = new Set<number>();
-    for (let attempt = 0; attempt < 30 && warmed.size < 2; attempt++) {
-      const { count, pid } = await teams();
-      expect(count).toBe(0);
-      warmed.add(pid);
-    }
-    expect(warmed.size).toBe(2);
+    await askBothWorkers(0);
     const desk = await graphql(running.graphqlUrl, '{ teams { nodes { id } } }', {}, EDITOR);
     const teamId = (desk.body as { data: { teams: { nodes: { id: string }[] } } }).data.teams.nodes[0].id;
     const added = await graphql(running.graphqlUrl, 'mutation($input: AddTeamMemberInput!) { addTeamMember(input: $input) { membership { role } } }', {
@@ -148,13 +148,7 @@ describe('WEB_CONCURRENCY: a primary and its workers', () => {
     }, EDITOR);
     expect((added.body as { errors?: unknown }).errors).toBeUndefined();
     // whichever worker answers, at once: the one that made the change told the other
-    const seen = new Set<number>();
-    for (let attempt = 0; attempt < 30 && seen.size < 2; attempt++) {
-      const { count, pid } = await teams();
-      expect(count).toBe(1);
-      seen.add(pid);
-    }
-    expect(seen.size).toBe(2);
+    await askBothWorkers(1);
   }, 120_000);
 
   it('drains every worker on SIGTERM and exits 0, stopping the embedded Postgres', async () => {

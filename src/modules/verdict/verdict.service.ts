@@ -18,7 +18,7 @@ export const VERDICT_FIELDS = ['claimId', 'reviewerId', 'rating', 'rationale', '
 
 /** The errors `claimgraph_submit_verdict` raises (SQLSTATE class CG), as the typed errors of the API. */
 function submitError(error: unknown, actor: Actor): unknown {
-  const driverError = (error as { driverError?: { code?: string; detail?: string; message?: string; constraint?: string } }).driverError;
+  const driverError = (error as { driverError?: { code?: string; detail?: string } }).driverError;
   switch (driverError?.code) {
     case 'CG404':
       return notFound('Claim');
@@ -33,13 +33,9 @@ function submitError(error: unknown, actor: Actor): unknown {
       return versionConflict('Verdict', Number(driverError.detail));
     case 'CG423':
       return new DomainError(ErrorCode.PUBLISHED, 'The claim is published; an editor must unpublish it before verdicts change');
-    case '23505':
-      // A concurrent first submission by the same reviewer won the unique index.
-      if (driverError.constraint === 'verdicts_current_key') {
-        return new DomainError(ErrorCode.VERSION_CONFLICT, 'Your verdict on this claim was just created elsewhere', { currentVersion: 1 });
-      }
-      return error;
     default:
+      // (two first submissions by one reviewer cannot both insert: the second waits for the claim's
+      // lock, then finds the first's verdict and answers CG409)
       return error;
   }
 }
@@ -92,11 +88,12 @@ export class VerdictService {
 
   /**
    * Creates the caller's verdict on a claim, or revises their current one (a new version, kept in
-   * history). The write is one statement, `claimgraph_submit_verdict` (migration
-   * WritePath): version check under the claim's lock, the verdict, its history event,
-   * the reviewer's assignment completed, the claim's status re-derived, all in the mutation's
-   * savepoint. Here: the input is checked, and the teams where the caller may give verdicts (the
-   * permission matrix) go in with it.
+   * history). The write is one statement, `claimgraph_submit_verdict` (migration WritePath):
+   * version check under the claim's lock, the verdict, its history event, the reviewer's
+   * assignment completed, the claim's status re-derived; as its own transaction in one round trip
+   * (`RequestDb.mutationStatement`), or in the mutation's savepoint when the request has used the
+   * database before. Here: the input is checked, and the teams where the caller may give verdicts
+   * (the permission matrix) go in with it.
    */
   async submit(input: SubmitVerdictInput): Promise<{ verdict: Verdict; claim: Claim }> {
     const actor = requireActor(this.context);
