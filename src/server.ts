@@ -33,7 +33,7 @@ export interface ClaimgraphServer {
   httpServer: http.Server;
   apollo: ApolloServer<Context>;
   authenticator: Authenticator;
-  /** GraphQL subscriptions (graphql-ws) on the same /graphql path, fed by Postgres LISTEN/NOTIFY. */
+  /** GraphQL subscriptions (graphql-ws) on the same /graphql path, fed by new history_events rows (EventHub). */
   live: LiveServer;
   /** Request ids and logs, limits, rate limits, metrics, readiness (src/shared/operations.ts). */
   operations: Operations;

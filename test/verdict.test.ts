@@ -91,7 +91,7 @@ describe(VerdictService.name, () => {
   });
 
   it('commits each verdict of a multi-mutation operation on its own, whether it went out alone or in a savepoint', async () => {
-    const claims = [];
+    const claims: Awaited<ReturnType<typeof createClaim>>[] = [];
     for (const text of ['Unemployment fell to 3.1% last year', 'the lowest since 1999', 'the figures were inflated']) claims.push(await createClaim(app, desk, articleId, text));
     const MANY = `mutation($a: SubmitVerdictInput!, $b: SubmitVerdictInput!, $c: SubmitVerdictInput!) {
       a: submitVerdict(input: $a) { ...payload } b: submitVerdict(input: $b) { ...payload } c: submitVerdict(input: $c) { ...payload }

@@ -22,7 +22,7 @@ export interface LiveServerDeps {
   schema: GraphQLSchema;
   authenticator: Authenticator;
   contextDeps: ContextDeps;
-  /** The database the LISTEN connection opens (the same one the pool uses). */
+  /** The database the live-event connection reads history from (the same one the pool uses). */
   connectionString: string;
   /** LIVE_POLL_INTERVAL_MS: how often the event hub reads new history while anyone is subscribed. */
   pollIntervalMs?: number;
