@@ -148,7 +148,7 @@ describe(AuthService.name, () => {
 
     const timings: Record<string, number[]> = { wrong: [], unknown: [] };
     const answers = new Set<string>();
-    for (let round = 0; round < 4; round++) {
+    for (let round = 0; round < 6; round++) {
       for (const [label, email] of [['wrong', desk.editor.email], ['unknown', 'nobody@example.test']] as const) {
         const started = process.hrtime.bigint();
         const result = await call(LOGIN, { email, password: 'not the password' });
@@ -158,9 +158,10 @@ describe(AuthService.name, () => {
     }
     expect(answers.size).toBe(1);
     expect(JSON.parse([...answers][0]).errors[0]).toMatchObject({ message: 'Invalid email or password', extensions: { code: 'UNAUTHENTICATED' } });
-    // Same timing class: both pay for one argon2id verification (medians within 3x of each other).
-    const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
-    const ratio = median(timings.wrong) / median(timings.unknown);
+    // Same timing class: both pay for one argon2id verification (fastest answers within 3x of each
+    // other: the fastest of six is the cost itself, where a median still moved with the other test
+    // files running beside this one, 0.33x once in CI)
+    const ratio = Math.min(...timings.wrong) / Math.min(...timings.unknown);
     expect(ratio).toBeGreaterThan(1 / 3);
     expect(ratio).toBeLessThan(3);
 

