@@ -18,13 +18,9 @@ export async function versionedUpdate<T extends Versioned>(
   expectedVersion: number,
   changes: Partial<T>,
   extraCondition?: string,
-  /** The row as just read in this transaction, when the caller has it: saves reading it again. */
-  current?: T,
 ): Promise<{ before: T; after: T }> {
   const condition = extraCondition ? ` AND ${extraCondition}` : '';
-  // A stale `current` cannot slip through: a row whose version still matches is unchanged (every
-  // write bumps the version), and the UPDATE below checks the version again.
-  const before = current ?? await manager.createQueryBuilder(entity, 'row').where(`row.id = :id${condition}`, { id }).getOne();
+  const before = await manager.createQueryBuilder(entity, 'row').where(`row.id = :id${condition}`, { id }).getOne();
   if (!before) throw notFound(typeName);
   if (before.version !== expectedVersion) throw versionConflict(typeName, before.version);
   const result = await manager
