@@ -165,7 +165,6 @@ export class EventHub {
   private pollTimer: NodeJS.Timeout | null = null;
   private polling = false;
   private connected = false;
-  private readyWaiters: (() => void)[] = [];
   /** The snapshot of the last poll (null while nobody listens). */
   private last: Snapshot | null = null;
   /** The teams the connection's row-level-security scope holds, as set. */
@@ -216,23 +215,6 @@ export class EventHub {
     });
   }
 
-  /** Resolves once the connection is up. */
-  ready(timeoutMs = 10_000): Promise<void> {
-    this.start();
-    if (this.connected) return Promise.resolve();
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.readyWaiters = this.readyWaiters.filter((waiter) => waiter !== done);
-        reject(new Error('Live updates are unavailable: the database listener is not connected'));
-      }, timeoutMs);
-      const done = (): void => {
-        clearTimeout(timer);
-        resolve();
-      };
-      this.readyWaiters.push(done);
-    });
-  }
-
   async stop(): Promise<void> {
     this.stopped = true;
     for (const timer of [this.reconnectTimer, this.pollTimer]) if (timer) clearTimeout(timer);
@@ -277,9 +259,6 @@ export class EventHub {
       this.connected = true;
       if (this.attempt > 0) this.log.warn({ attempts: this.attempt }, 'live event listener reconnected; catching up from its last snapshot');
       this.attempt = 0;
-      const waiters = this.readyWaiters;
-      this.readyWaiters = [];
-      for (const waiter of waiters) waiter();
       this.schedulePoll(0);
     } catch (error) {
       client.removeAllListeners('end');
@@ -359,7 +338,7 @@ export class EventHub {
     } finally {
       this.polling = false;
       // more may be coming (a busy moment): look again at once, else at the interval
-      this.schedulePoll(delivered > 0 ? 0 : this.starting.length ? 0 : this.pollIntervalMs);
+      this.schedulePoll(delivered > 0 || this.starting.length > 0 ? 0 : this.pollIntervalMs);
     }
   }
 
