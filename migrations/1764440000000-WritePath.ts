@@ -4,47 +4,11 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
 const ISO = `'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'`;
 
 /**
- * The write path, made cheap enough for 300 verdict writes/s on two cores (bench (d)):
- *
- * 1. A verdict write in one statement. `submitVerdict` used to be a dozen round trips (read the
- *    claim, check the version, lock the claim, read the verdict, update it, record history,
- *    complete the reviewer's assignment, re-derive the claim's status and record that, read the
- *    claim back); each cost Node and Postgres more than the work itself. The service keeps what
- *    is the service's: it validates the input, decides who may write (the permission matrix in
- *    src/modules/team/permissions.ts, passed in as the teams where the caller may) and turns the
- *    errors below into typed GraphQL errors. The functions run as the caller (SECURITY INVOKER),
- *    so row-level security applies to every statement in them. Errors, raised with SQLSTATEs of
- *    their own class so nothing else is mistaken for them:
- *      CG404 the claim is missing, deleted or in another team     CG403 DETAIL: the claim's team
- *      CG409 version conflict, DETAIL: the current version ('' when there is no current verdict)
- *      CG423 the claim is published
- *
- * 2. Claim.status is derived by `claimgraph_refresh_claim_status` — the one place the rule lives.
- *    With n current verdicts:
- *      - an editor's open dispute mark                          -> DISPUTED
- *      - n = 0                                                  -> UNREVIEWED
- *      - the verdicts disagree                                  -> DISPUTED
- *          on-scale ratings (TRUE 5 .. FALSE 1) more than one step apart, or an off-scale rating
- *          (MISLEADING, UNVERIFIABLE) beside an on-scale one, or two different off-scale ratings
- *      - n < the team's quorum                                  -> IN_REVIEW
- *      - otherwise                                              -> SETTLED
- *    Derived, but recorded: each change is a STATUS_CHANGE history event, so "what did the desk
- *    believe on date X" is answerable from history. plpgsql, not SQL functions: plpgsql keeps its
- *    statements' plans for the connection.
- *
- * 3. No NOTIFY per history event. A transaction that notifies holds Postgres's global notify
- *    lock through its commit, WAL flush included, so all writers queued behind each other
- *    (pgbench of the verdict write: 572 -> 840 writes/s without the trigger). Live subscriptions
- *    now read history_events by the writing transaction's id (`txid`, a column default, indexed):
- *    see src/modules/live/event-hub.ts.
- *
- * 4. History keeps ids, not foreign keys (see below).
+ * The verdict write and status derivation as this migration created them. Since then they live in
+ * src/modules/verdict/verdict-lifecycle.sql; the migration that moved them there puts these back
+ * in its down.
  */
-export class WritePath1764440000000 implements MigrationInterface {
-  name = 'WritePath1764440000000';
-
-  async up(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.query(`
+export const WRITE_PATH_FUNCTIONS = `
       CREATE FUNCTION claimgraph_refresh_claim_status(p_claim_ids uuid[], p_actor_id uuid)
       RETURNS TABLE (id uuid, team_id uuid, article_id uuid, old_status text, new_status text)
       LANGUAGE plpgsql
@@ -190,7 +154,51 @@ export class WritePath1764440000000 implements MigrationInterface {
           'verdict', to_jsonb(v_verdict),
           'claim', (SELECT to_jsonb(c) - 'search_tsv' - 'search_config' FROM claims c WHERE c.id = p_claim_id));
       END $$;
+`;
 
+/**
+ * The write path, made cheap enough for 300 verdict writes/s on two cores (bench (d)):
+ *
+ * 1. A verdict write in one statement. `submitVerdict` used to be a dozen round trips (read the
+ *    claim, check the version, lock the claim, read the verdict, update it, record history,
+ *    complete the reviewer's assignment, re-derive the claim's status and record that, read the
+ *    claim back); each cost Node and Postgres more than the work itself. The service keeps what
+ *    is the service's: it validates the input, decides who may write (the permission matrix in
+ *    src/modules/team/permissions.ts, passed in as the teams where the caller may) and turns the
+ *    errors below into typed GraphQL errors. The functions run as the caller (SECURITY INVOKER),
+ *    so row-level security applies to every statement in them. Errors, raised with SQLSTATEs of
+ *    their own class so nothing else is mistaken for them:
+ *      CG404 the claim is missing, deleted or in another team     CG403 DETAIL: the claim's team
+ *      CG409 version conflict, DETAIL: the current version ('' when there is no current verdict)
+ *      CG423 the claim is published
+ *
+ * 2. Claim.status is derived by `claimgraph_refresh_claim_status` — the one place the rule lives.
+ *    With n current verdicts:
+ *      - an editor's open dispute mark                          -> DISPUTED
+ *      - n = 0                                                  -> UNREVIEWED
+ *      - the verdicts disagree                                  -> DISPUTED
+ *          on-scale ratings (TRUE 5 .. FALSE 1) more than one step apart, or an off-scale rating
+ *          (MISLEADING, UNVERIFIABLE) beside an on-scale one, or two different off-scale ratings
+ *      - n < the team's quorum                                  -> IN_REVIEW
+ *      - otherwise                                              -> SETTLED
+ *    Derived, but recorded: each change is a STATUS_CHANGE history event, so "what did the desk
+ *    believe on date X" is answerable from history. plpgsql, not SQL functions: plpgsql keeps its
+ *    statements' plans for the connection.
+ *
+ * 3. No NOTIFY per history event. A transaction that notifies holds Postgres's global notify
+ *    lock through its commit, WAL flush included, so all writers queued behind each other
+ *    (pgbench of the verdict write: 572 -> 840 writes/s without the trigger). Live subscriptions
+ *    now read history_events by the writing transaction's id (`txid`, a column default, indexed):
+ *    see src/modules/live/event-hub.ts.
+ *
+ * 4. History keeps ids, not foreign keys (see below).
+ */
+export class WritePath1764440000000 implements MigrationInterface {
+  name = 'WritePath1764440000000';
+
+  async up(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`
+      ${WRITE_PATH_FUNCTIONS}
       -- History keeps ids, not foreign keys. Every event's team_id and actor_id check locked the
       -- team's and the user's row (FOR KEY SHARE): all writers of a team queued on one row and
       -- turned its lock into a MultiXact per write (pgbench of the verdict write: 459 -> 572

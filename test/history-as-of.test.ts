@@ -78,7 +78,7 @@ describe(AsOfService.name, () => {
     await record('edited');
     const evidence = (await app.ok(desk.reviewer, ADD_EVIDENCE, { input: { claimId: claim.id, stance: 'SUPPORTS', url: 'https://bls.example.gov/a1' } })).addEvidence.evidence;
     await app.ok(desk.editor, `mutation($input: PublishClaimInput!) { publishClaim(input: $input) { claim { id } } }`, {
-      input: { claimId: claim.id, expectedVersion: await claimVersion(), rating: 'TRUE', rationale: 'Matches BLS' },
+      input: { claimId: claim.id, expectedVersion: await claimVersion(), rating: 'TRUE', rationale: 'Matches BLS', override: true, reason: 'Desk decision' },
     });
     expect((await record('published')).published).toMatchObject({ rating: 'TRUE', evidence: [{ id: evidence.id }] });
     await app.ok(desk.editor, `mutation($input: UnpublishClaimInput!) { unpublishClaim(input: $input) { claim { id } } }`, {

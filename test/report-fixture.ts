@@ -40,9 +40,11 @@ export async function claimVersion(app: TestApp, user: TestUser, claimId: string
   return (await app.ok(user, `query($id: ID!) { claim(id: $id) { version } }`, { id: claimId })).claim.version;
 }
 
+/** Publishes as the desk's editor; a claim that is not SETTLED is published with the override (and a reason). */
 export async function publishClaim(app: TestApp, desk: Desk, claimId: string, rating: string, extra: Record<string, unknown> = {}): Promise<void> {
-  const expectedVersion = await claimVersion(app, desk.editor, claimId);
-  await app.ok(desk.editor, PUBLISH, { input: { claimId, expectedVersion, rating, ...extra } });
+  const { version: expectedVersion, status } = (await app.ok(desk.editor, `query($id: ID!) { claim(id: $id) { version status } }`, { id: claimId })).claim;
+  const override = status === 'SETTLED' ? {} : { override: true, reason: `published while ${status}` };
+  await app.ok(desk.editor, PUBLISH, { input: { claimId, expectedVersion, rating, ...override, ...extra } });
 }
 
 export async function createSource(app: TestApp, desk: Desk, input: Record<string, unknown>): Promise<string> {

@@ -100,7 +100,7 @@ describe(ClaimWorkflowService.name, () => {
     expect(await databaseFingerprint(app)).toBe(before);
 
     // Default: every current piece of evidence, oldest first.
-    const published = await app.ok(desk.editor, PUBLISH, { input: { claimId: claim.id, expectedVersion: 1, rating: 'TRUE', rationale: 'Matches the adopted budget' } });
+    const published = await app.ok(desk.editor, PUBLISH, { input: { claimId: claim.id, expectedVersion: 1, rating: 'TRUE', override: true, reason: 'Desk decision', rationale: 'Matches the adopted budget' } });
     expect(published.publishClaim.claim).toMatchObject({
       version: 2,
       published: {
@@ -133,10 +133,10 @@ describe(ClaimWorkflowService.name, () => {
     expect(notPublished.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
 
     // An explicit choice of evidence, and [] for none.
-    const chosen = await app.ok(desk.editor, PUBLISH, { input: { claimId: claim.id, expectedVersion: 3, rating: 'MOSTLY_FALSE', evidenceIds: [second.id, second.id] } });
+    const chosen = await app.ok(desk.editor, PUBLISH, { input: { claimId: claim.id, expectedVersion: 3, rating: 'MOSTLY_FALSE', override: true, reason: 'Desk decision', evidenceIds: [second.id, second.id] } });
     expect(chosen.publishClaim.claim.published).toMatchObject({ rating: 'MOSTLY_FALSE', rationale: null, evidence: [{ id: second.id }] });
     await app.ok(desk.editor, UNPUBLISH, { input: { claimId: claim.id, expectedVersion: 4 } });
-    const none = await app.ok(desk.editor, PUBLISH, { input: { claimId: claim.id, expectedVersion: 5, rating: 'FALSE', evidenceIds: [] } });
+    const none = await app.ok(desk.editor, PUBLISH, { input: { claimId: claim.id, expectedVersion: 5, rating: 'FALSE', override: true, reason: 'Desk decision', evidenceIds: [] } });
     expect(none.publishClaim.claim.published.evidence).toEqual([]);
 
     const events = await app.sql(`SELECT action, before, after, reason FROM history_events WHERE entity_id = $1 AND action IN ('PUBLISH', 'UNPUBLISH') ORDER BY id`, [rawId(claim.id)]);
@@ -153,7 +153,7 @@ describe(ClaimWorkflowService.name, () => {
     const reviewers = [desk.reviewer, desk.reviewer2, desk.editor, desk.owner];
     const results = await Promise.all([
       ...reviewers.map((user) => app.run(user, SUBMIT, { input: { claimId: claim.id, rating: 'TRUE' } })),
-      app.run(desk.editor, PUBLISH, { input: { claimId: claim.id, expectedVersion: 1, rating: 'TRUE' } }),
+      app.run(desk.editor, PUBLISH, { input: { claimId: claim.id, expectedVersion: 1, rating: 'TRUE', override: true, reason: 'Desk decision' } }),
     ]);
     expect(results[4].errors).toBeUndefined();
     const [publishEvent] = await app.sql(`SELECT id FROM history_events WHERE entity_id = $1 AND action = 'PUBLISH'`, [rawId(claim.id)]);
@@ -253,7 +253,7 @@ describe(AssignmentService.name, () => {
 
   it('refuses to assign reviewers to a published claim', async () => {
     const claim = await createClaim(app, desk, articleId, 'Ruiz told reporters');
-    await app.ok(desk.editor, PUBLISH, { input: { claimId: claim.id, expectedVersion: 1, rating: 'TRUE' } });
+    await app.ok(desk.editor, PUBLISH, { input: { claimId: claim.id, expectedVersion: 1, rating: 'TRUE', override: true, reason: 'Desk decision' } });
     const result = await app.run(desk.editor, ASSIGN, { input: { claimId: claim.id, reviewerId: globalId('User', desk.reviewer.id) } });
     expect(result.errors?.[0].extensions?.code).toBe('PUBLISHED');
   });

@@ -72,7 +72,10 @@ describe(VerdictService.name, () => {
     expect(events).toEqual([
       {
         action: 'SUBMIT', actor_id: desk.reviewer.id, claim_id: rawId(claim.id), article_id: rawId(articleId), before: null,
-        after: { claimId: rawId(claim.id), reviewerId: desk.reviewer.id, rating: 'TRUE', rationale: null, confidence: 0.25, version: 1, withdrawnAt: null },
+        after: {
+          claimId: rawId(claim.id), reviewerId: desk.reviewer.id, rating: 'TRUE', rationale: null, confidence: 0.25, version: 1, withdrawnAt: null,
+          judgedRevision: 1, judgedQuote: 'the lowest since 1999',
+        },
       },
       // a revision records what changed, and only that
       {
@@ -82,7 +85,7 @@ describe(VerdictService.name, () => {
     ]);
 
     await app.ok(desk.editor, `mutation($input: PublishClaimInput!) { publishClaim(input: $input) { claim { id } } }`, {
-      input: { claimId: claim.id, expectedVersion: 1, rating: 'FALSE' },
+      input: { claimId: claim.id, expectedVersion: 1, rating: 'FALSE', override: true, reason: 'Desk decision' },
     });
     const published = await databaseFingerprint(app);
     const refused = await app.run(desk.reviewer, SUBMIT, { input: { claimId: claim.id, rating: 'TRUE', expectedVersion: 2 } });

@@ -163,7 +163,7 @@ export function registerExportCommand(program: Command, io: Partial<ExportIo> = 
     .option('--article <id>', 'only this article (Article ID); repeat for more', collect)
     .option('--from <date>', 'articles published on or after (2026-03-01 or an ISO date-time)')
     .option('--to <date>', 'articles published up to (a date includes that day; a date-time is exclusive)')
-    .option('--status <status>', 'UNREVIEWED, IN_REVIEW, DISPUTED, SETTLED (comma-separated or repeated)', collect)
+    .option('--status <status>', 'UNREVIEWED, IN_REVIEW, DISPUTED, NEEDS_REREVIEW, SETTLED (comma-separated or repeated)', collect)
     .option('--sourcing <sourcing>', 'SOURCED, ANONYMOUS, UNSOURCED', collect)
     .option('--rating <rating>', 'claims with a current verdict of this rating (TRUE .. FALSE, MISLEADING, UNVERIFIABLE)', collect)
     .option('--reviewer <reviewer>', 'claims with a current verdict by this reviewer (email or User ID)')

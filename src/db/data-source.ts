@@ -2,6 +2,7 @@ import { Client } from 'pg';
 import { DataSource, type LoggerOptions } from 'typeorm';
 import { migrations } from '../../migrations';
 import { installTimestampParser } from './timestamp-parser';
+import { applyRoutines } from './sql-routines';
 import { User } from '../modules/user/user.entity';
 import { Team } from '../modules/team/team.entity';
 import { Membership } from '../modules/team/membership.entity';
@@ -50,8 +51,9 @@ export function createDataSource(options: DataSourceOptions): DataSource {
 const MIGRATION_LOCK = 7_420_153_911;
 
 /**
- * Applies pending migrations while holding a Postgres advisory lock, so instances that start
- * together take turns instead of racing to create the same tables.
+ * Applies pending migrations, then every SQL routine file whose content changed (src/db/sql-routines.ts),
+ * while holding a Postgres advisory lock, so instances that start together take turns instead of
+ * racing to create the same tables.
  */
 export async function runMigrations(dataSource: DataSource): Promise<string[]> {
   // The lock lives on its own connection, outside the pool, so a pool of one still migrates.
@@ -60,7 +62,8 @@ export async function runMigrations(dataSource: DataSource): Promise<string[]> {
   try {
     await lock.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
     const applied = await dataSource.runMigrations({ transaction: 'each' });
-    return applied.map((migration) => migration.name);
+    const routines = await applyRoutines(dataSource);
+    return [...applied.map((migration) => migration.name), ...routines.map((name) => `routine ${name}`)];
   } finally {
     await lock.end().catch(() => undefined);
   }

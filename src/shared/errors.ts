@@ -16,6 +16,7 @@ export enum ErrorCode {
   PAYLOAD_TOO_LARGE = 'PAYLOAD_TOO_LARGE',
   PUBLISHED = 'PUBLISHED',
   LAST_OWNER = 'LAST_OWNER',
+  NOT_SETTLED = 'NOT_SETTLED',
 }
 
 export class DomainError extends Error {

@@ -21,6 +21,7 @@ function graphqlCode(code: ErrorCode): string {
     case ErrorCode.PAYLOAD_TOO_LARGE:
     case ErrorCode.PUBLISHED:
     case ErrorCode.LAST_OWNER:
+    case ErrorCode.NOT_SETTLED:
       return code;
     default: {
       const unreachable: never = code;

@@ -27,6 +27,20 @@ export class PublishClaimInput {
     description: 'Evidence of this claim to cite; omit to cite all its current evidence, [] to cite none.',
   })
   evidenceIds?: string[] | null;
+  @Field(() => Boolean, {
+    nullable: true,
+    description: 'Publish although the claim is not SETTLED (otherwise NOT_SETTLED); needs a `reason`.',
+  })
+  override?: boolean | null;
+  @Field(() => String, { nullable: true, description: 'Why; required with `override`, kept in history.' })
+  reason?: string | null;
+}
+
+@InputType()
+export class ConfirmClaimTextInput {
+  @Field(() => ID) claimId: string;
+  @Field(() => Int) expectedVersion: number;
+  @Field(() => String, { description: 'Why the verdicts still hold for the claim\'s changed words; kept in history.' }) reason: string;
 }
 
 @InputType()
@@ -41,6 +55,12 @@ export class PublishedVerdict {
   @Field(() => Rating) rating: Rating;
   @Field(() => String, { nullable: true }) rationale: string | null;
   @Field(() => DateTimeResolver) publishedAt: Date;
+  @Field(() => String, { description: 'The words the verdict was published on.' }) quote: string;
+  @Field(() => Boolean, {
+    description: 'True when a revision has changed the claim\'s words since publication: the publication is left out of ClaimReview '
+      + 'and marked in reports until an editor publishes it again.',
+  })
+  textChanged: boolean;
   publishedById: string;
   evidenceIds: string[];
 }

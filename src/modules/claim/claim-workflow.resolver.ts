@@ -11,7 +11,7 @@ import { AssignmentConnection } from '../assignment/assignment.resolver';
 import { Claim } from './claim.entity';
 import { ClaimPayload } from './claim.inputs';
 import {
-  MarkClaimDisputedInput, PublishClaimInput, PublishedVerdict, ResolveClaimDisputeInput, UnpublishClaimInput,
+  ConfirmClaimTextInput, MarkClaimDisputedInput, PublishClaimInput, PublishedVerdict, ResolveClaimDisputeInput, UnpublishClaimInput,
 } from './claim-workflow.inputs';
 
 @Resolver(() => Claim)
@@ -26,9 +26,19 @@ export class ClaimWorkflowResolver {
     return { claim: await context.services.claimWorkflow.resolveDispute(input) };
   }
 
-  @Mutation(() => ClaimPayload, { description: 'Publishes the desk\'s final verdict (EDITOR); verdicts are frozen until it is unpublished.' })
+  @Mutation(() => ClaimPayload, {
+    description: 'Publishes the desk\'s final verdict (EDITOR); verdicts are frozen until it is unpublished. '
+      + 'A claim that is not SETTLED needs `override: true` and a reason (NOT_SETTLED otherwise).',
+  })
   async publishClaim(@Arg('input', () => PublishClaimInput) input: PublishClaimInput, @Ctx() context: Context): Promise<ClaimPayload> {
     return { claim: await context.services.claimWorkflow.publish(input) };
+  }
+
+  @Mutation(() => ClaimPayload, {
+    description: 'Confirms that the claim\'s verdicts still hold for its changed words (EDITOR): lifts NEEDS_REREVIEW, with the reason in history.',
+  })
+  async confirmClaimText(@Arg('input', () => ConfirmClaimTextInput) input: ConfirmClaimTextInput, @Ctx() context: Context): Promise<ClaimPayload> {
+    return { claim: await context.services.claimWorkflow.confirmText(input) };
   }
 
   @Mutation(() => ClaimPayload, { description: 'Withdraws the published verdict (EDITOR); it stays in history.' })

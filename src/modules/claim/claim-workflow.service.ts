@@ -4,9 +4,10 @@ import { decodeGlobalId } from '../../shared/ids';
 import { DomainError, ErrorCode, badInput } from '../../shared/errors';
 import { checkText, optionalText } from '../../shared/text';
 import { authorize } from '../team/permissions';
-import type { Claim } from './claim.entity';
+import { Claim } from './claim.entity';
+import { ClaimStatus } from './claim.enums';
 import type {
-  MarkClaimDisputedInput, PublishClaimInput, ResolveClaimDisputeInput, UnpublishClaimInput,
+  ConfirmClaimTextInput, MarkClaimDisputedInput, PublishClaimInput, ResolveClaimDisputeInput, UnpublishClaimInput,
 } from './claim-workflow.inputs';
 import { PublishedVerdict } from './claim-workflow.inputs';
 
@@ -40,19 +41,56 @@ export class ClaimWorkflowService {
     }, 'RESOLVE_DISPUTE', reason);
   }
 
+  /**
+   * Publishes the desk's verdict. A claim that is not SETTLED needs `override: true` and a reason
+   * (kept in history); without them NOT_SETTLED, with the claim's status. The status is checked
+   * under the claim's review lock, so it is the one the publication is made on. A published claim
+   * whose words changed since may be published again (re-published) on its new words.
+   */
   async publish(input: PublishClaimInput): Promise<Claim> {
     const current = await this.editable(input.claimId);
     const actor = requireActor(this.context);
-    if (current.publishedAt) throw new DomainError(ErrorCode.PUBLISHED, 'The claim is already published; unpublish it first');
     const rationale = optionalText(input.rationale, 'rationale', 20_000);
+    const reason = optionalText(input.reason, 'reason', 5000);
+    if (input.override && !reason) throw badInput('Publishing with override needs a reason', 'reason');
     const evidenceIds = await this.citedEvidence(current, input.evidenceIds);
-    return this.writeAndDerive(current, input.expectedVersion, {
-      publishedRating: input.rating,
-      publishedRationale: rationale,
-      publishedAt: new Date(),
-      publishedBy: actor.userId,
-      publishedEvidenceIds: evidenceIds,
-    }, 'PUBLISH', null);
+    const claims = this.context.services.claims;
+    await this.context.db.transaction(async (manager) => {
+      await claims.lockForReview(manager, current.id);
+      const locked = await manager.findOneByOrFail(Claim, { id: current.id });
+      if (locked.publishedAt && locked.publishedQuote === locked.quoteExact) {
+        throw new DomainError(ErrorCode.PUBLISHED, 'The claim is already published; unpublish it first');
+      }
+      if (locked.status !== ClaimStatus.SETTLED && !input.override) {
+        throw new DomainError(
+          ErrorCode.NOT_SETTLED,
+          `The claim is ${locked.status}, not SETTLED; to publish it anyway pass override: true and a reason`,
+          { status: locked.status },
+        );
+      }
+      await claims.write(locked, input.expectedVersion, {
+        publishedRating: input.rating,
+        publishedRationale: rationale,
+        publishedAt: new Date(),
+        publishedBy: actor.userId,
+        publishedEvidenceIds: evidenceIds,
+        publishedQuote: locked.quoteExact,
+      }, 'PUBLISH', reason, manager);
+    });
+    this.context.loaders.clear();
+    return claims.get(current.id);
+  }
+
+  /**
+   * An editor's word that the claim's verdicts still hold for its changed words: lifts
+   * NEEDS_REREVIEW without a reviewer revising, with the reason in history.
+   */
+  async confirmText(input: ConfirmClaimTextInput): Promise<Claim> {
+    const current = await this.editable(input.claimId);
+    const reason = checkText(input.reason, 'reason', { max: 5000 }).trim();
+    if (!reason) throw badInput('reason must not be empty', 'reason');
+    if (current.judgedQuote === null) throw badInput('The claim\'s words have not changed since its verdicts were given', 'claimId');
+    return this.writeAndDerive(current, input.expectedVersion, { judgedQuote: null }, 'CONFIRM_TEXT', reason);
   }
 
   async unpublish(input: UnpublishClaimInput): Promise<Claim> {
@@ -60,7 +98,7 @@ export class ClaimWorkflowService {
     const reason = optionalText(input.reason, 'reason', 5000);
     if (!current.publishedAt) throw badInput('The claim is not published', 'claimId');
     return this.writeAndDerive(current, input.expectedVersion, {
-      publishedRating: null, publishedRationale: null, publishedAt: null, publishedBy: null, publishedEvidenceIds: null,
+      publishedRating: null, publishedRationale: null, publishedAt: null, publishedBy: null, publishedEvidenceIds: null, publishedQuote: null,
     }, 'UNPUBLISH', reason);
   }
 
@@ -72,6 +110,8 @@ export class ClaimWorkflowService {
       publishedAt: claim.publishedAt,
       publishedById: claim.publishedBy,
       evidenceIds: claim.publishedEvidenceIds ?? [],
+      quote: claim.publishedQuote ?? claim.quoteExact,
+      textChanged: claim.publishedQuote !== null && claim.publishedQuote !== claim.quoteExact,
     });
   }
 

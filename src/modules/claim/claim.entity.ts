@@ -108,6 +108,14 @@ export class Claim implements Node {
   @Field(() => DateTimeResolver, { nullable: true })
   disputedAt: Date | null;
 
+  @Column({ name: 'judged_quote', type: 'text', nullable: true })
+  @Field(() => String, {
+    nullable: true,
+    description: 'Set while a revision has changed the words this claim\'s verdicts judged: the words they judged (`quote` has the new ones). '
+      + 'The status is NEEDS_REREVIEW until a reviewer gives or revises a verdict, or an editor confirms the verdicts (`confirmClaimText`).',
+  })
+  judgedQuote: string | null;
+
   // The desk's published verdict (exposed as `published`); set and cleared together.
   @Column({ name: 'published_rating', type: 'text', nullable: true })
   publishedRating: Rating | null;
@@ -120,6 +128,10 @@ export class Claim implements Node {
 
   @Column({ name: 'published_by', type: 'uuid', nullable: true })
   publishedBy: string | null;
+
+  /** The words the publication was made on; `published.textChanged` when they differ from `quote`. */
+  @Column({ name: 'published_quote', type: 'text', nullable: true })
+  publishedQuote: string | null;
 
   @Column({ name: 'published_evidence_ids', type: 'uuid', array: true, nullable: true })
   publishedEvidenceIds: string[] | null;

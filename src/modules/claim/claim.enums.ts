@@ -33,6 +33,7 @@ export enum ClaimStatus {
   IN_REVIEW = 'IN_REVIEW',
   SETTLED = 'SETTLED',
   DISPUTED = 'DISPUTED',
+  NEEDS_REREVIEW = 'NEEDS_REREVIEW',
 }
 registerEnumType(ClaimStatus, {
   name: 'ClaimStatus',
@@ -42,6 +43,7 @@ registerEnumType(ClaimStatus, {
     IN_REVIEW: { description: 'Fewer agreeing current verdicts than the team\'s quorum.' },
     SETTLED: { description: 'Quorum reached and the verdicts agree.' },
     DISPUTED: { description: 'Current verdicts disagree, or an editor marked the claim disputed.' },
+    NEEDS_REREVIEW: { description: 'A revision changed the words the current verdicts judged (see `judgedQuote`).' },
   },
 });
 
@@ -69,6 +71,6 @@ registerEnumType(ClaimSort, {
     POSITION: { description: 'Article order (by article, then position in the text).' },
     UPDATED: { description: 'Most recently changed first.' },
     CREATED: { description: 'Newest first.' },
-    STATUS: { description: 'Grouped by status (DISPUTED, IN_REVIEW, UNREVIEWED, SETTLED), newest first within.' },
+    STATUS: { description: 'Grouped by status (DISPUTED, NEEDS_REREVIEW, IN_REVIEW, UNREVIEWED, SETTLED), newest first within.' },
   },
 });

@@ -1,10 +1,10 @@
-import type { EntityManager } from 'typeorm';
+import { In, type EntityManager } from 'typeorm';
 import type { Context } from '../../shared/context';
 import { loadTeamRow } from '../../shared/loaders';
 import { requireActor } from '../../shared/actor';
 import { authorize } from '../team/permissions';
 import { fromGlobalId } from '../../shared/ids';
-import { DomainError, ErrorCode, badInput, notFound } from '../../shared/errors';
+import { badInput } from '../../shared/errors';
 import { versionedUpdate } from '../../shared/versioned-update';
 import { preparedQuery } from '../../db/request-db';
 import { paginate, type ConnectionArgs, type ConnectionResult, type SortKey } from '../../shared/pagination';
@@ -18,7 +18,8 @@ import { Article } from '../article/article.entity';
 import { Source } from '../source/source.entity';
 import { Claim } from './claim.entity';
 import { AnchorState, ClaimSort, ClaimStatus, Sourcing } from './claim.enums';
-import { refreshClaimStatus } from './claim-status';
+import { lockClaimForReview, lockTeamForReview, refreshClaimStatus } from './claim-status';
+import { fromLifecycleError } from '../verdict/lifecycle-errors';
 import type {
   AnchorInput, ClaimFilter, CreateClaimInput, DeleteClaimInput, SetClaimSpeakerInput, UpdateClaimInput,
 } from './claim.inputs';
@@ -27,7 +28,7 @@ import type {
 export const CLAIM_FIELDS = [
   'articleId', 'revisionId', 'positionStart', 'positionEnd', 'quoteExact', 'quotePrefix', 'quoteSuffix',
   'anchorState', 'kind', 'sourcing', 'speakerId', 'note', 'status', 'disputedReason', 'disputedAt', 'disputedBy', 'version', 'deletedAt',
-  'publishedRating', 'publishedRationale', 'publishedAt', 'publishedBy', 'publishedEvidenceIds',
+  'publishedRating', 'publishedRationale', 'publishedAt', 'publishedBy', 'publishedEvidenceIds', 'judgedQuote', 'publishedQuote',
 ] as const;
 
 const SORTS: Record<ClaimSort, SortKey[]> = {
@@ -45,7 +46,7 @@ const SORTS: Record<ClaimSort, SortKey[]> = {
     { expression: 'claim.id', direction: 'DESC', type: 'uuid' },
   ],
   [ClaimSort.STATUS]: [
-    { expression: `array_position(ARRAY['DISPUTED','IN_REVIEW','UNREVIEWED','SETTLED']::text[], claim.status)`, direction: 'ASC', type: 'integer' },
+    { expression: `array_position(ARRAY['DISPUTED','NEEDS_REREVIEW','IN_REVIEW','UNREVIEWED','SETTLED']::text[], claim.status)`, direction: 'ASC', type: 'integer' },
     { expression: 'claim.created_at', direction: 'DESC', type: 'timestamptz' },
     { expression: 'claim.id', direction: 'DESC', type: 'uuid' },
   ],
@@ -224,7 +225,19 @@ export class ClaimService {
       const speaker = current.speakerId ? await this.context.loaders.entity(Source).load(current.speakerId) : null;
       changes.sourcing = resolveSourcing(input.sourcing, speaker);
     }
-    return this.write(current, input.expectedVersion, changes, 'UPDATE');
+    if (changes.quoteExact === undefined || changes.quoteExact === current.quoteExact) {
+      return this.write(current, input.expectedVersion, changes, 'UPDATE');
+    }
+    // new words for a claim that may have verdicts: as a revision would, under the review lock
+    return this.context.db.transaction(async (manager) => {
+      await this.lockForReview(manager, current.id);
+      const [verdicts] = await this.currentVerdictCounts(manager, [current.id]);
+      const words = reviewedWords(current, changes.quoteExact!, verdicts > 0);
+      const updated = await this.write(current, input.expectedVersion, { ...changes, ...words.changes }, 'UPDATE', null, manager);
+      if (words.event) await this.recordTextChange(manager, updated, words.event, null);
+      await this.refreshStatus(manager, current.id);
+      return this.get(current.id);
+    });
   }
 
   async setSpeaker(input: SetClaimSpeakerInput): Promise<Claim> {
@@ -262,29 +275,16 @@ export class ClaimService {
   }
 
   /**
-   * Serialises the verdict writes of one claim. Status is derived from all current verdicts; two
-   * reviewers submitting at once would each count only their own uncommitted verdict (write skew)
-   * and leave the claim IN_REVIEW with quorum reached. Holding the claim row makes the second wait,
-   * and under READ COMMITTED its next statement sees the first one's verdict.
+   * The claim's review lock (claimgraph_lock_claim_for_review in verdict-lifecycle.sql): the team's
+   * review lock, shared, then the claim's row, as the verdict writes take them. Everything that
+   * changes an input of the claim's status (and publishing, which must not interleave with a
+   * verdict) runs under it.
    */
   async lockForReview(manager: EntityManager, claimId: string): Promise<{ published: boolean }> {
-    const rows = await preparedQuery<{ published: boolean }>(
-      manager,
-      'SELECT id, published_at IS NOT NULL AS published FROM claims WHERE id = $1 AND deleted_at IS NULL FOR NO KEY UPDATE',
-      [claimId],
-    );
-    if (rows.length === 0) throw notFound('Claim');
-    return { published: rows[0].published };
-  }
-
-  /**
-   * Verdict writes call this instead of lockForReview: under the same row lock that publishing
-   * takes, so a verdict can never slip in between "is it published?" and the publish itself.
-   */
-  async lockForVerdictChange(manager: EntityManager, claimId: string): Promise<void> {
-    const { published } = await this.lockForReview(manager, claimId);
-    if (published) {
-      throw new DomainError(ErrorCode.PUBLISHED, 'The claim is published; an editor must unpublish it before verdicts change');
+    try {
+      return { published: await lockClaimForReview(manager, claimId) };
+    } catch (error) {
+      throw fromLifecycleError(error, requireActor(this.context));
     }
   }
 
@@ -297,26 +297,39 @@ export class ClaimService {
   /**
    * Moves every claim of an article onto a new revision's text, in the caller's transaction.
    * Orphaned claims are tried again too: words removed by one correction may come back in the next.
+   * A claim whose words change (not only their position) while it has verdicts or a publication
+   * gets a TEXT_CHANGED event, and with verdicts the status NEEDS_REREVIEW (see `reviewedWords`).
    */
   async reanchorAll(manager: EntityManager, articleId: string, previousBody: string, revision: ArticleRevision): Promise<{ anchored: Claim[]; orphaned: Claim[] }> {
-    const claims = await manager
+    // the team's review lock before any claim's row, then the rows in id order: the lock order of
+    // verdict writes and quorum changes, so a revision deadlocks with neither
+    await lockTeamForReview(manager, revision.teamId);
+    const claims = (await manager
       .createQueryBuilder(Claim, 'claim')
       .where('claim.article_id = :articleId AND claim.deleted_at IS NULL', { articleId })
-      .orderBy('claim.position_start', 'ASC')
-      .getMany();
+      .orderBy('claim.id', 'ASC')
+      .setLock('for_no_key_update')
+      .getMany()).sort((a, b) => a.positionStart - b.positionStart);
     const text = new CodePointText(revision.body);
     const previousTextLength = new CodePointText(previousBody).length;
+    const verdictCounts = await this.currentVerdictCounts(manager, claims.map((claim) => claim.id));
     const anchored: Claim[] = [];
     const orphaned: Claim[] = [];
-    for (const claim of claims) {
+    const rederive: string[] = [];
+    for (const [index, claim] of claims.entries()) {
       const result = reanchor({
         position: { start: claim.positionStart, end: claim.positionEnd },
         quote: { exact: claim.quoteExact, prefix: claim.quotePrefix, suffix: claim.quoteSuffix },
       }, text, { previousTextLength });
       if (result.status === 'ANCHORED') {
+        const words = reviewedWords(claim, result.anchor.quote.exact, verdictCounts[index] > 0);
         const moved = await this.write(claim, claim.version, {
-          ...anchorColumns(result.anchor), revisionId: revision.id, anchorState: AnchorState.ANCHORED,
+          ...anchorColumns(result.anchor), revisionId: revision.id, anchorState: AnchorState.ANCHORED, ...words.changes,
         }, 'REANCHOR', `${result.method.toLowerCase()} match on revision ${revision.number} (score ${result.score.toFixed(2)})`, manager);
+        if (words.event) {
+          await this.recordTextChange(manager, moved, words.event, `revision ${revision.number}`);
+          rederive.push(claim.id);
+        }
         anchored.push(moved);
       } else {
         const lost = claim.anchorState === AnchorState.ORPHANED
@@ -325,7 +338,33 @@ export class ClaimService {
         orphaned.push(lost);
       }
     }
+    if (rederive.length) {
+      await refreshClaimStatus(manager, rederive, this.context.session.actor?.userId ?? null);
+      this.context.loaders.clear();
+      const statuses = new Map((await manager.findBy(Claim, { id: In(rederive) })).map((claim) => [claim.id, claim]));
+      return { anchored: anchored.map((claim) => statuses.get(claim.id) ?? claim), orphaned };
+    }
     return { anchored, orphaned };
+  }
+
+  /** Current verdicts per claim, in the order of `claimIds`. */
+  private async currentVerdictCounts(manager: EntityManager, claimIds: string[]): Promise<number[]> {
+    if (claimIds.length === 0) return [];
+    const rows = await preparedQuery<{ claim_id: string; n: number }>(
+      manager,
+      'SELECT claim_id, count(*)::int AS n FROM verdicts WHERE claim_id = ANY ($1::uuid[]) AND withdrawn_at IS NULL GROUP BY claim_id',
+      [claimIds],
+    );
+    const counts = new Map(rows.map((row) => [row.claim_id, row.n]));
+    return claimIds.map((id) => counts.get(id) ?? 0);
+  }
+
+  /** TEXT_CHANGED: the words before and after, and the words the verdicts judged. */
+  private recordTextChange(manager: EntityManager, claim: Claim, event: TextChange, reason: string | null): Promise<void> {
+    return recordHistory(manager, {
+      teamId: claim.teamId, actorId: requireActor(this.context).userId, entityType: 'Claim', entityId: claim.id,
+      claimId: claim.id, articleId: claim.articleId, action: 'TEXT_CHANGED', reason, before: event.before, after: event.after,
+    });
   }
 
   private anchor(text: string, input: AnchorInput): Anchor {
@@ -337,6 +376,30 @@ export class ClaimService {
     checkText(quote.exact, 'anchor.quote.exact', { max: 100_000 });
     return anchorByQuote(text, { exact: quote.exact, prefix: quote.prefix ?? null, suffix: quote.suffix ?? null });
   }
+}
+
+interface TextChange { before: Record<string, unknown>; after: Record<string, unknown> }
+
+/**
+ * What new words do to a claim's review. Verdicts are bound to the words they judged: when the
+ * exact text changes (a moved position alone changes nothing) and the claim has current verdicts,
+ * `judgedQuote` keeps the words they judged — the first ones, if the text changes again before
+ * anyone re-reviews — and the status derivation makes the claim NEEDS_REREVIEW; words that come
+ * back to what was judged lift it. A published claim's publication keeps its own words
+ * (`publishedQuote`). Either way the change is a TEXT_CHANGED event.
+ */
+export function reviewedWords(claim: Claim, quote: string, hasVerdicts: boolean): { changes: Partial<Claim>; event: TextChange | null } {
+  if (quote === claim.quoteExact) return { changes: {}, event: null };
+  const judged = claim.judgedQuote ?? (hasVerdicts ? claim.quoteExact : null);
+  const judgedQuote = judged === quote ? null : judged;
+  if (judged === null && !claim.publishedAt) return { changes: {}, event: null };
+  return {
+    changes: { judgedQuote },
+    event: {
+      before: { quoteExact: claim.quoteExact, judgedQuote: claim.judgedQuote },
+      after: { quoteExact: quote, judgedQuote },
+    },
+  };
 }
 
 export function anchorColumns(anchor: Anchor): Pick<Claim, 'positionStart' | 'positionEnd' | 'quoteExact' | 'quotePrefix' | 'quoteSuffix'> {

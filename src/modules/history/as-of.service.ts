@@ -61,7 +61,7 @@ export class AsOfService {
   /** The claim as it stood at `at`; null when it did not exist yet. */
   async claim(current: Claim, at: Date): Promise<Claim | null> {
     const instant = this.instant(current.teamId, at);
-    const events = await this.events('entity_id', current.id, current.teamId, instant);
+    const events = await this.events('entity_id', current.id, current.teamId, { instant, claimId: current.id });
     const state = replay(events, CLAIM_FIELDS);
     if (!state) return null;
     // Columns history does not record (identity, creation, extraction metadata) keep their values.
@@ -74,7 +74,7 @@ export class AsOfService {
   /** The verdict as it stood at `at`; null when it did not exist yet. */
   async verdict(current: Verdict, at: Date): Promise<Verdict | null> {
     const instant = this.instant(current.teamId, at);
-    const events = await this.events('entity_id', current.id, current.teamId, instant);
+    const events = await this.events('entity_id', current.id, current.teamId, { instant, claimId: current.claimId });
     return this.rebuildVerdict(current, events);
   }
 
@@ -102,7 +102,7 @@ export class AsOfService {
 
   private async rebuildVerdictsOfClaim(claim: Claim): Promise<{ verdict: Verdict; firstEventId: bigint }[]> {
     const instant = this.instant(claim.teamId, claim.asOfTime!);
-    const events = await this.events('claim_id', claim.id, claim.teamId, instant, 'Verdict');
+    const events = await this.events('claim_id', claim.id, claim.teamId, { instant, claimId: claim.id }, 'Verdict');
     const byVerdict = new Map<string, EventRow[]>();
     for (const event of events) {
       const list = byVerdict.get(event.entity_id) ?? [];
@@ -177,18 +177,25 @@ export class AsOfService {
     return instant;
   }
 
-  private events(column: 'entity_id' | 'claim_id', id: string, teamId: string, at: Date | null, entityType?: string): Promise<EventRow[]> {
+  private events(column: 'entity_id' | 'claim_id', id: string, teamId: string, at: { instant: Date; claimId: string } | null, entityType?: string): Promise<EventRow[]> {
     const conditions = [`${column} = $1`, 'team_id = $2'];
     const parameters: unknown[] = [id, teamId];
-    if (at) {
-      // The API speaks in milliseconds (DateTime), history in microseconds: an instant names its
-      // whole millisecond, so asOf(event.at) includes that event.
-      parameters.push(at);
-      conditions.push(`at < $${parameters.length}::timestamptz + interval '1 millisecond'`);
-    }
     if (entityType) {
       parameters.push(entityType);
       conditions.push(`entity_type = $${parameters.length}`);
+    }
+    if (at) {
+      // The API speaks in milliseconds (DateTime), history in microseconds: an instant names its
+      // whole millisecond, so asOf(event.at) includes that event. Every event of a transaction
+      // carries the transaction's time (history-stamp.sql), so an instant never splits one. The
+      // cut is then made by id, not time: a claim's and its verdicts' events are written under
+      // the claim's lock, so their ids follow commit order, while a transaction's time is when it
+      // began: one that began first but waited for the lock committed after the other.
+      parameters.push(at.instant, at.claimId);
+      const n = parameters.length;
+      conditions.push(`id <= (SELECT max(cut.id) FROM history_events cut
+        WHERE cut.claim_id = $${n} AND cut.entity_type IN ('Claim', 'Verdict') AND cut.team_id = $2
+          AND cut.at < $${n - 1}::timestamptz + interval '1 millisecond')`);
     }
     // id order is write order; one entity's writes are serialised by its row lock. (Qualified: a bare
     // `ORDER BY id` would sort by the text output column, putting 10 before 9.)

@@ -27,7 +27,12 @@ export interface ReportRow {
   verdicts: ReportVerdict[];
   /** For a SETTLED claim, the rating its agreeing verdicts amount to (see `consensusRating`). */
   consensusRating: Rating | null;
-  published: { rating: Rating; rationale: string | null; at: Date } | null;
+  /**
+   * The desk's publication; `textChanged` when a revision changed the claim's words since (the
+   * publication is then left out of ClaimReview and marked in the other formats), `quote` the
+   * words it was made on.
+   */
+  published: { rating: Rating; rationale: string | null; at: Date; quote: string; textChanged: boolean } | null;
   evidence: ReportEvidence[];
   /** When the claim was created (imported or marked). */
   importedAt: Date;
@@ -89,7 +94,7 @@ export const ROW_SORT_KEY = `(coalesce(a.published_at, 'infinity'::timestamptz),
 const isoUtc = (column: string): string => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 
 /** The publication columns the review workflow adds to claims (migration 1764400000000). */
-const PUBLISHED_COLUMNS = 'c.published_rating, c.published_rationale, c.published_at, c.published_evidence_ids';
+const PUBLISHED_COLUMNS = 'c.published_rating, c.published_rationale, c.published_at, c.published_evidence_ids, c.published_quote';
 
 export interface RowQueryOptions {
   extraWhere?: (params: unknown[]) => string;
@@ -182,9 +187,14 @@ export function countQuery(scope: ReportScope, extraWhere?: (params: unknown[]) 
   return { sql: `SELECT count(*)::bigint AS n FROM claims c JOIN articles a ON a.id = c.article_id WHERE ${where}`, params };
 }
 
-/** Claims a ClaimReview export covers: published ones, and with `includeSettled` the SETTLED ones too. */
+/**
+ * Claims a ClaimReview export covers: published ones, and with `includeSettled` the SETTLED ones
+ * too; never a publication whose words a revision changed since (it would pair the desk's verdict
+ * with words it did not judge) until an editor publishes it again.
+ */
 export function claimReviewWhere(includeSettled: boolean): (params: unknown[]) => string {
-  return () => (includeSettled ? `(c.published_at IS NOT NULL OR c.status = 'SETTLED')` : 'c.published_at IS NOT NULL');
+  const covered = includeSettled ? `(c.published_at IS NOT NULL OR c.status = 'SETTLED')` : 'c.published_at IS NOT NULL';
+  return () => `${covered} AND (c.published_at IS NULL OR c.published_quote IS NOT DISTINCT FROM c.quote_exact)`;
 }
 
 export interface RawReportRow {
@@ -200,6 +210,7 @@ export interface RawReportRow {
   published_rating: Rating | null;
   published_rationale: string | null;
   published_at: Date | null;
+  published_quote: string | null;
   article_title: string;
   article_url: string | null;
   article_outlet: string | null;
@@ -251,7 +262,13 @@ export function toReportRow(raw: RawReportRow): ReportRow {
     verdicts,
     consensusRating: raw.status === 'SETTLED' ? consensusRating(verdicts.map((verdict) => verdict.rating)) : null,
     published: raw.published_rating && raw.published_at
-      ? { rating: raw.published_rating, rationale: raw.published_rationale, at: raw.published_at }
+      ? {
+        rating: raw.published_rating,
+        rationale: raw.published_rationale,
+        at: raw.published_at,
+        quote: raw.published_quote ?? raw.quote_exact,
+        textChanged: raw.published_quote !== null && raw.published_quote !== raw.quote_exact,
+      }
       : null,
     evidence: raw.evidence,
     importedAt: raw.created_at,

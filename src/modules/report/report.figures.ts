@@ -12,7 +12,7 @@ import { coincidences, krippendorffAlpha, type AlphaMetric } from './krippendorf
 export const RATINGS: Rating[] = [
   Rating.TRUE, Rating.MOSTLY_TRUE, Rating.MIXED, Rating.MOSTLY_FALSE, Rating.FALSE, Rating.MISLEADING, Rating.UNVERIFIABLE,
 ];
-export const STATUSES: ClaimStatus[] = [ClaimStatus.UNREVIEWED, ClaimStatus.IN_REVIEW, ClaimStatus.DISPUTED, ClaimStatus.SETTLED];
+export const STATUSES: ClaimStatus[] = [ClaimStatus.UNREVIEWED, ClaimStatus.IN_REVIEW, ClaimStatus.DISPUTED, ClaimStatus.NEEDS_REREVIEW, ClaimStatus.SETTLED];
 export const SOURCINGS: Sourcing[] = [Sourcing.SOURCED, Sourcing.ANONYMOUS, Sourcing.UNSOURCED];
 const ON_SCALE = RATINGS.filter((rating) => RATING_SCALE[rating] !== null);
 

@@ -85,7 +85,10 @@ export class TeamService {
     const teamId = fromGlobalId(input.teamId, 'Team', 'teamId');
     authorize(actor, teamId, 'team.update', 'Team');
     return this.context.db.transaction(async (manager) => {
-      const before = await manager.findOne(Team, { where: { id: teamId }, lock: { mode: 'pessimistic_write' } });
+      // NO KEY UPDATE, not UPDATE: verdict writes in flight hold the team's review lock and insert
+      // rows whose foreign key share-locks this row's key; a full UPDATE lock would deadlock with
+      // them once the quorum change waits for that review lock.
+      const before = await manager.findOne(Team, { where: { id: teamId }, lock: { mode: 'for_no_key_update' } });
       if (!before) throw notFound('Team');
       const after = manager.create(Team, {
         ...before,

@@ -48,6 +48,14 @@ export class Verdict implements Node {
   @Field(() => DateTimeResolver)
   updatedAt: Date;
 
+  @Column({ name: 'judged_revision', type: 'integer' })
+  @Field(() => Int, { description: 'The number of the article revision whose words this verdict judged (when given or last revised).' })
+  judgedRevision: number;
+
+  @Column({ name: 'judged_quote', type: 'text' })
+  @Field(() => String, { description: 'The exact words this verdict judged; the claim\'s `quote` may have changed since.' })
+  judgedQuote: string;
+
   @Column({ name: 'withdrawn_at', type: 'timestamptz', nullable: true })
   @Field(() => DateTimeResolver, { nullable: true, description: 'Set once the reviewer withdrew it; the record stays.' })
   withdrawnAt: Date | null;

@@ -1,44 +1,28 @@
 import type { Context } from '../../shared/context';
 import { loadTeamRow } from '../../shared/loaders';
 import { requireActor, type Actor } from '../../shared/actor';
-import { authorize, can } from '../team/permissions';
+import { can } from '../team/permissions';
 import { fromGlobalId } from '../../shared/ids';
-import { DomainError, ErrorCode, badInput, notFound, versionConflict } from '../../shared/errors';
+import { badInput } from '../../shared/errors';
 import type { ConnectionArgs, ConnectionResult } from '../../shared/pagination';
 import { hydrateJson, nestedConnection } from '../../shared/nested-connection';
-import { versionedUpdate } from '../../shared/versioned-update';
-import { checkText, optionalText } from '../../shared/text';
-import { diff, recordHistory } from '../history/history.service';
+import { optionalText } from '../../shared/text';
+import { fromLifecycleError } from './lifecycle-errors';
 import { Claim } from '../claim/claim.entity';
 import { Verdict } from './verdict.entity';
 import { User } from '../user/user.entity';
 import type { SubmitVerdictInput, WithdrawVerdictInput } from './verdict.inputs';
 
-export const VERDICT_FIELDS = ['claimId', 'reviewerId', 'rating', 'rationale', 'confidence', 'version', 'withdrawnAt'] as const;
+/**
+ * The fields a verdict's history records; `asOf` and `revisions` replay them. The history itself is
+ * written by the verdict lifecycle's SQL (`claimgraph_verdict_history` in verdict-lifecycle.sql):
+ * test/verdict-lifecycle.test.ts keeps the two equal.
+ */
+export const VERDICT_FIELDS = [
+  'claimId', 'reviewerId', 'rating', 'rationale', 'confidence', 'version', 'withdrawnAt', 'judgedRevision', 'judgedQuote',
+] as const;
 
-/** The errors `claimgraph_submit_verdict` raises (SQLSTATE class CG), as the typed errors of the API. */
-function submitError(error: unknown, actor: Actor): unknown {
-  const driverError = (error as { driverError?: { code?: string; detail?: string } }).driverError;
-  switch (driverError?.code) {
-    case 'CG404':
-      return notFound('Claim');
-    case 'CG403':
-      // the permission matrix words the refusal (NOT_FOUND outside the team, FORBIDDEN below the role)
-      authorize(actor, driverError.detail ?? '', 'verdict.write', 'Claim');
-      return new DomainError(ErrorCode.FORBIDDEN, 'You may not give verdicts in this team');
-    case 'CG409':
-      if (!driverError.detail) {
-        return new DomainError(ErrorCode.VERSION_CONFLICT, 'You have no current verdict on this claim to revise', { currentVersion: null });
-      }
-      return versionConflict('Verdict', Number(driverError.detail));
-    case 'CG423':
-      return new DomainError(ErrorCode.PUBLISHED, 'The claim is published; an editor must unpublish it before verdicts change');
-    default:
-      // (two first submissions by one reviewer cannot both insert: the second waits for the claim's
-      // lock, then finds the first's verdict and answers CG409)
-      return error;
-  }
-}
+type LifecycleResult = { result: { verdict: Record<string, unknown>; claim: Record<string, unknown> } };
 
 export class VerdictService {
   constructor(private readonly context: Context) {}
@@ -88,12 +72,12 @@ export class VerdictService {
 
   /**
    * Creates the caller's verdict on a claim, or revises their current one (a new version, kept in
-   * history). The write is one statement, `claimgraph_submit_verdict` (migration WritePath):
-   * version check under the claim's lock, the verdict, its history event, the reviewer's
-   * assignment completed, the claim's status re-derived; as its own transaction in one round trip
-   * (`RequestDb.mutationStatement`), or in the mutation's savepoint when the request has used the
-   * database before. Here: the input is checked, and the teams where the caller may give verdicts
-   * (the permission matrix) go in with it.
+   * history). The write is one statement, `claimgraph_submit_verdict` (verdict-lifecycle.sql):
+   * version check under the claim's lock, the verdict bound to the words it judged, its history
+   * event, the reviewer's assignment completed, the claim's status re-derived; as its own
+   * transaction in one round trip (`RequestDb.mutationStatement`), or in the mutation's savepoint
+   * when the request has used the database before. Here: the input is checked, and the teams where
+   * the caller may give verdicts (the permission matrix) go in with it.
    */
   async submit(input: SubmitVerdictInput): Promise<{ verdict: Verdict; claim: Claim }> {
     const actor = requireActor(this.context);
@@ -102,45 +86,37 @@ export class VerdictService {
       throw badInput('confidence must be between 0 and 1', 'confidence');
     }
     const rationale = optionalText(input.rationale, 'rationale', 20_000);
-    const writableTeams = actor.teamIds.filter((teamId) => can(actor.roleIn(teamId), 'verdict.write'));
+    return this.lifecycle(actor, 'SELECT claimgraph_submit_verdict($1, $2, $3::uuid[], $4, $5, $6, $7) AS result',
+      [claimId, actor.userId, this.writableTeams(actor), input.rating, rationale, input.confidence ?? null, input.expectedVersion ?? null]);
+  }
+
+  /** Withdraws the caller's verdict (`claimgraph_withdraw_verdict`): the row stays, history WITHDRAW, status re-derived. */
+  async withdraw(input: WithdrawVerdictInput): Promise<{ verdict: Verdict; claim: Claim }> {
+    const actor = requireActor(this.context);
+    const verdictId = fromGlobalId(input.verdictId, 'Verdict', 'verdictId');
+    const reason = optionalText(input.reason, 'reason', 5000);
+    return this.lifecycle(actor, 'SELECT claimgraph_withdraw_verdict($1, $2, $3::uuid[], $4, $5) AS result',
+      [verdictId, actor.userId, this.writableTeams(actor), input.expectedVersion, reason]);
+  }
+
+  private writableTeams(actor: Actor): string[] {
+    return actor.teamIds.filter((teamId) => can(actor.roleIn(teamId), 'verdict.write'));
+  }
+
+  private async lifecycle(actor: Actor, sql: string, values: unknown[]): Promise<{ verdict: Verdict; claim: Claim }> {
     let result: { verdict: Verdict; claim: Claim };
     try {
-      const [row] = await this.context.db.mutationStatement<{ result: { verdict: Record<string, unknown>; claim: Record<string, unknown> } }>(
-        'SELECT claimgraph_submit_verdict($1, $2, $3::uuid[], $4, $5, $6, $7) AS result',
-        [claimId, actor.userId, writableTeams, input.rating, rationale, input.confidence ?? null, input.expectedVersion ?? null],
-      );
+      const [row] = await this.context.db.mutationStatement<LifecycleResult>(sql, values);
       const manager = this.context.db.dataSource.manager;
       result = { verdict: hydrateJson(manager, Verdict, row.result.verdict), claim: hydrateJson(manager, Claim, row.result.claim) };
     } catch (error) {
-      throw submitError(error, actor);
+      // (two first submissions by one reviewer cannot both insert: the second waits for the
+      // claim's lock, then finds the first's verdict and answers CG409)
+      throw fromLifecycleError(error, actor);
     }
     // the payload shows the new state: nothing cached before the write is served after it
     this.context.loaders.clear();
     this.context.loaders.prime(Claim, true, result.claim.id, result.claim);
     return result;
-  }
-
-  async withdraw(input: WithdrawVerdictInput): Promise<{ verdict: Verdict; claim: Claim }> {
-    const actor = requireActor(this.context);
-    const current = await this.get(fromGlobalId(input.verdictId, 'Verdict', 'verdictId'));
-    authorize(actor, current.teamId, 'verdict.write', 'Verdict');
-    if (current.reviewerId !== actor.userId) {
-      throw new DomainError(ErrorCode.FORBIDDEN, 'Only the reviewer who gave a verdict may withdraw it');
-    }
-    const reason = input.reason != null ? checkText(input.reason, 'reason', { max: 5000 }).trim() : null;
-    const claim = await this.context.services.claims.get(current.claimId);
-    const verdict = await this.context.db.transaction(async (manager) => {
-      await this.context.services.claims.lockForVerdictChange(manager, claim.id);
-      const { before, after } = await versionedUpdate(
-        manager, Verdict, 'Verdict', current.id, input.expectedVersion, { withdrawnAt: new Date() }, 'withdrawn_at IS NULL',
-      );
-      await recordHistory(manager, {
-        teamId: after.teamId, actorId: actor.userId, entityType: 'Verdict', entityId: after.id,
-        claimId: after.claimId, articleId: claim.articleId, action: 'WITHDRAW', reason, ...diff(before, after, VERDICT_FIELDS),
-      });
-      await this.context.services.claims.refreshStatus(manager, claim.id);
-      return after;
-    });
-    return { verdict, claim: await this.context.services.claims.get(claim.id) };
   }
 }

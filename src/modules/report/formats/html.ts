@@ -26,7 +26,7 @@ const RATING_COLORS: Record<Rating, string> = {
 };
 const SOURCING_COLORS: Record<Sourcing, string> = { SOURCED: '#2166ac', ANONYMOUS: '#92c5de', UNSOURCED: '#f7f7f7' };
 const SOURCING_LABELS: Record<Sourcing, string> = { SOURCED: 'Sourced', ANONYMOUS: 'Anonymous', UNSOURCED: 'Unsourced' };
-const STATUS_LABELS: Record<ClaimStatus, string> = { UNREVIEWED: 'Unreviewed', IN_REVIEW: 'In review', DISPUTED: 'Disputed', SETTLED: 'Settled' };
+const STATUS_LABELS: Record<ClaimStatus, string> = { UNREVIEWED: 'Unreviewed', IN_REVIEW: 'In review', DISPUTED: 'Disputed', NEEDS_REREVIEW: 'Needs re-review', SETTLED: 'Settled' };
 
 // Print: black on white, the table's header repeated on each page, no row split across pages,
 // and colours kept for the charts (their numbers are printed beside them anyway).
@@ -46,6 +46,7 @@ table.rows th, table.rows td { border: 1px solid #ccc; padding: .3rem .4rem; ver
 table.rows thead th { background: #eee; }
 table.rows tr.article th { background: #f6f6f6; font-weight: 600; }
 table.rows td.quote { max-width: 28rem; } .rating { white-space: nowrap; } .small { color: #555; font-size: .85rem; }
+.text-changed { color: #8a1c00; font-size: .85rem; }
 ul.plain { margin: 0; padding-left: 1rem; } a { color: #0645ad; word-break: break-all; }
 @media print {
   body { margin: 0; max-width: none; font-size: 10pt; }
@@ -131,6 +132,9 @@ function rowHtml(row: ReportRow, index: number): string {
     : '<span class="small">none</span>';
   const published = row.published
     ? `<span class="rating">${escapeHtml(ratingLabel(row.published.rating))}</span> <span class="small">${formatDate(row.published.at)}</span>${row.published.rationale ? `<div>${escapeHtml(row.published.rationale)}</div>` : ''}`
+      + (row.published.textChanged
+        ? `<div class="text-changed"><strong>Words changed since publication</strong>; published on: <q>${escapeHtml(row.published.quote)}</q></div>`
+        : '')
     : row.consensusRating ? `<span class="small">not published; settled as ${escapeHtml(ratingLabel(row.consensusRating))}</span>` : '';
   const evidence = row.evidence.filter((item) => item.url).map((item) =>
     `<li><a href="${escapeHtml(item.url)}">${escapeHtml(item.url)}</a> <span class="small">${escapeHtml(item.stance.toLowerCase())}</span></li>`).join('');

@@ -37,7 +37,12 @@ export function jsonRow(row: ReportRow): Record<string, unknown> {
       updatedAt: verdict.updatedAt,
     })),
     consensusRating: row.consensusRating,
-    published: row.published ? { rating: row.published.rating, rationale: row.published.rationale, at: iso(row.published.at) } : null,
+    published: row.published
+      ? {
+        rating: row.published.rating, rationale: row.published.rationale, at: iso(row.published.at),
+        quote: row.published.quote, textChanged: row.published.textChanged,
+      }
+      : null,
     evidence: row.evidence.map((evidence) => ({
       id: toGlobalId('Evidence', evidence.id),
       url: evidence.url,
