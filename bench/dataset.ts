@@ -245,7 +245,8 @@ export async function generateDataset(
   // of claims agree (the third verdict is b or one step away: SETTLED); 45% do not (two steps
   // away, or MISLEADING beside on-scale ratings: DISPUTED).
   await timed(log, 'verdicts', () => client.query(`
-    INSERT INTO verdicts (id, team_id, claim_id, reviewer_id, rating, rationale, confidence, version, created_at, updated_at)
+    INSERT INTO verdicts (id, team_id, claim_id, reviewer_id, rating, rationale, confidence, version, created_at, updated_at,
+                          judged_revision, judged_quote)
     SELECT bench.uid(c.id || ':verdict:' || v), c.team_id, c.id, ${reviewer(`h + v * 4`)},
            CASE WHEN v = 2 AND d < 10 THEN 'MISLEADING'
                 ELSE (ARRAY['FALSE', 'MOSTLY_FALSE', 'MIXED', 'MOSTLY_TRUE', 'TRUE'])[
@@ -255,7 +256,8 @@ export async function generateDataset(
                        ELSE b END] END,
            'Checked against the cited source, table ' || (h % 40 + v) || '.',
            round((0.5 + (h / 11 + v) % 50 / 100.0)::numeric, 2)::real, 1,
-           c.created_at + (v + 3) * interval '1 minute', c.created_at + (v + 3) * interval '1 minute'
+           c.created_at + (v + 3) * interval '1 minute', c.created_at + (v + 3) * interval '1 minute',
+           1, c.quote_exact
       ${claimRows}
       CROSS JOIN LATERAL (SELECT 1 + h / 7 % 5 AS b, bench.h(c.id || ':dispute') % 100 AS d) rating,
       generate_series(0, ${spec.verdictsPerClaim - 1}) v

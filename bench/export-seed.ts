@@ -56,11 +56,12 @@ export async function seedVerdictRows(db: Queryable, options: SeedOptions): Prom
       SELECT id, $1, article_id, revision_id, 0, 70, left($3, 70), '', substr($3, 71, 32), 'REPORTED_SPEECH', sourcing,
              CASE WHEN disputed THEN 'DISPUTED' ELSE 'SETTLED' END, $2, created_at, created_at
       FROM seed_claims`, [options.teamId, options.userId, BODY]);
-    await db.query(`INSERT INTO verdicts (team_id, claim_id, reviewer_id, rating, rationale, created_at, updated_at)
-      SELECT $1::uuid, id, $2::uuid, rating, 'Checked against the council minutes, page ' || i || '.', created_at, created_at FROM seed_claims
+    await db.query(`INSERT INTO verdicts (team_id, claim_id, reviewer_id, rating, rationale, created_at, updated_at, judged_revision, judged_quote)
+      SELECT $1::uuid, id, $2::uuid, rating, 'Checked against the council minutes, page ' || i || '.', created_at, created_at, 1, left($4, 70)
+      FROM seed_claims
       UNION ALL
       SELECT $1::uuid, id, $3::uuid, CASE WHEN disputed THEN (CASE WHEN rating = 'FALSE' THEN 'TRUE' ELSE 'FALSE' END) ELSE rating END,
-             NULL, created_at, created_at FROM seed_claims`, [options.teamId, first, second]);
+             NULL, created_at, created_at, 1, left($4, 70) FROM seed_claims`, [options.teamId, first, second, BODY]);
     await db.query(`INSERT INTO evidence (team_id, claim_id, url, stance, created_by, created_at)
       SELECT $1, id, 'https://evidence.example.org/minutes?page=' || i, 'SUPPORTS', $2, created_at FROM seed_claims`,
     [options.teamId, options.userId]);

@@ -47,8 +47,9 @@ async function main(): Promise<void> {
     INSERT INTO claims (team_id, article_id, revision_id, position_start, position_end, quote_exact, kind, sourcing, created_by)
       SELECT a.team_id, a.id, r.id, c * 10, c * 10 + 5, 'word ', 'ASSERTION', 'UNSOURCED', a.created_by
       FROM articles a JOIN article_revisions r ON r.article_id = a.id CROSS JOIN generate_series(1, 40) c;
-    INSERT INTO verdicts (team_id, claim_id, reviewer_id, rating)
-      SELECT c.team_id, c.id, ('00000000-0000-4000-8000-' || lpad(v::text, 12, '0'))::uuid, 'TRUE' FROM claims c CROSS JOIN generate_series(1, 3) v;
+    INSERT INTO verdicts (team_id, claim_id, reviewer_id, rating, judged_revision, judged_quote)
+      SELECT c.team_id, c.id, ('00000000-0000-4000-8000-' || lpad(v::text, 12, '0'))::uuid, 'TRUE', 1, c.quote_exact
+      FROM claims c CROSS JOIN generate_series(1, 3) v;
     INSERT INTO evidence (team_id, claim_id, stance, url, created_by)
       SELECT team_id, id, 'SUPPORTS', 'https://e.example/' || id, created_by FROM claims;
     ANALYZE;`);

@@ -93,7 +93,7 @@ describe(registerExportCommand.name, () => {
     const outsider = await cli(['--format', 'html', '--team', data.desk.teamSlug, '--as', data.desk.outsider.email, '--out', out]);
     expect(outsider).toEqual({ stdout: '', stderr: 'error: Team not found\n', exitCode: 1 });
     const badStatus = await cli(['--format', 'html', '--team', data.desk.teamSlug, '--status', 'DONE', '--as', data.desk.viewer.email, '--out', out]);
-    expect(badStatus.stderr).toMatch(/^error: status must be one of UNREVIEWED, IN_REVIEW, SETTLED, DISPUTED; got "DONE"\n$/);
+    expect(badStatus.stderr).toMatch(/^error: status must be one of UNREVIEWED, IN_REVIEW, SETTLED, DISPUTED, NEEDS_REREVIEW; got "DONE"\n$/);
     expect(badStatus.exitCode).toBe(1);
     const nobody = await cli(['--format', 'csv', '--team', data.desk.teamSlug, '--out', out]);
     expect(nobody.stderr).toBe('error: Say who acts: --as <email> or --token <token>\n');

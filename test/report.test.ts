@@ -64,7 +64,8 @@ describe(ReportService.name, () => {
     const { verdictReport: report } = await app.ok(data.desk.viewer, FIGURES, { filter: { teamId: data.desk.teamId } });
     expect(report.totalCount).toBe(7);
     expect(report.byStatus).toEqual([
-      { status: 'UNREVIEWED', count: 1 }, { status: 'IN_REVIEW', count: 1 }, { status: 'DISPUTED', count: 2 }, { status: 'SETTLED', count: 3 },
+      { status: 'UNREVIEWED', count: 1 }, { status: 'IN_REVIEW', count: 1 }, { status: 'DISPUTED', count: 2 }, { status: 'NEEDS_REREVIEW', count: 0 },
+      { status: 'SETTLED', count: 3 },
     ]);
     expect(report.bySourcing).toEqual([
       { sourcing: 'SOURCED', count: 2 }, { sourcing: 'ANONYMOUS', count: 2 }, { sourcing: 'UNSOURCED', count: 3 },
