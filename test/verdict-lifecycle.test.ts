@@ -9,6 +9,7 @@ import { LIFECYCLE_ERRORS, lifecycleError, type LifecycleErrorCode } from '../sr
 import { VERDICT_FIELDS } from '../src/modules/verdict/verdict.service';
 import { CLAIM_FIELDS } from '../src/modules/claim/claim.service';
 import { DomainError } from '../src/shared/errors';
+import { RATING_SCALE } from '../src/modules/verdict/rating';
 
 const SUBMIT = `mutation($input: SubmitVerdictInput!) { submitVerdict(input: $input) { verdict { id version } claim { status } } }`;
 const WITHDRAW = `mutation($input: WithdrawVerdictInput!) { withdrawVerdict(input: $input) { verdict { id version } claim { status } } }`;
@@ -80,6 +81,12 @@ describe('verdict lifecycle SQL', () => {
     expect(done).toMatchObject({ verdict: { version: 2 }, claim: { status: 'UNREVIEWED' } });
     const again = await app.run(desk.reviewer, WITHDRAW, { input: { verdictId: given.verdict.id, expectedVersion: 2 } });
     expect(again.errors?.[0].extensions?.code).toBe('NOT_FOUND');
+  });
+
+  it('derives status on the same rating scale as the TypeScript', async () => {
+    for (const [rating, scale] of Object.entries(RATING_SCALE)) {
+      expect(await app.sql('SELECT claimgraph_rating_scale($1) AS scale', [rating]), rating).toEqual([{ scale }]);
+    }
   });
 
   it('declares every error code the SQL raises once, and maps each to a typed error', async () => {

@@ -14,7 +14,7 @@ registerEnumType(Rating, {
   description: 'TRUE..FALSE form a 5..1 scale; MISLEADING and UNVERIFIABLE stand off the scale.',
 });
 
-/** Position on the 5..1 scale; null for off-scale ratings. */
+/** Position on the 5..1 scale; null for off-scale ratings. The status derivation's SQL has the same table (claimgraph_rating_scale). */
 export const RATING_SCALE: Record<Rating, number | null> = {
   TRUE: 5,
   MOSTLY_TRUE: 4,

@@ -55,6 +55,14 @@ BEGIN
   RETURN v_published;
 END $$;
 
+-- The rating scale: TRUE 5 .. FALSE 1; MISLEADING and UNVERIFIABLE stand off it (NULL). The same
+-- table as RATING_SCALE in src/modules/verdict/rating.ts (a test compares them).
+CREATE FUNCTION claimgraph_rating_scale(p_rating text)
+RETURNS integer LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+  SELECT CASE p_rating WHEN 'TRUE' THEN 5 WHEN 'MOSTLY_TRUE' THEN 4 WHEN 'MIXED' THEN 3
+                       WHEN 'MOSTLY_FALSE' THEN 2 WHEN 'FALSE' THEN 1 END
+$$;
+
 -- Claim.status as the rule says it should be now, without changing anything. Rules top to bottom,
 -- with n current verdicts:
 --   an editor's open dispute mark                                       -> DISPUTED
@@ -88,8 +96,7 @@ RETURNS TABLE (id uuid, status text) LANGUAGE sql STABLE AS $$
            count(DISTINCT rating) FILTER (WHERE scale IS NULL) AS off_distinct,
            coalesce(max(scale) - min(scale), 0) AS spread
     FROM (
-      SELECT rating, CASE rating WHEN 'TRUE' THEN 5 WHEN 'MOSTLY_TRUE' THEN 4 WHEN 'MIXED' THEN 3
-                                 WHEN 'MOSTLY_FALSE' THEN 2 WHEN 'FALSE' THEN 1 END AS scale
+      SELECT rating, claimgraph_rating_scale(rating) AS scale
       FROM verdicts WHERE claim_id = c.id AND withdrawn_at IS NULL
     ) current_verdicts
   ) v
