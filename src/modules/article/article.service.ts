@@ -100,12 +100,15 @@ export class ArticleService {
     return this.context.db.transaction((manager) => this.insert(manager, prepared));
   }
 
-  /** Validates a new article (permission first); nothing is written. */
-  prepare(input: Omit<CreateArticleInput, 'text'> & { text: string }): PreparedArticle {
+  /**
+   * Validates a new article (permission first); nothing is written. `textField` is what the
+   * client called the text (importArticle's `content`), so errors name the field it sent.
+   */
+  prepare(input: Omit<CreateArticleInput, 'text'> & { text: string }, textField = 'text'): PreparedArticle {
     const actor = requireActor(this.context);
     const teamId = fromGlobalId(input.teamId, 'Team', 'teamId');
     authorize(actor, teamId, 'article.write', 'Team');
-    const body = checkArticleBody(normalizeBody(checkText(input.text, 'text', { max: MAX_ARTICLE_CODE_POINTS })));
+    const body = checkArticleBody(normalizeBody(checkText(input.text, textField, { max: MAX_ARTICLE_CODE_POINTS })), textField);
     const values = {
       teamId,
       title: requiredText(input.title, 'title', 500),

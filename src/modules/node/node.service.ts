@@ -10,10 +10,14 @@ import { ArticleRevision } from '../article/article-revision.entity';
 export class NodeService {
   constructor(private readonly context: Context) {}
 
-  async get(globalId: string): Promise<object | null> {
+  /** `index`: the id's place in `nodes(ids)`, named in the error so the client knows which one. */
+  async get(globalId: string, index?: number): Promise<object | null> {
     requireActor(this.context);
     const decoded = decodeGlobalId(globalId);
-    if (!decoded) throw badInput('id is not a valid ID', 'id');
+    if (!decoded) {
+      if (index === undefined) throw badInput('id is not a valid ID', 'id');
+      throw new DomainError(ErrorCode.BAD_USER_INPUT, `ids[${index}] is not a valid ID`, { field: 'ids', index });
+    }
     try {
       return await this.load(decoded.type, decoded.rawId);
     } catch (error) {
