@@ -8,6 +8,7 @@ import { TeamResolver, MembershipResolver } from './modules/team/team.resolver';
 import { UserResolver } from './modules/user/user.resolver';
 import { ArticleResolver } from './modules/article/article.resolver';
 import { ClaimResolver } from './modules/claim/claim.resolver';
+import { AnchorResolver } from './modules/claim/anchor.resolver';
 import { SourceResolver } from './modules/source/source.resolver';
 import { EvidenceResolver } from './modules/evidence/evidence.resolver';
 import { VerdictResolver } from './modules/verdict/verdict.resolver';
@@ -23,7 +24,7 @@ import { LiveResolver, noPubSub } from './modules/live/live.resolver';
 import { reportResolvers } from './modules/report/report.resolver';
 
 export const resolvers = [
-  NodeResolver, UserResolver, TeamResolver, MembershipResolver, ArticleResolver, ClaimResolver, SourceResolver,
+  NodeResolver, UserResolver, TeamResolver, MembershipResolver, ArticleResolver, ClaimResolver, AnchorResolver, SourceResolver,
   EvidenceResolver, VerdictResolver, HistoryEventResolver, AuthResolver, ImportResolver,
   ClaimWorkflowResolver, PublishedVerdictResolver, AssignmentResolver, UserAssignmentsResolver, CommentResolver,
   TeamActivityResolver, VerdictAsOfResolver, VerdictRevisionResolver, LiveResolver,
