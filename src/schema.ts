@@ -12,7 +12,7 @@ import { AnchorResolver } from './modules/claim/anchor.resolver';
 import { SourceResolver } from './modules/source/source.resolver';
 import { EvidenceResolver } from './modules/evidence/evidence.resolver';
 import { VerdictResolver } from './modules/verdict/verdict.resolver';
-import { HistoryEventResolver } from './modules/history/history.resolver';
+import { FieldChangeResolver, HistoryEventResolver } from './modules/history/history.resolver';
 import { NodeResolver } from './modules/node/node.resolver';
 import { AuthResolver } from './modules/auth/auth.resolver';
 import { ImportResolver } from './modules/ingestion/import.resolver';
@@ -25,7 +25,7 @@ import { reportResolvers } from './modules/report/report.resolver';
 
 export const resolvers = [
   NodeResolver, UserResolver, TeamResolver, MembershipResolver, ArticleResolver, ClaimResolver, AnchorResolver, SourceResolver,
-  EvidenceResolver, VerdictResolver, HistoryEventResolver, AuthResolver, ImportResolver,
+  EvidenceResolver, VerdictResolver, HistoryEventResolver, FieldChangeResolver, AuthResolver, ImportResolver,
   ClaimWorkflowResolver, PublishedVerdictResolver, AssignmentResolver, UserAssignmentsResolver, CommentResolver,
   TeamActivityResolver, VerdictAsOfResolver, VerdictRevisionResolver, LiveResolver,
   ...reportResolvers,

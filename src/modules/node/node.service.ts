@@ -48,11 +48,16 @@ export class NodeService {
   async user(userId: string): Promise<User | null> {
     const actor = requireActor(this.context);
     if (userId !== actor.userId) {
-      const rows = await this.context.db.query(
-        'SELECT 1 FROM memberships WHERE user_id = $1 AND team_id = ANY($2) LIMIT 1',
-        [userId, actor.teamIds],
-      );
-      if (rows.length === 0) return null;
+      // batched: a page of history names many users (actors, reviewers, authors)
+      const shared = await this.context.loaders.keyed<string, boolean>('User.sharesTeam', async (userIds) => {
+        const rows = await this.context.db.query<{ user_id: string }>(
+          'SELECT DISTINCT user_id FROM memberships WHERE user_id = ANY($1::uuid[]) AND team_id = ANY($2::uuid[])',
+          [[...userIds], actor.teamIds],
+        );
+        const found = new Set(rows.map((row) => row.user_id));
+        return userIds.map((id) => found.has(id));
+      }).load(userId);
+      if (!shared) return null;
     }
     return this.context.loaders.entity(User, false).load(userId);
   }
