@@ -206,7 +206,7 @@ describe(`${ClaimWorkflowService.name}: words, verdicts and publication`, () => 
       const rereview = () => received.find((value) => value.data?.claimChanged?.event.after?.status === 'NEEDS_REREVIEW');
       while (!(textChanged() && rereview()) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
       expect(textChanged()?.data.claimChanged).toMatchObject({
-        event: { after: { quoteExact: 'flooded 615 properties', judgedQuote: 'flooded 612 properties' } },
+        event: { after: { anchor: { quote: { exact: 'flooded 615 properties' } }, judgedQuote: 'flooded 612 properties' } },
         claim: { id: claimId, judgedQuote: 'flooded 612 properties' },
       });
       expect(rereview()?.data.claimChanged).toMatchObject({ event: { action: 'STATUS_CHANGE' }, claim: { id: claimId } });

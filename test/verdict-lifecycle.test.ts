@@ -94,7 +94,7 @@ describe('verdict lifecycle SQL', () => {
     expect([...raised].sort()).toEqual(Object.keys(LIFECYCLE_ERRORS).sort());
     const actor = await desk.reviewer.actor();
     for (const code of Object.keys(LIFECYCLE_ERRORS) as LifecycleErrorCode[]) {
-      const detail = code === 'CG403' ? actor.teamIds[0] : code === 'CG409' ? '3' : 'Claim';
+      const detail = code === 'CG403' ? actor.teamIds[0] : code === 'CG409' ? '3' : code === 'CG410' ? `3 ${actor.userId}` : 'Claim';
       let mapped: unknown;
       try {
         mapped = lifecycleError(code, detail, actor);

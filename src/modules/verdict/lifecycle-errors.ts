@@ -1,5 +1,6 @@
 import type { Actor } from '../../shared/actor';
 import { DomainError, ErrorCode, notFound, versionConflict } from '../../shared/errors';
+import { toGlobalId } from '../../shared/ids';
 import { authorize } from '../team/permissions';
 
 /**
@@ -12,6 +13,7 @@ export const LIFECYCLE_ERRORS = {
   CG403: 'the caller may not write verdicts in the claim\'s team; DETAIL: the team',
   CG405: 'the verdict is another reviewer\'s',
   CG409: 'version conflict; DETAIL: the current version, empty when there is no current verdict',
+  CG410: 'a first verdict was asked for (no expectedVersion) but the reviewer has one; DETAIL: its version and id',
   CG423: 'the claim is published',
 } as const;
 
@@ -37,6 +39,15 @@ export function lifecycleError(code: LifecycleErrorCode, detail: string, actor: 
         return new DomainError(ErrorCode.VERSION_CONFLICT, 'You have no current verdict on this claim to revise', { currentVersion: null });
       }
       return versionConflict('Verdict', Number(detail));
+    case 'CG410': {
+      // Not a stale read: the caller did not know they had a verdict. Say so, and how to revise it.
+      const [version, verdictId] = detail.split(' ');
+      return new DomainError(
+        ErrorCode.ALREADY_EXISTS,
+        `You already have a verdict on this claim (version ${version}); to revise it, send submitVerdict again with expectedVersion: ${version}`,
+        { verdictId: toGlobalId('Verdict', verdictId), currentVersion: Number(version) },
+      );
+    }
     case 'CG423':
       return new DomainError(ErrorCode.PUBLISHED, 'The claim is published; an editor must unpublish it before verdicts change');
     default: {

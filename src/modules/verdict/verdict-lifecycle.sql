@@ -10,6 +10,7 @@
 -- TypeScript (src/modules/verdict/lifecycle-errors.ts, a test keeps the two lists equal):
 --   CG404 not found (DETAIL: 'Claim' or 'Verdict')         CG403 not writable here (DETAIL: the team)
 --   CG409 version conflict (DETAIL: the current version, '' when there is no current verdict)
+--   CG410 a first verdict, but the reviewer has one (DETAIL: its version and id)
 --   CG423 the claim is published                            CG405 not the reviewer who gave it
 --
 -- History written here has the same shape as the TypeScript writers' (VERDICT_FIELDS,
@@ -244,7 +245,11 @@ BEGIN
       VALUES (v_team_id, p_reviewer_id, 'Verdict', v_verdict.id, 'SUBMIT', NULL, claimgraph_verdict_history(v_verdict),
               p_claim_id, v_claim.article_id);
   ELSE
-    IF p_expected_version IS NULL OR v_current.version <> p_expected_version THEN
+    IF p_expected_version IS NULL THEN
+      RAISE EXCEPTION USING ERRCODE = 'CG410', MESSAGE = 'the reviewer already has a current verdict',
+        DETAIL = v_current.version::text || ' ' || v_current.id::text;
+    END IF;
+    IF v_current.version <> p_expected_version THEN
       RAISE EXCEPTION USING ERRCODE = 'CG409', MESSAGE = 'verdict version conflict', DETAIL = v_current.version::text;
     END IF;
     UPDATE verdicts SET rating = p_rating, rationale = p_rationale, confidence = p_confidence,
