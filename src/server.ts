@@ -85,6 +85,7 @@ export async function createServer(deps: ServerDeps): Promise<ClaimgraphServer> 
     pollIntervalMs: config.livePollIntervalMs,
     queryLimits: config.hardening.queryLimits,
     rateLimiter: operations.rateLimiter,
+    documents: operations.documents,
     rateLimitWindowSeconds: config.hardening.rateLimit.windowSeconds,
   });
 
