@@ -111,6 +111,19 @@ export function createOperations(deps: OperationsDeps): Operations {
     install(app) {
       app.set('trust proxy', settings.trustProxy);
       app.use(requestTracking(log, metrics));
+      // A preflight from an origin that is not allowed gets no CORS headers (so the browser refuses
+      // the call), and a body saying how to allow it: the developer reads it in the network tab.
+      app.use((request, response, next) => {
+        const origin = request.get('origin');
+        if (request.method !== 'OPTIONS' || !origin || !request.get('access-control-request-method') || settings.corsOrigins.includes(origin)) return next();
+        const allowed = [...settings.corsOrigins, origin].join(',');
+        response.status(403).json({
+          error: settings.corsOrigins.length
+            ? `The origin ${origin} is not allowed by CORS_ORIGINS (${settings.corsOrigins.join(', ')}). To allow it, add it: CORS_ORIGINS=${allowed}`
+            : `CORS is off: CORS_ORIGINS is not set. To allow browser apps on ${origin}, start the server with CORS_ORIGINS=${origin}`,
+          code: 'CORS_ORIGIN_NOT_ALLOWED',
+        });
+      });
       // No origins configured: no CORS headers at all, so browsers on other origins get nothing.
       if (settings.corsOrigins.length) {
         app.use(cors({
