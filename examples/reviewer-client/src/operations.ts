@@ -27,6 +27,7 @@ export const articlePageQuery = graphql(`
           disputedReason
           anchor {
             position { start end }
+            utf16Position { start end }
             quote { prefix exact suffix }
           }
           speaker { id displayName kind anonymous descriptor }

@@ -7,23 +7,15 @@ import {
 export type PageClaim = ArticlePageQuery['article']['claims']['nodes'][number];
 
 /**
- * Where a claim's words are in the article's text as JavaScript counts (UTF-16 code units), for
- * `body.slice(start, end)` or a DOM Range. The API's anchors count Unicode code points, which
- * differ as soon as the text has characters outside the Basic Multilingual Plane (emoji, some scripts).
+ * The article page: its text and claims, each with the range to highlight. The API's `position`
+ * counts Unicode code points (the W3C selectors' unit); `utf16Position` counts what JavaScript
+ * strings and DOM Ranges count, so `body.slice(start, end)` is the quote even after an emoji.
  */
-export function highlightRange(body: string, position: { start: number; end: number }): { start: number; end: number } {
-  const codePoints = Array.from(body);
-  const utf16 = (offset: number) => codePoints.slice(0, offset).join('').length;
-  return { start: utf16(position.start), end: utf16(position.end) };
-}
-
-/** The article page: its text and claims, each with the UTF-16 range to highlight. */
 export async function loadArticlePage(client: ReviewerClient, articleId: string) {
   const { article } = await client.execute(articlePageQuery, { articleId });
-  const body = article.currentRevision.body;
   return {
     ...article,
-    claims: article.claims.nodes.map((claim) => ({ ...claim, highlight: highlightRange(body, claim.anchor.position) })),
+    claims: article.claims.nodes.map((claim) => ({ ...claim, highlight: claim.anchor.utf16Position })),
   };
 }
 

@@ -74,7 +74,7 @@ export type ArticlePageQueryVariables = Exact<{
 }>;
 
 
-export type ArticlePageQuery = { article: { id: string, title: string, url: string | null, outlet: string | null, publishedAt: string | null, currentRevision: { number: number, body: string }, claims: { totalCount: number, nodes: Array<{ id: string, version: number, quote: string, kind: ClaimKind, sourcing: Sourcing, status: ClaimStatus, disputedReason: string | null, anchor: { position: { start: number, end: number }, quote: { prefix: string, exact: string, suffix: string } }, speaker: { id: string, displayName: string, kind: SourceKind, anonymous: boolean, descriptor: string | null } | null, evidence: { nodes: Array<{ id: string, url: string | null, stance: Stance, quotedPassage: string | null, source: { displayName: string } | null }> }, verdicts: { nodes: Array<{ id: string, rating: Rating, rationale: string | null, version: number, reviewer: { name: string } }> }, viewerVerdict: { id: string, rating: Rating, rationale: string | null, version: number } | null, published: { rating: Rating, rationale: string | null } | null }> } } };
+export type ArticlePageQuery = { article: { id: string, title: string, url: string | null, outlet: string | null, publishedAt: string | null, currentRevision: { number: number, body: string }, claims: { totalCount: number, nodes: Array<{ id: string, version: number, quote: string, kind: ClaimKind, sourcing: Sourcing, status: ClaimStatus, disputedReason: string | null, anchor: { position: { start: number, end: number }, utf16Position: { start: number, end: number }, quote: { prefix: string, exact: string, suffix: string } }, speaker: { id: string, displayName: string, kind: SourceKind, anonymous: boolean, descriptor: string | null } | null, evidence: { nodes: Array<{ id: string, url: string | null, stance: Stance, quotedPassage: string | null, source: { displayName: string } | null }> }, verdicts: { nodes: Array<{ id: string, rating: Rating, rationale: string | null, version: number, reviewer: { name: string } }> }, viewerVerdict: { id: string, rating: Rating, rationale: string | null, version: number } | null, published: { rating: Rating, rationale: string | null } | null }> } } };
 
 export type ClaimQueueQueryVariables = Exact<{
   first?: number | null | undefined;
@@ -151,6 +151,10 @@ export const ArticlePageDocument = new TypedDocumentString(`
             start
             end
           }
+          utf16Position {
+            start
+            end
+          }
           quote {
             prefix
             exact
@@ -200,7 +204,7 @@ export const ArticlePageDocument = new TypedDocumentString(`
     }
   }
 }
-    `, {"hash":"sha256:d78316a1de076006df6fd5da0d6005f89dc4886ecd4085a0dccf6fae6752e79b"}) as unknown as TypedDocumentString<ArticlePageQuery, ArticlePageQueryVariables>;
+    `, {"hash":"sha256:28164d4335ff1b8b2353f97e00cc95bfa0d3054ba42c1e6d81d1dca660f909fe"}) as unknown as TypedDocumentString<ArticlePageQuery, ArticlePageQueryVariables>;
 export const ClaimQueueDocument = new TypedDocumentString(`
     query ClaimQueue($first: Int = 20, $after: String) {
   viewer {
