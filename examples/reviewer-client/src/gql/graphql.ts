@@ -18,6 +18,8 @@ export type ClaimStatus =
   | 'DISPUTED'
   /** Fewer agreeing current verdicts than the team's quorum. */
   | 'IN_REVIEW'
+  /** A revision changed the words the current verdicts judged (see `judgedQuote`). */
+  | 'NEEDS_REREVIEW'
   /** Quorum reached and the verdicts agree. */
   | 'SETTLED'
   /** No current verdict. */
