@@ -5,7 +5,6 @@ import { ApolloServer } from '@apollo/server';
 import { expressMiddleware } from '@as-integrations/express5';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
-import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import type { DataSource } from 'typeorm';
 import type { Logger } from 'pino';
 import type { GraphQLSchema } from 'graphql';
@@ -43,12 +42,19 @@ export interface ClaimgraphServer {
   stop(): Promise<void>;
 }
 
-const GRAPHIQL_HTML = (endpoint: string): string =>
-  renderGraphiQL({
+/**
+ * The GraphiQL page. Its renderer holds the whole IDE (scripts and styles) as strings, several
+ * times the memory of everything else the server loads, so it is loaded on the first request for
+ * the page, never in a process that is not asked for it (it is off in production by default).
+ */
+async function graphiqlHtml(endpoint: string): Promise<string> {
+  const { renderGraphiQL } = await import('@graphql-yoga/render-graphiql');
+  return renderGraphiQL({
     title: 'claimgraph',
     endpoint,
     defaultQuery: '# Welcome to claimgraph.\n{\n  viewer { name email memberships { role team { slug name } } }\n}\n',
   } as Parameters<typeof renderGraphiQL>[0]);
+}
 
 /** HTTP and WebSocket wiring only: no business rules live here. */
 export async function createServer(deps: ServerDeps): Promise<ClaimgraphServer> {
@@ -111,9 +117,9 @@ export async function createServer(deps: ServerDeps): Promise<ClaimgraphServer> 
 
   // The IDE is a single self-contained page (scripts and styles inlined from the npm package),
   // so it works offline. Browsers ask for HTML; API clients get the GraphQL endpoint as usual.
-  app.get('/graphql', (request, response, next) => {
+  app.get('/graphql', async (request, response, next) => {
     if (!config.hardening.graphiql || request.accepts(['application/json', 'application/graphql-response+json', 'text/html']) !== 'text/html') return next();
-    response.type('html').send(GRAPHIQL_HTML(request.originalUrl.split('?')[0]));
+    response.type('html').send(await graphiqlHtml(request.originalUrl.split('?')[0]));
   });
 
   app.use(
