@@ -13,7 +13,8 @@ export const ROOT = path.resolve(__dirname, '..');
  */
 export function startScript(cwd = ROOT): { nodeFlags: string[]; entry: string } {
   const scripts = (JSON.parse(fs.readFileSync(path.join(cwd, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
-  const words = scripts.start.split(/\s+/);
+  // `exec node …` (the shell hands its process over to node) reads as `node …`
+  const words = scripts.start.split(/\s+/).filter((word, index) => !(index === 0 && word === 'exec'));
   if (words[0] !== 'node') throw new Error(`the start script does not run node: ${scripts.start}`);
   const nodeFlags: string[] = [];
   let index = 1;
