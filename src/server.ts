@@ -19,6 +19,7 @@ import { jitGateway } from './shared/jit-executor';
 import { reportRouter } from './modules/report/report.routes';
 import { broadcastCredentialChanges, clusterStatementTotals, isClusterWorker, onCredentialChanges } from './cluster';
 import { createOperations, type Operations } from './shared/operations';
+import { graphiqlPage } from './shared/graphiql';
 
 export interface ServerDeps {
   config: Config;
@@ -40,20 +41,6 @@ export interface ClaimgraphServer {
   contextFor(actor: Context['session']['actor']): Context;
   listen(port: number, host: string): Promise<number>;
   stop(): Promise<void>;
-}
-
-/**
- * The GraphiQL page. Its renderer holds the whole IDE (scripts and styles) as strings, several
- * times the memory of everything else the server loads, so it is loaded on the first request for
- * the page, never in a process that is not asked for it (it is off in production by default).
- */
-async function graphiqlHtml(endpoint: string): Promise<string> {
-  const { renderGraphiQL } = await import('@graphql-yoga/render-graphiql');
-  return renderGraphiQL({
-    title: 'claimgraph',
-    endpoint,
-    defaultQuery: '# Welcome to claimgraph.\n{\n  viewer { name email memberships { role team { slug name } } }\n}\n',
-  } as Parameters<typeof renderGraphiQL>[0]);
 }
 
 /** HTTP and WebSocket wiring only: no business rules live here. */
@@ -91,6 +78,7 @@ export async function createServer(deps: ServerDeps): Promise<ClaimgraphServer> 
     pollIntervalMs: config.livePollIntervalMs,
     queryLimits: config.hardening.queryLimits,
     rateLimiter: operations.rateLimiter,
+    documents: operations.documents,
     rateLimitWindowSeconds: config.hardening.rateLimit.windowSeconds,
   });
 
@@ -115,12 +103,7 @@ export async function createServer(deps: ServerDeps): Promise<ClaimgraphServer> 
     response.json({ status: 'ok' });
   });
 
-  // The IDE is a single self-contained page (scripts and styles inlined from the npm package),
-  // so it works offline. Browsers ask for HTML; API clients get the GraphQL endpoint as usual.
-  app.get('/graphql', async (request, response, next) => {
-    if (!config.hardening.graphiql || request.accepts(['application/json', 'application/graphql-response+json', 'text/html']) !== 'text/html') return next();
-    response.type('html').send(await graphiqlHtml(request.originalUrl.split('?')[0]));
-  });
+  app.get('/graphql', graphiqlPage(config.hardening.graphiql));
 
   app.use(
     '/graphql',
