@@ -46,7 +46,10 @@ export class ReportService {
     if (publishedFrom && publishedTo && publishedFrom >= publishedTo) throw badInput('publishedFrom must be before publishedTo', 'publishedFrom');
 
     return {
-      team: { id: team.id, slug: team.slug, name: team.name },
+      team: {
+        id: team.id, slug: team.slug, name: team.name, organizationName: team.organizationName, organizationUrl: team.organizationUrl,
+        organizationLogoUrl: team.organizationLogoUrl, publicBaseUrl: team.publicBaseUrl,
+      },
       articleIds,
       publishedFrom,
       publishedTo,
