@@ -18,6 +18,7 @@ import { attachLiveServer, type LiveServer } from './modules/live/websocket';
 import { enableStatementCounting } from './db/statement-counter';
 import { jitGateway } from './shared/jit-executor';
 import { reportRouter } from './modules/report/report.routes';
+import { publishingRouter } from './modules/publishing/publishing.routes';
 import { broadcastCredentialChanges, clusterStatementTotals, isClusterWorker, onCredentialChanges } from './cluster';
 import { createOperations, type Operations } from './shared/operations';
 
@@ -129,6 +130,7 @@ export async function createServer(deps: ServerDeps): Promise<ClaimgraphServer> 
   );
 
   app.use(reportRouter({ dataSource, authenticator, log, config, rateLimiter: operations.rateLimiter }));
+  app.use(publishingRouter({ dataSource, log, config, rateLimiter: operations.rateLimiter }));
 
   app.use((error: Error & { status?: number; type?: string }, _request: express.Request, response: express.Response, next: express.NextFunction) => {
     if (response.headersSent) return next(error);

@@ -14,13 +14,16 @@ export interface ClaimReviewOptions {
 
 type Thing = Record<string, unknown>;
 
+/** What a ClaimReview is built from: a report row, or a public fact-check (which has no verdicts). */
+export type ClaimReviewRow = Pick<ReportRow, 'claimId' | 'quote' | 'article' | 'speaker' | 'published' | 'consensusRating' | 'settledAt' | 'evidence'>;
+
 /**
  * Who made the claim, as schema.org `Claim.author` (a Person or an Organization). A speaker of kind
  * PERSON is a Person, any other kind an Organization; an anonymous speaker is named by how the text
  * describes them ("a European diplomat"). A claim without a speaker is the article's own assertion:
- * its byline (a Person), or failing that its outlet (an Organization).
+ * its byline (a Person), or failing that its publisher (an Organization: the outlet, else the site).
  */
-function claimAuthor(row: ReportRow): Thing | null {
+function claimAuthor(row: ClaimReviewRow): Thing | null {
   if (row.speaker) {
     const name = row.speaker.name ?? row.speaker.descriptor;
     if (!name) return null;
@@ -29,8 +32,7 @@ function claimAuthor(row: ReportRow): Thing | null {
     return author;
   }
   if (row.article.byline) return { '@type': 'Person', name: row.article.byline };
-  if (row.article.outlet) return { '@type': 'Organization', name: row.article.outlet };
-  return null;
+  return appearancePublisher(row);
 }
 
 /**
@@ -49,7 +51,7 @@ export function reviewOrganization(team: PublishingTeam, reviewUrl: string): Thi
  * Who published the article the claim appeared in: its outlet, else the site its URL is on (an
  * article without either has no publisher to name).
  */
-function appearancePublisher(row: ReportRow): Thing | null {
+function appearancePublisher(row: ClaimReviewRow): Thing | null {
   if (row.article.outlet) return { '@type': 'Organization', name: row.article.outlet };
   if (!row.article.url) return null;
   const host = new URL(row.article.url).hostname.replace(/^www\./, '');
@@ -57,7 +59,7 @@ function appearancePublisher(row: ReportRow): Thing | null {
 }
 
 /** The rating a review states: the published one, else (with includeSettled) the consensus of a SETTLED claim. */
-function reviewedRating(row: ReportRow): { rating: Rating; date: Date } | null {
+function reviewedRating(row: ClaimReviewRow): { rating: Rating; date: Date } | null {
   if (row.published) return { rating: row.published.rating, date: row.published.at };
   if (row.consensusRating && row.settledAt) return { rating: row.consensusRating, date: row.settledAt };
   return null;
@@ -69,7 +71,7 @@ function reviewedRating(row: ReportRow): { rating: Rating; date: Date } | null {
  * itemReviewed (a Claim with author, datePublished, appearance). Null for a row with nothing to
  * review (neither published nor settled with a consensus).
  */
-export function claimReview(row: ReportRow, team: PublishingTeam, options: ClaimReviewOptions): Thing | null {
+export function claimReview(row: ClaimReviewRow, team: PublishingTeam, options: ClaimReviewOptions): Thing | null {
   const reviewed = reviewedRating(row);
   if (!reviewed || (!row.published && !options.includeSettled)) return null;
   const claimId = toGlobalId('Claim', row.claimId);
