@@ -21,13 +21,14 @@ import { CommentResolver } from './modules/comment/comment.resolver';
 import { TeamActivityResolver, VerdictAsOfResolver, VerdictRevisionResolver } from './modules/history/as-of.resolver';
 import { LiveResolver, noPubSub } from './modules/live/live.resolver';
 import { reportResolvers } from './modules/report/report.resolver';
+import { webhookResolvers } from './modules/webhook/webhook.resolver';
 
 export const resolvers = [
   NodeResolver, UserResolver, TeamResolver, MembershipResolver, ArticleResolver, ClaimResolver, SourceResolver,
   EvidenceResolver, VerdictResolver, HistoryEventResolver, AuthResolver, ImportResolver,
   ClaimWorkflowResolver, PublishedVerdictResolver, AssignmentResolver, UserAssignmentsResolver, CommentResolver,
   TeamActivityResolver, VerdictAsOfResolver, VerdictRevisionResolver, LiveResolver,
-  ...reportResolvers,
+  ...reportResolvers, ...webhookResolvers,
 ] as const;
 
 let built: Promise<GraphQLSchema> | null = null;

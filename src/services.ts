@@ -15,6 +15,7 @@ import { AuthService } from './modules/auth/auth.service';
 import { ImportService } from './modules/ingestion/import.service';
 import { MemberService } from './modules/team/member.service';
 import { ReportService } from './modules/report/report.service';
+import { WebhookService } from './modules/webhook/webhook.service';
 
 /** The request's services, built on first use; each gets only the request context it needs. */
 export class Services {
@@ -72,6 +73,9 @@ export class Services {
   }
   get reports(): ReportService {
     return this.get('reports', () => new ReportService(this.context));
+  }
+  get webhooks(): WebhookService {
+    return this.get('webhooks', () => new WebhookService(this.context));
   }
   get nodes(): NodeService {
     return this.get('nodes', () => new NodeService(this.context));

@@ -33,6 +33,7 @@ export class NodeService {
       case 'Verdict': return services.verdicts.get(rawId);
       case 'Comment': return services.comments.get(rawId);
       case 'Assignment': return services.assignments.get(rawId);
+      case 'WebhookEndpoint': return services.webhooks.get(rawId);
       case 'User': return this.user(rawId);
       case 'HistoryEvent': return this.historyEvent(rawId);
       case 'ArticleRevision': return this.revision(rawId);

@@ -1,5 +1,6 @@
 import type { DataSource } from 'typeorm';
 import type pg from 'pg';
+import { roleTransaction } from '../../db/role-transaction';
 import type { ClaimKind, Sourcing } from '../claim/claim.enums';
 import type { SourceKind } from '../source/source.entity';
 import type { Rating } from '../verdict/rating';
@@ -174,27 +175,7 @@ export class PublicReader {
     return this.transaction(async (client) => (await client.query<R>(sql, params)).rows);
   }
 
-  private async transaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-    // pg's pool itself, as RequestDb's one-round-trip writes do: nothing of TypeORM's is needed here
-    const pool = (this.dataSource.driver as unknown as { master: pg.Pool }).master;
-    const client = await pool.connect();
-    let broken: Error | undefined;
-    try {
-      const timeout = Math.max(0, Math.floor(this.statementTimeoutMs));
-      // is_local settings: they end with the transaction, never staying on the pooled connection
-      await client.query(
-        `START TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY; SELECT set_config('role', '${PUBLIC_ROLE}', true), set_config('claimgraph.team_ids', '{}', true), set_config('claimgraph.user_id', '', true)` +
-        (timeout > 0 ? `, set_config('statement_timeout', '${timeout}', true)` : ''),
-      );
-      try {
-        return await work(client);
-      } finally {
-        await client.query('ROLLBACK').catch((error: Error) => {
-          broken = error;
-        });
-      }
-    } finally {
-      client.release(broken);
-    }
+  private transaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    return roleTransaction(this.dataSource, PUBLIC_ROLE, { readOnly: true, statementTimeoutMs: this.statementTimeoutMs }, work);
   }
 }
