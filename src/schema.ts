@@ -22,13 +22,14 @@ import { TeamActivityResolver, VerdictAsOfResolver, VerdictRevisionResolver } fr
 import { LiveResolver, noPubSub } from './modules/live/live.resolver';
 import { reportResolvers } from './modules/report/report.resolver';
 import { webhookResolvers } from './modules/webhook/webhook.resolver';
+import { ClaimReviewImportResolver } from './modules/publishing/claim-review-import.resolver';
 
 export const resolvers = [
   NodeResolver, UserResolver, TeamResolver, MembershipResolver, ArticleResolver, ClaimResolver, SourceResolver,
   EvidenceResolver, VerdictResolver, HistoryEventResolver, AuthResolver, ImportResolver,
   ClaimWorkflowResolver, PublishedVerdictResolver, AssignmentResolver, UserAssignmentsResolver, CommentResolver,
   TeamActivityResolver, VerdictAsOfResolver, VerdictRevisionResolver, LiveResolver,
-  ...reportResolvers, ...webhookResolvers,
+  ...reportResolvers, ...webhookResolvers, ClaimReviewImportResolver,
 ] as const;
 
 let built: Promise<GraphQLSchema> | null = null;

@@ -6,6 +6,7 @@ import { Role } from '../modules/team/role';
 import { UserAdmin } from '../modules/user/user.service';
 import { CliError, openRuntime, type CliRuntime } from './runtime';
 import { registerImportCommand } from './import.command';
+import { registerClaimReviewImportCommand } from './claim-review-import.command';
 import { registerExportCommand } from './export.command';
 
 async function readStdin(): Promise<string> {
@@ -122,6 +123,7 @@ export function buildProgram(): Command {
       console.log(`revoked ${options.id}`);
     }));
   registerImportCommand(program, action);
+  registerClaimReviewImportCommand(program, action);
   registerExportCommand(program);
   return program;
 }
