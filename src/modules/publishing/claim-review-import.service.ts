@@ -85,6 +85,9 @@ export class ClaimReviewImportService {
           publishedAt: review.appearance.datePublished ? new Date(review.appearance.datePublished) : null,
           language: review.language,
           text: review.claimReviewed,
+          // the article only holds the reviewed claim: several reviews may share an appearance (and
+          // the desk may have the article itself); skipping repeats goes by the review URL instead
+          allowDuplicate: true,
         });
         const { article, revision } = await articles.insert(manager, prepared, 'IMPORT');
         const anchor = anchorByPosition(revision.body, 0, codePointLength(revision.body));
