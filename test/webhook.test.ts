@@ -186,8 +186,10 @@ describe(WebhookWorker.name, () => {
       expect(expected.length).toBeGreaterThanOrEqual(14);
       // down: attempts fail and are retried, nothing is lost, later events of a claim wait for earlier ones
       await receiver.waitFor(() => receiver.received.length >= 6);
-      const failed = await app.sql<{ n: number }>('SELECT count(*)::int AS n FROM webhook_attempts WHERE endpoint_id = $1 AND NOT ok AND status_code = 503', [rawId(endpoint.id)]);
-      expect(failed[0].n).toBeGreaterThanOrEqual(6);
+      // each refused attempt is in the log (recorded just after the receiver answered)
+      const failedAttempts = async () => (await app.sql<{ n: number }>(
+        'SELECT count(*)::int AS n FROM webhook_attempts WHERE endpoint_id = $1 AND NOT ok AND status_code = 503', [rawId(endpoint.id)]))[0].n;
+      await expect.poll(failedAttempts, { timeout: 10_000 }).toBeGreaterThanOrEqual(6);
       const heads = new Set(receiver.payloads().map((payload) => payload.id));
       expect(heads.size).toBeLessThanOrEqual(claims.length);
       receiver.received.length = 0;
@@ -224,8 +226,10 @@ describe(WebhookWorker.name, () => {
         const ids = receiver.received.map((entry) => entry.headers['webhook-id']);
         expect(ids.length).toBe(expected.length);
         expect(new Set(ids).size).toBe(ids.length);
+        await allDelivered(endpoint.id);
         const attempts = await app.sql<{ n: number }>('SELECT count(*)::int AS n FROM webhook_attempts WHERE endpoint_id = $1', [rawId(endpoint.id)]);
         expect(attempts[0].n).toBe(expected.length);
+        expect(receiver.received).toHaveLength(expected.length);
       } finally {
         await Promise.all(workers.splice(0).map((running) => running.stop()));
         await otherPool.destroy();
