@@ -39,6 +39,7 @@ export class NodeService {
       case 'Assignment': return services.assignments.get(rawId);
       case 'WebhookEndpoint': return services.webhooks.get(rawId);
       case 'User': return this.user(rawId);
+      case 'ApiToken': return services.auth.apiToken(rawId);
       case 'HistoryEvent': return this.historyEvent(rawId);
       case 'ArticleRevision': return this.revision(rawId);
       default: return null;
