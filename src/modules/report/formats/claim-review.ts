@@ -15,7 +15,9 @@ export interface ClaimReviewOptions {
 type Thing = Record<string, unknown>;
 
 /** What a ClaimReview is built from: a report row, or a public fact-check (which has no verdicts). */
-export type ClaimReviewRow = Pick<ReportRow, 'claimId' | 'quote' | 'article' | 'speaker' | 'published' | 'consensusRating' | 'settledAt' | 'evidence'>;
+export type ClaimReviewRow = Pick<ReportRow, 'claimId' | 'quote' | 'article' | 'speaker' | 'consensusRating' | 'settledAt' | 'evidence'> & {
+  published: Pick<NonNullable<ReportRow['published']>, 'rating' | 'rationale' | 'at'> | null;
+};
 
 /**
  * Who made the claim, as schema.org `Claim.author` (a Person or an Organization). A speaker of kind
