@@ -8,7 +8,8 @@
 --   at       := the transaction's timestamp (now()), one for every event of a transaction, so no
 --               instant falls between two events of one change and `asOf` never shows half of it;
 --   actor_id := the request's user (the `claimgraph.user_id` setting the request scope sets);
---   team_id  := the team of the row the event belongs to (its claim, article, source or team),
+--   team_id  := the team of the row the event belongs to (its claim, article, source, team or
+--               webhook endpoint),
 --               read under row-level security, so it is one of the request's teams. Membership
 --               events (whose row may be gone) keep theirs, which the insert policy confines to
 --               the request's teams; user and token events have none.
@@ -36,6 +37,12 @@ BEGIN
     SELECT t.id INTO v_team_id FROM teams t WHERE t.id = NEW.entity_id;
   ELSIF NEW.entity_type = 'Source' THEN
     SELECT s.team_id INTO v_team_id FROM sources s WHERE s.id = NEW.entity_id;
+  ELSIF NEW.entity_type = 'WebhookEndpoint' THEN
+    SELECT w.team_id INTO v_team_id FROM webhook_endpoints w WHERE w.id = NEW.entity_id;
+  ELSE
+    -- a type this file does not know yet: its team stays the statement's, which the insert
+    -- policy confines to the request's teams (add a lookup above for each new type)
+    RETURN NEW;
   END IF;
   IF v_team_id IS NULL THEN
     RAISE EXCEPTION 'history event for % % names no row of the request''s teams', NEW.entity_type, NEW.entity_id
