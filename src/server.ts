@@ -79,15 +79,6 @@ export async function createServer(deps: ServerDeps): Promise<ClaimgraphServer> 
   const operations = createOperations({ config, log, dataSource, schema, authenticator, httpServer });
   operations.install(app);
   const contextDeps = { dataSource, log, config, statementTimeoutMs: config.hardening.statementTimeoutMs, credentials: authenticator };
-  const live = attachLiveServer({
-    httpServer, schema, authenticator, contextDeps, log, production: config.nodeEnv === 'production',
-    connectionString: (dataSource.options as { url?: string }).url ?? '',
-    pollIntervalMs: config.livePollIntervalMs,
-    queryLimits: config.hardening.queryLimits,
-    rateLimiter: operations.rateLimiter,
-    rateLimitWindowSeconds: config.hardening.rateLimit.windowSeconds,
-  });
-
   const apollo = new ApolloServer<Context>({
     // graphql-jit executes through Apollo's gateway interface (src/shared/jit-executor.ts)
     ...(config.graphqlJit ? { gateway: jitGateway(schema) } : { schema }),
@@ -104,6 +95,20 @@ export async function createServer(deps: ServerDeps): Promise<ClaimgraphServer> 
     ],
   });
   await apollo.start();
+  const live = attachLiveServer({
+    httpServer, schema, authenticator, contextDeps, log, production: config.nodeEnv === 'production',
+    connectionString: (dataSource.options as { url?: string }).url ?? '',
+    pollIntervalMs: config.livePollIntervalMs,
+    pipeline: operations.pipeline,
+    executeOperation: async (request, context) => {
+      const response = await apollo.executeOperation(
+        { query: request.query, operationName: request.operationName ?? undefined, variables: request.variables ?? undefined },
+        { contextValue: context },
+      );
+      if (response.body.kind !== 'single') throw new Error('incremental delivery is not served over WebSocket');
+      return response.body.singleResult;
+    },
+  });
 
   app.get('/healthz', (_request, response) => {
     response.json({ status: 'ok' });

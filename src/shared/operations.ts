@@ -13,7 +13,7 @@ import { Metrics } from './metrics';
 import { isClusterWorker } from '../cluster';
 import { Health } from './health';
 import { RateLimiter } from './rate-limit';
-import { queryLimitsPlugin } from './query-limits';
+import { OperationPipeline } from './operation-pipeline';
 import { gateAuthResult, requestGate } from './request-gate';
 import { REQUEST_ID_HEADER, addErrorCodes, bindRequestRecord, recordOf, requestIdOf, requestRecordPlugin, requestTracking } from './request-log';
 import { classifyDatabaseError, serviceUnavailableError } from './database-errors';
@@ -36,6 +36,8 @@ export interface Operations {
   metrics: Metrics;
   health: Health;
   rateLimiter: RateLimiter;
+  /** Resolve, parse, check, rate-limit: the steps every GraphQL operation takes, over HTTP and WebSocket. */
+  pipeline: OperationPipeline;
   /** Mounts the first middleware (request id, log line, CORS) and /readyz, /metrics. Call before any route. */
   install(app: express.Express): void;
   /** Goes on /graphql after body parsing: limits, authentication, rate limit. */
@@ -65,11 +67,10 @@ export function createOperations(deps: OperationsDeps): Operations {
   const health = new Health(dataSource);
   const rateLimiter = new RateLimiter(settings.rateLimit, settings.redisUrl, log.child({ component: 'rate-limit' }));
 
+  const pipeline = new OperationPipeline({ schema, limits: settings.queryLimits, rateLimiter, windowSeconds: settings.rateLimit.windowSeconds });
   const gate = requestGate({
-    schema,
-    limits: settings.queryLimits,
+    pipeline,
     authenticator,
-    rateLimiter,
     windowSeconds: settings.rateLimit.windowSeconds,
     allowBatchedRequests: settings.allowBatchedRequests,
   });
@@ -99,6 +100,7 @@ export function createOperations(deps: OperationsDeps): Operations {
     metrics,
     health,
     rateLimiter,
+    pipeline,
     install(app) {
       app.set('trust proxy', settings.trustProxy);
       app.use(requestTracking(log, metrics));
@@ -130,7 +132,7 @@ export function createOperations(deps: OperationsDeps): Operations {
       // mid-drain; src/shared/shutdown.ts runs the whole sequence instead
       stopOnTerminationSignals: false,
     },
-    plugins: [queryLimitsPlugin(settings.queryLimits), requestRecordPlugin()],
+    plugins: [pipeline.inProcessPlugin() as ApolloServerPlugin<Context>, requestRecordPlugin()],
     requestId: requestIdOf,
     async authenticate(request, response) {
       const known = gateAuthResult(response);

@@ -1,26 +1,16 @@
 import { createHash } from 'node:crypto';
-import { GraphQLError, parse, type DocumentNode, type GraphQLSchema } from 'graphql';
+import type { GraphQLError } from 'graphql';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { Authenticator, AuthResult } from '../modules/auth/authenticator';
-import type { QueryLimits } from './query-limits';
-import { analyzeOperation, operationCost, queryLimitErrors, tokenLimitError } from './query-limits';
-import { RateLimiter, rateLimitKey, rateLimitedError, setRateLimitHeaders, tooManyInFlightError, type RateLimitDecision } from './rate-limit';
+import { rateLimitedError, setRateLimitHeaders, tooManyInFlightError, type RateLimitDecision } from './rate-limit';
 import { classifyDatabaseError, serviceUnavailableError } from './database-errors';
-import { formattedRequestError, httpHeadersOf, httpStatusOf } from './http-errors';
-import { formatError } from './format-error';
+import { httpHeadersOf, httpStatusOf } from './http-errors';
 import { addErrorCodes, recordOf } from './request-log';
-
-interface OperationRequest {
-  query: string | null;
-  operationName: string | null;
-  variables: Record<string, unknown> | null;
-}
+import type { OperationPipeline, OperationRequest } from './operation-pipeline';
 
 export interface RequestGateDeps {
-  schema: GraphQLSchema;
-  limits: QueryLimits;
+  pipeline: OperationPipeline;
   authenticator: Authenticator;
-  rateLimiter: RateLimiter;
   windowSeconds: number;
   allowBatchedRequests: boolean;
 }
@@ -35,27 +25,6 @@ const MAX_HELD_REFUSALS = 2000;
 /** The gate's authentication of this request, reused by Apollo's context so it runs once. */
 export function gateAuthResult(response: Response): AuthResult | undefined {
   return response.locals[AUTH_RESULT] as AuthResult | undefined;
-}
-
-/** Parsed documents of recent small queries: most traffic repeats a few front-end queries. */
-class DocumentCache {
-  private readonly entries = new Map<string, DocumentNode>();
-  constructor(private readonly capacity = 500, private readonly maxLength = 8192) {}
-
-  parse(query: string, maxTokens: number): DocumentNode {
-    const cached = this.entries.get(query);
-    if (cached) {
-      this.entries.delete(query);
-      this.entries.set(query, cached);
-      return cached;
-    }
-    const document = parse(query, { maxTokens, noLocation: true });
-    if (query.length <= this.maxLength) {
-      this.entries.set(query, document);
-      if (this.entries.size > this.capacity) this.entries.delete(this.entries.keys().next().value as string);
-    }
-    return document;
-  }
 }
 
 /**
@@ -112,47 +81,67 @@ function objectOrNull(value: unknown): Record<string, unknown> | null {
   return value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : null;
 }
 
-function toOperation(raw: unknown): OperationRequest {
+function jsonParameter(value: unknown): Record<string, unknown> | null {
+  if (typeof value !== 'string') return objectOrNull(value);
+  try {
+    return objectOrNull(JSON.parse(value));
+  } catch {
+    return null;
+  }
+}
+
+/** One operation of a request as Apollo will read it, and how to hand Apollo the resolved document. */
+interface HttpOperation {
+  request: OperationRequest;
+  setQuery(query: string): void;
+}
+
+function toOperation(raw: unknown): HttpOperation {
   const body = objectOrNull(raw) ?? {};
   return {
-    query: typeof body.query === 'string' ? body.query : null,
-    operationName: typeof body.operationName === 'string' ? body.operationName : null,
-    variables: objectOrNull(body.variables),
+    request: {
+      query: typeof body.query === 'string' ? body.query : null,
+      operationName: typeof body.operationName === 'string' ? body.operationName : null,
+      variables: objectOrNull(body.variables),
+      extensions: objectOrNull(body.extensions),
+    },
+    setQuery: (query) => {
+      if (body.query !== query) body.query = query;
+    },
   };
 }
 
 /** The operations of a GraphQL-over-HTTP request, as Apollo will read them (null: nothing to measure). */
-function operationsOf(request: Request, allowBatched: boolean): OperationRequest[] | null {
+function operationsOf(request: Request, allowBatched: boolean): HttpOperation[] | null {
   if (request.method === 'POST') {
     if (Array.isArray(request.body)) return allowBatched ? request.body.map(toOperation) : null;
     return [toOperation(request.body)];
   }
   if (request.method === 'GET') {
     const params = request.query as Record<string, unknown>;
-    let variables: Record<string, unknown> | null = null;
-    if (typeof params.variables === 'string') {
-      try {
-        variables = objectOrNull(JSON.parse(params.variables));
-      } catch {
-        variables = null;
-      }
-    }
     return [{
-      query: typeof params.query === 'string' ? params.query : null,
-      operationName: typeof params.operationName === 'string' ? params.operationName : null,
-      variables,
+      request: {
+        query: typeof params.query === 'string' ? params.query : null,
+        operationName: typeof params.operationName === 'string' ? params.operationName : null,
+        variables: jsonParameter(params.variables),
+        extensions: jsonParameter(params.extensions),
+      },
+      // Express parses the query string on every read of request.query: a resolved document
+      // (a persisted query's id) would need the URL rewritten; the text as sent needs nothing.
+      setQuery: () => undefined,
     }];
   }
   return null;
 }
 
 /**
- * The gate every GraphQL HTTP request passes before Apollo. Before the body is read: a caller
- * refused moments ago, or with too many requests in flight, is refused. After: query limits (no
- * credential lookup, no SQL, no resolver for a request over a limit), then authentication (once;
- * Apollo's context reuses it), then the caller's points for the window. What the gate refuses gets
- * a GraphQL-shaped error body naming the limit; anything it cannot measure (syntax errors,
- * malformed bodies) goes on to Apollo, which answers it, at the cost of one point.
+ * The HTTP side of the request pipeline (src/shared/operation-pipeline.ts), in front of Apollo.
+ * Before the body is read: a caller refused moments ago, or with too many requests in flight, is
+ * refused. After: the pipeline's admission of every operation (document, parse, limits, operation
+ * name, text; no credential lookup, no SQL, no resolver for a refused request), then
+ * authentication (once; Apollo's context reuses it), then the caller's points for the window.
+ * What the gate refuses gets a GraphQL-shaped error body naming the problem; a body without a
+ * query goes on to Apollo, which answers it, at the cost of one point.
  */
 export interface RequestGate {
   /** Mounted before body parsing: a caller refused moments ago is refused again without reading its body. */
@@ -162,13 +151,14 @@ export interface RequestGate {
 }
 
 export function requestGate(deps: RequestGateDeps): RequestGate {
-  const documents = new DocumentCache();
+  const { pipeline } = deps;
+  const rateLimiter = pipeline.rateLimiter;
   const refused = new RefusedCallers();
   const provenCallers = new RecentSet(10_000);
 
   const refuse = (request: Request, response: Response, errors: GraphQLError[]): void => {
     const record = recordOf(response);
-    const formatted = errors.map((error) => formatError(formattedRequestError(error), error));
+    const formatted = pipeline.formatErrors(errors);
     addErrorCodes(record, formatted.map((error) => error.extensions?.code));
     response.status(httpStatusOf(errors[0]));
     for (const [name, value] of httpHeadersOf(errors[0])) response.setHeader(name, value);
@@ -208,7 +198,7 @@ export function requestGate(deps: RequestGateDeps): RequestGate {
    * parse, a credential lookup or SQL.
    */
   const beforeBody: RequestHandler = (request, response, next) => {
-    if (!deps.rateLimiter.enabled || (request.method !== 'POST' && request.method !== 'GET')) return next();
+    if (!rateLimiter.enabled || (request.method !== 'POST' && request.method !== 'GET')) return next();
     const fingerprint = RefusedCallers.fingerprint(request);
     // Credentials never seen to work are the address's: guessing tokens from a refused address is refused.
     const address = `ip:${request.ip ?? 'unknown'}`;
@@ -218,14 +208,14 @@ export function requestGate(deps: RequestGateDeps): RequestGate {
     if (refusedAs && waitSeconds !== null) {
       return answerLater(response, Math.min(waitSeconds * 1000, REFUSAL_PAUSE_MS), () => {
         const left = refused.retryAfterSeconds(refusedAs) ?? 1;
-        const decision: RateLimitDecision = { allowed: false, limit: deps.rateLimiter.limit, remaining: 0, resetSeconds: left, retryAfterSeconds: left };
+        const decision: RateLimitDecision = { allowed: false, limit: rateLimiter.limit, remaining: 0, resetSeconds: left, retryAfterSeconds: left };
         setRateLimitHeaders(response, decision);
         refuse(request, response, [rateLimitedError(decision, null, deps.windowSeconds)]);
       });
     }
-    const release = deps.rateLimiter.acquire(fingerprint);
+    const release = rateLimiter.acquire(fingerprint);
     if (!release) {
-      return answerLater(response, REFUSAL_PAUSE_MS, () => refuse(request, response, [tooManyInFlightError(deps.rateLimiter.concurrency)]));
+      return answerLater(response, REFUSAL_PAUSE_MS, () => refuse(request, response, [tooManyInFlightError(rateLimiter.concurrency)]));
     }
     response.once('close', release);
     response.locals[FINGERPRINT] = fingerprint;
@@ -238,35 +228,20 @@ export function requestGate(deps: RequestGateDeps): RequestGate {
     const record = recordOf(response);
     let cost = 0;
     for (const operation of operations) {
-      if (operation.query === null) {
+      const admission = pipeline.admit(operation.request);
+      if (admission.kind === 'unmeasured') {
         cost += 1;
         continue;
       }
-      let document: DocumentNode;
-      try {
-        document = documents.parse(operation.query, deps.limits.maxTokens);
-      } catch (error) {
-        const tooLong = tokenLimitError(error, deps.limits);
-        if (tooLong) return refuse(request, response, [tooLong]);
-        cost += 1;
-        continue;
+      const analysis = admission.analysis;
+      if (record && analysis && (operations.length === 1 || admission.kind === 'refused')) {
+        record.operationName = analysis.operationName;
+        record.operationType = analysis.operationType;
       }
-      const analysis = analyzeOperation(deps.schema, document, operation.operationName, operation.variables);
-      if (analysis) {
-        const errors = queryLimitErrors(analysis, deps.limits);
-        if (errors.length) {
-          if (record) {
-            record.operationName = analysis.operationName;
-            record.operationType = analysis.operationType;
-          }
-          return refuse(request, response, errors);
-        }
-        if (record && operations.length === 1) {
-          record.operationName = analysis.operationName;
-          record.operationType = analysis.operationType;
-        }
-      }
-      cost += operationCost(analysis);
+      // one refused operation refuses its whole batch: nothing of it runs
+      if (admission.kind === 'refused') return refuse(request, response, admission.errors);
+      operation.setQuery(admission.query);
+      cost += admission.cost;
     }
     if (record) record.cost = cost;
 
@@ -280,17 +255,16 @@ export function requestGate(deps: RequestGateDeps): RequestGate {
     response.locals[AUTH_RESULT] = auth;
     if (record) record.userId = auth.actor?.userId ?? null;
 
-    if (!deps.rateLimiter.enabled) return next();
+    if (!rateLimiter.enabled) return next();
     const fingerprint = response.locals[FINGERPRINT] as string | undefined;
     if (auth.actor && fingerprint) provenCallers.add(fingerprint);
-    const key = rateLimitKey(auth.actor, request.ip);
-    const decision = await deps.rateLimiter.consume(key, cost);
+    const { key, decision, error } = await pipeline.charge(auth.actor, request.ip, cost);
     setRateLimitHeaders(response, decision);
-    if (!decision.allowed) {
+    if (error && !decision.allowed) {
       if (fingerprint) refused.refuse(fingerprint, decision.retryAfterSeconds);
       // counted against the address (no credentials, or refused ones): refuse the address
       if (key.startsWith('ip:')) refused.refuse(`ip:${request.ip ?? 'unknown'}`, decision.retryAfterSeconds);
-      return refuse(request, response, [rateLimitedError(decision, cost, deps.windowSeconds)]);
+      return refuse(request, response, [error]);
     }
     next();
   };
