@@ -11,7 +11,7 @@ import type { Logger } from 'pino';
 import type { GraphQLSchema } from 'graphql';
 import type { Config } from './config';
 import { createContext, type Context } from './shared/context';
-import { formatError } from './shared/format-error';
+import { formatError, httpAnswer } from './shared/format-error';
 import { requestPlugin } from './shared/request-plugin';
 import { Authenticator } from './modules/auth/authenticator';
 import { attachLiveServer, type LiveServer } from './modules/live/websocket';
@@ -150,8 +150,11 @@ export async function createServer(deps: ServerDeps): Promise<ClaimgraphServer> 
       response.status(error.status).json({ errors: [{ message: 'The request body could not be read', extensions: { code: 'BAD_REQUEST' } }] });
       return;
     }
-    log.error({ err: error }, 'unhandled HTTP error');
-    response.status(500).json({ errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] });
+    const requestId = operations.requestId(response);
+    const answer = httpAnswer(error, requestId);
+    if (answer.status >= 500) log.error({ err: error, requestId }, 'unhandled HTTP error');
+    for (const [name, value] of answer.headers) response.setHeader(name, value);
+    response.status(answer.status).json(answer.body);
   });
 
   return {

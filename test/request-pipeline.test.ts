@@ -165,3 +165,59 @@ describe('one request pipeline for HTTP and WebSocket', () => {
     }
   });
 });
+
+describe('the edge refuses text nothing could store', () => {
+  it('answers a NUL in a download parameter with 400 BAD_USER_INPUT', async () => {
+    for (const search of ['team=%00', `team=${desk?.teamSlug}&status=SETTLED%00`, 'te%00am=x']) {
+      const response = await fetch(`${running.baseUrl}/exports/verdicts.csv?${search}`, { headers: { authorization: `Bearer ${token}` } });
+      expect(response.status, search).toBe(400);
+      expect((await response.json()).errors[0].extensions.code).toBe('BAD_USER_INPUT');
+    }
+  });
+
+  it('answers a NUL in a GraphQL GET query string with 400 BAD_USER_INPUT', async () => {
+    const response = await fetch(`${running.graphqlUrl}?query=${encodeURIComponent('{ team(slug: "a") { id } }')}%00`, {
+      headers: { authorization: `Bearer ${token}`, 'apollo-require-preflight': 'true' },
+    });
+    expect(response.status).toBe(400);
+    expect((await response.json()).errors[0].extensions.code).toBe('BAD_USER_INPUT');
+  });
+
+  it('closes a WebSocket whose connection parameters carry a NUL as it closes bad credentials (4403)', async () => {
+    const closed = await new Promise<number>((resolve) => {
+      const client = createClient({
+        url: running.graphqlUrl.replace('http', 'ws'), webSocketImpl: WebSocket, retryAttempts: 0, lazy: true,
+        connectionParams: { 'x-claimgraph-user': 'a\u0000@example.org' },
+        on: { closed: (event) => resolve((event as CloseEvent).code) },
+      });
+      clients.push(client);
+      client.subscribe({ query: '{ viewer { id } }' }, { next: () => undefined, error: () => undefined, complete: () => undefined });
+    });
+    expect(closed).toBe(4403);
+  });
+});
+
+describe('downloads map errors as the API does', () => {
+  it('answers a database outage with 503 SERVICE_UNAVAILABLE and Retry-After, not 500', async () => {
+    const { createDataSource } = await import('../src/db/data-source');
+    const dataSource = createDataSource({ url: app.databaseUrl, poolSize: 2 });
+    await dataSource.initialize();
+    const cut = await startServer({ ...app, dataSource }, { LOG_LEVEL: 'silent', RATE_LIMIT_POINTS: '100000', AUTH_CACHE_TTL_MS: '60000' });
+    try {
+      const url = `${cut.baseUrl}/exports/verdicts.csv?team=${desk.teamSlug}`;
+      const headers = { authorization: `Bearer ${token}` };
+      // the token is looked up (and cached) while the database answers
+      expect((await fetch(url, { headers })).status).toBe(200);
+      // then the database goes away: every new connection fails
+      await (dataSource.driver as unknown as { master: { end(): Promise<void> } }).master.end();
+      const response = await fetch(url, { headers });
+      expect(response.status).toBe(503);
+      expect(response.headers.get('retry-after')).toBe('1');
+      const body = await response.json();
+      expect(body.errors[0]).toEqual({ message: expect.stringMatching(/unavailable/), extensions: { code: 'SERVICE_UNAVAILABLE' } });
+    } finally {
+      await cut.close();
+      await dataSource.destroy().catch(() => undefined);
+    }
+  });
+});

@@ -17,6 +17,7 @@ import { OperationPipeline } from './operation-pipeline';
 import { gateAuthResult, requestGate } from './request-gate';
 import { REQUEST_ID_HEADER, addErrorCodes, bindRequestRecord, recordOf, requestIdOf, requestRecordPlugin, requestTracking } from './request-log';
 import { classifyDatabaseError, serviceUnavailableError } from './database-errors';
+import { findInvalidText } from './text';
 
 export interface OperationsDeps {
   config: Config;
@@ -50,6 +51,22 @@ export interface Operations {
   /** Links the GraphQL context to the request's log record. */
   bindContext(context: Context, response: express.Response): Context;
   close(): Promise<void>;
+}
+
+/**
+ * Query-string parameters and headers that no handler could store or compare (a NUL, a lone
+ * surrogate) are refused here, once, for every route, as 400 BAD_USER_INPUT. (Node's HTTP parser
+ * already refuses NUL, CR and LF in headers; a percent-encoded `%00` in the URL reaches this.)
+ * GraphQL bodies are checked by the request pipeline, which knows the variables.
+ */
+function rejectInvalidText(request: express.Request, response: express.Response, next: express.NextFunction): void {
+  const inQuery = request.url.includes('?') ? findInvalidText(request.query) : null;
+  const header = inQuery ? null : Object.entries(request.headers).map(([name, value]) => (findInvalidText(value) ? name : null)).find(Boolean);
+  if (!inQuery && !header) return next();
+  const where = inQuery ? `Query parameter ${inQuery.path || '(a name)'}` : `Header ${header}`;
+  const field = inQuery ? inQuery.path : header;
+  addErrorCodes(recordOf(response), ['BAD_USER_INPUT']);
+  response.status(400).json({ errors: [{ message: `${where} ${inQuery?.reason ?? 'is not valid text'}`, extensions: { code: 'BAD_USER_INPUT', field } }] });
 }
 
 /** Compares in constant time (digests first, so lengths leak nothing either). */
@@ -104,6 +121,7 @@ export function createOperations(deps: OperationsDeps): Operations {
     install(app) {
       app.set('trust proxy', settings.trustProxy);
       app.use(requestTracking(log, metrics));
+      app.use(rejectInvalidText);
       // No origins configured: no CORS headers at all, so browsers on other origins get nothing.
       if (settings.corsOrigins.length) {
         app.use(cors({
