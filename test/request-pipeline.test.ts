@@ -4,6 +4,7 @@ import { createClient, type Client } from 'graphql-ws';
 import { createTestApp, type TestApp } from './support/app';
 import { createArticle, createClaim, createDesk, databaseFingerprint, type Desk } from './support/desk';
 import { postGraphQL, startServer, type HardenedServer } from './support/hardening';
+import { createDataSource } from '../src/db/data-source';
 
 interface Outcome {
   /** HTTP status; null over WebSocket. */
@@ -199,7 +200,6 @@ describe('the edge refuses text nothing could store', () => {
 
 describe('downloads map errors as the API does', () => {
   it('answers a database outage with 503 SERVICE_UNAVAILABLE and Retry-After, not 500', async () => {
-    const { createDataSource } = await import('../src/db/data-source');
     const dataSource = createDataSource({ url: app.databaseUrl, poolSize: 2 });
     await dataSource.initialize();
     const cut = await startServer({ ...app, dataSource }, { LOG_LEVEL: 'silent', RATE_LIMIT_POINTS: '100000', AUTH_CACHE_TTL_MS: '60000' });
