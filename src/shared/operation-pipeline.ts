@@ -132,11 +132,13 @@ export class OperationPipeline {
   }
 
   /**
-   * The document text a request asks to run. This is the one place a document is looked up from
-   * the request: a registry of trusted documents or persisted queries resolves an id (from
-   * `extensions`) to its text here, and everything after measures and executes that text.
+   * The document text a request asks to run: the one place a document is looked up from the
+   * request. A registry of trusted documents or persisted queries resolves an id (from
+   * `extensions`) to its text here (or refuses it with a client error), and everything after
+   * measures, prices and executes that text: the HTTP gate hands it to Apollo in place of the
+   * body's `query`, the WebSocket server executes it. Null: the request names no document.
    */
-  resolveDocument(request: OperationRequest): string | null {
+  resolveDocument(request: OperationRequest): string | GraphQLError | null {
     return request.query;
   }
 
@@ -144,6 +146,7 @@ export class OperationPipeline {
   admit(request: OperationRequest): Admission {
     const query = this.resolveDocument(request);
     if (query === null) return { kind: 'unmeasured' };
+    if (query instanceof GraphQLError) return { kind: 'refused', errors: [query], analysis: null };
     let document: DocumentNode;
     try {
       document = this.documents.parse(query, this.deps.limits.maxTokens);
