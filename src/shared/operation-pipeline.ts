@@ -6,17 +6,17 @@ import { RateLimiter, rateLimitKey, rateLimitedError, type RateLimitDecision } f
 import { formatError } from './format-error';
 import { formattedRequestError, requestError } from './http-errors';
 import { findInvalidText } from './text';
+import type { DocumentRequest, TrustedDocuments } from './trusted-documents';
 
 /**
  * One GraphQL operation as a client sent it, whatever the transport (an HTTP body or query
  * string, a graphql-ws `subscribe` message).
  */
 export interface OperationRequest {
-  query: string | null;
   operationName: string | null;
   variables: Record<string, unknown> | null;
-  /** The request's `extensions` (persisted-query hashes and the like travel here). */
-  extensions: Record<string, unknown> | null;
+  /** The fields that name the document (its text, a trusted document id, an APQ hash), as sent. */
+  document: DocumentRequest;
 }
 
 /**
@@ -33,6 +33,8 @@ export type Admission =
 
 export interface OperationPipelineDeps {
   schema: GraphQLSchema;
+  /** Trusted documents and automatic persisted queries (src/shared/trusted-documents.ts). */
+  documents: TrustedDocuments;
   limits: QueryLimits;
   rateLimiter: RateLimiter;
   windowSeconds: number;
@@ -133,13 +135,15 @@ export class OperationPipeline {
 
   /**
    * The document text a request asks to run: the one place a document is looked up from the
-   * request. A registry of trusted documents or persisted queries resolves an id (from
-   * `extensions`) to its text here (or refuses it with a client error), and everything after
-   * measures, prices and executes that text: the HTTP gate hands it to Apollo in place of the
-   * body's `query`, the WebSocket server executes it. Null: the request names no document.
+   * request. Trusted documents and persisted queries resolve an id or a hash to its text here (or
+   * refuse it: an unknown id, an untrusted document under TRUSTED_DOCUMENTS_ONLY), and everything
+   * after measures, prices and executes that text: the HTTP gate hands it to Apollo in place of the
+   * id or hash, the WebSocket server executes it. Null: the request names no document.
    */
   resolveDocument(request: OperationRequest): string | GraphQLError | null {
-    return request.query;
+    const resolved = this.deps.documents.resolve(request.document);
+    if (resolved.error) return resolved.error;
+    return resolved.query;
   }
 
   /** Resolves, parses and checks one operation; nothing here looks up credentials or touches the database. */

@@ -7,6 +7,7 @@ import { classifyDatabaseError, serviceUnavailableError } from './database-error
 import { httpHeadersOf, httpStatusOf } from './http-errors';
 import { addErrorCodes, recordOf } from './request-log';
 import type { OperationPipeline, OperationRequest } from './operation-pipeline';
+import type { DocumentRequest } from './trusted-documents';
 
 export interface RequestGateDeps {
   pipeline: OperationPipeline;
@@ -90,29 +91,52 @@ function jsonParameter(value: unknown): Record<string, unknown> | null {
   }
 }
 
-/** One operation of a request as Apollo will read it, and how to hand Apollo the resolved document. */
-interface HttpOperation {
-  request: OperationRequest;
-  setQuery(query: string): void;
+/** Whether the client named its document by an id or a hash rather than sending it. */
+function namesDocument(document: DocumentRequest): boolean {
+  return document.documentId !== undefined || document.doc_id !== undefined || objectOrNull(document.extensions)?.persistedQuery !== undefined;
 }
 
-function toOperation(raw: unknown): HttpOperation {
+/**
+ * Hands Apollo the resolved document in place of its id or hash, so Apollo (whose own persisted
+ * queries stay off) parses and runs exactly what the pipeline limited and priced.
+ */
+function substituteDocument(request: Request, index: number, query: string): void {
+  if (request.method === 'GET') {
+    const url = new URL(request.url, 'http://gate.invalid');
+    url.searchParams.set('query', query);
+    url.searchParams.delete('documentId');
+    url.searchParams.delete('doc_id');
+    const extensions = jsonParameter(url.searchParams.get('extensions'));
+    if (extensions) {
+      delete extensions.persistedQuery;
+      url.searchParams.set('extensions', JSON.stringify(extensions));
+    }
+    request.url = `${url.pathname}${url.search}`;
+    return;
+  }
+  const body = objectOrNull(Array.isArray(request.body) ? request.body[index] : request.body);
+  if (!body) return;
+  body.query = query;
+  delete body.documentId;
+  delete body.doc_id;
+  const extensions = objectOrNull(body.extensions);
+  if (extensions) {
+    const { persistedQuery: _resolved, ...rest } = extensions;
+    body.extensions = rest;
+  }
+}
+
+function toOperation(raw: unknown): OperationRequest {
   const body = objectOrNull(raw) ?? {};
   return {
-    request: {
-      query: typeof body.query === 'string' ? body.query : null,
-      operationName: typeof body.operationName === 'string' ? body.operationName : null,
-      variables: objectOrNull(body.variables),
-      extensions: objectOrNull(body.extensions),
-    },
-    setQuery: (query) => {
-      if (body.query !== query) body.query = query;
-    },
+    operationName: typeof body.operationName === 'string' ? body.operationName : null,
+    variables: objectOrNull(body.variables),
+    document: { query: body.query, documentId: body.documentId, doc_id: body.doc_id, extensions: body.extensions },
   };
 }
 
 /** The operations of a GraphQL-over-HTTP request, as Apollo will read them (null: nothing to measure). */
-function operationsOf(request: Request, allowBatched: boolean): HttpOperation[] | null {
+function operationsOf(request: Request, allowBatched: boolean): OperationRequest[] | null {
   if (request.method === 'POST') {
     if (Array.isArray(request.body)) return allowBatched ? request.body.map(toOperation) : null;
     return [toOperation(request.body)];
@@ -120,15 +144,9 @@ function operationsOf(request: Request, allowBatched: boolean): HttpOperation[] 
   if (request.method === 'GET') {
     const params = request.query as Record<string, unknown>;
     return [{
-      request: {
-        query: typeof params.query === 'string' ? params.query : null,
-        operationName: typeof params.operationName === 'string' ? params.operationName : null,
-        variables: jsonParameter(params.variables),
-        extensions: jsonParameter(params.extensions),
-      },
-      // Express parses the query string on every read of request.query: a resolved document
-      // (a persisted query's id) would need the URL rewritten; the text as sent needs nothing.
-      setQuery: () => undefined,
+      operationName: typeof params.operationName === 'string' ? params.operationName : null,
+      variables: jsonParameter(params.variables),
+      document: { query: params.query, documentId: params.documentId, doc_id: params.doc_id, extensions: jsonParameter(params.extensions) ?? undefined },
     }];
   }
   return null;
@@ -227,8 +245,8 @@ export function requestGate(deps: RequestGateDeps): RequestGate {
     if (!operations) return next();
     const record = recordOf(response);
     let cost = 0;
-    for (const operation of operations) {
-      const admission = pipeline.admit(operation.request);
+    for (const [index, operation] of operations.entries()) {
+      const admission = pipeline.admit(operation);
       if (admission.kind === 'unmeasured') {
         cost += 1;
         continue;
@@ -240,7 +258,7 @@ export function requestGate(deps: RequestGateDeps): RequestGate {
       }
       // one refused operation refuses its whole batch: nothing of it runs
       if (admission.kind === 'refused') return refuse(request, response, admission.errors);
-      operation.setQuery(admission.query);
+      if (namesDocument(operation.document)) substituteDocument(request, index, admission.query);
       cost += admission.cost;
     }
     if (record) record.cost = cost;

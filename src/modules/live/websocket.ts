@@ -243,12 +243,9 @@ export function attachLiveServer(deps: LiveServerDeps): LiveServer {
         );
         return [error];
       }
-      const admission = pipeline.admit({
-        query: payload.query,
-        operationName: payload.operationName ?? null,
-        variables: payload.variables ?? null,
-        extensions: payload.extensions ?? null,
-      });
+      // graphql-ws wants `query` to be a string: a client that sends a trusted document's id or an
+      // APQ hash sends "" with it, and the pipeline resolves the document from those fields
+      const admission = pipeline.admit({ operationName: payload.operationName ?? null, variables: payload.variables ?? null, document: payload });
       if (admission.kind === 'unmeasured') return [requestError('A subscribe message needs a query', 'BAD_REQUEST', 400)];
       if (admission.kind === 'refused') return admission.errors;
       let checkedAuth: AuthResult | null = null;
