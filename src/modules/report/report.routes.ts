@@ -11,6 +11,7 @@ import { FILTER_PARAMETERS, filterFromQuery, singleParameter, type QueryValues }
 import { EXPORT_FORMATS, formatForFileName, type ExportFormat } from './formats';
 import { prepareExport, type PreparedExport } from './export';
 import { rateLimitKey, setRateLimitHeaders, type RateLimiter } from '../../shared/rate-limit';
+import { requestOrigin } from '../publishing/public-url';
 
 export interface ReportRoutesDeps {
   dataSource: DataSource;
@@ -150,7 +151,8 @@ export function reportRouter(deps: ReportRoutesDeps): express.Router {
     const filter = filterFromQuery(query);
     const options = {
       includeSettled: booleanParameter(query, 'includeSettled'),
-      reviewUrl: singleParameter(query, 'reviewUrl') ?? `${request.protocol}://${request.get('host') ?? 'localhost'}/claims/{id}`,
+      reviewUrl: singleParameter(query, 'reviewUrl') ?? undefined,
+      origin: requestOrigin(request),
       download: booleanParameter(query, 'download'),
     };
 
