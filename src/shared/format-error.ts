@@ -135,6 +135,7 @@ function domainStatus(code: ErrorCode): number {
     case ErrorCode.ALREADY_EXISTS:
     case ErrorCode.PUBLISHED:
     case ErrorCode.LAST_OWNER:
+    case ErrorCode.NOT_SETTLED:
       return 409;
     case ErrorCode.BAD_USER_INPUT:
     case ErrorCode.ANCHOR_NOT_FOUND:
