@@ -20,6 +20,7 @@ import { jitGateway } from './shared/jit-executor';
 import { reportRouter } from './modules/report/report.routes';
 import { broadcastCredentialChanges, clusterStatementTotals, isClusterWorker, onCredentialChanges } from './cluster';
 import { createOperations, type Operations } from './shared/operations';
+import { CpuPool } from './shared/cpu/cpu-pool';
 
 export interface ServerDeps {
   config: Config;
@@ -37,6 +38,8 @@ export interface ClaimgraphServer {
   live: LiveServer;
   /** Request ids and logs, limits, rate limits, metrics, readiness (src/shared/operations.ts). */
   operations: Operations;
+  /** Worker threads for HTML to text, extraction and re-anchoring. */
+  cpu: CpuPool;
   /** A context for in-process operations (tests, CLI), acting as the given actor. */
   contextFor(actor: Context['session']['actor']): Context;
   listen(port: number, host: string): Promise<number>;
@@ -78,7 +81,8 @@ export async function createServer(deps: ServerDeps): Promise<ClaimgraphServer> 
   if (isClusterWorker()) onCredentialChanges((userIds) => authenticator.forget(userIds));
   const operations = createOperations({ config, log, dataSource, schema, authenticator, httpServer });
   operations.install(app);
-  const contextDeps = { dataSource, log, config, statementTimeoutMs: config.hardening.statementTimeoutMs, credentials: authenticator };
+  const cpu = new CpuPool(config.cpu);
+  const contextDeps = { dataSource, log, config, statementTimeoutMs: config.hardening.statementTimeoutMs, credentials: authenticator, cpu };
   const live = attachLiveServer({
     httpServer, schema, authenticator, contextDeps, log, production: config.nodeEnv === 'production',
     connectionString: (dataSource.options as { url?: string }).url ?? '',
@@ -156,6 +160,7 @@ export async function createServer(deps: ServerDeps): Promise<ClaimgraphServer> 
     authenticator,
     live,
     operations,
+    cpu,
     contextFor: (actor) => createContext(contextDeps, actor, randomUUID()),
     listen: (port, host) =>
       new Promise((resolve, reject) => {
@@ -171,6 +176,7 @@ export async function createServer(deps: ServerDeps): Promise<ClaimgraphServer> 
       await live.dispose();
       await apollo.stop();
       await operations.close();
+      await cpu.destroy();
     },
   };
 }

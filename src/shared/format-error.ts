@@ -19,6 +19,7 @@ function graphqlCode(code: ErrorCode): string {
     case ErrorCode.ANCHOR_AMBIGUOUS:
     case ErrorCode.ANCHOR_OUT_OF_RANGE:
     case ErrorCode.PAYLOAD_TOO_LARGE:
+    case ErrorCode.PAYLOAD_TOO_COMPLEX:
     case ErrorCode.PUBLISHED:
     case ErrorCode.LAST_OWNER:
       return code;
