@@ -12,7 +12,8 @@ export const ROOT = path.resolve(__dirname, '..');
  */
 export function startScriptNodeFlags(): string[] {
   const scripts = (JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
-  const words = scripts.start.split(/\s+/);
+  // `exec node …`: the shell npm runs the script in becomes node, so signals reach it
+  const words = scripts.start.split(/\s+/).filter((word) => word !== 'exec');
   if (words[0] !== 'node') return [];
   const flags: string[] = [];
   for (let index = 1; index < words.length && words[index].startsWith('--'); index++) {
