@@ -24,10 +24,8 @@ export class MemberService {
     const displayName = optionalText(name, 'name', 200) ?? normalized.split('@')[0];
     return this.context.db.transaction(async (manager) => {
       await this.lockTeam(manager, teamId);
-      const [user] = (await manager.query(
-        `INSERT INTO users (email, name) VALUES ($1, $2) ON CONFLICT (email) DO UPDATE SET email = EXCLUDED.email RETURNING id`,
-        [normalized, displayName],
-      )) as { id: string }[];
+      // the application's role sees only users of its teams: the owner's function finds or makes the account
+      const [user] = (await manager.query('SELECT claimgraph_ensure_user($1, $2) AS id', [normalized, displayName])) as { id: string }[];
       await manager.insert(Membership, { teamId, userId: user.id, role });
       this.context.credentialsChanged(user.id);
       await recordHistory(manager, {
