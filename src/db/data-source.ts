@@ -5,6 +5,7 @@ import { installTimestampParser } from './timestamp-parser';
 import { User } from '../modules/user/user.entity';
 import { Team } from '../modules/team/team.entity';
 import { Membership } from '../modules/team/membership.entity';
+import { TeamInvitation } from '../modules/team/invitation.entity';
 import { Article } from '../modules/article/article.entity';
 import { ArticleRevision } from '../modules/article/article-revision.entity';
 import { Source } from '../modules/source/source.entity';
@@ -16,7 +17,7 @@ import { ApiToken } from '../modules/auth/api-token.entity';
 import { Comment } from '../modules/comment/comment.entity';
 import { Assignment } from '../modules/assignment/assignment.entity';
 
-export const entities = [User, Team, Membership, Article, ArticleRevision, Source, Claim, Evidence, Verdict, HistoryEvent, ApiToken, Comment, Assignment];
+export const entities = [User, Team, Membership, Article, ArticleRevision, Source, Claim, Evidence, Verdict, HistoryEvent, ApiToken, Comment, Assignment, TeamInvitation];
 
 export interface DataSourceOptions {
   url: string;
