@@ -4,8 +4,9 @@ import { ReviewWorkflow1764400000000 } from './1764400000000-ReviewWorkflow';
 import { Ingestion1764420000000 } from './1764420000000-Ingestion';
 import { RlsPolicyInitPlan1764430000000 } from './1764430000000-RlsPolicyInitPlan';
 import { WritePath1764440000000 } from './1764440000000-WritePath';
+import { DuplicateArticles1764510000000 } from './1764510000000-DuplicateArticles';
 import { CredentialWall1764520000000 } from './1764520000000-CredentialWall';
 import { TeamInvitations1764520001000 } from './1764520001000-TeamInvitations';
 
 /** Every migration, oldest first. Listed explicitly so tsx, vitest and a build all load the same set. */
-export const migrations = [Initial1764390000000, AuthAndRowLevelSecurity1764395000000, ReviewWorkflow1764400000000, Ingestion1764420000000, RlsPolicyInitPlan1764430000000, WritePath1764440000000, CredentialWall1764520000000, TeamInvitations1764520001000];
+export const migrations = [Initial1764390000000, AuthAndRowLevelSecurity1764395000000, ReviewWorkflow1764400000000, Ingestion1764420000000, RlsPolicyInitPlan1764430000000, WritePath1764440000000, DuplicateArticles1764510000000, CredentialWall1764520000000, TeamInvitations1764520001000];
