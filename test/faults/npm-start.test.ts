@@ -1,24 +1,12 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import net from 'node:net';
 import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, sleep } from './support/child-server';
+import { freePort, portOpen, sleep } from './support/child-server';
 
 const ROOT = path.resolve(__dirname, '../..');
 const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
-
-async function portOpen(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect(port, '127.0.0.1');
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
-}
 
 /** Every process below `pid`, from /proc (Linux). */
 function descendants(pid: number): number[] {
