@@ -1,5 +1,6 @@
 import { Client } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildServer } from '../../bench/processes';
 import { createDatabase, graphql, sleep, spawnServer, stopServer, type ChildServer, type TestDatabase } from './support/child-server';
 
 const PAGE = `query Page($articleId: ID!) { article(id: $articleId) { title claims(first: 20) { nodes { id quote status verdicts(first: 5) { nodes { rating } } } } } }`;
@@ -17,7 +18,9 @@ describe('a pathological import', () => {
 
   beforeAll(async () => {
     database = await createDatabase();
-    server = await spawnServer({ DATABASE_URL: database.url, CLAIMGRAPH_DEV_AUTH: 'true', RATE_LIMIT_POINTS: '0' });
+    // the compiled server, as npm start runs it: its worker threads load the compiled tasks
+    buildServer();
+    server = await spawnServer({ DATABASE_URL: database.url, CLAIMGRAPH_DEV_AUTH: 'true', RATE_LIMIT_POINTS: '0' }, { compiled: true });
   });
   afterAll(async () => {
     if (server) await stopServer(server);

@@ -62,7 +62,9 @@ export class CpuPool {
   ready(): Promise<unknown> {
     if (!this.pool) {
       this.pool = new Piscina({
-        filename: path.join(__dirname, 'cpu-worker.cjs'),
+        // compiled (npm start runs dist/, built by esbuild) the tasks load as they are; from
+        // TypeScript sources (tsx, vitest) through tsx in the worker
+        filename: __filename.endsWith('.js') ? path.join(__dirname, 'cpu-tasks.js') : path.join(__dirname, 'cpu-worker.cjs'),
         minThreads: 1,
         maxThreads: this.options.threads,
         idleTimeout: 30_000,

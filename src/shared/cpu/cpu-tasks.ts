@@ -24,8 +24,14 @@ export interface ExtractedCandidate {
   anchor: Anchor;
 }
 
-export function htmlToText(html: string): TaskOutcome<{ text: string; title: string | null }> {
-  return outcome(() => convertHtml(html));
+export async function htmlToText(html: string): Promise<TaskOutcome<{ text: string; title: string | null }>> {
+  try {
+    return { ok: await convertHtml(html) };
+  } catch (error) {
+    return outcome(() => {
+      throw error;
+    });
+  }
 }
 
 /** Candidate claims of a revision's body, each anchored on it (the body indexed once, not per claim). */
