@@ -17,6 +17,8 @@ import { attachLiveServer, type LiveServer } from './modules/live/websocket';
 import { enableStatementCounting } from './db/statement-counter';
 import { jitGateway } from './shared/jit-executor';
 import { reportRouter } from './modules/report/report.routes';
+import { publishingRouter } from './modules/publishing/publishing.routes';
+import { WebhookWorker } from './modules/webhook/delivery-worker';
 import { broadcastCredentialChanges, clusterStatementTotals, isClusterWorker, onCredentialChanges } from './cluster';
 import { createOperations, type Operations } from './shared/operations';
 import { CpuPool } from './shared/cpu/cpu-pool';
@@ -40,6 +42,8 @@ export interface ClaimgraphServer {
   operations: Operations;
   /** Worker threads for HTML to text, extraction and re-anchoring. */
   cpu: CpuPool;
+  /** Posts webhook deliveries from the outbox; running unless WEBHOOK_WORKER=false. */
+  webhooks: WebhookWorker;
   /** A context for in-process operations (tests, CLI), acting as the given actor. */
   contextFor(actor: Context['session']['actor']): Context;
   listen(port: number, host: string): Promise<number>;
@@ -122,6 +126,7 @@ export async function createServer(deps: ServerDeps): Promise<ClaimgraphServer> 
   );
 
   app.use(reportRouter({ dataSource, authenticator, log, config, rateLimiter: operations.rateLimiter }));
+  app.use(publishingRouter({ dataSource, log, config, rateLimiter: operations.rateLimiter }));
 
   app.use((error: Error & { status?: number; type?: string }, _request: express.Request, response: express.Response, next: express.NextFunction) => {
     if (response.headersSent) return next(error);
@@ -142,6 +147,9 @@ export async function createServer(deps: ServerDeps): Promise<ClaimgraphServer> 
     response.status(500).json({ errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] });
   });
 
+  const webhooks = new WebhookWorker(dataSource, config.webhooks, log.child({ component: 'webhooks' }));
+  if (config.webhooks.worker) webhooks.start();
+
   return {
     app,
     httpServer,
@@ -150,6 +158,7 @@ export async function createServer(deps: ServerDeps): Promise<ClaimgraphServer> 
     live,
     operations,
     cpu,
+    webhooks,
     contextFor: (actor) => createContext(contextDeps, actor, randomUUID()),
     listen: (port, host) =>
       new Promise((resolve, reject) => {
@@ -163,6 +172,8 @@ export async function createServer(deps: ServerDeps): Promise<ClaimgraphServer> 
     stop: async () => {
       // WebSocket clients first: an open socket would keep the HTTP server from closing
       await live.dispose();
+      // an attempt in flight finishes and is recorded (or its lease runs out and it goes again)
+      await webhooks.stop();
       await apollo.stop();
       await operations.close();
       await cpu.destroy();
