@@ -36,7 +36,8 @@ describe('the credential wall under a non-owner login role', () => {
     loginRole = `cg_login_${randomBytes(4).toString('hex')}`;
     const password = randomBytes(12).toString('hex');
     await app.sql(`CREATE ROLE ${loginRole} LOGIN PASSWORD '${password}' NOSUPERUSER NOCREATEDB NOCREATEROLE NOBYPASSRLS`);
-    await app.sql(`GRANT ${APP_ROLE} TO ${loginRole}`);
+    // the roles the server switches to: requests, public pages, the webhook worker
+    await app.sql(`GRANT ${APP_ROLE}, claimgraph_public, claimgraph_webhooks TO ${loginRole}`);
     const url = new URL(app.databaseUrl);
     url.username = loginRole;
     url.password = password;
