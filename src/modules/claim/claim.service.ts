@@ -11,7 +11,7 @@ import { paginate, type ConnectionArgs, type ConnectionResult, type SortKey } fr
 import { hydrate, nestedConnection } from '../../shared/nested-connection';
 import { languageTag } from '../../shared/values';
 import { optionalText, checkText } from '../../shared/text';
-import { CodePointText, anchorByPosition, anchorByQuote, reanchor, type Anchor } from '../anchoring/anchoring';
+import { CodePointText, anchorByPosition, anchorByQuote, type Anchor } from '../anchoring/anchoring';
 import type { ArticleRevision } from '../article/article-revision.entity';
 import { diff, insertWithHistory, recordHistory, snapshot } from '../history/history.service';
 import { Article } from '../article/article.entity';
@@ -310,17 +310,20 @@ export class ClaimService {
       .orderBy('claim.id', 'ASC')
       .setLock('for_no_key_update')
       .getMany()).sort((a, b) => a.positionStart - b.positionStart);
-    const text = new CodePointText(revision.body);
-    const previousTextLength = new CodePointText(previousBody).length;
     const verdictCounts = await this.currentVerdictCounts(manager, claims.map((claim) => claim.id));
+    const results = await this.context.cpu.reanchorAll({
+      anchors: claims.map((claim) => ({
+        position: { start: claim.positionStart, end: claim.positionEnd },
+        quote: { exact: claim.quoteExact, prefix: claim.quotePrefix, suffix: claim.quoteSuffix },
+      })),
+      text: revision.body,
+      previousTextLength: new CodePointText(previousBody).length,
+    });
     const anchored: Claim[] = [];
     const orphaned: Claim[] = [];
     const rederive: string[] = [];
     for (const [index, claim] of claims.entries()) {
-      const result = reanchor({
-        position: { start: claim.positionStart, end: claim.positionEnd },
-        quote: { exact: claim.quoteExact, prefix: claim.quotePrefix, suffix: claim.quoteSuffix },
-      }, text, { previousTextLength });
+      const result = results[index];
       if (result.status === 'ANCHORED') {
         const words = reviewedWords(claim, result.anchor.quote.exact, verdictCounts[index] > 0);
         const moved = await this.write(claim, claim.version, {
