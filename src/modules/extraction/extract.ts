@@ -1,6 +1,7 @@
 import { findAssertions, scoreCheckworthiness } from './assertions.js';
 import { attributeQuotation, isStatementQuotation, quotationShape, type QuoteAttribution } from './attribution.js';
 import type { SentenceContext } from './clauses.js';
+import { analyse } from './nlp.js';
 import { findQuotations, topLevel, type Quotation } from './quotes.js';
 import { contentIsQuotation, findReportedSpeech, type SpeechHit } from './reported.js';
 import { SourceRegistry } from './resolve.js';
@@ -26,11 +27,12 @@ interface Draft {
 
 function buildSentences(text: string, quotations: Quotation[]): SentenceContext[] {
   const quoted = quotations.map((quotation) => ({ start: quotation.open, end: quotation.close + 1 }));
+  const analysis = analyse(text);
   let paragraph = 0;
   let cursor = 0;
-  return sentenceSpans(text, quotations).map((span, index) => {
+  return sentenceSpans(text, quotations, analysis).map((span, index) => {
     for (; cursor < span.start; cursor++) if (text[cursor] === '\n') paragraph++;
-    return { index, start: span.start, end: span.end, paragraph, tokens: tokenize(text, span.start, span.end, quoted) };
+    return { index, start: span.start, end: span.end, paragraph, tokens: tokenize(analysis, span.start, span.end, quoted) };
   });
 }
 
