@@ -44,7 +44,7 @@ export const SOURCE_NOUNS = words(`
 
 /** Quantifier pronouns that can themselves be the (anonymous) source: "some argue", "by some". */
 export const QUANTIFIER_SOURCES = words(`
-  some many others several few most both critics opponents supporters observers skeptics sceptics
+  some many others several few most both another critics opponents supporters observers skeptics sceptics
 `);
 
 /** Determiners and quantifiers that open a described-but-unnamed source. */

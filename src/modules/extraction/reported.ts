@@ -25,6 +25,7 @@ export function findReportedSpeech(text: string, sentence: SentenceContext): Spe
     const token = tokens[v];
     if (token.quoted || !token.isWord) continue;
     if (isCapitalized(token.text) && v > 0) continue;
+    if (readsAsNoun(tokens, v)) continue;
     const verb = reportingVerb(token.key);
     if (!verb) continue;
     if (hits.some((existing) => existing.frame === 'hearsay' && existing.cue === v)) continue;
@@ -37,6 +38,19 @@ export function findReportedSpeech(text: string, sentence: SentenceContext): Spe
   hits.sort((a, b) => a.regionStart - b.regionStart || a.cue - b.cue);
   settleContentEnds(hits, tokens);
   return hits.filter((candidate) => candidate.introducesQuote !== null || candidate.contentEnd > candidate.contentStart);
+}
+
+/**
+ * "Insurance claims from the flood rose", "the report noted": a verb form the model tags as a noun,
+ * with a determiner or modifier before it or a preposition after it, heads a noun phrase. The tag
+ * alone is not trusted ("observers fear that ..." is tagged as a noun too).
+ */
+function readsAsNoun(tokens: Token[], v: number): boolean {
+  if (tokens[v].pos !== 'NOUN' && tokens[v].pos !== 'PROPN') return false;
+  const before = tokens[v - 1];
+  const after = tokens[v + 1];
+  if (before && (['DET', 'ADJ', 'NUM'].includes(before.pos) || /['’]s$/.test(before.text))) return true;
+  return after !== undefined && after.pos === 'ADP' && !['that', 'as'].includes(after.key);
 }
 
 const FINITE_AFTER_AND = new Set(['have', 'has', 'had', 'will', 'would', 'is', 'are', 'was', 'were', 'also', 'then', 'later', 'did']);

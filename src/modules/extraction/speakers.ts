@@ -211,7 +211,29 @@ export function classifySource(text: string, phrase: Token[]): SpeakerMatch | nu
     if (describesSource) return described(text, core, tail, tokens, start, end, 'PERSON');
   }
 
+  if (describesClassMember(head)) return described(text, core, tail, tokens, start, end, 'PERSON');
   return namedSource(text, core, start, end);
+}
+
+const MEMBER_DETERMINERS = new Set([
+  'a', 'an', 'one', 'another', 'other', 'some', 'many', 'several', 'few', 'most', 'both', 'each', 'every',
+  'certain', 'various', 'numerous', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine', 'ten',
+]);
+
+/**
+ * Named versus described follows the grammar of the noun phrase, not its capitals: a determiner or
+ * quantifier that picks members of a class ("an Ohio Democrat", "One Texas Republican", "Other
+ * Democrats") describes a source, and so does a bare plural of a people or party noun
+ * ("Republicans said"), while a proper name ("the International Air Transport Association") names one.
+ */
+function describesClassMember(head: Token[]): boolean {
+  const first = head[0];
+  const last = head[head.length - 1];
+  if (head.length >= 2 && (MEMBER_DETERMINERS.has(first.key) || first.pos === 'NUM') && ['DET', 'NUM', 'ADJ', 'PRON'].includes(first.pos)) {
+    return !head.some((token) => ORGANIZATION_WORDS.has(token.key) || isAllCapsAcronym(token.text));
+  }
+  if (first.key === 'the' || head.length > 2 || !last.isWord) return false;
+  return /^\p{Lu}\p{Ll}+(?:ans|ats|ists|ites)$/u.test(last.text) && (head.length === 1 || head[0].pos === 'ADJ' || head[0].pos === 'PROPN');
 }
 
 /** A phrase ending in a proper-name run: "Ohio Governor Dana Reyes", "the Kremlin". */
