@@ -125,12 +125,18 @@ export function findAssertions(text: string, sentence: Span & { tokens: readonly
       if (PREDICATE_START.test(partText)) continue;
       if (/\?\s*$/.test(text.slice(trimmed.start, sentence.end))) continue;
       // "In a televised speech on Friday": a circumstance with no verb of its own asserts nothing.
-      if (!sentence.tokens.some((token) => token.start >= trimmed.start && token.end <= trimmed.end && (token.pos === 'VERB' || token.pos === 'AUX'))) continue;
+      if (!hasPredicate(sentence.tokens, trimmed)) continue;
       const score = scoreCheckworthiness(partText);
       if (score >= ASSERTION_THRESHOLD) candidates.push({ ...trimmed, score });
     }
   }
   return candidates;
+}
+
+/** A verb that predicates, not a participle used as an adjective ("a televised speech"). */
+function hasPredicate(tokens: readonly Token[], span: Span): boolean {
+  return tokens.some((token, i) => token.start >= span.start && token.end <= span.end &&
+    (token.pos === 'AUX' || (token.pos === 'VERB' && !['DET', 'ADJ'].includes(tokens[i - 1]?.pos ?? ''))));
 }
 
 function trimGlue(text: string, span: Span, atSentenceStart: boolean): Span | null {

@@ -65,7 +65,7 @@ function after(text: string, tokens: Token[], closeIndex: number): QuoteAttribut
       if (isQuotingVerb(tokens[k])) { verbIndex = k; break; }
     }
     const subject = verbIndex > i ? subjectBefore(text, tokens, verbIndex) : null;
-    if (!subject || subject.first !== i) return null;
+    if (!subject || (subject.first !== i && !adjunctBetween(tokens, i, subject.first))) return null;
     source = subject.match;
   }
   const verb = reportingVerb(tokens[verbIndex].key);
@@ -81,6 +81,23 @@ function after(text: string, tokens: Token[], closeIndex: number): QuoteAttribut
     via = channel.via;
   }
   return { speaker: source, via, source: 'post', coverStart: tokens[closeIndex].start, coverEnd };
+}
+
+/** "“...” under that rule, Smith said": a short adjunct closed by a comma between quote and speaker. */
+function adjunctBetween(tokens: Token[], from: number, subjectFirst: number): boolean {
+  if (subjectFirst - from < 2 || subjectFirst - from > 8 || tokens[subjectFirst - 1].text !== ',') return false;
+  return tokens.slice(from, subjectFirst - 1).every((token) => token.isWord && !token.quoted && !isVerbLike(token));
+}
+
+/** "Asked a Maine Republican: “...”" / "Said one official, “...”": the verb first, its speaker after it. */
+function invertedBefore(text: string, tokens: Token[], openIndex: number): QuoteAttribution | null {
+  const verb = tokens[0];
+  if (!verb || openIndex < 3 || !/^[:,]$/.test(tokens[openIndex - 1].text)) return null;
+  const reporting = reportingVerb(verb.key);
+  if (!QUOTE_ONLY_VERBS.has(verb.key) && reporting?.form !== 'past') return null;
+  const source = parseSourceAfter(text, tokens, 1);
+  if (!source || source.nextIndex !== openIndex - 1) return null;
+  return { speaker: source, via: null, source: 'pre', coverStart: verb.start, coverEnd: tokens[openIndex - 1].end };
 }
 
 export interface AttributionContext {
@@ -123,6 +140,8 @@ export function attributeQuotation(context: AttributionContext, quotation: Quota
     if (introducer?.speaker) {
       return { speaker: introducer.speaker, via: introducer.via, source: 'pre', coverStart: Math.min(opening.tokens[introducer.regionStart].start, quotation.open), coverEnd: quotation.close + 1 };
     }
+    const inverted = invertedBefore(text, opening.tokens, openIndex);
+    if (inverted) return { ...inverted, coverEnd: quotation.close + 1 };
     const split = splitContinuation(quotation, opening, openIndex, earlier);
     if (split) return split;
     if (openIndex === 0 || opening.tokens.slice(0, openIndex).every((token) => !token.isWord)) {

@@ -5,7 +5,7 @@
  * with an agent ("was interpreted by some as ...") and from "For many in X, ..." viewpoints.
  * Works on one sentence's tokens; offsets stay UTF-16 until the orchestrator converts them.
  */
-import { contentEnd, inOpeningSubordinate, trimEnd, type SentenceContext } from './clauses.js';
+import { contentEnd, inOpeningSubordinate, inRelativeClause, trimEnd, type SentenceContext } from './clauses.js';
 import { accordingHits, accordingTo, hearsayHits, stanceHits, viewpointHit } from './cue-frames.js';
 import { unquotedWords, type SpeechHit, type VerbContext } from './speech-hit.js';
 import { isCapitalized, type Token } from './text.js';
@@ -80,7 +80,7 @@ function settleContentEnds(hits: SpeechHit[], tokens: Token[]): void {
     );
     const limit = later ? later.regionStart : tokens.length;
     let end = contentEnd(tokens, current.contentStart, limit, {
-      stopAtFirstComma: inOpeningSubordinate(tokens, current.cue),
+      stopAtFirstComma: inOpeningSubordinate(tokens, current.cue) || inRelativeClause(tokens, current.cue),
       stopAtDash: current.frame === 'hearsay',
     });
     // "describe the crossing as 'a hidden gem' and have featured it ...": a second predicate of

@@ -157,6 +157,8 @@ export function classifySource(text: string, phrase: Token[]): SpeakerMatch | nu
   let tokens = phrase.filter((token, i) => !(i === phrase.length - 1 && /^[,.;:]$/.test(token.text)));
   while (tokens.length > 0 && ['and', 'but', 'also', 'then', 'so'].includes(tokens[0].key)) tokens = tokens.slice(1);
   if (tokens.length === 0) return null;
+  // "No one claimed", "nobody said": a negated subject names no source.
+  if (['no', 'nobody', 'none', 'neither', 'nothing'].includes(tokens[0].key)) return null;
   // "Serbia's" or "the ministry's" determines a noun that is missing here: no source on its own.
   if (/['’]s$/.test(tokens[tokens.length - 1].text) && tokens[tokens.length - 1].isWord) return null;
   const start = tokens[0].start;
@@ -204,6 +206,8 @@ export function classifySource(text: string, phrase: Token[]): SpeakerMatch | nu
       if (!plural && !indefinite) return institution(text, tokens, start, end);
       return described(text, core, tail, tokens, start, end, 'ORGANIZATION');
     }
+    // Survey results: "64 percent of respondents", "a slim majority", "half of the voters".
+    if (SHARE_NOUNS.has(headWord.key)) return described(text, core, tail, tokens, start, end, 'OTHER');
     // Described groups: "Residents who ...", "some analysts", "one Western analyst", "the governor".
     const describesSource = isSourceNoun(headWord.key) || QUANTIFIER_SOURCES.has(headWord.key) ||
       (TITLE_WORDS.has(headWord.key) && !isCapitalized(headWord.text) && !ADJECTIVAL_TITLES.has(headWord.key)) ||
@@ -214,6 +218,8 @@ export function classifySource(text: string, phrase: Token[]): SpeakerMatch | nu
   if (describesClassMember(head)) return described(text, core, tail, tokens, start, end, 'PERSON');
   return namedSource(text, core, start, end);
 }
+
+const SHARE_NOUNS = new Set(['percent', '%', 'majority', 'minority', 'plurality', 'half', 'third', 'quarter', 'share', 'proportion', 'fraction']);
 
 const MEMBER_DETERMINERS = new Set([
   'a', 'an', 'one', 'another', 'other', 'some', 'many', 'several', 'few', 'most', 'both', 'each', 'every',
