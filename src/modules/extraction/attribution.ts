@@ -14,7 +14,8 @@ import { classifySource, isVerbLike, type SpeakerMatch } from './speakers.js';
 import { isCapitalized, wordCount, type Token } from './text.js';
 import { NAMING_CUES, QUOTE_ONLY_VERBS, reportingVerb } from './verbs.js';
 
-export type AttributionSource = 'post' | 'pre' | 'speech' | 'split' | 'continuation' | 'none';
+/** `inside`: the quotation is part of a reported-speech statement that holds more than it. */
+export type AttributionSource = 'post' | 'pre' | 'speech' | 'inside' | 'split' | 'continuation' | 'none';
 
 export interface QuoteAttribution {
   speaker: SpeakerMatch | null;
@@ -151,7 +152,11 @@ export function attributeQuotation(context: AttributionContext, quotation: Quota
     const container = speech.find(
       (hit) => hit.sentence === opening && hit.speaker && hit.introducesQuote === null && hit.contentStart <= openIndex && hit.contentEnd > openIndex,
     );
-    if (container) return { speaker: container.speaker, via: container.via, source: 'speech', coverStart: quotation.open, coverEnd: quotation.close + 1 };
+    if (container) {
+      // "said the senator is “out of touch”": the quotation belongs to the reported speech around it.
+      const source = contentIsQuotation(container) ? 'speech' : 'inside';
+      return { speaker: container.speaker, via: container.via, source, coverStart: quotation.open, coverEnd: quotation.close + 1 };
+    }
   }
   return none;
 }
@@ -216,6 +221,7 @@ export function isStatementQuotation(shape: QuotationShape, attribution: QuoteAt
   }
   if (shape.naming && shape.words <= 8) return false;
   if (shape.titleCase) return false;
+  if (attribution.source === 'inside') return false;
   if (attribution.source === 'speech') return shape.words >= 5;
   if (shape.standalone && shape.words >= 3) return true;
   return shape.words >= 6 && shape.punctuated;

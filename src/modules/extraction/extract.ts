@@ -74,11 +74,15 @@ function quoteDrafts(text: string, sentences: SentenceContext[], speech: SpeechH
     earlier.push({ quotation, attribution });
     // A follow-on quotation with no attribution of its own continues the previous speaker, when
     // it comes right after (same or next paragraph) and reads as speech, not as a label.
-    if (attribution.source === 'none' && lastQuote && sentence.paragraph - lastQuote.paragraph <= 1 && shape.standalone && shape.words >= 5) {
+    // Nobody else may have spoken in between ("when nobody else has spoken", LABELLING.md).
+    const otherSpoke = lastQuote !== null && speech.some((hit) => hit.speaker && !hit.speaker.pronoun &&
+      hit.sentence.index > lastQuote!.draft.sentence.index && hit.sentence.index < sentence.index);
+    if (attribution.source === 'none' && lastQuote && !otherSpoke && sentence.paragraph - lastQuote.paragraph <= 1 && shape.standalone &&
+      (shape.words >= 5 || (shape.words >= 2 && shape.punctuated))) {
       attribution = { ...attribution, speaker: lastQuote.draft.speaker, via: lastQuote.draft.via, source: 'continuation' };
     }
     if (!isStatementQuotation(shape, attribution)) continue;
-    const confidence = { post: 0.9, pre: 0.85, split: 0.85, speech: 0.75, continuation: 0.6, none: 0.5 }[attribution.source];
+    const confidence = { post: 0.9, pre: 0.85, split: 0.85, speech: 0.75, inside: 0.75, continuation: 0.6, none: 0.5 }[attribution.source];
     const draft: Draft = {
       kind: 'DIRECT_QUOTE',
       start: quotation.contentStart,
