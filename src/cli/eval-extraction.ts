@@ -86,6 +86,7 @@ function printDetails(result: ArticleResult): void {
     console.log(`  wrong    ${short(pair.gold.quote)}\n           kind ${pair.predicted.kind} vs ${pair.gold.kind}; sourcing ${pair.predicted.sourcing} vs ${pair.gold.sourcing}; speaker ${speakerOf(pair.predicted)} vs ${pair.gold.speaker ?? '-'}`);
   }
   for (const label of result.report.missedAssertions) console.log(`  missed assertion  ${short(label.quote)}`);
+  for (const statement of result.report.unlabelledAssertions) console.log(`  unlabelled assertion [${statement.confidence}]  ${short(statement.quote)}`);
 }
 
 async function main(argv: string[]): Promise<void> {

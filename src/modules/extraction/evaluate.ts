@@ -126,6 +126,8 @@ export interface EvaluationReport {
   missed: LocatedLabel[];
   spurious: ExtractedStatement[];
   missedAssertions: LocatedLabel[];
+  /** Proposed assertions no labelled assertion matches (the labels keep only check-worthy ones). */
+  unlabelledAssertions: ExtractedStatement[];
 }
 
 /** Lower bounds of the confidence bands eval reports precision for; the last band runs to 1. */
@@ -200,6 +202,7 @@ export function evaluateExtraction(text: string, predicted: readonly ExtractedSt
     missed: speechGold.filter((i) => !matchedGold.has(i)).map((i) => gold[i]),
     spurious: speechPredicted.filter((i) => !matchedPredicted.has(i)).map((i) => predicted[i]),
     missedAssertions: assertionGold.filter((i) => !matchedGold.has(i)).map((i) => gold[i]),
+    unlabelledAssertions: assertionPredicted.filter((i) => !matchedPredicted.has(i)).map((i) => predicted[i]),
   };
 }
 

@@ -82,7 +82,10 @@ function quoteDrafts(text: string, sentences: SentenceContext[], speech: SpeechH
       attribution = { ...attribution, speaker: lastQuote.draft.speaker, via: lastQuote.draft.via, source: 'continuation' };
     }
     if (!isStatementQuotation(shape, attribution)) continue;
-    const confidence = { post: 0.9, pre: 0.85, split: 0.85, speech: 0.75, inside: 0.75, continuation: 0.6, none: 0.5 }[attribution.source];
+    // Calibrated on the development articles (eval:extraction prints precision per band): quotes
+    // with their attribution beside them were all right, follow-on quotes nearly all, and a quote
+    // with no attribution at all mostly was not a statement.
+    const confidence = { post: 0.95, pre: 0.9, split: 0.9, speech: 0.8, inside: 0.8, continuation: 0.8, none: 0.3 }[attribution.source];
     const draft: Draft = {
       kind: 'DIRECT_QUOTE',
       start: quotation.contentStart,
@@ -207,7 +210,7 @@ export function extractStatements(text: string): ExtractedStatement[] {
         sourcing: 'UNSOURCED',
         speaker: null,
         via: null,
-        confidence: round(Math.min(0.7, 0.3 + candidate.score / 2)),
+        confidence: assertionConfidence(candidate.score),
         checkworthiness: candidate.score,
       });
     }
@@ -219,6 +222,15 @@ export function extractStatements(text: string): ExtractedStatement[] {
     if (!unique.has(key)) unique.set(key, statement);
   }
   return [...unique.values()];
+}
+
+/**
+ * About four in ten proposed assertions below a check-worthiness of 0.5 were labelled check-worthy
+ * on the development articles, about two in three above it; finer steps of the score did not
+ * separate them better.
+ */
+function assertionConfidence(checkworthiness: number): number {
+  return checkworthiness >= 0.5 ? 0.65 : 0.4;
 }
 
 function round(value: number): number {
