@@ -7,7 +7,8 @@
  *   npm run eval:extraction -- TEXT_FILE LABELS_JSON       (a text and its .statements.json)
  *   npm run eval:extraction -- --set=dev                   (only the development articles)
  *
- * Time per article is the median of several runs after a warm-up; on a shared machine it is noisy.
+ * Time per article is the median of several runs after a warm-up, as wall time and as CPU time of
+ * this process (the cost on one core, which other load on a shared machine disturbs less).
  */
 import path from 'node:path';
 import {
@@ -27,6 +28,7 @@ interface ArticleResult {
   set: string;
   words: number;
   milliseconds: number;
+  cpuMilliseconds: number;
   report: EvaluationReport;
 }
 
@@ -40,9 +42,9 @@ function median(values: number[]): number {
   return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 }
 
-const HEADER = ['article', 'set', 'words', 'speech P', 'R', 'F1', 'speaker', 'sourcing', 'kind', 'assertions found', 'ms (median)'];
+const HEADER = ['article', 'set', 'words', 'speech P', 'R', 'F1', 'speaker', 'sourcing', 'kind', 'assertions found', 'ms wall', 'ms cpu'];
 
-function row(name: string, set: string, counts: ExtractionCounts, words: string, milliseconds: string): string[] {
+function row(name: string, set: string, counts: ExtractionCounts, words: string, milliseconds: string, cpuMilliseconds: string): string[] {
   const figures = figuresOf(counts);
   return [
     name,
@@ -56,6 +58,7 @@ function row(name: string, set: string, counts: ExtractionCounts, words: string,
     percent(figures.kindAccuracy),
     `${percent(figures.assertionsFound)} (${counts.assertionsFound}/${counts.assertionsLabelled})`,
     milliseconds,
+    cpuMilliseconds,
   ];
 }
 
@@ -120,16 +123,21 @@ async function main(argv: string[]): Promise<void> {
   const results: ArticleResult[] = articles.map((article) => {
     const statements = extractStatements(article.text);
     const times: number[] = [];
+    const cpuTimes: number[] = [];
     for (let run = 0; run < RUNS; run++) {
       const started = performance.now();
+      const cpu = process.cpuUsage();
       extractStatements(article.text);
+      const used = process.cpuUsage(cpu);
       times.push(performance.now() - started);
+      cpuTimes.push((used.user + used.system) / 1000);
     }
     return {
       name: article.name,
       set: article.set,
       words: article.text.split(/\s+/).filter(Boolean).length,
       milliseconds: median(times),
+      cpuMilliseconds: median(cpuTimes),
       report: evaluateExtraction(article.text, statements, article.statements),
     };
   });
@@ -140,16 +148,16 @@ async function main(argv: string[]): Promise<void> {
 
   if (json) {
     console.log(JSON.stringify({
-      articles: results.map((result) => ({ name: result.name, set: result.set, words: result.words, milliseconds: result.milliseconds, ...figuresOf(result.report.counts), counts: result.report.counts })),
+      articles: results.map((result) => ({ name: result.name, set: result.set, words: result.words, milliseconds: result.milliseconds, cpuMilliseconds: result.cpuMilliseconds, ...figuresOf(result.report.counts), counts: result.report.counts })),
       pooled: Object.fromEntries([...pooled.map(({ set, counts }) => [set, { ...figuresOf(counts), counts }]), ['all', { ...figuresOf(all), counts: all }]]),
       modelMemory: { heapBytes: after.heapUsed - before.heapUsed, rssBytes: after.rss - before.rss },
     }, null, 2));
     return;
   }
 
-  const rows = results.map((result) => row(result.name, result.set, result.report.counts, String(result.words), result.milliseconds.toFixed(1)));
-  for (const { set, counts } of pooled) rows.push(row(`POOLED ${set}`, set, counts, '', ''));
-  if (pooled.length > 1) rows.push(row('POOLED all', 'all', all, '', ''));
+  const rows = results.map((result) => row(result.name, result.set, result.report.counts, String(result.words), result.milliseconds.toFixed(1), result.cpuMilliseconds.toFixed(1)));
+  for (const { set, counts } of pooled) rows.push(row(`POOLED ${set}`, set, counts, '', '', ''));
+  if (pooled.length > 1) rows.push(row('POOLED all', 'all', all, '', '', ''));
   printTable(rows);
   console.log('');
   for (const { set, counts } of pooled) printBands(set, counts);
