@@ -27,6 +27,23 @@ describe('named versus described speakers follow the grammar of the noun phrase'
     expect(who(statement)).toBe(descriptor);
   });
 
+  it.each([
+    ['Studies show that night shifts raise the risk of diabetes.', 'Studies'],
+    ['Police said they had used tear gas and rubber bullets.', 'Police'],
+  ])('a common noun capitalised at the start of a sentence describes: %s', (text, descriptor) => {
+    const [statement] = speech(text);
+    expect(statement).toMatchObject({ kind: 'REPORTED_SPEECH', sourcing: 'ANONYMOUS' });
+    expect(who(statement)).toBe(descriptor);
+  });
+
+  it('a definite article and a proper name before a singular noun name one body', () => {
+    const statements = speech('While the city insists that the road is safe, the Green Valley residents association says that it floods every spring.');
+    expect(statements.map((statement) => [statement.quote, statement.sourcing])).toEqual([
+      ['the road is safe', 'SOURCED'],
+      ['it floods every spring', 'SOURCED'],
+    ]);
+  });
+
   it('keeps a proper name whole and sourced', () => {
     const [statement] = speech('The International Air Transport Association said airlines would lose $8 billion this year.');
     expect(statement).toMatchObject({ sourcing: 'SOURCED', quote: 'airlines would lose $8 billion this year' });

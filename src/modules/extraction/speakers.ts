@@ -63,6 +63,11 @@ export function isNameWord(token: Token): boolean {
   return !CAPITALISED_FUNCTION_WORDS.has(token.key);
 }
 
+/** A common noun by its tag, or by its small letter when the model is unsure ("Studies show ..."). */
+export function isCommonNoun(token: Token): boolean {
+  return token.pos === 'NOUN' || !isCapitalized(token.text);
+}
+
 export function textOf(text: string, tokens: readonly Token[]): string {
   if (tokens.length === 0) return '';
   return text.slice(tokens[0].start, tokens[tokens.length - 1].end);
@@ -198,10 +203,11 @@ export function classifySource(text: string, phrase: Token[]): SpeakerMatch | nu
   const commonHead = !isCapitalized(headWord.text) || startsSentenceOnly || capitalisedWords.length === 0 || head.length === 1;
   if (commonHead) {
     const headSingular = singular(headWord.key);
-    if ((DOCUMENT_NOUNS.has(headSingular) || DOCUMENT_NOUNS.has(headWord.key)) && !isCapitalized(headWord.text)) return documentSource(text, head, core, start, end);
+    if ((DOCUMENT_NOUNS.has(headSingular) || DOCUMENT_NOUNS.has(headWord.key)) && (isCommonNoun(headWord) || startsSentenceOnly)) return documentSource(text, head, core, start, end);
     if (INSTITUTION_NOUNS.has(headSingular) && head.length <= 5) {
-      // "the ministry", "police" point at one institution; "unions", "a rights group" only describe one.
-      const plural = headSingular !== headWord.key && headWord.key !== 'police';
+      // "the ministry" points at one institution; "unions", "a rights group" and "police" (a plural:
+      // some officers of some force) only describe one.
+      const plural = headSingular !== headWord.key || headWord.key === 'police';
       const indefinite = head.length > 1 && DESCRIPTOR_DETERMINERS.has(head[0].key) && head[0].key !== 'the';
       if (!plural && !indefinite) return institution(text, tokens, start, end);
       return described(text, core, tail, tokens, start, end, 'ORGANIZATION');
@@ -216,6 +222,12 @@ export function classifySource(text: string, phrase: Token[]): SpeakerMatch | nu
   }
 
   if (describesClassMember(head)) return described(text, core, tail, tokens, start, end, 'PERSON');
+  // "the Standing Rock Sioux tribe", "the Morton County sheriff's office": a definite article and a
+  // proper name before a singular common noun single out one body, which is named.
+  if (head.length >= 3 && head[0].key === 'the' && headWord.pos === 'NOUN' && singular(headWord.key) === headWord.key &&
+    head.slice(1, -1).some((token) => token.pos === 'PROPN')) {
+    return institution(text, core, start, end);
+  }
   return namedSource(text, core, start, end);
 }
 
