@@ -64,6 +64,12 @@ describe('attribution found where the speaker is not next to the quote', () => {
     expect(who(statement)).toBe('a county official in the largest district of the state');
   });
 
+  it('across a long appositive of role and affiliation', () => {
+    const [statement] = speech('Ana Ruiz, director of the research unit of the National Institute of Health of Peru, said the outbreak had peaked.');
+    expect(statement).toMatchObject({ kind: 'REPORTED_SPEECH', sourcing: 'SOURCED', quote: 'the outbreak had peaked' });
+    expect(who(statement)).toBe('Ana Ruiz');
+  });
+
   it('inverted before the quote', () => {
     const [statement] = speech('Asked a Maine Republican: “Who will pay for all of this?”');
     expect(statement).toMatchObject({ kind: 'DIRECT_QUOTE', sourcing: 'ANONYMOUS' });

@@ -11,8 +11,9 @@ import {
   IRREGULAR_PAST,
   PARENTHETICAL_ADVERBS,
   SUBORDINATORS,
+  TITLE_WORDS,
 } from './lexicon.js';
-import { classifySource, isVerbLike, type SpeakerMatch } from './speakers.js';
+import { classifySource, isSourceNoun, isVerbLike, type SpeakerMatch } from './speakers.js';
 import { isCapitalized, type Token } from './text.js';
 import { reportingVerb } from './verbs.js';
 
@@ -134,7 +135,9 @@ function subjectAcrossComma(text: string, tokens: Token[], comma: number): Subje
   const head = inner[0];
   const outer = plainSubject(text, tokens, opening - 1);
   const describes = RELATIVE_OR_PARTICIPLE.has(head.key) || /^[a-z]+(ing|ed)$/.test(head.text) || IRREGULAR_PARTICIPLES.has(head.text) ||
-    ['a', 'an', 'the', 'his', 'her', 'their', 'its', 'one'].includes(head.key) || /^\d+$/.test(head.text) || /['’]s$/.test(head.text);
+    ['a', 'an', 'the', 'his', 'her', 'their', 'its', 'one'].includes(head.key) || /^\d+$/.test(head.text) || /['’]s$/.test(head.text) ||
+    // "Glenn Morris, spokesman for the council of ..., said": a bare title or role noun.
+    (!isCapitalized(head.text) && (TITLE_WORDS.has(head.key) || isSourceNoun(head.key)));
   if (outer && describes) {
     const speaker = { ...outer.match.speaker };
     const innerText = text.slice(inner[0].start, inner[inner.length - 1].end);
