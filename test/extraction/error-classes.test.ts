@@ -148,6 +148,11 @@ describe('what is not speech', () => {
     expect(speech(text)).toEqual([]);
   });
 
+  it('a reporting verb without a content clause, or naming oneself', () => {
+    const statements = speech('“Nobody is safe here,” Ortiz said about the ruling. The workers, who call themselves “the forgotten”, marched on Monday.');
+    expect(statements.map((statement) => statement.quote)).toEqual(['Nobody is safe here']);
+  });
+
   it('a circumstance fragment is neither speech nor an assertion', () => {
     const statements = extractStatements('In a televised speech on Friday, the president said the war would end soon.');
     expect(statements.map((statement) => statement.quote)).toEqual(['the war would end soon']);

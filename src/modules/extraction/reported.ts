@@ -99,8 +99,11 @@ function settleContentEnds(hits: SpeechHit[], tokens: Token[]): void {
     if ((current.frame === 'object' || current.frame === 'as') && current.subjectFirst !== null && contentWords < 5) {
       current.contentStart = Math.min(current.contentStart, current.subjectFirst);
     }
-    if (current.frame === 'clause' && unquotedWords(tokens, current.contentStart, end) < 2 && !tokens.slice(current.contentStart, end).some((token) => token.quoted)) {
-      current.contentEnd = current.contentStart;
+    const content = tokens.slice(current.contentStart, end);
+    if (current.frame === 'clause' && !content.some((token) => token.quoted)) {
+      // "Lederman said about the suit": a content clause has a verb of its own.
+      const predicate = content.some((token) => token.pos === 'VERB' || token.pos === 'AUX');
+      if (unquotedWords(tokens, current.contentStart, end) < 2 || !predicate) current.contentEnd = current.contentStart;
     }
   }
 }

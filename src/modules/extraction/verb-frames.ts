@@ -96,6 +96,8 @@ function complement(
 export function finiteHit(context: VerbContext, verb: ReportingVerb, v: number): SpeechHit | null {
   const { text, sentence } = context;
   const tokens = sentence.tokens;
+  // "the protesters, who call themselves 'water protectors'": naming oneself is not a claim.
+  if (['themselves', 'himself', 'herself', 'itself'].includes(tokens[v + 1]?.key ?? '')) return null;
   let p = v - 1;
   while (p >= 0 && isAdverbOrAuxiliary(tokens[p]) && !isBeForm(tokens[p])) p--;
   if (verb.form === 'past' && isBeForm(tokens[p])) return passiveHit(context, v, p);
