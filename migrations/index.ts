@@ -4,6 +4,7 @@ import { ReviewWorkflow1764400000000 } from './1764400000000-ReviewWorkflow';
 import { Ingestion1764420000000 } from './1764420000000-Ingestion';
 import { RlsPolicyInitPlan1764430000000 } from './1764430000000-RlsPolicyInitPlan';
 import { WritePath1764440000000 } from './1764440000000-WritePath';
+import { DuplicateArticles1764510000000 } from './1764510000000-DuplicateArticles';
 
 /** Every migration, oldest first. Listed explicitly so tsx, vitest and a build all load the same set. */
-export const migrations = [Initial1764390000000, AuthAndRowLevelSecurity1764395000000, ReviewWorkflow1764400000000, Ingestion1764420000000, RlsPolicyInitPlan1764430000000, WritePath1764440000000];
+export const migrations = [Initial1764390000000, AuthAndRowLevelSecurity1764395000000, ReviewWorkflow1764400000000, Ingestion1764420000000, RlsPolicyInitPlan1764430000000, WritePath1764440000000, DuplicateArticles1764510000000];

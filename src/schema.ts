@@ -8,10 +8,11 @@ import { TeamResolver, MembershipResolver } from './modules/team/team.resolver';
 import { UserResolver } from './modules/user/user.resolver';
 import { ArticleResolver } from './modules/article/article.resolver';
 import { ClaimResolver } from './modules/claim/claim.resolver';
+import { AnchorResolver } from './modules/claim/anchor.resolver';
 import { SourceResolver } from './modules/source/source.resolver';
 import { EvidenceResolver } from './modules/evidence/evidence.resolver';
 import { VerdictResolver } from './modules/verdict/verdict.resolver';
-import { HistoryEventResolver } from './modules/history/history.resolver';
+import { FieldChangeResolver, HistoryEventResolver } from './modules/history/history.resolver';
 import { NodeResolver } from './modules/node/node.resolver';
 import { AuthResolver } from './modules/auth/auth.resolver';
 import { ImportResolver } from './modules/ingestion/import.resolver';
@@ -23,8 +24,8 @@ import { LiveResolver, noPubSub } from './modules/live/live.resolver';
 import { reportResolvers } from './modules/report/report.resolver';
 
 export const resolvers = [
-  NodeResolver, UserResolver, TeamResolver, MembershipResolver, ArticleResolver, ClaimResolver, SourceResolver,
-  EvidenceResolver, VerdictResolver, HistoryEventResolver, AuthResolver, ImportResolver,
+  NodeResolver, UserResolver, TeamResolver, MembershipResolver, ArticleResolver, ClaimResolver, AnchorResolver, SourceResolver,
+  EvidenceResolver, VerdictResolver, HistoryEventResolver, FieldChangeResolver, AuthResolver, ImportResolver,
   ClaimWorkflowResolver, PublishedVerdictResolver, AssignmentResolver, UserAssignmentsResolver, CommentResolver,
   TeamActivityResolver, VerdictAsOfResolver, VerdictRevisionResolver, LiveResolver,
   ...reportResolvers,

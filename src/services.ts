@@ -11,6 +11,7 @@ import { ClaimWorkflowService } from './modules/claim/claim-workflow.service';
 import { AssignmentService } from './modules/assignment/assignment.service';
 import { CommentService } from './modules/comment/comment.service';
 import { AsOfService } from './modules/history/as-of.service';
+import { HistoryViewService } from './modules/history/history-view.service';
 import { AuthService } from './modules/auth/auth.service';
 import { ImportService } from './modules/ingestion/import.service';
 import { MemberService } from './modules/team/member.service';
@@ -66,6 +67,9 @@ export class Services {
   }
   get comments(): CommentService {
     return this.get('comments', () => new CommentService(this.context));
+  }
+  get historyView(): HistoryViewService {
+    return this.get('historyView', () => new HistoryViewService(this.context));
   }
   get asOf(): AsOfService {
     return this.get('asOf', () => new AsOfService(this.context));

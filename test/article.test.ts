@@ -43,7 +43,7 @@ describe(ArticleService.name, () => {
     expect(history.article.history.totalCount).toBe(1);
     expect(history.article.history.nodes[0]).toMatchObject({
       action: 'CREATE', actor: { id: expect.any(String) },
-      after: { title: 'Council approves record budget', language: 'pt-BR', revisionNumber: 1, bodySha256: sha256('Line one\nLine two') },
+      after: { title: 'Council approves record budget', language: 'pt-BR', currentRevisionNumber: 1, currentRevision: { bodySha256: sha256('Line one\nLine two') } },
     });
   });
 

@@ -118,7 +118,13 @@ describe(ImportService.name, () => {
 
   it('imports from the command line, reading standard input, and prints the claims as a table', async () => {
     const env = { ...process.env, DATABASE_URL: app.databaseUrl, LOG_LEVEL: 'silent' };
-    const child = execFile('npx', ['tsx', 'src/cli/index.ts', 'import', '-', '--team', desk.teamSlug, '--title', 'From stdin', '--as', desk.editor.email], { env });
+    // with the fixture in the team, importing it again is refused unless allowed
+    await importText(KURSK, { allowDuplicate: true });
+    const duplicate = await promisify(execFile)('npx', ['tsx', 'src/cli/index.ts', 'import', path.join(fixtures, 'kursk-monument.txt'), '--team', desk.teamSlug, '--title', 'Again', '--as', desk.editor.email], { env })
+      .catch((error) => error);
+    expect(duplicate.code).toBe(1);
+    expect(duplicate.stderr).toContain('already has this article');
+    const child = execFile('npx', ['tsx', 'src/cli/index.ts', 'import', '-', '--team', desk.teamSlug, '--title', 'From stdin', '--allow-duplicate', '--as', desk.editor.email], { env });
     child.stdin!.end(KURSK);
     const output = await new Promise<{ code: number | null; stdout: string }>((resolve) => {
       let stdout = '';

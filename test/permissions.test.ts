@@ -29,7 +29,7 @@ describe('permission matrix', () => {
       const claim = await createClaim(app, desk, id, 'the lowest since 1999');
       return app.run(user, `mutation($c: ID!) { addEvidence(input: { claimId: $c, stance: CONTEXT, url: "https://e.example" }) { evidence { id } } }`, { c: claim.id });
     },
-    'article.write': (user) => app.run(user, `mutation($t: ID!) { createArticle(input: { teamId: $t, title: "t", text: "body" }) { article { id } } }`, { t: desk.teamId }),
+    'article.write': (user) => app.run(user, `mutation($t: ID!) { createArticle(input: { teamId: $t, title: "t", text: "body", allowDuplicate: true }) { article { id } } }`, { t: desk.teamId }),
     'claim.write': async (user) => {
       const { id } = await createArticle(app, desk);
       return app.run(user, `mutation($a: ID!) { createClaim(input: { articleId: $a, kind: ASSERTION, anchor: { quote: { exact: "the lowest since 1999" } } }) { claim { id } } }`, { a: id });

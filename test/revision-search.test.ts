@@ -57,7 +57,7 @@ describe(`${ArticleService.name}.revise`, () => {
     expect(claim.claim.verdicts.totalCount).toBe(1);
     expect(claim.claim.status).toBe('IN_REVIEW');
     expect(claim.claim.history.nodes[0].reason).toMatch(/match on revision 2/);
-    expect(claim.claim.history.nodes[0].after).toMatchObject({ positionStart: start });
+    expect(claim.claim.history.nodes[0].after).toMatchObject({ anchor: { position: { start } } });
     const orphans = await app.ok(desk.viewer, `query($id: ID!) { article(id: $id) { orphanedClaims { nodes { id } } revision(number: 1) { body } } }`, { id: articleId });
     expect(orphans.article).toEqual({ orphanedClaims: { nodes: [{ id: deleted.id }] }, revision: { body: BASE } });
     const [orphanEvent] = await app.sql(`SELECT action, reason FROM history_events WHERE entity_id = $1 AND action = 'ORPHAN'`, [rawId(deleted.id)]);

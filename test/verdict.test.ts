@@ -32,7 +32,7 @@ describe(VerdictService.name, () => {
 
     const before = await databaseFingerprint(app);
     const missingVersion = await app.run(desk.reviewer, SUBMIT, { input: { claimId: claim.id, rating: 'TRUE' } });
-    expect(missingVersion.errors?.[0].extensions).toEqual({ code: 'VERSION_CONFLICT', currentVersion: 1 });
+    expect(missingVersion.errors?.[0].extensions).toEqual({ code: 'ALREADY_EXISTS', verdictId: first.verdict.id, currentVersion: 1 });
     const staleVersion = await app.run(desk.reviewer, SUBMIT, { input: { claimId: claim.id, rating: 'TRUE', expectedVersion: 7 } });
     expect(staleVersion.errors?.[0].extensions).toEqual({ code: 'VERSION_CONFLICT', currentVersion: 1 });
     expect(await databaseFingerprint(app)).toBe(before);
@@ -210,7 +210,8 @@ describe(VerdictService.name, () => {
       [...extra, ...extra].map((user) => app.run(user, SUBMIT, { input: { claimId: claim.id, rating: 'TRUE' } })),
     );
     const ok = results.filter((result) => !result.errors);
-    const conflicts = results.filter((result) => result.errors?.[0].extensions?.code === 'VERSION_CONFLICT');
+    // the second of each pair waited for the first and is told it now has a verdict
+    const conflicts = results.filter((result) => result.errors?.[0].extensions?.code === 'ALREADY_EXISTS');
     expect(ok).toHaveLength(3);
     expect(conflicts).toHaveLength(3);
     const rows = await app.sql(`SELECT count(*)::int AS n FROM verdicts WHERE claim_id = $1 AND withdrawn_at IS NULL`, [rawId(claim.id)]);

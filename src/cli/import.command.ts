@@ -13,6 +13,7 @@ interface ImportOptions {
   publishedAt?: string;
   language?: string;
   html?: boolean;
+  allowDuplicate?: boolean;
   as?: string;
   token?: string;
 }
@@ -53,6 +54,7 @@ export function registerImportCommand(program: Command, action: (work: (runtime:
     .option('--published-at <iso date>')
     .option('--language <bcp47>', 'default en')
     .option('--html', 'treat the input as HTML (default: detected)')
+    .option('--allow-duplicate', 'import even if the team has an article with the same URL or text')
     .option('--as <email>', 'act as this user (an EDITOR of the team)')
     .option('--token <token>', 'act as the owner of this API token')
     .action(action(async (runtime: CliRuntime, file: string, options: ImportOptions) => {
@@ -70,6 +72,7 @@ export function registerImportCommand(program: Command, action: (work: (runtime:
           language: options.language ?? null,
           content,
           format: options.html ? ImportFormat.HTML : ImportFormat.AUTO,
+          allowDuplicate: options.allowDuplicate === true,
         });
       });
       const speakers = new Map(result.speakers.map((source) => [source.id, source.displayName]));

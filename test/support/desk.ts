@@ -58,6 +58,8 @@ export async function createArticle(app: TestApp, desk: Desk, overrides: Record<
       publishedAt: '2026-03-01T10:00:00Z',
       language: 'en',
       text: ARTICLE_TEXT,
+      // tests make many articles from this one text; the duplicate check has tests of its own
+      allowDuplicate: true,
       ...overrides,
     },
   });

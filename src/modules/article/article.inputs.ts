@@ -14,6 +14,12 @@ export class CreateArticleInput {
   @Field(() => DateTimeResolver, { nullable: true }) publishedAt?: Date | null;
   @Field(() => String, { nullable: true, description: 'BCP 47 tag; default `en`.' }) language?: string | null;
   @Field(() => String, { description: 'The article\'s plain text; becomes revision 1.' }) text: string;
+  @Field(() => Boolean, {
+    nullable: true,
+    defaultValue: false,
+    description: 'Store the article even if the team has one with the same URL or text (otherwise ALREADY_EXISTS with extensions.articleId).',
+  })
+  allowDuplicate?: boolean | null;
 }
 
 @ObjectType()

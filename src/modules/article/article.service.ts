@@ -4,7 +4,7 @@ import type { Context } from '../../shared/context';
 import { loadTeamRow } from '../../shared/loaders';
 import { requireActor } from '../../shared/actor';
 import { authorize } from '../team/permissions';
-import { fromGlobalId } from '../../shared/ids';
+import { fromGlobalId, toGlobalId } from '../../shared/ids';
 import { DomainError, ErrorCode, badInput, notFound } from '../../shared/errors';
 import { paginate, type ConnectionArgs, type ConnectionResult } from '../../shared/pagination';
 import { nestedConnection } from '../../shared/nested-connection';
@@ -22,6 +22,10 @@ const ARTICLE_FIELDS = ['title', 'url', 'outlet', 'byline', 'publishedAt', 'lang
 export interface PreparedArticle {
   values: Pick<Article, 'teamId' | 'title' | 'url' | 'outlet' | 'byline' | 'publishedAt' | 'language' | 'currentRevisionNumber' | 'createdBy'>;
   body: string;
+  /** Store it even when the team has an article with the same URL or text. */
+  allowDuplicate: boolean;
+  /** What the client called the text (`text`, importArticle's `content`). */
+  textField: string;
 }
 
 /**
@@ -100,12 +104,15 @@ export class ArticleService {
     return this.context.db.transaction((manager) => this.insert(manager, prepared));
   }
 
-  /** Validates a new article (permission first); nothing is written. */
-  prepare(input: Omit<CreateArticleInput, 'text'> & { text: string }): PreparedArticle {
+  /**
+   * Validates a new article (permission first); nothing is written. `textField` is what the
+   * client called the text (importArticle's `content`), so errors name the field it sent.
+   */
+  prepare(input: Omit<CreateArticleInput, 'text' | 'allowDuplicate'> & { text: string; allowDuplicate?: boolean | null }, textField = 'text'): PreparedArticle {
     const actor = requireActor(this.context);
     const teamId = fromGlobalId(input.teamId, 'Team', 'teamId');
     authorize(actor, teamId, 'article.write', 'Team');
-    const body = checkArticleBody(normalizeBody(checkText(input.text, 'text', { max: MAX_ARTICLE_CODE_POINTS })));
+    const body = checkArticleBody(normalizeBody(checkText(input.text, textField, { max: MAX_ARTICLE_CODE_POINTS })), textField);
     const values = {
       teamId,
       title: requiredText(input.title, 'title', 500),
@@ -117,11 +124,13 @@ export class ArticleService {
       currentRevisionNumber: 1,
       createdBy: actor.userId,
     };
-    return { values, body };
+    return { values, body, allowDuplicate: input.allowDuplicate === true, textField };
   }
 
   /** Writes a prepared article and its revision 1, with the history event, in the caller's transaction. */
-  async insert(manager: EntityManager, { values, body }: PreparedArticle, action = 'CREATE'): Promise<{ article: Article; revision: ArticleRevision }> {
+  async insert(manager: EntityManager, prepared: PreparedArticle, action = 'CREATE'): Promise<{ article: Article; revision: ArticleRevision }> {
+    const { values, body } = prepared;
+    if (!prepared.allowDuplicate) await this.refuseDuplicate(manager, prepared);
     const article = manager.create(Article, values);
     await manager.insert(Article, article);
     const revision = await this.insertRevision(manager, article, 1, body);
@@ -130,6 +139,35 @@ export class ArticleService {
       action, after: { ...snapshot(article, ARTICLE_FIELDS), revisionNumber: 1, bodySha256: revision.bodySha256 },
     });
     return { article: await manager.findOneByOrFail(Article, { id: article.id }), revision };
+  }
+
+  /**
+   * ALREADY_EXISTS, naming the team's article, when one has the same URL or a revision with the
+   * same text. Two imports of one article at once must not both get in, and no constraint can say
+   * "unique unless the caller allows a duplicate": so each import takes transaction-scoped
+   * advisory locks on its team's URL and text hash (in one order, so two imports cannot deadlock)
+   * before it looks. The second waits for the first to commit, then sees its article (READ
+   * COMMITTED: the look is a new statement).
+   */
+  private async refuseDuplicate(manager: EntityManager, { values, body, textField }: PreparedArticle): Promise<void> {
+    const bodySha256 = sha256(body);
+    const keys = [`article-text:${values.teamId}:${bodySha256}`];
+    if (values.url) keys.push(`article-url:${values.teamId}:${values.url}`);
+    for (const key of keys.sort()) await manager.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [key]);
+    const [existing] = (await manager.query(
+      `SELECT a.id, a.url = $2 AS same_url FROM articles a
+        WHERE a.team_id = $1 AND a.deleted_at IS NULL AND (a.url = $2
+          OR EXISTS (SELECT 1 FROM article_revisions r WHERE r.team_id = $1 AND r.article_id = a.id AND r.body_sha256 = $3))
+        ORDER BY (a.url = $2) DESC NULLS LAST, a.created_at LIMIT 1`,
+      [values.teamId, values.url, bodySha256],
+    )) as { id: string; same_url: boolean | null }[];
+    if (!existing) return;
+    const field = existing.same_url ? 'url' : textField;
+    throw new DomainError(
+      ErrorCode.ALREADY_EXISTS,
+      `The team already has this article (the same ${existing.same_url ? 'URL' : 'text'}); pass allowDuplicate: true to store it again`,
+      { articleId: toGlobalId('Article', existing.id), field },
+    );
   }
 
   async update(input: UpdateArticleInput): Promise<Article> {

@@ -19,10 +19,20 @@ export class TextQuoteSelectorType {
   @Field(() => String) suffix: string;
 }
 
+@ObjectType('Utf16Position', {
+  description: 'The same span in UTF-16 code units, the unit of JavaScript strings: `text.slice(start, end)` is the quote.',
+})
+export class Utf16PositionType {
+  @Field(() => Int) start: number;
+  @Field(() => Int, { description: 'Exclusive.' }) end: number;
+}
+
 @ObjectType('Anchor', { description: 'Where a claim sits in its revision\'s text.' })
 export class AnchorType {
-  @Field(() => TextPositionSelectorType) position: TextPositionSelectorType;
+  @Field(() => TextPositionSelectorType, { description: 'In Unicode code points (the W3C selector).' }) position: TextPositionSelectorType;
   @Field(() => TextQuoteSelectorType) quote: TextQuoteSelectorType;
+  /** The revision the offsets count in (`utf16Position` converts through its text). Not a field. */
+  revisionId: string;
 }
 
 @Entity({ name: 'claims' })
@@ -156,6 +166,7 @@ export class Claim implements Node {
     return {
       position: { start: this.positionStart, end: this.positionEnd },
       quote: { exact: this.quoteExact, prefix: this.quotePrefix, suffix: this.quoteSuffix },
+      revisionId: this.revisionId,
     };
   }
 }

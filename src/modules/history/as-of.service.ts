@@ -8,7 +8,9 @@ import { Claim } from '../claim/claim.entity';
 import { CLAIM_FIELDS } from '../claim/claim.service';
 import { Verdict } from '../verdict/verdict.entity';
 import { VERDICT_FIELDS } from '../verdict/verdict.service';
-import { FieldChange, VerdictRevision } from '../verdict/verdict-revision.types';
+import { VerdictRevision, type FieldChange } from '../verdict/verdict-revision.types';
+import { apiChange } from './api-form';
+import { toFieldChange } from './history-view.service';
 
 interface EventRow {
   id: string;
@@ -138,7 +140,7 @@ export class AsOfService {
         for (const field of VERDICT_FIELDS) {
           if (REVISION_SILENT.has(field)) continue;
           if (JSON.stringify(previous[field]) !== JSON.stringify(state[field])) {
-            changes.push(Object.assign(new FieldChange(), { field, before: previous[field], after: state[field] }));
+            changes.push(toFieldChange(apiChange('Verdict', field, previous[field], state[field])));
           }
         }
       }

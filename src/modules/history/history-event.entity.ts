@@ -1,6 +1,6 @@
 import { Field, ObjectType } from 'type-graphql';
 import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
-import { DateTimeResolver, JSONObjectResolver } from 'graphql-scalars';
+import { DateTimeResolver } from 'graphql-scalars';
 import { Node } from '../../shared/node';
 import { toGlobalId } from '../../shared/ids';
 
@@ -40,12 +40,11 @@ export class HistoryEvent implements Node {
   @Field(() => String, { description: 'What happened, e.g. CREATE, UPDATE, DELETE, SUBMIT, WITHDRAW.' })
   action: string;
 
+  // As recorded (entity property names, raw ids); the API shows them translated (HistoryEventResolver).
   @Column({ type: 'jsonb', nullable: true })
-  @Field(() => JSONObjectResolver, { nullable: true, description: 'Changed fields before the change.' })
   before: Record<string, unknown> | null;
 
   @Column({ type: 'jsonb', nullable: true })
-  @Field(() => JSONObjectResolver, { nullable: true, description: 'Changed fields after the change.' })
   after: Record<string, unknown> | null;
 
   @Column({ type: 'text', nullable: true })

@@ -30,6 +30,12 @@ export class ImportArticleInput {
   @Field(() => String, { nullable: true, description: 'BCP 47 tag; default `en`. Extraction rules are for English.' }) language?: string | null;
   @Field(() => String) content: string;
   @Field(() => ImportFormat, { nullable: true, defaultValue: ImportFormat.AUTO }) format?: ImportFormat;
+  @Field(() => Boolean, {
+    nullable: true,
+    defaultValue: false,
+    description: 'Store the article even if the team has one with the same URL or text (otherwise ALREADY_EXISTS with extensions.articleId).',
+  })
+  allowDuplicate?: boolean | null;
 }
 
 @ObjectType()

@@ -49,7 +49,7 @@ export class ImportService {
     const title = input.title ?? converted.title;
     if (!title) throw badInput('Give a title (the content has none)', 'title');
     const articles = this.context.services.articles;
-    const prepared = articles.prepare({ ...input, title, text: converted.text });
+    const prepared = articles.prepare({ ...input, title, text: converted.text }, 'content');
     const statements = extractStatements(prepared.body);
     return this.context.db.transaction(async (manager) => {
       const { article, revision } = await articles.insert(manager, prepared, 'IMPORT');

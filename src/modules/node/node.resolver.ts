@@ -12,8 +12,10 @@ export class NodeResolver {
   }
 
   @Query(() => [Node], { nullable: 'items', description: `Several objects by global ID (at most ${MAX_PAGE_SIZE}), in the order asked.` })
-  nodes(@Arg('ids', () => [ID]) ids: string[], @Ctx() context: Context): Promise<(object | null)[]> {
+  nodes(@Arg('ids', () => [ID]) ids: string[], @Ctx() context: Context): Promise<object | null>[] {
     if (ids.length > MAX_PAGE_SIZE) throw badInput(`Ask for at most ${MAX_PAGE_SIZE} ids`, 'ids');
-    return Promise.all(ids.map((id) => context.services.nodes.get(id)));
+    // One promise per entry, not Promise.all: GraphQL completes each item on its own, so a
+    // malformed id is null with an error at its index (path ["nodes", i]) and the rest still answer.
+    return ids.map((id, index) => context.services.nodes.get(id, index));
   }
 }

@@ -10,10 +10,14 @@ import { ArticleRevision } from '../article/article-revision.entity';
 export class NodeService {
   constructor(private readonly context: Context) {}
 
-  async get(globalId: string): Promise<object | null> {
+  /** `index`: the id's place in `nodes(ids)`, named in the error so the client knows which one. */
+  async get(globalId: string, index?: number): Promise<object | null> {
     requireActor(this.context);
     const decoded = decodeGlobalId(globalId);
-    if (!decoded) throw badInput('id is not a valid ID', 'id');
+    if (!decoded) {
+      if (index === undefined) throw badInput('id is not a valid ID', 'id');
+      throw new DomainError(ErrorCode.BAD_USER_INPUT, `ids[${index}] is not a valid ID`, { field: 'ids', index });
+    }
     try {
       return await this.load(decoded.type, decoded.rawId);
     } catch (error) {
@@ -44,11 +48,16 @@ export class NodeService {
   async user(userId: string): Promise<User | null> {
     const actor = requireActor(this.context);
     if (userId !== actor.userId) {
-      const rows = await this.context.db.query(
-        'SELECT 1 FROM memberships WHERE user_id = $1 AND team_id = ANY($2) LIMIT 1',
-        [userId, actor.teamIds],
-      );
-      if (rows.length === 0) return null;
+      // batched: a page of history names many users (actors, reviewers, authors)
+      const shared = await this.context.loaders.keyed<string, boolean>('User.sharesTeam', async (userIds) => {
+        const rows = await this.context.db.query<{ user_id: string }>(
+          'SELECT DISTINCT user_id FROM memberships WHERE user_id = ANY($1::uuid[]) AND team_id = ANY($2::uuid[])',
+          [[...userIds], actor.teamIds],
+        );
+        const found = new Set(rows.map((row) => row.user_id));
+        return userIds.map((id) => found.has(id));
+      }).load(userId);
+      if (!shared) return null;
     }
     return this.context.loaders.entity(User, false).load(userId);
   }

@@ -18,7 +18,17 @@ export interface ReportFilterInput {
   rating?: Rating[] | null;
   /** Claims with a current verdict by this reviewer: a User global ID or an email address. */
   reviewer?: string | null;
+  /**
+   * What the client called each field (GraphQL `filter.teamId`, HTTP `team`), so an error names
+   * what the client sent, not this interface's names. Default: the HTTP query parameters.
+   */
+  names?: ReportFieldNames;
 }
+
+export type ReportFieldNames = Record<'team' | 'articleIds' | 'publishedFrom' | 'publishedTo' | 'reviewer', string>;
+
+/** The HTTP query parameters and CLI flags of each filter field. */
+export const QUERY_FIELD_NAMES: ReportFieldNames = { team: 'team', articleIds: 'article', publishedFrom: 'from', publishedTo: 'to', reviewer: 'reviewer' };
 
 /** The filter once checked against the caller's teams: raw ids only, ready for SQL. */
 export interface ReportScope {

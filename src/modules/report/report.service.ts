@@ -6,7 +6,7 @@ import { ConnectionResult, encodeCursor, memoize, pageRequest, type ConnectionAr
 import { validDate } from '../../shared/values';
 import { authorize } from '../team/permissions';
 import type { Team } from '../team/team.entity';
-import type { ReportFilterInput, ReportScope } from './report.filter';
+import { QUERY_FIELD_NAMES, type ReportFilterInput, type ReportScope } from './report.filter';
 import { countQuery, rowQuery, toReportRow, type RawReportRow, type ReportRow } from './report-row';
 import {
   agreement, claimCounts, settleTime, sourcingByArticle, verdictCounts,
@@ -29,21 +29,22 @@ export class ReportService {
    */
   async scope(filter: ReportFilterInput): Promise<ReportScope> {
     const actor = requireActor(this.context);
-    const team = await this.team(filter.team);
+    const names = filter.names ?? QUERY_FIELD_NAMES;
+    const team = await this.team(filter.team, names.team);
     authorize(actor, team.id, 'team.read', 'Team');
 
     let articleIds: string[] | null = null;
     if (filter.articleIds?.length) {
-      if (filter.articleIds.length > MAX_ARTICLES) throw badInput(`Give at most ${MAX_ARTICLES} articles`, 'articleIds');
-      articleIds = [...new Set(filter.articleIds.map((id) => fromGlobalId(id, 'Article', 'articleIds')))];
+      if (filter.articleIds.length > MAX_ARTICLES) throw badInput(`Give at most ${MAX_ARTICLES} articles`, names.articleIds);
+      articleIds = [...new Set(filter.articleIds.map((id) => fromGlobalId(id, 'Article', names.articleIds)))];
       const found = await this.context.db.query<{ id: string }>(
         'SELECT id FROM articles WHERE id = ANY($1::uuid[]) AND team_id = $2 AND deleted_at IS NULL', [articleIds, team.id],
       );
       if (found.length !== articleIds.length) throw notFound('Article');
     }
-    const publishedFrom = validDate(filter.publishedFrom, 'publishedFrom');
-    const publishedTo = validDate(filter.publishedTo, 'publishedTo');
-    if (publishedFrom && publishedTo && publishedFrom >= publishedTo) throw badInput('publishedFrom must be before publishedTo', 'publishedFrom');
+    const publishedFrom = validDate(filter.publishedFrom, names.publishedFrom);
+    const publishedTo = validDate(filter.publishedTo, names.publishedTo);
+    if (publishedFrom && publishedTo && publishedFrom >= publishedTo) throw badInput(`${names.publishedFrom} must be before ${names.publishedTo}`, names.publishedFrom);
 
     return {
       team: { id: team.id, slug: team.slug, name: team.name },
@@ -53,7 +54,7 @@ export class ReportService {
       status: distinct(filter.status),
       sourcing: distinct(filter.sourcing),
       rating: distinct(filter.rating),
-      reviewer: filter.reviewer ? await this.reviewer(filter.reviewer, team.id) : null,
+      reviewer: filter.reviewer ? await this.reviewer(filter.reviewer, team.id, names.reviewer) : null,
     };
   }
 
@@ -134,8 +135,8 @@ export class ReportService {
     return result;
   }
 
-  private async team(reference: string): Promise<Team> {
-    if (typeof reference !== 'string' || !reference.trim()) throw badInput('team is required', 'team');
+  private async team(reference: string, field: string): Promise<Team> {
+    if (typeof reference !== 'string' || !reference.trim()) throw badInput(`${field} is required`, field);
     const decoded = decodeGlobalId(reference.trim());
     if (decoded?.type === 'Team') return this.context.services.teams.get(decoded.rawId);
     return this.context.services.teams.getBySlug(reference.trim());
@@ -145,10 +146,10 @@ export class ReportService {
    * A reviewer by User ID or email. Only people who are members of the team, or have verdicts in
    * it, can be named: an email outside the team is NOT_FOUND, so the filter cannot probe accounts.
    */
-  private async reviewer(reference: string, teamId: string): Promise<{ id: string; name: string }> {
+  private async reviewer(reference: string, teamId: string, field: string): Promise<{ id: string; name: string }> {
     const value = reference.trim();
     const byEmail = EMAIL.test(value);
-    const userId = byEmail ? null : fromGlobalId(value, 'User', 'reviewer');
+    const userId = byEmail ? null : fromGlobalId(value, 'User', field);
     const rows = await this.context.db.query<{ id: string; name: string }>(
       `SELECT u.id, u.name FROM users u
        WHERE ${byEmail ? 'u.email = lower($1)' : 'u.id = $1::uuid'}

@@ -3,7 +3,7 @@ import { DateTimeResolver } from 'graphql-scalars';
 import { ClaimKind, ClaimStatus, Sourcing } from '../claim/claim.enums';
 import { Stance } from '../evidence/evidence.entity';
 import { Rating } from '../verdict/rating';
-import type { ReportFilterInput, ReportScope } from './report.filter';
+import type { ReportFieldNames, ReportFilterInput, ReportScope } from './report.filter';
 import type { ReportEvidence, ReportRow, ReportVerdict } from './report-row';
 
 @InputType('VerdictReportFilter', { description: 'Which claims a verdict report covers. Lists match any of their values.' })
@@ -28,8 +28,13 @@ export function filterInput(filter: VerdictReportFilter): ReportFilterInput {
     sourcing: filter.sourcing,
     rating: filter.rating,
     reviewer: filter.reviewerId,
+    names: GRAPHQL_FIELD_NAMES,
   };
 }
+
+const GRAPHQL_FIELD_NAMES: ReportFieldNames = {
+  team: 'filter.teamId', articleIds: 'filter.articleIds', publishedFrom: 'filter.publishedFrom', publishedTo: 'filter.publishedTo', reviewer: 'filter.reviewerId',
+};
 
 /** The resolved report; its fields are resolved (and their queries run) only when asked for. */
 @ObjectType('VerdictReport', { description: 'Rows and aggregate figures of the claims a filter selects, from one snapshot.' })

@@ -1,13 +1,9 @@
 import { Field, Float, Int, ObjectType } from 'type-graphql';
-import { DateTimeResolver, JSONResolver } from 'graphql-scalars';
+import { DateTimeResolver } from 'graphql-scalars';
+import { FieldChange } from '../history/field-change';
 import { Rating } from './rating';
 
-@ObjectType('FieldChange', { description: 'One field that differs between two consecutive states.' })
-export class FieldChange {
-  @Field(() => String) field: string;
-  @Field(() => JSONResolver, { nullable: true }) before: unknown;
-  @Field(() => JSONResolver, { nullable: true }) after: unknown;
-}
+export { FieldChange };
 
 @ObjectType('VerdictRevision', { description: 'A verdict as it stood after one change, with what that change altered.' })
 export class VerdictRevision {

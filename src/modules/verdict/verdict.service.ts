@@ -2,7 +2,7 @@ import type { Context } from '../../shared/context';
 import { loadTeamRow } from '../../shared/loaders';
 import { requireActor, type Actor } from '../../shared/actor';
 import { authorize, can } from '../team/permissions';
-import { fromGlobalId } from '../../shared/ids';
+import { fromGlobalId, toGlobalId } from '../../shared/ids';
 import { DomainError, ErrorCode, badInput, notFound, versionConflict } from '../../shared/errors';
 import type { ConnectionArgs, ConnectionResult } from '../../shared/pagination';
 import { hydrateJson, nestedConnection } from '../../shared/nested-connection';
@@ -16,8 +16,13 @@ import type { SubmitVerdictInput, WithdrawVerdictInput } from './verdict.inputs'
 
 export const VERDICT_FIELDS = ['claimId', 'reviewerId', 'rating', 'rationale', 'confidence', 'version', 'withdrawnAt'] as const;
 
-/** The errors `claimgraph_submit_verdict` raises (SQLSTATE class CG), as the typed errors of the API. */
-function submitError(error: unknown, actor: Actor): unknown {
+/**
+ * The errors `claimgraph_submit_verdict` raises (SQLSTATE class CG), as the typed errors of the API.
+ * `existingVerdictId` finds the caller's current verdict when the answer should name it.
+ */
+async function submitError(
+  error: unknown, actor: Actor, input: SubmitVerdictInput, existingVerdictId: () => Promise<string | null>,
+): Promise<unknown> {
   const driverError = (error as { driverError?: { code?: string; detail?: string } }).driverError;
   switch (driverError?.code) {
     case 'CG404':
@@ -29,6 +34,16 @@ function submitError(error: unknown, actor: Actor): unknown {
     case 'CG409':
       if (!driverError.detail) {
         return new DomainError(ErrorCode.VERSION_CONFLICT, 'You have no current verdict on this claim to revise', { currentVersion: null });
+      }
+      if (input.expectedVersion == null) {
+        // Not a stale read: the caller did not know they had a verdict. Say so, and how to revise it.
+        const version = Number(driverError.detail);
+        const verdictId = await existingVerdictId();
+        return new DomainError(
+          ErrorCode.ALREADY_EXISTS,
+          `You already have a verdict on this claim (version ${version}); to revise it, send submitVerdict again with expectedVersion: ${version}`,
+          { verdictId, currentVersion: version },
+        );
       }
       return versionConflict('Verdict', Number(driverError.detail));
     case 'CG423':
@@ -112,7 +127,12 @@ export class VerdictService {
       const manager = this.context.db.dataSource.manager;
       result = { verdict: hydrateJson(manager, Verdict, row.result.verdict), claim: hydrateJson(manager, Claim, row.result.claim) };
     } catch (error) {
-      throw submitError(error, actor);
+      throw await submitError(error, actor, input, async () => {
+        const [current] = await this.context.db.query<{ id: string }>(
+          'SELECT id FROM verdicts WHERE claim_id = $1 AND reviewer_id = $2 AND withdrawn_at IS NULL', [claimId, actor.userId],
+        );
+        return current ? toGlobalId('Verdict', current.id) : null;
+      });
     }
     // the payload shows the new state: nothing cached before the write is served after it
     this.context.loaders.clear();
