@@ -56,6 +56,11 @@ export interface HardeningConfig {
   introspection: boolean;
   graphiql: boolean;
   allowBatchedRequests: boolean;
+  /**
+   * Trusted documents: the manifest file (id → document) clients may run by id, and whether every
+   * other document is refused (TRUSTED_DOCUMENTS_ONLY).
+   */
+  trustedDocuments: { path: string | null; only: boolean };
   /** Exact origins allowed by CORS; empty: no CORS headers at all. */
   corsOrigins: string[];
   /** Express's `trust proxy` setting, so the client address is the real one behind a proxy. */
@@ -102,6 +107,11 @@ function hardeningConfig(env: NodeJS.ProcessEnv, nodeEnv: string): HardeningConf
   for (const origin of corsOrigins) {
     if (!/^https?:\/\/[^/\s]+$/.test(origin)) throw new ConfigError(`CORS_ORIGINS must list origins like https://desk.example.org, got "${origin}"`);
   }
+  const trustedDocumentsPath = env.TRUSTED_DOCUMENTS?.trim() || null;
+  const trustedDocumentsOnly = flag(env, 'TRUSTED_DOCUMENTS_ONLY', false);
+  if (trustedDocumentsOnly && !trustedDocumentsPath) {
+    throw new ConfigError('TRUSTED_DOCUMENTS_ONLY=true needs TRUSTED_DOCUMENTS, the path of the manifest of allowed documents');
+  }
   const redisUrl = env.REDIS_URL || null;
   if (redisUrl && !/^rediss?:\/\//.test(redisUrl)) throw new ConfigError('REDIS_URL must be a redis:// or rediss:// URL');
   const rawProxy = (env.TRUST_PROXY ?? '').trim();
@@ -128,6 +138,7 @@ function hardeningConfig(env: NodeJS.ProcessEnv, nodeEnv: string): HardeningConf
     introspection: flag(env, 'INTROSPECTION', development),
     graphiql: flag(env, 'GRAPHIQL', development),
     allowBatchedRequests: flag(env, 'ALLOW_BATCHED_REQUESTS', false),
+    trustedDocuments: { path: trustedDocumentsPath, only: trustedDocumentsOnly },
     corsOrigins,
     trustProxy,
     rateLimit: {

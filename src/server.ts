@@ -5,7 +5,6 @@ import { ApolloServer } from '@apollo/server';
 import { expressMiddleware } from '@as-integrations/express5';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
-import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import type { DataSource } from 'typeorm';
 import type { Logger } from 'pino';
 import type { GraphQLSchema } from 'graphql';
@@ -20,6 +19,7 @@ import { jitGateway } from './shared/jit-executor';
 import { reportRouter } from './modules/report/report.routes';
 import { broadcastCredentialChanges, clusterStatementTotals, isClusterWorker, onCredentialChanges } from './cluster';
 import { createOperations, type Operations } from './shared/operations';
+import { graphiqlPage } from './shared/graphiql';
 
 export interface ServerDeps {
   config: Config;
@@ -42,13 +42,6 @@ export interface ClaimgraphServer {
   listen(port: number, host: string): Promise<number>;
   stop(): Promise<void>;
 }
-
-const GRAPHIQL_HTML = (endpoint: string): string =>
-  renderGraphiQL({
-    title: 'claimgraph',
-    endpoint,
-    defaultQuery: '# Welcome to claimgraph.\n{\n  viewer { name email memberships { role team { slug name } } }\n}\n',
-  } as Parameters<typeof renderGraphiQL>[0]);
 
 /** HTTP and WebSocket wiring only: no business rules live here. */
 export async function createServer(deps: ServerDeps): Promise<ClaimgraphServer> {
@@ -85,6 +78,7 @@ export async function createServer(deps: ServerDeps): Promise<ClaimgraphServer> 
     pollIntervalMs: config.livePollIntervalMs,
     queryLimits: config.hardening.queryLimits,
     rateLimiter: operations.rateLimiter,
+    documents: operations.documents,
     rateLimitWindowSeconds: config.hardening.rateLimit.windowSeconds,
   });
 
@@ -109,12 +103,7 @@ export async function createServer(deps: ServerDeps): Promise<ClaimgraphServer> 
     response.json({ status: 'ok' });
   });
 
-  // The IDE is a single self-contained page (scripts and styles inlined from the npm package),
-  // so it works offline. Browsers ask for HTML; API clients get the GraphQL endpoint as usual.
-  app.get('/graphql', (request, response, next) => {
-    if (!config.hardening.graphiql || request.accepts(['application/json', 'application/graphql-response+json', 'text/html']) !== 'text/html') return next();
-    response.type('html').send(GRAPHIQL_HTML(request.originalUrl.split('?')[0]));
-  });
+  app.get('/graphql', graphiqlPage(config.hardening.graphiql));
 
   app.use(
     '/graphql',

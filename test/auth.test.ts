@@ -13,6 +13,8 @@ import { hashPassword } from '../src/modules/auth/secrets';
 import { createServer } from '../src/server';
 import { buildClaimgraphSchema } from '../src/schema';
 import { enableStatementCounting } from '../src/db/statement-counter';
+import type { Command } from 'commander';
+import { buildProgram } from '../src/cli/index';
 
 const run = promisify(execFile);
 
@@ -254,6 +256,65 @@ describe(AuthService.name, () => {
     const login = await call(`mutation { login(input: { email: "first.owner@example.test", password: "bootstrap password 1" }) { user { name } } }`);
     expect(login.data.login.user.name).toBe('First Owner');
   }, 60_000);
+});
+
+describe('API tokens for their owner', () => {
+  let app: TestApp;
+  let desk: Desk;
+
+  beforeAll(async () => {
+    app = await createTestApp();
+    desk = await createDesk(app);
+  });
+  afterAll(() => app?.close());
+
+  it('resolves an ApiToken through node(id) for its owner only; for anyone else it is missing', async () => {
+    const { apiToken } = (await app.ok(desk.reviewer, 'mutation { createApiToken(input: { name: "laptop" }) { apiToken { id } } }')).createApiToken;
+    const lookup = '{ node(id: "ID") { id ... on ApiToken { name kind prefix } } }';
+    const own = await app.ok(desk.reviewer, lookup.replace('ID', apiToken.id));
+    expect(own.node).toEqual({ id: apiToken.id, name: 'laptop', kind: 'API', prefix: expect.any(String) });
+    // a teammate, even the team's owner, sees it exactly as a token that does not exist
+    const other = await app.run(desk.owner, lookup.replace('ID', apiToken.id));
+    const missing = await app.run(desk.owner, lookup.replace('ID', Buffer.from('ApiToken:00000000-0000-4000-8000-000000000000').toString('base64url')));
+    expect(other).toEqual({ data: { node: null } });
+    expect(missing).toEqual(other);
+    expect((await app.ok(desk.reviewer, `{ nodes(ids: ["${apiToken.id}"]) { id } }`)).nodes).toEqual([{ id: apiToken.id }]);
+  });
+
+  it('CLI: every command says what it does; tokens are listed, roles changed, members removed', async () => {
+    const program = buildProgram();
+    const undescribed: string[] = [];
+    const walk = (command: Command, prefix: string) => {
+      for (const sub of command.commands) {
+        if (!sub.description()) undescribed.push(`${prefix}${sub.name()}`);
+        walk(sub, `${prefix}${sub.name()} `);
+      }
+    };
+    walk(program, '');
+    expect(undescribed).toEqual([]);
+
+    const env = { ...process.env, DATABASE_URL: app.databaseUrl, LOG_LEVEL: 'silent' };
+    const cli = (...args: string[]) => run('npx', ['tsx', 'src/cli/index.ts', ...args], { env, cwd: process.cwd() });
+    await app.ok(desk.editor, 'mutation { createApiToken(input: { name: "ci script" }) { token } }');
+    const listed = await cli('token', 'list', '--email', desk.editor.email);
+    expect(listed.stdout).toContain('ci script');
+    expect(listed.stdout).not.toMatch(/cg_[A-Za-z0-9_-]{43}/);
+    const slug = desk.teamSlug;
+    const roleOf = async (user: Desk['viewer']) =>
+      (await app.sql('SELECT role FROM memberships WHERE user_id = $1', [user.id]))[0]?.role ?? null;
+    await cli('team', 'set-role', '--team', slug, '--email', desk.viewer.email, '--role', 'reviewer', '--as', desk.owner.email);
+    expect(await roleOf(desk.viewer)).toBe('REVIEWER');
+    await cli('team', 'remove-member', '--team', slug, '--email', desk.viewer.email, '--as', desk.owner.email);
+    expect(await roleOf(desk.viewer)).toBeNull();
+    // the last owner cannot be removed or demoted, and an editor may do neither: clear errors, nothing changed
+    const lastOwner = await cli('team', 'set-role', '--team', slug, '--email', desk.owner.email, '--role', 'EDITOR', '--as', desk.owner.email).catch((error) => error);
+    expect(lastOwner.code).toBe(1);
+    expect(lastOwner.stderr).toMatch(/^error: .*owner/im);
+    const notOwner = await cli('team', 'remove-member', '--team', slug, '--email', desk.reviewer.email, '--as', desk.editor.email).catch((error) => error);
+    expect(notOwner.code).toBe(1);
+    expect(await roleOf(desk.owner)).toBe('OWNER');
+    expect(await roleOf(desk.reviewer)).toBe('REVIEWER');
+  }, 90_000);
 });
 
 describe('token cache across instances', () => {

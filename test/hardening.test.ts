@@ -297,6 +297,7 @@ describe('CSRF, CORS, GET and batching', () => {
     });
     const none = await preflight(running.graphqlUrl, 'https://desk.example.org');
     expect(none.headers.get('access-control-allow-origin')).toBeNull();
+    expect((await none.json()).error).toContain('start the server with CORS_ORIGINS=https://desk.example.org');
     const simple = await postGraphQL(running.graphqlUrl, { query: '{ viewer { id } }' }, { ...bearer(token), origin: 'https://desk.example.org' });
     expect(simple.headers.get('access-control-allow-origin')).toBeNull();
 
@@ -308,6 +309,12 @@ describe('CSRF, CORS, GET and batching', () => {
       expect(allowed.headers.get('access-control-allow-headers')).toContain('authorization');
       const other = await preflight(cors.graphqlUrl, 'https://evil.example');
       expect(other.headers.get('access-control-allow-origin')).toBeNull();
+      // the refusal says how to allow the origin
+      expect(other.status).toBe(403);
+      expect(await other.json()).toEqual({
+        code: 'CORS_ORIGIN_NOT_ALLOWED',
+        error: expect.stringContaining('CORS_ORIGINS=https://desk.example.org,https://review.example.org,https://evil.example'),
+      });
       const post = await postGraphQL(cors.graphqlUrl, { query: '{ viewer { id } }' }, { ...bearer(token), origin: 'https://desk.example.org' });
       expect(post.headers.get('access-control-allow-origin')).toBe('https://desk.example.org');
       expect(post.headers.get('access-control-expose-headers')).toContain('x-request-id');

@@ -1,3 +1,4 @@
+import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from './support/app';
 
@@ -40,6 +41,33 @@ describe('HTTP transport', () => {
     expect(html).not.toMatch(/<script[^>]+src=["']https?:/i);
     expect(html).not.toMatch(/<link[^>]+href=["']https?:/i);
     expect(html.length).toBeGreaterThan(100_000);
+    // the headers tab is open and shows where the bearer token goes
+    expect(html).toContain('"defaultEditorToolsVisibility":"headers"');
+    expect(html).toMatch(/"headers":"\{\\n  \\"Authorization\\": \\"Bearer /);
+  });
+
+  it('serves the GraphiQL page compressed and cacheable', async () => {
+    // fetch would decompress it: ask with node:http to see what travels
+    const get = (headers: Record<string, string>) => new Promise<{ status: number; headers: http.IncomingHttpHeaders; bytes: number }>((resolve, reject) => {
+      http.get(url, { headers: { accept: 'text/html', ...headers } }, (response) => {
+        let bytes = 0;
+        response.on('data', (chunk: Buffer) => (bytes += chunk.length));
+        response.on('end', () => resolve({ status: response.statusCode!, headers: response.headers, bytes }));
+      }).on('error', reject);
+    });
+    const plain = await get({});
+    const brotli = await get({ 'accept-encoding': 'gzip, deflate, br' });
+    const gzip = await get({ 'accept-encoding': 'gzip' });
+    expect(plain.headers['content-encoding']).toBeUndefined();
+    expect(brotli.headers['content-encoding']).toBe('br');
+    expect(gzip.headers['content-encoding']).toBe('gzip');
+    expect(brotli.bytes).toBeLessThan(plain.bytes / 4);
+    expect(gzip.bytes).toBeLessThan(plain.bytes / 3);
+    expect(brotli.headers['cache-control']).toMatch(/max-age=\d+/);
+    expect(brotli.headers.vary).toMatch(/Accept-Encoding/);
+    const again = await get({ 'accept-encoding': 'br', 'if-none-match': brotli.headers.etag! });
+    expect(again.status).toBe(304);
+    expect(again.bytes).toBe(0);
   });
 
   it('answers bad JSON and oversize bodies with typed errors', async () => {

@@ -7,6 +7,14 @@ import { UserAdmin } from '../modules/user/user.service';
 import { CliError, openRuntime, type CliRuntime } from './runtime';
 import { registerImportCommand } from './import.command';
 import { registerExportCommand } from './export.command';
+import Table from 'cli-table3';
+
+/** The global ID of the user with this email, for the member commands. */
+async function memberId(runtime: CliRuntime, email: string): Promise<string> {
+  const userId = await runtime.authenticator.userIdByEmail(email);
+  if (!userId) throw new CliError(`No user has the email ${email}`);
+  return toGlobalId('User', userId);
+}
 
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
@@ -57,6 +65,7 @@ export function buildProgram(): Command {
 
   const user = program.command('user').description('accounts');
   user.command('create')
+    .description('create a user; the password from standard input (--password-stdin) or CLAIMGRAPH_PASSWORD, or none (JWT or token only)')
     .requiredOption('--email <email>')
     .requiredOption('--name <name>')
     .option('--password-stdin', 'read the password from standard input (or set CLAIMGRAPH_PASSWORD)')
@@ -65,6 +74,7 @@ export function buildProgram(): Command {
       console.log(`created user ${created.email} (${toGlobalId('User', created.id)})`);
     }));
   user.command('set-password')
+    .description("set a user's password and end their login sessions")
     .requiredOption('--email <email>')
     .option('--password-stdin', 'read the password from standard input (or set CLAIMGRAPH_PASSWORD)')
     .action(action(async (runtime, options: { email: string; passwordStdin?: boolean }) => {
@@ -76,6 +86,7 @@ export function buildProgram(): Command {
 
   const team = program.command('team').description('teams and members');
   team.command('create')
+    .description('create a team with its first OWNER')
     .requiredOption('--slug <slug>')
     .requiredOption('--name <name>')
     .requiredOption('--owner <email>', 'the first OWNER (an existing user)')
@@ -87,6 +98,7 @@ export function buildProgram(): Command {
       console.log(`created team ${created.slug} (${created.nodeId}) owned by ${options.owner}`);
     }));
   team.command('add-member')
+    .description('add a member with a role (the user is created when new)')
     .requiredOption('--team <slug>')
     .requiredOption('--email <email>', 'the member to add (created when new)')
     .requiredOption('--role <role>', 'OWNER, EDITOR, REVIEWER or VIEWER', role)
@@ -100,8 +112,37 @@ export function buildProgram(): Command {
       console.log(`${options.email} is now ${options.role} of ${options.team}`);
     }));
 
+  team.command('set-role')
+    .description("change a member's role (a team keeps at least one OWNER)")
+    .requiredOption('--team <slug>')
+    .requiredOption('--email <email>', 'the member')
+    .requiredOption('--role <role>', 'OWNER, EDITOR, REVIEWER or VIEWER', role)
+    .requiredOption('--as <email>', 'an OWNER of the team')
+    .action(action(async (runtime, options: { team: string; email: string; role: Role; as: string }) => {
+      const member = await memberId(runtime, options.email);
+      await runtime.run(await runtime.actor({ as: options.as }), async (context) => {
+        const found = await context.services.teams.getBySlug(options.team);
+        await context.services.members.changeRole(found.nodeId, member, options.role);
+      });
+      console.log(`${options.email} is now ${options.role} of ${options.team}`);
+    }));
+  team.command('remove-member')
+    .description('remove a member from the team (a team keeps at least one OWNER)')
+    .requiredOption('--team <slug>')
+    .requiredOption('--email <email>', 'the member')
+    .requiredOption('--as <email>', 'an OWNER of the team')
+    .action(action(async (runtime, options: { team: string; email: string; as: string }) => {
+      const member = await memberId(runtime, options.email);
+      await runtime.run(await runtime.actor({ as: options.as }), async (context) => {
+        const found = await context.services.teams.getBySlug(options.team);
+        await context.services.members.remove(found.nodeId, member);
+      });
+      console.log(`${options.email} is no longer a member of ${options.team}`);
+    }));
+
   const token = program.command('token').description('personal API tokens');
   token.command('create')
+    .description('create an API token; prints the secret once, alone on standard output')
     .requiredOption('--email <email>', 'the user the token acts as')
     .requiredOption('--name <name>', 'what the token is for')
     .option('--expires-in-days <days>', 'expiry (default: none)', positiveInt)
@@ -114,12 +155,26 @@ export function buildProgram(): Command {
       console.log(created.token);
     }));
   token.command('revoke')
-    .requiredOption('--email <email>')
-    .requiredOption('--id <tokenId>')
+    .description('revoke an API token by its id (see token list)')
+    .requiredOption('--email <email>', 'the token\'s owner')
+    .requiredOption('--id <tokenId>', 'the token\'s ID')
     .action(action(async (runtime, options: { email: string; id: string }) => {
       const actor = await runtime.actor({ as: options.email });
       await runtime.run(actor, (context) => context.services.auth.revokeApiToken(options.id));
       console.log(`revoked ${options.id}`);
+    }));
+  token.command('list')
+    .description("list a user's API tokens, newest first (never their secrets)")
+    .requiredOption('--email <email>', 'the tokens\' owner')
+    .action(action(async (runtime, options: { email: string }) => {
+      const actor = await runtime.actor({ as: options.email });
+      const tokens = await runtime.run(actor, (context) => context.services.auth.apiTokens({ first: 100 }));
+      const table = new Table({ head: ['id', 'name', 'prefix', 'created', 'last used', 'expires', 'revoked'] });
+      const when = (date: Date | null) => date?.toISOString() ?? '';
+      for (const node of tokens.nodes) {
+        table.push([node.nodeId, node.name, node.prefix, when(node.createdAt), when(node.lastUsedAt), when(node.expiresAt), when(node.revokedAt)]);
+      }
+      console.log(tokens.nodes.length ? table.toString() : `${options.email} has no API tokens`);
     }));
   registerImportCommand(program, action);
   registerExportCommand(program);

@@ -3,6 +3,7 @@ import { unwrapResolverError } from '@apollo/server/errors';
 import { DomainError, ErrorCode } from './errors';
 import { classifyDatabaseError, DATABASE_FAILURE_CODES, DATABASE_FAILURE_MESSAGES } from './database-errors';
 import { QUERY_LIMIT_CODES } from './query-limits';
+import { TRUSTED_DOCUMENT_CODES } from './trusted-documents';
 
 export const INTERNAL_SERVER_ERROR = 'INTERNAL_SERVER_ERROR';
 
@@ -43,7 +44,7 @@ const OPERATIONAL_DETAILS = ['limit', 'value', 'field', 'cost', 'retryAfterSecon
 /** Codes Apollo and graphql-js give to errors in the request itself (syntax, validation, variables). */
 const REQUEST_ERROR_CODES = new Set([
   'GRAPHQL_PARSE_FAILED', 'GRAPHQL_VALIDATION_FAILED', 'BAD_USER_INPUT', 'BAD_REQUEST',
-  'OPERATION_RESOLUTION_FAILURE', 'PERSISTED_QUERY_NOT_FOUND', 'PERSISTED_QUERY_NOT_SUPPORTED',
+  'OPERATION_RESOLUTION_FAILURE', 'PERSISTED_QUERY_NOT_SUPPORTED', ...TRUSTED_DOCUMENT_CODES,
 ]);
 
 interface ValidationErrorLike { property: string; constraints?: Record<string, string>; children?: ValidationErrorLike[] }

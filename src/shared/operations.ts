@@ -17,6 +17,7 @@ import { queryLimitsPlugin } from './query-limits';
 import { gateAuthResult, requestGate } from './request-gate';
 import { REQUEST_ID_HEADER, addErrorCodes, bindRequestRecord, recordOf, requestIdOf, requestRecordPlugin, requestTracking } from './request-log';
 import { classifyDatabaseError, serviceUnavailableError } from './database-errors';
+import { TrustedDocuments, loadManifest } from './trusted-documents';
 
 export interface OperationsDeps {
   config: Config;
@@ -36,6 +37,8 @@ export interface Operations {
   metrics: Metrics;
   health: Health;
   rateLimiter: RateLimiter;
+  /** Trusted documents and automatic persisted queries, resolved before parsing over HTTP and WebSocket alike. */
+  documents: TrustedDocuments;
   /** Mounts the first middleware (request id, log line, CORS) and /readyz, /metrics. Call before any route. */
   install(app: express.Express): void;
   /** Goes on /graphql after body parsing: limits, authentication, rate limit. */
@@ -65,7 +68,12 @@ export function createOperations(deps: OperationsDeps): Operations {
   const health = new Health(dataSource);
   const rateLimiter = new RateLimiter(settings.rateLimit, settings.redisUrl, log.child({ component: 'rate-limit' }));
 
+  const documents = new TrustedDocuments({
+    manifest: settings.trustedDocuments.path ? loadManifest(settings.trustedDocuments.path) : null,
+    only: settings.trustedDocuments.only,
+  });
   const gate = requestGate({
+    documents,
     schema,
     limits: settings.queryLimits,
     authenticator,
@@ -99,9 +107,23 @@ export function createOperations(deps: OperationsDeps): Operations {
     metrics,
     health,
     rateLimiter,
+    documents,
     install(app) {
       app.set('trust proxy', settings.trustProxy);
       app.use(requestTracking(log, metrics));
+      // A preflight from an origin that is not allowed gets no CORS headers (so the browser refuses
+      // the call), and a body saying how to allow it: the developer reads it in the network tab.
+      app.use((request, response, next) => {
+        const origin = request.get('origin');
+        if (request.method !== 'OPTIONS' || !origin || !request.get('access-control-request-method') || settings.corsOrigins.includes(origin)) return next();
+        const allowed = [...settings.corsOrigins, origin].join(',');
+        response.status(403).json({
+          error: settings.corsOrigins.length
+            ? `The origin ${origin} is not allowed by CORS_ORIGINS (${settings.corsOrigins.join(', ')}). To allow it, add it: CORS_ORIGINS=${allowed}`
+            : `CORS is off: CORS_ORIGINS is not set. To allow browser apps on ${origin}, start the server with CORS_ORIGINS=${origin}`,
+          code: 'CORS_ORIGIN_NOT_ALLOWED',
+        });
+      });
       // No origins configured: no CORS headers at all, so browsers on other origins get nothing.
       if (settings.corsOrigins.length) {
         app.use(cors({
@@ -124,7 +146,9 @@ export function createOperations(deps: OperationsDeps): Operations {
       // no "Did you mean" suggestions in validation errors (format-error strips any that remain)
       hideSchemaDetailsFromClientErrors: true,
       parseOptions: { maxTokens: settings.queryLimits.maxTokens },
-      // hash-only requests would skip the gate's limits and pricing
+      // Apollo's own automatic persisted queries would run a hash-only request's document without
+      // the gate's limits and pricing: the gate resolves hashes and ids itself (trusted-documents.ts)
+      // and hands Apollo the full document
       persistedQueries: false,
       // Apollo would stop itself on SIGTERM and then re-raise the signal, killing the process
       // mid-drain; src/shared/shutdown.ts runs the whole sequence instead

@@ -9,11 +9,14 @@ import { classifyDatabaseError, serviceUnavailableError } from './database-error
 import { formattedRequestError, httpHeadersOf, httpStatusOf } from './http-errors';
 import { formatError } from './format-error';
 import { addErrorCodes, recordOf } from './request-log';
+import type { DocumentRequest, TrustedDocuments } from './trusted-documents';
 
 interface OperationRequest {
   query: string | null;
   operationName: string | null;
   variables: Record<string, unknown> | null;
+  /** The fields that name the document (its text, a trusted document id, an APQ hash), as sent. */
+  document: DocumentRequest;
 }
 
 export interface RequestGateDeps {
@@ -23,6 +26,7 @@ export interface RequestGateDeps {
   rateLimiter: RateLimiter;
   windowSeconds: number;
   allowBatchedRequests: boolean;
+  documents: TrustedDocuments;
 }
 
 const AUTH_RESULT = 'claimgraphAuth';
@@ -118,7 +122,52 @@ function toOperation(raw: unknown): OperationRequest {
     query: typeof body.query === 'string' ? body.query : null,
     operationName: typeof body.operationName === 'string' ? body.operationName : null,
     variables: objectOrNull(body.variables),
+    document: { query: body.query, documentId: body.documentId, doc_id: body.doc_id, extensions: body.extensions },
   };
+}
+
+function jsonParameter(value: unknown): Record<string, unknown> | null {
+  if (typeof value !== 'string') return null;
+  try {
+    return objectOrNull(JSON.parse(value));
+  } catch {
+    return null;
+  }
+}
+
+/** Whether the client named its document by an id or a hash rather than sending it. */
+function namesDocument(document: DocumentRequest): boolean {
+  return document.documentId !== undefined || document.doc_id !== undefined || objectOrNull(document.extensions)?.persistedQuery !== undefined;
+}
+
+/**
+ * Hands Apollo the resolved document in place of its id or hash, so Apollo (whose own persisted
+ * queries stay off) parses and runs exactly what the gate limited and priced.
+ */
+function substituteDocument(request: Request, index: number, query: string): void {
+  if (request.method === 'GET') {
+    const url = new URL(request.url, 'http://gate.invalid');
+    url.searchParams.set('query', query);
+    url.searchParams.delete('documentId');
+    url.searchParams.delete('doc_id');
+    const extensions = jsonParameter(url.searchParams.get('extensions'));
+    if (extensions) {
+      delete extensions.persistedQuery;
+      url.searchParams.set('extensions', JSON.stringify(extensions));
+    }
+    request.url = `${url.pathname}${url.search}`;
+    return;
+  }
+  const body = objectOrNull(Array.isArray(request.body) ? request.body[index] : request.body);
+  if (!body) return;
+  body.query = query;
+  delete body.documentId;
+  delete body.doc_id;
+  const extensions = objectOrNull(body.extensions);
+  if (extensions) {
+    const { persistedQuery: _resolved, ...rest } = extensions;
+    body.extensions = rest;
+  }
 }
 
 /** The operations of a GraphQL-over-HTTP request, as Apollo will read them (null: nothing to measure). */
@@ -129,18 +178,11 @@ function operationsOf(request: Request, allowBatched: boolean): OperationRequest
   }
   if (request.method === 'GET') {
     const params = request.query as Record<string, unknown>;
-    let variables: Record<string, unknown> | null = null;
-    if (typeof params.variables === 'string') {
-      try {
-        variables = objectOrNull(JSON.parse(params.variables));
-      } catch {
-        variables = null;
-      }
-    }
     return [{
       query: typeof params.query === 'string' ? params.query : null,
       operationName: typeof params.operationName === 'string' ? params.operationName : null,
-      variables,
+      variables: jsonParameter(params.variables),
+      document: { query: params.query, documentId: params.documentId, doc_id: params.doc_id, extensions: jsonParameter(params.extensions) ?? undefined },
     }];
   }
   return null;
@@ -236,6 +278,15 @@ export function requestGate(deps: RequestGateDeps): RequestGate {
     const operations = operationsOf(request, deps.allowBatchedRequests);
     if (!operations) return next();
     const record = recordOf(response);
+    // Trusted documents and persisted queries first: nothing is parsed that may not run.
+    for (const [index, operation] of operations.entries()) {
+      const resolved = deps.documents.resolve(operation.document);
+      if (resolved.error) return refuse(request, response, [resolved.error]);
+      if (namesDocument(operation.document) && resolved.query !== null) {
+        operation.query = resolved.query;
+        substituteDocument(request, index, resolved.query);
+      }
+    }
     let cost = 0;
     for (const operation of operations) {
       if (operation.query === null) {

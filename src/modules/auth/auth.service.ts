@@ -107,6 +107,15 @@ export class AuthService {
     });
   }
 
+  /** One of the caller's own tokens (Relay's node(id)); anyone else's is NOT_FOUND, like a missing one. */
+  async apiToken(tokenId: string): Promise<ApiToken> {
+    const actor = requireActor(this.context);
+    const manager = await this.context.db.manager();
+    const token = await manager.findOneBy(ApiToken, { id: tokenId, userId: actor.userId });
+    if (!token) throw notFound('ApiToken');
+    return token;
+  }
+
   async apiTokens(args: ConnectionArgs): Promise<ConnectionResult<ApiToken>> {
     const actor = requireActor(this.context);
     const manager = await this.context.db.manager();

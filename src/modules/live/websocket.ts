@@ -15,6 +15,7 @@ import { EventHub, type LiveNotice } from './event-hub';
 import { analyzeOperation, operationCost, queryLimitErrors, tokenLimitError, type QueryLimits } from '../../shared/query-limits';
 import { rateLimitKey, rateLimitedError, type RateLimiter } from '../../shared/rate-limit';
 import { subscriptionsOpen } from '../../shared/metrics';
+import type { TrustedDocuments } from '../../shared/trusted-documents';
 import type { LiveContext, LiveSession } from './live.resolver';
 
 export interface LiveServerDeps {
@@ -36,6 +37,8 @@ export interface LiveServerDeps {
    */
   rateLimiter?: RateLimiter;
   rateLimitWindowSeconds?: number;
+  /** Trusted documents and persisted queries: what a subscribe message's id or hash stands for. */
+  documents?: TrustedDocuments;
 }
 
 /** Subscriptions one WebSocket may hold open at once; more are refused with TOO_MANY_SUBSCRIPTIONS. */
@@ -230,10 +233,14 @@ export function attachLiveServer(deps: LiveServerDeps): LiveServer {
         );
         return [error];
       }
+      // graphql-ws wants `query` to be a string: a client that sends a document id or an APQ hash
+      // sends "" with it
+      const resolved = deps.documents?.resolve(payload) ?? { query: payload.query };
+      if (resolved.error) return [resolved.error];
       let document: DocumentNode;
       const limits = deps.queryLimits;
       try {
-        document = parse(payload.query, limits ? { maxTokens: limits.maxTokens } : undefined);
+        document = parse(resolved.query ?? '', limits ? { maxTokens: limits.maxTokens } : undefined);
       } catch (error) {
         const tooLong = limits ? tokenLimitError(error, limits) : null;
         return [tooLong ?? requestError(error as GraphQLError, 'GRAPHQL_PARSE_FAILED')];

@@ -38,6 +38,7 @@ export class NodeService {
       case 'Comment': return services.comments.get(rawId);
       case 'Assignment': return services.assignments.get(rawId);
       case 'User': return this.user(rawId);
+      case 'ApiToken': return services.auth.apiToken(rawId);
       case 'HistoryEvent': return this.historyEvent(rawId);
       case 'ArticleRevision': return this.revision(rawId);
       default: return null;
