@@ -11,6 +11,9 @@ COPY tsconfig.json ./
 COPY src ./src
 COPY migrations ./migrations
 COPY schema ./schema
+# npm start compiles first (its prestart); here that happens once, in the image, as root, and the
+# container runs the compiled server without rebuilding it (the node user cannot write /app)
+RUN npm run build
 USER node
 EXPOSE 4000
-CMD ["npm", "start"]
+CMD ["npm", "start", "--ignore-scripts"]

@@ -3,8 +3,8 @@ import path from 'node:path';
 import { toGlobalId } from '../src/shared/ids';
 import { ARTICLE_PAGE } from './queries';
 import { BENCH_DATABASE, benchPostgres, withClient } from './postgres';
-import { GroupCpuSampler, graphqlOk, load, ProcessSampler } from './load';
-import { startChild, type ChildServer } from './processes';
+import { GroupCpuSampler, graphqlOk, load, ProcessSampler, type ProcessMemory } from './load';
+import { buildServer, startChild, type ChildServer } from './processes';
 import type { Credential } from './credentials';
 
 /**
@@ -46,12 +46,15 @@ async function main(): Promise<void> {
     return { method: 'POST' as const, path: '/graphql', headers: credential.headers, body: JSON.stringify({ query: ARTICLE_PAGE, variables: { id: toGlobalId('Article', article.id) } }) };
   };
 
-  const sides: { label: string; server: ChildServer; requests: number; seconds: number; cpu: number; pgCpu: number; p50: number[]; p99: number[]; failures: number }[] = [];
+  const sides: {
+    label: string; server: ChildServer; requests: number; seconds: number; cpu: number; pgCpu: number; p50: number[]; p99: number[]; failures: number;
+    idleRss: ProcessMemory[]; peakRss: Map<number, ProcessMemory>;
+  }[] = [];
   for (const side of ['a', 'b']) {
     const tree = path.resolve(option(side) ?? '.');
     const server = await startChild({
       name: `${side}:${tree}`,
-      entry: 'src/main.ts',
+      entry: buildServer(tree),
       cwd: tree,
       nodeFlags: (option(`${side}-flags`) ?? '').split(' ').filter(Boolean),
       env: {
@@ -59,21 +62,34 @@ async function main(): Promise<void> {
         RATE_LIMIT_POINTS: '100000000', RATE_LIMIT_CONCURRENCY: '10000', ...envOf(option(`${side}-env`)),
       },
     });
-    sides.push({ label: `${side} (${tree}${option(`${side}-env`) ? ` ${option(`${side}-env`)}` : ''}${option(`${side}-flags`) ? ` ${option(`${side}-flags`)}` : ''})`, server, requests: 0, seconds: 0, cpu: 0, pgCpu: 0, p50: [], p99: [], failures: 0 });
+    sides.push({
+      label: `${side} (${tree}${option(`${side}-env`) ? ` ${option(`${side}-env`)}` : ''}${option(`${side}-flags`) ? ` ${option(`${side}-flags`)}` : ''})`,
+      server, requests: 0, seconds: 0, cpu: 0, pgCpu: 0, p50: [], p99: [], failures: 0, idleRss: [], peakRss: new Map(),
+    });
   }
   try {
+    // both started: their resident memory before any request (a worker still starting grows for a while)
+    await new Promise((resolve) => setTimeout(resolve, 5000));
+    for (const side of sides) {
+      side.idleRss = ProcessSampler.serverProcesses(side.server.pid).map((process) => ({ ...process, peakRssBytes: ProcessSampler.rssBytes(process.pid) }));
+    }
     for (const side of sides) {
       for (const credential of byUser.values()) await fetch(`${side.server.baseUrl}/graphql`, { method: 'POST', headers: { ...credential.headers, 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ viewer { id } }' }) });
       await load({ url: side.server.baseUrl, connections, durationSeconds: 3, next: request });
     }
     for (let round = 0; round < rounds; round++) {
       for (const side of round % 2 ? [...sides].reverse() : sides) {
-        const cpuBefore = ProcessSampler.cpuSeconds(side.server.pid);
+        const sampler = new ProcessSampler(side.server.pid);
         const pg = new GroupCpuSampler('postgres', BENCH_DATABASE);
         pg.start();
+        sampler.start();
         const result = await load({ url: side.server.baseUrl, connections, durationSeconds: seconds, next: request, verifyBody: graphqlOk });
+        const { cpuSeconds, processes } = sampler.stop();
         side.pgCpu += pg.stop();
-        side.cpu += ProcessSampler.cpuSeconds(side.server.pid) - cpuBefore;
+        side.cpu += cpuSeconds;
+        for (const process of processes) {
+          if ((side.peakRss.get(process.pid)?.peakRssBytes ?? 0) < process.peakRssBytes) side.peakRss.set(process.pid, process);
+        }
         side.requests += result.requests;
         side.seconds += result.durationSeconds;
         side.p50.push(result.latencyP50);
@@ -86,13 +102,16 @@ async function main(): Promise<void> {
     console.log('');
     for (const side of sides) {
       console.log(`${side.label}\n  ${(side.requests / side.seconds).toFixed(1)} req/s, median p50 ${median(side.p50)} ms, median p99 ${median(side.p99)} ms, ` +
-        `server CPU ${((side.cpu * 1000) / side.requests).toFixed(2)} ms/req, Postgres CPU ${((side.pgCpu * 1000) / side.requests).toFixed(2)} ms/req, ${side.failures} failed`);
+        `server CPU ${((side.cpu * 1000) / side.requests).toFixed(2)} ms/req, Postgres CPU ${((side.pgCpu * 1000) / side.requests).toFixed(2)} ms/req, ${side.failures} failed\n` +
+        `  RSS MB idle / peak: ${side.idleRss.map((process) => `${process.role} ${mb(process.peakRssBytes)} / ${mb(side.peakRss.get(process.pid)?.peakRssBytes ?? 0)}`).join(', ')}`);
     }
   } finally {
     for (const side of sides) await side.server.stop();
     await postgres.stop();
   }
 }
+
+const mb = (bytes: number) => (bytes / 2 ** 20).toFixed(0);
 
 main().catch((error: unknown) => {
   console.error(error);

@@ -139,11 +139,34 @@ export class ProcessSampler {
     return pids;
   }
 
+  /**
+   * The node processes of a server: the process itself, and when it is a cluster primary
+   * (WEB_CONCURRENCY > 1) its workers (the embedded Postgres it may have started is a child too).
+   */
+  static serverProcesses(pid: number): ServerProcess[] {
+    const isNode = (child: number) => {
+      try {
+        return fs.readFileSync(`/proc/${child}/comm`, 'utf8').trim() === 'node';
+      } catch {
+        return false;
+      }
+    };
+    const workers = ProcessSampler.tree(pid).slice(1).filter(isNode);
+    return [{ pid, role: workers.length ? 'primary' : 'server' }, ...workers.map((worker) => ({ pid: worker, role: 'worker' as const }))];
+  }
+
   private pids: number[] = [];
   private readonly cpuStarts = new Map<number, number>();
+  private readonly peaks = new Map<number, number>();
 
   private rss(): number {
-    return this.pids.reduce((sum, pid) => sum + ProcessSampler.rssBytes(pid), 0);
+    let sum = 0;
+    for (const pid of this.pids) {
+      const rss = ProcessSampler.rssBytes(pid);
+      this.peaks.set(pid, Math.max(this.peaks.get(pid) ?? 0, rss));
+      sum += rss;
+    }
+    return sum;
   }
 
   start(): void {
@@ -155,14 +178,30 @@ export class ProcessSampler {
     }, 25);
   }
 
-  /** Peak RSS (summed over the process and its children) and the CPU they used since start(). */
-  stop(): { peakRssBytes: number; cpuSeconds: number } {
+  /**
+   * Peak RSS (summed over the process and its children), the CPU they used since start(), and the
+   * peak RSS of each of the server's node processes on its own.
+   */
+  stop(): { peakRssBytes: number; cpuSeconds: number; processes: ProcessMemory[] } {
     if (this.timer) clearInterval(this.timer);
     this.peak = Math.max(this.peak, this.rss());
     let cpuSeconds = 0;
     for (const pid of this.pids) cpuSeconds += ProcessSampler.cpuSeconds(pid) - (this.cpuStarts.get(pid) ?? 0);
-    return { peakRssBytes: this.peak, cpuSeconds };
+    const processes = ProcessSampler.serverProcesses(this.pid)
+      .filter((process) => this.peaks.has(process.pid))
+      .map((process) => ({ ...process, peakRssBytes: this.peaks.get(process.pid)! }));
+    return { peakRssBytes: this.peak, cpuSeconds, processes };
   }
+}
+
+export interface ServerProcess {
+  pid: number;
+  /** `server`: one process serving alone; `primary`: a cluster's supervisor; `worker`: one of its servers. */
+  role: 'server' | 'primary' | 'worker';
+}
+
+export interface ProcessMemory extends ServerProcess {
+  peakRssBytes: number;
 }
 
 /** CPU used by a group of processes over a stretch of time, counting those that start or end within it. */

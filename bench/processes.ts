@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
@@ -6,20 +6,38 @@ import path from 'node:path';
 export const ROOT = path.resolve(__dirname, '..');
 
 /**
- * The Node flags `npm start` gives the server (package.json's start script), so the benchmark
- * measures the server as it is deployed: `node --max-semi-space-size=64 --import tsx src/main.ts`
- * gives ["--max-semi-space-size=64"].
+ * `npm start`'s command line (package.json's start script) in a source tree, so the benchmark and
+ * the tests run the server as it is deployed: `node --max-semi-space-size=16 dist/src/main.js`
+ * gives the flags ["--max-semi-space-size=16"] and the entry "dist/src/main.js". (A tree whose
+ * start script runs the TypeScript through tsx, `--import tsx src/main.ts`, gives "src/main.ts".)
  */
-export function startScriptNodeFlags(): string[] {
-  const scripts = (JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
-  const words = scripts.start.split(/\s+/);
-  if (words[0] !== 'node') return [];
-  const flags: string[] = [];
-  for (let index = 1; index < words.length && words[index].startsWith('--'); index++) {
+export function startScript(cwd = ROOT): { nodeFlags: string[]; entry: string } {
+  const scripts = (JSON.parse(fs.readFileSync(path.join(cwd, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
+  // `exec node …` (the shell hands its process over to node) reads as `node …`
+  const words = scripts.start.split(/\s+/).filter((word, index) => !(index === 0 && word === 'exec'));
+  if (words[0] !== 'node') throw new Error(`the start script does not run node: ${scripts.start}`);
+  const nodeFlags: string[] = [];
+  let index = 1;
+  for (; index < words.length && words[index].startsWith('--'); index++) {
     if (words[index] === '--import') index++;
-    else flags.push(words[index]);
+    else nodeFlags.push(words[index]);
   }
-  return flags;
+  return { nodeFlags, entry: words[index] };
+}
+
+/** The Node flags of `npm start`: ["--max-semi-space-size=16"] for the example above. */
+export function startScriptNodeFlags(): string[] {
+  return startScript().nodeFlags;
+}
+
+/**
+ * Compiles the server as `npm start` does first (its `prestart`), when the tree has a build
+ * script; returns the entry `npm start` runs.
+ */
+export function buildServer(cwd = ROOT): string {
+  const scripts = (JSON.parse(fs.readFileSync(path.join(cwd, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
+  if (scripts.build) execFileSync('npm', ['run', '-s', 'build'], { cwd, stdio: 'inherit' });
+  return startScript(cwd).entry;
 }
 
 export async function freePort(): Promise<number> {
@@ -43,8 +61,8 @@ export interface ChildServer {
 }
 
 /**
- * Starts a Node process running a TypeScript entry (through tsx, as `npm start` does) and waits
- * until it answers GET /healthz on 127.0.0.1. The benchmark measures memory and CPU of this
+ * Starts a Node process running an entry (a TypeScript one through tsx, a compiled one as it is)
+ * and waits until it answers GET /healthz on 127.0.0.1. The benchmark measures memory and CPU of this
  * process alone, so the server under test never shares a process with the load generator.
  */
 export async function startChild(options: {
@@ -58,7 +76,8 @@ export async function startChild(options: {
   cwd?: string;
 }): Promise<ChildServer> {
   const port = await freePort();
-  const child: ChildProcess = spawn(process.execPath, [...(options.nodeFlags ?? []), '--import', 'tsx', options.entry], {
+  const runner = options.entry.endsWith('.ts') ? ['--import', 'tsx'] : [];
+  const child: ChildProcess = spawn(process.execPath, [...(options.nodeFlags ?? []), ...runner, options.entry], {
     cwd: options.cwd ?? ROOT,
     env: { ...process.env, ...options.env, HOST: '127.0.0.1', PORT: String(port) },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -75,7 +94,7 @@ export async function startChild(options: {
     resolve();
   }));
   const baseUrl = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 60_000;
+  const deadline = Date.now() + 180_000;
   for (;;) {
     if (exited) throw new Error(`${options.name} exited during start:\n${output}`);
     try {
@@ -86,7 +105,7 @@ export async function startChild(options: {
     }
     if (Date.now() > deadline) {
       child.kill('SIGKILL');
-      throw new Error(`${options.name} did not start within 60 s:\n${output}`);
+      throw new Error(`${options.name} did not start within 180 s:\n${output}`);
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import type { LoadResult } from './load';
+import type { LoadResult, ProcessMemory } from './load';
 import { ROOT } from './processes';
 
 export interface ScenarioResult extends LoadResult {
@@ -10,6 +10,14 @@ export interface ScenarioResult extends LoadResult {
   postgresCpuMsPerRequest: number | null;
   /** Statements the server sent during the timed run, divided by the requests answered. */
   sqlPerRequestInRun: number | null;
+  /** Peak RSS of each of the server's node processes (primary and workers) during the run. */
+  processes?: ProcessMemory[];
+}
+
+/** Resident memory per server process: once started and idle, and at its peak under (a). */
+export interface MemoryReport {
+  idle: ProcessMemory[];
+  underArticlePage: ProcessMemory[] | null;
 }
 
 export interface Budget {
@@ -25,7 +33,62 @@ export interface BenchReport {
   settings: Record<string, unknown>;
   dataset: { claims: number; verdicts: number; teams: Record<string, { claims: number; verdicts: number; articles: number }>; generatedSeconds: number | null };
   scenarios: Record<string, unknown>;
+  memory?: MemoryReport;
   budgets: Budget[];
+}
+
+/** Per-process memory budgets, in MiB (a worker serving alone, WEB_CONCURRENCY=1, counts as a worker). */
+export const MEMORY_BUDGETS_MB = { workerUnderArticlePage: 200, workerIdle: 120, primary: 80 } as const;
+
+const serves = (process: ProcessMemory) => process.role !== 'primary';
+
+/** PASS/FAIL of each per-process memory budget the figures allow to judge. */
+export function memoryBudgets(memory: MemoryReport): Budget[] {
+  const budgets: Budget[] = [];
+  const largest = (processes: ProcessMemory[]) => Math.max(...processes.map((process) => process.peakRssBytes));
+  const list = (processes: ProcessMemory[]) => processes.map((process) => `${mb(process.peakRssBytes)}`).join(', ');
+  const idleWorkers = memory.idle.filter(serves);
+  if (idleWorkers.length) {
+    budgets.push({
+      id: 'm-worker-idle',
+      text: `RSS of an idle worker at most ${MEMORY_BUDGETS_MB.workerIdle} MB`,
+      pass: largest(idleWorkers) <= MEMORY_BUDGETS_MB.workerIdle * 2 ** 20,
+      detail: `${list(idleWorkers)} MB`,
+    });
+  }
+  const busyWorkers = memory.underArticlePage?.filter(serves) ?? [];
+  if (busyWorkers.length) {
+    budgets.push({
+      id: 'm-worker-peak-a',
+      text: `peak RSS of a worker under (a) at most ${MEMORY_BUDGETS_MB.workerUnderArticlePage} MB`,
+      pass: largest(busyWorkers) <= MEMORY_BUDGETS_MB.workerUnderArticlePage * 2 ** 20,
+      detail: `${list(busyWorkers)} MB`,
+    });
+  }
+  const primary = [...memory.idle, ...(memory.underArticlePage ?? [])].filter((process) => process.role === 'primary');
+  if (primary.length) {
+    budgets.push({
+      id: 'm-primary',
+      text: `RSS of the cluster primary (serves nothing) at most ${MEMORY_BUDGETS_MB.primary} MB`,
+      pass: largest(primary) <= MEMORY_BUDGETS_MB.primary * 2 ** 20,
+      detail: `${mb(largest(primary))} MB (idle ${list(memory.idle.filter((process) => process.role === 'primary'))} MB)`,
+    });
+  }
+  return budgets;
+}
+
+/** The table of resident memory per server process. */
+function memoryTable(memory: MemoryReport): string[] {
+  const underLoad = new Map((memory.underArticlePage ?? []).map((process) => [process.pid, process.peakRssBytes]));
+  let worker = 0;
+  const rows = memory.idle.map((process) => {
+    const name = process.role === 'worker' ? `worker ${++worker}` : process.role;
+    const budget = process.role === 'primary'
+      ? `≤ ${MEMORY_BUDGETS_MB.primary}`
+      : `≤ ${MEMORY_BUDGETS_MB.workerIdle} idle, ≤ ${MEMORY_BUDGETS_MB.workerUnderArticlePage} under (a)`;
+    return `| ${name} | ${mb(process.peakRssBytes)} | ${mb(underLoad.get(process.pid))} | ${budget} |`;
+  });
+  return ['| process | idle RSS MB | peak RSS MB under (a) | budget MB |', '|---|---:|---:|---|', ...rows];
 }
 
 type Row = [string, string, string, string, string, string, string, string, string];
@@ -87,6 +150,7 @@ export function renderMarkdown(report: BenchReport): string {
     '|---|---:|---:|---:|---:|---:|---:|---:|---|',
     ...rows.map((row) => `| ${row.join(' | ')} |`),
     '',
+    ...(report.memory ? [...memoryTable(report.memory), ''] : []),
     ...report.budgets.map((budget) => `- ${budget.pass ? 'PASS' : 'FAIL'} ${budget.text}: ${budget.detail}`),
   ];
   return lines.join('\n');

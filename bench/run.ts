@@ -11,10 +11,10 @@ import { benchLayout, generateDataset, type BenchUser } from './dataset';
 import { BENCH_DATABASE, benchDatabaseExists, benchPostgres, recreateBenchDatabase, withClient } from './postgres';
 import { createCredentials, type AuthMode, type Credential } from './credentials';
 import { ARTICLE_PAGE, CLAIM_QUEUE, SUBMIT_VERDICT } from './queries';
-import { graphqlOk, GroupCpuSampler, load, ProcessSampler, type BenchRequest, type LoadResult } from './load';
-import { ROOT, startChild, startScriptNodeFlags, type ChildServer } from './processes';
+import { graphqlOk, GroupCpuSampler, load, ProcessSampler, type BenchRequest, type LoadResult, type ProcessMemory } from './load';
+import { buildServer, ROOT, startChild, startScriptNodeFlags, type ChildServer } from './processes';
 import { EXPORT_PATH, verdictReportQuery } from './optional';
-import { writeReport, type BenchReport, type Budget, type ScenarioResult } from './report';
+import { memoryBudgets, writeReport, type BenchReport, type Budget, type ScenarioResult } from './report';
 
 /**
  * `npm run bench [-- --scale 1m] [--duration 10] [--connections 16] [--only a,b] [--reuse] [--profile]`
@@ -187,13 +187,14 @@ async function measure(server: ChildServer, run: () => Promise<LoadResult>): Pro
   postgres.start();
   sampler.start();
   const result = await run();
-  const { peakRssBytes, cpuSeconds } = sampler.stop();
+  const { peakRssBytes, cpuSeconds, processes } = sampler.stop();
   const postgresCpu = postgres.stop();
   // requests still in flight when the load stopped finish now; later counts must not see them
   const after = await settle(server);
   return {
     ...result,
     peakRssBytes,
+    processes,
     cpuMsPerRequest: result.requests ? (cpuSeconds * 1000) / result.requests : null,
     postgresCpuMsPerRequest: result.requests ? (postgresCpu * 1000) / result.requests : null,
     sqlPerRequestInRun: before !== null && after !== null && result.requests ? (after - before) / result.requests : null,
@@ -256,11 +257,13 @@ async function main(): Promise<void> {
       ...(fixtures.authMode === 'dev-header' ? { NODE_ENV: 'development', CLAIMGRAPH_DEV_AUTH: 'true' } : {}),
     };
     const profileDir = path.join(ROOT, 'bench/results/profiles');
+    // what `npm start` runs: the compiled server
+    const serverEntry = buildServer();
     const startServer = (label: string) => {
       if (options.profile) fs.mkdirSync(profileDir, { recursive: true });
       return startChild({
         name: 'claimgraph',
-        entry: 'src/main.ts',
+        entry: serverEntry,
         env: serverEnv,
         nodeFlags: [...startScriptNodeFlags(), ...options.nodeFlags, ...(options.profile ? ['--cpu-prof', '--cpu-prof-dir', path.join(profileDir, `server-${label}-${Date.now()}`)] : [])],
         stopTimeoutMs: options.profile ? 180_000 : 15_000,
@@ -274,6 +277,8 @@ async function main(): Promise<void> {
     };
     let server = await startServer(`${[...options.only].join('')}`);
     children.push(server);
+    const idleMemory = await idleProcessMemory(server, options.workers);
+    log(`idle: ${idleMemory.map((process) => `${process.role} ${mb(process.peakRssBytes)} MB`).join(', ')}`);
     await warmCredentials(server);
     const scenarios: Record<string, unknown> = {};
     const budgets: Budget[] = [];
@@ -565,6 +570,10 @@ async function main(): Promise<void> {
       }
     }
 
+    const underArticlePage = (scenarios.a as { server?: ScenarioResult } | undefined)?.server?.processes ?? null;
+    const memory = { idle: idleMemory, underArticlePage };
+    budgets.push(...memoryBudgets(memory));
+
     const report: BenchReport = {
       startedAt: startedAt.toISOString(),
       machine: {
@@ -583,6 +592,7 @@ async function main(): Promise<void> {
         generatedSeconds,
       },
       scenarios,
+      memory,
       budgets,
     };
     const markdown = writeReport(report, { readme: options.readme, partial: ['a', 'b', 'c', 'd', 'e'].some((scenario) => !options.only.has(scenario)) });
@@ -626,10 +636,41 @@ function combineRounds(rounds: ScenarioResult[]): ScenarioResult {
     failures: rounds.reduce((sum, round) => sum + round.failures, 0),
     bytesPerSecond: rounds.reduce((sum, round) => sum + round.bytesPerSecond * round.durationSeconds, 0) / durationSeconds,
     peakRssBytes: Math.max(...rounds.map((round) => round.peakRssBytes)),
+    processes: peakPerProcess(rounds.flatMap((round) => round.processes ?? [])),
     cpuMsPerRequest: perRequest((round) => round.cpuMsPerRequest),
     postgresCpuMsPerRequest: perRequest((round) => round.postgresCpuMsPerRequest),
     sqlPerRequestInRun: perRequest((round) => round.sqlPerRequestInRun),
   };
+}
+
+/** Each process's highest peak over several samplings. */
+function peakPerProcess(samples: ProcessMemory[]): ProcessMemory[] {
+  const byPid = new Map<number, ProcessMemory>();
+  for (const sample of samples) {
+    const seen = byPid.get(sample.pid);
+    if (!seen || sample.peakRssBytes > seen.peakRssBytes) byPid.set(sample.pid, sample);
+  }
+  return [...byPid.values()];
+}
+
+/**
+ * Resident memory of each of the server's processes once it serves and nothing asks anything of
+ * it: when every worker is up and no process's RSS moved by more than 1 MB for two seconds
+ * (a worker still starting up grows for a while after the first one answers /healthz).
+ */
+async function idleProcessMemory(server: ChildServer, workers: number): Promise<ProcessMemory[]> {
+  const deadline = Date.now() + 30_000;
+  let previous = new Map<number, number>();
+  let stableSince = Date.now();
+  for (;;) {
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const processes = ProcessSampler.serverProcesses(server.pid).map((process) => ({ ...process, peakRssBytes: ProcessSampler.rssBytes(process.pid) }));
+    const expected = workers > 1 ? workers + 1 : 1;
+    const moved = processes.length !== expected || processes.some((process) => Math.abs(process.peakRssBytes - (previous.get(process.pid) ?? 0)) > 2 ** 20);
+    if (moved) stableSince = Date.now();
+    previous = new Map(processes.map((process) => [process.pid, process.peakRssBytes]));
+    if (Date.now() - stableSince >= 2000 || Date.now() > deadline) return processes;
+  }
 }
 
 function summary(result: ScenarioResult): string {

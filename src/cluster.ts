@@ -1,14 +1,18 @@
 import cluster, { type Worker } from 'node:cluster';
+import { fork as forkProcess } from 'node:child_process';
+import path from 'node:path';
 import { AggregatorRegistry } from 'prom-client';
 import type { Logger } from 'pino';
 import type { Config } from './config';
-import type { Database } from './db/database';
+import { startPostgres } from './db/embedded';
 
 /**
  * Several server processes on one host (WEB_CONCURRENCY > 1), as Node's cluster module runs
- * them: the primary opens the database once (starting the embedded Postgres when there is no
- * DATABASE_URL, and applying migrations), then forks the workers, which share the listening port
- * and each run the whole server with a pool of their own. Nothing in the server keeps state a
+ * them: the primary starts the embedded Postgres when there is no DATABASE_URL, has the migrations
+ * applied, then forks the workers, which share the listening port and each run the whole server
+ * with a pool of their own. The primary only supervises: it never loads the server, the schema or
+ * the ORM (src/main.ts imports them only where a process serves), so it stays small for as long
+ * as the cluster runs. Nothing in the server keeps state a
  * request needs from another process: sessions and tokens are in Postgres (a worker that changes
  * someone's credentials tells the others to forget what they cached), live events are read from
  * history_events, and rate-limit counters are shared through REDIS_URL (without it, each worker
@@ -40,9 +44,31 @@ const WORKER_STOP_MARGIN_MS = 10_000;
 /** Longest pause between restarts of a worker that keeps dying. */
 const MAX_RESTART_DELAY_MS = 10_000;
 
-export async function runPrimary(config: Config, log: Logger, database: Database, databaseUrl: string): Promise<void> {
-  // The workers open their own pools; the primary keeps only the embedded Postgres (if any).
-  await database.dataSource.destroy();
+/**
+ * Applies the pending migrations in a short-lived child process (`npm run migrate`'s entry, run by
+ * this Node with its flags), so that the ORM, the entities and the migrations never load into the
+ * primary, which lives as long as the cluster.
+ */
+function migrateInChildProcess(databaseUrl: string): Promise<void> {
+  const entry = path.join(__dirname, 'cli', `migrate${path.extname(__filename)}`);
+  const child = forkProcess(entry, [], { env: { ...process.env, DATABASE_URL: databaseUrl }, execArgv: process.execArgv });
+  return new Promise((resolve, reject) => {
+    child.once('error', reject);
+    child.once('exit', (code, signal) => {
+      if (code === 0) resolve();
+      else reject(new Error(`applying the migrations failed (${signal ?? `exit code ${code}`}); the lines above say why`));
+    });
+  });
+}
+
+export async function runPrimary(config: Config, log: Logger): Promise<void> {
+  const postgres = await startPostgres(config, log);
+  try {
+    await migrateInChildProcess(postgres.url);
+  } catch (error) {
+    await postgres.embedded?.stop();
+    throw error;
+  }
   let stopping = false;
   let exitCode = 0;
   let restartDelayMs = 500;
@@ -50,7 +76,7 @@ export async function runPrimary(config: Config, log: Logger, database: Database
 
   const aggregator = new AggregatorRegistry();
   const fork = (): Worker => {
-    const worker = cluster.fork({ DATABASE_URL: databaseUrl, CLAIMGRAPH_CLUSTER_WORKER: '1' });
+    const worker = cluster.fork({ DATABASE_URL: postgres.url, CLAIMGRAPH_CLUSTER_WORKER: '1' });
     worker.on('message', (message: unknown) => {
       if (!isClusterMessage(message)) return;
       // GET /metrics on one worker: every worker's metrics, summed
@@ -132,7 +158,7 @@ export async function runPrimary(config: Config, log: Logger, database: Database
       else worker.process.kill('SIGTERM');
     })));
     clearTimeout(deadline);
-    await database.close();
+    await postgres.embedded?.stop();
     log.info({ exitCode }, 'all workers stopped');
     process.exit(exitCode);
   };

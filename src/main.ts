@@ -1,11 +1,6 @@
-import 'reflect-metadata';
 import { loadConfig, ConfigError } from './config';
 import { createLogger } from './logger';
-import { openDatabase } from './db/database';
-import { buildClaimgraphSchema } from './schema';
-import { createServer } from './server';
 import { EmbeddedPostgresError } from './db/embedded';
-import { gracefulShutdown } from './shared/shutdown';
 import { isClusterWorker, onPrimaryMessages, runPrimary } from './cluster';
 import { enableStatementCounting } from './db/statement-counter';
 
@@ -35,54 +30,20 @@ async function main(): Promise<void> {
     });
   }
   const root = createLogger(config.logLevel);
-  // several processes write to one stream: each worker's lines carry its pid
-  const log = isClusterWorker() ? root.child({ pid: process.pid }) : root;
-  const database = await openDatabase(config, log);
   if (config.workers > 1 && !isClusterWorker()) {
     // WEB_CONCURRENCY > 1: this process only supervises; the workers serve (src/cluster.ts)
-    await runPrimary(config, log, database, database.embedded?.url ?? config.databaseUrl!);
+    await runPrimary(config, root);
     return;
   }
-  const schema = await buildClaimgraphSchema();
-  const server = await createServer({ config, dataSource: database.dataSource, schema, log });
-
-  const shutdown = gracefulShutdown({ server, database, log, timeoutMs: config.hardening.shutdownTimeoutMs });
-  let asked = false;
-  const stop = (signal: string, failed?: boolean) => {
-    asked = true;
-    return shutdown(signal, failed);
-  };
-  process.on('SIGINT', () => void stop('SIGINT'));
-  process.on('SIGTERM', () => void stop('SIGTERM'));
-  // a worker that got the terminal's Ctrl-C itself is already draining: not a second signal
-  onShutdownRequest = () => {
-    if (!asked) void stop('primary');
-  };
-  if (shutdownRequested) onShutdownRequest();
-  // A throw nothing caught leaves the process in an unknown state: log it, drain, exit non-zero
-  // (the supervisor restarts us; committed work is safe). A forgotten promise rejection is logged
-  // and the server keeps serving.
-  process.on('uncaughtException', (error) => {
-    log.fatal({ err: error }, 'uncaught exception');
-    void stop('uncaughtException', true);
+  // Loaded only where a process serves: a cluster primary never holds the server, the schema or
+  // the ORM in memory. (The `.js` names the compiled file; tsx and tsc map it to the .ts source.)
+  const { serve } = await import('./serve.js');
+  // several processes write to one stream: each worker's lines carry its pid
+  const log = isClusterWorker() ? root.child({ pid: process.pid }) : root;
+  await serve(config, log, (stop) => {
+    onShutdownRequest = stop;
+    if (shutdownRequested) stop();
   });
-  process.on('unhandledRejection', (reason) => {
-    log.error({ err: reason }, 'unhandled promise rejection');
-  });
-
-  try {
-    const port = await server.listen(config.port, config.host);
-    log.info({ url: `http://${config.host}:${port}/graphql` }, 'claimgraph is serving');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'EADDRINUSE') {
-      log.fatal(`Port ${config.port} on ${config.host} is already in use; set PORT to a free port`);
-    } else {
-      log.fatal({ err: error }, 'could not listen');
-    }
-    await database.close();
-    process.exit(1);
-  }
 }
 
 main().catch((error: unknown) => {

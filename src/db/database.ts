@@ -2,7 +2,7 @@ import type { DataSource } from 'typeorm';
 import type { Logger } from 'pino';
 import type { Config } from '../config';
 import { createDataSource, runMigrations } from './data-source';
-import { startEmbeddedPostgres, type EmbeddedPostgresHandle } from './embedded';
+import { startPostgres, type EmbeddedPostgresHandle } from './embedded';
 
 export interface Database {
   dataSource: DataSource;
@@ -15,19 +15,7 @@ export interface Database {
  * schema up to date with the committed migrations.
  */
 export async function openDatabase(config: Config, log: Logger, options: { migrate?: boolean } = {}): Promise<Database> {
-  let embedded: EmbeddedPostgresHandle | null = null;
-  let url = config.databaseUrl;
-  if (!url) {
-    const embeddedLog = log.child({ component: 'embedded-postgres' });
-    embedded = await startEmbeddedPostgres({
-      dataDir: config.dataDir,
-      port: config.embeddedPgPort,
-      database: 'claimgraph',
-      log: (message) => embeddedLog.debug(message),
-    });
-    url = embedded.url;
-    log.info({ port: config.embeddedPgPort, dataDir: config.dataDir }, 'embedded Postgres running');
-  }
+  const { url, embedded } = await startPostgres(config, log);
   const dataSource = createDataSource({ url, poolSize: config.poolSize });
   try {
     await dataSource.initialize();

@@ -3,6 +3,8 @@ import net from 'node:net';
 import path from 'node:path';
 import os from 'node:os';
 import { Client } from 'pg';
+import type { Logger } from 'pino';
+import type { Config } from '../config';
 
 export interface EmbeddedPostgresHandle {
   url: string;
@@ -146,4 +148,27 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
       await cluster.stop();
     },
   };
+}
+
+export interface Postgres {
+  url: string;
+  /** The embedded Postgres this process started (DATABASE_URL unset); whoever started it stops it. */
+  embedded: EmbeddedPostgresHandle | null;
+}
+
+/**
+ * DATABASE_URL, or the embedded Postgres started now when there is none. Loads no ORM: a cluster
+ * primary, which only supervises, uses this and nothing else of the database layer.
+ */
+export async function startPostgres(config: Config, log: Logger): Promise<Postgres> {
+  if (config.databaseUrl) return { url: config.databaseUrl, embedded: null };
+  const embeddedLog = log.child({ component: 'embedded-postgres' });
+  const embedded = await startEmbeddedPostgres({
+    dataDir: config.dataDir,
+    port: config.embeddedPgPort,
+    database: 'claimgraph',
+    log: (message) => embeddedLog.debug(message),
+  });
+  log.info({ port: config.embeddedPgPort, dataDir: config.dataDir }, 'embedded Postgres running');
+  return { url: embedded.url, embedded };
 }

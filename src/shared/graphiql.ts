@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { promisify } from 'node:util';
 import zlib from 'node:zlib';
 import type { RequestHandler } from 'express';
-import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
+import type { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 
 const brotli = promisify(zlib.brotliCompress);
 const gzip = promisify(zlib.gzip);
@@ -18,8 +18,14 @@ interface RenderedPage {
 /** The headers editor starts with the header every request needs, so nobody has to guess where the token goes. */
 const DEFAULT_HEADERS = JSON.stringify({ Authorization: 'Bearer <an API token: npm run cli -- token create>' }, null, 2);
 
-function html(endpoint: string): string {
-  return renderGraphiQL({
+/**
+ * The renderer holds the whole IDE as strings, several times the memory of everything else the
+ * server loads: it is loaded on the first request for the page, never in a process nobody asks
+ * for it (the page is off in production by default).
+ */
+async function html(endpoint: string): Promise<string> {
+  const { renderGraphiQL: render } = await import('@graphql-yoga/render-graphiql');
+  return render({
     title: 'claimgraph',
     endpoint,
     headers: DEFAULT_HEADERS,
@@ -29,7 +35,7 @@ function html(endpoint: string): string {
 }
 
 async function render(endpoint: string): Promise<RenderedPage> {
-  const identity = Buffer.from(html(endpoint));
+  const identity = Buffer.from(await html(endpoint));
   const [br, gzipped] = await Promise.all([
     // the page is ~9 MB of bundled scripts: a middling brotli level compresses it to about a
     // tenth in well under a second, once per process

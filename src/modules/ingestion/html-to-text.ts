@@ -1,5 +1,5 @@
-import { parseHTML } from 'linkedom';
-import { Readability } from '@mozilla/readability';
+import type { parseHTML as ParseHTML } from 'linkedom';
+import type { Readability as ReadabilityClass } from '@mozilla/readability';
 
 const SKIP = new Set(['SCRIPT', 'STYLE', 'NOSCRIPT', 'TEMPLATE', 'SVG', 'IFRAME', 'FORM', 'NAV', 'ASIDE', 'FOOTER', 'HEADER', 'BUTTON', 'SELECT', 'FIGURE']);
 const BLOCK = new Set([
@@ -44,12 +44,27 @@ export function looksLikeHtml(text: string): boolean {
   return /^\s*(<!doctype html|<html[\s>]|<head[\s>]|<body[\s>])/i.test(text) || /<(p|div|article|br)[\s>/]/i.test(text.slice(0, 5000));
 }
 
+let libraries: Promise<{ parseHTML: typeof ParseHTML; Readability: typeof ReadabilityClass }> | null = null;
+
+/**
+ * The DOM and Readability are loaded on the first HTML import, not when the server starts: they
+ * are a large part of a process's memory, and most processes never parse a page.
+ */
+function loadLibraries(): Promise<{ parseHTML: typeof ParseHTML; Readability: typeof ReadabilityClass }> {
+  libraries ??= Promise.all([import('linkedom'), import('@mozilla/readability')]).then(([linkedom, readability]) => ({
+    parseHTML: linkedom.parseHTML,
+    Readability: readability.Readability,
+  }));
+  return libraries;
+}
+
 /**
  * Reduces an HTML page to its article text, one paragraph per line. Readability (Firefox's
  * reader view) finds the article and drops navigation, ads and comments; when it finds none (a
  * fragment, a short page) the whole body is used, still without scripts, menus and footers.
  */
-export function htmlToText(html: string): { text: string; title: string | null } {
+export async function htmlToText(html: string): Promise<{ text: string; title: string | null }> {
+  const { parseHTML, Readability } = await loadLibraries();
   // linkedom needs a whole document; a fragment ("<p>…</p>") gets one around it
   const { document } = parseHTML(/<html[\s>]/i.test(html) ? html : `<!doctype html><html><head></head><body>${html}</body></html>`);
   let root: DomNode | null = null;

@@ -44,7 +44,7 @@ export class ImportService {
     requireActor(this.context);
     checkText(input.content, 'content', { max: MAX_ARTICLE_CODE_POINTS * 4 });
     const html = input.format === ImportFormat.HTML || ((input.format ?? ImportFormat.AUTO) === ImportFormat.AUTO && looksLikeHtml(input.content));
-    const converted = html ? htmlToText(input.content) : { text: normalizeBody(input.content), title: null };
+    const converted = html ? await htmlToText(input.content) : { text: normalizeBody(input.content), title: null };
     if (!converted.text.trim()) throw badInput('The content has no article text', 'content');
     const title = input.title ?? converted.title;
     if (!title) throw badInput('Give a title (the content has none)', 'title');

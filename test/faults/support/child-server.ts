@@ -4,7 +4,7 @@ import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import { inject } from 'vitest';
-import { startScriptNodeFlags } from '../../../bench/processes';
+import { startScript, startScriptNodeFlags } from '../../../bench/processes';
 
 const ROOT = path.resolve(__dirname, '../../..');
 
@@ -24,13 +24,18 @@ export interface ChildServer {
 const KEEP_LINES = 2000;
 
 /**
- * `npm start` as a child process (node [its flags] --import tsx src/main.ts) on a free port; resolves once
- * /healthz answers. Only the variables given (and PATH/HOME) reach it.
+ * The server as a child process (node [`npm start`'s flags] --import tsx src/main.ts) on a free
+ * port; resolves once /healthz answers. Only the variables given (and PATH/HOME) reach it.
+ * `compiled`: exactly `npm start`'s command line, on the compiled server (build it first:
+ * bench/processes.ts `buildServer`).
  */
-export async function spawnServer(env: Record<string, string>, options: { startTimeoutMs?: number; port?: number; inspect?: boolean } = {}): Promise<ChildServer> {
+export async function spawnServer(env: Record<string, string>, options: { startTimeoutMs?: number; port?: number; inspect?: boolean; compiled?: boolean } = {}): Promise<ChildServer> {
   const port = options.port ?? (await freePort());
   // the Node flags of `npm start` (package.json), so the server runs here as it is deployed
-  const args = [...startScriptNodeFlags(), ...(options.inspect ? ['--inspect=127.0.0.1:0'] : []), '--import', 'tsx', 'src/main.ts'];
+  const inspect = options.inspect ? ['--inspect=127.0.0.1:0'] : [];
+  const args = options.compiled
+    ? [...startScript().nodeFlags, ...inspect, startScript().entry]
+    : [...startScriptNodeFlags(), ...inspect, '--import', 'tsx', 'src/main.ts'];
   const child = spawn(process.execPath, args, {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env, PORT: String(port) },
