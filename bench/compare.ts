@@ -58,7 +58,7 @@ async function main(): Promise<void> {
       cwd: tree,
       nodeFlags: (option(`${side}-flags`) ?? '').split(' ').filter(Boolean),
       env: {
-        DATABASE_URL: postgres.url, NODE_ENV: 'production', LOG_LEVEL: 'warn', CLAIMGRAPH_COUNT_SQL: 'true',
+        DATABASE_URL: postgres.url, NODE_ENV: 'production', LOG_LEVEL: 'warn', CLAIMGRAPH_COUNT_SQL: 'true', WEBHOOK_WORKER: 'false',
         RATE_LIMIT_POINTS: '100000000', RATE_LIMIT_CONCURRENCY: '10000', ...envOf(option(`${side}-env`)),
       },
     });

@@ -246,7 +246,7 @@ async function main(): Promise<void> {
       DATABASE_URL: postgres.url,
       NODE_ENV: 'production',
       LOG_LEVEL: 'warn',
-      CLAIMGRAPH_COUNT_SQL: 'true',
+      CLAIMGRAPH_COUNT_SQL: 'true', WEBHOOK_WORKER: 'false',
       DB_POOL_SIZE: String(options.poolSize),
       WEB_CONCURRENCY: String(options.workers),
       // The per-caller rate limiter stays on (its cost is part of every request), with a budget no

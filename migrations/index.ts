@@ -5,6 +5,12 @@ import { Ingestion1764420000000 } from './1764420000000-Ingestion';
 import { RlsPolicyInitPlan1764430000000 } from './1764430000000-RlsPolicyInitPlan';
 import { WritePath1764440000000 } from './1764440000000-WritePath';
 import { DuplicateArticles1764510000000 } from './1764510000000-DuplicateArticles';
+import { PublicFactChecks1764530000000 } from './1764530000000-PublicFactChecks';
+import { Webhooks1764531000000 } from './1764531000000-Webhooks';
+import { ExternalClaimReviews1764532000000 } from './1764532000000-ExternalClaimReviews';
 
 /** Every migration, oldest first. Listed explicitly so tsx, vitest and a build all load the same set. */
-export const migrations = [Initial1764390000000, AuthAndRowLevelSecurity1764395000000, ReviewWorkflow1764400000000, Ingestion1764420000000, RlsPolicyInitPlan1764430000000, WritePath1764440000000, DuplicateArticles1764510000000];
+export const migrations = [
+  Initial1764390000000, AuthAndRowLevelSecurity1764395000000, ReviewWorkflow1764400000000, Ingestion1764420000000, RlsPolicyInitPlan1764430000000,
+  WritePath1764440000000, DuplicateArticles1764510000000, PublicFactChecks1764530000000, Webhooks1764531000000, ExternalClaimReviews1764532000000,
+];

@@ -37,6 +37,31 @@ export interface Config {
   jwt: { jwksUrl: string; issuer: string | null; audience: string | null; emailClaim: string } | null;
   /** Production hardening: request limits, rate limits, exposure, operations (see hardeningConfig). */
   hardening: HardeningConfig;
+  /** `Cache-Control: max-age` of public fact-check pages and feeds. */
+  publicCacheMaxAgeSeconds: number;
+  webhooks: WebhookConfig;
+}
+
+export interface WebhookConfig {
+  /** Run the delivery worker in this process (every instance may: leases keep them apart). */
+  worker: boolean;
+  /** How often an idle worker looks for due deliveries. */
+  pollIntervalMs: number;
+  /** Deliveries one worker sends at once. */
+  concurrency: number;
+  /** Connect + response time of one attempt. */
+  timeoutMs: number;
+  /** Bytes of a receiver's response read (the rest is not waited for). */
+  maxResponseBytes: number;
+  /** First retry delay; it doubles with each failed attempt, up to retryMaxDelayMs. */
+  retryBaseMs: number;
+  retryMaxDelayMs: number;
+  /** A delivery is retried for this long after it was first due; then it is FAILED. */
+  retryWindowMs: number;
+  /** An endpoint that has failed every attempt for this long is disabled. */
+  disableAfterMs: number;
+  /** Hosts (names, addresses or CIDR ranges) delivered to even when they resolve to private addresses. */
+  allowedHosts: string[];
 }
 
 export interface QueryLimitsConfig {
@@ -187,5 +212,29 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       ? { jwksUrl, issuer: env.JWT_ISSUER || null, audience: env.JWT_AUDIENCE || null, emailClaim: env.JWT_EMAIL_CLAIM || 'email' }
       : null,
     hardening: hardeningConfig(env, nodeEnv),
+    publicCacheMaxAgeSeconds: integer(env, 'PUBLIC_CACHE_MAX_AGE_SECONDS', 300, 0, 31_536_000),
+    webhooks: webhookConfig(env),
+  };
+}
+
+const DAY_MS = 86_400_000;
+
+function webhookConfig(env: NodeJS.ProcessEnv): WebhookConfig {
+  const allowedHosts = (env.WEBHOOK_ALLOWED_HOSTS ?? '').split(',').map((host) => host.trim().toLowerCase()).filter(Boolean);
+  for (const host of allowedHosts) {
+    if (!/^[a-z0-9.:\-]+(\/\d{1,3})?$/.test(host)) throw new ConfigError(`WEBHOOK_ALLOWED_HOSTS must list host names, addresses or CIDR ranges, got "${host}"`);
+  }
+  const timeoutMs = integer(env, 'WEBHOOK_TIMEOUT_MS', 10_000, 100, 120_000);
+  return {
+    worker: flag(env, 'WEBHOOK_WORKER', true),
+    pollIntervalMs: integer(env, 'WEBHOOK_POLL_INTERVAL_MS', 1000, 10, 600_000),
+    concurrency: integer(env, 'WEBHOOK_CONCURRENCY', 4, 1, 100),
+    timeoutMs,
+    maxResponseBytes: integer(env, 'WEBHOOK_MAX_RESPONSE_BYTES', 64 * 1024, 0, 16 * 1024 * 1024),
+    retryBaseMs: integer(env, 'WEBHOOK_RETRY_BASE_MS', 10_000, 10, DAY_MS),
+    retryMaxDelayMs: integer(env, 'WEBHOOK_RETRY_MAX_DELAY_MS', 3_600_000, 10, DAY_MS),
+    retryWindowMs: integer(env, 'WEBHOOK_RETRY_WINDOW_MS', DAY_MS + 3_600_000, 100, 30 * DAY_MS),
+    disableAfterMs: integer(env, 'WEBHOOK_DISABLE_AFTER_MS', DAY_MS, 100, 30 * DAY_MS),
+    allowedHosts,
   };
 }

@@ -22,13 +22,15 @@ import { CommentResolver } from './modules/comment/comment.resolver';
 import { TeamActivityResolver, VerdictAsOfResolver, VerdictRevisionResolver } from './modules/history/as-of.resolver';
 import { LiveResolver, noPubSub } from './modules/live/live.resolver';
 import { reportResolvers } from './modules/report/report.resolver';
+import { webhookResolvers } from './modules/webhook/webhook.resolver';
+import { ClaimReviewImportResolver } from './modules/publishing/claim-review-import.resolver';
 
 export const resolvers = [
   NodeResolver, UserResolver, TeamResolver, MembershipResolver, ArticleResolver, ClaimResolver, AnchorResolver, SourceResolver,
   EvidenceResolver, VerdictResolver, HistoryEventResolver, FieldChangeResolver, AuthResolver, ImportResolver,
   ClaimWorkflowResolver, PublishedVerdictResolver, AssignmentResolver, UserAssignmentsResolver, CommentResolver,
   TeamActivityResolver, VerdictAsOfResolver, VerdictRevisionResolver, LiveResolver,
-  ...reportResolvers,
+  ...reportResolvers, ...webhookResolvers, ClaimReviewImportResolver,
 ] as const;
 
 let built: Promise<GraphQLSchema> | null = null;

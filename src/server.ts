@@ -17,6 +17,8 @@ import { attachLiveServer, type LiveServer } from './modules/live/websocket';
 import { enableStatementCounting } from './db/statement-counter';
 import { jitGateway } from './shared/jit-executor';
 import { reportRouter } from './modules/report/report.routes';
+import { publishingRouter } from './modules/publishing/publishing.routes';
+import { WebhookWorker } from './modules/webhook/delivery-worker';
 import { broadcastCredentialChanges, clusterStatementTotals, isClusterWorker, onCredentialChanges } from './cluster';
 import { createOperations, type Operations } from './shared/operations';
 import { graphiqlPage } from './shared/graphiql';
@@ -37,6 +39,8 @@ export interface ClaimgraphServer {
   live: LiveServer;
   /** Request ids and logs, limits, rate limits, metrics, readiness (src/shared/operations.ts). */
   operations: Operations;
+  /** Posts webhook deliveries from the outbox; running unless WEBHOOK_WORKER=false. */
+  webhooks: WebhookWorker;
   /** A context for in-process operations (tests, CLI), acting as the given actor. */
   contextFor(actor: Context['session']['actor']): Context;
   listen(port: number, host: string): Promise<number>;
@@ -118,6 +122,7 @@ export async function createServer(deps: ServerDeps): Promise<ClaimgraphServer> 
   );
 
   app.use(reportRouter({ dataSource, authenticator, log, config, rateLimiter: operations.rateLimiter }));
+  app.use(publishingRouter({ dataSource, log, config, rateLimiter: operations.rateLimiter }));
 
   app.use((error: Error & { status?: number; type?: string }, _request: express.Request, response: express.Response, next: express.NextFunction) => {
     if (response.headersSent) return next(error);
@@ -138,6 +143,9 @@ export async function createServer(deps: ServerDeps): Promise<ClaimgraphServer> 
     response.status(500).json({ errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] });
   });
 
+  const webhooks = new WebhookWorker(dataSource, config.webhooks, log.child({ component: 'webhooks' }));
+  if (config.webhooks.worker) webhooks.start();
+
   return {
     app,
     httpServer,
@@ -145,6 +153,7 @@ export async function createServer(deps: ServerDeps): Promise<ClaimgraphServer> 
     authenticator,
     live,
     operations,
+    webhooks,
     contextFor: (actor) => createContext(contextDeps, actor, randomUUID()),
     listen: (port, host) =>
       new Promise((resolve, reject) => {
@@ -158,6 +167,8 @@ export async function createServer(deps: ServerDeps): Promise<ClaimgraphServer> 
     stop: async () => {
       // WebSocket clients first: an open socket would keep the HTTP server from closing
       await live.dispose();
+      // an attempt in flight finishes and is recorded (or its lease runs out and it goes again)
+      await webhooks.stop();
       await apollo.stop();
       await operations.close();
     },

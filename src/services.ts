@@ -16,6 +16,8 @@ import { AuthService } from './modules/auth/auth.service';
 import { ImportService } from './modules/ingestion/import.service';
 import { MemberService } from './modules/team/member.service';
 import { ReportService } from './modules/report/report.service';
+import { WebhookService } from './modules/webhook/webhook.service';
+import { ClaimReviewImportService } from './modules/publishing/claim-review-import.service';
 
 /** The request's services, built on first use; each gets only the request context it needs. */
 export class Services {
@@ -76,6 +78,12 @@ export class Services {
   }
   get reports(): ReportService {
     return this.get('reports', () => new ReportService(this.context));
+  }
+  get webhooks(): WebhookService {
+    return this.get('webhooks', () => new WebhookService(this.context));
+  }
+  get claimReviewImports(): ClaimReviewImportService {
+    return this.get('claimReviewImports', () => new ClaimReviewImportService(this.context));
   }
   get nodes(): NodeService {
     return this.get('nodes', () => new NodeService(this.context));

@@ -36,6 +36,7 @@ describe('permission matrix', () => {
     },
     'source.write': (user) => app.run(user, `mutation($t: ID!) { createSource(input: { teamId: $t, kind: PERSON, name: "n" }) { source { id } } }`, { t: desk.teamId }),
     'team.update': (user) => app.run(user, `mutation($t: ID!) { updateTeam(input: { teamId: $t, name: "Renamed" }) { team { id } } }`, { t: desk.teamId }),
+    'webhook.manage': (user) => app.run(user, `mutation($t: ID!) { createWebhookEndpoint(input: { teamId: $t, url: "https://hooks.example.org/in", eventTypes: [CLAIM_PUBLISHED] }) { endpoint { id } } }`, { t: desk.teamId }),
     'team.manageMembers': async (user) => {
       const email = `member.${Math.random().toString(36).slice(2)}@example.test`;
       return app.run(user, `mutation($t: ID!, $e: String!) { addTeamMember(input: { teamId: $t, email: $e, role: VIEWER }) { membership { role } } }`, { t: desk.teamId, e: email });

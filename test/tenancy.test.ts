@@ -142,13 +142,21 @@ describe('tenant isolation', () => {
   });
 
   it('forces row-level security with a policy on every table that has a team_id', async () => {
-    const rows = await app.sql<{ relname: string; relrowsecurity: boolean; relforcerowsecurity: boolean; policies: number }>(`
-      SELECT c.relname, c.relrowsecurity, c.relforcerowsecurity, (SELECT count(*)::int FROM pg_policy p WHERE p.polrelid = c.oid) AS policies
+    // `policies`: those that apply to every role (the application's included); the other policies
+    // are each for one dedicated role only (public reads, the webhook worker), never the application's.
+    const rows = await app.sql<{ relname: string; relrowsecurity: boolean; relforcerowsecurity: boolean; policies: number; others: string[] }>(`
+      SELECT c.relname, c.relrowsecurity, c.relforcerowsecurity,
+             (SELECT count(*)::int FROM pg_policy p WHERE p.polrelid = c.oid AND p.polroles = '{0}') AS policies,
+             (SELECT coalesce(array_agg(DISTINCT r.rolname::text ORDER BY r.rolname::text), '{}'::text[]) FROM pg_policy p JOIN pg_roles r ON r.oid = ANY (p.polroles)
+               WHERE p.polrelid = c.oid) AS others
       FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
       WHERE n.nspname = 'public' AND c.relkind = 'r'
         AND (EXISTS (SELECT 1 FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attname = 'team_id' AND NOT a.attisdropped) OR c.relname = 'teams')`);
     expect(rows.length).toBeGreaterThanOrEqual(10);
-    for (const row of rows) expect(row).toMatchObject({ relrowsecurity: true, relforcerowsecurity: true, policies: 1 });
+    for (const row of rows) {
+      expect(row).toMatchObject({ relrowsecurity: true, relforcerowsecurity: true, policies: 1 });
+      for (const role of row.others) expect(['claimgraph_public', 'claimgraph_webhooks']).toContain(role);
+    }
   });
 
   it('never lets team settings leak across requests that share pooled connections', async () => {

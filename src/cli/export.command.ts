@@ -124,7 +124,8 @@ async function runExport(options: ExportOptions, io: ExportIo): Promise<void> {
         format: options.format,
         filter,
         includeSettled: options.includeSettled ?? false,
-        reviewUrl: options.reviewUrl ?? `http://${runtime.config.host}:${runtime.config.port}/claims/{id}`,
+        reviewUrl: options.reviewUrl,
+        origin: `http://${runtime.config.host}:${runtime.config.port}`,
         countRows: Boolean(io.stderr.isTTY) && !options.quiet,
       });
       const stopProgress = options.quiet ? () => undefined : showProgress(prepared, io.stderr);

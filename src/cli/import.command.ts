@@ -18,7 +18,7 @@ interface ImportOptions {
   token?: string;
 }
 
-async function readInput(file: string): Promise<string> {
+export async function readInput(file: string): Promise<string> {
   let bytes: Buffer;
   if (file === '-') {
     const chunks: Buffer[] = [];

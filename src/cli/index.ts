@@ -6,6 +6,7 @@ import { Role } from '../modules/team/role';
 import { UserAdmin } from '../modules/user/user.service';
 import { CliError, openRuntime, type CliRuntime } from './runtime';
 import { registerImportCommand } from './import.command';
+import { registerClaimReviewImportCommand } from './claim-review-import.command';
 import { registerExportCommand } from './export.command';
 import Table from 'cli-table3';
 
@@ -177,6 +178,7 @@ export function buildProgram(): Command {
       console.log(tokens.nodes.length ? table.toString() : `${options.email} has no API tokens`);
     }));
   registerImportCommand(program, action);
+  registerClaimReviewImportCommand(program, action);
   registerExportCommand(program);
   return program;
 }

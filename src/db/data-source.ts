@@ -15,8 +15,9 @@ import { HistoryEvent } from '../modules/history/history-event.entity';
 import { ApiToken } from '../modules/auth/api-token.entity';
 import { Comment } from '../modules/comment/comment.entity';
 import { Assignment } from '../modules/assignment/assignment.entity';
+import { WebhookAttempt, WebhookDelivery, WebhookEndpoint } from '../modules/webhook/webhook.entities';
 
-export const entities = [User, Team, Membership, Article, ArticleRevision, Source, Claim, Evidence, Verdict, HistoryEvent, ApiToken, Comment, Assignment];
+export const entities = [User, Team, Membership, Article, ArticleRevision, Source, Claim, Evidence, Verdict, HistoryEvent, ApiToken, Comment, Assignment, WebhookEndpoint, WebhookDelivery, WebhookAttempt];
 
 export interface DataSourceOptions {
   url: string;

@@ -18,7 +18,8 @@ export interface Context {
   loaders: Loaders;
   services: Services;
   log: Logger;
-  config: Pick<Config, 'sessionTtlHours'>;
+  /** `webhooks` where webhook endpoints are managed (its allow-list); absent: no exceptions. */
+  config: Pick<Config, 'sessionTtlHours'> & Partial<Pick<Config, 'webhooks'>>;
   /** These users' tokens, roles or teams change in this request: cached credentials go once it commits. */
   credentialsChanged(userId: string): void;
 }
@@ -38,7 +39,7 @@ export interface Session {
 export interface ContextDeps {
   dataSource: DataSource;
   log: Logger;
-  config: Pick<Config, 'sessionTtlHours'>;
+  config: Pick<Config, 'sessionTtlHours'> & Partial<Pick<Config, 'webhooks'>>;
   /** STATEMENT_TIMEOUT_MS, applied to every request transaction (unset: no timeout). */
   statementTimeoutMs?: number;
   /** Cached credentials to invalidate after changes (the server's Authenticator; none in the CLI). */

@@ -23,7 +23,8 @@ export async function startServer(app: TestApp, env: Record<string, string> = {}
       done();
     },
   });
-  const config = loadConfig({ NODE_ENV: 'test', DATABASE_URL: app.databaseUrl, LOG_LEVEL: 'info', ...env });
+  // no webhook worker: its polling would add statements to the SQL counts these tests assert
+  const config = loadConfig({ NODE_ENV: 'test', DATABASE_URL: app.databaseUrl, LOG_LEVEL: 'info', WEBHOOK_WORKER: 'false', ...env });
   const server = await createServer({ config, dataSource: app.dataSource, schema: await buildClaimgraphSchema(), log: pino({ level: config.logLevel }, sink) });
   const port = await server.listen(0, '127.0.0.1');
   const baseUrl = `http://127.0.0.1:${port}`;

@@ -4,6 +4,7 @@ import { DateTimeResolver } from 'graphql-scalars';
 import { Node } from '../../shared/node';
 import { toGlobalId } from '../../shared/ids';
 import { AnchorState, ClaimKind, ClaimStatus, Sourcing } from './claim.enums';
+import type { StoredExternalReview } from '../publishing/claim-review-import.types';
 import type { Rating } from '../verdict/rating';
 
 @ObjectType('TextPositionSelector', { description: 'W3C Web Annotation TextPositionSelector, in Unicode code points.' })
@@ -87,6 +88,10 @@ export class Claim implements Node {
   @Column({ type: 'text', nullable: true })
   @Field(() => String, { nullable: true, description: 'The channel the statement is reported through, e.g. a news agency.' })
   via: string | null;
+
+  /** Another organisation's verdict, on claims imported from its ClaimReview (see Claim.externalVerdict). */
+  @Column({ name: 'external_review', type: 'jsonb', nullable: true })
+  externalReview: StoredExternalReview | null;
 
   @Column({ name: 'repeat_of_id', type: 'uuid', nullable: true })
   repeatOfId: string | null;

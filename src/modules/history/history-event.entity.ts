@@ -6,7 +6,7 @@ import { toGlobalId } from '../../shared/ids';
 
 export type EntityType =
   | 'Team' | 'User' | 'Membership' | 'Article' | 'ArticleRevision' | 'Claim' | 'Source'
-  | 'Evidence' | 'Verdict' | 'Comment' | 'Assignment' | 'ApiToken';
+  | 'Evidence' | 'Verdict' | 'Comment' | 'Assignment' | 'ApiToken' | 'WebhookEndpoint';
 
 @Entity({ name: 'history_events' })
 @ObjectType('HistoryEvent', { implements: Node, description: 'One change, as recorded in the same transaction as the change.' })

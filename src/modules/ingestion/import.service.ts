@@ -92,12 +92,12 @@ export class ImportService {
     });
   }
 
-  /** The most similar claim of the team that reviewers have settled or published, if any. */
+  /** The most similar claim of the team that reviewers have settled or published, or another organisation reviewed, if any. */
   private async reviewedRepeat(manager: EntityManager, teamId: string, quote: string): Promise<string | null> {
     await manager.query(`SELECT set_config('pg_trgm.similarity_threshold', $1, true)`, [String(REPEAT_SIMILARITY)]);
     const rows = (await manager.query(
       `SELECT id FROM claims
-        WHERE team_id = $1 AND deleted_at IS NULL AND quote_exact % $2 AND (status = 'SETTLED' OR published_at IS NOT NULL)
+        WHERE team_id = $1 AND deleted_at IS NULL AND quote_exact % $2 AND (status = 'SETTLED' OR published_at IS NOT NULL OR external_review IS NOT NULL)
         ORDER BY similarity(quote_exact, $2) DESC, id LIMIT 1`,
       [teamId, quote],
     )) as { id: string }[];

@@ -37,6 +37,7 @@ export class NodeService {
       case 'Verdict': return services.verdicts.get(rawId);
       case 'Comment': return services.comments.get(rawId);
       case 'Assignment': return services.assignments.get(rawId);
+      case 'WebhookEndpoint': return services.webhooks.get(rawId);
       case 'User': return this.user(rawId);
       case 'ApiToken': return services.auth.apiToken(rawId);
       case 'HistoryEvent': return this.historyEvent(rawId);

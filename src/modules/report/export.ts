@@ -11,6 +11,7 @@ import { jsonLinesParts } from './formats/jsonl';
 import { claimReviewParts } from './formats/claim-review';
 import { CHART_ARTICLES, htmlParts } from './formats/html';
 import { Coalesce, DocumentWriter } from './formats/stream-parts';
+import { factCheckUrlTemplate } from '../publishing/public-url';
 
 /**
  * Rows per cursor read. Small enough that a batch (and the one buffered behind it) dies in V8's
@@ -24,8 +25,10 @@ export const DEFAULT_BATCH_SIZE = 250;
 export interface ExportRequest {
   format: ExportFormat;
   filter: ReportFilterInput;
-  /** ClaimReview: the review page URL, `{id}` standing for the Claim ID. */
+  /** ClaimReview: the review page URL, `{id}` standing for the Claim ID; default: the public fact-check page. */
   reviewUrl?: string;
+  /** Where this server is reached (e.g. http://127.0.0.1:4000), for the default review URL of a team without a public base URL. */
+  origin?: string;
   /** ClaimReview: also SETTLED claims that are not published yet. */
   includeSettled?: boolean;
   /** Count the rows first (for a progress bar); costs one more query. */
@@ -89,8 +92,8 @@ export async function prepareExport(context: Context, request: ExportRequest): P
       stages = [new DocumentWriter(jsonLinesParts())];
       break;
     case 'claimreview':
-      stages = [new DocumentWriter(claimReviewParts(scope, {
-        reviewUrl: checkReviewUrl(request.reviewUrl ?? 'http://localhost/claims/{id}'),
+      stages = [new DocumentWriter(claimReviewParts(scope.team, {
+        reviewUrl: checkReviewUrl(request.reviewUrl ?? factCheckUrlTemplate(scope.team.publicBaseUrl, request.origin ?? 'http://localhost')),
         includeSettled: request.includeSettled ?? false,
       }))];
       break;

@@ -30,9 +30,18 @@ export type ReportFieldNames = Record<'team' | 'articleIds' | 'publishedFrom' | 
 /** The HTTP query parameters and CLI flags of each filter field. */
 export const QUERY_FIELD_NAMES: ReportFieldNames = { team: 'team', articleIds: 'article', publishedFrom: 'from', publishedTo: 'to', reviewer: 'reviewer' };
 
+/** A team as its published ClaimReviews name it (the team's publishing settings). */
+export interface PublishingTeam {
+  name: string;
+  organizationName: string | null;
+  organizationUrl: string | null;
+  organizationLogoUrl: string | null;
+  publicBaseUrl: string | null;
+}
+
 /** The filter once checked against the caller's teams: raw ids only, ready for SQL. */
 export interface ReportScope {
-  team: { id: string; slug: string; name: string };
+  team: PublishingTeam & { id: string; slug: string };
   articleIds: string[] | null;
   publishedFrom: Date | null;
   publishedTo: Date | null;

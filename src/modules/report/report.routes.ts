@@ -10,6 +10,7 @@ import { FILTER_PARAMETERS, filterFromQuery, singleParameter, type QueryValues }
 import { EXPORT_FORMATS, formatForFileName, type ExportFormat } from './formats';
 import { prepareExport, type PreparedExport } from './export';
 import { rateLimitKey, setRateLimitHeaders, type RateLimiter } from '../../shared/rate-limit';
+import { requestOrigin } from '../publishing/public-url';
 
 export interface ReportRoutesDeps {
   dataSource: DataSource;
@@ -127,7 +128,7 @@ export function reportRouter(deps: ReportRoutesDeps): express.Router {
 
     const query = request.query as QueryValues;
     let filter;
-    let options: { includeSettled: boolean; reviewUrl: string; download: boolean };
+    let options: { includeSettled: boolean; reviewUrl: string | undefined; origin: string; download: boolean };
     try {
       const allowed = new Set<string>([...FILTER_PARAMETERS, ...FORMAT_PARAMETERS[format]]);
       const unknown = Object.keys(query).filter((name) => !allowed.has(name));
@@ -135,7 +136,8 @@ export function reportRouter(deps: ReportRoutesDeps): express.Router {
       filter = filterFromQuery(query);
       options = {
         includeSettled: booleanParameter(query, 'includeSettled'),
-        reviewUrl: singleParameter(query, 'reviewUrl') ?? `${request.protocol}://${request.get('host') ?? 'localhost'}/claims/{id}`,
+        reviewUrl: singleParameter(query, 'reviewUrl') ?? undefined,
+        origin: requestOrigin(request),
         download: booleanParameter(query, 'download'),
       };
     } catch (error) {

@@ -47,7 +47,10 @@ export class ReportService {
     if (publishedFrom && publishedTo && publishedFrom >= publishedTo) throw badInput(`${names.publishedFrom} must be before ${names.publishedTo}`, names.publishedFrom);
 
     return {
-      team: { id: team.id, slug: team.slug, name: team.name },
+      team: {
+        id: team.id, slug: team.slug, name: team.name, organizationName: team.organizationName, organizationUrl: team.organizationUrl,
+        organizationLogoUrl: team.organizationLogoUrl, publicBaseUrl: team.publicBaseUrl,
+      },
       articleIds,
       publishedFrom,
       publishedTo,

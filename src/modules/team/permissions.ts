@@ -16,7 +16,8 @@ export const PERMISSIONS = {
   'claim.write': { role: Role.EDITOR, description: 'Create, edit, delete claims; set speakers; remove anyone\'s evidence or comments' },
   'source.write': { role: Role.EDITOR, description: 'Create and edit sources' },
   'claim.review': { role: Role.EDITOR, description: 'Mark and resolve disputes; publish and unpublish the final verdict; assign reviewers' },
-  'team.update': { role: Role.OWNER, description: 'Change the team\'s name and verdict quorum' },
+  'team.update': { role: Role.OWNER, description: 'Change the team\'s name, verdict quorum, publishing organisation and public base URL' },
+  'webhook.manage': { role: Role.OWNER, description: 'Manage webhook endpoints and read their delivery log' },
   'team.manageMembers': { role: Role.OWNER, description: 'Add and remove members, change roles (a team keeps at least one OWNER)' },
 } as const satisfies Record<string, { role: Role; description: string }>;
 

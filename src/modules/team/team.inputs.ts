@@ -1,6 +1,9 @@
 import { Field, ID, InputType, Int, ObjectType } from 'type-graphql';
-import { IsInt, IsOptional, Length, Matches, Max, Min } from 'class-validator';
+import { IsInt, IsOptional, IsUrl, Length, Matches, Max, MaxLength, Min } from 'class-validator';
 import { Team } from './team.entity';
+
+/** http(s) URLs with a host; `localhost` and addresses allowed (a desk's own test set-up). */
+const HTTP_URL = { protocols: ['http', 'https'], require_protocol: true, require_tld: false, allow_underscores: true };
 
 @InputType()
 export class CreateTeamInput {
@@ -42,6 +45,34 @@ export class UpdateTeamInput {
   @Min(1)
   @Max(50)
   verdictQuorum?: number | null;
+
+  @Field(() => String, { nullable: true, description: 'The publishing organisation\'s name; null clears it (the team name is used).' })
+  @IsOptional()
+  @Length(1, 200)
+  @Matches(/\S/, { message: 'organizationName must not be blank' })
+  organizationName?: string | null;
+
+  @Field(() => String, { nullable: true, description: 'The organisation\'s home page (http or https); null clears it.' })
+  @IsOptional()
+  @MaxLength(2000)
+  @IsUrl(HTTP_URL, { message: 'organizationUrl must be an http or https URL' })
+  organizationUrl?: string | null;
+
+  @Field(() => String, { nullable: true, description: 'The organisation\'s logo (http or https); null clears it.' })
+  @IsOptional()
+  @MaxLength(2000)
+  @IsUrl(HTTP_URL, { message: 'organizationLogoUrl must be an http or https URL' })
+  organizationLogoUrl?: string | null;
+
+  @Field(() => String, {
+    nullable: true,
+    description: 'Origin (and optional path) where this server\'s public pages are reached, without a trailing slash, e.g. https://checks.example.org; null clears it.',
+  })
+  @IsOptional()
+  @MaxLength(1000)
+  @IsUrl(HTTP_URL, { message: 'publicBaseUrl must be an http or https URL' })
+  @Matches(/^[^?#]*[^/?#]$/, { message: 'publicBaseUrl must not end with a slash or carry a query or fragment' })
+  publicBaseUrl?: string | null;
 }
 
 @ObjectType()

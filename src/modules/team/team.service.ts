@@ -12,7 +12,10 @@ import { Role } from './role';
 import { refreshTeamClaimStatuses } from '../claim/claim-status';
 import type { CreateTeamInput, UpdateTeamInput } from './team.inputs';
 
-const TEAM_FIELDS = ['slug', 'name', 'verdictQuorum'] as const;
+const TEAM_FIELDS = ['slug', 'name', 'verdictQuorum', 'organizationName', 'organizationUrl', 'organizationLogoUrl', 'publicBaseUrl'] as const;
+
+/** Publishing settings: absent leaves the value, null clears it. */
+const PUBLISHING_FIELDS = ['organizationName', 'organizationUrl', 'organizationLogoUrl', 'publicBaseUrl'] as const;
 
 export class TeamService {
   constructor(private readonly context: Context) {}
@@ -92,9 +95,16 @@ export class TeamService {
         name: input.name != null ? input.name.trim() : before.name,
         verdictQuorum: input.verdictQuorum ?? before.verdictQuorum,
       });
+      for (const field of PUBLISHING_FIELDS) {
+        const value = input[field];
+        if (value !== undefined) after[field] = value === null ? null : value.trim();
+      }
       const change = diff(before, after, TEAM_FIELDS);
       if (Object.keys(change.after).length === 0) return before;
-      await manager.update(Team, { id: teamId }, { name: after.name, verdictQuorum: after.verdictQuorum });
+      await manager.update(Team, { id: teamId }, {
+        name: after.name, verdictQuorum: after.verdictQuorum, organizationName: after.organizationName,
+        organizationUrl: after.organizationUrl, organizationLogoUrl: after.organizationLogoUrl, publicBaseUrl: after.publicBaseUrl,
+      });
       await recordHistory(manager, {
         teamId, actorId: actor.userId, entityType: 'Team', entityId: teamId, action: 'UPDATE', ...change,
       });

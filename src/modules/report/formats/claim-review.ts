@@ -2,7 +2,7 @@ import { toGlobalId } from '../../../shared/ids';
 import { SourceKind } from '../../source/source.entity';
 import { toReviewRating, type Rating } from '../../verdict/rating';
 import type { ReportRow } from '../report-row';
-import type { ReportScope } from '../report.filter';
+import type { PublishingTeam } from '../report.filter';
 import type { DocumentParts } from './stream-parts';
 
 export interface ClaimReviewOptions {
@@ -14,13 +14,16 @@ export interface ClaimReviewOptions {
 
 type Thing = Record<string, unknown>;
 
+/** What a ClaimReview is built from: a report row, or a public fact-check (which has no verdicts). */
+export type ClaimReviewRow = Pick<ReportRow, 'claimId' | 'quote' | 'article' | 'speaker' | 'published' | 'consensusRating' | 'settledAt' | 'evidence'>;
+
 /**
  * Who made the claim, as schema.org `Claim.author` (a Person or an Organization). A speaker of kind
  * PERSON is a Person, any other kind an Organization; an anonymous speaker is named by how the text
  * describes them ("a European diplomat"). A claim without a speaker is the article's own assertion:
- * its byline (a Person), or failing that its outlet (an Organization).
+ * its byline (a Person), or failing that its publisher (an Organization: the outlet, else the site).
  */
-function claimAuthor(row: ReportRow): Thing | null {
+function claimAuthor(row: ClaimReviewRow): Thing | null {
   if (row.speaker) {
     const name = row.speaker.name ?? row.speaker.descriptor;
     if (!name) return null;
@@ -29,12 +32,34 @@ function claimAuthor(row: ReportRow): Thing | null {
     return author;
   }
   if (row.article.byline) return { '@type': 'Person', name: row.article.byline };
+  return appearancePublisher(row);
+}
+
+/**
+ * The desk as schema.org Organization: the review's author and publisher. Its `url` is the
+ * organisation's home page, else where its fact-checks are published (the team's public base URL,
+ * else the origin of the review URLs), so a reader of the feed can always tell whose review it is.
+ */
+export function reviewOrganization(team: PublishingTeam, reviewUrl: string): Thing {
+  const organization: Thing = { '@type': 'Organization', name: team.organizationName ?? team.name };
+  organization.url = team.organizationUrl ?? team.publicBaseUrl ?? new URL(reviewUrl.replace('{id}', 'id')).origin;
+  if (team.organizationLogoUrl) organization.logo = { '@type': 'ImageObject', url: team.organizationLogoUrl };
+  return organization;
+}
+
+/**
+ * Who published the article the claim appeared in: its outlet, else the site its URL is on (an
+ * article without either has no publisher to name).
+ */
+function appearancePublisher(row: ClaimReviewRow): Thing | null {
   if (row.article.outlet) return { '@type': 'Organization', name: row.article.outlet };
-  return null;
+  if (!row.article.url) return null;
+  const host = new URL(row.article.url).hostname.replace(/^www\./, '');
+  return { '@type': 'Organization', name: host, url: new URL(row.article.url).origin };
 }
 
 /** The rating a review states: the published one, else (with includeSettled) the consensus of a SETTLED claim. */
-function reviewedRating(row: ReportRow): { rating: Rating; date: Date } | null {
+function reviewedRating(row: ClaimReviewRow): { rating: Rating; date: Date } | null {
   if (row.published) return { rating: row.published.rating, date: row.published.at };
   if (row.consensusRating && row.settledAt) return { rating: row.consensusRating, date: row.settledAt };
   return null;
@@ -46,7 +71,7 @@ function reviewedRating(row: ReportRow): { rating: Rating; date: Date } | null {
  * itemReviewed (a Claim with author, datePublished, appearance). Null for a row with nothing to
  * review (neither published nor settled with a consensus).
  */
-export function claimReview(row: ReportRow, scope: ReportScope, options: ClaimReviewOptions): Thing | null {
+export function claimReview(row: ClaimReviewRow, team: PublishingTeam, options: ClaimReviewOptions): Thing | null {
   const reviewed = reviewedRating(row);
   if (!reviewed || (!row.published && !options.includeSettled)) return null;
   const claimId = toGlobalId('Claim', row.claimId);
@@ -58,7 +83,8 @@ export function claimReview(row: ReportRow, scope: ReportScope, options: ClaimRe
   const appearance: Thing = { '@type': 'CreativeWork', headline: row.article.title };
   if (row.article.url) appearance.url = row.article.url;
   if (row.article.publishedAt) appearance.datePublished = row.article.publishedAt.toISOString();
-  if (row.article.outlet) appearance.publisher = { '@type': 'Organization', name: row.article.outlet };
+  const publisher = appearancePublisher(row);
+  if (publisher) appearance.publisher = publisher;
   claim.appearance = appearance;
   if (row.article.language) claim.inLanguage = row.article.language;
 
@@ -68,7 +94,8 @@ export function claimReview(row: ReportRow, scope: ReportScope, options: ClaimRe
     claimReviewed: row.quote,
     reviewRating: toReviewRating(reviewed.rating),
     itemReviewed: claim,
-    author: { '@type': 'Organization', name: scope.team.name },
+    author: reviewOrganization(team, options.reviewUrl),
+    publisher: reviewOrganization(team, options.reviewUrl),
     datePublished: reviewed.date.toISOString(),
   };
   if (row.published?.rationale) review.reviewBody = row.published.rationale;
@@ -81,12 +108,12 @@ export function claimReview(row: ReportRow, scope: ReportScope, options: ClaimRe
  * One JSON-LD document: `@context` https://schema.org and an `@graph` of ClaimReviews, written as
  * rows arrive. Rows the query lets through but that have nothing to review are skipped.
  */
-export function claimReviewParts(scope: ReportScope, options: ClaimReviewOptions): DocumentParts<ReportRow> {
+export function claimReviewParts(team: PublishingTeam, options: ClaimReviewOptions): DocumentParts<ReportRow> {
   let written = 0;
   return {
     head: () => '{\n"@context": "https://schema.org",\n"@graph": [',
     row: (row) => {
-      const review = claimReview(row, scope, options);
+      const review = claimReview(row, team, options);
       if (!review) return '';
       return `${written++ ? ',' : ''}\n${JSON.stringify(review)}`;
     },
