@@ -10,7 +10,7 @@ import type { Logger } from 'pino';
 import type { GraphQLSchema } from 'graphql';
 import type { Config } from './config';
 import { createContext, type Context } from './shared/context';
-import { formatError } from './shared/format-error';
+import { formatError, httpAnswer } from './shared/format-error';
 import { requestPlugin } from './shared/request-plugin';
 import { Authenticator } from './modules/auth/authenticator';
 import { attachLiveServer, type LiveServer } from './modules/live/websocket';
@@ -76,16 +76,6 @@ export async function createServer(deps: ServerDeps): Promise<ClaimgraphServer> 
   const operations = createOperations({ config, log, dataSource, schema, authenticator, httpServer });
   operations.install(app);
   const contextDeps = { dataSource, log, config, statementTimeoutMs: config.hardening.statementTimeoutMs, credentials: authenticator };
-  const live = attachLiveServer({
-    httpServer, schema, authenticator, contextDeps, log, production: config.nodeEnv === 'production',
-    connectionString: (dataSource.options as { url?: string }).url ?? '',
-    pollIntervalMs: config.livePollIntervalMs,
-    queryLimits: config.hardening.queryLimits,
-    rateLimiter: operations.rateLimiter,
-    documents: operations.documents,
-    rateLimitWindowSeconds: config.hardening.rateLimit.windowSeconds,
-  });
-
   const apollo = new ApolloServer<Context>({
     // graphql-jit executes through Apollo's gateway interface (src/shared/jit-executor.ts)
     ...(config.graphqlJit ? { gateway: jitGateway(schema) } : { schema }),
@@ -102,6 +92,20 @@ export async function createServer(deps: ServerDeps): Promise<ClaimgraphServer> 
     ],
   });
   await apollo.start();
+  const live = attachLiveServer({
+    httpServer, schema, authenticator, contextDeps, log, production: config.nodeEnv === 'production',
+    connectionString: (dataSource.options as { url?: string }).url ?? '',
+    pollIntervalMs: config.livePollIntervalMs,
+    pipeline: operations.pipeline,
+    executeOperation: async (request, context) => {
+      const response = await apollo.executeOperation(
+        { query: request.query, operationName: request.operationName ?? undefined, variables: request.variables ?? undefined },
+        { contextValue: context },
+      );
+      if (response.body.kind !== 'single') throw new Error('incremental delivery is not served over WebSocket');
+      return response.body.singleResult;
+    },
+  });
 
   app.get('/healthz', (_request, response) => {
     response.json({ status: 'ok' });
@@ -139,8 +143,11 @@ export async function createServer(deps: ServerDeps): Promise<ClaimgraphServer> 
       response.status(error.status).json({ errors: [{ message: 'The request body could not be read', extensions: { code: 'BAD_REQUEST' } }] });
       return;
     }
-    log.error({ err: error }, 'unhandled HTTP error');
-    response.status(500).json({ errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] });
+    const requestId = operations.requestId(response);
+    const answer = httpAnswer(error, requestId);
+    if (answer.status >= 500) log.error({ err: error, requestId }, 'unhandled HTTP error');
+    for (const [name, value] of answer.headers) response.setHeader(name, value);
+    response.status(answer.status).json(answer.body);
   });
 
   const webhooks = new WebhookWorker(dataSource, config.webhooks, log.child({ component: 'webhooks' }));

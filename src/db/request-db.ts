@@ -17,9 +17,6 @@ export const APP_ROLE = 'claimgraph_app';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
-interface PreparingClient {
-  query(config: { name: string; text: string; values: unknown[] }): Promise<{ rows: unknown[] }>;
-}
 
 /**
  * Prepared statement names by SQL text. Every connection keeps the statements it prepared, so
@@ -46,10 +43,14 @@ function preparedName(sql: string): string | null {
  */
 export class RequestDb {
   private runner: QueryRunner | null = null;
+  /** The runner's pg connection, on which RequestDb itself begins and ends the transaction. */
+  private client: pg.PoolClient | null = null;
   private opening: Promise<QueryRunner> | null = null;
   private finished = false;
   private savepoints = 0;
   private scope: DbScope;
+  /** The command tag Postgres answered the last COMMIT with (COMMIT, or ROLLBACK for an aborted transaction). */
+  private commitCommand: string | null = null;
   /** A one-round-trip mutation in flight (see `mutationStatement`): opening waits for it. */
   private alone: Promise<unknown> | null = null;
   private readonly committed: (() => void)[] = [];
@@ -127,25 +128,24 @@ export class RequestDb {
     }
     const text = `START TRANSACTION; ${this.scopeStatement()}; ${withLiterals(sql, values)}; COMMIT`;
     const work = (async () => {
-      // pg's pool itself: TypeORM's query runner has nothing to add to one round trip
-      const client = await (this.dataSource.driver as unknown as { master: pg.Pool }).master.connect();
-      let broken: Error | undefined;
+      // A runner of its own, used only for its pg connection: one round trip needs nothing else.
+      const runner = this.dataSource.createQueryRunner();
       try {
+        const client = await connectionOf(runner);
         try {
-          const results = (await client.query(text)) as unknown as pg.QueryResult[];
+          // a multi-statement string answers one result per statement (pg's types say one)
+          const answer: pg.QueryResult | pg.QueryResult[] = await client.query(text);
+          const results = Array.isArray(answer) ? answer : [answer];
           const commit = results[results.length - 1];
           if (commit.command !== 'COMMIT') throw new Error(`COMMIT answered ${commit.command}: the transaction had been aborted`);
           return results[results.length - 2].rows as R[];
         } catch (error) {
           // the statement failed (the rest of the string was skipped) or COMMIT did: end it either way
-          await client.query('ROLLBACK').catch((rollbackError: Error) => {
-            broken = rollbackError;
-          });
+          await endTransaction(client, 'ROLLBACK');
           throw translateDatabaseError(error instanceof Error && 'severity' in error ? new QueryFailedError(sql, values, error) : error);
         }
       } finally {
-        // a connection that could not even roll back is not given to the next request
-        client.release(broken);
+        await runner.release();
       }
     })();
     this.alone = work.catch(() => undefined);
@@ -188,35 +188,36 @@ export class RequestDb {
       return;
     }
     try {
-      const bookkeeping = runner as unknown as { isTransactionActive: boolean; transactionDepth?: number; databaseConnection?: { query(sql: string): Promise<{ command: string }> } };
-      if (runner.isTransactionActive && outcome === 'commit' && bookkeeping.databaseConnection && bookkeeping.transactionDepth === 1) {
-        // COMMIT of a transaction that a failed statement aborted answers ROLLBACK without
-        // raising: its command tag tells, so an acknowledged write is one that really committed
-        // (this replaced a `SELECT 1` probe, one round trip per mutation).
-        const { command } = await bookkeeping.databaseConnection.query('COMMIT');
-        bookkeeping.isTransactionActive = false;
-        bookkeeping.transactionDepth = 0;
-        // A query operation's snapshot has nothing to lose (its failed read already reported its
-        // error); a write transaction that answers ROLLBACK must not be acknowledged.
-        if (command !== 'COMMIT' && (this.mode === 'write' || this.savepoints > 0)) {
-          throw new Error(`COMMIT answered ${command}: the transaction had been aborted`);
-        }
-      } else if (runner.isTransactionActive) {
-        if (outcome === 'commit' && this.savepoints > 0) {
-          // COMMIT of a transaction that a failed statement aborted answers ROLLBACK without
-          // raising: probe first, so an acknowledged write is one that really committed.
-          try {
-            await runner.query('SELECT 1');
-          } catch (error) {
-            await runner.rollbackTransaction().catch(() => undefined);
-            throw error;
-          }
-        }
-        if (outcome === 'commit') await runner.commitTransaction();
-        else await runner.rollbackTransaction();
+      if (!runner.isTransactionActive) return;
+      if (outcome === 'rollback') {
+        await this.rollback(runner);
+        return;
+      }
+      this.commitCommand = null;
+      try {
+        await runner.commitTransaction();
+      } catch (error) {
+        // COMMIT failed (a deferred check, or the connection): whatever is left of the transaction goes
+        await this.rollback(runner);
+        throw error;
+      }
+      // COMMIT of a transaction that a failed statement aborted answers ROLLBACK without raising:
+      // its command tag tells, so an acknowledged write is one that really committed. A query
+      // operation's snapshot has nothing to lose (its failed read already reported its error).
+      if (this.commitCommand !== 'COMMIT' && (this.mode === 'write' || this.savepoints > 0)) {
+        throw new Error(`COMMIT answered ${this.commitCommand ?? 'nothing RequestDb could read'}: the transaction had been aborted`);
       }
     } finally {
       await runner.release();
+    }
+  }
+
+  /** Rolls back; a connection that cannot even do that is closed, so the pool drops it. */
+  private async rollback(runner: QueryRunner): Promise<void> {
+    try {
+      await runner.rollbackTransaction();
+    } catch {
+      await this.client?.end().catch(() => undefined);
     }
   }
 
@@ -226,10 +227,10 @@ export class RequestDb {
     this.opening ??= (async () => {
       if (this.alone) await this.alone;
       const runner = this.dataSource.createQueryRunner();
-      serializeQueries(runner);
       try {
-        await runner.connect();
-        await this.begin(runner, then);
+        const client = await connectionOf(runner);
+        this.client = client;
+        await this.begin(runner, client, then);
         this.runner = runner;
         return runner;
       } catch (error) {
@@ -241,25 +242,45 @@ export class RequestDb {
   }
 
   /**
-   * BEGIN, the snapshot mode and the caller's scope in ONE round trip (a multi-statement simple
-   * query), where TypeORM's startTransaction + SET TRANSACTION + set_config took three: with
-   * ~10 statements per article page, the two saved round trips were measurable (bench/README).
-   * The scope goes in as literals, which is safe because every value is validated first (UUIDs,
-   * an integer). TypeORM is then told a transaction is open, as its own startTransaction does.
+   * Starts the transaction through TypeORM's own startTransaction, so TypeORM knows it is open
+   * (its pessimistic locks require that, and EntityManager#save then uses it rather than opening
+   * one), but with the statements RequestDb needs, sent on the runner's connection:
+   * - TypeORM's `START TRANSACTION` becomes BEGIN, the snapshot mode and the caller's scope in ONE
+   *   round trip (a multi-statement simple query), where BEGIN + SET TRANSACTION + set_config would
+   *   take three: with ~10 statements per article page, the two saved round trips were measurable.
+   *   The scope goes in as literals, which is safe because every value is validated first (UUIDs,
+   *   an integer).
+   * - TypeORM's `COMMIT` is sent as it is, but its command tag is kept (see `end`).
+   * Should TypeORM begin with other words, the mode and scope follow in a statement of their own.
    */
-  private async begin(runner: QueryRunner, then?: string): Promise<void> {
-    const bookkeeping = runner as unknown as { isTransactionActive: boolean; transactionDepth?: number };
-    if (typeof bookkeeping.transactionDepth !== 'number' || bookkeeping.transactionDepth !== 0) {
-      await runner.startTransaction();
-      if (this.mode === 'read') await runner.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY');
-      await this.applyScope(runner);
-      if (then) await runner.query(then);
-      return;
-    }
+  private async begin(runner: QueryRunner, client: pg.PoolClient, then?: string): Promise<void> {
     const start = this.mode === 'read' ? 'START TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY' : 'START TRANSACTION';
-    await runner.query(`${start}; ${this.scopeStatement()}${then ? `; ${then}` : ''}`);
-    bookkeeping.isTransactionActive = true;
-    bookkeeping.transactionDepth = 1;
+    const rest = `${this.scopeStatement()}${then ? `; ${then}` : ''}`;
+    let pendingBegin: string | null = `${start}; ${rest}`;
+    serializeQueries(runner, client, (sql) => {
+      if (sql === 'START TRANSACTION' && pendingBegin) {
+        const text = pendingBegin;
+        pendingBegin = null;
+        return () => client.query(text);
+      }
+      if (sql === 'COMMIT') {
+        return async () => {
+          this.commitCommand = (await client.query('COMMIT')).command;
+          return [];
+        };
+      }
+      return null;
+    });
+    try {
+      await runner.startTransaction();
+      if (pendingBegin) {
+        pendingBegin = null;
+        await runner.query(`${this.mode === 'read' ? 'SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY; ' : ''}${rest}`);
+      }
+    } catch (error) {
+      if (runner.isTransactionActive) await this.rollback(runner);
+      throw error;
+    }
   }
 
   private scopeStatement(): string {
@@ -349,8 +370,9 @@ export function translateDatabaseError(error: unknown): unknown {
  * One request's resolvers run concurrently (DataLoader batches of sibling fields), but they share
  * one connection. pg queues overlapping queries itself only with a deprecation warning (pg 9 will
  * refuse them), so the runner takes them one after another here, in the order they were asked.
+ * `replace` may send a statement differently (see `RequestDb.begin`).
  */
-function serializeQueries(runner: QueryRunner): void {
+function serializeQueries(runner: QueryRunner, client: pg.PoolClient, replace: (sql: string) => (() => Promise<unknown>) | null): void {
   const query = runner.query.bind(runner);
   let tail: Promise<unknown> = Promise.resolve();
   const inTurn = <T>(task: () => Promise<T>): Promise<T> => {
@@ -358,11 +380,21 @@ function serializeQueries(runner: QueryRunner): void {
     tail = result.catch(() => undefined);
     return result;
   };
-  runner.query = ((...args: Parameters<QueryRunner['query']>) => inTurn(() => query(...args))) as QueryRunner['query'];
+  runner.query = ((...args: Parameters<QueryRunner['query']>) => {
+    const replaced = replace(args[0]);
+    return inTurn(replaced
+      ? async () => {
+        try {
+          return await replaced();
+        } catch (error) {
+          throw error instanceof Error && 'severity' in error ? new QueryFailedError(args[0], [], error) : error;
+        }
+      }
+      : () => query(...args));
+  }) as QueryRunner['query'];
   (runner as PreparingRunner).claimgraphPrepared = (sql, parameters) => inTurn(async () => {
-    const client = (runner as unknown as { databaseConnection?: PreparingClient }).databaseConnection;
-    const name = client ? preparedName(sql) : null;
-    if (!client || !name) return rowsOf(await query(sql, parameters));
+    const name = preparedName(sql);
+    if (!name) return rowsOf(await query(sql, parameters));
     try {
       return (await client.query({ name, text: sql, values: parameters })).rows;
     } catch (error) {
@@ -370,6 +402,23 @@ function serializeQueries(runner: QueryRunner): void {
       throw new QueryFailedError(sql, parameters, error as Error);
     }
   });
+}
+
+/** The pg connection a query runner holds (`connect()` hands back the one it already has). */
+async function connectionOf(runner: QueryRunner): Promise<pg.PoolClient> {
+  return (await runner.connect()) as pg.PoolClient;
+}
+
+/**
+ * Ends whatever transaction is open on `client`. A connection that cannot even do that is closed,
+ * so the pool drops it rather than hand it, mid-transaction, to the next request.
+ */
+async function endTransaction(client: pg.PoolClient, statement: 'ROLLBACK'): Promise<void> {
+  try {
+    await client.query(statement);
+  } catch {
+    await client.end().catch(() => undefined);
+  }
 }
 
 interface PreparingRunner {

@@ -3,6 +3,7 @@ import { unwrapResolverError } from '@apollo/server/errors';
 import { DomainError, ErrorCode } from './errors';
 import { classifyDatabaseError, DATABASE_FAILURE_CODES, DATABASE_FAILURE_MESSAGES } from './database-errors';
 import { QUERY_LIMIT_CODES } from './query-limits';
+import { formattedRequestError, httpHeadersOf } from './http-errors';
 import { TRUSTED_DOCUMENT_CODES } from './trusted-documents';
 
 export const INTERNAL_SERVER_ERROR = 'INTERNAL_SERVER_ERROR';
@@ -116,4 +117,76 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
     return { ...base, message: formatted.message.replace(SUGGESTION, ''), extensions: { code } };
   }
   return { ...base, message: 'Internal server error', extensions: { code: INTERNAL_SERVER_ERROR } };
+}
+
+/** HTTP status of a domain error answered outside a GraphQL response (downloads). Exhaustive. */
+function domainStatus(code: ErrorCode): number {
+  switch (code) {
+    case ErrorCode.UNAUTHENTICATED:
+      return 401;
+    case ErrorCode.FORBIDDEN:
+      return 403;
+    case ErrorCode.NOT_FOUND:
+      return 404;
+    case ErrorCode.PAYLOAD_TOO_LARGE:
+      return 413;
+    case ErrorCode.VERSION_CONFLICT:
+    case ErrorCode.ALREADY_EXISTS:
+    case ErrorCode.PUBLISHED:
+    case ErrorCode.LAST_OWNER:
+      return 409;
+    case ErrorCode.BAD_USER_INPUT:
+    case ErrorCode.ANCHOR_NOT_FOUND:
+    case ErrorCode.ANCHOR_AMBIGUOUS:
+    case ErrorCode.ANCHOR_OUT_OF_RANGE:
+      return 400;
+    default: {
+      const unreachable: never = code;
+      return unreachable;
+    }
+  }
+}
+
+/** The HTTP status for a client-facing error code: domain codes above, the operational ones here. */
+export function httpStatusForCode(code: string): number {
+  if ((Object.values(ErrorCode) as string[]).includes(code)) return domainStatus(code as ErrorCode);
+  switch (code) {
+    case 'RATE_LIMITED':
+    case 'TOO_MANY_REQUESTS':
+      return 429;
+    case 'SERVICE_UNAVAILABLE':
+    case 'QUERY_TIMEOUT':
+      return 503;
+    case INTERNAL_SERVER_ERROR:
+    case 'TRANSACTION_ABORTED':
+      return 500;
+    default:
+      // request errors (parse, validation, limits) are the client's
+      return 400;
+  }
+}
+
+export interface HttpAnswer {
+  status: number;
+  headers: [string, string][];
+  body: { errors: GraphQLFormattedError[] };
+}
+
+/**
+ * Any error as a complete HTTP answer, for routes that are not GraphQL (downloads) and for the
+ * server's last error handler: the same formatError, a status for its code (a database outage is
+ * 503 with Retry-After, as over GraphQL), and the request id on an unexpected error. Total: every
+ * error gets an answer; none leaks its text.
+ */
+export function httpAnswer(error: unknown, requestId: string): HttpAnswer {
+  const graphQLError = error instanceof GraphQLError
+    ? error
+    : new GraphQLError(error instanceof Error ? error.message : String(error), { originalError: error instanceof Error ? error : undefined });
+  const formatted = formatError(formattedRequestError(graphQLError), graphQLError);
+  const code = String(formatted.extensions?.code);
+  const explicit = (graphQLError.extensions as { http?: { status?: number } }).http?.status;
+  const headers = httpHeadersOf(graphQLError);
+  if (code === 'SERVICE_UNAVAILABLE' && !headers.some(([name]) => name.toLowerCase() === 'retry-after')) headers.push(['retry-after', '1']);
+  const body = code === INTERNAL_SERVER_ERROR ? { ...formatted, extensions: { ...formatted.extensions, requestId } } : formatted;
+  return { status: explicit ?? httpStatusForCode(code), headers, body: { errors: [body] } };
 }

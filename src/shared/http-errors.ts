@@ -20,7 +20,7 @@ export function requestError(
 /** The same error as the JSON a client gets, for answers sent before Apollo runs. */
 export function formattedRequestError(error: GraphQLError): GraphQLFormattedError {
   const { http: _http, ...extensions } = error.extensions as Record<string, unknown>;
-  return { message: error.message, extensions };
+  return { message: error.message, ...(error.locations ? { locations: error.locations } : {}), extensions };
 }
 
 export function httpStatusOf(error: GraphQLError): number {

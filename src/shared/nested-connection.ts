@@ -2,7 +2,6 @@ import type { EntityManager, EntityTarget, ObjectLiteral } from 'typeorm';
 import type { RequestDb } from '../db/request-db';
 import type { Loaders } from './loaders';
 import { ConnectionResult, LazyEdge, lazyPageInfo, pageRequest, type ConnectionArgs, type SortKey } from './pagination';
-import { badInput } from './errors';
 
 export interface NestedConnectionSpec<T extends ObjectLiteral> {
   /** Unique name of this relation, e.g. `Claim.verdicts`. */
@@ -95,7 +94,7 @@ export function nestedConnection<T extends ObjectLiteral>(
   parentId: string,
   args: ConnectionArgs,
 ): Promise<ConnectionResult<T>> {
-  const page = pageRequest(args);
+  const page = pageRequest(args, spec.sort.map((key) => key.type));
   const argsKey = JSON.stringify([page.limit, page.backward, page.cursor]);
   const filter = spec.filter ? `AND ${spec.filter}` : '';
 
@@ -116,9 +115,6 @@ export function nestedConnection<T extends ObjectLiteral>(
     return Promise.resolve(
       new ConnectionResult<T>([], { hasNextPage: false, hasPreviousPage: page.hasCursor, startCursor: null, endCursor: null }, count),
     );
-  }
-  if (page.cursor && page.cursor.length !== spec.sort.length) {
-    throw badInput('cursor does not belong to this list', page.backward ? 'before' : 'after');
   }
 
   const loader = loaders.keyed<string, Page<T>>(`${spec.name}:${argsKey}`, async (parentIds) => {

@@ -13,10 +13,11 @@ import { Metrics } from './metrics';
 import { isClusterWorker } from '../cluster';
 import { Health } from './health';
 import { RateLimiter } from './rate-limit';
-import { queryLimitsPlugin } from './query-limits';
+import { OperationPipeline } from './operation-pipeline';
 import { gateAuthResult, requestGate } from './request-gate';
 import { REQUEST_ID_HEADER, addErrorCodes, bindRequestRecord, recordOf, requestIdOf, requestRecordPlugin, requestTracking } from './request-log';
 import { classifyDatabaseError, serviceUnavailableError } from './database-errors';
+import { findInvalidText } from './text';
 import { TrustedDocuments, loadManifest } from './trusted-documents';
 
 export interface OperationsDeps {
@@ -37,8 +38,11 @@ export interface Operations {
   metrics: Metrics;
   health: Health;
   rateLimiter: RateLimiter;
-  /** Trusted documents and automatic persisted queries, resolved before parsing over HTTP and WebSocket alike. */
-  documents: TrustedDocuments;
+  /**
+   * Resolve the document (trusted documents and automatic persisted queries), parse, check,
+   * rate-limit: the steps every GraphQL operation takes, over HTTP and WebSocket.
+   */
+  pipeline: OperationPipeline;
   /** Mounts the first middleware (request id, log line, CORS) and /readyz, /metrics. Call before any route. */
   install(app: express.Express): void;
   /** Goes on /graphql after body parsing: limits, authentication, rate limit. */
@@ -51,6 +55,22 @@ export interface Operations {
   /** Links the GraphQL context to the request's log record. */
   bindContext(context: Context, response: express.Response): Context;
   close(): Promise<void>;
+}
+
+/**
+ * Query-string parameters and headers that no handler could store or compare (a NUL, a lone
+ * surrogate) are refused here, once, for every route, as 400 BAD_USER_INPUT. (Node's HTTP parser
+ * already refuses NUL, CR and LF in headers; a percent-encoded `%00` in the URL reaches this.)
+ * GraphQL bodies are checked by the request pipeline, which knows the variables.
+ */
+function rejectInvalidText(request: express.Request, response: express.Response, next: express.NextFunction): void {
+  const inQuery = request.url.includes('?') ? findInvalidText(request.query) : null;
+  const header = inQuery ? null : Object.entries(request.headers).map(([name, value]) => (findInvalidText(value) ? name : null)).find(Boolean);
+  if (!inQuery && !header) return next();
+  const where = inQuery ? `Query parameter ${inQuery.path || '(a name)'}` : `Header ${header}`;
+  const field = inQuery ? inQuery.path : header;
+  addErrorCodes(recordOf(response), ['BAD_USER_INPUT']);
+  response.status(400).json({ errors: [{ message: `${where} ${inQuery?.reason ?? 'is not valid text'}`, extensions: { code: 'BAD_USER_INPUT', field } }] });
 }
 
 /** Compares in constant time (digests first, so lengths leak nothing either). */
@@ -72,12 +92,10 @@ export function createOperations(deps: OperationsDeps): Operations {
     manifest: settings.trustedDocuments.path ? loadManifest(settings.trustedDocuments.path) : null,
     only: settings.trustedDocuments.only,
   });
+  const pipeline = new OperationPipeline({ schema, documents, limits: settings.queryLimits, rateLimiter, windowSeconds: settings.rateLimit.windowSeconds });
   const gate = requestGate({
-    documents,
-    schema,
-    limits: settings.queryLimits,
+    pipeline,
     authenticator,
-    rateLimiter,
     windowSeconds: settings.rateLimit.windowSeconds,
     allowBatchedRequests: settings.allowBatchedRequests,
   });
@@ -107,10 +125,11 @@ export function createOperations(deps: OperationsDeps): Operations {
     metrics,
     health,
     rateLimiter,
-    documents,
+    pipeline,
     install(app) {
       app.set('trust proxy', settings.trustProxy);
       app.use(requestTracking(log, metrics));
+      app.use(rejectInvalidText);
       // A preflight from an origin that is not allowed gets no CORS headers (so the browser refuses
       // the call), and a body saying how to allow it: the developer reads it in the network tab.
       app.use((request, response, next) => {
@@ -154,7 +173,7 @@ export function createOperations(deps: OperationsDeps): Operations {
       // mid-drain; src/shared/shutdown.ts runs the whole sequence instead
       stopOnTerminationSignals: false,
     },
-    plugins: [queryLimitsPlugin(settings.queryLimits), requestRecordPlugin()],
+    plugins: [pipeline.inProcessPlugin() as ApolloServerPlugin<Context>, requestRecordPlugin()],
     requestId: requestIdOf,
     async authenticate(request, response) {
       const known = gateAuthResult(response);

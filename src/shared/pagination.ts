@@ -2,6 +2,7 @@ import { ArgsType, Field, Int, ObjectType } from 'type-graphql';
 import type { ClassType } from 'type-graphql';
 import type { ObjectLiteral, SelectQueryBuilder } from 'typeorm';
 import { badInput } from './errors';
+import { invalidText } from './text';
 
 export const DEFAULT_PAGE_SIZE = 20;
 export const MAX_PAGE_SIZE = 100;
@@ -116,22 +117,77 @@ export interface PageRequest {
   hasCursor: boolean;
 }
 
-function decodeCursor(cursor: string, field: string): unknown[] {
-  try {
-    const values = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
-    if (Array.isArray(values) && values.length > 0) return values;
-  } catch {
-    // fall through to the typed error
+/** Postgres types of cursor values (a list's sort keys); each value is checked against its type. */
+export type CursorType = 'integer' | 'text' | 'timestamptz' | 'uuid' | 'bigint' | 'numeric';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+// Postgres's ISO output of a timestamptz (what `::text` gives under DateStyle ISO), or ISO 8601
+const TIMESTAMP = /^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2}):(\d{2})(?:\.\d{1,6})?(?:Z|[+-](\d{2})(?::?[0-5]\d(?::?[0-5]\d)?)?)?$/;
+const INT_RANGE = { integer: [-(2n ** 31n), 2n ** 31n - 1n], bigint: [-(2n ** 63n), 2n ** 63n - 1n] } as const;
+
+function isTimestamp(value: string): boolean {
+  if (value === 'infinity' || value === '-infinity') return true;
+  const match = TIMESTAMP.exec(value);
+  if (!match) return false;
+  const [year, month, day, hour, minute, second, offsetHours] = match.slice(1).map((part) => (part === undefined ? 0 : Number(part)));
+  const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
+  return month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth && hour <= 23 && minute <= 59 && second <= 59 && offsetHours <= 15;
+}
+
+/**
+ * Whether a cursor value can be cast to its sort key's type. Cursors are opaque to clients but not
+ * signed: a hand-made one must fail here, as bad input, and never reach Postgres as a value its
+ * cast would reject (which would fail the whole request's transaction).
+ */
+function fitsType(value: unknown, type: CursorType): boolean {
+  const text = typeof value === 'number' && Number.isFinite(value) ? String(value) : value;
+  if (typeof text !== 'string' || text.length > 200) return false;
+  switch (type) {
+    case 'uuid':
+      return UUID.test(text);
+    case 'integer':
+    case 'bigint': {
+      if (!/^-?\d{1,19}$/.test(text)) return false;
+      const [min, max] = INT_RANGE[type];
+      const number = BigInt(text);
+      return number >= min && number <= max;
+    }
+    case 'numeric':
+      return /^-?\d{1,100}(\.\d{1,100})?$/.test(text);
+    case 'timestamptz':
+      return isTimestamp(text);
+    case 'text':
+      return invalidText(text) === null;
+    default: {
+      const unreachable: never = type;
+      return unreachable;
+    }
   }
-  throw badInput(`${field} is not a valid cursor`, field);
+}
+
+function decodeCursor(cursor: string, field: string, types: readonly CursorType[]): unknown[] {
+  let values: unknown;
+  try {
+    values = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
+  } catch {
+    throw badInput(`${field} is not a valid cursor`, field);
+  }
+  if (!Array.isArray(values) || values.length === 0) throw badInput(`${field} is not a valid cursor`, field);
+  if (values.length !== types.length || !values.every((value, index) => fitsType(value, types[index]))) {
+    throw badInput(`${field} is not a valid cursor for this list`, field);
+  }
+  return values;
 }
 
 export function encodeCursor(values: unknown[]): string {
   return Buffer.from(JSON.stringify(values), 'utf8').toString('base64url');
 }
 
-/** Validates Relay arguments once, for every connection: bounds, and no mixing of directions. */
-export function pageRequest(args: ConnectionArgs): PageRequest {
+/**
+ * Validates Relay arguments once, for every connection: bounds, no mixing of directions, and a
+ * cursor whose values fit the list's sort keys (`cursorTypes`, in order).
+ */
+export function pageRequest(args: ConnectionArgs, cursorTypes: readonly CursorType[]): PageRequest {
   const { first, after, last, before } = args;
   if (first != null && last != null) throw badInput('Pass either first or last, not both', 'first');
   if (after != null && before != null) throw badInput('Pass either after or before, not both', 'after');
@@ -147,7 +203,7 @@ export function pageRequest(args: ConnectionArgs): PageRequest {
   return {
     limit: (backward ? last : first) ?? DEFAULT_PAGE_SIZE,
     backward,
-    cursor: cursorArg != null ? decodeCursor(cursorArg, backward ? 'before' : 'after') : null,
+    cursor: cursorArg != null ? decodeCursor(cursorArg, backward ? 'before' : 'after', cursorTypes) : null,
     hasCursor: cursorArg != null,
   };
 }
@@ -159,7 +215,7 @@ export interface SortKey {
   expression: string;
   direction: SortDirection;
   /** Postgres type the cursor value is cast back to. */
-  type: 'integer' | 'text' | 'timestamptz' | 'uuid' | 'bigint' | 'numeric';
+  type: CursorType;
 }
 
 /**
@@ -173,7 +229,7 @@ export async function paginate<T extends ObjectLiteral>(
   sort: SortKey[],
   args: ConnectionArgs,
 ): Promise<ConnectionResult<T>> {
-  const page = pageRequest(args);
+  const page = pageRequest(args, sort.map((key) => key.type));
   const countQuery = query.clone();
   const count = memoize(() => countQuery.orderBy().getCount());
   if (page.limit === 0) {
@@ -186,7 +242,6 @@ export async function paginate<T extends ObjectLiteral>(
   }));
   const rowQuery = query.clone();
   if (page.cursor) {
-    if (page.cursor.length !== sort.length) throw badInput('cursor does not belong to this list', page.backward ? 'before' : 'after');
     const params: Record<string, unknown> = {};
     const clauses: string[] = [];
     page.cursor.forEach((value, index) => {

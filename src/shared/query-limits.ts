@@ -4,10 +4,10 @@ import {
   type DocumentNode, type FieldNode, type FragmentDefinitionNode, type GraphQLCompositeType, type GraphQLField,
   type GraphQLSchema, type OperationDefinitionNode, type SelectionSetNode, type ValueNode,
 } from 'graphql';
-import type { ApolloServerPlugin } from '@apollo/server';
 import type { QueryLimitsConfig } from '../config';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from './pagination';
 import { requestError } from './http-errors';
+import { invalidText } from './text';
 
 export type QueryLimits = QueryLimitsConfig;
 
@@ -29,6 +29,8 @@ export interface OperationAnalysis {
   introspectionNesting: number;
   /** A page-size argument out of range, reported as bad input before anything runs. */
   badArgument: { argument: string; field: string; value: number } | null;
+  /** Why a string literal of the document is not storable text (a NUL, a lone surrogate), or null. */
+  invalidString: string | null;
 }
 
 type Variables = Record<string, unknown> | null | undefined;
@@ -86,12 +88,16 @@ export function analyzeOperation(
   // costly to parse and validate whether or not its fragment is used.
   let aliases = 0;
   let directives = 0;
+  let invalidString: string | null = null;
   visit(document, {
     Field(node) {
       if (node.alias) aliases++;
     },
     Directive() {
       directives++;
+    },
+    StringValue(node) {
+      invalidString ??= invalidText(node.value);
     },
   });
 
@@ -229,6 +235,7 @@ export function analyzeOperation(
     rootFields: operation.selectionSet.selections.length,
     introspectionNesting: root.typeLists,
     badArgument,
+    invalidString,
   };
 }
 
@@ -283,18 +290,6 @@ export function queryLimitErrors(analysis: OperationAnalysis, limits: QueryLimit
   return errors;
 }
 
-/** For transports other than HTTP (WebSocket): everything above in one call, after parsing with `maxTokens`. */
-export function checkQueryLimits(
-  schema: GraphQLSchema,
-  document: DocumentNode,
-  operationName: string | null | undefined,
-  variables: Variables,
-  limits: QueryLimits,
-): GraphQLError[] {
-  const analysis = analyzeOperation(schema, document, operationName, variables);
-  return analysis ? queryLimitErrors(analysis, limits) : [];
-}
-
 /**
  * graphql-js reports a document over `maxTokens` as a syntax error; this names the limit the
  * way the other limits do. Returns null for any other parse error.
@@ -303,24 +298,4 @@ export function tokenLimitError(error: unknown, limits: QueryLimits): GraphQLErr
   const message = error instanceof Error ? error.message : '';
   if (!/Document contains more tha[nt] \d+ tokens/.test(message)) return null;
   return limitError('TOO_MANY_TOKENS', `The document has more than ${limits.maxTokens} tokens; the limit is ${limits.maxTokens}`, limits.maxTokens, limits.maxTokens + 1);
-}
-
-/**
- * Apollo plugin: the same limits on every operation Apollo runs without the HTTP request gate in
- * front of it (executeOperation), before any resolver. Over HTTP (`request.http` set: Apollo is
- * mounted only behind the gate, src/server.ts) the gate has applied them before authentication,
- * and analysing the document a second time was measurable on every request.
- */
-export function queryLimitsPlugin(limits: QueryLimits): ApolloServerPlugin {
-  return {
-    async requestDidStart() {
-      return {
-        async didResolveOperation({ schema, document, operationName, request }) {
-          if (request.http) return;
-          const errors = checkQueryLimits(schema, document, operationName, request.variables, limits);
-          if (errors.length) throw errors[0];
-        },
-      };
-    },
-  };
 }

@@ -1,32 +1,19 @@
 import { createHash } from 'node:crypto';
-import { GraphQLError, parse, type DocumentNode, type GraphQLSchema } from 'graphql';
+import type { GraphQLError } from 'graphql';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { Authenticator, AuthResult } from '../modules/auth/authenticator';
-import type { QueryLimits } from './query-limits';
-import { analyzeOperation, operationCost, queryLimitErrors, tokenLimitError } from './query-limits';
-import { RateLimiter, rateLimitKey, rateLimitedError, setRateLimitHeaders, tooManyInFlightError, type RateLimitDecision } from './rate-limit';
+import { rateLimitedError, setRateLimitHeaders, tooManyInFlightError, type RateLimitDecision } from './rate-limit';
 import { classifyDatabaseError, serviceUnavailableError } from './database-errors';
-import { formattedRequestError, httpHeadersOf, httpStatusOf } from './http-errors';
-import { formatError } from './format-error';
+import { httpHeadersOf, httpStatusOf } from './http-errors';
 import { addErrorCodes, recordOf } from './request-log';
-import type { DocumentRequest, TrustedDocuments } from './trusted-documents';
-
-interface OperationRequest {
-  query: string | null;
-  operationName: string | null;
-  variables: Record<string, unknown> | null;
-  /** The fields that name the document (its text, a trusted document id, an APQ hash), as sent. */
-  document: DocumentRequest;
-}
+import type { OperationPipeline, OperationRequest } from './operation-pipeline';
+import type { DocumentRequest } from './trusted-documents';
 
 export interface RequestGateDeps {
-  schema: GraphQLSchema;
-  limits: QueryLimits;
+  pipeline: OperationPipeline;
   authenticator: Authenticator;
-  rateLimiter: RateLimiter;
   windowSeconds: number;
   allowBatchedRequests: boolean;
-  documents: TrustedDocuments;
 }
 
 const AUTH_RESULT = 'claimgraphAuth';
@@ -39,27 +26,6 @@ const MAX_HELD_REFUSALS = 2000;
 /** The gate's authentication of this request, reused by Apollo's context so it runs once. */
 export function gateAuthResult(response: Response): AuthResult | undefined {
   return response.locals[AUTH_RESULT] as AuthResult | undefined;
-}
-
-/** Parsed documents of recent small queries: most traffic repeats a few front-end queries. */
-class DocumentCache {
-  private readonly entries = new Map<string, DocumentNode>();
-  constructor(private readonly capacity = 500, private readonly maxLength = 8192) {}
-
-  parse(query: string, maxTokens: number): DocumentNode {
-    const cached = this.entries.get(query);
-    if (cached) {
-      this.entries.delete(query);
-      this.entries.set(query, cached);
-      return cached;
-    }
-    const document = parse(query, { maxTokens, noLocation: true });
-    if (query.length <= this.maxLength) {
-      this.entries.set(query, document);
-      if (this.entries.size > this.capacity) this.entries.delete(this.entries.keys().next().value as string);
-    }
-    return document;
-  }
 }
 
 /**
@@ -116,18 +82,8 @@ function objectOrNull(value: unknown): Record<string, unknown> | null {
   return value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : null;
 }
 
-function toOperation(raw: unknown): OperationRequest {
-  const body = objectOrNull(raw) ?? {};
-  return {
-    query: typeof body.query === 'string' ? body.query : null,
-    operationName: typeof body.operationName === 'string' ? body.operationName : null,
-    variables: objectOrNull(body.variables),
-    document: { query: body.query, documentId: body.documentId, doc_id: body.doc_id, extensions: body.extensions },
-  };
-}
-
 function jsonParameter(value: unknown): Record<string, unknown> | null {
-  if (typeof value !== 'string') return null;
+  if (typeof value !== 'string') return objectOrNull(value);
   try {
     return objectOrNull(JSON.parse(value));
   } catch {
@@ -142,7 +98,7 @@ function namesDocument(document: DocumentRequest): boolean {
 
 /**
  * Hands Apollo the resolved document in place of its id or hash, so Apollo (whose own persisted
- * queries stay off) parses and runs exactly what the gate limited and priced.
+ * queries stay off) parses and runs exactly what the pipeline limited and priced.
  */
 function substituteDocument(request: Request, index: number, query: string): void {
   if (request.method === 'GET') {
@@ -170,6 +126,15 @@ function substituteDocument(request: Request, index: number, query: string): voi
   }
 }
 
+function toOperation(raw: unknown): OperationRequest {
+  const body = objectOrNull(raw) ?? {};
+  return {
+    operationName: typeof body.operationName === 'string' ? body.operationName : null,
+    variables: objectOrNull(body.variables),
+    document: { query: body.query, documentId: body.documentId, doc_id: body.doc_id, extensions: body.extensions },
+  };
+}
+
 /** The operations of a GraphQL-over-HTTP request, as Apollo will read them (null: nothing to measure). */
 function operationsOf(request: Request, allowBatched: boolean): OperationRequest[] | null {
   if (request.method === 'POST') {
@@ -179,7 +144,6 @@ function operationsOf(request: Request, allowBatched: boolean): OperationRequest
   if (request.method === 'GET') {
     const params = request.query as Record<string, unknown>;
     return [{
-      query: typeof params.query === 'string' ? params.query : null,
       operationName: typeof params.operationName === 'string' ? params.operationName : null,
       variables: jsonParameter(params.variables),
       document: { query: params.query, documentId: params.documentId, doc_id: params.doc_id, extensions: jsonParameter(params.extensions) ?? undefined },
@@ -189,12 +153,13 @@ function operationsOf(request: Request, allowBatched: boolean): OperationRequest
 }
 
 /**
- * The gate every GraphQL HTTP request passes before Apollo. Before the body is read: a caller
- * refused moments ago, or with too many requests in flight, is refused. After: query limits (no
- * credential lookup, no SQL, no resolver for a request over a limit), then authentication (once;
- * Apollo's context reuses it), then the caller's points for the window. What the gate refuses gets
- * a GraphQL-shaped error body naming the limit; anything it cannot measure (syntax errors,
- * malformed bodies) goes on to Apollo, which answers it, at the cost of one point.
+ * The HTTP side of the request pipeline (src/shared/operation-pipeline.ts), in front of Apollo.
+ * Before the body is read: a caller refused moments ago, or with too many requests in flight, is
+ * refused. After: the pipeline's admission of every operation (document, parse, limits, operation
+ * name, text; no credential lookup, no SQL, no resolver for a refused request), then
+ * authentication (once; Apollo's context reuses it), then the caller's points for the window.
+ * What the gate refuses gets a GraphQL-shaped error body naming the problem; a body without a
+ * query goes on to Apollo, which answers it, at the cost of one point.
  */
 export interface RequestGate {
   /** Mounted before body parsing: a caller refused moments ago is refused again without reading its body. */
@@ -204,13 +169,14 @@ export interface RequestGate {
 }
 
 export function requestGate(deps: RequestGateDeps): RequestGate {
-  const documents = new DocumentCache();
+  const { pipeline } = deps;
+  const rateLimiter = pipeline.rateLimiter;
   const refused = new RefusedCallers();
   const provenCallers = new RecentSet(10_000);
 
   const refuse = (request: Request, response: Response, errors: GraphQLError[]): void => {
     const record = recordOf(response);
-    const formatted = errors.map((error) => formatError(formattedRequestError(error), error));
+    const formatted = pipeline.formatErrors(errors);
     addErrorCodes(record, formatted.map((error) => error.extensions?.code));
     response.status(httpStatusOf(errors[0]));
     for (const [name, value] of httpHeadersOf(errors[0])) response.setHeader(name, value);
@@ -250,7 +216,7 @@ export function requestGate(deps: RequestGateDeps): RequestGate {
    * parse, a credential lookup or SQL.
    */
   const beforeBody: RequestHandler = (request, response, next) => {
-    if (!deps.rateLimiter.enabled || (request.method !== 'POST' && request.method !== 'GET')) return next();
+    if (!rateLimiter.enabled || (request.method !== 'POST' && request.method !== 'GET')) return next();
     const fingerprint = RefusedCallers.fingerprint(request);
     // Credentials never seen to work are the address's: guessing tokens from a refused address is refused.
     const address = `ip:${request.ip ?? 'unknown'}`;
@@ -260,14 +226,14 @@ export function requestGate(deps: RequestGateDeps): RequestGate {
     if (refusedAs && waitSeconds !== null) {
       return answerLater(response, Math.min(waitSeconds * 1000, REFUSAL_PAUSE_MS), () => {
         const left = refused.retryAfterSeconds(refusedAs) ?? 1;
-        const decision: RateLimitDecision = { allowed: false, limit: deps.rateLimiter.limit, remaining: 0, resetSeconds: left, retryAfterSeconds: left };
+        const decision: RateLimitDecision = { allowed: false, limit: rateLimiter.limit, remaining: 0, resetSeconds: left, retryAfterSeconds: left };
         setRateLimitHeaders(response, decision);
         refuse(request, response, [rateLimitedError(decision, null, deps.windowSeconds)]);
       });
     }
-    const release = deps.rateLimiter.acquire(fingerprint);
+    const release = rateLimiter.acquire(fingerprint);
     if (!release) {
-      return answerLater(response, REFUSAL_PAUSE_MS, () => refuse(request, response, [tooManyInFlightError(deps.rateLimiter.concurrency)]));
+      return answerLater(response, REFUSAL_PAUSE_MS, () => refuse(request, response, [tooManyInFlightError(rateLimiter.concurrency)]));
     }
     response.once('close', release);
     response.locals[FINGERPRINT] = fingerprint;
@@ -278,46 +244,22 @@ export function requestGate(deps: RequestGateDeps): RequestGate {
     const operations = operationsOf(request, deps.allowBatchedRequests);
     if (!operations) return next();
     const record = recordOf(response);
-    // Trusted documents and persisted queries first: nothing is parsed that may not run.
-    for (const [index, operation] of operations.entries()) {
-      const resolved = deps.documents.resolve(operation.document);
-      if (resolved.error) return refuse(request, response, [resolved.error]);
-      if (namesDocument(operation.document) && resolved.query !== null) {
-        operation.query = resolved.query;
-        substituteDocument(request, index, resolved.query);
-      }
-    }
     let cost = 0;
-    for (const operation of operations) {
-      if (operation.query === null) {
+    for (const [index, operation] of operations.entries()) {
+      const admission = pipeline.admit(operation);
+      if (admission.kind === 'unmeasured') {
         cost += 1;
         continue;
       }
-      let document: DocumentNode;
-      try {
-        document = documents.parse(operation.query, deps.limits.maxTokens);
-      } catch (error) {
-        const tooLong = tokenLimitError(error, deps.limits);
-        if (tooLong) return refuse(request, response, [tooLong]);
-        cost += 1;
-        continue;
+      const analysis = admission.analysis;
+      if (record && analysis && (operations.length === 1 || admission.kind === 'refused')) {
+        record.operationName = analysis.operationName;
+        record.operationType = analysis.operationType;
       }
-      const analysis = analyzeOperation(deps.schema, document, operation.operationName, operation.variables);
-      if (analysis) {
-        const errors = queryLimitErrors(analysis, deps.limits);
-        if (errors.length) {
-          if (record) {
-            record.operationName = analysis.operationName;
-            record.operationType = analysis.operationType;
-          }
-          return refuse(request, response, errors);
-        }
-        if (record && operations.length === 1) {
-          record.operationName = analysis.operationName;
-          record.operationType = analysis.operationType;
-        }
-      }
-      cost += operationCost(analysis);
+      // one refused operation refuses its whole batch: nothing of it runs
+      if (admission.kind === 'refused') return refuse(request, response, admission.errors);
+      if (namesDocument(operation.document)) substituteDocument(request, index, admission.query);
+      cost += admission.cost;
     }
     if (record) record.cost = cost;
 
@@ -331,17 +273,16 @@ export function requestGate(deps: RequestGateDeps): RequestGate {
     response.locals[AUTH_RESULT] = auth;
     if (record) record.userId = auth.actor?.userId ?? null;
 
-    if (!deps.rateLimiter.enabled) return next();
+    if (!rateLimiter.enabled) return next();
     const fingerprint = response.locals[FINGERPRINT] as string | undefined;
     if (auth.actor && fingerprint) provenCallers.add(fingerprint);
-    const key = rateLimitKey(auth.actor, request.ip);
-    const decision = await deps.rateLimiter.consume(key, cost);
+    const { key, decision, error } = await pipeline.charge(auth.actor, request.ip, cost);
     setRateLimitHeaders(response, decision);
-    if (!decision.allowed) {
+    if (error && !decision.allowed) {
       if (fingerprint) refused.refuse(fingerprint, decision.retryAfterSeconds);
       // counted against the address (no credentials, or refused ones): refuse the address
       if (key.startsWith('ip:')) refused.refuse(`ip:${request.ip ?? 'unknown'}`, decision.retryAfterSeconds);
-      return refuse(request, response, [rateLimitedError(decision, cost, deps.windowSeconds)]);
+      return refuse(request, response, [error]);
     }
     next();
   };

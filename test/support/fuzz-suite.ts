@@ -4,11 +4,23 @@ import { createTestApp, type TestApp } from './app';
 import { createArticle, createClaim, createDesk, databaseFingerprint } from './desk';
 import { postGraphQL, startServer, type HardenedServer, type HttpResult } from './hardening';
 import { mutationBodies, queryBodies, rawRequests, type FuzzSeed } from './fuzz';
+import { arbitraryString, stringPositions } from './fuzz-schema';
+import { buildClaimgraphSchema } from '../../src/schema';
+import { FILTER_PARAMETERS } from '../../src/modules/report/report.filter';
+import { EXPORT_FORMATS } from '../../src/modules/report/formats';
+
+/** Hand-made cursors of one and two values (the lengths of the lists' sort keys) that fit no sort key's type. */
+const FORGED_CURSORS = [['notadate'], ['notadate', 'notauuid'], [{}, null]]
+  .map((values) => Buffer.from(JSON.stringify(values)).toString('base64url'));
 
 export interface FuzzRuns {
   queries: number;
   mutations: number;
   raw: number;
+  /** Arbitrary strings sent into each string argument of the schema (each place gets this many). */
+  stringsPerArgument: number;
+  /** Arbitrary values of download parameters. */
+  downloads: number;
 }
 
 /**
@@ -52,6 +64,59 @@ export function fuzzSuite(runs: FuzzRuns): void {
   });
 
   describe(`fuzzing the GraphQL endpoint (fast-check, ${runs.queries + runs.mutations + runs.raw} runs)`, () => {
+    it(`sends arbitrary strings into every string argument of the schema (${runs.stringsPerArgument} per place), and a NUL, which is BAD_USER_INPUT`, async () => {
+      const positions = stringPositions(await buildClaimgraphSchema());
+      expect(positions.length).toBeGreaterThan(150);
+      const headers = { authorization: `Bearer ${editorToken}` };
+      for (const position of positions) {
+        const refused = await postGraphQL(running.graphqlUrl, position.body('a\u0000b', seed), headers);
+        expectHandled(refused);
+        expect(refused.body.errors?.[0]?.extensions?.code, `${position.label}: ${JSON.stringify(refused.body)}`).toBe('BAD_USER_INPUT');
+        if (/\((after|before)\)$/.test(position.label)) {
+          // a hand-made cursor whose values do not fit the list's sort keys
+          for (const cursor of FORGED_CURSORS) {
+            const forged = await postGraphQL(running.graphqlUrl, position.body(cursor, seed), headers);
+            expectHandled(forged);
+            // (a list the editor may not read at all is FORBIDDEN before its arguments are looked at)
+            expect(['BAD_USER_INPUT', 'FORBIDDEN'], `${position.label}: ${JSON.stringify(forged.body)}`).toContain(forged.body.errors?.[0]?.extensions?.code);
+          }
+        }
+        await fc.assert(
+          fc.asyncProperty(arbitraryString, async (value) => {
+            const result = await postGraphQL(running.graphqlUrl, position.body(value, seed), headers);
+            expect(result.status, position.label).toBeLessThan(500);
+            expectHandled(result);
+          }),
+          { numRuns: runs.stringsPerArgument },
+        );
+      }
+      expect((await fetch(`${running.baseUrl}/readyz`)).status).toBe(200);
+    });
+
+    it(`sends arbitrary strings into every download parameter (${runs.downloads} runs)`, async () => {
+      const formats = Object.values(EXPORT_FORMATS).map((format) => format.fileName);
+      const parameters = [...FILTER_PARAMETERS, 'includeSettled', 'reviewUrl', 'download'];
+      const download = async (file: string, parameter: string, value: string) => {
+        const search = new URLSearchParams(parameter === 'team' ? {} : { team: seed.teamId });
+        search.append(parameter, value);
+        const response = await fetch(`${running.baseUrl}/exports/${file}?${search}`, { headers: { authorization: `Bearer ${editorToken}` } });
+        const text = await response.text();
+        return { status: response.status, headers: response.headers, body: text };
+      };
+      for (const parameter of parameters) {
+        const refused = await download(formats[0], parameter, 'x\u0000');
+        expectHandled(refused);
+        expect(refused.status, parameter).toBe(400);
+        expect(JSON.parse(refused.body).errors[0].extensions.code).toBe('BAD_USER_INPUT');
+      }
+      await fc.assert(
+        fc.asyncProperty(fc.constantFrom(...formats), fc.constantFrom(...parameters), arbitraryString, async (file, parameter, value) => {
+          expectHandled(await download(file, parameter, value));
+        }),
+        { numRuns: runs.downloads },
+      );
+    });
+
     it('answers hostile queries and variables without a server error', async () => {
       await fc.assert(
         fc.asyncProperty(queryBodies(seed), async (body) => {

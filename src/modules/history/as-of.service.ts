@@ -207,16 +207,11 @@ export class AsOfService {
  * verdict's revisions), with the same argument rules and cursors keyed by each item's position key.
  */
 export function arrayConnection<T>(items: T[], key: (item: T) => bigint, args: ConnectionArgs): ConnectionResult<T> {
-  const page = pageRequest(args);
+  const page = pageRequest(args, ['bigint']);
   const count = () => Promise.resolve(items.length);
   let window = items;
   if (page.cursor) {
-    let cursorKey: bigint;
-    try {
-      cursorKey = BigInt(String(page.cursor[0]));
-    } catch {
-      throw badInput('cursor does not belong to this list', page.backward ? 'before' : 'after');
-    }
+    const cursorKey = BigInt(String(page.cursor[0]));
     window = items.filter((item) => (page.backward ? key(item) < cursorKey : key(item) > cursorKey));
   }
   const hasMore = window.length > page.limit;

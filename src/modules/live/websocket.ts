@@ -3,20 +3,29 @@ import type http from 'node:http';
 import { WebSocketServer } from 'ws';
 import { useServer } from 'graphql-ws/use/ws';
 import {
-  GraphQLError, createSourceEventStream, execute, getOperationAST, parse, validate,
-  type DocumentNode, type ExecutionArgs, type ExecutionResult, type GraphQLFormattedError, type GraphQLSchema,
+  GraphQLError, createSourceEventStream, execute, getOperationAST, validate,
+  type ExecutionArgs, type ExecutionResult, type FormattedExecutionResult, type GraphQLFormattedError, type GraphQLSchema,
 } from 'graphql';
 import type { Logger } from 'pino';
 import type { AuthResult, Authenticator } from '../auth/authenticator';
 import { createContext, type Context, type ContextDeps } from '../../shared/context';
 import { formatError, INTERNAL_SERVER_ERROR } from '../../shared/format-error';
 import { DomainError, ErrorCode } from '../../shared/errors';
+import { requestError } from '../../shared/http-errors';
+import { invalidText } from '../../shared/text';
 import { EventHub, type LiveNotice } from './event-hub';
-import { analyzeOperation, operationCost, queryLimitErrors, tokenLimitError, type QueryLimits } from '../../shared/query-limits';
-import { rateLimitKey, rateLimitedError, type RateLimiter } from '../../shared/rate-limit';
+import type { OperationPipeline } from '../../shared/operation-pipeline';
 import { subscriptionsOpen } from '../../shared/metrics';
-import type { TrustedDocuments } from '../../shared/trusted-documents';
 import type { LiveContext, LiveSession } from './live.resolver';
+
+/**
+ * Runs a query or mutation the way HTTP requests run (Apollo's request pipeline: validation,
+ * execution, the request plugin's commit, formatError), with the given context.
+ */
+export type ExecuteOperation = (
+  request: { query: string; operationName: string | null; variables: Record<string, unknown> | null },
+  context: Context,
+) => Promise<FormattedExecutionResult>;
 
 export interface LiveServerDeps {
   httpServer: http.Server;
@@ -29,16 +38,13 @@ export interface LiveServerDeps {
   pollIntervalMs?: number;
   log: Logger;
   production: boolean;
-  /** The HTTP endpoint's query limits (depth, aliases, directives, tokens, node budget), applied before anything runs. */
-  queryLimits?: QueryLimits;
   /**
-   * The HTTP endpoint's rate limiter: a connection costs a point, each operation its query cost,
-   * counted against the same token, user or address as over HTTP.
+   * The request pipeline HTTP requests go through: every operation is resolved, parsed, checked
+   * and priced by it, against the same budget (token, user or address); a connection costs a point.
    */
-  rateLimiter?: RateLimiter;
-  rateLimitWindowSeconds?: number;
-  /** Trusted documents and persisted queries: what a subscribe message's id or hash stands for. */
-  documents?: TrustedDocuments;
+  pipeline: OperationPipeline;
+  /** Queries and mutations execute and commit through this (Apollo), exactly as over HTTP. */
+  executeOperation: ExecuteOperation;
 }
 
 /** Subscriptions one WebSocket may hold open at once; more are refused with TOO_MANY_SUBSCRIPTIONS. */
@@ -77,8 +83,9 @@ function domainGraphQLError(error: DomainError): GraphQLError {
   return new GraphQLError(error.message, { path: [], originalError: error });
 }
 
-function requestError(error: GraphQLError, code: string): GraphQLError {
-  return new GraphQLError(error.message, { nodes: error.nodes, source: error.source, positions: error.positions, extensions: { code } });
+/** A validation error of a subscription, coded as Apollo codes those of queries and mutations. */
+function validationError(error: GraphQLError): GraphQLError {
+  return new GraphQLError(error.message, { nodes: error.nodes, source: error.source, positions: error.positions, extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } });
 }
 
 type Delivery = { kind: 'skip' } | { kind: 'next'; result: ExecutionResult } | { kind: 'last'; result: ExecutionResult };
@@ -159,25 +166,23 @@ export function attachLiveServer(deps: LiveServerDeps): LiveServer {
   const log = deps.log.child({ component: 'live' });
   const hub = new EventHub(deps.connectionString, log, deps.pollIntervalMs);
   const wsServer = new WebSocketServer({ server: deps.httpServer, path: '/graphql' });
-  const limiter = deps.rateLimiter;
+  const { pipeline } = deps;
+  const limiter = pipeline.rateLimiter;
   /**
-   * The authentication onSubscribe did for the rate limit, handed to the same operation's context
-   * (graphql-ws calls one right after the other, with the same connection context) so an
-   * operation costs one credential lookup. Keyed by connection, then operation id.
+   * What onSubscribe admitted, handed to the same operation's context (graphql-ws calls one right
+   * after the other, with the same connection context): the document text to execute, and the
+   * authentication done for the rate limit, so an operation costs one credential lookup. Keyed by
+   * connection, then operation id.
    */
-  const authenticated = new WeakMap<object, Map<string, AuthResult>>();
-  const authenticatedFor = (ctx: object): Map<string, AuthResult> => {
-    let byOperation = authenticated.get(ctx);
-    if (!byOperation) authenticated.set(ctx, (byOperation = new Map()));
+  const admitted = new WeakMap<object, Map<string, { query: string; auth: AuthResult | null }>>();
+  const admittedFor = (ctx: object): Map<string, { query: string; auth: AuthResult | null }> => {
+    let byOperation = admitted.get(ctx);
+    if (!byOperation) admitted.set(ctx, (byOperation = new Map()));
     return byOperation;
   };
 
-  /** Takes `cost` points from the caller's budget; the RATE_LIMITED error when it is spent. */
-  const charge = async (key: string, cost: number): Promise<GraphQLError | null> => {
-    if (!limiter?.enabled) return null;
-    const decision = await limiter.consume(key, cost);
-    return decision.allowed ? null : rateLimitedError(decision, cost, deps.rateLimitWindowSeconds ?? 60);
-  };
+  /** The document text each query or mutation was admitted with, for its execution. */
+  const admittedQueries = new WeakMap<object, string>();
 
   const formatLiveError = (error: GraphQLError): GraphQLFormattedError => {
     // graphql-js's own request errors (variables) carry neither an original error nor a code
@@ -214,12 +219,17 @@ export function attachLiveServer(deps: LiveServerDeps): LiveServer {
   const server = useServer<Record<string, unknown> | undefined>({
     isProd: deps.production,
     onConnect: async (ctx) => {
-      const { actor } = await deps.authenticator.authenticateRequest(connectionCredentials(ctx.connectionParams));
+      const credentials = connectionCredentials(ctx.connectionParams);
+      // text no header could carry (a NUL) is refused like bad credentials, before any lookup
+      if (Object.entries(credentials).some(([key, value]) => invalidText(key) || invalidText(value))) return false;
+      const { actor } = await deps.authenticator.authenticateRequest(credentials);
       // refused credentials are counted against the address, as over HTTP (guessing is limited too)
-      const refusal = await charge(rateLimitKey(actor, ctx.extra.request.socket.remoteAddress), 1);
-      if (refusal) {
-        ctx.extra.socket.close(CLOSE_TRY_AGAIN_LATER, `Rate limit exceeded; try again in ${refusal.extensions.retryAfterSeconds as number} seconds`);
-        return false;
+      if (limiter.enabled) {
+        const { decision } = await pipeline.charge(actor, ctx.extra.request.socket.remoteAddress, 1);
+        if (!decision.allowed) {
+          ctx.extra.socket.close(CLOSE_TRY_AGAIN_LATER, `Rate limit exceeded; try again in ${decision.retryAfterSeconds} seconds`);
+          return false;
+        }
       }
       // false closes the socket with 4403 Forbidden
       return actor !== null;
@@ -233,62 +243,47 @@ export function attachLiveServer(deps: LiveServerDeps): LiveServer {
         );
         return [error];
       }
-      // graphql-ws wants `query` to be a string: a client that sends a document id or an APQ hash
-      // sends "" with it
-      const resolved = deps.documents?.resolve(payload) ?? { query: payload.query };
-      if (resolved.error) return [resolved.error];
-      let document: DocumentNode;
-      const limits = deps.queryLimits;
-      try {
-        document = parse(resolved.query ?? '', limits ? { maxTokens: limits.maxTokens } : undefined);
-      } catch (error) {
-        const tooLong = limits ? tokenLimitError(error, limits) : null;
-        return [tooLong ?? requestError(error as GraphQLError, 'GRAPHQL_PARSE_FAILED')];
-      }
-      // limits before validation: validating a hostile document is itself costly
-      const analysis = analyzeOperation(deps.schema, document, payload.operationName, payload.variables);
-      const overLimit = limits && analysis ? queryLimitErrors(analysis, limits) : [];
-      if (overLimit.length) return overLimit;
+      // graphql-ws wants `query` to be a string: a client that sends a trusted document's id or an
+      // APQ hash sends "" with it, and the pipeline resolves the document from those fields
+      const admission = pipeline.admit({ operationName: payload.operationName ?? null, variables: payload.variables ?? null, document: payload });
+      if (admission.kind === 'unmeasured') return [requestError('A subscribe message needs a query', 'BAD_REQUEST', 400)];
+      if (admission.kind === 'refused') return admission.errors;
       let checkedAuth: AuthResult | null = null;
-      if (limiter?.enabled) {
+      if (limiter.enabled) {
         const auth = await deps.authenticator.authenticateRequest(connectionCredentials(ctx.connectionParams));
-        const refusal = await charge(rateLimitKey(auth.actor, ctx.extra.request.socket.remoteAddress), operationCost(analysis));
-        if (refusal) return [refusal];
+        const { error } = await pipeline.charge(auth.actor, ctx.extra.request.socket.remoteAddress, admission.cost);
+        if (error) return [error];
         checkedAuth = auth;
       }
-      const errors = validate(deps.schema, document);
-      if (errors.length) return errors.map((error) => requestError(error, 'GRAPHQL_VALIDATION_FAILED'));
-      // the operation's context uses this lookup rather than making its own
-      if (checkedAuth) authenticatedFor(ctx).set(id, checkedAuth);
+      const { document, analysis } = admission;
+      // queries and mutations are validated by Apollo, as over HTTP; subscriptions run here
+      if (analysis.operationType === 'subscription') {
+        const errors = validate(deps.schema, document);
+        if (errors.length) return errors.map(validationError);
+      }
+      admittedFor(ctx).set(id, { query: admission.query, auth: checkedAuth });
       return { schema: deps.schema, document, operationName: payload.operationName, variableValues: payload.variables };
     },
     context: async (ctx, id, _payload, args) => {
       const credentials = connectionCredentials(ctx.connectionParams);
-      const pending = authenticatedFor(ctx);
-      const checked = pending.get(id);
+      const pending = admittedFor(ctx);
+      const operation = pending.get(id);
       pending.delete(id);
-      const { actor, error } = checked ?? await deps.authenticator.authenticateRequest(credentials);
+      const { actor, error } = operation?.auth ?? await deps.authenticator.authenticateRequest(credentials);
       const context = createContext(deps.contextDeps, actor, randomUUID(), error) as LiveContext;
       context.live = { hub, credentials };
       context.db.setMode(getOperationAST(args.document, args.operationName)?.operation === 'mutation' ? 'write' : 'read');
+      pipeline.markAdmitted(context);
+      if (operation) admittedQueries.set(context.session, operation.query);
       return context;
     },
     execute: async (args) => {
       const context = args.contextValue as Context;
-      let result: ExecutionResult;
-      try {
-        result = await execute(args);
-      } catch (error) {
-        await context.db.finish('rollback').catch(() => undefined);
-        throw error;
-      }
-      try {
-        await context.db.finish('commit');
-      } catch (error) {
-        context.log.error({ err: error }, 'commit failed');
-        return { data: null, errors: [new GraphQLError('The change could not be saved', { extensions: { code: INTERNAL_SERVER_ERROR, requestId: context.requestId } })] };
-      }
-      return result;
+      const query = admittedQueries.get(context.session);
+      if (query === undefined) throw new Error('a WebSocket operation reached execution without the pipeline');
+      const result = await deps.executeOperation({ query, operationName: args.operationName ?? null, variables: (args.variableValues as Record<string, unknown> | undefined) ?? null }, context);
+      // already formatted (formatError): onNext leaves query and mutation results alone
+      return result as ExecutionResult;
     },
     subscribe: async (args) => {
       const context = args.contextValue as LiveContext;
@@ -308,9 +303,14 @@ export function attachLiveServer(deps: LiveServerDeps): LiveServer {
         () => subscriptionsOpen.dec(),
       );
     },
-    onNext: (_ctx, _id, _payload, _args, result) =>
-      result.errors ? { ...result, errors: result.errors.map(formatLiveError) } : undefined,
-    onError: (_ctx, _id, _payload, errors) => errors.map(formatLiveError),
+    onNext: (_ctx, _id, _payload, args, result) => {
+      if (!result.errors) return undefined;
+      // query and mutation results come from Apollo with their errors formatted already
+      if (getOperationAST(args.document, args.operationName)?.operation !== 'subscription') return result as FormattedExecutionResult;
+      return { ...result, errors: result.errors.map(formatLiveError) };
+    },
+    // the pipeline's refusals, formatted as HTTP formats them
+    onError: (_ctx, _id, _payload, errors) => pipeline.formatErrors(errors),
   }, wsServer);
 
   return {

@@ -4,7 +4,8 @@ import type { DataSource } from 'typeorm';
 import type { Logger } from 'pino';
 import type { Config } from '../../config';
 import { createContext } from '../../shared/context';
-import { DomainError, ErrorCode, badInput } from '../../shared/errors';
+import { ErrorCode, badInput } from '../../shared/errors';
+import { httpAnswer, type HttpAnswer } from '../../shared/format-error';
 import type { Authenticator } from '../auth/authenticator';
 import { FILTER_PARAMETERS, filterFromQuery, singleParameter, type QueryValues } from './report.filter';
 import { EXPORT_FORMATS, formatForFileName, type ExportFormat } from './formats';
@@ -46,16 +47,16 @@ const FORMAT_PARAMETERS: Record<ExportFormat, readonly string[]> = {
   html: ['download'],
 };
 
-const STATUS_FOR: Partial<Record<ErrorCode, number>> = {
-  [ErrorCode.UNAUTHENTICATED]: 401,
-  [ErrorCode.FORBIDDEN]: 403,
-  [ErrorCode.NOT_FOUND]: 404,
-  [ErrorCode.BAD_USER_INPUT]: 400,
-  [ErrorCode.PAYLOAD_TOO_LARGE]: 413,
-};
-
 function sendError(response: express.Response, status: number, code: string, message: string, extra: Record<string, unknown> = {}): void {
   response.status(status).set('Cache-Control', 'no-store').json({ errors: [{ message, extensions: { ...extra, code } }] });
+}
+
+/** Any error before the first byte, through the API's one mapping (formatError; an outage is 503). */
+function sendFailure(response: express.Response, error: unknown, requestId: string): HttpAnswer {
+  const answer = httpAnswer(error, requestId);
+  for (const [name, value] of answer.headers) response.setHeader(name, value);
+  response.status(answer.status).set('Cache-Control', 'no-store').json(answer.body);
+  return answer;
 }
 
 function booleanParameter(query: QueryValues, name: string): boolean {
@@ -110,6 +111,23 @@ export function reportRouter(deps: ReportRoutesDeps): express.Router {
   };
 
   router.get('/exports/:file', async (request, response) => {
+    // the request-tracking middleware names every request
+    const tracked = response.getHeader('x-request-id');
+    const requestId = typeof tracked === 'string' && tracked ? tracked : randomUUID();
+    try {
+      await download(request, response, requestId);
+    } catch (error) {
+      if (response.headersSent) {
+        deps.log.error({ err: error, requestId }, 'export failed after its first byte');
+        response.destroy();
+        return;
+      }
+      const answer = sendFailure(response, error, requestId);
+      if (answer.status >= 500) deps.log.error({ err: error, requestId }, 'export could not start');
+    }
+  });
+
+  const download = async (request: express.Request, response: express.Response, requestId: string): Promise<void> => {
     const format = formatForFileName(String(request.params.file));
     if (!format) {
       sendError(response, 404, ErrorCode.NOT_FOUND, `No such export; try ${Object.values(EXPORT_FORMATS).map((info) => info.fileName).join(', ')}`);
@@ -127,26 +145,16 @@ export function reportRouter(deps: ReportRoutesDeps): express.Router {
     }
 
     const query = request.query as QueryValues;
-    let filter;
-    let options: { includeSettled: boolean; reviewUrl: string | undefined; origin: string; download: boolean };
-    try {
-      const allowed = new Set<string>([...FILTER_PARAMETERS, ...FORMAT_PARAMETERS[format]]);
-      const unknown = Object.keys(query).filter((name) => !allowed.has(name));
-      if (unknown.length) throw badInput(`Unknown query parameter ${unknown.join(', ')}; this export takes ${[...allowed].join(', ')}`, unknown[0]);
-      filter = filterFromQuery(query);
-      options = {
-        includeSettled: booleanParameter(query, 'includeSettled'),
-        reviewUrl: singleParameter(query, 'reviewUrl') ?? undefined,
-        origin: requestOrigin(request),
-        download: booleanParameter(query, 'download'),
-      };
-    } catch (error) {
-      if (error instanceof DomainError) {
-        sendError(response, 400, ErrorCode.BAD_USER_INPUT, error.message, error.details);
-        return;
-      }
-      throw error;
-    }
+    const allowed = new Set<string>([...FILTER_PARAMETERS, ...FORMAT_PARAMETERS[format]]);
+    const unknown = Object.keys(query).filter((name) => !allowed.has(name));
+    if (unknown.length) throw badInput(`Unknown query parameter ${unknown.join(', ')}; this export takes ${[...allowed].join(', ')}`, unknown[0]);
+    const filter = filterFromQuery(query);
+    const options = {
+      includeSettled: booleanParameter(query, 'includeSettled'),
+      reviewUrl: singleParameter(query, 'reviewUrl') ?? undefined,
+      origin: requestOrigin(request),
+      download: booleanParameter(query, 'download'),
+    };
 
     if (await refusedForBudget(response, callerKey, EXPORT_COST_POINTS - 1)) return;
     if (running >= maxConcurrent) {
@@ -163,25 +171,12 @@ export function reportRouter(deps: ReportRoutesDeps): express.Router {
     }
     exportsByCaller.set(callerKey, mine + 1);
     running++;
-    // the request-tracking middleware may have named the request already
-    const tracked = response.getHeader('x-request-id');
-    const requestId = typeof tracked === 'string' && tracked ? tracked : randomUUID();
     const context = createContext({ ...deps, statementTimeoutMs }, actor, requestId);
     const log = context.log.child({ export: format });
     context.db.setMode('read');
     let prepared: PreparedExport | null = null;
     try {
-      try {
-        prepared = await prepareExport(context, { format, filter, ...options });
-      } catch (error) {
-        if (error instanceof DomainError) {
-          sendError(response, STATUS_FOR[error.code] ?? 400, error.code, error.message, error.details);
-        } else {
-          log.error({ err: error }, 'export could not start');
-          sendError(response, 500, 'INTERNAL_SERVER_ERROR', 'Internal server error', { requestId });
-        }
-        return;
-      }
+      prepared = await prepareExport(context, { format, filter, ...options });
       if (response.destroyed) {
         await prepared.abort();
         return;
@@ -230,6 +225,6 @@ export function reportRouter(deps: ReportRoutesDeps): express.Router {
       if (left > 0) exportsByCaller.set(callerKey, left);
       else exportsByCaller.delete(callerKey);
     }
-  });
+  };
   return router;
 }

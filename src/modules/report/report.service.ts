@@ -63,13 +63,11 @@ export class ReportService {
 
   /** One page of rows, in report order (article publication date, undated last; then position). */
   async rows(scope: ReportScope, args: ConnectionArgs): Promise<ConnectionResult<ReportRow>> {
-    const page = pageRequest(args);
+    // the report order's keys (see rowQuery): publication date ('infinity' when undated), article, position, claim
+    const page = pageRequest(args, ['timestamptz', 'uuid', 'integer', 'uuid']);
     const count = memoize(() => this.count(scope));
     if (page.limit === 0) {
       return new ConnectionResult([], { hasNextPage: false, hasPreviousPage: page.hasCursor, startCursor: null, endCursor: null }, count);
-    }
-    if (page.cursor && (page.cursor.length !== 4 || page.cursor.some((value) => typeof value !== 'string' && typeof value !== 'number'))) {
-      throw badInput('cursor does not belong to this list', page.backward ? 'before' : 'after');
     }
     const { sql, params } = rowQuery(scope, {
       cursor: page.cursor,
