@@ -16,4 +16,6 @@ COPY schema ./schema
 RUN npm run build
 USER node
 EXPOSE 4000
-CMD ["npm", "start", "--ignore-scripts"]
+# node itself is PID 1 (not npm and a shell), so `docker stop`'s SIGTERM reaches the server, which
+# drains and exits (src/shared/shutdown.ts); the flags are those of package.json's start script
+CMD ["node", "--max-semi-space-size=8", "--heap-growing-percent=100", "dist/src/main.js"]

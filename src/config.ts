@@ -1,4 +1,5 @@
 import os from 'node:os';
+import { DEFAULT_CPU_POOL_OPTIONS, type CpuPoolOptions } from './shared/cpu/cpu-pool';
 
 /**
  * Every environment variable claimgraph reads, parsed and validated once. Anything else in the
@@ -35,6 +36,8 @@ export interface Config {
   graphqlJit: boolean;
   /** Verify JWTs of the newsroom's identity provider (optional). */
   jwt: { jwksUrl: string; issuer: string | null; audience: string | null; emailClaim: string } | null;
+  /** Worker threads for HTML-to-text, extraction and re-anchoring (src/shared/cpu/cpu-pool.ts). */
+  cpu: CpuPoolOptions;
   /** Production hardening: request limits, rate limits, exposure, operations (see hardeningConfig). */
   hardening: HardeningConfig;
   /** `Cache-Control: max-age` of public fact-check pages and feeds. */
@@ -211,6 +214,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     jwt: jwksUrl
       ? { jwksUrl, issuer: env.JWT_ISSUER || null, audience: env.JWT_AUDIENCE || null, emailClaim: env.JWT_EMAIL_CLAIM || 'email' }
       : null,
+    cpu: {
+      threads: integer(env, 'CPU_POOL_THREADS', DEFAULT_CPU_POOL_OPTIONS.threads, 1, 256),
+      taskTimeoutMs: integer(env, 'CPU_TASK_TIMEOUT_MS', DEFAULT_CPU_POOL_OPTIONS.taskTimeoutMs, 10, 3_600_000),
+    },
     hardening: hardeningConfig(env, nodeEnv),
     publicCacheMaxAgeSeconds: integer(env, 'PUBLIC_CACHE_MAX_AGE_SECONDS', 300, 0, 31_536_000),
     webhooks: webhookConfig(env),

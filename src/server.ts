@@ -21,6 +21,7 @@ import { publishingRouter } from './modules/publishing/publishing.routes';
 import { WebhookWorker } from './modules/webhook/delivery-worker';
 import { broadcastCredentialChanges, clusterStatementTotals, isClusterWorker, onCredentialChanges } from './cluster';
 import { createOperations, type Operations } from './shared/operations';
+import { CpuPool } from './shared/cpu/cpu-pool';
 import { graphiqlPage } from './shared/graphiql';
 
 export interface ServerDeps {
@@ -39,6 +40,8 @@ export interface ClaimgraphServer {
   live: LiveServer;
   /** Request ids and logs, limits, rate limits, metrics, readiness (src/shared/operations.ts). */
   operations: Operations;
+  /** Worker threads for HTML to text, extraction and re-anchoring. */
+  cpu: CpuPool;
   /** Posts webhook deliveries from the outbox; running unless WEBHOOK_WORKER=false. */
   webhooks: WebhookWorker;
   /** A context for in-process operations (tests, CLI), acting as the given actor. */
@@ -75,7 +78,8 @@ export async function createServer(deps: ServerDeps): Promise<ClaimgraphServer> 
   if (isClusterWorker()) onCredentialChanges((userIds) => authenticator.forget(userIds));
   const operations = createOperations({ config, log, dataSource, schema, authenticator, httpServer });
   operations.install(app);
-  const contextDeps = { dataSource, log, config, statementTimeoutMs: config.hardening.statementTimeoutMs, credentials: authenticator };
+  const cpu = new CpuPool(config.cpu);
+  const contextDeps = { dataSource, log, config, statementTimeoutMs: config.hardening.statementTimeoutMs, credentials: authenticator, cpu };
   const apollo = new ApolloServer<Context>({
     // graphql-jit executes through Apollo's gateway interface (src/shared/jit-executor.ts)
     ...(config.graphqlJit ? { gateway: jitGateway(schema) } : { schema }),
@@ -160,6 +164,7 @@ export async function createServer(deps: ServerDeps): Promise<ClaimgraphServer> 
     authenticator,
     live,
     operations,
+    cpu,
     webhooks,
     contextFor: (actor) => createContext(contextDeps, actor, randomUUID()),
     listen: (port, host) =>
@@ -178,6 +183,7 @@ export async function createServer(deps: ServerDeps): Promise<ClaimgraphServer> 
       await webhooks.stop();
       await apollo.stop();
       await operations.close();
+      await cpu.destroy();
     },
   };
 }

@@ -121,9 +121,11 @@ describe(AuthService.name, () => {
     expect(await lookups(teams)).toBe(0);
     expect(await teams()).toBe(1);
 
-    await app.ok(desk.owner, `mutation($input: AddTeamMemberInput!) { addTeamMember(input: $input) { membership { role } } }`, {
+    const { invitation } = (await app.ok(desk.owner, `mutation($input: AddTeamMemberInput!) { addTeamMember(input: $input) { invitation { id } } }`, {
       input: { teamId: desk.teamId, email: desk.outsider.email, role: 'VIEWER' },
-    });
+    })).addTeamMember;
+    // accepting the invitation changes the invitee's teams: their cached token is looked up again
+    await call(`mutation($i: RespondToInvitationInput!) { acceptTeamInvitation(input: $i) { membership { role } } }`, { i: { invitationId: invitation.id } }, bearer(token));
     expect(await lookups(teams)).toBe(1);
     expect(await teams()).toBe(2);
     const outsiderId = Buffer.from(`User:${desk.outsider.id}`).toString('base64url');
@@ -255,7 +257,17 @@ describe(AuthService.name, () => {
     expect(duplicate.stderr).toContain('A team with this slug already exists');
     const login = await call(`mutation { login(input: { email: "first.owner@example.test", password: "bootstrap password 1" }) { user { name } } }`);
     expect(login.data.login.user.name).toBe('First Owner');
-  }, 60_000);
+
+    // a second person joins by invitation: the owner invites, the invitee accepts
+    await cli('user', 'create', '--email', 'second.member@example.test', '--name', 'Second Member');
+    const invited = await cli('team', 'add-member', '--team', 'cli-desk', '--email', 'second.member@example.test', '--role', 'REVIEWER', '--as', 'first.owner@example.test');
+    expect(invited.stdout).toContain('invited second.member@example.test to cli-desk as REVIEWER');
+    const members = async () => (await call('{ team(slug: "cli-desk") { memberships { nodes { role user { email } } } } }', {}, bearer(token))).data.team.memberships.nodes;
+    expect(await members()).toHaveLength(1);
+    const joined = await cli('team', 'accept', '--team', 'cli-desk', '--as', 'second.member@example.test');
+    expect(joined.stdout).toContain('second.member@example.test joined cli-desk');
+    expect(await members()).toContainEqual({ role: 'REVIEWER', user: { email: 'second.member@example.test' } });
+  }, 180_000);
 });
 
 describe('API tokens for their owner', () => {

@@ -39,7 +39,7 @@ describe('permission matrix', () => {
     'webhook.manage': (user) => app.run(user, `mutation($t: ID!) { createWebhookEndpoint(input: { teamId: $t, url: "https://hooks.example.org/in", eventTypes: [CLAIM_PUBLISHED] }) { endpoint { id } } }`, { t: desk.teamId }),
     'team.manageMembers': async (user) => {
       const email = `member.${Math.random().toString(36).slice(2)}@example.test`;
-      return app.run(user, `mutation($t: ID!, $e: String!) { addTeamMember(input: { teamId: $t, email: $e, role: VIEWER }) { membership { role } } }`, { t: desk.teamId, e: email });
+      return app.run(user, `mutation($t: ID!, $e: String!) { addTeamMember(input: { teamId: $t, email: $e, role: VIEWER }) { invitation { role } } }`, { t: desk.teamId, e: email });
     },
   };
 
@@ -71,28 +71,70 @@ describe(MemberService.name, () => {
   });
   afterAll(() => app?.close());
 
-  const ADD = `mutation($i: AddTeamMemberInput!) { addTeamMember(input: $i) { membership { role user { email name } } } }`;
+  const ADD = `mutation($i: AddTeamMemberInput!) { addTeamMember(input: $i) { invitation { id email role status teamName teamSlug } } }`;
   const CHANGE = `mutation($i: ChangeMemberRoleInput!) { changeMemberRole(input: $i) { membership { role } } }`;
   const REMOVE = `mutation($i: RemoveTeamMemberInput!) { removeTeamMember(input: $i) { userId team { id } } }`;
+  const INVITATIONS = '{ viewer { invitations { id teamName teamSlug role status } memberships { role team { id } } } }';
+  const ACCEPT = `mutation($i: RespondToInvitationInput!) { acceptTeamInvitation(input: $i) { invitation { status } membership { role user { email } } } }`;
+  const DECLINE = `mutation($i: RespondToInvitationInput!) { declineTeamInvitation(input: $i) { invitation { status } } }`;
   const userId = async (user: TestUser) => (await app.ok(user, '{ viewer { id } }')).viewer.id as string;
 
-  it('adds a member (creating the user), changes the role and removes them, all in history', async () => {
-    const added = await app.ok(desk.owner, ADD, { i: { teamId: desk.teamId, email: 'New.Person@Example.test', name: 'New Person', role: 'REVIEWER' } });
-    expect(added.addTeamMember.membership).toEqual({ role: 'REVIEWER', user: { email: 'new.person@example.test', name: 'New Person' } });
-    const [user] = await app.sql(`SELECT id FROM users WHERE email = 'new.person@example.test'`);
-    const globalUserId = Buffer.from(`User:${user.id}`).toString('base64url');
-    const duplicate = await app.run(desk.owner, ADD, { i: { teamId: desk.teamId, email: 'new.person@example.test', role: 'VIEWER' } });
+  it('invites by email: the invitee accepts and joins; role changes and removal follow, all in history', async () => {
+    const invitee = await app.user('New Person');
+    const invited = await app.ok(desk.owner, ADD, { i: { teamId: desk.teamId, email: invitee.email.toUpperCase(), role: 'REVIEWER' } });
+    expect(invited.addTeamMember.invitation).toMatchObject({ email: invitee.email, role: 'REVIEWER', status: 'PENDING', teamSlug: desk.teamSlug });
+    // not a member yet: the team cannot see them, they cannot see the team
+    const members = async () => (await app.ok(desk.owner, `query($id: ID!) { node(id: $id) { ... on Team { memberships(first: 50) { nodes { user { email } } } } } }`, { id: desk.teamId }))
+      .node.memberships.nodes.map((node: any) => node.user.email);
+    expect(await members()).not.toContain(invitee.email);
+    const pending = (await app.ok(invitee, INVITATIONS)).viewer;
+    expect(pending.memberships).toEqual([]);
+    expect(pending.invitations).toEqual([{ id: invited.addTeamMember.invitation.id, teamName: expect.any(String), teamSlug: desk.teamSlug, role: 'REVIEWER', status: 'PENDING' }]);
+    const duplicate = await app.run(desk.owner, ADD, { i: { teamId: desk.teamId, email: invitee.email, role: 'VIEWER' } });
     expect(duplicate.errors?.[0].extensions?.code).toBe('ALREADY_EXISTS');
+    // nobody else can answer it
+    const stolen = await app.run(desk.outsider, ACCEPT, { i: { invitationId: invited.addTeamMember.invitation.id } });
+    expect(stolen.errors?.[0].extensions?.code).toBe('NOT_FOUND');
+
+    const accepted = await app.ok(invitee, ACCEPT, { i: { invitationId: invited.addTeamMember.invitation.id } });
+    expect(accepted.acceptTeamInvitation).toEqual({ invitation: { status: 'ACCEPTED' }, membership: { role: 'REVIEWER', user: { email: invitee.email } } });
+    expect(await members()).toContain(invitee.email);
+    expect((await app.ok(invitee, INVITATIONS)).viewer.invitations).toEqual([]);
+    const again = await app.run(invitee, ACCEPT, { i: { invitationId: invited.addTeamMember.invitation.id } });
+    expect(again.errors?.[0].extensions?.code).toBe('NOT_FOUND');
+    const member = await app.run(desk.owner, ADD, { i: { teamId: desk.teamId, email: invitee.email, role: 'VIEWER' } });
+    expect(member.errors?.[0].extensions?.code).toBe('ALREADY_EXISTS');
+
+    const globalUserId = Buffer.from(`User:${invitee.id}`).toString('base64url');
     expect((await app.ok(desk.owner, CHANGE, { i: { teamId: desk.teamId, userId: globalUserId, role: 'EDITOR' } })).changeMemberRole.membership.role).toBe('EDITOR');
     expect((await app.ok(desk.owner, REMOVE, { i: { teamId: desk.teamId, userId: globalUserId } })).removeTeamMember.userId).toBe(globalUserId);
-    const events = await app.sql(`SELECT action, before, after FROM history_events WHERE entity_type = 'Membership' AND entity_id = $1 ORDER BY id`, [user.id]);
+    const events = await app.sql(`SELECT action, before, after, reason FROM history_events WHERE entity_type = 'Membership' AND entity_id = $1 ORDER BY id`, [invitee.id]);
     expect(events).toEqual([
-      { action: 'ADD_MEMBER', before: null, after: { userId: user.id, role: 'REVIEWER' } },
-      { action: 'CHANGE_ROLE', before: { role: 'REVIEWER' }, after: { role: 'EDITOR' } },
-      { action: 'REMOVE_MEMBER', before: { userId: user.id, role: 'EDITOR' }, after: null },
+      { action: 'ADD_MEMBER', before: null, after: { userId: invitee.id, role: 'REVIEWER' }, reason: 'accepted an invitation' },
+      { action: 'CHANGE_ROLE', before: { role: 'REVIEWER' }, after: { role: 'EDITOR' }, reason: null },
+      { action: 'REMOVE_MEMBER', before: { userId: invitee.id, role: 'EDITOR' }, after: null, reason: null },
     ]);
     const bad = await app.run(desk.owner, ADD, { i: { teamId: desk.teamId, email: 'not-an-email', role: 'VIEWER' } });
     expect(bad.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
+  });
+
+  it('answers an invitation identically whether the email has an account or not, and shows the team no personal data', async () => {
+    const existing = await app.user('Someone Elsewhere');
+    const SHAPE = `mutation($i: AddTeamMemberInput!) { addTeamMember(input: $i) { invitation { email role status teamName teamSlug respondedAt } } }`;
+    const before = await app.sql(`SELECT count(*)::int AS n FROM users`);
+    const forExisting = await app.run(desk.owner, SHAPE, { i: { teamId: desk.teamId, email: existing.email, role: 'VIEWER' } });
+    const forNobody = await app.run(desk.owner, SHAPE, { i: { teamId: desk.teamId, email: 'nobody.here@example.test', role: 'VIEWER' } });
+    const strip = (result: any) => ({ ...result.data.addTeamMember.invitation, email: null });
+    expect(forExisting.errors).toBeUndefined();
+    expect(strip(forExisting)).toEqual(strip(forNobody));
+    // no account was made for the unknown address, and the existing one is not visible to the team
+    expect(await app.sql(`SELECT count(*)::int AS n FROM users`)).toEqual(before);
+    const lookup = await app.ok(desk.owner, `query($id: ID!) { node(id: $id) { id } }`, { id: Buffer.from(`User:${existing.id}`).toString('base64url') });
+    expect(lookup.node).toBeNull();
+    // the invitee declines: the team sees that, and still nothing of them
+    const [invitation] = (await app.ok(existing, INVITATIONS)).viewer.invitations;
+    expect((await app.ok(existing, DECLINE, { i: { invitationId: invitation.id } })).declineTeamInvitation.invitation.status).toBe('DECLINED');
+    expect((await app.ok(existing, INVITATIONS)).viewer.memberships).toEqual([]);
   });
 
   it('keeps at least one OWNER, even when two owners demote each other at once', async () => {

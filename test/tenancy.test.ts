@@ -87,7 +87,7 @@ describe('tenant isolation', () => {
   it('refuses every mutation on another team\'s objects with NOT_FOUND and changes nothing', async () => {
     const mutations: [string, Record<string, unknown>][] = [
       [`mutation($i: UpdateTeamInput!) { updateTeam(input: $i) { team { id } } }`, { teamId: ids.team, name: 'hijacked' }],
-      [`mutation($i: AddTeamMemberInput!) { addTeamMember(input: $i) { membership { role } } }`, { teamId: ids.team, email: 'spy@example.test', role: 'OWNER' }],
+      [`mutation($i: AddTeamMemberInput!) { addTeamMember(input: $i) { invitation { role } } }`, { teamId: ids.team, email: 'spy@example.test', role: 'OWNER' }],
       [`mutation($i: CreateArticleInput!) { createArticle(input: $i) { article { id } } }`, { teamId: ids.team, title: 'x', text: 'y' }],
       [`mutation($i: UpdateArticleInput!) { updateArticle(input: $i) { article { id } } }`, { articleId: ids.article, title: 'x' }],
       [`mutation($i: CreateClaimInput!) { createClaim(input: $i) { claim { id } } }`, { articleId: ids.article, kind: 'ASSERTION', anchor: { quote: { exact: 'Unemployment' } } }],

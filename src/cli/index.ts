@@ -99,19 +99,35 @@ export function buildProgram(): Command {
       console.log(`created team ${created.slug} (${created.nodeId}) owned by ${options.owner}`);
     }));
   team.command('add-member')
-    .description('add a member with a role (the user is created when new)')
+    .description('invite someone; they join when they accept (team accept)')
     .requiredOption('--team <slug>')
-    .requiredOption('--email <email>', 'the member to add (created when new)')
+    .requiredOption('--email <email>', 'whom to invite')
     .requiredOption('--role <role>', 'OWNER, EDITOR, REVIEWER or VIEWER', role)
     .requiredOption('--as <email>', 'an OWNER of the team')
     .action(action(async (runtime, options: { team: string; email: string; role: Role; as: string }) => {
       const owner = await runtime.actor({ as: options.as });
       await runtime.run(owner, async (context) => {
         const found = await context.services.teams.getBySlug(options.team);
-        await context.services.members.add(found.nodeId, options.email, null, options.role);
+        await context.services.members.invite(found.nodeId, options.email, options.role);
       });
-      console.log(`${options.email} is now ${options.role} of ${options.team}`);
+      console.log(`invited ${options.email} to ${options.team} as ${options.role}; they join with: team accept --team ${options.team} --as ${options.email}`);
     }));
+  for (const answer of ['accept', 'decline'] as const) {
+    team.command(answer)
+      .description(`${answer} your pending invitation to a team`)
+      .requiredOption('--team <slug>')
+      .requiredOption('--as <email>', 'the invitee (an existing user)')
+      .action(action(async (runtime, options: { team: string; as: string }) => {
+        const invitee = await runtime.actor({ as: options.as });
+        await runtime.run(invitee, async (context) => {
+          const invitation = (await context.services.members.pendingInvitations()).find((pending) => pending.teamSlug === options.team);
+          if (!invitation) throw new CliError(`${options.as} has no pending invitation to ${options.team}`);
+          if (answer === 'accept') await context.services.members.accept(invitation.nodeId);
+          else await context.services.members.decline(invitation.nodeId);
+        });
+        console.log(answer === 'accept' ? `${options.as} joined ${options.team}` : `${options.as} declined the invitation to ${options.team}`);
+      }));
+  }
 
   team.command('set-role')
     .description("change a member's role (a team keeps at least one OWNER)")

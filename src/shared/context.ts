@@ -5,6 +5,7 @@ import { Loaders } from './loaders';
 import type { Actor } from './actor';
 import { Services } from '../services';
 import type { Config } from '../config';
+import { defaultCpuPool, type CpuPool } from './cpu/cpu-pool';
 
 /** What every resolver gets. Built per request (HTTP or WebSocket) by `createContext`. */
 export interface Context {
@@ -20,6 +21,8 @@ export interface Context {
   log: Logger;
   /** `webhooks` where webhook endpoints are managed (its allow-list); absent: no exceptions. */
   config: Pick<Config, 'sessionTtlHours'> & Partial<Pick<Config, 'webhooks'>>;
+  /** Worker threads for CPU-heavy steps (HTML to text, extraction, re-anchoring): never on the event loop. */
+  cpu: CpuPool;
   /** These users' tokens, roles or teams change in this request: cached credentials go once it commits. */
   credentialsChanged(userId: string): void;
 }
@@ -44,6 +47,8 @@ export interface ContextDeps {
   statementTimeoutMs?: number;
   /** Cached credentials to invalidate after changes (the server's Authenticator; none in the CLI). */
   credentials?: CredentialStore;
+  /** The process's CPU pool (configured by the server or CLI); else one with default settings. */
+  cpu?: CpuPool;
 }
 
 export function createContext(deps: ContextDeps, actor: Actor | null, requestId: string, authError: string | null = null): Context {
@@ -57,7 +62,7 @@ export function createContext(deps: ContextDeps, actor: Actor | null, requestId:
   };
   let log: Logger | null = null;
   const context: Context = {
-    requestId, session: { actor, authError }, db, loaders, config: deps.config, credentialsChanged, services: undefined as unknown as Services,
+    requestId, session: { actor, authError }, db, loaders, config: deps.config, cpu: deps.cpu ?? defaultCpuPool(), credentialsChanged, services: undefined as unknown as Services,
     // made on first use: a pino child (with its redaction setup) was measurable on every request,
     // and most requests never log
     get log(): Logger {

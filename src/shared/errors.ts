@@ -14,6 +14,8 @@ export enum ErrorCode {
   ANCHOR_AMBIGUOUS = 'ANCHOR_AMBIGUOUS',
   ANCHOR_OUT_OF_RANGE = 'ANCHOR_OUT_OF_RANGE',
   PAYLOAD_TOO_LARGE = 'PAYLOAD_TOO_LARGE',
+  /** The input took longer to process than CPU_TASK_TIMEOUT_MS allows (see src/shared/cpu/cpu-pool.ts). */
+  PAYLOAD_TOO_COMPLEX = 'PAYLOAD_TOO_COMPLEX',
   PUBLISHED = 'PUBLISHED',
   LAST_OWNER = 'LAST_OWNER',
 }

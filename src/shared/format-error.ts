@@ -21,6 +21,7 @@ function graphqlCode(code: ErrorCode): string {
     case ErrorCode.ANCHOR_AMBIGUOUS:
     case ErrorCode.ANCHOR_OUT_OF_RANGE:
     case ErrorCode.PAYLOAD_TOO_LARGE:
+    case ErrorCode.PAYLOAD_TOO_COMPLEX:
     case ErrorCode.PUBLISHED:
     case ErrorCode.LAST_OWNER:
       return code;
@@ -130,6 +131,8 @@ function domainStatus(code: ErrorCode): number {
       return 404;
     case ErrorCode.PAYLOAD_TOO_LARGE:
       return 413;
+    case ErrorCode.PAYLOAD_TOO_COMPLEX:
+      return 422;
     case ErrorCode.VERSION_CONFLICT:
     case ErrorCode.ALREADY_EXISTS:
     case ErrorCode.PUBLISHED:

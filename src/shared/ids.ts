@@ -3,7 +3,7 @@ import { badInput } from './errors';
 /** GraphQL type names that have global IDs. */
 export type NodeType =
   | 'Team' | 'User' | 'Article' | 'ArticleRevision' | 'Claim' | 'Source' | 'Evidence' | 'Verdict'
-  | 'Comment' | 'Assignment' | 'HistoryEvent' | 'ApiToken' | 'WebhookEndpoint';
+  | 'Comment' | 'Assignment' | 'HistoryEvent' | 'ApiToken' | 'WebhookEndpoint' | 'TeamInvitation';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const BIGINT = /^[1-9][0-9]{0,18}$/;

@@ -143,9 +143,13 @@ describe('WEB_CONCURRENCY: a primary and its workers', () => {
     await askBothWorkers(0);
     const desk = await graphql(running.graphqlUrl, '{ teams { nodes { id } } }', {}, EDITOR);
     const teamId = (desk.body as { data: { teams: { nodes: { id: string }[] } } }).data.teams.nodes[0].id;
-    const added = await graphql(running.graphqlUrl, 'mutation($input: AddTeamMemberInput!) { addTeamMember(input: $input) { membership { role } } }', {
+    const invited = await graphql(running.graphqlUrl, 'mutation($input: AddTeamMemberInput!) { addTeamMember(input: $input) { invitation { id } } }', {
       input: { teamId, email: 'member@cluster.example', role: 'VIEWER' },
     }, EDITOR);
+    const invitationId = (invited.body as { data: { addTeamMember: { invitation: { id: string } } } }).data.addTeamMember.invitation.id;
+    const added = await graphql(running.graphqlUrl, 'mutation($i: RespondToInvitationInput!) { acceptTeamInvitation(input: $i) { membership { role } } }', {
+      i: { invitationId },
+    }, MEMBER);
     expect((added.body as { errors?: unknown }).errors).toBeUndefined();
     // whichever worker answers, at once: the one that made the change told the other
     await askBothWorkers(1);

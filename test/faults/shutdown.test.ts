@@ -1,29 +1,17 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Client } from 'pg';
 import WebSocket from 'ws';
 import { createClient } from 'graphql-ws';
 import { startEmbeddedPostgres } from '../../src/db/embedded';
-import { freePort, graphql, rawId, sleep, spawnServer, stopServer, type ChildServer } from './support/child-server';
+import { freePort, graphql, portOpen, rawId, sleep, spawnServer, stopServer, type ChildServer } from './support/child-server';
 
 const EDITOR = { 'x-claimgraph-user': 'editor@shutdown.example' };
 const CREATE_SOURCE = 'mutation($input: CreateSourceInput!) { createSource(input: $input) { source { id name } } }';
 // the embedded cluster's credentials (src/db/embedded.ts)
 const embeddedUrl = (port: number) => `postgres://postgres:claimgraph-embedded@127.0.0.1:${port}/claimgraph`;
-
-async function portOpen(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect(port, '127.0.0.1');
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
-}
 
 /**
  * SIGTERM on `npm start` with no DATABASE_URL (the embedded Postgres), with a WebSocket client

@@ -38,7 +38,8 @@ export class ApiToken implements Node {
   @Field(() => String)
   name: string;
 
-  @Column({ name: 'token_hash', type: 'bytea' })
+  // not read back: the application's role has no SELECT on it (tokens are verified by claimgraph_authenticate)
+  @Column({ name: 'token_hash', type: 'bytea', select: false })
   tokenHash: Buffer;
 
   @Column({ type: 'text' })

@@ -33,17 +33,21 @@ export class AuthService {
       throw new DomainError(ErrorCode.UNAUTHENTICATED, INVALID_LOGIN);
     }
     const manager = await this.context.db.manager();
-    const rows = (await manager.query('SELECT id, password_hash FROM users WHERE email = $1', [email.trim().toLowerCase()])) as {
-      id: string;
+    // the application's role cannot read password hashes: one SECURITY DEFINER lookup by email
+    const rows = (await manager.query('SELECT user_id, password_hash FROM claimgraph_login_lookup($1)', [email])) as {
+      user_id: string;
       password_hash: string | null;
     }[];
     const ok = await verifyPassword(rows[0]?.password_hash ?? null, password);
     if (!ok) throw new DomainError(ErrorCode.UNAUTHENTICATED, INVALID_LOGIN);
-    const userId = rows[0].id;
+    const userId = rows[0].user_id;
     const secret = newToken();
     const expiresAt = new Date(Date.now() + this.context.config.sessionTtlHours * 3_600_000);
     const rehash = needsRehash(rows[0].password_hash!) ? await hashPassword(password) : null;
     await this.context.db.transaction(async (tx) => {
+      // from here the request acts for the user who proved who they are: row-level security lets
+      // it write their session and their own row, nobody else's
+      await tx.query(`SELECT set_config('claimgraph.user_id', $1, true)`, [userId]);
       // Every hash converges on today's parameters, so all logins cost the same.
       if (rehash) await tx.query('UPDATE users SET password_hash = $2 WHERE id = $1', [userId, rehash]);
       await tx.insert(ApiToken, {
@@ -133,7 +137,7 @@ export class AuthService {
     const actor = requireActor(this.context);
     checkNewPassword(newPassword);
     const manager = await this.context.db.manager();
-    const [row] = (await manager.query('SELECT password_hash FROM users WHERE id = $1', [actor.userId])) as { password_hash: string | null }[];
+    const [row] = (await manager.query('SELECT claimgraph_password_hash($1) AS password_hash', [actor.userId])) as { password_hash: string | null }[];
     if (row.password_hash && !(await verifyPassword(row.password_hash, currentPassword ?? ''))) {
       throw new DomainError(ErrorCode.FORBIDDEN, 'The current password is not right');
     }

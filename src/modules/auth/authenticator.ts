@@ -145,7 +145,8 @@ export class Authenticator {
   }
 
   async userIdByEmail(email: string): Promise<string | null> {
-    const rows = (await this.dataSource.query('SELECT id FROM users WHERE email = $1', [email.trim().toLowerCase()])) as { id: string }[];
+    // a SECURITY DEFINER function: the application's role cannot read users outside its teams
+    const rows = (await this.dataSource.query('SELECT claimgraph_user_id_by_email($1) AS id', [email])) as { id: string | null }[];
     return rows[0]?.id ?? null;
   }
 
@@ -163,7 +164,7 @@ export class Authenticator {
     if (!row.last_used_at || Date.now() - row.last_used_at.getTime() > 60_000) {
       // At most one write a minute per token; a failure here must not fail the request.
       row.last_used_at = new Date();
-      this.dataSource.query('UPDATE api_tokens SET last_used_at = now() WHERE id = $1', [row.token_id]).catch(() => undefined);
+      this.dataSource.query('SELECT claimgraph_token_used($1)', [row.token_id]).catch(() => undefined);
     }
     return { actor: new Actor(row.user_id, new Map(row.memberships), row.kind === 'SESSION' ? 'session' : 'token', row.token_id), error: null };
   }
@@ -189,12 +190,7 @@ export class Authenticator {
     const existing = await this.userIdByEmail(email);
     if (existing) return existing;
     const name = email === DEFAULT_LOCAL_EMAIL ? 'Local user' : email.split('@')[0];
-    const rows = (await this.dataSource.query(
-      `INSERT INTO users (email, name) VALUES ($1, $2)
-       ON CONFLICT (email) DO UPDATE SET email = EXCLUDED.email
-       RETURNING id`,
-      [email, name],
-    )) as { id: string }[];
+    const rows = (await this.dataSource.query('SELECT claimgraph_ensure_user($1, $2) AS id', [email, name])) as { id: string }[];
     return rows[0].id;
   }
 }

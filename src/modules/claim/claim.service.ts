@@ -11,7 +11,7 @@ import { paginate, type ConnectionArgs, type ConnectionResult, type SortKey } fr
 import { hydrate, nestedConnection } from '../../shared/nested-connection';
 import { languageTag } from '../../shared/values';
 import { optionalText, checkText } from '../../shared/text';
-import { CodePointText, anchorByPosition, anchorByQuote, reanchor, type Anchor } from '../anchoring/anchoring';
+import { CodePointText, anchorByPosition, anchorByQuote, type Anchor } from '../anchoring/anchoring';
 import type { ArticleRevision } from '../article/article-revision.entity';
 import { diff, insertWithHistory, recordHistory, snapshot } from '../history/history.service';
 import { Article } from '../article/article.entity';
@@ -304,15 +304,18 @@ export class ClaimService {
       .where('claim.article_id = :articleId AND claim.deleted_at IS NULL', { articleId })
       .orderBy('claim.position_start', 'ASC')
       .getMany();
-    const text = new CodePointText(revision.body);
-    const previousTextLength = new CodePointText(previousBody).length;
-    const anchored: Claim[] = [];
-    const orphaned: Claim[] = [];
-    for (const claim of claims) {
-      const result = reanchor({
+    const results = await this.context.cpu.reanchorAll({
+      anchors: claims.map((claim) => ({
         position: { start: claim.positionStart, end: claim.positionEnd },
         quote: { exact: claim.quoteExact, prefix: claim.quotePrefix, suffix: claim.quoteSuffix },
-      }, text, { previousTextLength });
+      })),
+      text: revision.body,
+      previousTextLength: new CodePointText(previousBody).length,
+    });
+    const anchored: Claim[] = [];
+    const orphaned: Claim[] = [];
+    for (const [index, claim] of claims.entries()) {
+      const result = results[index];
       if (result.status === 'ANCHORED') {
         const moved = await this.write(claim, claim.version, {
           ...anchorColumns(result.anchor), revisionId: revision.id, anchorState: AnchorState.ANCHORED,

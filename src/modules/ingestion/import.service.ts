@@ -1,10 +1,11 @@
 import type { EntityManager } from 'typeorm';
 import type { Context } from '../../shared/context';
 import { requireActor } from '../../shared/actor';
+import { fromGlobalId } from '../../shared/ids';
+import { authorize } from '../team/permissions';
 import { badInput } from '../../shared/errors';
 import { checkText, MAX_ARTICLE_CODE_POINTS, normalizeBody } from '../../shared/text';
-import { anchorByPosition } from '../anchoring/anchoring';
-import { extractStatements, type ExtractedSpeaker } from '../extraction';
+import type { ExtractedSpeaker } from '../extraction';
 import { diff, insertWithHistory, recordHistory, snapshot } from '../history/history.service';
 import { versionedUpdate } from '../../shared/versioned-update';
 import { anchorColumns, CLAIM_FIELDS } from '../claim/claim.service';
@@ -14,7 +15,7 @@ import { Source, SourceKind } from '../source/source.entity';
 import { normalizeName } from '../source/source.service';
 import type { Article } from '../article/article.entity';
 import type { ArticleRevision } from '../article/article-revision.entity';
-import { htmlToText, looksLikeHtml } from './html-to-text';
+import { looksLikeHtml } from './html-to-text';
 import { ImportFormat, type ImportArticleInput } from './import.inputs';
 
 /** Trigram similarity at which an imported candidate counts as repeating a reviewed claim. */
@@ -41,24 +42,25 @@ export class ImportService {
   constructor(private readonly context: Context) {}
 
   async import(input: ImportArticleInput): Promise<ImportResult> {
-    requireActor(this.context);
+    const actor = requireActor(this.context);
+    // the permission first: converting and extracting cost CPU that a non-writer must not spend
+    authorize(actor, fromGlobalId(input.teamId, 'Team', 'teamId'), 'article.write', 'Team');
     checkText(input.content, 'content', { max: MAX_ARTICLE_CODE_POINTS * 4 });
     const html = input.format === ImportFormat.HTML || ((input.format ?? ImportFormat.AUTO) === ImportFormat.AUTO && looksLikeHtml(input.content));
-    const converted = html ? await htmlToText(input.content) : { text: normalizeBody(input.content), title: null };
+    const converted = html ? await this.context.cpu.htmlToText(input.content) : { text: normalizeBody(input.content), title: null };
     if (!converted.text.trim()) throw badInput('The content has no article text', 'content');
     const title = input.title ?? converted.title;
     if (!title) throw badInput('Give a title (the content has none)', 'title');
     const articles = this.context.services.articles;
     const prepared = articles.prepare({ ...input, title, text: converted.text }, 'content');
-    const statements = extractStatements(prepared.body);
+    const candidates = await this.context.cpu.extractCandidates(prepared.body);
     return this.context.db.transaction(async (manager) => {
       const { article, revision } = await articles.insert(manager, prepared, 'IMPORT');
       const speakers = new SpeakerResolver(manager, article.teamId, prepared.values.createdBy);
       const claims: Claim[] = [];
       let repeats = 0;
-      for (const statement of statements) {
+      for (const { statement, anchor } of candidates) {
         const speaker = statement.speaker ? await speakers.resolve(statement.speaker) : null;
-        const anchor = anchorByPosition(revision.body, statement.start, statement.end);
         const repeat = await this.reviewedRepeat(manager, article.teamId, anchor.quote.exact);
         if (repeat) repeats += 1;
         const values = {

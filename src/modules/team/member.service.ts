@@ -3,7 +3,8 @@ import type { Context } from '../../shared/context';
 import { requireActor } from '../../shared/actor';
 import { fromGlobalId } from '../../shared/ids';
 import { DomainError, ErrorCode, badInput, notFound } from '../../shared/errors';
-import { optionalText } from '../../shared/text';
+import { checkText } from '../../shared/text';
+import { TeamInvitation } from './invitation.entity';
 import { recordHistory } from '../history/history.service';
 import { authorize, can } from './permissions';
 import { Membership } from './membership.entity';
@@ -15,25 +16,80 @@ const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
 export class MemberService {
   constructor(private readonly context: Context) {}
 
-  async add(teamGlobalId: string, email: string, name: string | null | undefined, role: Role): Promise<Membership> {
+  /**
+   * Invites an email address to the team (OWNER). No account is looked up: the answer is the same
+   * whether the address has one or not, and nothing about its holder reaches the team until they
+   * accept. A pending invitation to the same address, or a member with it, is ALREADY_EXISTS.
+   */
+  async invite(teamGlobalId: string, email: string, role: Role): Promise<TeamInvitation> {
     const actor = requireActor(this.context);
     const teamId = fromGlobalId(teamGlobalId, 'Team', 'teamId');
     authorize(actor, teamId, 'team.manageMembers', 'Team');
-    const normalized = (email ?? '').trim().toLowerCase();
-    if (!EMAIL.test(normalized) || normalized.length > 320) throw badInput('email is not a valid email address', 'email');
-    const displayName = optionalText(name, 'name', 200) ?? normalized.split('@')[0];
+    const normalized = (checkText(email ?? '', 'email', { max: 320, allowBlank: true })).trim().toLowerCase();
+    if (!EMAIL.test(normalized)) throw badInput('email is not a valid email address', 'email');
     return this.context.db.transaction(async (manager) => {
       await this.lockTeam(manager, teamId);
-      const [user] = (await manager.query(
-        `INSERT INTO users (email, name) VALUES ($1, $2) ON CONFLICT (email) DO UPDATE SET email = EXCLUDED.email RETURNING id`,
-        [normalized, displayName],
+      // members are the team's to see already (row-level security shows users who share a team)
+      const [member] = (await manager.query(
+        'SELECT 1 FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.team_id = $1 AND u.email = $2', [teamId, normalized],
+      )) as unknown[];
+      if (member) throw new DomainError(ErrorCode.ALREADY_EXISTS, 'A member of the team has this email');
+      const [team] = (await manager.query('SELECT name, slug FROM teams WHERE id = $1', [teamId])) as { name: string; slug: string }[];
+      const [row] = (await manager.query(
+        `INSERT INTO team_invitations (team_id, team_name, team_slug, email, role, invited_by) VALUES ($1, $2, $3, $4, $5, $6)
+         ON CONFLICT (team_id, email) WHERE status = 'PENDING' DO NOTHING RETURNING id`,
+        [teamId, team.name, team.slug, normalized, role, actor.userId],
       )) as { id: string }[];
-      await manager.insert(Membership, { teamId, userId: user.id, role });
-      this.context.credentialsChanged(user.id);
+      if (!row) throw new DomainError(ErrorCode.ALREADY_EXISTS, 'This email already has a pending invitation to the team');
       await recordHistory(manager, {
-        teamId, actorId: actor.userId, entityType: 'Membership', entityId: user.id, action: 'ADD_MEMBER', after: { userId: user.id, role },
+        teamId, actorId: actor.userId, entityType: 'Membership', entityId: row.id, action: 'INVITE_MEMBER', after: { email: normalized, role },
       });
-      return manager.findOneByOrFail(Membership, { teamId, userId: user.id });
+      return manager.findOneByOrFail(TeamInvitation, { id: row.id });
+    });
+  }
+
+  /** The caller's pending invitations, newest first. */
+  async pendingInvitations(): Promise<TeamInvitation[]> {
+    const actor = requireActor(this.context);
+    const manager = await this.context.db.manager();
+    return manager
+      .createQueryBuilder(TeamInvitation, 'invitation')
+      .where(`invitation.status = 'PENDING' AND invitation.email = (SELECT email FROM users WHERE id = :userId)`, { userId: actor.userId })
+      .orderBy('invitation.created_at', 'DESC')
+      .getMany();
+  }
+
+  /** The invitee joins the team with the invited role. Someone else's invitation is NOT_FOUND. */
+  async accept(invitationGlobalId: string): Promise<{ invitation: TeamInvitation; membership: Membership }> {
+    const actor = requireActor(this.context);
+    const invitationId = fromGlobalId(invitationGlobalId, 'TeamInvitation', 'invitationId');
+    return this.context.db.transaction(async (manager) => {
+      const [accepted] = (await manager.query('SELECT team_id, role FROM claimgraph_accept_invitation($1)', [invitationId])) as { team_id: string; role: Role }[];
+      if (!accepted) throw notFound('TeamInvitation');
+      this.context.credentialsChanged(actor.userId);
+      await recordHistory(manager, {
+        teamId: accepted.team_id, actorId: actor.userId, entityType: 'Membership', entityId: actor.userId, action: 'ADD_MEMBER',
+        reason: 'accepted an invitation', after: { userId: actor.userId, role: accepted.role },
+      });
+      return {
+        invitation: await manager.findOneByOrFail(TeamInvitation, { id: invitationId }),
+        membership: await manager.findOneByOrFail(Membership, { teamId: accepted.team_id, userId: actor.userId }),
+      };
+    });
+  }
+
+  /** The invitee says no; the team sees the invitation DECLINED. */
+  async decline(invitationGlobalId: string): Promise<TeamInvitation> {
+    const actor = requireActor(this.context);
+    const invitationId = fromGlobalId(invitationGlobalId, 'TeamInvitation', 'invitationId');
+    return this.context.db.transaction(async (manager) => {
+      const rows = (await manager.query(
+        `UPDATE team_invitations SET status = 'DECLINED', responded_at = now()
+          WHERE id = $1 AND status = 'PENDING' AND email = (SELECT email FROM users WHERE id = $2) RETURNING id`,
+        [invitationId, actor.userId],
+      )) as [unknown[], number];
+      if (rows[1] === 0) throw notFound('TeamInvitation');
+      return manager.findOneByOrFail(TeamInvitation, { id: invitationId });
     });
   }
 

@@ -11,7 +11,8 @@ import { Membership } from './membership.entity';
 import { Role } from './role';
 import { CreateTeamInput, CreateTeamPayload, UpdateTeamInput, UpdateTeamPayload } from './team.inputs';
 import {
-  AddTeamMemberInput, ChangeMemberRoleInput, MembershipPayload, RemoveTeamMemberInput, RemoveTeamMemberPayload,
+  AcceptTeamInvitationPayload, AddTeamMemberInput, ChangeMemberRoleInput, MembershipPayload, RemoveTeamMemberInput, RemoveTeamMemberPayload,
+  RespondToInvitationInput, TeamInvitationPayload,
 } from './member.inputs';
 import { toGlobalId } from '../../shared/ids';
 
@@ -45,9 +46,21 @@ export class TeamResolver {
     return { team: await context.services.teams.update(input) };
   }
 
-  @Mutation(() => MembershipPayload, { description: 'Adds a member (OWNER); creates the user when the email is new.' })
-  async addTeamMember(@Arg('input', () => AddTeamMemberInput) input: AddTeamMemberInput, @Ctx() context: Context): Promise<MembershipPayload> {
-    return { membership: await context.services.members.add(input.teamId, input.email, input.name, input.role) };
+  @Mutation(() => TeamInvitationPayload, {
+    description: 'Invites an email address to the team (OWNER). They join when they accept (acceptTeamInvitation); the answer is the same whether the address has an account or not.',
+  })
+  async addTeamMember(@Arg('input', () => AddTeamMemberInput) input: AddTeamMemberInput, @Ctx() context: Context): Promise<TeamInvitationPayload> {
+    return { invitation: await context.services.members.invite(input.teamId, input.email, input.role) };
+  }
+
+  @Mutation(() => AcceptTeamInvitationPayload, { description: 'Joins the team of one of your invitations (viewer.invitations).' })
+  async acceptTeamInvitation(@Arg('input', () => RespondToInvitationInput) input: RespondToInvitationInput, @Ctx() context: Context): Promise<AcceptTeamInvitationPayload> {
+    return context.services.members.accept(input.invitationId);
+  }
+
+  @Mutation(() => TeamInvitationPayload, { description: 'Declines one of your invitations.' })
+  async declineTeamInvitation(@Arg('input', () => RespondToInvitationInput) input: RespondToInvitationInput, @Ctx() context: Context): Promise<TeamInvitationPayload> {
+    return { invitation: await context.services.members.decline(input.invitationId) };
   }
 
   @Mutation(() => MembershipPayload, { description: 'Changes a member\'s role (OWNER); the last OWNER cannot step down.' })

@@ -3,6 +3,7 @@ import type { Context } from '../../shared/context';
 import { requireActor } from '../../shared/actor';
 import { notFound } from '../../shared/errors';
 import { Membership } from '../team/membership.entity';
+import { TeamInvitation } from '../team/invitation.entity';
 import { User } from './user.entity';
 
 @Resolver(() => User)
@@ -13,6 +14,12 @@ export class UserResolver {
     const user = await context.loaders.entity(User, false).load(actor.userId);
     if (!user) throw notFound('User');
     return user;
+  }
+
+  @FieldResolver(() => [TeamInvitation], { description: 'Your pending invitations to teams (empty for anyone but the viewer).' })
+  async invitations(@Root() user: User, @Ctx() context: Context): Promise<TeamInvitation[]> {
+    if (user.id !== requireActor(context).userId) return [];
+    return context.services.members.pendingInvitations();
   }
 
   @FieldResolver(() => [Membership], { description: 'Memberships in teams you can see (all of yours, for the viewer).' })

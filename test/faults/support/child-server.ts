@@ -97,6 +97,18 @@ export async function stopServer(server: ChildServer, signal: NodeJS.Signals = '
   clearTimeout(timer);
 }
 
+/** Whether something accepts connections on this loopback port. */
+export async function portOpen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = net.createServer();

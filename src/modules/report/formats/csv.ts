@@ -2,6 +2,7 @@ import type { Transform } from 'node:stream';
 import { stringify } from 'csv-stringify';
 import { toGlobalId } from '../../../shared/ids';
 import { speakerName, type ReportRow } from '../report-row';
+import { neutralizeFormula } from './formula';
 import { iso, mapRows } from './stream-parts';
 
 /** CSV columns, in order: header name and value. */
@@ -35,11 +36,12 @@ export const CSV_HEADER = COLUMNS.map(([name]) => name);
  * RFC 4180 CSV (CRLF between records) with a UTF-8 byte order mark, so spreadsheet programs read
  * non-Latin text as UTF-8. csv-stringify quotes a field holding the delimiter or a quote; it would
  * leave a lone LF or CR unquoted with CRLF records, which breaks the row for every reader, so any
- * line break (and leading or trailing space, which some readers trim) forces quotes as well.
+ * line break (and leading or trailing space, which some readers trim) forces quotes as well. A cell
+ * a spreadsheet would run as a formula is neutralised (see formula.ts).
  */
 export function csvStages(): Transform[] {
   return [
-    mapRows((row: ReportRow) => COLUMNS.map(([, value]) => value(row) ?? '')),
+    mapRows((row: ReportRow) => COLUMNS.map(([, value]) => neutralizeFormula(value(row) ?? ''))),
     stringify({ header: true, columns: CSV_HEADER, bom: true, record_delimiter: 'windows', quoted_match: /[\r\n]|^\s|\s$/ }),
   ];
 }

@@ -7,6 +7,7 @@ import {
   type AgreementFigure, type ArticleSourcing, type ClaimCounts, type SettleTime, type VerdictCounts,
 } from '../report.figures';
 import { barChart, escapeHtml, stackedBarChart } from './chart';
+import { neutralizeFormula } from './formula';
 import type { DocumentParts } from './stream-parts';
 
 export interface HtmlFigures {
@@ -58,6 +59,12 @@ ul.plain { margin: 0; padding-left: 1rem; } a { color: #0645ad; word-break: brea
   svg.chart { print-color-adjust: exact; -webkit-print-color-adjust: exact; }
 }`;
 
+/**
+ * Text from outside (titles, quotes, names) where it starts a table cell: a spreadsheet program
+ * opening the report (Excel reads HTML tables) must not run it as a formula, as in the CSV.
+ */
+const cellText = (value: string): string => escapeHtml(neutralizeFormula(value));
+
 export function humanDuration(seconds: number | null): string {
   if (seconds === null) return 'n/a';
   if (seconds < 60) return `${Math.round(seconds)} s`;
@@ -81,7 +88,7 @@ function figuresSection(figures: HtmlFigures): string {
   const agreementRows = agreement.map((figure) =>
     `<tr><th scope="row">${escapeHtml(figure.method)}</th><td class="n">${figure.alpha === null ? 'n/a' : figure.alpha.toFixed(3)}</td><td class="n">${figure.units}</td></tr>`).join('');
   const reviewerRows = verdicts.byReviewer.map((reviewer) =>
-    `<tr><th scope="row">${escapeHtml(reviewer.reviewerName)}</th><td class="n">${reviewer.verdicts}</td>${RATINGS.map((rating) => `<td class="n">${reviewer.byRating[rating]}</td>`).join('')}</tr>`).join('');
+    `<tr><th scope="row">${cellText(reviewer.reviewerName)}</th><td class="n">${reviewer.verdicts}</td>${RATINGS.map((rating) => `<td class="n">${reviewer.byRating[rating]}</td>`).join('')}</tr>`).join('');
   const ratingChart = barChart('chart-ratings', 'Current verdicts by rating', RATINGS.map((rating) => ({
     label: ratingLabel(rating), value: verdicts.byRating[rating], color: RATING_COLORS[rating],
   })));
@@ -121,21 +128,21 @@ function articleHeading(row: ReportRow): string {
   const article = row.article;
   const parts = [article.outlet, formatDate(article.publishedAt)].filter(Boolean).map(escapeHtml);
   const link = article.url ? ` · <a href="${escapeHtml(article.url)}">${escapeHtml(article.url)}</a>` : '';
-  return `<tr class="article"><th colspan="${COLUMNS.length}" scope="rowgroup">${escapeHtml(article.title)} <span class="small">${parts.join(' · ')}${link}</span></th></tr>\n`;
+  return `<tr class="article"><th colspan="${COLUMNS.length}" scope="rowgroup">${cellText(article.title)} <span class="small">${parts.join(' · ')}${link}</span></th></tr>\n`;
 }
 
 function rowHtml(row: ReportRow, index: number): string {
   const speaker = speakerName(row);
   const verdicts = row.verdicts.length
-    ? `<ul class="plain">${row.verdicts.map((verdict) => `<li>${escapeHtml(verdict.reviewerName)}: <span class="rating">${escapeHtml(ratingLabel(verdict.rating))}</span></li>`).join('')}</ul>`
+    ? `<ul class="plain">${row.verdicts.map((verdict) => `<li>${cellText(verdict.reviewerName)}: <span class="rating">${escapeHtml(ratingLabel(verdict.rating))}</span></li>`).join('')}</ul>`
     : '<span class="small">none</span>';
   const published = row.published
     ? `<span class="rating">${escapeHtml(ratingLabel(row.published.rating))}</span> <span class="small">${formatDate(row.published.at)}</span>${row.published.rationale ? `<div>${escapeHtml(row.published.rationale)}</div>` : ''}`
     : row.consensusRating ? `<span class="small">not published; settled as ${escapeHtml(ratingLabel(row.consensusRating))}</span>` : '';
   const evidence = row.evidence.filter((item) => item.url).map((item) =>
     `<li><a href="${escapeHtml(item.url)}">${escapeHtml(item.url)}</a> <span class="small">${escapeHtml(item.stance.toLowerCase())}</span></li>`).join('');
-  return `<tr class="claim"><td>${index + 1}</td><td class="quote">${escapeHtml(row.quote)}</td>`
-    + `<td>${speaker ? escapeHtml(speaker) : '<span class="small">none</span>'}<div class="small">${escapeHtml(SOURCING_LABELS[row.sourcing])}</div></td>`
+  return `<tr class="claim"><td>${index + 1}</td><td class="quote">${cellText(row.quote)}</td>`
+    + `<td>${speaker ? cellText(speaker) : '<span class="small">none</span>'}<div class="small">${escapeHtml(SOURCING_LABELS[row.sourcing])}</div></td>`
     + `<td>${escapeHtml(STATUS_LABELS[row.status])}</td><td>${verdicts}</td><td>${published}</td>`
     + `<td>${evidence ? `<ul class="plain">${evidence}</ul>` : ''}</td></tr>\n`;
 }

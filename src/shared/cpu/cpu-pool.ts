@@ -1,0 +1,112 @@
+import os from 'node:os';
+import path from 'node:path';
+import { Piscina } from 'piscina';
+import { DomainError, ErrorCode } from '../errors';
+import type { ReanchorResult } from '../../modules/anchoring/anchoring';
+import type { ExtractedCandidate, ReanchorTask, TaskOutcome } from './cpu-tasks';
+
+export interface CpuPoolOptions {
+  /** Most worker threads at once (CPU_POOL_THREADS). */
+  threads: number;
+  /** A job still unfinished this long after it was submitted is ended (CPU_TASK_TIMEOUT_MS). */
+  taskTimeoutMs: number;
+}
+
+export const DEFAULT_CPU_POOL_OPTIONS: CpuPoolOptions = {
+  threads: os.availableParallelism(),
+  // a 1 MB plain-text import takes a few seconds on a 2-core machine under load; 20 s leaves room
+  taskTimeoutMs: 20_000,
+};
+
+let defaultPool: CpuPool | null = null;
+
+/** The pool of code that runs without the server's or the CLI's configuration (made on first use). */
+export function defaultCpuPool(): CpuPool {
+  defaultPool ??= new CpuPool(DEFAULT_CPU_POOL_OPTIONS);
+  return defaultPool;
+}
+
+/** What a job the pool ended was doing, for the client's error message. */
+const JOB_NAMES: Record<string, string> = {
+  htmlToText: 'Reducing the HTML to text',
+  extractCandidates: 'Finding the claims in the text',
+  reanchorAll: 'Re-anchoring the claims on the new text',
+};
+
+/**
+ * Worker threads (piscina) for the CPU-heavy steps of imports and revisions: HTML to text,
+ * extraction, re-anchoring. On the event loop one pathological document stalled every request of
+ * every tenant; here it costs one thread, and a job past its time limit is ended — its thread is
+ * terminated, whatever it was doing — and its request fails with PAYLOAD_TOO_COMPLEX before
+ * anything is written. The pool starts on first use, so processes that never import pay nothing.
+ */
+export class CpuPool {
+  private pool: Piscina | null = null;
+  private started: Promise<unknown> | null = null;
+
+  constructor(private readonly options: CpuPoolOptions) {}
+
+  htmlToText(html: string): Promise<{ text: string; title: string | null }> {
+    return this.run('htmlToText', html);
+  }
+
+  extractCandidates(body: string): Promise<ExtractedCandidate[]> {
+    return this.run('extractCandidates', body);
+  }
+
+  reanchorAll(task: ReanchorTask): Promise<ReanchorResult[]> {
+    return this.run('reanchorAll', task);
+  }
+
+  /** Starts the threads (loading the tasks' code) and resolves once one is ready for a job. */
+  ready(): Promise<unknown> {
+    if (!this.pool) {
+      this.pool = new Piscina({
+        // compiled (npm start runs dist/, built by esbuild) the tasks load as they are; from
+        // TypeScript sources (tsx, vitest) through tsx in the worker
+        filename: __filename.endsWith('.js') ? path.join(__dirname, 'cpu-tasks.js') : path.join(__dirname, 'cpu-worker.cjs'),
+        minThreads: 1,
+        maxThreads: this.options.threads,
+        idleTimeout: 30_000,
+        // below the event loop's priority (through @napi-rs/nice): when cores are scarce, requests
+        // waiting on the main thread go before a long import
+        niceIncrement: 10,
+      });
+    }
+    // A thread's start (compiling the tasks' TypeScript) is not the job's time: wait for it once.
+    this.started ??= this.pool.run(null, { name: 'ping' });
+    return this.started;
+  }
+
+  async destroy(): Promise<void> {
+    const pool = this.pool;
+    this.pool = null;
+    this.started = null;
+    await pool?.destroy();
+  }
+
+  private async run<T>(name: string, argument: unknown): Promise<T> {
+    await this.ready();
+    const limit = this.options.taskTimeoutMs;
+    const signal = AbortSignal.timeout(limit);
+    let outcome: TaskOutcome<T>;
+    try {
+      outcome = await this.pool!.run(argument, { name, signal });
+    } catch (error) {
+      const code = (error as { code?: string }).code;
+      if (signal.aborted || code === 'ERR_WORKER_OUT_OF_MEMORY') {
+        // its thread was ended: the next job waits for a fresh one to load before its clock starts
+        this.started = null;
+        throw new DomainError(ErrorCode.PAYLOAD_TOO_COMPLEX,
+          `${JOB_NAMES[name] ?? 'Processing the input'} took longer than the server allows (${limit} ms); nothing was saved. Simplify or shorten the document.`,
+          { limit });
+      }
+      throw error;
+    }
+    if ('domainError' in outcome) {
+      const { code, message, details } = outcome.domainError;
+      throw new DomainError(code as ErrorCode, message, details);
+    }
+    return outcome.ok;
+  }
+}

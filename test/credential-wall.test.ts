@@ -1,0 +1,120 @@
+import { randomBytes } from 'node:crypto';
+import { Client } from 'pg';
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestApp, type TestApp } from './support/app';
+import { createArticle, createClaim, createDesk, rawId, type Desk } from './support/desk';
+import { loadConfig } from '../src/config';
+import { createDataSource } from '../src/db/data-source';
+import { buildClaimgraphSchema } from '../src/schema';
+import { createServer, type ClaimgraphServer } from '../src/server';
+import { UserAdmin } from '../src/modules/user/user.service';
+import { APP_ROLE } from '../src/db/request-db';
+import type { DataSource } from 'typeorm';
+
+/**
+ * The production set-up of README's "Database roles": the server logs in as a role that is no
+ * superuser, owns nothing and may only SET ROLE to claimgraph_app. The whole API works through
+ * it, credentials are read only through SECURITY DEFINER functions, and neither RESET ROLE nor
+ * the app role reaches password or token hashes or another team's rows.
+ */
+describe('the credential wall under a non-owner login role', () => {
+  let app: TestApp;
+  let desk: Desk;
+  let loginRole: string;
+  let loginUrl: string;
+  let dataSource: DataSource;
+  let server: ClaimgraphServer;
+  let base: string;
+  let claimId: string;
+
+  beforeAll(async () => {
+    app = await createTestApp();
+    desk = await createDesk(app);
+    claimId = (await createClaim(app, desk, (await createArticle(app, desk)).id, 'approved a budget of $4.2 million')).id;
+    await new UserAdmin(app.dataSource).setPassword(desk.editor.email, 'the editor passphrase');
+    loginRole = `cg_login_${randomBytes(4).toString('hex')}`;
+    const password = randomBytes(12).toString('hex');
+    await app.sql(`CREATE ROLE ${loginRole} LOGIN PASSWORD '${password}' NOSUPERUSER NOCREATEDB NOCREATEROLE NOBYPASSRLS`);
+    // the roles the server switches to: requests, public pages, the webhook worker
+    await app.sql(`GRANT ${APP_ROLE}, claimgraph_public, claimgraph_webhooks TO ${loginRole}`);
+    const url = new URL(app.databaseUrl);
+    url.username = loginRole;
+    url.password = password;
+    loginUrl = url.toString();
+    dataSource = createDataSource({ url: loginUrl, poolSize: 4 });
+    await dataSource.initialize();
+    const config = loadConfig({ NODE_ENV: 'test', DATABASE_URL: loginUrl, RATE_LIMIT_POINTS: '0', AUTH_CACHE_TTL_MS: '5000' });
+    server = await createServer({ config, dataSource, schema: await buildClaimgraphSchema(), log: pino({ level: 'silent' }) });
+    base = `http://127.0.0.1:${await server.listen(0, '127.0.0.1')}`;
+  });
+  afterAll(async () => {
+    await server?.stop();
+    if (server?.httpServer.listening) await new Promise((resolve) => server.httpServer.close(resolve));
+    await dataSource?.destroy();
+    await app?.close();
+    // roles are cluster-wide; the test database (and its grants) went with app.close()
+    const admin = new Client({ connectionString: new URL('/postgres', app.databaseUrl).toString() });
+    await admin.connect();
+    await admin.query(`DROP ROLE IF EXISTS ${loginRole}`);
+    await admin.end();
+  });
+
+  const call = async (query: string, variables: Record<string, unknown> = {}, token?: string) => {
+    const response = await fetch(`${base}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      body: JSON.stringify({ query, variables }),
+    });
+    return (await response.json()) as { data?: any; errors?: { extensions?: { code?: string } }[] };
+  };
+
+  it('serves login, sessions, tokens, password changes and team reads through the login role', async () => {
+    const login = await call(`mutation($e: String!, $p: String!) { login(input: { email: $e, password: $p }) { token user { email } } }`, { e: desk.editor.email, p: 'the editor passphrase' });
+    expect(login.errors).toBeUndefined();
+    const session = login.data.login.token as string;
+    const wrong = await call(`mutation($e: String!) { login(input: { email: $e, password: "not the passphrase" }) { token } }`, { e: desk.editor.email });
+    expect(wrong.errors?.[0].extensions?.code).toBe('UNAUTHENTICATED');
+
+    const token = (await call(`mutation { createApiToken(input: { name: "wall" }) { token } }`, {}, session)).data.createApiToken.token as string;
+    const viewer = await call(`query($id: ID!) { viewer { email memberships { role } apiTokens(first: 5) { nodes { name } } } node(id: $id) { ... on Claim { quote verdicts(first: 1) { totalCount } } } }`, { id: claimId }, token);
+    expect(viewer.errors).toBeUndefined();
+    expect(viewer.data.viewer).toMatchObject({ email: desk.editor.email, memberships: [{ role: 'EDITOR' }], apiTokens: { nodes: [{ name: 'wall' }] } });
+    expect(viewer.data.node.quote).toBe('approved a budget of $4.2 million');
+
+    const changed = await call(`mutation { changePassword(input: { currentPassword: "the editor passphrase", newPassword: "a new editor passphrase" }) { user { email } } }`, {}, session);
+    expect(changed.errors).toBeUndefined();
+    const team = await call(`query($id: ID!) { node(id: $id) { ... on Team { memberships(first: 10) { nodes { user { email } } } } } }`, { id: desk.teamId }, token);
+    expect(team.errors).toBeUndefined();
+    expect(team.data.node.memberships.nodes.map((member: any) => member.user.email)).toContain(desk.viewer.email);
+  });
+
+  it('keeps password and token hashes out of the role\'s reach, and RESET ROLE reaches no tenant row', async () => {
+    const client = new Client({ connectionString: loginUrl });
+    await client.connect();
+    try {
+      const denied = async (sql: string) => expect((await client.query(sql).then(() => null, (error: Error) => error))?.message).toMatch(/permission denied/);
+      await denied('SELECT password_hash FROM users');
+      await denied('SELECT token_hash FROM api_tokens');
+      await client.query('BEGIN');
+      // a request's transaction for the editor, as RequestDb opens it; then an attempt to step out
+      await client.query(`SELECT set_config('role', '${APP_ROLE}', true), set_config('claimgraph.user_id', $1, true), set_config('claimgraph.team_ids', $2, true)`,
+        [desk.editor.id, `{${rawId(desk.teamId)}}`]);
+      await client.query('RESET ROLE');
+      expect((await client.query('SELECT current_user AS name')).rows[0].name).toBe(loginRole);
+      const outsiderTeams = (await client.query(`SELECT team_id FROM memberships WHERE user_id = $1`, [desk.outsider.id])).rows;
+      expect(outsiderTeams).toEqual([]);
+      expect((await client.query(`SELECT count(*)::int AS n FROM claims WHERE team_id <> $1`, [rawId(desk.teamId)])).rows[0].n).toBe(0);
+      // the outsider shares no team with the editor: their account is not visible either
+      expect((await client.query(`SELECT count(*)::int AS n FROM users WHERE id = $1`, [desk.outsider.id])).rows[0].n).toBe(0);
+      expect((await client.query(`SELECT count(*)::int AS n FROM api_tokens WHERE user_id <> $1`, [desk.editor.id])).rows[0].n).toBe(0);
+      await client.query('ROLLBACK');
+      // with no caller at all: nothing of any team
+      expect((await client.query('SELECT (SELECT count(*) FROM claims)::int AS claims, (SELECT count(*) FROM users)::int AS users, (SELECT count(*) FROM api_tokens)::int AS tokens')).rows[0])
+        .toEqual({ claims: 0, users: 0, tokens: 0 });
+      expect((await client.query(`SELECT claimgraph_password_hash($1) AS hash`, [desk.editor.id])).rows[0].hash).toBeNull();
+    } finally {
+      await client.end();
+    }
+  });
+});
