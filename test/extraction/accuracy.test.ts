@@ -1,77 +1,62 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import {
-  evaluateExtraction,
-  extractStatements,
-  type EvaluationReport,
-  type LabelledStatement,
-} from '../../src/modules/extraction/index.js';
+import { evaluateExtraction, extractStatements, figuresOf, poolCounts, type EvaluationReport } from '../../src/modules/extraction/index.js';
+import { readLabelledArticle, readLabelledArticles, readSplit } from '../../src/modules/extraction/labelled-articles.js';
 
-// The shared fixtures beside the repository when present, else the copy kept in test/fixtures.
-const FIXTURES = process.env.CLAIMGRAPH_FIXTURES
-  ?? [path.resolve(__dirname, '../../../shared/fixtures'), path.resolve(__dirname, '../fixtures')].find((dir) => existsSync(path.join(dir, 'kursk-monument.txt')))!;
-const DEV_SET = path.resolve(__dirname, 'dev');
+const FIXTURES = path.resolve(__dirname, '../fixtures');
+const INVENTED = path.resolve(__dirname, 'dev');
 
-function evaluateFile(textFile: string, labelsFile: string): EvaluationReport {
-  const text = readFileSync(textFile, 'utf8');
-  const labels = (JSON.parse(readFileSync(labelsFile, 'utf8')) as { statements: LabelledStatement[] }).statements;
-  return evaluateExtraction(text, extractStatements(text), labels);
-}
-
-function describeErrors(report: EvaluationReport): string {
+function describeErrors(name: string, report: EvaluationReport): string[] {
   return [
-    ...report.missed.map((label) => `missed: ${label.quote}`),
-    ...report.spurious.map((statement) => `spurious: ${statement.quote}`),
-  ].join('\n');
+    ...report.missed.map((label) => `${name} missed: ${label.quote}`),
+    ...report.spurious.map((statement) => `${name} spurious: ${statement.quote}`),
+  ];
 }
 
-describe('extraction accuracy on the kursk-monument fixture', () => {
-  const textFile = path.join(FIXTURES, 'kursk-monument.txt');
-  const labelsFile = path.join(FIXTURES, 'kursk-monument.statements.json');
+// A regression guard, not the accuracy claim (README gives the measured figures): the floors sit a
+// little under what `npm run eval:extraction` measures, so a change that loses ground fails here.
+describe('extraction accuracy on the labelled real articles', () => {
+  const split = readSplit(FIXTURES);
+  const articles = readLabelledArticles(FIXTURES);
 
-  it.skipIf(!existsSync(textFile))('stays above the measured floors', () => {
-    const report = evaluateFile(textFile, labelsFile);
-    // Measured: 1.00 on every figure (29 of 29 statements). The floors allow one slip each.
-    expect(report.precision, describeErrors(report)).toBeGreaterThanOrEqual(0.93);
-    expect(report.recall, describeErrors(report)).toBeGreaterThanOrEqual(0.93);
-    expect(report.speakerAccuracy).toBeGreaterThanOrEqual(0.95);
-    expect(report.sourcingAccuracy).toBeGreaterThanOrEqual(0.95);
-    expect(report.kindAccuracy).toBeGreaterThanOrEqual(0.93);
+  it('scores every article named in the split and no other', () => {
+    expect(articles.map((article) => article.name).sort()).toEqual([...split.development, ...split.heldOut].sort());
   });
+
+  const floors = {
+    development: { speechF1: 0.8, speakerAccuracy: 0.92, sourcingAccuracy: 0.92, kindAccuracy: 0.95, assertionsFound: 0.75 },
+    heldOut: { speechF1: 0.7, speakerAccuracy: 0.75, sourcingAccuracy: 0.75, kindAccuracy: 0.85, assertionsFound: 0.65 },
+  };
+  for (const set of ['development', 'heldOut'] as const) {
+    it(`stays above the floors pooled over the ${set} articles`, () => {
+      const reports = articles
+        .filter((article) => split[set].includes(article.name))
+        .map((article) => ({ name: article.name, report: evaluateExtraction(article.text, extractStatements(article.text), article.statements) }));
+      const figures = figuresOf(poolCounts(reports.map(({ report }) => report.counts)));
+      const errors = reports.flatMap(({ name, report }) => describeErrors(name, report)).join('\n');
+      for (const [figure, floor] of Object.entries(floors[set]) as Array<[keyof typeof figures, number]>) {
+        expect(figures[figure], `${figure}\n${errors}`).toBeGreaterThanOrEqual(floor);
+      }
+    });
+  }
 });
 
-describe('extraction accuracy on the invented dev set', () => {
-  const files = readdirSync(DEV_SET).filter((file) => file.endsWith('.txt')).sort();
-
-  it('has labels for every dev article', () => {
-    expect(files.length).toBeGreaterThanOrEqual(10);
-    for (const file of files) expect(existsSync(path.join(DEV_SET, file.replace(/\.txt$/, '.statements.json')))).toBe(true);
-  });
-
-  it('stays above the measured floors over all dev articles together', () => {
-    let predicted = 0;
-    let gold = 0;
-    let matched = 0;
-    let speakerChecked = 0;
-    let speakerCorrect = 0;
-    let sourcingCorrect = 0;
-    const errors: string[] = [];
-    for (const file of files) {
-      const report = evaluateFile(path.join(DEV_SET, file), path.join(DEV_SET, file.replace(/\.txt$/, '.statements.json')));
-      predicted += report.predictedCount;
-      gold += report.goldCount;
-      matched += report.matchedCount;
-      speakerChecked += report.speakerEvaluated;
-      speakerCorrect += report.matches.filter((pair) => pair.speakerCorrect === true).length;
-      sourcingCorrect += report.matches.filter((pair) => pair.sourcingCorrect).length;
-      const details = describeErrors(report);
-      if (details) errors.push(`${file}:\n${details}`);
-    }
-    // Measured: 1.00 throughout (184 statements). The floors leave room for a few slips.
-    expect(matched / predicted, errors.join('\n')).toBeGreaterThanOrEqual(0.95);
-    expect(matched / gold, errors.join('\n')).toBeGreaterThanOrEqual(0.95);
-    expect(speakerCorrect / speakerChecked).toBeGreaterThanOrEqual(0.95);
-    expect(sourcingCorrect / matched).toBeGreaterThanOrEqual(0.95);
+// Invented texts labelled by the engineers who wrote the rules: useful as a regression test of the
+// rules, meaningless as an accuracy figure.
+describe('extraction on the invented texts of test/extraction/dev', () => {
+  it('still finds nearly all of their statements', () => {
+    const reports = readdirSync(INVENTED)
+      .filter((file) => file.endsWith('.txt'))
+      .map((file) => {
+        const article = readLabelledArticle(path.join(INVENTED, file), path.join(INVENTED, file.replace(/\.txt$/, '.statements.json')));
+        return { name: article.name, report: evaluateExtraction(article.text, extractStatements(article.text), article.statements) };
+      });
+    expect(reports.length).toBeGreaterThanOrEqual(10);
+    const figures = figuresOf(poolCounts(reports.map(({ report }) => report.counts)));
+    const errors = reports.flatMap(({ name, report }) => describeErrors(name, report)).join('\n');
+    expect(figures.speechF1, errors).toBeGreaterThanOrEqual(0.9);
+    expect(figures.speakerAccuracy).toBeGreaterThanOrEqual(0.9);
+    expect(figures.sourcingAccuracy).toBeGreaterThanOrEqual(0.9);
   });
 });

@@ -14,7 +14,8 @@ import { classifySource, isVerbLike, type SpeakerMatch } from './speakers.js';
 import { isCapitalized, wordCount, type Token } from './text.js';
 import { NAMING_CUES, QUOTE_ONLY_VERBS, reportingVerb } from './verbs.js';
 
-export type AttributionSource = 'post' | 'pre' | 'speech' | 'split' | 'continuation' | 'none';
+/** `inside`: the quotation is part of a reported-speech statement that holds more than it. */
+export type AttributionSource = 'post' | 'pre' | 'speech' | 'inside' | 'split' | 'continuation' | 'none';
 
 export interface QuoteAttribution {
   speaker: SpeakerMatch | null;
@@ -65,7 +66,7 @@ function after(text: string, tokens: Token[], closeIndex: number): QuoteAttribut
       if (isQuotingVerb(tokens[k])) { verbIndex = k; break; }
     }
     const subject = verbIndex > i ? subjectBefore(text, tokens, verbIndex) : null;
-    if (!subject || subject.first !== i) return null;
+    if (!subject || (subject.first !== i && !adjunctBetween(tokens, i, subject.first))) return null;
     source = subject.match;
   }
   const verb = reportingVerb(tokens[verbIndex].key);
@@ -81,6 +82,23 @@ function after(text: string, tokens: Token[], closeIndex: number): QuoteAttribut
     via = channel.via;
   }
   return { speaker: source, via, source: 'post', coverStart: tokens[closeIndex].start, coverEnd };
+}
+
+/** "“...” under that rule, Smith said": a short adjunct closed by a comma between quote and speaker. */
+function adjunctBetween(tokens: Token[], from: number, subjectFirst: number): boolean {
+  if (subjectFirst - from < 2 || subjectFirst - from > 8 || tokens[subjectFirst - 1].text !== ',') return false;
+  return tokens.slice(from, subjectFirst - 1).every((token) => token.isWord && !token.quoted && !isVerbLike(token));
+}
+
+/** "Asked a Maine Republican: “...”" / "Said one official, “...”": the verb first, its speaker after it. */
+function invertedBefore(text: string, tokens: Token[], openIndex: number): QuoteAttribution | null {
+  const verb = tokens[0];
+  if (!verb || openIndex < 3 || !/^[:,]$/.test(tokens[openIndex - 1].text)) return null;
+  const reporting = reportingVerb(verb.key);
+  if (!QUOTE_ONLY_VERBS.has(verb.key) && reporting?.form !== 'past') return null;
+  const source = parseSourceAfter(text, tokens, 1);
+  if (!source || source.nextIndex !== openIndex - 1) return null;
+  return { speaker: source, via: null, source: 'pre', coverStart: verb.start, coverEnd: tokens[openIndex - 1].end };
 }
 
 export interface AttributionContext {
@@ -123,6 +141,8 @@ export function attributeQuotation(context: AttributionContext, quotation: Quota
     if (introducer?.speaker) {
       return { speaker: introducer.speaker, via: introducer.via, source: 'pre', coverStart: Math.min(opening.tokens[introducer.regionStart].start, quotation.open), coverEnd: quotation.close + 1 };
     }
+    const inverted = invertedBefore(text, opening.tokens, openIndex);
+    if (inverted) return { ...inverted, coverEnd: quotation.close + 1 };
     const split = splitContinuation(quotation, opening, openIndex, earlier);
     if (split) return split;
     if (openIndex === 0 || opening.tokens.slice(0, openIndex).every((token) => !token.isWord)) {
@@ -132,7 +152,11 @@ export function attributeQuotation(context: AttributionContext, quotation: Quota
     const container = speech.find(
       (hit) => hit.sentence === opening && hit.speaker && hit.introducesQuote === null && hit.contentStart <= openIndex && hit.contentEnd > openIndex,
     );
-    if (container) return { speaker: container.speaker, via: container.via, source: 'speech', coverStart: quotation.open, coverEnd: quotation.close + 1 };
+    if (container) {
+      // "said the senator is “out of touch”": the quotation belongs to the reported speech around it.
+      const source = contentIsQuotation(container) ? 'speech' : 'inside';
+      return { speaker: container.speaker, via: container.via, source, coverStart: quotation.open, coverEnd: quotation.close + 1 };
+    }
   }
   return none;
 }
@@ -197,6 +221,7 @@ export function isStatementQuotation(shape: QuotationShape, attribution: QuoteAt
   }
   if (shape.naming && shape.words <= 8) return false;
   if (shape.titleCase) return false;
+  if (attribution.source === 'inside') return false;
   if (attribution.source === 'speech') return shape.words >= 5;
   if (shape.standalone && shape.words >= 3) return true;
   return shape.words >= 6 && shape.punctuated;

@@ -11,8 +11,9 @@ import {
   IRREGULAR_PAST,
   PARENTHETICAL_ADVERBS,
   SUBORDINATORS,
+  TITLE_WORDS,
 } from './lexicon.js';
-import { classifySource, isVerbLike, type SpeakerMatch } from './speakers.js';
+import { classifySource, isSourceNoun, isVerbLike, type SpeakerMatch } from './speakers.js';
 import { isCapitalized, type Token } from './text.js';
 import { reportingVerb } from './verbs.js';
 
@@ -134,7 +135,9 @@ function subjectAcrossComma(text: string, tokens: Token[], comma: number): Subje
   const head = inner[0];
   const outer = plainSubject(text, tokens, opening - 1);
   const describes = RELATIVE_OR_PARTICIPLE.has(head.key) || /^[a-z]+(ing|ed)$/.test(head.text) || IRREGULAR_PARTICIPLES.has(head.text) ||
-    ['a', 'an', 'the', 'his', 'her', 'their', 'its', 'one'].includes(head.key) || /^\d+$/.test(head.text) || /['’]s$/.test(head.text);
+    ['a', 'an', 'the', 'his', 'her', 'their', 'its', 'one'].includes(head.key) || /^\d+$/.test(head.text) || /['’]s$/.test(head.text) ||
+    // "Glenn Morris, spokesman for the council of ..., said": a bare title or role noun.
+    (!isCapitalized(head.text) && (TITLE_WORDS.has(head.key) || isSourceNoun(head.key)));
   if (outer && describes) {
     const speaker = { ...outer.match.speaker };
     const innerText = text.slice(inner[0].start, inner[inner.length - 1].end);
@@ -219,6 +222,13 @@ function looksFinite(token: Token, previous: Token | undefined): boolean {
 }
 
 /** True when the reporting verb sits in a sentence-opening subordinate clause ("While X framed ..., Y"). */
+/** "The minister, who said he had met the rebels, resigned": the verb sits in a relative clause. */
+export function inRelativeClause(tokens: Token[], verbIndex: number): boolean {
+  let p = verbIndex - 1;
+  while (p >= 0 && isAdverbOrAuxiliary(tokens[p])) p--;
+  return p >= 1 && ['who', 'which'].includes(tokens[p].key) && tokens[p - 1].text === ',';
+}
+
 export function inOpeningSubordinate(tokens: Token[], verbIndex: number): boolean {
   let i = 0;
   while (i < tokens.length && !tokens[i].isWord) i++;
@@ -253,7 +263,9 @@ export function contentEnd(tokens: Token[], from: number, limit: number, options
     if (token.text === ',') {
       const next = tokens[i + 1];
       if (isSpeechParticiple(next)) { end = i; break; }
-      if (next && ['but', 'while', 'whereas', 'although', 'though'].includes(next.key) && !next.quoted) { end = i; break; }
+      // "said A, but that B": a second content under the same verb is part of the statement.
+      const secondContent = next?.key === 'but' && tokens[i + 2]?.key === 'that' && !tokens[i + 2].quoted;
+      if (next && ['but', 'while', 'whereas', 'although', 'though'].includes(next.key) && !next.quoted && !secondContent) { end = i; break; }
       if (options.stopAtFirstComma && i > from + 2) { end = i; break; }
     }
   }

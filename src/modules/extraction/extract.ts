@@ -1,6 +1,7 @@
 import { findAssertions, scoreCheckworthiness } from './assertions.js';
 import { attributeQuotation, isStatementQuotation, quotationShape, type QuoteAttribution } from './attribution.js';
 import type { SentenceContext } from './clauses.js';
+import { analyse } from './nlp.js';
 import { findQuotations, topLevel, type Quotation } from './quotes.js';
 import { contentIsQuotation, findReportedSpeech, type SpeechHit } from './reported.js';
 import { SourceRegistry } from './resolve.js';
@@ -26,11 +27,12 @@ interface Draft {
 
 function buildSentences(text: string, quotations: Quotation[]): SentenceContext[] {
   const quoted = quotations.map((quotation) => ({ start: quotation.open, end: quotation.close + 1 }));
+  const analysis = analyse(text);
   let paragraph = 0;
   let cursor = 0;
-  return sentenceSpans(text, quotations).map((span, index) => {
+  return sentenceSpans(text, quotations, analysis).map((span, index) => {
     for (; cursor < span.start; cursor++) if (text[cursor] === '\n') paragraph++;
-    return { index, start: span.start, end: span.end, paragraph, tokens: tokenize(text, span.start, span.end, quoted) };
+    return { index, start: span.start, end: span.end, paragraph, tokens: tokenize(analysis, span.start, span.end, quoted) };
   });
 }
 
@@ -72,11 +74,18 @@ function quoteDrafts(text: string, sentences: SentenceContext[], speech: SpeechH
     earlier.push({ quotation, attribution });
     // A follow-on quotation with no attribution of its own continues the previous speaker, when
     // it comes right after (same or next paragraph) and reads as speech, not as a label.
-    if (attribution.source === 'none' && lastQuote && sentence.paragraph - lastQuote.paragraph <= 1 && shape.standalone && shape.words >= 5) {
+    // Nobody else may have spoken in between ("when nobody else has spoken", LABELLING.md).
+    const otherSpoke = lastQuote !== null && speech.some((hit) => hit.speaker && !hit.speaker.pronoun &&
+      hit.sentence.index > lastQuote!.draft.sentence.index && hit.sentence.index < sentence.index);
+    if (attribution.source === 'none' && lastQuote && !otherSpoke && sentence.paragraph - lastQuote.paragraph <= 1 && shape.standalone &&
+      (shape.words >= 5 || (shape.words >= 2 && shape.punctuated))) {
       attribution = { ...attribution, speaker: lastQuote.draft.speaker, via: lastQuote.draft.via, source: 'continuation' };
     }
     if (!isStatementQuotation(shape, attribution)) continue;
-    const confidence = { post: 0.9, pre: 0.85, split: 0.85, speech: 0.75, continuation: 0.6, none: 0.5 }[attribution.source];
+    // Calibrated on the development articles (eval:extraction prints precision per band): quotes
+    // with their attribution beside them were all right, follow-on quotes nearly all, and a quote
+    // with no attribution at all mostly was not a statement.
+    const confidence = { post: 0.95, pre: 0.9, split: 0.9, speech: 0.8, inside: 0.8, continuation: 0.8, none: 0.3 }[attribution.source];
     const draft: Draft = {
       kind: 'DIRECT_QUOTE',
       start: quotation.contentStart,
@@ -201,7 +210,7 @@ export function extractStatements(text: string): ExtractedStatement[] {
         sourcing: 'UNSOURCED',
         speaker: null,
         via: null,
-        confidence: round(Math.min(0.7, 0.3 + candidate.score / 2)),
+        confidence: assertionConfidence(candidate.score),
         checkworthiness: candidate.score,
       });
     }
@@ -213,6 +222,15 @@ export function extractStatements(text: string): ExtractedStatement[] {
     if (!unique.has(key)) unique.set(key, statement);
   }
   return [...unique.values()];
+}
+
+/**
+ * About four in ten proposed assertions below a check-worthiness of 0.5 were labelled check-worthy
+ * on the development articles, about two in three above it; finer steps of the score did not
+ * separate them better.
+ */
+function assertionConfidence(checkworthiness: number): number {
+  return checkworthiness >= 0.5 ? 0.65 : 0.4;
 }
 
 function round(value: number): number {

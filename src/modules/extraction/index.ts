@@ -5,11 +5,17 @@ export { normalizeSourceName } from './normalize.js';
 export { findQuotations, type Quotation } from './quotes.js';
 export { scoreCheckworthiness, ASSERTION_THRESHOLD } from './assertions.js';
 export {
+  bandOf,
+  CONFIDENCE_BANDS,
   evaluateExtraction,
+  figuresOf,
+  poolCounts,
   locateLabels,
   matchStatements,
   overlapsByHalf,
   speakerMatches,
   type EvaluationReport,
+  type ExtractionCounts,
+  type ExtractionFigures,
   type LabelledStatement,
 } from './evaluate.js';

@@ -5,26 +5,6 @@
 
 const words = (list: string): Set<string> => new Set(list.trim().split(/\s+/));
 
-/** Abbreviations after which a dot does not end a sentence when a name or number follows. */
-export const ABBREVIATIONS = words(`
-  mr mrs ms mx dr prof sr jr st gen col lt sgt capt cmdr adm maj gov sen rep rev hon pres supt det insp fr
-  messrs mme mlle jan feb mar apr jun jul aug sep sept oct nov dec mon tue tues wed thu thur thurs fri sat
-  inc ltd corp co bros no nos vs etc approx est dept univ ave blvd rd mt ft fig vol pp cf al ca
-`);
-
-/** Abbreviations that always precede something (a name, a number): never the end of a sentence. */
-export const PREFIX_ABBREVIATIONS = words(`
-  mr mrs ms mx dr prof st gen col lt sgt capt cmdr adm maj gov sen rep rev hon pres supt det insp fr
-  messrs mme mlle no nos vs approx fig vol pp cf mt ft
-`);
-
-/** Words that commonly open a sentence; after "U.S." or "Inc." they signal a real boundary. */
-export const SENTENCE_STARTERS = words(`
-  the a an this that these those it its he she they we i you his her their our there here
-  but and yet so however meanwhile still also in on at for after before when while as if since
-  although though because despite according some many most one two several other others no not
-`);
-
 /** Honorifics and office words that stand before a name ("Ohio Governor Dana Reyes"). */
 export const TITLE_WORDS = words(`
   mr mrs ms mx miss dr prof professor sir dame lord lady rev reverend father sister brother bishop
@@ -64,7 +44,7 @@ export const SOURCE_NOUNS = words(`
 
 /** Quantifier pronouns that can themselves be the (anonymous) source: "some argue", "by some". */
 export const QUANTIFIER_SOURCES = words(`
-  some many others several few most both critics opponents supporters observers skeptics sceptics
+  some many others several few most both another critics opponents supporters observers skeptics sceptics
 `);
 
 /** Determiners and quantifiers that open a described-but-unnamed source. */

@@ -5,7 +5,7 @@
  * with an agent ("was interpreted by some as ...") and from "For many in X, ..." viewpoints.
  * Works on one sentence's tokens; offsets stay UTF-16 until the orchestrator converts them.
  */
-import { contentEnd, inOpeningSubordinate, trimEnd, type SentenceContext } from './clauses.js';
+import { contentEnd, inOpeningSubordinate, inRelativeClause, trimEnd, type SentenceContext } from './clauses.js';
 import { accordingHits, accordingTo, hearsayHits, stanceHits, viewpointHit } from './cue-frames.js';
 import { unquotedWords, type SpeechHit, type VerbContext } from './speech-hit.js';
 import { isCapitalized, type Token } from './text.js';
@@ -25,6 +25,7 @@ export function findReportedSpeech(text: string, sentence: SentenceContext): Spe
     const token = tokens[v];
     if (token.quoted || !token.isWord) continue;
     if (isCapitalized(token.text) && v > 0) continue;
+    if (readsAsNoun(tokens, v)) continue;
     const verb = reportingVerb(token.key);
     if (!verb) continue;
     if (hits.some((existing) => existing.frame === 'hearsay' && existing.cue === v)) continue;
@@ -37,6 +38,19 @@ export function findReportedSpeech(text: string, sentence: SentenceContext): Spe
   hits.sort((a, b) => a.regionStart - b.regionStart || a.cue - b.cue);
   settleContentEnds(hits, tokens);
   return hits.filter((candidate) => candidate.introducesQuote !== null || candidate.contentEnd > candidate.contentStart);
+}
+
+/**
+ * "Insurance claims from the flood rose", "the report noted": a verb form the model tags as a noun,
+ * with a determiner or modifier before it or a preposition after it, heads a noun phrase. The tag
+ * alone is not trusted ("observers fear that ..." is tagged as a noun too).
+ */
+function readsAsNoun(tokens: Token[], v: number): boolean {
+  if (tokens[v].pos !== 'NOUN' && tokens[v].pos !== 'PROPN') return false;
+  const before = tokens[v - 1];
+  const after = tokens[v + 1];
+  if (before && (['DET', 'ADJ', 'NUM'].includes(before.pos) || /['’]s$/.test(before.text))) return true;
+  return after !== undefined && after.pos === 'ADP' && !['that', 'as'].includes(after.key);
 }
 
 const FINITE_AFTER_AND = new Set(['have', 'has', 'had', 'will', 'would', 'is', 'are', 'was', 'were', 'also', 'then', 'later', 'did']);
@@ -66,7 +80,7 @@ function settleContentEnds(hits: SpeechHit[], tokens: Token[]): void {
     );
     const limit = later ? later.regionStart : tokens.length;
     let end = contentEnd(tokens, current.contentStart, limit, {
-      stopAtFirstComma: inOpeningSubordinate(tokens, current.cue),
+      stopAtFirstComma: inOpeningSubordinate(tokens, current.cue) || inRelativeClause(tokens, current.cue),
       stopAtDash: current.frame === 'hearsay',
     });
     // "describe the crossing as 'a hidden gem' and have featured it ...": a second predicate of
@@ -85,8 +99,11 @@ function settleContentEnds(hits: SpeechHit[], tokens: Token[]): void {
     if ((current.frame === 'object' || current.frame === 'as') && current.subjectFirst !== null && contentWords < 5) {
       current.contentStart = Math.min(current.contentStart, current.subjectFirst);
     }
-    if (current.frame === 'clause' && unquotedWords(tokens, current.contentStart, end) < 2 && !tokens.slice(current.contentStart, end).some((token) => token.quoted)) {
-      current.contentEnd = current.contentStart;
+    const content = tokens.slice(current.contentStart, end);
+    if (current.frame === 'clause' && !content.some((token) => token.quoted)) {
+      // "Lederman said about the suit": a content clause has a verb of its own.
+      const predicate = content.some((token) => token.pos === 'VERB' || token.pos === 'AUX');
+      if (unquotedWords(tokens, current.contentStart, end) < 2 || !predicate) current.contentEnd = current.contentStart;
     }
   }
 }

@@ -63,6 +63,11 @@ export function isNameWord(token: Token): boolean {
   return !CAPITALISED_FUNCTION_WORDS.has(token.key);
 }
 
+/** A common noun by its tag, or by its small letter when the model is unsure ("Studies show ..."). */
+export function isCommonNoun(token: Token): boolean {
+  return token.pos === 'NOUN' || !isCapitalized(token.text);
+}
+
 export function textOf(text: string, tokens: readonly Token[]): string {
   if (tokens.length === 0) return '';
   return text.slice(tokens[0].start, tokens[tokens.length - 1].end);
@@ -157,6 +162,8 @@ export function classifySource(text: string, phrase: Token[]): SpeakerMatch | nu
   let tokens = phrase.filter((token, i) => !(i === phrase.length - 1 && /^[,.;:]$/.test(token.text)));
   while (tokens.length > 0 && ['and', 'but', 'also', 'then', 'so'].includes(tokens[0].key)) tokens = tokens.slice(1);
   if (tokens.length === 0) return null;
+  // "No one claimed", "nobody said": a negated subject names no source.
+  if (['no', 'nobody', 'none', 'neither', 'nothing'].includes(tokens[0].key)) return null;
   // "Serbia's" or "the ministry's" determines a noun that is missing here: no source on its own.
   if (/['’]s$/.test(tokens[tokens.length - 1].text) && tokens[tokens.length - 1].isWord) return null;
   const start = tokens[0].start;
@@ -196,14 +203,17 @@ export function classifySource(text: string, phrase: Token[]): SpeakerMatch | nu
   const commonHead = !isCapitalized(headWord.text) || startsSentenceOnly || capitalisedWords.length === 0 || head.length === 1;
   if (commonHead) {
     const headSingular = singular(headWord.key);
-    if ((DOCUMENT_NOUNS.has(headSingular) || DOCUMENT_NOUNS.has(headWord.key)) && !isCapitalized(headWord.text)) return documentSource(text, head, core, start, end);
+    if ((DOCUMENT_NOUNS.has(headSingular) || DOCUMENT_NOUNS.has(headWord.key)) && (isCommonNoun(headWord) || startsSentenceOnly)) return documentSource(text, head, core, start, end);
     if (INSTITUTION_NOUNS.has(headSingular) && head.length <= 5) {
-      // "the ministry", "police" point at one institution; "unions", "a rights group" only describe one.
-      const plural = headSingular !== headWord.key && headWord.key !== 'police';
+      // "the ministry" points at one institution; "unions", "a rights group" and "police" (a plural:
+      // some officers of some force) only describe one.
+      const plural = headSingular !== headWord.key || headWord.key === 'police';
       const indefinite = head.length > 1 && DESCRIPTOR_DETERMINERS.has(head[0].key) && head[0].key !== 'the';
       if (!plural && !indefinite) return institution(text, tokens, start, end);
       return described(text, core, tail, tokens, start, end, 'ORGANIZATION');
     }
+    // Survey results: "64 percent of respondents", "a slim majority", "half of the voters".
+    if (SHARE_NOUNS.has(headWord.key)) return described(text, core, tail, tokens, start, end, 'OTHER');
     // Described groups: "Residents who ...", "some analysts", "one Western analyst", "the governor".
     const describesSource = isSourceNoun(headWord.key) || QUANTIFIER_SOURCES.has(headWord.key) ||
       (TITLE_WORDS.has(headWord.key) && !isCapitalized(headWord.text) && !ADJECTIVAL_TITLES.has(headWord.key)) ||
@@ -211,7 +221,37 @@ export function classifySource(text: string, phrase: Token[]): SpeakerMatch | nu
     if (describesSource) return described(text, core, tail, tokens, start, end, 'PERSON');
   }
 
+  if (describesClassMember(head)) return described(text, core, tail, tokens, start, end, 'PERSON');
+  // "the Standing Rock Sioux tribe", "the Morton County sheriff's office": a definite article and a
+  // proper name before a singular common noun single out one body, which is named.
+  if (head.length >= 3 && head[0].key === 'the' && headWord.pos === 'NOUN' && singular(headWord.key) === headWord.key &&
+    head.slice(1, -1).some((token) => token.pos === 'PROPN')) {
+    return institution(text, core, start, end);
+  }
   return namedSource(text, core, start, end);
+}
+
+const SHARE_NOUNS = new Set(['percent', '%', 'majority', 'minority', 'plurality', 'half', 'third', 'quarter', 'share', 'proportion', 'fraction']);
+
+const MEMBER_DETERMINERS = new Set([
+  'a', 'an', 'one', 'another', 'other', 'some', 'many', 'several', 'few', 'most', 'both', 'each', 'every',
+  'certain', 'various', 'numerous', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine', 'ten',
+]);
+
+/**
+ * Named versus described follows the grammar of the noun phrase, not its capitals: a determiner or
+ * quantifier that picks members of a class ("an Ohio Democrat", "One Texas Republican", "Other
+ * Democrats") describes a source, and so does a bare plural of a people or party noun
+ * ("Republicans said"), while a proper name ("the International Air Transport Association") names one.
+ */
+function describesClassMember(head: Token[]): boolean {
+  const first = head[0];
+  const last = head[head.length - 1];
+  if (head.length >= 2 && (MEMBER_DETERMINERS.has(first.key) || first.pos === 'NUM') && ['DET', 'NUM', 'ADJ', 'PRON'].includes(first.pos)) {
+    return !head.some((token) => ORGANIZATION_WORDS.has(token.key) || isAllCapsAcronym(token.text));
+  }
+  if (first.key === 'the' || head.length > 2 || !last.isWord) return false;
+  return /^\p{Lu}\p{Ll}+(?:ans|ats|ists|ites)$/u.test(last.text) && (head.length === 1 || head[0].pos === 'ADJ' || head[0].pos === 'PROPN');
 }
 
 /** A phrase ending in a proper-name run: "Ohio Governor Dana Reyes", "the Kremlin". */

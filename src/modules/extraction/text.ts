@@ -1,3 +1,5 @@
+import type { AnalysedToken, Analysis, PartOfSpeech } from './nlp.js';
+
 /**
  * Everything inside the extractor works on UTF-16 offsets (that is what RegExp and String#slice
  * speak); only the public boundary converts to code points, so the conversion lives in one place.
@@ -37,40 +39,39 @@ export interface Token {
   start: number;
   end: number;
   isWord: boolean;
+  /** Universal part-of-speech tag from the language model (PROPN, NOUN, DET, VERB, ...). */
+  pos: PartOfSpeech;
   /** Inside a quotation (marks included), so reported-speech rules leave it alone. */
   quoted: boolean;
 }
 
-// Order matters: dotted acronyms (U.S.) and honorifics (Dr.) must win over the plain word rule,
-// and a single capital + dot is an initial only when a capitalised word follows (J. R. R. Tolkien).
-const TOKEN_PATTERN = new RegExp(
-  [
-    String.raw`(?:\p{L}\.){2,}`,
-    String.raw`(?<![\p{L}\p{N}])(?:Mr|Mrs|Ms|Dr|Prof|Gen|Sen|Rep|Gov|Lt|Col|Sgt|Capt|St|Jr|Sr|Rev|Maj|Adm|Cmdr|Messrs|Hon|Supt|Det|Insp|Pres|Inc|Ltd|Corp|Co|Bros|Plc)\.`,
-    String.raw`\p{Lu}\.(?=\s+\p{Lu})`,
-    String.raw`[\p{L}\p{M}\p{N}]+(?:(?:['’\-‐]|[.,](?=\p{N})|\.(?=\p{L}))[\p{L}\p{M}\p{N}]+)*`,
-    String.raw`\S`,
-  ].join('|'),
-  'gu',
-);
-
-export function tokenize(text: string, start: number, end: number, quoted: readonly QuotedRange[] = []): Token[] {
+/** The analysed tokens of [start, end) as rule tokens. */
+export function tokenize(analysis: Analysis, start: number, end: number, quoted: readonly QuotedRange[] = []): Token[] {
   const tokens: Token[] = [];
-  const slice = text.slice(start, end);
-  for (const match of slice.matchAll(TOKEN_PATTERN)) {
-    const tokenStart = start + (match.index ?? 0);
-    const tokenText = match[0];
-    const isWord = /[\p{L}\p{N}]/u.test(tokenText);
+  for (let i = firstTokenAt(analysis.tokens, start); i < analysis.tokens.length && analysis.tokens[i].start < end; i++) {
+    const token = analysis.tokens[i];
     tokens.push({
-      text: tokenText,
-      key: tokenText.toLowerCase().replace(/[’']/g, "'").replace(/\.$/, ''),
-      start: tokenStart,
-      end: tokenStart + tokenText.length,
-      isWord,
-      quoted: quoted.some((range) => tokenStart >= range.start && tokenStart < range.end),
+      text: token.text,
+      key: token.text.toLowerCase().replace(/[’']/g, "'").replace(/\.$/, ''),
+      start: token.start,
+      end: token.end,
+      isWord: /[\p{L}\p{N}]/u.test(token.text),
+      pos: token.pos,
+      quoted: quoted.some((range) => token.start >= range.start && token.start < range.end),
     });
   }
   return tokens;
+}
+
+function firstTokenAt(tokens: readonly AnalysedToken[], offset: number): number {
+  let low = 0;
+  let high = tokens.length;
+  while (low < high) {
+    const middle = (low + high) >> 1;
+    if (tokens[middle].start < offset) low = middle + 1;
+    else high = middle;
+  }
+  return low;
 }
 
 export interface QuotedRange {

@@ -96,6 +96,8 @@ function complement(
 export function finiteHit(context: VerbContext, verb: ReportingVerb, v: number): SpeechHit | null {
   const { text, sentence } = context;
   const tokens = sentence.tokens;
+  // "the protesters, who call themselves 'water protectors'": naming oneself is not a claim.
+  if (['themselves', 'himself', 'herself', 'itself'].includes(tokens[v + 1]?.key ?? '')) return null;
   let p = v - 1;
   while (p >= 0 && isAdverbOrAuxiliary(tokens[p]) && !isBeForm(tokens[p])) p--;
   if (verb.form === 'past' && isBeForm(tokens[p])) return passiveHit(context, v, p);
@@ -173,6 +175,12 @@ function fromSubject(context: VerbContext, verb: ReportingVerb, v: number, subje
   if (after >= tokens.length || onlyAdjunctLeft(tokens, after) || trailingAttribution(tokens, subject, verb, after)) {
     return postHit(context, v, subject.match, subject.first);
   }
+  // "..., a senior aide told Reuters.": the addressee, then nothing but an adjunct.
+  if (verb.lemma === 'tell' && subject.opener?.text === ',') {
+    let k = after;
+    while (k < tokens.length && tokens[k].isWord && !tokens[k].quoted && tokens[k].key !== 'that' && k - after < 5) k++;
+    if (k > after && onlyAdjunctLeft(tokens, k)) return postHit(context, v, subject.match, subject.first, mediaName(context.text, tokens.slice(after, k)));
+  }
   if (parentheticalAttribution(tokens, subject, after)) {
     return hit({ sentence: context.sentence, cue: v, regionStart: 0, speaker: subject.match, contentStart: 0, contentEnd: tokens.length, frame: 'clause', regionEnd: tokens.length });
   }
@@ -195,7 +203,7 @@ function fromSubject(context: VerbContext, verb: ReportingVerb, v: number, subje
 }
 
 /** "..., said the mayor." / "..., the mayor said." after unquoted content: the content is what precedes. */
-function postHit(context: VerbContext, v: number, speaker: SpeakerMatch, speakerFirst: number): SpeechHit | null {
+function postHit(context: VerbContext, v: number, speaker: SpeakerMatch, speakerFirst: number, via: string | null = null): SpeechHit | null {
   const tokens = context.sentence.tokens;
   const comma = Math.min(speakerFirst, v) - 1;
   if (comma < 1 || tokens[comma].text !== ',') return null;
@@ -212,6 +220,7 @@ function postHit(context: VerbContext, v: number, speaker: SpeakerMatch, speaker
     contentEnd: comma,
     frame: 'post',
     regionEnd: tokens.length,
+    via,
   });
 }
 

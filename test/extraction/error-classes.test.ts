@@ -1,0 +1,176 @@
+import { describe, expect, it } from 'vitest';
+import { extractStatements, type ExtractedStatement } from '../../src/modules/extraction/index.js';
+
+// One test per class of error the extractor made on real articles it had not seen, written as
+// general sentences of the same pattern (none is taken from a labelled article).
+
+function speech(text: string): ExtractedStatement[] {
+  return extractStatements(text).filter((statement) => statement.kind !== 'ASSERTION');
+}
+
+function who(statement: ExtractedStatement | undefined): string | null {
+  return statement?.speaker ? statement.speaker.name ?? statement.speaker.descriptor : null;
+}
+
+describe('named versus described speakers follow the grammar of the noun phrase', () => {
+  it.each([
+    ['An Ohio Democrat said the bill would pass easily.', 'An Ohio Democrat'],
+    ['One Texas Republican said the vote had been rigged.', 'One Texas Republican'],
+    ['Another Chicago alderman said the budget was a disaster.', 'Another Chicago alderman'],
+    ['Other Democrats said the plan would cost too much.', 'Other Democrats'],
+    ['Port Authority officials said the bridge would reopen in May.', 'Port Authority officials'],
+    ['Security officials said the attack had been planned for weeks.', 'Security officials'],
+    ['Republicans said the tax cut would pay for itself.', 'Republicans'],
+  ])('%s -> ANONYMOUS', (text, descriptor) => {
+    const [statement] = speech(text);
+    expect(statement).toMatchObject({ kind: 'REPORTED_SPEECH', sourcing: 'ANONYMOUS' });
+    expect(who(statement)).toBe(descriptor);
+  });
+
+  it.each([
+    ['Studies show that night shifts raise the risk of diabetes.', 'Studies'],
+    ['Police said they had used tear gas and rubber bullets.', 'Police'],
+  ])('a common noun capitalised at the start of a sentence describes: %s', (text, descriptor) => {
+    const [statement] = speech(text);
+    expect(statement).toMatchObject({ kind: 'REPORTED_SPEECH', sourcing: 'ANONYMOUS' });
+    expect(who(statement)).toBe(descriptor);
+  });
+
+  it('a definite article and a proper name before a singular noun name one body', () => {
+    const statements = speech('While the city insists that the road is safe, the Green Valley residents association says that it floods every spring.');
+    expect(statements.map((statement) => [statement.quote, statement.sourcing])).toEqual([
+      ['the road is safe', 'SOURCED'],
+      ['it floods every spring', 'SOURCED'],
+    ]);
+  });
+
+  it('keeps a proper name whole and sourced', () => {
+    const [statement] = speech('The International Air Transport Association said airlines would lose $8 billion this year.');
+    expect(statement).toMatchObject({ sourcing: 'SOURCED', quote: 'airlines would lose $8 billion this year' });
+    expect(who(statement)).toBe('International Air Transport Association');
+  });
+});
+
+describe('attribution found where the speaker is not next to the quote', () => {
+  it('after intervening words', () => {
+    const [statement] = speech('“We will not back down,” under that rule, Senator Maria Lopez said.');
+    expect(statement).toMatchObject({ kind: 'DIRECT_QUOTE', sourcing: 'SOURCED', quote: 'We will not back down' });
+    expect(who(statement)).toBe('Maria Lopez');
+  });
+
+  it('with a long descriptor after the quote', () => {
+    const [statement] = speech('“The numbers do not add up,” said a county official in the largest district of the state.');
+    expect(statement).toMatchObject({ sourcing: 'ANONYMOUS' });
+    expect(who(statement)).toBe('a county official in the largest district of the state');
+  });
+
+  it('across a long appositive of role and affiliation', () => {
+    const [statement] = speech('Ana Ruiz, director of the research unit of the National Institute of Health of Peru, said the outbreak had peaked.');
+    expect(statement).toMatchObject({ kind: 'REPORTED_SPEECH', sourcing: 'SOURCED', quote: 'the outbreak had peaked' });
+    expect(who(statement)).toBe('Ana Ruiz');
+  });
+
+  it('inverted before the quote', () => {
+    const [statement] = speech('Asked a Maine Republican: “Who will pay for all of this?”');
+    expect(statement).toMatchObject({ kind: 'DIRECT_QUOTE', sourcing: 'ANONYMOUS' });
+    expect(who(statement)).toBe('a Maine Republican');
+  });
+
+  it('after "adding that"', () => {
+    const statements = speech('Councillor Dev Patel spoke for an hour, adding that the city “cannot afford another strike.”');
+    expect(statements).toHaveLength(1);
+    expect(statements[0]).toMatchObject({ kind: 'REPORTED_SPEECH', sourcing: 'SOURCED', quote: 'the city “cannot afford another strike.”' });
+  });
+
+  it('for "another said ..." holding a quotation', () => {
+    const statements = speech('Most residents backed the plan. Another said the senator is “out of touch with ordinary people.”');
+    expect(statements).toHaveLength(1);
+    expect(statements[0]).toMatchObject({ kind: 'REPORTED_SPEECH', sourcing: 'ANONYMOUS' });
+    expect(who(statements[0])).toBe('Another');
+  });
+
+  it('for short follow-on quotes by the same speaker in the next paragraphs', () => {
+    const text = '“We are ready,” Jane Kowalski, the head of the union, said on Tuesday.\n“This must stop.”\n“Nobody will win.”';
+    const statements = speech(text);
+    expect(statements.map((statement) => [statement.quote, who(statement)])).toEqual([
+      ['We are ready', 'Jane Kowalski'],
+      ['This must stop.', 'Jane Kowalski'],
+      ['Nobody will win.', 'Jane Kowalski'],
+    ]);
+  });
+
+  it('not for a follow-on quote after someone else has spoken', () => {
+    const text = '“We are ready,” Jane Kowalski said.\nThe employers said talks had failed.\n“This must stop.”';
+    const quote = speech(text).find((statement) => statement.quote === 'This must stop.');
+    expect(quote?.speaker ?? null).toBeNull();
+  });
+
+  it('in "..., a senior aide told Reuters."', () => {
+    const [statement] = speech('The deal will be signed next week, a senior aide told Reuters.');
+    expect(statement).toMatchObject({ kind: 'REPORTED_SPEECH', sourcing: 'ANONYMOUS', quote: 'The deal will be signed next week', via: 'Reuters' });
+  });
+
+  it.each([
+    ['In the survey, 64 percent of respondents said the economy was getting worse.', '64 percent of respondents', 'the economy was getting worse'],
+    ['A slim majority said they would vote for the measure.', 'A slim majority', 'they would vote for the measure'],
+  ])('for survey results: %s', (text, speaker, quote) => {
+    const [statement] = speech(text);
+    expect(statement).toMatchObject({ kind: 'REPORTED_SPEECH', sourcing: 'ANONYMOUS', quote });
+    expect(who(statement)).toBe(speaker);
+  });
+});
+
+describe('spans', () => {
+  it('reported speech is the content clause, and "A, but that B" is one statement', () => {
+    const [statement] = speech('Smith said that the council would close the road, but that it would reopen it in June.');
+    expect(statement.quote).toBe('the council would close the road, but that it would reopen it in June');
+  });
+
+  it('a relative clause with a reporting verb ends with its clause', () => {
+    const [statement] = speech('The minister, who said he had met the rebels twice, resigned on Friday.');
+    expect(statement.quote).toBe('he had met the rebels twice');
+  });
+
+  it('keeps minus and percent signs', () => {
+    const [statement] = extractStatements('Sales fell -12% in March, and prices rose by up to 10%.');
+    expect(statement.quote).toBe('Sales fell -12% in March, and prices rose by up to 10%.');
+  });
+});
+
+describe('what is not speech', () => {
+  it.each([
+    'The rebels condemned the shooting and claimed responsibility for the attack.',
+    'No one claimed responsibility for the blast.',
+    'The company will announce a plan to cut jobs.',
+    'The governor blamed the utility for the outage, accusing it of neglect.',
+    'Insurance claims from the flood rose by 40% last year.',
+  ])('%s', (text) => {
+    expect(speech(text)).toEqual([]);
+  });
+
+  it('a reporting verb without a content clause, or naming oneself', () => {
+    const statements = speech('“Nobody is safe here,” Ortiz said about the ruling. The workers, who call themselves “the forgotten”, marched on Monday.');
+    expect(statements.map((statement) => statement.quote)).toEqual(['Nobody is safe here']);
+  });
+
+  it('a circumstance fragment is neither speech nor an assertion', () => {
+    const statements = extractStatements('In a televised speech on Friday, the president said the war would end soon.');
+    expect(statements.map((statement) => statement.quote)).toEqual(['the war would end soon']);
+  });
+});
+
+describe('assertions', () => {
+  it('proposes checkable own-voice sentences and says how sure it is', () => {
+    const text = 'The river rose 3.2 metres overnight, the highest level since 1998. The town has a long history.';
+    const assertions = extractStatements(text).filter((statement) => statement.kind === 'ASSERTION');
+    expect(assertions.map((statement) => statement.quote)).toEqual(['The river rose 3.2 metres overnight, the highest level since 1998.']);
+    expect(assertions[0].confidence).toBeGreaterThan(0.5);
+  });
+});
+
+describe('extraction is a pure function of the text', () => {
+  it('gives the same statements on every call', () => {
+    const text = 'An Ohio Democrat said the bill would pass. “It will,” Senator Maria Lopez said.';
+    expect(extractStatements(text)).toEqual(extractStatements(text));
+  });
+});
