@@ -80,6 +80,15 @@ describe(`${ClaimWorkflowService.name}: words, verdicts and publication`, () => 
     expect(published.publishClaim.claim.published).toEqual({ rating: 'TRUE', quote: 'flooded 612 properties', textChanged: false });
     expect(JSON.parse(await download('claimreview.jsonld'))['@graph']).toHaveLength(1);
     expect(await download('csv')).toContain('published_text_changed');
+    // the public page and the team's feed: there while the words are the published ones
+    const publicPage = async () => (await fetch(`${base}/fact-checks/${claimId}`)).status;
+    const inFeed = async () => {
+      const response = await fetch(`${base}/teams/${desk.teamSlug}/fact-checks.jsonld`);
+      expect(response.status).toBe(200);
+      return JSON.stringify(await response.json()).includes(`/fact-checks/${claimId}`);
+    };
+    expect(await publicPage()).toBe(200);
+    expect(await inFeed()).toBe(true);
 
     await revise(articleId, BASE_TEXT.replace('612', '615'));
     const changed = await claimState(claimId);
@@ -97,8 +106,10 @@ describe(`${ClaimWorkflowService.name}: words, verdicts and publication`, () => 
       after: { quoteExact: 'flooded 615 properties', judgedQuote: 'flooded 612 properties' },
     }]);
 
-    // the exports: left out of ClaimReview, marked in the others
+    // the exports: left out of ClaimReview (the export, the public page, the feed), marked in the others
     expect(JSON.parse(await download('claimreview.jsonld'))['@graph']).toEqual([]);
+    expect(await publicPage()).toBe(404);
+    expect(await inFeed()).toBe(false);
     const csv = await download('csv');
     const [header, row] = csv.replace(/^\uFEFF/, '').split('\r\n');
     const cells = row.split(',');
@@ -129,6 +140,8 @@ describe(`${ClaimWorkflowService.name}: words, verdicts and publication`, () => 
     const reviews = JSON.parse(await download('claimreview.jsonld'))['@graph'];
     expect(reviews).toHaveLength(1);
     expect(reviews[0].claimReviewed).toBe('flooded 615 properties');
+    expect(await publicPage()).toBe(200);
+    expect(await inFeed()).toBe(true);
     expect(JSON.parse((await download('jsonl')).trim()).published.textChanged).toBe(false);
     expect(await download('html')).not.toContain('Words changed since publication');
     expect((await textEvents(claimId)).map((event) => event.action)).toEqual(['TEXT_CHANGED', 'CONFIRM_TEXT']);
