@@ -301,6 +301,8 @@ export async function generateDataset(
   }
 
   if (rolsuper) await client.query(`SET session_replication_role = DEFAULT`);
+  // what the memberships trigger would have recorded, had triggers been on
+  await client.query(`INSERT INTO team_people (team_id, user_id) SELECT team_id, user_id FROM memberships WHERE team_id = ANY($1) ON CONFLICT DO NOTHING`, [teamIds]);
   await client.query(`SELECT set_config('claimgraph.team_ids', '', false)`);
 
   const teams = (await client.query(`

@@ -33,9 +33,10 @@ describe(`${CpuPool.name} time limit (CPU_TASK_TIMEOUT_MS)`, () => {
   it('serves the next job on a fresh thread after one was ended', async () => {
     expect((await importContent(SENTENCE.repeat(8_000), 'TEXT')).errors?.[0].extensions?.code).toBe('PAYLOAD_TOO_COMPLEX');
     // a small job on the fresh thread; on a machine loaded enough that its first run (cold code)
-    // takes longer than this file's 300 ms limit, it may take a second try, never a broken pool
+    // takes longer than this file's 300 ms limit (a fresh thread loads the NLP model), it may take
+    // a few tries, never a broken pool
     let result = await importContent(`<p>${SENTENCE}</p>`, 'HTML');
-    for (let attempt = 1; attempt < 3 && result.errors; attempt++) {
+    for (let attempt = 1; attempt < 6 && result.errors; attempt++) {
       expect(result.errors[0].extensions?.code).toBe('PAYLOAD_TOO_COMPLEX');
       result = await importContent(`<p>${SENTENCE}</p>`, 'HTML');
     }
