@@ -17,5 +17,5 @@ RUN npm run build
 USER node
 EXPOSE 4000
 # node itself is PID 1 (not npm and a shell), so `docker stop`'s SIGTERM reaches the server, which
-# drains and exits (src/shared/shutdown.ts); the flags are those of package.json's start script
+# drains and exits (src/http/shutdown.ts); the flags are those of package.json's start script
 CMD ["node", "--max-semi-space-size=8", "--heap-growing-percent=100", "dist/src/main.js"]

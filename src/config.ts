@@ -1,5 +1,5 @@
 import os from 'node:os';
-import { DEFAULT_CPU_POOL_OPTIONS, type CpuPoolOptions } from './shared/cpu/cpu-pool';
+import { DEFAULT_CPU_POOL_OPTIONS, type CpuPoolOptions } from './cpu/cpu-pool';
 
 /**
  * Every environment variable claimgraph reads, parsed and validated once. Anything else in the
@@ -36,7 +36,7 @@ export interface Config {
   graphqlJit: boolean;
   /** Verify JWTs of the newsroom's identity provider (optional). */
   jwt: { jwksUrl: string; issuer: string | null; audience: string | null; emailClaim: string } | null;
-  /** Worker threads for HTML-to-text, extraction and re-anchoring (src/shared/cpu/cpu-pool.ts). */
+  /** Worker threads for HTML-to-text, extraction and re-anchoring (src/cpu/cpu-pool.ts). */
   cpu: CpuPoolOptions;
   /** Production hardening: request limits, rate limits, exposure, operations (see hardeningConfig). */
   hardening: HardeningConfig;

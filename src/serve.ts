@@ -4,7 +4,7 @@ import type { Config } from './config';
 import { openDatabase } from './db/database';
 import { buildClaimgraphSchema } from './schema';
 import { createServer } from './server';
-import { gracefulShutdown } from './shared/shutdown';
+import { gracefulShutdown } from './http/shutdown';
 
 /**
  * One serving process (alone, or a cluster worker): opens the database, builds the schema, serves

@@ -10,19 +10,19 @@ import type { Logger } from 'pino';
 import type { GraphQLSchema } from 'graphql';
 import type { Config } from './config';
 import { createContext, type Context } from './shared/context';
-import { formatError, httpAnswer } from './shared/format-error';
-import { requestPlugin } from './shared/request-plugin';
+import { formatError, httpAnswer } from './http/format-error';
+import { requestPlugin } from './http/request-plugin';
 import { Authenticator } from './modules/auth/authenticator';
 import { attachLiveServer, type LiveServer } from './modules/live/websocket';
 import { enableStatementCounting } from './db/statement-counter';
-import { jitGateway } from './shared/jit-executor';
+import { jitGateway } from './http/jit-executor';
 import { reportRouter } from './modules/report/report.routes';
 import { publishingRouter } from './modules/publishing/publishing.routes';
 import { WebhookWorker } from './modules/webhook/delivery-worker';
 import { broadcastCredentialChanges, clusterStatementTotals, isClusterWorker, onCredentialChanges } from './cluster';
-import { createOperations, type Operations } from './shared/operations';
-import { CpuPool } from './shared/cpu/cpu-pool';
-import { graphiqlPage } from './shared/graphiql';
+import { createOperations, type Operations } from './http/operations';
+import { CpuPool } from './cpu/cpu-pool';
+import { graphiqlPage } from './http/graphiql';
 
 export interface ServerDeps {
   config: Config;
@@ -38,7 +38,7 @@ export interface ClaimgraphServer {
   authenticator: Authenticator;
   /** GraphQL subscriptions (graphql-ws) on the same /graphql path, fed by new history_events rows (EventHub). */
   live: LiveServer;
-  /** Request ids and logs, limits, rate limits, metrics, readiness (src/shared/operations.ts). */
+  /** Request ids and logs, limits, rate limits, metrics, readiness (src/http/operations.ts). */
   operations: Operations;
   /** Worker threads for HTML to text, extraction and re-anchoring. */
   cpu: CpuPool;
@@ -81,7 +81,7 @@ export async function createServer(deps: ServerDeps): Promise<ClaimgraphServer> 
   const cpu = new CpuPool(config.cpu);
   const contextDeps = { dataSource, log, config, statementTimeoutMs: config.hardening.statementTimeoutMs, credentials: authenticator, cpu };
   const apollo = new ApolloServer<Context>({
-    // graphql-jit executes through Apollo's gateway interface (src/shared/jit-executor.ts)
+    // graphql-jit executes through Apollo's gateway interface (src/http/jit-executor.ts)
     ...(config.graphqlJit ? { gateway: jitGateway(schema) } : { schema }),
     formatError,
     includeStacktraceInErrorResponses: false,

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from './support/app';
 import { createDesk, databaseFingerprint, type Desk } from './support/desk';
-import { CpuPool } from '../src/shared/cpu/cpu-pool';
+import { CpuPool } from '../src/cpu/cpu-pool';
 
 const IMPORT = `mutation($i: ImportArticleInput!) { importArticle(input: $i) { article { id } claims { id } } }`;
 const SENTENCE = 'The council approved a budget of $4.2 million on Tuesday, Mayor Ana Ruiz said, and the figures were checked. ';

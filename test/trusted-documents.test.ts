@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from './support/app';
 import { createArticle, createDesk, type Desk } from './support/desk';
 import { postGraphQL, startServer, type HardenedServer } from './support/hardening';
-import { TrustedDocuments, parseManifest } from '../src/shared/trusted-documents';
+import { TrustedDocuments, parseManifest } from '../src/http/trusted-documents';
 import { loadConfig } from '../src/config';
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');

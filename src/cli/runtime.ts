@@ -7,7 +7,7 @@ import { openDatabase, type Database } from '../db/database';
 import { createContext, type Context } from '../shared/context';
 import { Authenticator } from '../modules/auth/authenticator';
 import type { Actor } from '../shared/actor';
-import { CpuPool } from '../shared/cpu/cpu-pool';
+import { CpuPool } from '../cpu/cpu-pool';
 
 export class CliError extends Error {}
 

@@ -67,7 +67,7 @@ async function ensureDatabase(url: string, database: string): Promise<void> {
  * `process.exit` itself. On SIGTERM the database would vanish under requests still in flight, and
  * on `beforeExit` it exits with code 0 whatever `process.exitCode` says: a failing `npm test` on
  * the embedded Postgres, or a failing bench, reported success. claimgraph stops its clusters
- * itself (src/shared/shutdown.ts drains first and stops the cluster last; the tests' global
+ * itself (src/http/shutdown.ts drains first and stops the cluster last; the tests' global
  * teardown, the bench and the CLI call `stop()`), so every listener the import added is removed.
  */
 const EXIT_HOOK_EVENTS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'beforeExit', 'exit', 'message'] as const;

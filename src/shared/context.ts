@@ -5,7 +5,7 @@ import { Loaders } from './loaders';
 import type { Actor } from './actor';
 import { Services } from '../services';
 import type { Config } from '../config';
-import { defaultCpuPool, type CpuPool } from './cpu/cpu-pool';
+import { defaultCpuPool, type CpuPool } from '../cpu/cpu-pool';
 
 /** What every resolver gets. Built per request (HTTP or WebSocket) by `createContext`. */
 export interface Context {

@@ -1,5 +1,5 @@
 import { GraphQLError } from 'graphql';
-import { requestError } from './http-errors';
+import { requestError } from '../http/http-errors';
 
 /**
  * Operational database failures a client can act on (retry later, ask for less), as opposed to

@@ -1,5 +1,5 @@
 /**
- * Domain errors. Services throw these; one mapping in `formatError` (src/shared/format-error.ts)
+ * Domain errors. Services throw these; one mapping in `formatError` (src/http/format-error.ts)
  * turns them into GraphQL errors with `extensions.code`. Anything that is not a DomainError is
  * unexpected and reaches the client only as INTERNAL_SERVER_ERROR with a request id.
  */
@@ -14,7 +14,7 @@ export enum ErrorCode {
   ANCHOR_AMBIGUOUS = 'ANCHOR_AMBIGUOUS',
   ANCHOR_OUT_OF_RANGE = 'ANCHOR_OUT_OF_RANGE',
   PAYLOAD_TOO_LARGE = 'PAYLOAD_TOO_LARGE',
-  /** The input took longer to process than CPU_TASK_TIMEOUT_MS allows (see src/shared/cpu/cpu-pool.ts). */
+  /** The input took longer to process than CPU_TASK_TIMEOUT_MS allows (see src/cpu/cpu-pool.ts). */
   PAYLOAD_TOO_COMPLEX = 'PAYLOAD_TOO_COMPLEX',
   PUBLISHED = 'PUBLISHED',
   LAST_OWNER = 'LAST_OWNER',

@@ -110,7 +110,7 @@ function loadLibraries(): Promise<{ parseHTML: typeof ParseHTML; Readability: ty
  * Reduces an HTML page to its article text, one paragraph per line. Readability (Firefox's
  * reader view) finds the article and drops navigation, ads and comments; when it finds none (a
  * fragment, a short page), or the page is too deep or large for it, the whole body is used, still
- * without scripts, menus and footers. Runs in a worker thread (src/shared/cpu/cpu-pool.ts).
+ * without scripts, menus and footers. Runs in a worker thread (src/cpu/cpu-pool.ts).
  */
 export async function htmlToText(html: string): Promise<{ text: string; title: string | null }> {
   const { parseHTML, Readability } = await loadLibraries();

@@ -9,13 +9,13 @@ import {
 import type { Logger } from 'pino';
 import type { AuthResult, Authenticator } from '../auth/authenticator';
 import { createContext, type Context, type ContextDeps } from '../../shared/context';
-import { formatError, INTERNAL_SERVER_ERROR } from '../../shared/format-error';
+import { formatError, INTERNAL_SERVER_ERROR } from '../../http/format-error';
 import { DomainError, ErrorCode } from '../../shared/errors';
-import { requestError } from '../../shared/http-errors';
+import { requestError } from '../../http/http-errors';
 import { invalidText } from '../../shared/text';
 import { EventHub, type LiveNotice } from './event-hub';
-import type { OperationPipeline } from '../../shared/operation-pipeline';
-import { subscriptionsOpen } from '../../shared/metrics';
+import type { OperationPipeline } from '../../http/operation-pipeline';
+import { subscriptionsOpen } from '../../http/metrics';
 import type { LiveContext, LiveSession } from './live.resolver';
 
 /**

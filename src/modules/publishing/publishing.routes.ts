@@ -4,7 +4,7 @@ import type { DataSource } from 'typeorm';
 import type { Logger } from 'pino';
 import type { Config } from '../../config';
 import { decodeGlobalId } from '../../shared/ids';
-import { rateLimitKey, setRateLimitHeaders, type RateLimiter } from '../../shared/rate-limit';
+import { rateLimitKey, setRateLimitHeaders, type RateLimiter } from '../../http/rate-limit';
 import { singleParameter, type QueryValues } from '../report/report.filter';
 import { PublicReader } from './public-reader';
 import { factCheckPage } from './fact-check-page';

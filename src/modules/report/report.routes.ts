@@ -5,12 +5,12 @@ import type { Logger } from 'pino';
 import type { Config } from '../../config';
 import { createContext } from '../../shared/context';
 import { ErrorCode, badInput } from '../../shared/errors';
-import { httpAnswer, type HttpAnswer } from '../../shared/format-error';
+import { httpAnswer, type HttpAnswer } from '../../http/format-error';
 import type { Authenticator } from '../auth/authenticator';
 import { FILTER_PARAMETERS, filterFromQuery, singleParameter, type QueryValues } from './report.filter';
 import { EXPORT_FORMATS, formatForFileName, type ExportFormat } from './formats';
 import { prepareExport, type PreparedExport } from './export';
-import { rateLimitKey, setRateLimitHeaders, type RateLimiter } from '../../shared/rate-limit';
+import { rateLimitKey, setRateLimitHeaders, type RateLimiter } from '../../http/rate-limit';
 import { requestOrigin } from '../publishing/public-url';
 
 export interface ReportRoutesDeps {

@@ -3,7 +3,7 @@ import type { GraphQLError } from 'graphql';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { Authenticator, AuthResult } from '../modules/auth/authenticator';
 import { rateLimitedError, setRateLimitHeaders, tooManyInFlightError, type RateLimitDecision } from './rate-limit';
-import { classifyDatabaseError, serviceUnavailableError } from './database-errors';
+import { classifyDatabaseError, serviceUnavailableError } from '../shared/database-errors';
 import { httpHeadersOf, httpStatusOf } from './http-errors';
 import { addErrorCodes, recordOf } from './request-log';
 import type { OperationPipeline, OperationRequest } from './operation-pipeline';
@@ -153,7 +153,7 @@ function operationsOf(request: Request, allowBatched: boolean): OperationRequest
 }
 
 /**
- * The HTTP side of the request pipeline (src/shared/operation-pipeline.ts), in front of Apollo.
+ * The HTTP side of the request pipeline (src/http/operation-pipeline.ts), in front of Apollo.
  * Before the body is read: a caller refused moments ago, or with too many requests in flight, is
  * refused. After: the pipeline's admission of every operation (document, parse, limits, operation
  * name, text; no credential lookup, no SQL, no resolver for a refused request), then

@@ -5,9 +5,9 @@ import {
   type GraphQLSchema, type OperationDefinitionNode, type SelectionSetNode, type ValueNode,
 } from 'graphql';
 import type { QueryLimitsConfig } from '../config';
-import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from './pagination';
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../shared/pagination';
 import { requestError } from './http-errors';
-import { invalidText } from './text';
+import { invalidText } from '../shared/text';
 
 export type QueryLimits = QueryLimitsConfig;
 

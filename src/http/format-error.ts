@@ -1,7 +1,7 @@
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { unwrapResolverError } from '@apollo/server/errors';
-import { DomainError, ErrorCode } from './errors';
-import { classifyDatabaseError, DATABASE_FAILURE_CODES, DATABASE_FAILURE_MESSAGES } from './database-errors';
+import { DomainError, ErrorCode } from '../shared/errors';
+import { classifyDatabaseError, DATABASE_FAILURE_CODES, DATABASE_FAILURE_MESSAGES } from '../shared/database-errors';
 import { QUERY_LIMIT_CODES } from './query-limits';
 import { formattedRequestError, httpHeadersOf } from './http-errors';
 import { TRUSTED_DOCUMENT_CODES } from './trusted-documents';

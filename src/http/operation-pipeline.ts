@@ -1,11 +1,11 @@
 import { GraphQLError, Kind, parse, type DocumentNode, type GraphQLFormattedError, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
 import type { ApolloServerPlugin } from '@apollo/server';
-import type { Actor } from './actor';
+import type { Actor } from '../shared/actor';
 import { analyzeOperation, operationCost, queryLimitErrors, tokenLimitError, type OperationAnalysis, type QueryLimits } from './query-limits';
 import { RateLimiter, rateLimitKey, rateLimitedError, type RateLimitDecision } from './rate-limit';
 import { formatError } from './format-error';
 import { formattedRequestError, requestError } from './http-errors';
-import { findInvalidText } from './text';
+import { findInvalidText } from '../shared/text';
 import type { DocumentRequest, TrustedDocuments } from './trusted-documents';
 
 /**
@@ -33,7 +33,7 @@ export type Admission =
 
 export interface OperationPipelineDeps {
   schema: GraphQLSchema;
-  /** Trusted documents and automatic persisted queries (src/shared/trusted-documents.ts). */
+  /** Trusted documents and automatic persisted queries (src/http/trusted-documents.ts). */
   documents: TrustedDocuments;
   limits: QueryLimits;
   rateLimiter: RateLimiter;
@@ -113,11 +113,11 @@ export function checkOperation(
 }
 
 /**
- * The request pipeline every GraphQL operation goes through, over HTTP (src/shared/request-gate.ts)
+ * The request pipeline every GraphQL operation goes through, over HTTP (src/http/request-gate.ts)
  * and over WebSocket (src/modules/live/websocket.ts), in this order:
  *
  *   resolve the document → parse → check (limits, operation name, text) → rate limit →
- *   execute and commit (Apollo: src/shared/request-plugin.ts) → format errors (formatError)
+ *   execute and commit (Apollo: src/http/request-plugin.ts) → format errors (formatError)
  *
  * The transports add only what is theirs: HTTP its status codes, headers and tarpit; WebSocket
  * its per-connection caps and the events of subscriptions.

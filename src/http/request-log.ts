@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { Logger } from 'pino';
-import type { Context } from './context';
+import type { Context } from '../shared/context';
 import type { Metrics } from './metrics';
 
 export const REQUEST_ID_HEADER = 'x-request-id';

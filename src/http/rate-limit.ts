@@ -3,7 +3,7 @@ import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAb
 import type { Logger } from 'pino';
 import type { GraphQLError } from 'graphql';
 import type { HardeningConfig } from '../config';
-import type { Actor } from './actor';
+import type { Actor } from '../shared/actor';
 import { requestError } from './http-errors';
 
 export type RateLimitDecision =

@@ -1,7 +1,7 @@
-import { DomainError } from '../errors';
-import { htmlToText as convertHtml } from '../../modules/ingestion/html-to-text';
-import { extractStatements, type ExtractedStatement } from '../../modules/extraction';
-import { anchorByPosition, CodePointText, reanchor, type Anchor, type ReanchorResult } from '../../modules/anchoring/anchoring';
+import { DomainError } from '../shared/errors';
+import { htmlToText as convertHtml } from '../modules/ingestion/html-to-text';
+import { extractStatements, type ExtractedStatement } from '../modules/extraction';
+import { anchorByPosition, CodePointText, reanchor, type Anchor, type ReanchorResult } from '../modules/anchoring/anchoring';
 
 /**
  * The CPU-heavy steps of imports and revisions, run in the worker threads of cpu-pool.ts (never on

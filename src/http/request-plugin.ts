@@ -1,7 +1,7 @@
 import type { ApolloServerPlugin } from '@apollo/server';
-import type { Context } from './context';
+import type { Context } from '../shared/context';
 import { INTERNAL_SERVER_ERROR } from './format-error';
-import { classifyDatabaseError } from './database-errors';
+import { classifyDatabaseError } from '../shared/database-errors';
 
 /**
  * Ties a GraphQL request to its database transaction: queries get a read-only snapshot,

@@ -1,8 +1,8 @@
 import os from 'node:os';
 import path from 'node:path';
 import { Piscina } from 'piscina';
-import { DomainError, ErrorCode } from '../errors';
-import type { ReanchorResult } from '../../modules/anchoring/anchoring';
+import { DomainError, ErrorCode } from '../shared/errors';
+import type { ReanchorResult } from '../modules/anchoring/anchoring';
 import type { ExtractedCandidate, ReanchorTask, TaskOutcome } from './cpu-tasks';
 
 export interface CpuPoolOptions {

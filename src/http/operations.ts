@@ -8,7 +8,7 @@ import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
 import type { Config } from '../config';
 import type { Authenticator, AuthResult } from '../modules/auth/authenticator';
-import type { Context } from './context';
+import type { Context } from '../shared/context';
 import { Metrics } from './metrics';
 import { isClusterWorker } from '../cluster';
 import { Health } from './health';
@@ -16,8 +16,8 @@ import { RateLimiter } from './rate-limit';
 import { OperationPipeline } from './operation-pipeline';
 import { gateAuthResult, requestGate } from './request-gate';
 import { REQUEST_ID_HEADER, addErrorCodes, bindRequestRecord, recordOf, requestIdOf, requestRecordPlugin, requestTracking } from './request-log';
-import { classifyDatabaseError, serviceUnavailableError } from './database-errors';
-import { findInvalidText } from './text';
+import { classifyDatabaseError, serviceUnavailableError } from '../shared/database-errors';
+import { findInvalidText } from '../shared/text';
 import { TrustedDocuments, loadManifest } from './trusted-documents';
 
 export interface OperationsDeps {
@@ -170,7 +170,7 @@ export function createOperations(deps: OperationsDeps): Operations {
       // and hands Apollo the full document
       persistedQueries: false,
       // Apollo would stop itself on SIGTERM and then re-raise the signal, killing the process
-      // mid-drain; src/shared/shutdown.ts runs the whole sequence instead
+      // mid-drain; src/http/shutdown.ts runs the whole sequence instead
       stopOnTerminationSignals: false,
     },
     plugins: [pipeline.inProcessPlugin() as ApolloServerPlugin<Context>, requestRecordPlugin()],
