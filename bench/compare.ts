@@ -21,7 +21,13 @@ function option(name: string): string | undefined {
   return index >= 0 ? process.argv[index + 1] : undefined;
 }
 
-const envOf = (value: string | undefined) => Object.fromEntries((value ?? '').split(',').filter(Boolean).map((pair) => pair.split('=') as [string, string]));
+const envOf = (value: string | undefined) =>
+  Object.fromEntries(
+    (value ?? '')
+      .split(',')
+      .filter(Boolean)
+      .map((pair) => pair.split('=') as [string, string]),
+  );
 
 async function main(): Promise<void> {
   const rounds = Number(option('rounds') ?? 6);
@@ -30,25 +36,45 @@ async function main(): Promise<void> {
   const postgres = await benchPostgres();
   const { articles, credentials } = await withClient(postgres.url, async (client) => {
     const reviewers = new Map<string, string[]>();
-    for (const row of (await client.query(`
-      SELECT m.user_id, t.slug FROM memberships m JOIN bench.teams t ON t.team_id = m.team_id WHERE m.role = 'REVIEWER'`)).rows as { user_id: string; slug: string }[]) {
+    for (const row of (
+      await client.query(`
+      SELECT m.user_id, t.slug FROM memberships m JOIN bench.teams t ON t.team_id = m.team_id WHERE m.role = 'REVIEWER'`)
+    ).rows as { user_id: string; slug: string }[]) {
       reviewers.set(row.slug, [...(reviewers.get(row.slug) ?? []), row.user_id]);
     }
-    const rows = (await client.query(`SELECT a.id, t.slug FROM articles a JOIN bench.teams t ON t.team_id = a.team_id WHERE t.claims_per_article = 40`)).rows as { id: string; slug: string }[];
+    const rows = (await client.query(`SELECT a.id, t.slug FROM articles a JOIN bench.teams t ON t.team_id = a.team_id WHERE t.claims_per_article = 40`))
+      .rows as { id: string; slug: string }[];
     return { articles: rows, credentials: reviewers };
   });
-  const stored = await withClient(postgres.url, async (client) => (await client.query(`SELECT value FROM bench.meta WHERE key = 'credentials'`)).rows[0].value as { credentials: Credential[] });
+  const stored = await withClient(
+    postgres.url,
+    async (client) => (await client.query(`SELECT value FROM bench.meta WHERE key = 'credentials'`)).rows[0].value as { credentials: Credential[] },
+  );
   const byUser = new Map(stored.credentials.map((credential) => [credential.userId, credential]));
   const request = () => {
     const article = articles[Math.floor(Math.random() * articles.length)];
     const reviewers = credentials.get(article.slug)!;
     const credential = byUser.get(reviewers[Math.floor(Math.random() * reviewers.length)])!;
-    return { method: 'POST' as const, path: '/graphql', headers: credential.headers, body: JSON.stringify({ query: ARTICLE_PAGE, variables: { id: toGlobalId('Article', article.id) } }) };
+    return {
+      method: 'POST' as const,
+      path: '/graphql',
+      headers: credential.headers,
+      body: JSON.stringify({ query: ARTICLE_PAGE, variables: { id: toGlobalId('Article', article.id) } }),
+    };
   };
 
   const sides: {
-    label: string; server: ChildServer; requests: number; seconds: number; cpu: number; pgCpu: number; p50: number[]; p99: number[]; failures: number;
-    idleRss: ProcessMemory[]; peakRss: Map<number, ProcessMemory>;
+    label: string;
+    server: ChildServer;
+    requests: number;
+    seconds: number;
+    cpu: number;
+    pgCpu: number;
+    p50: number[];
+    p99: number[];
+    failures: number;
+    idleRss: ProcessMemory[];
+    peakRss: Map<number, ProcessMemory>;
   }[] = [];
   for (const side of ['a', 'b']) {
     const tree = path.resolve(option(side) ?? '.');
@@ -58,13 +84,28 @@ async function main(): Promise<void> {
       cwd: tree,
       nodeFlags: (option(`${side}-flags`) ?? '').split(' ').filter(Boolean),
       env: {
-        DATABASE_URL: postgres.url, NODE_ENV: 'production', LOG_LEVEL: 'warn', CLAIMGRAPH_COUNT_SQL: 'true', WEBHOOK_WORKER: 'false',
-        RATE_LIMIT_POINTS: '100000000', RATE_LIMIT_CONCURRENCY: '10000', ...envOf(option(`${side}-env`)),
+        DATABASE_URL: postgres.url,
+        NODE_ENV: 'production',
+        LOG_LEVEL: 'warn',
+        CLAIMGRAPH_COUNT_SQL: 'true',
+        WEBHOOK_WORKER: 'false',
+        RATE_LIMIT_POINTS: '100000000',
+        RATE_LIMIT_CONCURRENCY: '10000',
+        ...envOf(option(`${side}-env`)),
       },
     });
     sides.push({
       label: `${side} (${tree}${option(`${side}-env`) ? ` ${option(`${side}-env`)}` : ''}${option(`${side}-flags`) ? ` ${option(`${side}-flags`)}` : ''})`,
-      server, requests: 0, seconds: 0, cpu: 0, pgCpu: 0, p50: [], p99: [], failures: 0, idleRss: [], peakRss: new Map(),
+      server,
+      requests: 0,
+      seconds: 0,
+      cpu: 0,
+      pgCpu: 0,
+      p50: [],
+      p99: [],
+      failures: 0,
+      idleRss: [],
+      peakRss: new Map(),
     });
   }
   try {
@@ -74,7 +115,12 @@ async function main(): Promise<void> {
       side.idleRss = ProcessSampler.serverProcesses(side.server.pid).map((process) => ({ ...process, peakRssBytes: ProcessSampler.rssBytes(process.pid) }));
     }
     for (const side of sides) {
-      for (const credential of byUser.values()) await fetch(`${side.server.baseUrl}/graphql`, { method: 'POST', headers: { ...credential.headers, 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ viewer { id } }' }) });
+      for (const credential of byUser.values())
+        await fetch(`${side.server.baseUrl}/graphql`, {
+          method: 'POST',
+          headers: { ...credential.headers, 'content-type': 'application/json' },
+          body: JSON.stringify({ query: '{ viewer { id } }' }),
+        });
       await load({ url: side.server.baseUrl, connections, durationSeconds: 3, next: request });
     }
     for (let round = 0; round < rounds; round++) {
@@ -101,9 +147,11 @@ async function main(): Promise<void> {
     const median = (values: number[]) => [...values].sort((x, y) => x - y)[Math.floor(values.length / 2)];
     console.log('');
     for (const side of sides) {
-      console.log(`${side.label}\n  ${(side.requests / side.seconds).toFixed(1)} req/s, median p50 ${median(side.p50)} ms, median p99 ${median(side.p99)} ms, ` +
-        `server CPU ${((side.cpu * 1000) / side.requests).toFixed(2)} ms/req, Postgres CPU ${((side.pgCpu * 1000) / side.requests).toFixed(2)} ms/req, ${side.failures} failed\n` +
-        `  RSS MB idle / peak: ${side.idleRss.map((process) => `${process.role} ${mb(process.peakRssBytes)} / ${mb(side.peakRss.get(process.pid)?.peakRssBytes ?? 0)}`).join(', ')}`);
+      console.log(
+        `${side.label}\n  ${(side.requests / side.seconds).toFixed(1)} req/s, median p50 ${median(side.p50)} ms, median p99 ${median(side.p99)} ms, ` +
+          `server CPU ${((side.cpu * 1000) / side.requests).toFixed(2)} ms/req, Postgres CPU ${((side.pgCpu * 1000) / side.requests).toFixed(2)} ms/req, ${side.failures} failed\n` +
+          `  RSS MB idle / peak: ${side.idleRss.map((process) => `${process.role} ${mb(process.peakRssBytes)} / ${mb(side.peakRss.get(process.pid)?.peakRssBytes ?? 0)}`).join(', ')}`,
+      );
     }
   } finally {
     for (const side of sides) await side.server.stop();

@@ -71,10 +71,13 @@ const BULK_TABLES = ['articles', 'article_revisions', 'claims', 'evidence', 'ver
 
 /** Drops the indexes of `tables` that back no constraint; returns their definitions by table. */
 async function dropSecondaryIndexes(client: ClientBase, tables: string[]): Promise<Map<string, string[]>> {
-  const { rows } = await client.query(`
+  const { rows } = await client.query(
+    `
     SELECT i.tablename, i.indexname, i.indexdef FROM pg_indexes i
      WHERE i.schemaname = 'public' AND i.tablename = ANY($1)
-       AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = format('public.%I', i.indexname)::regclass)`, [tables]);
+       AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = format('public.%I', i.indexname)::regclass)`,
+    [tables],
+  );
   const definitions = new Map<string, string[]>();
   for (const row of rows as { tablename: string; indexname: string; indexdef: string }[]) {
     definitions.set(row.tablename, [...(definitions.get(row.tablename) ?? []), row.indexdef]);
@@ -139,10 +142,13 @@ export async function generateDataset(
 
   let firstArticle = 0;
   for (const [ordinal, team] of spec.teams.entries()) {
-    await client.query(
-      `INSERT INTO bench.teams VALUES ($1, $2, bench.uid(${seed} || ':team:' || $2), $3, $4, $5)`,
-      [ordinal, team.slug, firstArticle, team.articles, team.claimsPerArticle],
-    );
+    await client.query(`INSERT INTO bench.teams VALUES ($1, $2, bench.uid(${seed} || ':team:' || $2), $3, $4, $5)`, [
+      ordinal,
+      team.slug,
+      firstArticle,
+      team.articles,
+      team.claimsPerArticle,
+    ]);
     firstArticle += team.articles;
   }
   const teamIds = (await client.query(`SELECT team_id FROM bench.teams`)).rows.map((row: { team_id: string }) => row.team_id);
@@ -190,7 +196,8 @@ export async function generateDataset(
   // (minutes saved at 1M claims). Constraint indexes (primary keys, UNIQUE constraints) stay.
   const indexes = await dropSecondaryIndexes(client, BULK_TABLES);
   try {
-  await timed(log, 'articles and revisions', () => client.query(`
+    await timed(log, 'articles and revisions', () =>
+      client.query(`
     INSERT INTO articles (id, team_id, title, url, outlet, byline, published_at, language, current_revision_number, created_by, created_at, updated_at)
     SELECT bench.uid(${seed} || ':article:' || a), t.team_id, 'Bench article ' || a || ': figures under review',
            'https://news.example.com/bench/' || a, (ARRAY['Example News', 'The Daily Bench', 'Wire Service'])[1 + a % 3],
@@ -202,10 +209,12 @@ export async function generateDataset(
       FROM bench.teams t, generate_series(t.first_article, t.first_article + t.articles - 1) a,
            LATERAL (SELECT rtrim(string_agg(bench.sentence(a, k), '' ORDER BY k)) AS body
                       FROM generate_series(0, t.claims_per_article - 1) k) b;
-  `));
+  `),
+    );
 
-  // Claim n = its article's ordinal * claims per article + k; h = its hash drives every choice.
-  await timed(log, 'claims', () => client.query(`
+    // Claim n = its article's ordinal * claims per article + k; h = its hash drives every choice.
+    await timed(log, 'claims', () =>
+      client.query(`
     INSERT INTO claims (id, team_id, article_id, revision_id, position_start, position_end, quote_exact, quote_prefix, quote_suffix,
                         anchor_state, kind, sourcing, speaker_id, status, version, created_by, created_at, updated_at)
     SELECT bench.uid(${seed} || ':claim:' || a || ':' || k), t.team_id, bench.uid(${seed} || ':article:' || a),
@@ -223,14 +232,16 @@ export async function generateDataset(
       FROM bench.teams t, generate_series(t.first_article, t.first_article + t.articles - 1) a,
            generate_series(0, t.claims_per_article - 1) k,
            LATERAL (SELECT bench.h(${seed} || ':claim:' || a || ':' || k) AS h) hashed
-  `));
+  `),
+    );
 
-  const claimRows = `
+    const claimRows = `
       FROM claims c
       JOIN bench.teams t ON t.team_id = c.team_id
       CROSS JOIN LATERAL (SELECT bench.h(c.id::text) AS h) hashed`;
 
-  await timed(log, 'evidence', () => client.query(`
+    await timed(log, 'evidence', () =>
+      client.query(`
     INSERT INTO evidence (id, team_id, claim_id, source_id, url, quoted_passage, stance, note, created_by, created_at)
     SELECT bench.uid(c.id || ':evidence:' || e), c.team_id, c.id,
            bench.uid(${seed} || ':source:' || t.slug || ':' || (bench.h(c.id || ':' || e) % ${spec.sourcesPerTeam})),
@@ -239,12 +250,14 @@ export async function generateDataset(
            (ARRAY['SUPPORTS', 'REFUTES', 'CONTEXT'])[1 + bench.h(c.id || ':' || e) / 7 % 3],
            NULL, ${reviewer('h + e')}, c.created_at + (e + 1) * interval '1 minute'
       ${claimRows}, generate_series(0, ${spec.evidencePerClaim - 1}) e
-  `));
+  `),
+    );
 
-  // Ratings: all verdicts of a claim start from one scale value b (TRUE 5 .. FALSE 1). About 55%
-  // of claims agree (the third verdict is b or one step away: SETTLED); 45% do not (two steps
-  // away, or MISLEADING beside on-scale ratings: DISPUTED).
-  await timed(log, 'verdicts', () => client.query(`
+    // Ratings: all verdicts of a claim start from one scale value b (TRUE 5 .. FALSE 1). About 55%
+    // of claims agree (the third verdict is b or one step away: SETTLED); 45% do not (two steps
+    // away, or MISLEADING beside on-scale ratings: DISPUTED).
+    await timed(log, 'verdicts', () =>
+      client.query(`
     INSERT INTO verdicts (id, team_id, claim_id, reviewer_id, rating, rationale, confidence, version, created_at, updated_at,
                           judged_revision, judged_quote)
     SELECT bench.uid(c.id || ':verdict:' || v), c.team_id, c.id, ${reviewer(`h + v * 4`)},
@@ -261,12 +274,15 @@ export async function generateDataset(
       ${claimRows}
       CROSS JOIN LATERAL (SELECT 1 + h / 7 % 5 AS b, bench.h(c.id || ':dispute') % 100 AS d) rating,
       generate_series(0, ${spec.verdictsPerClaim - 1}) v
-  `));
+  `),
+    );
 
-  // the status rule and the history joins read verdicts and evidence by claim
-  await timed(log, 'indexes of verdicts and evidence', () => recreateIndexes(client, indexes, ['verdicts', 'evidence']));
+    // the status rule and the history joins read verdicts and evidence by claim
+    await timed(log, 'indexes of verdicts and evidence', () => recreateIndexes(client, indexes, ['verdicts', 'evidence']));
 
-  if (spec.history !== false) await timed(log, 'history events', () => client.query(`
+    if (spec.history !== false)
+      await timed(log, 'history events', () =>
+        client.query(`
     INSERT INTO history_events (team_id, actor_id, at, entity_type, entity_id, action, after, article_id)
     SELECT a.team_id, a.created_by, a.created_at, 'Article', a.id, 'CREATE',
            jsonb_build_object('title', a.title, 'url', a.url, 'outlet', a.outlet, 'revisionNumber', 1), a.id
@@ -288,31 +304,41 @@ export async function generateDataset(
                               'confidence', v.confidence, 'version', 1, 'withdrawnAt', NULL),
            v.claim_id, c.article_id
       FROM verdicts v JOIN claims c ON c.id = v.claim_id JOIN bench.teams t ON t.team_id = v.team_id;
-  `));
+  `),
+      );
 
-  // Status with the service's own rule (the database function the write path calls), and a
-  // STATUS_CHANGE event for each claim it changes.
-  await timed(log, 'claim status (the service\'s derive rule) and its history', () => client.query(
-    `SELECT count(*) FROM claimgraph_refresh_claim_status(
-       ARRAY(SELECT id FROM claims WHERE team_id = ANY($1) AND deleted_at IS NULL), NULL)`, [teamIds]));
-
+    // Status with the service's own rule (the database function the write path calls), and a
+    // STATUS_CHANGE event for each claim it changes.
+    await timed(log, "claim status (the service's derive rule) and its history", () =>
+      client.query(
+        `SELECT count(*) FROM claimgraph_refresh_claim_status(
+       ARRAY(SELECT id FROM claims WHERE team_id = ANY($1) AND deleted_at IS NULL), NULL)`,
+        [teamIds],
+      ),
+    );
   } finally {
     await timed(log, 'indexes', () => recreateIndexes(client, indexes, BULK_TABLES));
   }
 
   if (rolsuper) await client.query(`SET session_replication_role = DEFAULT`);
   // what the memberships trigger would have recorded, had triggers been on
-  await client.query(`INSERT INTO team_people (team_id, user_id) SELECT team_id, user_id FROM memberships WHERE team_id = ANY($1) ON CONFLICT DO NOTHING`, [teamIds]);
+  await client.query(`INSERT INTO team_people (team_id, user_id) SELECT team_id, user_id FROM memberships WHERE team_id = ANY($1) ON CONFLICT DO NOTHING`, [
+    teamIds,
+  ]);
   await client.query(`SELECT set_config('claimgraph.team_ids', '', false)`);
 
-  const teams = (await client.query(`
+  const teams = (
+    await client.query(`
     SELECT t.slug, t.team_id AS id, t.articles,
            (SELECT count(*) FROM claims c WHERE c.team_id = t.team_id)::int AS claims,
            (SELECT count(*) FROM verdicts v WHERE v.team_id = t.team_id)::int AS verdicts
-      FROM bench.teams t ORDER BY t.ordinal`)).rows as GeneratedTeam[];
-  const users = (await client.query(`
+      FROM bench.teams t ORDER BY t.ordinal`)
+  ).rows as GeneratedTeam[];
+  const users = (
+    await client.query(`
     SELECT u.id, u.email, m.role, t.slug AS "teamSlug"
       FROM bench.teams t JOIN memberships m ON m.team_id = t.team_id JOIN users u ON u.id = m.user_id
-     ORDER BY t.ordinal, u.email`)).rows as BenchUser[];
+     ORDER BY t.ordinal, u.email`)
+  ).rows as BenchUser[];
   return { teams, users };
 }

@@ -25,10 +25,19 @@ async function main(): Promise<void> {
   await dataSource.initialize();
   const config = loadConfig({ NODE_ENV: 'test', DATABASE_URL: postgres.url });
   const server = await createServer({ config, dataSource, schema: await buildClaimgraphSchema(), log: pino({ level: 'silent' }) });
-  const { article, team, reviewer } = await withClient(postgres.url, async (client) => (await client.query(`
+  const { article, team, reviewer } = await withClient(
+    postgres.url,
+    async (client) =>
+      (
+        await client.query(
+          `
     SELECT (SELECT a.id FROM articles a WHERE a.team_id = t.team_id ORDER BY a.id LIMIT 1) AS article, t.team_id AS team,
            (SELECT m.user_id FROM memberships m WHERE m.team_id = t.team_id AND m.role = 'REVIEWER' LIMIT 1) AS reviewer
-      FROM bench.teams t WHERE t.slug = $1`, [scenario === 'b' ? 'bench-main' : 'bench-10k'])).rows[0]);
+      FROM bench.teams t WHERE t.slug = $1`,
+          [scenario === 'b' ? 'bench-main' : 'bench-10k'],
+        )
+      ).rows[0],
+  );
   const actor = await server.authenticator.actorFor(reviewer, 'bench');
   const run = (query: string, variables: Record<string, unknown>) =>
     server.apollo.executeOperation({ query, variables }, { contextValue: server.contextFor(actor) });
@@ -37,25 +46,35 @@ async function main(): Promise<void> {
     // 20 pages deep: the cursor condition is what keyset pagination must serve from the index
     for (let page = 0; page < 20; page++) {
       const response = await run(CLAIM_QUEUE, { teamId: toGlobalId('Team', team), after });
-      after = ((response.body as unknown as { singleResult: { data: { claims: { pageInfo: { endCursor: string } } } } }).singleResult.data.claims.pageInfo.endCursor);
+      after = (response.body as unknown as { singleResult: { data: { claims: { pageInfo: { endCursor: string } } } } }).singleResult.data.claims.pageInfo
+        .endCursor;
     }
   }
   // (d): the reviewer revises one of their verdicts, with the version they last saw
-  const verdict = await withClient(postgres.url, async (client) => (await client.query(
-    `SELECT id, claim_id, version FROM verdicts WHERE reviewer_id = $1 AND withdrawn_at IS NULL ORDER BY id LIMIT 1`, [reviewer])).rows[0] as { id: string; claim_id: string; version: number });
+  const verdict = await withClient(
+    postgres.url,
+    async (client) =>
+      (await client.query(`SELECT id, claim_id, version FROM verdicts WHERE reviewer_id = $1 AND withdrawn_at IS NULL ORDER BY id LIMIT 1`, [reviewer]))
+        .rows[0] as { id: string; claim_id: string; version: number },
+  );
   const ratings = ['TRUE', 'MOSTLY_TRUE'];
   const submitVariables = () => ({
     input: { claimId: toGlobalId('Claim', verdict.claim_id), rating: ratings[verdict.version % 2], expectedVersion: verdict.version, rationale: 'Re-checked.' },
   });
   const report = verdictReportQuery(await buildClaimgraphSchema());
   if (scenario === 'c' && 'unavailable' in report) throw new Error(report.unavailable);
-  const [query, variables] = scenario === 'b'
-    ? [CLAIM_QUEUE, { teamId: toGlobalId('Team', team), after }]
-    : scenario === 'c' ? [(report as { query: string }).query, { teamId: toGlobalId('Team', team) }]
-      : scenario === 'd' ? [SUBMIT_VERDICT, submitVariables()] : [ARTICLE_PAGE, { id: toGlobalId('Article', article) }];
+  const [query, variables] =
+    scenario === 'b'
+      ? [CLAIM_QUEUE, { teamId: toGlobalId('Team', team), after }]
+      : scenario === 'c'
+        ? [(report as { query: string }).query, { teamId: toGlobalId('Team', team) }]
+        : scenario === 'd'
+          ? [SUBMIT_VERDICT, submitVariables()]
+          : [ARTICLE_PAGE, { id: toGlobalId('Article', article) }];
   const runScenario = async () => {
     const response = await run(query, scenario === 'd' ? submitVariables() : variables);
-    const result = (response.body as unknown as { singleResult: { data?: { submitVerdict?: { verdict: { version: number } } }; errors?: unknown[] } }).singleResult;
+    const result = (response.body as unknown as { singleResult: { data?: { submitVerdict?: { verdict: { version: number } } }; errors?: unknown[] } })
+      .singleResult;
     if (result.errors) throw new Error(JSON.stringify(result.errors));
     if (scenario === 'd') verdict.version = result.data!.submitVerdict!.verdict.version;
   };
@@ -69,7 +88,9 @@ async function main(): Promise<void> {
     for (let index = 0; index < repeat; index++) await runScenario();
     const used = process.cpuUsage(cpu);
     if (profiler) console.log(`profile: ${await profiler.stop(process.env.BENCH_PROFILE!)}`);
-    console.log(`${repeat} sequential requests: ${((performance.now() - wall) / repeat).toFixed(2)} ms wall, ${((used.user + used.system) / 1000 / repeat).toFixed(2)} ms CPU per request`);
+    console.log(
+      `${repeat} sequential requests: ${((performance.now() - wall) / repeat).toFixed(2)} ms wall, ${((used.user + used.system) / 1000 / repeat).toFixed(2)} ms CPU per request`,
+    );
   }
   const statements: RecordedStatement[] = [];
   const stop = counter.record((statement) => statements.push(statement));
@@ -89,12 +110,14 @@ async function main(): Promise<void> {
     await client.query('BEGIN');
     // (d): the verdict back at the version the request saw, or the replayed write would conflict
     if (scenario === 'd') await client.query('UPDATE verdicts SET version = $1 WHERE id = $2', [verdict.version - 1, verdict.id]);
-    await client.query(`SELECT set_config('role', 'claimgraph_app', true), set_config('claimgraph.user_id', $1, true), set_config('claimgraph.team_ids', $2, true)`,
-      [reviewer, `{${actor.teamIds.join(',')}}`]);
+    await client.query(
+      `SELECT set_config('role', 'claimgraph_app', true), set_config('claimgraph.user_id', $1, true), set_config('claimgraph.team_ids', $2, true)`,
+      [reviewer, `{${actor.teamIds.join(',')}}`],
+    );
     // a one-round-trip mutation (BEGIN; scope; statement; COMMIT) is replayed statement by statement
-    const replayed = statements.flatMap((statement) => (statement.values.length === 0 && statement.text.includes(';')
-      ? splitStatements(statement.text).map((text) => ({ text, values: [] }))
-      : [statement]));
+    const replayed = statements.flatMap((statement) =>
+      statement.values.length === 0 && statement.text.includes(';') ? splitStatements(statement.text).map((text) => ({ text, values: [] })) : [statement],
+    );
     for (const statement of replayed) {
       if (/^\s*(START TRANSACTION|BEGIN|COMMIT|SET TRANSACTION)/i.test(statement.text)) {
         print(`\n-- ${statement.text.slice(0, 100)}`);

@@ -96,18 +96,27 @@ async function prepareDatabase(options: Options, rows: number): Promise<{ url: s
     if (seeded !== rows) {
       if (seeded) throw new Error(`${database} holds ${seeded} rows, not ${rows}; run without --reuse`);
       const started = Date.now();
-      const users = (await client.query(`INSERT INTO users (email, name) VALUES
+      const users = (
+        await client.query(`INSERT INTO users (email, name) VALUES
         ('editor@bench.example', 'Bench Editor'), ('ana@bench.example', 'Ana Reviewer'), ('bo@bench.example', 'Bo Reviewer')
-        RETURNING id`)).rows.map((row) => row.id as string);
-      const teamId = (await client.query(`INSERT INTO teams (slug, name, created_by) VALUES ('bench', 'Bench desk', $1) RETURNING id`, [users[0]])).rows[0].id as string;
-      await client.query(`INSERT INTO memberships (team_id, user_id, role) VALUES ($1, $2, 'OWNER'), ($1, $3, 'REVIEWER'), ($1, $4, 'REVIEWER')`, [teamId, ...users]);
+        RETURNING id`)
+      ).rows.map((row) => row.id as string);
+      const teamId = (await client.query(`INSERT INTO teams (slug, name, created_by) VALUES ('bench', 'Bench desk', $1) RETURNING id`, [users[0]])).rows[0]
+        .id as string;
+      await client.query(`INSERT INTO memberships (team_id, user_id, role) VALUES ($1, $2, 'OWNER'), ($1, $3, 'REVIEWER'), ($1, $4, 'REVIEWER')`, [
+        teamId,
+        ...users,
+      ]);
       process.stderr.write(`seeding ${rows} rows into ${database}... `);
       await seedVerdictRows(client, { teamId, userId: users[0], reviewerIds: users.slice(1), rows });
       process.stderr.write(`${((Date.now() - started) / 1000).toFixed(1)} s\n`);
     }
     const secret = newToken();
-    await client.query(`INSERT INTO api_tokens (user_id, kind, name, token_hash, prefix)
-      SELECT id, 'API', 'bench', $1, $2 FROM users WHERE email = 'editor@bench.example'`, [secret.hash, secret.prefix]);
+    await client.query(
+      `INSERT INTO api_tokens (user_id, kind, name, token_hash, prefix)
+      SELECT id, 'API', 'bench', $1, $2 FROM users WHERE email = 'editor@bench.example'`,
+      [secret.hash, secret.prefix],
+    );
     return { url, token: secret.token, database };
   } finally {
     await client.end();
@@ -168,9 +177,14 @@ function download(port: number, urlPath: string, token: string): Promise<{ statu
         if (firstByteMs < 0) firstByteMs = Number(process.hrtime.bigint() - started) / 1e6;
         bytes += chunk.length;
       });
-      response.on('end', () => resolve({
-        status: response.statusCode ?? 0, bytes, firstByteMs, seconds: Number(process.hrtime.bigint() - started) / 1e9,
-      }));
+      response.on('end', () =>
+        resolve({
+          status: response.statusCode ?? 0,
+          bytes,
+          firstByteMs,
+          seconds: Number(process.hrtime.bigint() - started) / 1e9,
+        }),
+      );
       response.on('error', reject);
     });
     request.on('error', reject);
@@ -226,17 +240,21 @@ async function main(): Promise<void> {
   for (const rows of [...options.sizes].sort((a, b) => a - b)) {
     const result = await measure(options, rows);
     results.push(result);
-    console.log(`${options.format} ${rows.toLocaleString('en')} rows: ${(result.bytes / 1024 / 1024).toFixed(1)} MiB in ${result.seconds.toFixed(2)} s`
-      + ` = ${Math.round(result.rowsPerSecond).toLocaleString('en')} rows/s; first byte after ${result.firstByteMs.toFixed(0)} ms;`
-      + ` server RSS ${result.baselineRssMb.toFixed(0)} MiB before, peak ${result.peakRssMb.toFixed(0)} MiB during`);
+    console.log(
+      `${options.format} ${rows.toLocaleString('en')} rows: ${(result.bytes / 1024 / 1024).toFixed(1)} MiB in ${result.seconds.toFixed(2)} s` +
+        ` = ${Math.round(result.rowsPerSecond).toLocaleString('en')} rows/s; first byte after ${result.firstByteMs.toFixed(0)} ms;` +
+        ` server RSS ${result.baselineRssMb.toFixed(0)} MiB before, peak ${result.peakRssMb.toFixed(0)} MiB during`,
+    );
   }
   if (results.length < 2) return;
   const smallest = results[0];
   const largest = results[results.length - 1];
   const ratio = largest.peakRssMb / smallest.peakRssMb;
   const ok = ratio <= MAX_RSS_RATIO;
-  console.log(`peak RSS ${largest.rows.toLocaleString('en')} rows / ${smallest.rows.toLocaleString('en')} rows = ${ratio.toFixed(2)}`
-    + ` (limit ${MAX_RSS_RATIO}): ${ok ? 'OK, memory stays flat' : 'FAILED, memory grows with the export'}`);
+  console.log(
+    `peak RSS ${largest.rows.toLocaleString('en')} rows / ${smallest.rows.toLocaleString('en')} rows = ${ratio.toFixed(2)}` +
+      ` (limit ${MAX_RSS_RATIO}): ${ok ? 'OK, memory stays flat' : 'FAILED, memory grows with the export'}`,
+  );
   if (!ok) process.exitCode = 1;
 }
 

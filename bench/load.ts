@@ -210,7 +210,10 @@ export class GroupCpuSampler {
   private last = new Map<string, number>();
   private timer: NodeJS.Timeout | null = null;
 
-  constructor(private readonly name: string, private readonly marker: string) {}
+  constructor(
+    private readonly name: string,
+    private readonly marker: string,
+  ) {}
 
   private sample(): void {
     for (const [pid, cpu] of ProcessSampler.groupCpu(this.name, this.marker)) {

@@ -1,6 +1,14 @@
 import {
-  getNamedType, isEnumType, isInputObjectType, isListType, isNonNullType, isObjectType, isScalarType,
-  type GraphQLField, type GraphQLNamedType, type GraphQLSchema,
+  getNamedType,
+  isEnumType,
+  isInputObjectType,
+  isListType,
+  isNonNullType,
+  isObjectType,
+  isScalarType,
+  type GraphQLField,
+  type GraphQLNamedType,
+  type GraphQLSchema,
 } from 'graphql';
 
 /**
@@ -23,7 +31,9 @@ export function verdictReportQuery(schema: GraphQLSchema): { query: string } | {
   if (filterType && isInputObjectType(filterType) && filterType.getFields().teamId) argument = 'filter: { teamId: $teamId }';
   else if (field.args.some((arg) => arg.name === 'teamId')) argument = 'teamId: $teamId';
   if (!argument) return { unavailable: 'Query.verdictReport takes no team filter the benchmark recognises' };
-  const required = field.args.filter((arg) => isNonNullType(arg.type) && arg.defaultValue === undefined && arg.name !== filterArg?.name && arg.name !== 'teamId');
+  const required = field.args.filter(
+    (arg) => isNonNullType(arg.type) && arg.defaultValue === undefined && arg.name !== filterArg?.name && arg.name !== 'teamId',
+  );
   if (required.length) return { unavailable: `Query.verdictReport needs arguments the benchmark does not know: ${required.map((arg) => arg.name).join(', ')}` };
   const selection = selectAggregates(getNamedType(field.type), 0);
   if (!selection) return { unavailable: 'Query.verdictReport has no aggregate fields' };
@@ -39,7 +49,8 @@ function selectAggregates(type: GraphQLNamedType, depth: number): string | null 
     if (field.args.some((arg) => isNonNullType(arg.type) && arg.defaultValue === undefined)) continue;
     const named = getNamedType(field.type);
     // lists of objects are fine (ratings by count); lists of nodes are rows, not aggregates
-    if (isListType(isNonNullType(field.type) ? field.type.ofType : field.type) && isObjectType(named) && named.getInterfaces().some((i) => i.name === 'Node')) continue;
+    if (isListType(isNonNullType(field.type) ? field.type.ofType : field.type) && isObjectType(named) && named.getInterfaces().some((i) => i.name === 'Node'))
+      continue;
     const inner = selectAggregates(named, depth + 1);
     if (inner === null) continue;
     parts.push(inner ? `${name} ${inner}` : name);

@@ -37,7 +37,7 @@ export function summarise(profile: Profile, top = 40): string {
   const parent = new Map<number, number>();
   for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node.id);
   const self = new Map<number, number>();
-  profile.samples.forEach((id, index) => self.set(id, (self.get(id) ?? 0) + (profile.timeDeltas[index] ?? 0)));
+  for (const [index, id] of profile.samples.entries()) self.set(id, (self.get(id) ?? 0) + (profile.timeDeltas[index] ?? 0));
   const total = [...self.values()].reduce((sum, value) => sum + value, 0);
   const idle = [...self.entries()].filter(([id]) => ['(idle)', '(program)', '(garbage collector)'].includes(byId.get(id)!.callFrame.functionName));
   const bySelf = new Map<string, number>();
@@ -61,18 +61,33 @@ export function summarise(profile: Profile, top = 40): string {
   }
   const percent = (value: number) => `${((100 * value) / total).toFixed(1).padStart(5)}%`;
   const list = (map: Map<string, number>, count: number) =>
-    [...map.entries()].sort((a, b) => b[1] - a[1]).slice(0, count).map(([key, value]) => `${percent(value)}  ${key}`).join('\n');
+    [...map.entries()]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, count)
+      .map(([key, value]) => `${percent(value)}  ${key}`)
+      .join('\n');
   // Coarse buckets of busy (non-idle) self time, for "where does a request's CPU go".
   const bucket = (node: ProfileNode): string => {
     const { url, functionName } = node.callFrame;
     const where = area(url);
     if (functionName === '(idle)' || functionName === '(program)') return '';
     if (functionName === '(garbage collector)') return 'garbage collection';
-    if (/^(graphql|type-graphql|@apollo\/server|graphql-scalars|dataloader|graphql-jit)$/.test(where)) return 'GraphQL execution (graphql, type-graphql, Apollo, DataLoader)';
-    if (/^(pg|pg-protocol|pg-types|postgres-date|postgres-array|pg-pool)$/.test(where) || /^(writev|writeBuffer|utf8Slice|base64urlSlice|latin1Slice)$/.test(functionName) || /^node:(buffer|net|internal\/stream|internal\/buffer)/.test(where)) return 'Postgres protocol, sockets, buffers';
+    if (/^(graphql|type-graphql|@apollo\/server|graphql-scalars|dataloader|graphql-jit)$/.test(where))
+      return 'GraphQL execution (graphql, type-graphql, Apollo, DataLoader)';
+    if (
+      /^(pg|pg-protocol|pg-types|postgres-date|postgres-array|pg-pool)$/.test(where) ||
+      /^(writev|writeBuffer|utf8Slice|base64urlSlice|latin1Slice)$/.test(functionName) ||
+      /^node:(buffer|net|internal\/stream|internal\/buffer)/.test(where)
+    )
+      return 'Postgres protocol, sockets, buffers';
     if (where === 'typeorm') return 'TypeORM';
     if (where.startsWith('src/')) return `claimgraph code (${where.startsWith('src/shared') || where.startsWith('src/db') ? 'shared, db' : 'modules'})`;
-    if (/^(express|router|body-parser|raw-body|@as-integrations\/express5|send|on-finished|finalhandler|iconv-lite)$/.test(where) || where === 'node:_http_server' || where === 'node:_http_outgoing') return 'HTTP (express, body parsing)';
+    if (
+      /^(express|router|body-parser|raw-body|@as-integrations\/express5|send|on-finished|finalhandler|iconv-lite)$/.test(where) ||
+      where === 'node:_http_server' ||
+      where === 'node:_http_outgoing'
+    )
+      return 'HTTP (express, body parsing)';
     if (/tsx|modules\/(cjs|esm)|package_json|node:path|node:fs|wrapSafe|compileFunction/.test(`${where} ${functionName}`)) return 'module loading (start-up)';
     return 'other (microtasks, runtime, libraries)';
   };
@@ -84,8 +99,10 @@ export function summarise(profile: Profile, top = 40): string {
     busy += time;
     buckets.set(name, (buckets.get(name) ?? 0) + time);
   }
-  const busyList = [...buckets.entries()].sort((a, b) => b[1] - a[1])
-    .map(([key, value]) => `${((100 * value) / busy).toFixed(1).padStart(5)}%  ${key}`).join('\n');
+  const busyList = [...buckets.entries()]
+    .sort((a, b) => b[1] - a[1])
+    .map(([key, value]) => `${((100 * value) / busy).toFixed(1).padStart(5)}%  ${key}`)
+    .join('\n');
   return [
     '== busy time by area ==',
     busyList,
@@ -106,7 +123,7 @@ export function callers(profile: Profile, name: string, depth = 4, top = 15): st
   const parent = new Map<number, number>();
   for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node.id);
   const self = new Map<number, number>();
-  profile.samples.forEach((id, index) => self.set(id, (self.get(id) ?? 0) + (profile.timeDeltas[index] ?? 0)));
+  for (const [index, id] of profile.samples.entries()) self.set(id, (self.get(id) ?? 0) + (profile.timeDeltas[index] ?? 0));
   const total = [...self.values()].reduce((sum, value) => sum + value, 0);
   const frame = (id: number) => {
     const { functionName, url, lineNumber } = byId.get(id)!.callFrame;
@@ -122,8 +139,11 @@ export function callers(profile: Profile, name: string, depth = 4, top = 15): st
     const key = chain.join(' <- ');
     stacks.set(key, (stacks.get(key) ?? 0) + time);
   }
-  return [...stacks.entries()].sort((a, b) => b[1] - a[1]).slice(0, top)
-    .map(([key, value]) => `${((100 * value) / total).toFixed(1).padStart(5)}%  ${key}`).join('\n');
+  return [...stacks.entries()]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, top)
+    .map(([key, value]) => `${((100 * value) / total).toFixed(1).padStart(5)}%  ${key}`)
+    .join('\n');
 }
 
 if (require.main === module) {

@@ -83,9 +83,10 @@ function memoryTable(memory: MemoryReport): string[] {
   let worker = 0;
   const rows = memory.idle.map((process) => {
     const name = process.role === 'worker' ? `worker ${++worker}` : process.role;
-    const budget = process.role === 'primary'
-      ? `≤ ${MEMORY_BUDGETS_MB.primary}`
-      : `≤ ${MEMORY_BUDGETS_MB.workerIdle} idle, ≤ ${MEMORY_BUDGETS_MB.workerUnderArticlePage} under (a)`;
+    const budget =
+      process.role === 'primary'
+        ? `≤ ${MEMORY_BUDGETS_MB.primary}`
+        : `≤ ${MEMORY_BUDGETS_MB.workerIdle} idle, ≤ ${MEMORY_BUDGETS_MB.workerUnderArticlePage} under (a)`;
     return `| ${name} | ${mb(process.peakRssBytes)} | ${mb(underLoad.get(process.pid))} | ${budget} |`;
   });
   return ['| process | idle RSS MB | peak RSS MB under (a) | budget MB |', '|---|---:|---:|---|', ...rows];
@@ -97,13 +98,22 @@ const fixed = (value: number | null | undefined, digits = 0) => (value == null |
 const mb = (bytes: number | undefined) => (bytes ? (bytes / 2 ** 20).toFixed(0) : '–');
 const sql = (result: { sqlPerRequest?: { min: number; max: number }; sqlPerRequestInRun?: number | null }) =>
   result.sqlPerRequest && Number.isFinite(result.sqlPerRequest.min)
-    ? result.sqlPerRequest.min === result.sqlPerRequest.max ? String(result.sqlPerRequest.min) : `${result.sqlPerRequest.min}–${result.sqlPerRequest.max}`
+    ? result.sqlPerRequest.min === result.sqlPerRequest.max
+      ? String(result.sqlPerRequest.min)
+      : `${result.sqlPerRequest.min}–${result.sqlPerRequest.max}`
     : fixed(result.sqlPerRequestInRun, 1);
 
 function loadRow(name: string, result: ScenarioResult & { sqlPerRequest?: { min: number; max: number } }, note = ''): Row {
   return [
-    name, fixed(result.requestsPerSecond), fixed(result.latencyP50, 1), fixed(result.latencyP99, 1), sql(result),
-    mb(result.peakRssBytes), fixed(result.cpuMsPerRequest, 2), fixed(result.postgresCpuMsPerRequest, 2), note + (result.failures ? ` ${result.failures} failed` : ''),
+    name,
+    fixed(result.requestsPerSecond),
+    fixed(result.latencyP50, 1),
+    fixed(result.latencyP99, 1),
+    sql(result),
+    mb(result.peakRssBytes),
+    fixed(result.cpuMsPerRequest, 2),
+    fixed(result.postgresCpuMsPerRequest, 2),
+    note + (result.failures ? ` ${result.failures} failed` : ''),
   ];
 }
 
@@ -113,9 +123,14 @@ export function renderMarkdown(report: BenchReport): string {
   const scenarios = report.scenarios as Record<string, any>;
   if (scenarios.a) {
     const { server, limit, ratio } = scenarios.a;
-    rows.push(loadRow('(a) article page, claimgraph', server,
-      `${ratio.requestsPerSecond.toFixed(2)}x limit req/s; p50 ${ratio.latencyP50.toFixed(1)}x, p99 ${ratio.latencyP99.toFixed(1)}x, RSS ${ratio.peakRss.toFixed(1)}x, ` +
-        `CPU (server + Postgres) ${((server.cpuMsPerRequest + server.postgresCpuMsPerRequest) / (limit.cpuMsPerRequest + limit.postgresCpuMsPerRequest)).toFixed(1)}x`));
+    rows.push(
+      loadRow(
+        '(a) article page, claimgraph',
+        server,
+        `${ratio.requestsPerSecond.toFixed(2)}x limit req/s; p50 ${ratio.latencyP50.toFixed(1)}x, p99 ${ratio.latencyP99.toFixed(1)}x, RSS ${ratio.peakRss.toFixed(1)}x, ` +
+          `CPU (server + Postgres) ${((server.cpuMsPerRequest + server.postgresCpuMsPerRequest) / (limit.cpuMsPerRequest + limit.postgresCpuMsPerRequest)).toFixed(1)}x`,
+      ),
+    );
     rows.push(loadRow('(a) article page, limit (1 json_agg)', limit, 'bare node:http + pg'));
   }
   if (scenarios.b) {
@@ -124,16 +139,28 @@ export function renderMarkdown(report: BenchReport): string {
     }
   }
   if (scenarios.c) {
-    rows.push(scenarios.c.skipped ? ['(c) verdictReport', '–', '–', '–', '–', '–', '–', '–', scenarios.c.skipped] : loadRow('(c) verdictReport', scenarios.c, [scenarios.c.teams?.join(' and '), scenarios.c.note].filter(Boolean).join('; ')));
+    rows.push(
+      scenarios.c.skipped
+        ? ['(c) verdictReport', '–', '–', '–', '–', '–', '–', '–', scenarios.c.skipped]
+        : loadRow('(c) verdictReport', scenarios.c, [scenarios.c.teams?.join(' and '), scenarios.c.note].filter(Boolean).join('; ')),
+    );
   }
-  if (scenarios.d) rows.push(loadRow('(d) submitVerdict (revise)', scenarios.d, `${scenarios.d.historyEvents} history events / ${scenarios.d.acknowledgedWrites} writes`));
+  if (scenarios.d)
+    rows.push(loadRow('(d) submitVerdict (revise)', scenarios.d, `${scenarios.d.historyEvents} history events / ${scenarios.d.acknowledgedWrites} writes`));
   if (scenarios.e) {
     if (scenarios.e.skipped) rows.push(['(e) CSV export', '–', '–', '–', '–', '–', '–', '–', scenarios.e.skipped]);
     else {
       for (const [slug, result] of Object.entries(scenarios.e as Record<string, any>)) {
         rows.push([
-          `(e) CSV export, ${result.rows.toLocaleString('en')} rows`, fixed(1 / result.seconds, 2), fixed(result.latencyP50, 0), fixed(result.latencyMax, 0),
-          fixed(result.sqlPerRequestInRun, 1), mb(result.peakRssBytes), fixed(result.cpuMsPerRequest, 0), '–', `${slug}, ${fixed(result.megabytesPerSecond, 1)} MB/s; req/s column: exports/s`,
+          `(e) CSV export, ${result.rows.toLocaleString('en')} rows`,
+          fixed(1 / result.seconds, 2),
+          fixed(result.latencyP50, 0),
+          fixed(result.latencyMax, 0),
+          fixed(result.sqlPerRequestInRun, 1),
+          mb(result.peakRssBytes),
+          fixed(result.cpuMsPerRequest, 0),
+          '–',
+          `${slug}, ${fixed(result.megabytesPerSecond, 1)} MB/s; req/s column: exports/s`,
         ]);
       }
     }
@@ -178,11 +205,18 @@ export function writeReport(report: BenchReport, options: { readme: boolean; par
     const block = `${START}\n${markdown}\n${END}`;
     const current = fs.existsSync(readme) ? fs.readFileSync(readme, 'utf8') : '';
     if (current.includes(START) && current.includes(END)) {
-      fs.writeFileSync(readme, current.replace(new RegExp(`${START}[\\s\\S]*?${END}`), () => block));
+      fs.writeFileSync(
+        readme,
+        current.replace(new RegExp(`${START}[\\s\\S]*?${END}`), () => block),
+      );
     } else {
-      fs.writeFileSync(readme, `${current}${current && !current.endsWith('\n') ? '\n' : ''}${current ? '\n' : '# claimgraph\n\n'}## Performance\n\n` +
-        '`npm run bench` (default 40k claims; `-- --scale 1m` for 1M) builds its own data set in the `claimgraph_bench` database and ' +
-        'measures the real server beside a bare json_agg handler; see bench/results/latest.md.\n\n' + `${block}\n`);
+      fs.writeFileSync(
+        readme,
+        `${current}${current && !current.endsWith('\n') ? '\n' : ''}${current ? '\n' : '# claimgraph\n\n'}## Performance\n\n` +
+          '`npm run bench` (default 40k claims; `-- --scale 1m` for 1M) builds its own data set in the `claimgraph_bench` database and ' +
+          'measures the real server beside a bare json_agg handler; see bench/results/latest.md.\n\n' +
+          `${block}\n`,
+      );
     }
   }
   return markdown;
@@ -193,4 +227,3 @@ if (require.main === module && process.argv.includes('--render')) {
   const report = JSON.parse(fs.readFileSync(path.join(ROOT, 'bench/results/latest.json'), 'utf8')) as BenchReport;
   console.log(writeReport(report, { readme: true }));
 }
-

@@ -64,7 +64,10 @@ async function main(): Promise<void> {
         : `SELECT set_config('claimgraph.user_id', $1, true), set_config('claimgraph.team_ids', $2, true)`,
       ['00000000-0000-4000-8000-000000000001', `{${article.team_id}}`],
     );
-    const claims = await client.query(`SELECT * FROM claims t WHERE t.article_id = $1 AND t.team_id = ANY($2) AND t.deleted_at IS NULL ORDER BY t.position_start, t.id LIMIT 41`, [article.id, [article.team_id]]);
+    const claims = await client.query(
+      `SELECT * FROM claims t WHERE t.article_id = $1 AND t.team_id = ANY($2) AND t.deleted_at IS NULL ORDER BY t.position_start, t.id LIMIT 41`,
+      [article.id, [article.team_id]],
+    );
     const ids = claims.rows.map((row) => row.id);
     await client.query(`SELECT * FROM verdicts t WHERE t.claim_id = ANY($1) AND t.team_id = ANY($2) AND t.withdrawn_at IS NULL`, [ids, [article.team_id]]);
     await client.query(`SELECT * FROM evidence t WHERE t.claim_id = ANY($1) AND t.team_id = ANY($2) AND t.removed_at IS NULL`, [ids, [article.team_id]]);
@@ -87,14 +90,18 @@ async function main(): Promise<void> {
   await client.end();
   const stats = (values: number[]) => {
     const sorted = [...values].sort((a, b) => a - b);
-    return { p50: sorted[Math.floor(sorted.length / 2)], p99: sorted[Math.floor(sorted.length * 0.99)], mean: values.reduce((a, b) => a + b, 0) / values.length };
+    return {
+      p50: sorted[Math.floor(sorted.length / 2)],
+      p99: sorted[Math.floor(sorted.length * 0.99)],
+      mean: values.reduce((a, b) => a + b, 0) / values.length,
+    };
   };
   const withRls = stats(timings.with);
   const without = stats(timings.without);
   console.log(`reviewer page (40 claims, 120 verdicts, 40 evidence; 5 statements + BEGIN/COMMIT), ${ITERATIONS} requests each`);
   console.log(`  RLS on  (SET ROLE ${APP_ROLE}): p50 ${withRls.p50.toFixed(0)} µs, p99 ${withRls.p99.toFixed(0)} µs, mean ${withRls.mean.toFixed(0)} µs`);
   console.log(`  RLS off (owner, bypassed):       p50 ${without.p50.toFixed(0)} µs, p99 ${without.p99.toFixed(0)} µs, mean ${without.mean.toFixed(0)} µs`);
-  console.log(`  cost of the wall: ${(withRls.mean - without.mean).toFixed(0)} µs per request (${(((withRls.mean / without.mean) - 1) * 100).toFixed(1)}%)`);
+  console.log(`  cost of the wall: ${(withRls.mean - without.mean).toFixed(0)} µs per request (${((withRls.mean / without.mean - 1) * 100).toFixed(1)}%)`);
   const cleanup = new Client({ connectionString: serverUrl });
   await cleanup.connect();
   await cleanup.query(`DROP DATABASE IF EXISTS ${DATABASE} WITH (FORCE)`);

@@ -126,17 +126,24 @@ async function prepareDataset(url: string, options: Options): Promise<{ fixtures
   }
   const fixtures = await withClient(url, async (client) => {
     const teams = new Map(
-      (await client.query(`
+      (
+        await client.query(`
         SELECT t.slug, t.team_id AS id, t.articles,
                (SELECT count(*) FROM claims c WHERE c.team_id = t.team_id)::int AS claims,
                (SELECT count(*) FROM verdicts v WHERE v.team_id = t.team_id)::int AS verdicts
-          FROM bench.teams t`)).rows.map((row) => [row.slug as string, row]),
+          FROM bench.teams t`)
+      ).rows.map((row) => [row.slug as string, row]),
     );
-    const users = (await client.query(`
+    const users = (
+      await client.query(`
       SELECT u.id, u.email, m.role, t.slug AS "teamSlug"
         FROM bench.teams t JOIN memberships m ON m.team_id = t.team_id JOIN users u ON u.id = m.user_id
-       ORDER BY t.ordinal, u.email`)).rows as BenchUser[];
-    const stored = (await client.query(`SELECT value FROM bench.meta WHERE key = 'credentials'`)).rows[0].value as { mode: AuthMode; credentials: Credential[] };
+       ORDER BY t.ordinal, u.email`)
+    ).rows as BenchUser[];
+    const stored = (await client.query(`SELECT value FROM bench.meta WHERE key = 'credentials'`)).rows[0].value as {
+      mode: AuthMode;
+      credentials: Credential[];
+    };
     return { teams, users, credentials: new Map(stored.credentials.map((credential) => [credential.userId, credential])), authMode: stored.mode };
   });
   return { fixtures, generatedSeconds };
@@ -246,7 +253,8 @@ async function main(): Promise<void> {
       DATABASE_URL: postgres.url,
       NODE_ENV: 'production',
       LOG_LEVEL: 'warn',
-      CLAIMGRAPH_COUNT_SQL: 'true', WEBHOOK_WORKER: 'false',
+      CLAIMGRAPH_COUNT_SQL: 'true',
+      WEBHOOK_WORKER: 'false',
       DB_POOL_SIZE: String(options.poolSize),
       WEB_CONCURRENCY: String(options.workers),
       // The per-caller rate limiter stays on (its cost is part of every request), with a budget no
@@ -265,7 +273,11 @@ async function main(): Promise<void> {
         name: 'claimgraph',
         entry: serverEntry,
         env: serverEnv,
-        nodeFlags: [...startScriptNodeFlags(), ...options.nodeFlags, ...(options.profile ? ['--cpu-prof', '--cpu-prof-dir', path.join(profileDir, `server-${label}-${Date.now()}`)] : [])],
+        nodeFlags: [
+          ...startScriptNodeFlags(),
+          ...options.nodeFlags,
+          ...(options.profile ? ['--cpu-prof', '--cpu-prof-dir', path.join(profileDir, `server-${label}-${Date.now()}`)] : []),
+        ],
         stopTimeoutMs: options.profile ? 180_000 : 15_000,
       });
     };
@@ -287,34 +299,55 @@ async function main(): Promise<void> {
     // ---- (a) the reviewer article page, and its limit ----
     if (options.only.has('a')) {
       log('\n(a) reviewer article page');
-      const articles = await withClient(postgres.url, async (client) => (await client.query(`
-        SELECT a.id, t.slug, t.claims_per_article AS claims FROM articles a JOIN bench.teams t ON t.team_id = a.team_id ORDER BY a.id`)).rows as { id: string; slug: string; claims: number }[]);
+      const articles = await withClient(
+        postgres.url,
+        async (client) =>
+          (
+            await client.query(`
+        SELECT a.id, t.slug, t.claims_per_article AS claims FROM articles a JOIN bench.teams t ON t.team_id = a.team_id ORDER BY a.id`)
+          ).rows as { id: string; slug: string; claims: number }[],
+      );
       const pageArticles = articles.filter((article) => article.claims === 40);
       const reviewersBySlug = new Map([...fixtures.teams.keys()].map((slug) => [slug, membersOf(slug, 'REVIEWER').map((user) => credentialOf(user.id))]));
       const pageRequest = (article: { id: string; slug: string }) =>
         graphql(ARTICLE_PAGE, { id: toGlobalId('Article', article.id) }, choose(reviewersBySlug.get(article.slug)!));
-      const limitRequest = (article: { id: string }): BenchRequest => ({ method: 'POST', path: '/article', headers: {}, body: JSON.stringify({ id: article.id }) });
+      const limitRequest = (article: { id: string }): BenchRequest => ({
+        method: 'POST',
+        path: '/article',
+        headers: {},
+        body: JSON.stringify({ id: article.id }),
+      });
 
-      const limit = await startChild({ name: 'limit', entry: 'bench/limit-server.ts', env: { DATABASE_URL: postgres.url, DB_POOL_SIZE: String(options.poolSize) } });
+      const limit = await startChild({
+        name: 'limit',
+        entry: 'bench/limit-server.ts',
+        env: { DATABASE_URL: postgres.url, DB_POOL_SIZE: String(options.poolSize) },
+      });
       children.push(limit);
       // Like with like: for the same article both must answer the same JSON.
       for (const article of [pageArticles[0], choose(pageArticles), choose(pageArticles)]) {
         const fromServer = JSON.parse((await post(server.baseUrl, pageRequest(article))).body) as unknown;
         const fromLimit = JSON.parse((await post(limit.baseUrl, limitRequest(article))).body) as unknown;
         if (!isDeepStrictEqual(fromServer, fromLimit)) {
-          throw new Error(`the limit's answer differs from the server's for article ${article.id}:\n${JSON.stringify(fromServer).slice(0, 800)}\n${JSON.stringify(fromLimit).slice(0, 800)}`);
+          throw new Error(
+            `the limit's answer differs from the server's for article ${article.id}:\n${JSON.stringify(fromServer).slice(0, 800)}\n${JSON.stringify(fromLimit).slice(0, 800)}`,
+          );
         }
       }
       const sample = Array.from({ length: 20 }, () => pageRequest(choose(pageArticles)));
       const statements = await precheck(server, sample, graphqlOk);
       const short = articles.find((article) => article.claims === 4)!;
       const shortStatements = await precheck(server, [pageRequest(short)], graphqlOk);
-      log(`  SQL statements per request: ${statements.min === statements.max ? statements.min : `${statements.min}-${statements.max}`} (40 claims), ${shortStatements.min} (4 claims); answers equal to the limit's`);
+      log(
+        `  SQL statements per request: ${statements.min === statements.max ? statements.min : `${statements.min}-${statements.max}`} (40 claims), ${shortStatements.min} (4 claims); answers equal to the limit's`,
+      );
 
       // json_build_object prints `{"data" : {"article" : {`
       const limitOk = (body: string) => /^\{"data" ?: ?\{"article" ?: ?\{/.test(body);
-      const runServer = () => measure(server, () => load({ url: server.baseUrl, ...loadOptions, next: () => pageRequest(choose(pageArticles)), verifyBody: graphqlOk }));
-      const runLimit = () => measure(limit, () => load({ url: limit.baseUrl, ...loadOptions, next: () => limitRequest(choose(pageArticles)), verifyBody: limitOk }));
+      const runServer = () =>
+        measure(server, () => load({ url: server.baseUrl, ...loadOptions, next: () => pageRequest(choose(pageArticles)), verifyBody: graphqlOk }));
+      const runLimit = () =>
+        measure(limit, () => load({ url: limit.baseUrl, ...loadOptions, next: () => limitRequest(choose(pageArticles)), verifyBody: limitOk }));
       if (options.warmupSeconds > 0) {
         await load({ url: limit.baseUrl, ...loadOptions, durationSeconds: options.warmupSeconds, next: () => limitRequest(choose(pageArticles)) });
         await load({ url: server.baseUrl, ...loadOptions, durationSeconds: options.warmupSeconds, next: () => pageRequest(choose(pageArticles)) });
@@ -327,7 +360,9 @@ async function main(): Promise<void> {
         limitRounds.push(await runLimit());
         serverRounds.push(await runServer());
         if (options.rounds > 1) {
-          log(`  round ${round}: limit ${limitRounds[round - 1].requestsPerSecond.toFixed(0)} req/s, claimgraph ${serverRounds[round - 1].requestsPerSecond.toFixed(0)} req/s`);
+          log(
+            `  round ${round}: limit ${limitRounds[round - 1].requestsPerSecond.toFixed(0)} req/s, claimgraph ${serverRounds[round - 1].requestsPerSecond.toFixed(0)} req/s`,
+          );
         }
       }
       const limitResult = combineRounds(limitRounds);
@@ -342,7 +377,12 @@ async function main(): Promise<void> {
         peakRss: serverResult.peakRssBytes / limitResult.peakRssBytes,
         cpuPerRequest: serverResult.cpuMsPerRequest! / limitResult.cpuMsPerRequest!,
       };
-      scenarios.a = { server: { ...serverResult, sqlPerRequest: statements }, limit: { ...limitResult, sqlPerRequest: { min: 1, max: 1 } }, ratio, shortArticleSql: shortStatements.min };
+      scenarios.a = {
+        server: { ...serverResult, sqlPerRequest: statements },
+        limit: { ...limitResult, sqlPerRequest: { min: 1, max: 1 } },
+        ratio,
+        shortArticleSql: shortStatements.min,
+      };
       budgets.push({
         id: 'a-throughput',
         text: '(a) requests/s at least 0.5x the limit',
@@ -381,7 +421,12 @@ async function main(): Promise<void> {
           max = Math.max(max, response.statements);
         }
         cursors.pop();
-        const queue = { url: server.baseUrl, ...loadOptions, next: () => graphql(CLAIM_QUEUE, { teamId, after: choose(cursors) }, choose(reviewers)), verifyBody: graphqlOk };
+        const queue = {
+          url: server.baseUrl,
+          ...loadOptions,
+          next: () => graphql(CLAIM_QUEUE, { teamId, after: choose(cursors) }, choose(reviewers)),
+          verifyBody: graphqlOk,
+        };
         // as for (a): the same load first, untimed, so both sizes are measured warm
         if (options.warmupSeconds > 0) await load({ ...queue, durationSeconds: options.warmupSeconds });
         const result = await measure(server, () => load(queue));
@@ -443,10 +488,18 @@ async function main(): Promise<void> {
     // ---- (d) submitVerdict with expectedVersion ----
     if (options.only.has('d')) {
       log('\n(d) submitVerdict revising a verdict with expectedVersion');
-      const targets = await withClient(postgres.url, async (client) => (await client.query(`
+      const targets = await withClient(
+        postgres.url,
+        async (client) =>
+          (
+            await client.query(
+              `
         SELECT v.id, v.claim_id, v.reviewer_id, v.version, v.rating FROM verdicts v
-         WHERE v.team_id = $1 AND v.withdrawn_at IS NULL ORDER BY bench.h(v.id::text) LIMIT 20000`, [team('bench-main').id])).rows as
-        { id: string; claim_id: string; reviewer_id: string; version: number; rating: string }[]);
+         WHERE v.team_id = $1 AND v.withdrawn_at IS NULL ORDER BY bench.h(v.id::text) LIMIT 20000`,
+              [team('bench-main').id],
+            )
+          ).rows as { id: string; claim_id: string; reviewer_id: string; version: number; rating: string }[],
+      );
       const scale = ['FALSE', 'MOSTLY_FALSE', 'MIXED', 'MOSTLY_TRUE', 'TRUE'];
       const busy = new Set<number>();
       let written = 0;
@@ -459,9 +512,13 @@ async function main(): Promise<void> {
         const position = scale.indexOf(target.rating);
         const rating = position < 0 ? 'MIXED' : scale[position === 4 ? 3 : position + (pick() < 0.5 && position > 0 ? -1 : 1)];
         return {
-          ...graphql(SUBMIT_VERDICT, {
-            input: { claimId: toGlobalId('Claim', target.claim_id), rating, rationale: 'Re-checked for the benchmark.', expectedVersion: target.version },
-          }, credentialOf(target.reviewer_id)),
+          ...graphql(
+            SUBMIT_VERDICT,
+            {
+              input: { claimId: toGlobalId('Claim', target.claim_id), rating, rationale: 'Re-checked for the benchmark.', expectedVersion: target.version },
+            },
+            credentialOf(target.reviewer_id),
+          ),
           onDone: (status: number, body: string) => {
             busy.delete(index);
             if (status !== 200 || !graphqlOk(body)) return;
@@ -472,15 +529,26 @@ async function main(): Promise<void> {
           },
         };
       };
-      const countRevisions = () => withClient(postgres.url, async (client) => Number((await client.query(
-        `SELECT count(*) FROM history_events WHERE action = 'REVISE' AND entity_type = 'Verdict'`)).rows[0].count));
-      const statements = await precheck(server, [0, 1, 2].map(() => {
-        const request = next();
-        return { ...request, onDone: undefined };
-      }), graphqlOk, 1).finally(() => busy.clear());
+      const countRevisions = () =>
+        withClient(postgres.url, async (client) =>
+          Number((await client.query(`SELECT count(*) FROM history_events WHERE action = 'REVISE' AND entity_type = 'Verdict'`)).rows[0].count),
+        );
+      const statements = await precheck(
+        server,
+        [0, 1, 2].map(() => {
+          const request = next();
+          return { ...request, onDone: undefined };
+        }),
+        graphqlOk,
+        1,
+      ).finally(() => busy.clear());
       // the precheck's writes changed versions: reload them
       await withClient(postgres.url, async (client) => {
-        const rows = (await client.query(`SELECT id, version, rating FROM verdicts WHERE id = ANY($1)`, [targets.map((target) => target.id)])).rows as { id: string; version: number; rating: string }[];
+        const rows = (await client.query(`SELECT id, version, rating FROM verdicts WHERE id = ANY($1)`, [targets.map((target) => target.id)])).rows as {
+          id: string;
+          version: number;
+          rating: string;
+        }[];
         const byId = new Map(rows.map((row) => [row.id, row]));
         for (const target of targets) Object.assign(target, { version: byId.get(target.id)!.version, rating: byId.get(target.id)!.rating });
       });
@@ -516,7 +584,10 @@ async function main(): Promise<void> {
         scenarios.e = { skipped: 'not available yet (GET /exports/verdicts.csv answers 404)' };
       } else {
         const results: Record<string, unknown> = {};
-        for (const [slug, repeats] of [['bench-export', 10], ['bench-main', 2]] as const) {
+        for (const [slug, repeats] of [
+          ['bench-export', 10],
+          ['bench-main', 2],
+        ] as const) {
           const sampler = new ProcessSampler(server.pid);
           const before = await statementTotal(server);
           sampler.start();
@@ -555,7 +626,9 @@ async function main(): Promise<void> {
             cpuMsPerRequest: (cpuSeconds * 1000) / repeats,
             sqlPerRequestInRun: (after - before) / repeats,
           };
-          log(`  ${slug}: ${result.rows.toLocaleString('en')} rows in ${result.seconds.toFixed(2)} s, peak RSS ${mb(peakRssBytes)} MB, ${result.sqlPerRequestInRun} SQL statements`);
+          log(
+            `  ${slug}: ${result.rows.toLocaleString('en')} rows in ${result.seconds.toFixed(2)} s, peak RSS ${mb(peakRssBytes)} MB, ${result.sqlPerRequestInRun} SQL statements`,
+          );
           results[slug] = result;
         }
         scenarios.e = results;
@@ -674,9 +747,11 @@ async function idleProcessMemory(server: ChildServer, workers: number): Promise<
 }
 
 function summary(result: ScenarioResult): string {
-  return `${result.requestsPerSecond.toFixed(0)} req/s, p50 ${result.latencyP50} ms, p99 ${result.latencyP99} ms, ` +
+  return (
+    `${result.requestsPerSecond.toFixed(0)} req/s, p50 ${result.latencyP50} ms, p99 ${result.latencyP99} ms, ` +
     `${result.sqlPerRequestInRun?.toFixed(1) ?? '?'} SQL/req, peak RSS ${mb(result.peakRssBytes)} MB, ` +
-    `${result.cpuMsPerRequest?.toFixed(2) ?? '?'} CPU ms/req (Postgres ${result.postgresCpuMsPerRequest?.toFixed(2) ?? '?'})${result.failures ? `, ${result.failures} FAILED` : ''}`;
+    `${result.cpuMsPerRequest?.toFixed(2) ?? '?'} CPU ms/req (Postgres ${result.postgresCpuMsPerRequest?.toFixed(2) ?? '?'})${result.failures ? `, ${result.failures} FAILED` : ''}`
+  );
 }
 
 main().catch((error: unknown) => {

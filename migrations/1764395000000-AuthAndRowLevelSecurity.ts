@@ -1,9 +1,7 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 
 /** Tables whose rows belong to one team: each gets the same isolation policy. */
-export const TENANT_TABLES = [
-  'articles', 'article_revisions', 'sources', 'claims', 'evidence', 'verdicts', 'comments', 'assignments',
-] as const;
+export const TENANT_TABLES = ['articles', 'article_revisions', 'sources', 'claims', 'evidence', 'verdicts', 'comments', 'assignments'] as const;
 
 /**
  * Credentials (API tokens, login sessions, password hashes) and the database's second wall of

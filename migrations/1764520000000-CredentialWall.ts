@@ -4,8 +4,13 @@ const SCOPE = '(SELECT claimgraph_team_ids())::uuid[]';
 const USER = '(SELECT claimgraph_user_id())';
 const DEFINER = 'SECURITY DEFINER SET search_path = pg_catalog, public';
 const FUNCTIONS = [
-  'claimgraph_authenticate(bytea)', 'claimgraph_user_memberships(uuid)', 'claimgraph_user_id_by_email(text)',
-  'claimgraph_ensure_user(text, text)', 'claimgraph_login_lookup(text)', 'claimgraph_password_hash(uuid)', 'claimgraph_token_used(uuid)',
+  'claimgraph_authenticate(bytea)',
+  'claimgraph_user_memberships(uuid)',
+  'claimgraph_user_id_by_email(text)',
+  'claimgraph_ensure_user(text, text)',
+  'claimgraph_login_lookup(text)',
+  'claimgraph_password_hash(uuid)',
+  'claimgraph_token_used(uuid)',
 ];
 
 /**

@@ -30,8 +30,12 @@ export class Webhooks1764531000000 implements MigrationInterface {
   name = 'Webhooks1764531000000';
 
   async up(queryRunner: QueryRunner): Promise<void> {
-    const cases = Object.entries(WEBHOOK_EVENT_MAP).map(([key, type]) => `WHEN '${key}' THEN '${type}'`).join(' ');
-    const keys = Object.keys(WEBHOOK_EVENT_MAP).map((key) => `'${key}'`).join(', ');
+    const cases = Object.entries(WEBHOOK_EVENT_MAP)
+      .map(([key, type]) => `WHEN '${key}' THEN '${type}'`)
+      .join(' ');
+    const keys = Object.keys(WEBHOOK_EVENT_MAP)
+      .map((key) => `'${key}'`)
+      .join(', ');
     await queryRunner.query(`
       CREATE TABLE webhook_endpoints (
         id              uuid PRIMARY KEY DEFAULT gen_random_uuid(),

@@ -17,8 +17,20 @@ import { TeamInvitations1764520001000 } from './1764520001000-TeamInvitations';
 
 /** Every migration, oldest first. Listed explicitly so tsx, vitest and a build all load the same set. */
 export const migrations = [
-  Initial1764390000000, AuthAndRowLevelSecurity1764395000000, ReviewWorkflow1764400000000, Ingestion1764420000000,
-  RlsPolicyInitPlan1764430000000, WritePath1764440000000, SqlRoutines1764500000000, ReviewIntegrity1764500000001,
-  DuplicateArticles1764510000000, CredentialWall1764520000000, TeamInvitations1764520001000, PublicFactChecks1764530000000,
-  Webhooks1764531000000, ExternalClaimReviews1764532000000, PublicTextChanged1764533000000, TeamPeople1764534000000,
+  Initial1764390000000,
+  AuthAndRowLevelSecurity1764395000000,
+  ReviewWorkflow1764400000000,
+  Ingestion1764420000000,
+  RlsPolicyInitPlan1764430000000,
+  WritePath1764440000000,
+  SqlRoutines1764500000000,
+  ReviewIntegrity1764500000001,
+  DuplicateArticles1764510000000,
+  CredentialWall1764520000000,
+  TeamInvitations1764520001000,
+  PublicFactChecks1764530000000,
+  Webhooks1764531000000,
+  ExternalClaimReviews1764532000000,
+  PublicTextChanged1764533000000,
+  TeamPeople1764534000000,
 ];

@@ -34,8 +34,12 @@ export type ClusterMessage =
   | { type: 'claimgraph:credentials-changed'; userIds: string[] };
 
 function isClusterMessage(message: unknown): message is ClusterMessage {
-  return typeof message === 'object' && message !== null && typeof (message as { type?: unknown }).type === 'string'
-    && (message as { type: string }).type.startsWith('claimgraph:');
+  return (
+    typeof message === 'object' &&
+    message !== null &&
+    typeof (message as { type?: unknown }).type === 'string' &&
+    (message as { type: string }).type.startsWith('claimgraph:')
+  );
 }
 
 /** How long past SHUTDOWN_TIMEOUT_MS a worker may take to close its pool and exit. */
@@ -84,7 +88,7 @@ export async function runPrimary(config: Config, log: Logger): Promise<void> {
         aggregator.clusterMetrics().then(
           (text) => worker.send({ type: 'claimgraph:metrics-text', id: message.id, text } satisfies ClusterMessage),
           (error: unknown) => {
-            log.warn({ err: error }, 'could not gather the workers\' metrics');
+            log.warn({ err: error }, "could not gather the workers' metrics");
             worker.send({ type: 'claimgraph:metrics-text', id: message.id, text: null } satisfies ClusterMessage);
           },
         );
@@ -150,13 +154,18 @@ export async function runPrimary(config: Config, log: Logger): Promise<void> {
         worker.process.kill('SIGKILL');
       }
     }, config.hardening.shutdownTimeoutMs + WORKER_STOP_MARGIN_MS);
-    await Promise.all(workers.map((worker) => new Promise<void>((resolve) => {
-      if (worker.isDead()) return resolve();
-      worker.once('exit', () => resolve());
-      // a message, not a signal: a worker that got the terminal's SIGINT too is already draining
-      if (worker.isConnected()) worker.send({ type: 'claimgraph:shutdown' } satisfies ClusterMessage);
-      else worker.process.kill('SIGTERM');
-    })));
+    await Promise.all(
+      workers.map(
+        (worker) =>
+          new Promise<void>((resolve) => {
+            if (worker.isDead()) return resolve();
+            worker.once('exit', () => resolve());
+            // a message, not a signal: a worker that got the terminal's SIGINT too is already draining
+            if (worker.isConnected()) worker.send({ type: 'claimgraph:shutdown' } satisfies ClusterMessage);
+            else worker.process.kill('SIGTERM');
+          }),
+      ),
+    );
     clearTimeout(deadline);
     await postgres.embedded?.stop();
     log.info({ exitCode }, 'all workers stopped');
@@ -233,7 +242,7 @@ export async function clusterStatementTotals(): Promise<{ total: number; roundTr
 /** In a worker: the Prometheus text of all workers together, gathered by the primary. */
 export async function clusterMetricsFromPrimary(): Promise<string> {
   const answer = await askPrimary((id) => ({ type: 'claimgraph:metrics', id }), 10_000);
-  if (answer.type !== 'claimgraph:metrics-text' || answer.text === null) throw new Error('the primary could not gather the workers\' metrics');
+  if (answer.type !== 'claimgraph:metrics-text' || answer.text === null) throw new Error("the primary could not gather the workers' metrics");
   return answer.text;
 }
 

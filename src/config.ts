@@ -131,7 +131,10 @@ function flag(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean 
 
 function hardeningConfig(env: NodeJS.ProcessEnv, nodeEnv: string): HardeningConfig {
   const development = nodeEnv !== 'production';
-  const corsOrigins = (env.CORS_ORIGINS ?? '').split(',').map((origin) => origin.trim()).filter(Boolean);
+  const corsOrigins = (env.CORS_ORIGINS ?? '')
+    .split(',')
+    .map((origin) => origin.trim())
+    .filter(Boolean);
   for (const origin of corsOrigins) {
     if (!/^https?:\/\/[^/\s]+$/.test(origin)) throw new ConfigError(`CORS_ORIGINS must list origins like https://desk.example.org, got "${origin}"`);
   }
@@ -143,9 +146,14 @@ function hardeningConfig(env: NodeJS.ProcessEnv, nodeEnv: string): HardeningConf
   const redisUrl = env.REDIS_URL || null;
   if (redisUrl && !/^rediss?:\/\//.test(redisUrl)) throw new ConfigError('REDIS_URL must be a redis:// or rediss:// URL');
   const rawProxy = (env.TRUST_PROXY ?? '').trim();
-  const trustProxy = rawProxy === '' || /^(false|0|no|off)$/i.test(rawProxy) ? false
-    : /^(true|yes|on)$/i.test(rawProxy) ? true
-    : /^\d+$/.test(rawProxy) ? Number(rawProxy) : rawProxy;
+  const trustProxy =
+    rawProxy === '' || /^(false|0|no|off)$/i.test(rawProxy)
+      ? false
+      : /^(true|yes|on)$/i.test(rawProxy)
+        ? true
+        : /^\d+$/.test(rawProxy)
+          ? Number(rawProxy)
+          : rawProxy;
   const queryLimits: QueryLimitsConfig = {
     maxDepth: integer(env, 'MAX_QUERY_DEPTH', 15, 2, 1000),
     maxAliases: integer(env, 'MAX_QUERY_ALIASES', 30, 0, 10_000),
@@ -211,9 +219,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     livePollIntervalMs: integer(env, 'LIVE_POLL_INTERVAL_MS', 100, 10, 60_000),
     countSql: flag(env, 'CLAIMGRAPH_COUNT_SQL', false),
     graphqlJit: flag(env, 'GRAPHQL_JIT', true),
-    jwt: jwksUrl
-      ? { jwksUrl, issuer: env.JWT_ISSUER || null, audience: env.JWT_AUDIENCE || null, emailClaim: env.JWT_EMAIL_CLAIM || 'email' }
-      : null,
+    jwt: jwksUrl ? { jwksUrl, issuer: env.JWT_ISSUER || null, audience: env.JWT_AUDIENCE || null, emailClaim: env.JWT_EMAIL_CLAIM || 'email' } : null,
     cpu: {
       threads: integer(env, 'CPU_POOL_THREADS', DEFAULT_CPU_POOL_OPTIONS.threads, 1, 256),
       taskTimeoutMs: integer(env, 'CPU_TASK_TIMEOUT_MS', DEFAULT_CPU_POOL_OPTIONS.taskTimeoutMs, 10, 3_600_000),
@@ -227,9 +233,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 const DAY_MS = 86_400_000;
 
 function webhookConfig(env: NodeJS.ProcessEnv): WebhookConfig {
-  const allowedHosts = (env.WEBHOOK_ALLOWED_HOSTS ?? '').split(',').map((host) => host.trim().toLowerCase()).filter(Boolean);
+  const allowedHosts = (env.WEBHOOK_ALLOWED_HOSTS ?? '')
+    .split(',')
+    .map((host) => host.trim().toLowerCase())
+    .filter(Boolean);
   for (const host of allowedHosts) {
-    if (!/^[a-z0-9.:\-]+(\/\d{1,3})?$/.test(host)) throw new ConfigError(`WEBHOOK_ALLOWED_HOSTS must list host names, addresses or CIDR ranges, got "${host}"`);
+    if (!/^[a-z0-9.:-]+(\/\d{1,3})?$/.test(host)) throw new ConfigError(`WEBHOOK_ALLOWED_HOSTS must list host names, addresses or CIDR ranges, got "${host}"`);
   }
   const timeoutMs = integer(env, 'WEBHOOK_TIMEOUT_MS', 10_000, 100, 120_000);
   return {

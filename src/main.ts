@@ -9,7 +9,7 @@ let shutdownRequested = false;
 let onShutdownRequest: (() => void) | null = null;
 
 async function main(): Promise<void> {
-  let config;
+  let config: ReturnType<typeof loadConfig>;
   try {
     config = loadConfig();
   } catch (error) {

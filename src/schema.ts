@@ -26,11 +26,32 @@ import { webhookResolvers } from './modules/webhook/webhook.resolver';
 import { ClaimReviewImportResolver } from './modules/publishing/claim-review-import.resolver';
 
 export const resolvers = [
-  NodeResolver, UserResolver, TeamResolver, MembershipResolver, ArticleResolver, ClaimResolver, AnchorResolver, SourceResolver,
-  EvidenceResolver, VerdictResolver, HistoryEventResolver, FieldChangeResolver, AuthResolver, ImportResolver,
-  ClaimWorkflowResolver, PublishedVerdictResolver, AssignmentResolver, UserAssignmentsResolver, CommentResolver,
-  TeamActivityResolver, VerdictAsOfResolver, VerdictRevisionResolver, LiveResolver,
-  ...reportResolvers, ...webhookResolvers, ClaimReviewImportResolver,
+  NodeResolver,
+  UserResolver,
+  TeamResolver,
+  MembershipResolver,
+  ArticleResolver,
+  ClaimResolver,
+  AnchorResolver,
+  SourceResolver,
+  EvidenceResolver,
+  VerdictResolver,
+  HistoryEventResolver,
+  FieldChangeResolver,
+  AuthResolver,
+  ImportResolver,
+  ClaimWorkflowResolver,
+  PublishedVerdictResolver,
+  AssignmentResolver,
+  UserAssignmentsResolver,
+  CommentResolver,
+  TeamActivityResolver,
+  VerdictAsOfResolver,
+  VerdictRevisionResolver,
+  LiveResolver,
+  ...reportResolvers,
+  ...webhookResolvers,
+  ClaimReviewImportResolver,
 ] as const;
 
 let built: Promise<GraphQLSchema> | null = null;

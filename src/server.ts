@@ -72,7 +72,9 @@ export async function createServer(deps: ServerDeps): Promise<ClaimgraphServer> 
   }
   const httpServer = http.createServer(app);
   const authenticator = new Authenticator(dataSource, {
-    devAuth: config.devAuth, jwt: config.jwt, cacheTtlMs: config.authCacheTtlMs,
+    devAuth: config.devAuth,
+    jwt: config.jwt,
+    cacheTtlMs: config.authCacheTtlMs,
     broadcast: isClusterWorker() ? broadcastCredentialChanges : undefined,
   });
   if (isClusterWorker()) onCredentialChanges((userIds) => authenticator.forget(userIds));
@@ -97,7 +99,12 @@ export async function createServer(deps: ServerDeps): Promise<ClaimgraphServer> 
   });
   await apollo.start();
   const live = attachLiveServer({
-    httpServer, schema, authenticator, contextDeps, log, production: config.nodeEnv === 'production',
+    httpServer,
+    schema,
+    authenticator,
+    contextDeps,
+    log,
+    production: config.nodeEnv === 'production',
     connectionString: (dataSource.options as { url?: string }).url ?? '',
     pollIntervalMs: config.livePollIntervalMs,
     pipeline: operations.pipeline,

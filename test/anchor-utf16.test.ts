@@ -25,26 +25,30 @@ describe(AnchorResolver.name, () => {
   afterAll(() => app?.close());
 
   const mark = async (exact: string) => {
-    const data = await app.ok(desk.editor, `mutation($input: CreateClaimInput!) { createClaim(input: $input) { claim { id quote ${ANCHOR} revision { body } } } }`, {
-      input: { articleId, anchor: { quote: { exact } }, kind: 'ASSERTION' },
-    });
+    const data = await app.ok(
+      desk.editor,
+      `mutation($input: CreateClaimInput!) { createClaim(input: $input) { claim { id quote ${ANCHOR} revision { body } } } }`,
+      {
+        input: { articleId, anchor: { quote: { exact } }, kind: 'ASSERTION' },
+      },
+    );
     return data.createClaim.claim;
   };
 
-  it.each([
-    'the mayor said the café budget rose 👨‍👩‍👧 sharply',
-    '𝔘𝔫𝔦𝔱𝔶 e\u0301lan s\u0323\u0307',
-    'the largest ever 🚀',
-    '🎉🇺🇦',
-  ])('text.slice(utf16Position) is exactly the quote %j', async (exact) => {
-    const claim = await mark(exact);
-    const { position, utf16Position } = claim.anchor;
-    expect(claim.revision.body.slice(utf16Position.start, utf16Position.end)).toBe(exact);
-    // the code-point position is unchanged: the W3C selector over Array.from(text)
-    expect(Array.from(claim.revision.body).slice(position.start, position.end).join('')).toBe(exact);
-    // after astral characters the two forms differ (each one before the quote counts 1 code point, 2 units)
-    expect(utf16Position.start - position.start).toBe(claim.revision.body.slice(0, utf16Position.start).length - Array.from(claim.revision.body.slice(0, utf16Position.start)).length);
-  });
+  it.each(['the mayor said the café budget rose 👨‍👩‍👧 sharply', '𝔘𝔫𝔦𝔱𝔶 e\u0301lan s\u0323\u0307', 'the largest ever 🚀', '🎉🇺🇦'])(
+    'text.slice(utf16Position) is exactly the quote %j',
+    async (exact) => {
+      const claim = await mark(exact);
+      const { position, utf16Position } = claim.anchor;
+      expect(claim.revision.body.slice(utf16Position.start, utf16Position.end)).toBe(exact);
+      // the code-point position is unchanged: the W3C selector over Array.from(text)
+      expect(Array.from(claim.revision.body).slice(position.start, position.end).join('')).toBe(exact);
+      // after astral characters the two forms differ (each one before the quote counts 1 code point, 2 units)
+      expect(utf16Position.start - position.start).toBe(
+        claim.revision.body.slice(0, utf16Position.start).length - Array.from(claim.revision.body.slice(0, utf16Position.start)).length,
+      );
+    },
+  );
 
   it('differs from the code-point position after astral characters, and is given wherever an anchor is', async () => {
     const claim = await mark('cheered as the mayor');

@@ -21,29 +21,50 @@ describe(ArticleService.name, () => {
   afterAll(() => app?.close());
 
   const input = (overrides: Record<string, unknown> = {}) => ({
-    teamId: desk.teamId, title: 'A title', text: 'Some text to review.', ...overrides,
+    teamId: desk.teamId,
+    title: 'A title',
+    text: 'Some text to review.',
+    ...overrides,
   });
 
   it('creates an article with revision 1 and its history event in one go', async () => {
     const data = await app.ok(desk.editor, CREATE, {
       input: input({
-        title: '  Council approves record budget ', url: 'https://news.example.com/a?b=1', outlet: 'Example News',
-        byline: 'J. Doe', publishedAt: '2026-03-01T10:00:00.000Z', language: 'pt-BR', text: 'Line one\r\nLine two',
+        title: '  Council approves record budget ',
+        url: 'https://news.example.com/a?b=1',
+        outlet: 'Example News',
+        byline: 'J. Doe',
+        publishedAt: '2026-03-01T10:00:00.000Z',
+        language: 'pt-BR',
+        text: 'Line one\r\nLine two',
       }),
     });
     const { article, revision } = data.createArticle;
     expect(article).toMatchObject({
-      title: 'Council approves record budget', url: 'https://news.example.com/a?b=1', outlet: 'Example News',
-      byline: 'J. Doe', publishedAt: '2026-03-01T10:00:00.000Z', language: 'pt-BR', currentRevisionNumber: 1,
+      title: 'Council approves record budget',
+      url: 'https://news.example.com/a?b=1',
+      outlet: 'Example News',
+      byline: 'J. Doe',
+      publishedAt: '2026-03-01T10:00:00.000Z',
+      language: 'pt-BR',
+      currentRevisionNumber: 1,
       team: { id: desk.teamId },
     });
     // Line endings are normalised so offsets mean the same on every client.
     expect(revision).toMatchObject({ number: 1, body: 'Line one\nLine two', bodySha256: sha256('Line one\nLine two') });
-    const history = await app.ok(desk.viewer, `query($id: ID!) { article(id: $id) { history { totalCount nodes { action actor { id } after } } } }`, { id: article.id });
+    const history = await app.ok(desk.viewer, `query($id: ID!) { article(id: $id) { history { totalCount nodes { action actor { id } after } } } }`, {
+      id: article.id,
+    });
     expect(history.article.history.totalCount).toBe(1);
     expect(history.article.history.nodes[0]).toMatchObject({
-      action: 'CREATE', actor: { id: expect.any(String) },
-      after: { title: 'Council approves record budget', language: 'pt-BR', currentRevisionNumber: 1, currentRevision: { bodySha256: sha256('Line one\nLine two') } },
+      action: 'CREATE',
+      actor: { id: expect.any(String) },
+      after: {
+        title: 'Council approves record budget',
+        language: 'pt-BR',
+        currentRevisionNumber: 1,
+        currentRevision: { bodySha256: sha256('Line one\nLine two') },
+      },
     });
   });
 
@@ -86,7 +107,9 @@ describe(ArticleService.name, () => {
     const data = await app.ok(desk.editor, update, { input: { articleId: id, title: 'New title', outlet: null } });
     expect(data.updateArticle.article).toEqual({ title: 'New title', outlet: null, url: 'https://news.example.com/budget' });
     await app.ok(desk.editor, update, { input: { articleId: id, title: 'New title' } });
-    const [event, ...rest] = await app.sql(`SELECT before, after FROM history_events WHERE entity_id = $1 AND action = 'UPDATE'`, [Buffer.from(id, 'base64url').toString().split(':')[1]]);
+    const [event, ...rest] = await app.sql(`SELECT before, after FROM history_events WHERE entity_id = $1 AND action = 'UPDATE'`, [
+      Buffer.from(id, 'base64url').toString().split(':')[1],
+    ]);
     expect(rest).toHaveLength(0);
     expect(event).toEqual({
       before: { title: 'Council approves record budget', outlet: 'Example News' },
@@ -122,11 +145,17 @@ describe(ArticleService.name, () => {
 
   it('serves the current revision and revisions by number', async () => {
     const { id } = await createArticle(app, desk);
-    const data = await app.ok(desk.viewer, `query($id: ID!) { article(id: $id) {
+    const data = await app.ok(
+      desk.viewer,
+      `query($id: ID!) { article(id: $id) {
       currentRevision { number body } revision(number: 1) { number } missing: revision(number: 9) { number }
-      revisions { totalCount nodes { number } } } }`, { id });
+      revisions { totalCount nodes { number } } } }`,
+      { id },
+    );
     expect(data.article).toEqual({
-      currentRevision: { number: 1, body: ARTICLE_TEXT }, revision: { number: 1 }, missing: null,
+      currentRevision: { number: 1, body: ARTICLE_TEXT },
+      revision: { number: 1 },
+      missing: null,
       revisions: { totalCount: 1, nodes: [{ number: 1 }] },
     });
   });

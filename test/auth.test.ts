@@ -31,7 +31,11 @@ describe(AuthService.name, () => {
   afterAll(() => app?.close());
 
   const call = async (query: string, variables: Record<string, unknown> = {}, headers: Record<string, string> = {}) => {
-    const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ query, variables }) });
+    const response = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body: JSON.stringify({ query, variables }),
+    });
     return response.json() as Promise<{ data?: any; errors?: { message: string; extensions: { code: string } }[] }>;
   };
   const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
@@ -92,7 +96,7 @@ describe(AuthService.name, () => {
     expect((await call(VIEWER, {}, bearer(token))).data.viewer.email).toBe(desk.viewer.email);
     // it expires while the server still holds it from the lookup above (AUTH_CACHE_TTL_MS)
     await new Promise((resolve) => setTimeout(resolve, expiresAt - Date.now() + 50));
-    for (const headers of [bearer(token), bearer('cg_' + 'A'.repeat(43)), bearer('nonsense'), { authorization: 'Basic dXNlcjpwYXNz' }, bearer('a.b.c')]) {
+    for (const headers of [bearer(token), bearer(`cg_${'A'.repeat(43)}`), bearer('nonsense'), { authorization: 'Basic dXNlcjpwYXNz' }, bearer('a.b.c')]) {
       const result = await call(VIEWER, {}, headers);
       expect([headers, result.errors?.[0].extensions.code]).toEqual([headers, 'UNAUTHENTICATED']);
     }
@@ -100,7 +104,7 @@ describe(AuthService.name, () => {
     expect(past.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
   });
 
-  it('answers a known token from its cache, and forgets it the moment the user\'s teams or roles change', async () => {
+  it("answers a known token from its cache, and forgets it the moment the user's teams or roles change", async () => {
     const counter = enableStatementCounting();
     const lookups = async (work: () => Promise<unknown>): Promise<number> => {
       let count = 0;
@@ -121,11 +125,17 @@ describe(AuthService.name, () => {
     expect(await lookups(teams)).toBe(0);
     expect(await teams()).toBe(1);
 
-    const { invitation } = (await app.ok(desk.owner, `mutation($input: AddTeamMemberInput!) { addTeamMember(input: $input) { invitation { id } } }`, {
-      input: { teamId: desk.teamId, email: desk.outsider.email, role: 'VIEWER' },
-    })).addTeamMember;
+    const { invitation } = (
+      await app.ok(desk.owner, `mutation($input: AddTeamMemberInput!) { addTeamMember(input: $input) { invitation { id } } }`, {
+        input: { teamId: desk.teamId, email: desk.outsider.email, role: 'VIEWER' },
+      })
+    ).addTeamMember;
     // accepting the invitation changes the invitee's teams: their cached token is looked up again
-    await call(`mutation($i: RespondToInvitationInput!) { acceptTeamInvitation(input: $i) { membership { role } } }`, { i: { invitationId: invitation.id } }, bearer(token));
+    await call(
+      `mutation($i: RespondToInvitationInput!) { acceptTeamInvitation(input: $i) { membership { role } } }`,
+      { i: { invitationId: invitation.id } },
+      bearer(token),
+    );
     expect(await lookups(teams)).toBe(1);
     expect(await teams()).toBe(2);
     const outsiderId = Buffer.from(`User:${desk.outsider.id}`).toString('base64url');
@@ -153,7 +163,10 @@ describe(AuthService.name, () => {
     const timings: Record<string, number[]> = { wrong: [], unknown: [] };
     const answers = new Set<string>();
     for (let round = 0; round < 6; round++) {
-      for (const [label, email] of [['wrong', desk.editor.email], ['unknown', 'nobody@example.test']] as const) {
+      for (const [label, email] of [
+        ['wrong', desk.editor.email],
+        ['unknown', 'nobody@example.test'],
+      ] as const) {
         const started = process.hrtime.bigint();
         const result = await call(LOGIN, { email, password: 'not the password' });
         timings[label].push(Number(process.hrtime.bigint() - started) / 1e6);
@@ -179,11 +192,23 @@ describe(AuthService.name, () => {
     const LOGIN = `mutation($p: String!) { login(input: { email: "${desk.reviewer2.email}", password: $p }) { token } }`;
     const one = (await call(LOGIN, { p: 'first password here' })).data.login.token;
     const two = (await call(LOGIN, { p: 'first password here' })).data.login.token;
-    const weak = await call(`mutation { changePassword(input: { currentPassword: "first password here", newPassword: "short" }) { user { id } } }`, {}, bearer(one));
+    const weak = await call(
+      `mutation { changePassword(input: { currentPassword: "first password here", newPassword: "short" }) { user { id } } }`,
+      {},
+      bearer(one),
+    );
     expect(weak.errors?.[0].extensions.code).toBe('BAD_USER_INPUT');
-    const wrong = await call(`mutation { changePassword(input: { currentPassword: "nope", newPassword: "second password here" }) { user { id } } }`, {}, bearer(one));
+    const wrong = await call(
+      `mutation { changePassword(input: { currentPassword: "nope", newPassword: "second password here" }) { user { id } } }`,
+      {},
+      bearer(one),
+    );
     expect(wrong.errors?.[0].extensions.code).toBe('FORBIDDEN');
-    const changed = await call(`mutation { changePassword(input: { currentPassword: "first password here", newPassword: "second password here" }) { user { email } } }`, {}, bearer(one));
+    const changed = await call(
+      `mutation { changePassword(input: { currentPassword: "first password here", newPassword: "second password here" }) { user { email } } }`,
+      {},
+      bearer(one),
+    );
     expect(changed.data.changePassword.user.email).toBe(desk.reviewer2.email);
     expect((await call(VIEWER, {}, bearer(one))).data.viewer.email).toBe(desk.reviewer2.email);
     expect((await call(VIEWER, {}, bearer(two))).errors?.[0].extensions.code).toBe('UNAUTHENTICATED');
@@ -192,18 +217,25 @@ describe(AuthService.name, () => {
 
   it('never writes a token or password to the log', async () => {
     const lines: string[] = [];
-    const sink = new Writable({ write(chunk, _encoding, done) { lines.push(String(chunk)); done(); } });
+    const sink = new Writable({
+      write(chunk, _encoding, done) {
+        lines.push(String(chunk));
+        done();
+      },
+    });
     const config = loadConfig({ NODE_ENV: 'test', DATABASE_URL: app.databaseUrl, LOG_LEVEL: 'trace' });
     const server = await createServer({ config, dataSource: app.dataSource, schema: await buildClaimgraphSchema(), log: pino({ level: 'trace' }, sink) });
     const port = await server.listen(0, '127.0.0.1');
     try {
       const token = (await app.ok(desk.owner, `mutation { createApiToken(input: { name: "log test" }) { token } }`)).createApiToken.token;
       await fetch(`http://127.0.0.1:${port}/graphql`, {
-        method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
         body: JSON.stringify({ query: 'mutation { login(input: { email: "x@example.test", password: "secret password 123" }) { token } } ' }),
       });
       await fetch(`http://127.0.0.1:${port}/graphql`, {
-        method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
         body: JSON.stringify({ query: '{ viewer { id } }' }),
       });
       const log = lines.join('');
@@ -221,17 +253,38 @@ describe(AuthService.name, () => {
     const jwks = http.createServer((_request, response) => response.setHeader('content-type', 'application/json').end(JSON.stringify({ keys: [jwk] })));
     await new Promise<void>((resolve) => jwks.listen(0, '127.0.0.1', resolve));
     const jwksUrl = `http://127.0.0.1:${(jwks.address() as { port: number }).port}/jwks.json`;
-    const config = loadConfig({ NODE_ENV: 'test', DATABASE_URL: app.databaseUrl, JWT_JWKS_URL: jwksUrl, JWT_ISSUER: 'https://idp.example', JWT_AUDIENCE: 'claimgraph' });
+    const config = loadConfig({
+      NODE_ENV: 'test',
+      DATABASE_URL: app.databaseUrl,
+      JWT_JWKS_URL: jwksUrl,
+      JWT_ISSUER: 'https://idp.example',
+      JWT_AUDIENCE: 'claimgraph',
+    });
     const server = await createServer({ config, dataSource: app.dataSource, schema: await buildClaimgraphSchema(), log: pino({ level: 'silent' }) });
     const port = await server.listen(0, '127.0.0.1');
     const sign = (claims: Record<string, unknown>, issuer = 'https://idp.example') =>
-      new SignJWT(claims).setProtectedHeader({ alg: 'RS256', kid: 'test-key' }).setIssuer(issuer).setAudience('claimgraph').setExpirationTime('5m').setIssuedAt().sign(privateKey);
-    const ask = async (jwt: string) => (await fetch(`http://127.0.0.1:${port}/graphql`, {
-      method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${jwt}` }, body: JSON.stringify({ query: VIEWER }),
-    })).json() as Promise<any>;
+      new SignJWT(claims)
+        .setProtectedHeader({ alg: 'RS256', kid: 'test-key' })
+        .setIssuer(issuer)
+        .setAudience('claimgraph')
+        .setExpirationTime('5m')
+        .setIssuedAt()
+        .sign(privateKey);
+    const ask = async (jwt: string) =>
+      (
+        await fetch(`http://127.0.0.1:${port}/graphql`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${jwt}` },
+          body: JSON.stringify({ query: VIEWER }),
+        })
+      ).json() as Promise<any>;
     try {
       expect(await ask(await sign({ email: desk.viewer.email }))).toEqual({ data: { viewer: { email: desk.viewer.email } } });
-      for (const jwt of [await sign({ email: 'stranger@example.test' }), await sign({ email: desk.viewer.email }, 'https://evil.example'), await sign({ sub: 'no-email' })]) {
+      for (const jwt of [
+        await sign({ email: 'stranger@example.test' }),
+        await sign({ email: desk.viewer.email }, 'https://evil.example'),
+        await sign({ sub: 'no-email' }),
+      ]) {
         expect((await ask(jwt)).errors[0].extensions.code).toBe('UNAUTHENTICATED');
       }
     } finally {
@@ -260,9 +313,21 @@ describe(AuthService.name, () => {
 
     // a second person joins by invitation: the owner invites, the invitee accepts
     await cli('user', 'create', '--email', 'second.member@example.test', '--name', 'Second Member');
-    const invited = await cli('team', 'add-member', '--team', 'cli-desk', '--email', 'second.member@example.test', '--role', 'REVIEWER', '--as', 'first.owner@example.test');
+    const invited = await cli(
+      'team',
+      'add-member',
+      '--team',
+      'cli-desk',
+      '--email',
+      'second.member@example.test',
+      '--role',
+      'REVIEWER',
+      '--as',
+      'first.owner@example.test',
+    );
     expect(invited.stdout).toContain('invited second.member@example.test to cli-desk as REVIEWER');
-    const members = async () => (await call('{ team(slug: "cli-desk") { memberships { nodes { role user { email } } } } }', {}, bearer(token))).data.team.memberships.nodes;
+    const members = async () =>
+      (await call('{ team(slug: "cli-desk") { memberships { nodes { role user { email } } } } }', {}, bearer(token))).data.team.memberships.nodes;
     expect(await members()).toHaveLength(1);
     const joined = await cli('team', 'accept', '--team', 'cli-desk', '--as', 'second.member@example.test');
     expect(joined.stdout).toContain('second.member@example.test joined cli-desk');
@@ -312,14 +377,15 @@ describe('API tokens for their owner', () => {
     expect(listed.stdout).toContain('ci script');
     expect(listed.stdout).not.toMatch(/cg_[A-Za-z0-9_-]{43}/);
     const slug = desk.teamSlug;
-    const roleOf = async (user: Desk['viewer']) =>
-      (await app.sql('SELECT role FROM memberships WHERE user_id = $1', [user.id]))[0]?.role ?? null;
+    const roleOf = async (user: Desk['viewer']) => (await app.sql('SELECT role FROM memberships WHERE user_id = $1', [user.id]))[0]?.role ?? null;
     await cli('team', 'set-role', '--team', slug, '--email', desk.viewer.email, '--role', 'reviewer', '--as', desk.owner.email);
     expect(await roleOf(desk.viewer)).toBe('REVIEWER');
     await cli('team', 'remove-member', '--team', slug, '--email', desk.viewer.email, '--as', desk.owner.email);
     expect(await roleOf(desk.viewer)).toBeNull();
     // the last owner cannot be removed or demoted, and an editor may do neither: clear errors, nothing changed
-    const lastOwner = await cli('team', 'set-role', '--team', slug, '--email', desk.owner.email, '--role', 'EDITOR', '--as', desk.owner.email).catch((error) => error);
+    const lastOwner = await cli('team', 'set-role', '--team', slug, '--email', desk.owner.email, '--role', 'EDITOR', '--as', desk.owner.email).catch(
+      (error) => error,
+    );
     expect(lastOwner.code).toBe(1);
     expect(lastOwner.stderr).toMatch(/^error: .*owner/im);
     const notOwner = await cli('team', 'remove-member', '--team', slug, '--email', desk.reviewer.email, '--as', desk.editor.email).catch((error) => error);
@@ -342,7 +408,11 @@ describe('token cache across instances', () => {
     const url = `${await app.listen()}/graphql`;
     const { token } = (await app.ok(desk.viewer, `mutation { createApiToken(input: { name: "elsewhere" }) { token } }`)).createApiToken;
     const viewer = async () => {
-      const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify({ query: '{ viewer { email } }' }) });
+      const response = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+        body: JSON.stringify({ query: '{ viewer { email } }' }),
+      });
       return (await response.json()) as { data?: { viewer: { email: string } }; errors?: { extensions: { code: string } }[] };
     };
     expect((await viewer()).data?.viewer.email).toBe(desk.viewer.email);

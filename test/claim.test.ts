@@ -12,7 +12,6 @@ const CREATE = `mutation($input: CreateClaimInput!) {
 }`;
 const UPDATE = `mutation($input: UpdateClaimInput!) { updateClaim(input: $input) { claim { id version kind note quote sourcing } } }`;
 
-
 describe(ClaimService.name, () => {
   let app: TestApp;
   let desk: Desk;
@@ -34,8 +33,14 @@ describe(ClaimService.name, () => {
       const chars = [...ARTICLE_TEXT];
       const start = chars.join('').indexOf(exact); // the text before it is all BMP, so UTF-16 index = code points
       expect(data.createClaim.claim).toMatchObject({
-        quote: exact, kind: 'DIRECT_QUOTE', sourcing: 'UNSOURCED', status: 'UNREVIEWED',
-        version: 1, anchorState: 'ANCHORED', speaker: null, revision: { number: 1 },
+        quote: exact,
+        kind: 'DIRECT_QUOTE',
+        sourcing: 'UNSOURCED',
+        status: 'UNREVIEWED',
+        version: 1,
+        anchorState: 'ANCHORED',
+        speaker: null,
+        revision: { number: 1 },
         anchor: {
           position: { start, end: start + exact.length },
           quote: { exact, prefix: chars.slice(start - 32, start).join(''), suffix: chars.slice(start + exact.length, start + exact.length + 32).join('') },
@@ -79,7 +84,11 @@ describe(ClaimService.name, () => {
       const chosen = await app.ok(desk.editor, CREATE, {
         input: { articleId, kind: 'ASSERTION', anchor: { quote: { exact: 'council', prefix: 'One ' } } },
       });
-      expect(chosen.createClaim.claim.anchor.position.start).toBe([...'The city council approved a budget of $4.2 million on Tuesday, Mayor Ana Ruiz said.\n‘We have never spent more on schools,’ Ruiz told reporters.\nOne '].length);
+      expect(chosen.createClaim.claim.anchor.position.start).toBe(
+        [
+          ...'The city council approved a budget of $4.2 million on Tuesday, Mayor Ana Ruiz said.\n‘We have never spent more on schools,’ Ruiz told reporters.\nOne ',
+        ].length,
+      );
       const bySuffix = await app.ok(desk.editor, CREATE, {
         input: { articleId, kind: 'ASSERTION', anchor: { quote: { exact: 'council', suffix: ' approved' } } },
       });
@@ -137,7 +146,9 @@ describe(ClaimService.name, () => {
     expect(events[2].after).toMatchObject({ quoteExact: 'the lowest since 1999', version: 3 });
     const forbidden = await app.run(desk.reviewer, UPDATE, { input: { claimId: claim.id, expectedVersion: 3, note: 'x' } });
     expect(forbidden.errors?.[0].extensions?.code).toBe('FORBIDDEN');
-    const badAnchor = await app.run(desk.editor, UPDATE, { input: { claimId: claim.id, expectedVersion: 3, anchor: { quote: { exact: 'nowhere to be found' } } } });
+    const badAnchor = await app.run(desk.editor, UPDATE, {
+      input: { claimId: claim.id, expectedVersion: 3, anchor: { quote: { exact: 'nowhere to be found' } } },
+    });
     expect(badAnchor.errors?.[0].extensions?.code).toBe('ANCHOR_NOT_FOUND');
   });
 
@@ -190,8 +201,9 @@ describe(ClaimService.name, () => {
       input: { claimId: b.id, rating: 'TRUE' },
     });
     const ids = async (filter: Record<string, unknown>, sort = 'POSITION') =>
-      (await app.ok(team.viewer, `query($f: ClaimFilter, $s: ClaimSort) { claims(filter: $f, sort: $s) { nodes { id } } }`, { f: filter, s: sort }))
-        .claims.nodes.map((node: { id: string }) => node.id);
+      (
+        await app.ok(team.viewer, `query($f: ClaimFilter, $s: ClaimSort) { claims(filter: $f, sort: $s) { nodes { id } } }`, { f: filter, s: sort })
+      ).claims.nodes.map((node: { id: string }) => node.id);
     expect(await ids({ articleId: article })).toEqual([b.id, c.id, a.id]);
     expect(await ids({ kind: ['DIRECT_QUOTE', 'ASSERTION'] })).toEqual([b.id, a.id]);
     expect(await ids({ status: ['SETTLED'] })).toEqual([b.id, a.id]);
@@ -205,7 +217,9 @@ describe(ClaimService.name, () => {
     const article2 = await app.ok(team.viewer, `query($id: ID!) { article(id: $id) { claims { totalCount nodes { id } } } }`, { id: article });
     expect(article2.article.claims).toEqual({ totalCount: 3, nodes: [{ id: b.id }, { id: c.id }, { id: a.id }] });
     // desk's viewer sees none of them
-    const other = await app.ok(desk.viewer, `query($f: ClaimFilter) { claims(filter: $f) { totalCount } }`, { f: { kind: ['DIRECT_QUOTE', 'ASSERTION', 'REPORTED_SPEECH'] } });
+    const other = await app.ok(desk.viewer, `query($f: ClaimFilter) { claims(filter: $f) { totalCount } }`, {
+      f: { kind: ['DIRECT_QUOTE', 'ASSERTION', 'REPORTED_SPEECH'] },
+    });
     const own = await app.sql(`SELECT count(*)::int AS n FROM claims WHERE team_id = $1 AND deleted_at IS NULL`, [rawId(desk.teamId)]);
     expect(other.claims.totalCount).toBe(own[0].n);
   });

@@ -31,7 +31,9 @@ describe('errors a client can act on', () => {
     expect(await databaseFingerprint(app)).toBe(before);
 
     // doing what the message says works
-    const revised = await app.ok(desk.reviewer, SUBMIT, { input: { claimId: claim.id, rating: 'FALSE', expectedVersion: again.errors![0].extensions!.currentVersion } });
+    const revised = await app.ok(desk.reviewer, SUBMIT, {
+      input: { claimId: claim.id, rating: 'FALSE', expectedVersion: again.errors![0].extensions!.currentVersion },
+    });
     expect(revised.submitVerdict.verdict).toEqual({ id: first.submitVerdict.verdict.id, version: 3 });
     // a stale expectedVersion stays a VERSION_CONFLICT: that caller knew of the verdict
     const stale = await app.run(desk.reviewer, SUBMIT, { input: { claimId: claim.id, rating: 'TRUE', expectedVersion: 2 } });
@@ -71,7 +73,7 @@ describe('errors a client can act on', () => {
       headers: { authorization: `Bearer ${token.createApiToken.token}` },
     });
     expect(download.status).toBe(400);
-    const body = await download.json() as { errors: { extensions: { field: string } }[] };
+    const body = (await download.json()) as { errors: { extensions: { field: string } }[] };
     expect(body.errors[0].extensions.field).toBe('article');
   });
 

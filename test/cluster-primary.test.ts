@@ -35,15 +35,22 @@ describe('WEB_CONCURRENCY=2: what each process loads', () => {
     buildServer();
     database = await createDatabase();
     directory = fs.mkdtempSync(path.join(os.tmpdir(), 'claimgraph-modules-'));
-    server = await spawnServer({
-      DATABASE_URL: database.url, WEB_CONCURRENCY: '2', NODE_ENV: 'production',
-      NODE_OPTIONS: `--require ${path.join(__dirname, 'support/loaded-modules.cjs')}`,
-      CLAIMGRAPH_LOADED_MODULES_DIR: directory,
-    }, { compiled: true, startTimeoutMs: 120_000 });
+    server = await spawnServer(
+      {
+        DATABASE_URL: database.url,
+        WEB_CONCURRENCY: '2',
+        NODE_ENV: 'production',
+        NODE_OPTIONS: `--require ${path.join(__dirname, 'support/loaded-modules.cjs')}`,
+        CLAIMGRAPH_LOADED_MODULES_DIR: directory,
+      },
+      { compiled: true, startTimeoutMs: 120_000 },
+    );
     const deadline = Date.now() + 120_000;
     while (server.logs.filter((line) => line.msg === 'claimgraph is serving').length < 2 && Date.now() < deadline) await sleep(100);
     await stopServer(server);
-    processes = fs.readdirSync(directory).filter((file) => file.endsWith('.json'))
+    processes = fs
+      .readdirSync(directory)
+      .filter((file) => file.endsWith('.json'))
       .map((file) => JSON.parse(fs.readFileSync(path.join(directory, file), 'utf8')) as LoadedModules);
   }, 300_000);
 

@@ -70,36 +70,61 @@ describe('the credential wall under a non-owner login role', () => {
   };
 
   it('serves login, sessions, tokens, password changes and team reads through the login role', async () => {
-    const login = await call(`mutation($e: String!, $p: String!) { login(input: { email: $e, password: $p }) { token user { email } } }`, { e: desk.editor.email, p: 'the editor passphrase' });
+    const login = await call(`mutation($e: String!, $p: String!) { login(input: { email: $e, password: $p }) { token user { email } } }`, {
+      e: desk.editor.email,
+      p: 'the editor passphrase',
+    });
     expect(login.errors).toBeUndefined();
     const session = login.data.login.token as string;
     const wrong = await call(`mutation($e: String!) { login(input: { email: $e, password: "not the passphrase" }) { token } }`, { e: desk.editor.email });
     expect(wrong.errors?.[0].extensions?.code).toBe('UNAUTHENTICATED');
 
     const token = (await call(`mutation { createApiToken(input: { name: "wall" }) { token } }`, {}, session)).data.createApiToken.token as string;
-    const viewer = await call(`query($id: ID!) { viewer { email memberships { role } apiTokens(first: 5) { nodes { name } } } node(id: $id) { ... on Claim { quote verdicts(first: 1) { totalCount } } } }`, { id: claimId }, token);
+    const viewer = await call(
+      `query($id: ID!) { viewer { email memberships { role } apiTokens(first: 5) { nodes { name } } } node(id: $id) { ... on Claim { quote verdicts(first: 1) { totalCount } } } }`,
+      { id: claimId },
+      token,
+    );
     expect(viewer.errors).toBeUndefined();
     expect(viewer.data.viewer).toMatchObject({ email: desk.editor.email, memberships: [{ role: 'EDITOR' }], apiTokens: { nodes: [{ name: 'wall' }] } });
     expect(viewer.data.node.quote).toBe('approved a budget of $4.2 million');
 
-    const changed = await call(`mutation { changePassword(input: { currentPassword: "the editor passphrase", newPassword: "a new editor passphrase" }) { user { email } } }`, {}, session);
+    const changed = await call(
+      `mutation { changePassword(input: { currentPassword: "the editor passphrase", newPassword: "a new editor passphrase" }) { user { email } } }`,
+      {},
+      session,
+    );
     expect(changed.errors).toBeUndefined();
-    const team = await call(`query($id: ID!) { node(id: $id) { ... on Team { memberships(first: 10) { nodes { user { email } } } } } }`, { id: desk.teamId }, token);
+    const team = await call(
+      `query($id: ID!) { node(id: $id) { ... on Team { memberships(first: 10) { nodes { user { email } } } } } }`,
+      { id: desk.teamId },
+      token,
+    );
     expect(team.errors).toBeUndefined();
     expect(team.data.node.memberships.nodes.map((member: any) => member.user.email)).toContain(desk.viewer.email);
   });
 
-  it('keeps password and token hashes out of the role\'s reach, and RESET ROLE reaches no tenant row', async () => {
+  it("keeps password and token hashes out of the role's reach, and RESET ROLE reaches no tenant row", async () => {
     const client = new Client({ connectionString: loginUrl });
     await client.connect();
     try {
-      const denied = async (sql: string) => expect((await client.query(sql).then(() => null, (error: Error) => error))?.message).toMatch(/permission denied/);
+      const denied = async (sql: string) =>
+        expect(
+          (
+            await client.query(sql).then(
+              () => null,
+              (error: Error) => error,
+            )
+          )?.message,
+        ).toMatch(/permission denied/);
       await denied('SELECT password_hash FROM users');
       await denied('SELECT token_hash FROM api_tokens');
       await client.query('BEGIN');
       // a request's transaction for the editor, as RequestDb opens it; then an attempt to step out
-      await client.query(`SELECT set_config('role', '${APP_ROLE}', true), set_config('claimgraph.user_id', $1, true), set_config('claimgraph.team_ids', $2, true)`,
-        [desk.editor.id, `{${rawId(desk.teamId)}}`]);
+      await client.query(
+        `SELECT set_config('role', '${APP_ROLE}', true), set_config('claimgraph.user_id', $1, true), set_config('claimgraph.team_ids', $2, true)`,
+        [desk.editor.id, `{${rawId(desk.teamId)}}`],
+      );
       await client.query('RESET ROLE');
       expect((await client.query('SELECT current_user AS name')).rows[0].name).toBe(loginRole);
       const outsiderTeams = (await client.query(`SELECT team_id FROM memberships WHERE user_id = $1`, [desk.outsider.id])).rows;
@@ -110,8 +135,13 @@ describe('the credential wall under a non-owner login role', () => {
       expect((await client.query(`SELECT count(*)::int AS n FROM api_tokens WHERE user_id <> $1`, [desk.editor.id])).rows[0].n).toBe(0);
       await client.query('ROLLBACK');
       // with no caller at all: nothing of any team
-      expect((await client.query('SELECT (SELECT count(*) FROM claims)::int AS claims, (SELECT count(*) FROM users)::int AS users, (SELECT count(*) FROM api_tokens)::int AS tokens')).rows[0])
-        .toEqual({ claims: 0, users: 0, tokens: 0 });
+      expect(
+        (
+          await client.query(
+            'SELECT (SELECT count(*) FROM claims)::int AS claims, (SELECT count(*) FROM users)::int AS users, (SELECT count(*) FROM api_tokens)::int AS tokens',
+          )
+        ).rows[0],
+      ).toEqual({ claims: 0, users: 0, tokens: 0 });
       expect((await client.query(`SELECT claimgraph_password_hash($1) AS hash`, [desk.editor.id])).rows[0].hash).toBeNull();
     } finally {
       await client.end();

@@ -20,7 +20,8 @@ let app: TestApp;
 let desk: Desk;
 
 async function tokenFor(user: TestUser): Promise<string> {
-  return (await app.ok(user, `mutation { createApiToken(input: { name: "rate ${randomBytes(3).toString('hex')}" }) { token } }`)).createApiToken.token as string;
+  return (await app.ok(user, `mutation { createApiToken(input: { name: "rate ${randomBytes(3).toString('hex')}" }) { token } }`)).createApiToken
+    .token as string;
 }
 
 beforeAll(async () => {
@@ -53,10 +54,12 @@ describe('rate limits', () => {
       expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
       expect(Number(limited.headers.get('retry-after'))).toBeLessThanOrEqual(60);
       expect(limited.body).toEqual({
-        errors: [{
-          message: expect.stringContaining('Rate limit exceeded: 20 points per 60 seconds'),
-          extensions: { code: 'RATE_LIMITED', limit: 20, cost: 1, retryAfterSeconds: Number(limited.headers.get('retry-after')) },
-        }],
+        errors: [
+          {
+            message: expect.stringContaining('Rate limit exceeded: 20 points per 60 seconds'),
+            extensions: { code: 'RATE_LIMITED', limit: 20, cost: 1, retryAfterSeconds: Number(limited.headers.get('retry-after')) },
+          },
+        ],
       });
       // another token of the same team, and anonymous callers, have budgets of their own
       const other = await tokenFor(desk.editor);
@@ -71,7 +74,12 @@ describe('rate limits', () => {
   });
 
   it('counts refused credentials against the client address, and then refuses new guesses before looking them up', async () => {
-    const server = await startServer(app, { ...SMALL, RATE_LIMIT_POINTS: '15', CLAIMGRAPH_COUNT_SQL: 'true', RATE_LIMIT_KEY_PREFIX: `test:${randomBytes(4).toString('hex')}` });
+    const server = await startServer(app, {
+      ...SMALL,
+      RATE_LIMIT_POINTS: '15',
+      CLAIMGRAPH_COUNT_SQL: 'true',
+      RATE_LIMIT_KEY_PREFIX: `test:${randomBytes(4).toString('hex')}`,
+    });
     const statements = async () => ((await (await fetch(`${server.baseUrl}/debug/sql-statements`)).json()) as { total: number }).total;
     const forged = () => `cg_${randomBytes(32).toString('base64url').slice(0, 43)}`;
     try {
@@ -95,7 +103,13 @@ describe('rate limits', () => {
   });
 
   it('caps the requests one caller has in flight, without slowing another caller', async () => {
-    const server = await startServer(app, { ...SMALL, RATE_LIMIT_POINTS: '100', RATE_LIMIT_CONCURRENCY: '2', STATEMENT_TIMEOUT_MS: '10000', RATE_LIMIT_KEY_PREFIX: `test:${randomBytes(4).toString('hex')}` });
+    const server = await startServer(app, {
+      ...SMALL,
+      RATE_LIMIT_POINTS: '100',
+      RATE_LIMIT_CONCURRENCY: '2',
+      STATEMENT_TIMEOUT_MS: '10000',
+      RATE_LIMIT_KEY_PREFIX: `test:${randomBytes(4).toString('hex')}`,
+    });
     const busy = await tokenFor(desk.reviewer);
     const calm = await tokenFor(desk.viewer);
     const blocker = new Client({ connectionString: app.databaseUrl });
@@ -130,7 +144,8 @@ describe('rate limits', () => {
     const redis = new Redis(REDIS_URL);
     try {
       const token = await tokenFor(desk.reviewer2);
-      for (let request = 0; request < 12; request++) expect((await postGraphQL(one.graphqlUrl, { query: '{ viewer { id } }' }, bearer(token))).status).toBe(200);
+      for (let request = 0; request < 12; request++)
+        expect((await postGraphQL(one.graphqlUrl, { query: '{ viewer { id } }' }, bearer(token))).status).toBe(200);
       for (let request = 0; request < 8; request++) expect((await postGraphQL(two.graphqlUrl, { query: '{ viewer { id } }' }, bearer(token))).status).toBe(200);
       // in-process counters would allow 20 on each instance; shared ones are spent
       expect((await postGraphQL(two.graphqlUrl, { query: '{ viewer { id } }' }, bearer(token))).status).toBe(429);
@@ -148,7 +163,13 @@ describe('rate limits', () => {
   });
 
   it('keeps serving, counting in process, when Redis is unreachable', async () => {
-    const server = await startServer(app, { ...SMALL, MAX_QUERY_NODES: '100', RATE_LIMIT_POINTS: '5', REDIS_URL: 'redis://127.0.0.1:1', RATE_LIMIT_KEY_PREFIX: `test:${randomBytes(4).toString('hex')}` });
+    const server = await startServer(app, {
+      ...SMALL,
+      MAX_QUERY_NODES: '100',
+      RATE_LIMIT_POINTS: '5',
+      REDIS_URL: 'redis://127.0.0.1:1',
+      RATE_LIMIT_KEY_PREFIX: `test:${randomBytes(4).toString('hex')}`,
+    });
     try {
       const token = await tokenFor(desk.owner);
       const statuses: number[] = [];
@@ -195,7 +216,11 @@ describe('rate limits', () => {
     const wsUrl = () => `${server.baseUrl.replace('http', 'ws')}/graphql`;
     const connect = (token: string, onClose?: (code: number, reason: string) => void): WsClient => {
       const client = createClient({
-        url: wsUrl(), webSocketImpl: WebSocket, retryAttempts: 0, lazy: true, lazyCloseTimeout: 60_000,
+        url: wsUrl(),
+        webSocketImpl: WebSocket,
+        retryAttempts: 0,
+        lazy: true,
+        lazyCloseTimeout: 60_000,
         connectionParams: { authorization: `Bearer ${token}` },
         on: { closed: (event) => onClose?.((event as CloseEvent).code, String((event as CloseEvent).reason)) },
       });
@@ -206,11 +231,14 @@ describe('rate limits', () => {
     const run = (client: WsClient, query: string, variables: Record<string, unknown> = {}) =>
       new Promise<{ data?: unknown; errors?: { message: string; extensions?: Record<string, unknown> }[] }>((resolve) => {
         let last: unknown;
-        client.subscribe({ query, variables }, {
-          next: (value) => (last = value),
-          error: (error) => resolve({ errors: Array.isArray(error) ? error : [{ message: String((error as CloseEvent).reason ?? error) }] }),
-          complete: () => resolve(last as { data?: unknown }),
-        });
+        client.subscribe(
+          { query, variables },
+          {
+            next: (value) => (last = value),
+            error: (error) => resolve({ errors: Array.isArray(error) ? error : [{ message: String((error as CloseEvent).reason ?? error) }] }),
+            complete: () => resolve(last as { data?: unknown }),
+          },
+        );
       });
     beforeAll(async () => {
       server = await startServer(app, { ...SMALL, RATE_LIMIT_POINTS: '12', RATE_LIMIT_KEY_PREFIX: `test:${randomBytes(4).toString('hex')}` });
@@ -241,7 +269,12 @@ describe('rate limits', () => {
     });
 
     it('looks the credentials up once per operation: a WebSocket query sends as many statements as over HTTP', async () => {
-      const counting = await startServer(app, { ...SMALL, RATE_LIMIT_POINTS: '1000', CLAIMGRAPH_COUNT_SQL: 'true', RATE_LIMIT_KEY_PREFIX: `test:${randomBytes(4).toString('hex')}` });
+      const counting = await startServer(app, {
+        ...SMALL,
+        RATE_LIMIT_POINTS: '1000',
+        CLAIMGRAPH_COUNT_SQL: 'true',
+        RATE_LIMIT_KEY_PREFIX: `test:${randomBytes(4).toString('hex')}`,
+      });
       try {
         const token = await tokenFor(desk.viewer);
         const total = async () => ((await (await fetch(`${counting.baseUrl}/debug/sql-statements`)).json()) as { total: number }).total;
@@ -252,7 +285,11 @@ describe('rate limits', () => {
         expect((await postGraphQL(counting.graphqlUrl, { query: '{ viewer { id } }' }, bearer(token))).status).toBe(200);
         const overHttp = (await total()) - before;
         const client = createClient({
-          url: `${counting.baseUrl.replace('http', 'ws')}/graphql`, webSocketImpl: WebSocket, retryAttempts: 0, lazy: false, lazyCloseTimeout: 60_000,
+          url: `${counting.baseUrl.replace('http', 'ws')}/graphql`,
+          webSocketImpl: WebSocket,
+          retryAttempts: 0,
+          lazy: false,
+          lazyCloseTimeout: 60_000,
           connectionParams: { authorization: `Bearer ${token}` },
           // the server stops at the end of this test: that close is expected
           onNonLazyError: () => undefined,
@@ -271,16 +308,30 @@ describe('rate limits', () => {
       const token = await tokenFor(desk.owner);
       const unlimited = await startServer(app, { RATE_LIMIT_POINTS: '0' });
       try {
-        const client = createClient({ url: `${unlimited.baseUrl.replace('http', 'ws')}/graphql`, webSocketImpl: WebSocket, retryAttempts: 0, lazy: true, lazyCloseTimeout: 60_000, connectionParams: { authorization: `Bearer ${token}` } });
+        const client = createClient({
+          url: `${unlimited.baseUrl.replace('http', 'ws')}/graphql`,
+          webSocketImpl: WebSocket,
+          retryAttempts: 0,
+          lazy: true,
+          lazyCloseTimeout: 60_000,
+          connectionParams: { authorization: `Bearer ${token}` },
+        });
         clients.push(client);
         const metric = async () => Number(/^claimgraph_subscriptions_open (\d+)$/m.exec(await (await fetch(`${unlimited.baseUrl}/metrics`)).text())?.[1]);
         const before = await metric();
         const errors: unknown[] = [];
         const disposers: (() => void)[] = [];
         for (let index = 0; index < MAX_SUBSCRIPTIONS_PER_CONNECTION; index++) {
-          disposers.push(client.subscribe({ query: `subscription($teamId: ID!) { teamActivity(teamId: $teamId) { id } }`, variables: { teamId: desk.teamId } }, {
-            next: () => undefined, error: (error) => errors.push(error), complete: () => undefined,
-          }));
+          disposers.push(
+            client.subscribe(
+              { query: `subscription($teamId: ID!) { teamActivity(teamId: $teamId) { id } }`, variables: { teamId: desk.teamId } },
+              {
+                next: () => undefined,
+                error: (error) => errors.push(error),
+                complete: () => undefined,
+              },
+            ),
+          );
         }
         await expect.poll(metric, { timeout: 15_000, interval: 100 }).toBe(before + MAX_SUBSCRIPTIONS_PER_CONNECTION);
         const over = await run(client, '{ viewer { id } }');

@@ -105,21 +105,30 @@ describe('query limits', () => {
   });
 
   it('budgets nodes GitHub-style: first × nested first, counting the default 20 of an unbounded connection', async () => {
-    const explicit = await refusedBeforeSql({
-      query: '{ claims(first: 100) { nodes { verdicts(first: 100) { nodes { history(first: 100) { nodes { id } } } } } } }',
-    }, 'QUERY_TOO_COMPLEX');
+    const explicit = await refusedBeforeSql(
+      {
+        query: '{ claims(first: 100) { nodes { verdicts(first: 100) { nodes { history(first: 100) { nodes { id } } } } } } }',
+      },
+      'QUERY_TOO_COMPLEX',
+    );
     expect(explicit.extensions).toMatchObject({ limit: 50_000, value: 100 + 100 * 100 + 100 * 100 * 100 });
     expect(explicit.message).toContain('50,000');
     // no first anywhere: 20 + 20² + 20³ + 20⁴
-    const defaults = await refusedBeforeSql({
-      query: '{ claims { nodes { comments { nodes { replies { nodes { history { nodes { id } } } } } } } } }',
-    }, 'QUERY_TOO_COMPLEX');
+    const defaults = await refusedBeforeSql(
+      {
+        query: '{ claims { nodes { comments { nodes { replies { nodes { history { nodes { id } } } } } } } } }',
+      },
+      'QUERY_TOO_COMPLEX',
+    );
     expect(defaults.extensions.value).toBe(20 + 400 + 8000 + 160_000);
     const ids = Array.from({ length: 100 }, () => claim.id);
-    const byIds = await refusedBeforeSql({
-      query: 'query($ids: [ID!]!) { nodes(ids: $ids) { ... on Claim { verdicts(first: 100) { nodes { history(first: 10) { nodes { id } } } } } } }',
-      variables: { ids },
-    }, 'QUERY_TOO_COMPLEX');
+    const byIds = await refusedBeforeSql(
+      {
+        query: 'query($ids: [ID!]!) { nodes(ids: $ids) { ... on Claim { verdicts(first: 100) { nodes { history(first: 10) { nodes { id } } } } } } }',
+        variables: { ids },
+      },
+      'QUERY_TOO_COMPLEX',
+    );
     expect(byIds.extensions.value).toBe(100 + 100 * 100 + 100 * 100 * 10);
   });
 
@@ -148,10 +157,20 @@ describe('query limits', () => {
   it('applies the same limits over WebSocket (graphql-ws)', async () => {
     const client = createClient({ url: running.graphqlUrl.replace('http', 'ws'), webSocketImpl: WebSocket, connectionParams: bearer(token), retryAttempts: 0 });
     try {
-      const outcome = (query: string) => new Promise<unknown>((resolve) => {
-        let data: unknown = null;
-        client.subscribe({ query }, { next: (value) => { data = value; }, error: resolve, complete: () => resolve(data) });
-      });
+      const outcome = (query: string) =>
+        new Promise<unknown>((resolve) => {
+          let data: unknown = null;
+          client.subscribe(
+            { query },
+            {
+              next: (value) => {
+                data = value;
+              },
+              error: resolve,
+              complete: () => resolve(data),
+            },
+          );
+        });
       const deep = (await outcome(nestedClaims(6))) as { extensions: Record<string, unknown> }[];
       expect(deep[0].extensions).toEqual({ code: 'QUERY_TOO_DEEP', limit: 15, value: 19 });
       const tokens = (await outcome(`{ viewer { ${'id '.repeat(6000)} } }`)) as { extensions: Record<string, unknown> }[];
@@ -163,7 +182,11 @@ describe('query limits', () => {
   });
 
   it('serves the standard introspection query, and refuses introspection that multiplies the schema', async () => {
-    const standard = await postGraphQL(running.graphqlUrl, { query: getIntrospectionQuery({ descriptions: true, inputValueDeprecation: true }) }, bearer(token));
+    const standard = await postGraphQL(
+      running.graphqlUrl,
+      { query: getIntrospectionQuery({ descriptions: true, inputValueDeprecation: true }) },
+      bearer(token),
+    );
     expect(standard.status).toBe(200);
     expect(standard.body.data.__schema.types.length).toBeGreaterThan(20);
     await refusedBeforeSql({ query: '{ __schema { types { fields { type { fields { type { name } } } } } } }' }, 'QUERY_TOO_COMPLEX');
@@ -188,14 +211,22 @@ describe('nothing internal leaks', () => {
   });
 
   it('answers text Postgres cannot store (U+0000) as bad input, and writes nothing', async () => {
-    const read = await postGraphQL(running.graphqlUrl, { query: 'query($slug: String) { team(slug: $slug) { name } }', variables: { slug: 'a\u0000b' } }, bearer(token));
+    const read = await postGraphQL(
+      running.graphqlUrl,
+      { query: 'query($slug: String) { team(slug: $slug) { name } }', variables: { slug: 'a\u0000b' } },
+      bearer(token),
+    );
     expect(read.body.errors[0].extensions.code).toBe('BAD_USER_INPUT');
     const editor = await tokenFor(app, desk.editor);
     const before = await databaseFingerprint(app);
-    const write = await postGraphQL(running.graphqlUrl, {
-      query: 'mutation($input: CreateSourceInput!) { createSource(input: $input) { source { id } } }',
-      variables: { input: { teamId: desk.teamId, kind: 'PERSON', name: 'Nul\u0000Name' } },
-    }, bearer(editor));
+    const write = await postGraphQL(
+      running.graphqlUrl,
+      {
+        query: 'mutation($input: CreateSourceInput!) { createSource(input: $input) { source { id } } }',
+        variables: { input: { teamId: desk.teamId, kind: 'PERSON', name: 'Nul\u0000Name' } },
+      },
+      bearer(editor),
+    );
     expect(write.body.errors[0].extensions.code).toBe('BAD_USER_INPUT');
     expect(await databaseFingerprint(app)).toBe(before);
   });
@@ -212,7 +243,8 @@ describe('nothing internal leaks', () => {
         expect(Object.keys(error.extensions).sort()).toEqual(['code', 'requestId']);
         expect(result.headers.get('x-request-id')).toBe(`leak-${nodeEnv}`);
         const text = JSON.stringify(result.body);
-        for (const secret of ['name_renamed', 'does not exist', 'users', 'SELECT', 'QueryFailedError', 'stacktrace', '.ts:']) expect(text).not.toContain(secret);
+        for (const secret of ['name_renamed', 'does not exist', 'users', 'SELECT', 'QueryFailedError', 'stacktrace', '.ts:'])
+          expect(text).not.toContain(secret);
         const logged = server.logs.find((line) => line.requestId === `leak-${nodeEnv}` && line.level === 50);
         expect(logged).toBeDefined();
       } finally {
@@ -234,7 +266,9 @@ describe('nothing internal leaks', () => {
       const page = await fetch(production.graphqlUrl, { headers: { accept: 'text/html' } });
       expect(await page.text()).not.toContain('GraphiQL');
 
-      expect((await postGraphQL(opened.graphqlUrl, { query: '{ __schema { queryType { name } } }' }, bearer(token))).body.data.__schema.queryType.name).toBe('Query');
+      expect((await postGraphQL(opened.graphqlUrl, { query: '{ __schema { queryType { name } } }' }, bearer(token))).body.data.__schema.queryType.name).toBe(
+        'Query',
+      );
       expect(await (await fetch(opened.graphqlUrl, { headers: { accept: 'text/html' } })).text()).toContain('GraphiQL');
     } finally {
       await production.close();
@@ -257,11 +291,17 @@ describe('CSRF, CORS, GET and batching', () => {
   const MUTATION = 'mutation { updateTeam(input: { teamId: "TEAM", name: "Renamed by GET" }) { team { name } } }';
 
   it('keeps Apollo CSRF prevention: simple requests are refused', async () => {
-    const form = await fetch(running.graphqlUrl, { method: 'POST', headers: { 'content-type': 'text/plain', ...bearer(token) }, body: '{"query":"{ viewer { id } }"}' });
+    const form = await fetch(running.graphqlUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain', ...bearer(token) },
+      body: '{"query":"{ viewer { id } }"}',
+    });
     expect(form.status).toBe(400);
     const get = await fetch(`${running.graphqlUrl}?query=${encodeURIComponent('{ viewer { id } }')}`, { headers: bearer(token) });
     expect(get.status).toBe(400);
-    const preflighted = await fetch(`${running.graphqlUrl}?query=${encodeURIComponent('{ viewer { id } }')}`, { headers: { ...bearer(token), 'apollo-require-preflight': 'true' } });
+    const preflighted = await fetch(`${running.graphqlUrl}?query=${encodeURIComponent('{ viewer { id } }')}`, {
+      headers: { ...bearer(token), 'apollo-require-preflight': 'true' },
+    });
     expect(preflighted.status).toBe(200);
   });
 
@@ -269,7 +309,9 @@ describe('CSRF, CORS, GET and batching', () => {
     const owner = await tokenFor(app, desk.owner);
     const before = await databaseFingerprint(app);
     const query = MUTATION.replace('TEAM', desk.teamId);
-    const response = await fetch(`${running.graphqlUrl}?query=${encodeURIComponent(query)}`, { headers: { ...bearer(owner), 'apollo-require-preflight': 'true' } });
+    const response = await fetch(`${running.graphqlUrl}?query=${encodeURIComponent(query)}`, {
+      headers: { ...bearer(owner), 'apollo-require-preflight': 'true' },
+    });
     expect(response.status).toBe(405);
     expect(await databaseFingerprint(app)).toBe(before);
   });
@@ -291,10 +333,11 @@ describe('CSRF, CORS, GET and batching', () => {
   });
 
   it('sends no CORS headers by default, and only to configured origins', async () => {
-    const preflight = (url: string, origin: string) => fetch(url, {
-      method: 'OPTIONS',
-      headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type,authorization' },
-    });
+    const preflight = (url: string, origin: string) =>
+      fetch(url, {
+        method: 'OPTIONS',
+        headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type,authorization' },
+      });
     const none = await preflight(running.graphqlUrl, 'https://desk.example.org');
     expect(none.headers.get('access-control-allow-origin')).toBeNull();
     expect((await none.json()).error).toContain('start the server with CORS_ORIGINS=https://desk.example.org');
@@ -326,7 +369,11 @@ describe('CSRF, CORS, GET and batching', () => {
 
 describe('operations: request ids, logs, metrics, readiness, statement timeout', () => {
   it('echoes a well-formed X-Request-Id, replaces a malformed one, and logs one line per request without credentials', async () => {
-    const echoed = await postGraphQL(running.graphqlUrl, { query: 'query ViewerName { viewer { name } }' }, { ...bearer(token), 'x-request-id': 'front-end-42' });
+    const echoed = await postGraphQL(
+      running.graphqlUrl,
+      { query: 'query ViewerName { viewer { name } }' },
+      { ...bearer(token), 'x-request-id': 'front-end-42' },
+    );
     expect(echoed.headers.get('x-request-id')).toBe('front-end-42');
     const replaced = await postGraphQL(running.graphqlUrl, { query: '{ viewer { id } }' }, { ...bearer(token), 'x-request-id': 'bad id\u00e9' });
     expect(replaced.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
@@ -335,7 +382,14 @@ describe('operations: request ids, logs, metrics, readiness, statement timeout',
 
     const lines = running.logs.filter((line) => line.requestId === 'front-end-42');
     expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatchObject({ msg: 'request', path: '/graphql', status: 200, operationName: 'ViewerName', operationType: 'query', userId: desk.reviewer.id });
+    expect(lines[0]).toMatchObject({
+      msg: 'request',
+      path: '/graphql',
+      status: 200,
+      operationName: 'ViewerName',
+      operationType: 'query',
+      userId: desk.reviewer.id,
+    });
     expect(typeof lines[0].durationMs).toBe('number');
     expect(JSON.stringify(running.logs)).not.toContain(token.slice(3));
   });

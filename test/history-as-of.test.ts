@@ -76,7 +76,8 @@ describe(AsOfService.name, () => {
       input: { claimId: claim.id, expectedVersion: await claimVersion(), note: 'Headline rate', kind: 'REPORTED_SPEECH' },
     });
     await record('edited');
-    const evidence = (await app.ok(desk.reviewer, ADD_EVIDENCE, { input: { claimId: claim.id, stance: 'SUPPORTS', url: 'https://bls.example.gov/a1' } })).addEvidence.evidence;
+    const evidence = (await app.ok(desk.reviewer, ADD_EVIDENCE, { input: { claimId: claim.id, stance: 'SUPPORTS', url: 'https://bls.example.gov/a1' } }))
+      .addEvidence.evidence;
     await app.ok(desk.editor, `mutation($input: PublishClaimInput!) { publishClaim(input: $input) { claim { id } } }`, {
       input: { claimId: claim.id, expectedVersion: await claimVersion(), rating: 'TRUE', rationale: 'Matches BLS', override: true, reason: 'Desk decision' },
     });
@@ -107,7 +108,7 @@ describe(AsOfService.name, () => {
     expect(outsider.data?.node).toBeNull();
   });
 
-  it('lists a verdict\'s revisions with what changed between consecutive ones', async () => {
+  it("lists a verdict's revisions with what changed between consecutive ones", async () => {
     const claim = await createClaim(app, desk, articleId, 'the lowest since 1999');
     const submit = (rating: string, extra: Record<string, unknown>) =>
       app.ok(desk.reviewer, SUBMIT, { input: { claimId: claim.id, rating, ...extra } }).then((data) => data.submitVerdict.verdict);
@@ -124,18 +125,52 @@ describe(AsOfService.name, () => {
     const revisions = data.node.revisions;
     expect(revisions.totalCount).toBe(4);
     expect(revisions.nodes).toEqual([
-      { version: 1, action: 'SUBMIT', reason: null, rating: 'MIXED', rationale: 'Depends on the series', confidence: 0.5, withdrawnAt: null, actor: { name: 'Reviewer' }, changes: [] },
       {
-        version: 2, action: 'REVISE', reason: null, rating: 'MOSTLY_TRUE', rationale: 'Depends on the series', confidence: 0.8, withdrawnAt: null, actor: { name: 'Reviewer' },
-        changes: [{ field: 'rating', before: 'MIXED', after: 'MOSTLY_TRUE' }, { field: 'confidence', before: 0.5, after: 0.8 }],
+        version: 1,
+        action: 'SUBMIT',
+        reason: null,
+        rating: 'MIXED',
+        rationale: 'Depends on the series',
+        confidence: 0.5,
+        withdrawnAt: null,
+        actor: { name: 'Reviewer' },
+        changes: [],
       },
       {
-        version: 3, action: 'REVISE', reason: null, rating: 'MOSTLY_TRUE', rationale: 'Lowest since 1999 in the headline series', confidence: 0.8, withdrawnAt: null, actor: { name: 'Reviewer' },
+        version: 2,
+        action: 'REVISE',
+        reason: null,
+        rating: 'MOSTLY_TRUE',
+        rationale: 'Depends on the series',
+        confidence: 0.8,
+        withdrawnAt: null,
+        actor: { name: 'Reviewer' },
+        changes: [
+          { field: 'rating', before: 'MIXED', after: 'MOSTLY_TRUE' },
+          { field: 'confidence', before: 0.5, after: 0.8 },
+        ],
+      },
+      {
+        version: 3,
+        action: 'REVISE',
+        reason: null,
+        rating: 'MOSTLY_TRUE',
+        rationale: 'Lowest since 1999 in the headline series',
+        confidence: 0.8,
+        withdrawnAt: null,
+        actor: { name: 'Reviewer' },
         changes: [{ field: 'rationale', before: 'Depends on the series', after: 'Lowest since 1999 in the headline series' }],
       },
       {
-        version: 4, action: 'WITHDRAW', reason: 'duplicate claim', rating: 'MOSTLY_TRUE', rationale: 'Lowest since 1999 in the headline series', confidence: 0.8,
-        withdrawnAt: expect.any(String), actor: { name: 'Reviewer' }, changes: [{ field: 'withdrawnAt', before: null, after: expect.any(String) }],
+        version: 4,
+        action: 'WITHDRAW',
+        reason: 'duplicate claim',
+        rating: 'MOSTLY_TRUE',
+        rationale: 'Lowest since 1999 in the headline series',
+        confidence: 0.8,
+        withdrawnAt: expect.any(String),
+        actor: { name: 'Reviewer' },
+        changes: [{ field: 'withdrawnAt', before: null, after: expect.any(String) }],
       },
     ]);
     const page1 = await app.ok(desk.viewer, REVISIONS, { id: verdict.id, first: 3 });
@@ -148,10 +183,15 @@ describe(AsOfService.name, () => {
   it('replays snapshots and changed fields in order', () => {
     const fields = ['rating', 'rationale', 'version'];
     expect(replay([], fields)).toBeNull();
-    expect(replay([
-      { after: { rating: 'TRUE', rationale: 'a', version: 1, ignored: true } },
-      { after: { rating: 'FALSE', version: 2 } },
-      { after: { rationale: null, version: 3 } },
-    ], fields)).toEqual({ rating: 'FALSE', rationale: null, version: 3 });
+    expect(
+      replay(
+        [
+          { after: { rating: 'TRUE', rationale: 'a', version: 1, ignored: true } },
+          { after: { rating: 'FALSE', version: 2 } },
+          { after: { rationale: null, version: 3 } },
+        ],
+        fields,
+      ),
+    ).toEqual({ rating: 'FALSE', rationale: null, version: 3 });
   });
 });

@@ -52,16 +52,28 @@ describe(`${AsOfService.name}: history shows committed states only`, () => {
       ['agreeing verdict', () => submit(desk.reviewer2, 'MOSTLY_TRUE')],
       ['dispute marked', editor('markClaimDisputed', async () => ({ reason: 'The 1999 figure is contested' }))],
       ['dispute resolved', editor('resolveClaimDispute', async () => ({ reason: 'Settled with BLS' }))],
-      ['quorum raised', () => app.ok(desk.owner, `mutation($input: UpdateTeamInput!) { updateTeam(input: $input) { team { id } } }`, {
-        input: { teamId: desk.teamId, verdictQuorum: 3 },
-      })],
-      ['quorum lowered', () => app.ok(desk.owner, `mutation($input: UpdateTeamInput!) { updateTeam(input: $input) { team { id } } }`, {
-        input: { teamId: desk.teamId, verdictQuorum: 2 },
-      })],
+      [
+        'quorum raised',
+        () =>
+          app.ok(desk.owner, `mutation($input: UpdateTeamInput!) { updateTeam(input: $input) { team { id } } }`, {
+            input: { teamId: desk.teamId, verdictQuorum: 3 },
+          }),
+      ],
+      [
+        'quorum lowered',
+        () =>
+          app.ok(desk.owner, `mutation($input: UpdateTeamInput!) { updateTeam(input: $input) { team { id } } }`, {
+            input: { teamId: desk.teamId, verdictQuorum: 2 },
+          }),
+      ],
       ['published', editor('publishClaim', async () => ({ rating: 'TRUE', rationale: 'BLS table 4' }))],
-      ['revised', () => app.ok(desk.editor, `mutation($input: ReviseArticleInput!) { reviseArticle(input: $input) { revision { number } } }`, {
-        input: { articleId: article.id, text: TEXT.replace('3.1%', '3.4%'), expectedRevisionNumber: 1 },
-      })],
+      [
+        'revised',
+        () =>
+          app.ok(desk.editor, `mutation($input: ReviseArticleInput!) { reviseArticle(input: $input) { revision { number } } }`, {
+            input: { articleId: article.id, text: TEXT.replace('3.1%', '3.4%'), expectedRevisionNumber: 1 },
+          }),
+      ],
       ['confirmed', editor('confirmClaimText', async () => ({ reason: 'The verdict stands' }))],
       ['unpublished', editor('unpublishClaim', async () => ({ reason: 'New figures' }))],
       ['verdict revised', () => submit(desk.reviewer, 'MOSTLY_TRUE')],
@@ -102,8 +114,11 @@ describe(`${AsOfService.name}: history shows committed states only`, () => {
     await runner.connect();
     try {
       await runner.startTransaction();
-      await runner.query(`SELECT set_config('role', 'claimgraph_app', true), set_config('claimgraph.user_id', $1, true),
-        set_config('claimgraph.team_ids', $2, true)`, [desk.reviewer.id, `{${own.team_id},${other.team_id}}`]);
+      await runner.query(
+        `SELECT set_config('role', 'claimgraph_app', true), set_config('claimgraph.user_id', $1, true),
+        set_config('claimgraph.team_ids', $2, true)`,
+        [desk.reviewer.id, `{${own.team_id},${other.team_id}}`],
+      );
       const [{ now }] = await runner.query('SELECT now() AS now');
       const [forged] = await runner.query(
         `INSERT INTO history_events (team_id, actor_id, at, entity_type, entity_id, action, after, claim_id)
@@ -114,10 +129,12 @@ describe(`${AsOfService.name}: history shows committed states only`, () => {
       expect(forged).toEqual({ team_id: own.team_id, actor_id: desk.reviewer.id, at: now });
       // an event about a row outside the request's teams is refused, not filed under another team
       await runner.query('SAVEPOINT foreign_row');
-      await expect(runner.query(
-        `INSERT INTO history_events (team_id, entity_type, entity_id, action, claim_id) VALUES ($1, 'Claim', $2, 'UPDATE', $2)`,
-        [own.team_id, '00000000-0000-4000-8000-000000000000'],
-      )).rejects.toThrow(/names no row of the request's teams/);
+      await expect(
+        runner.query(`INSERT INTO history_events (team_id, entity_type, entity_id, action, claim_id) VALUES ($1, 'Claim', $2, 'UPDATE', $2)`, [
+          own.team_id,
+          '00000000-0000-4000-8000-000000000000',
+        ]),
+      ).rejects.toThrow(/names no row of the request's teams/);
       await runner.query('ROLLBACK TO SAVEPOINT foreign_row');
       // events of a user's own account have no team, whatever the statement says
       const [account] = await runner.query(

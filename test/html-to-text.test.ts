@@ -1,13 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { htmlToText } from '../src/modules/ingestion/html-to-text';
 
-const nested = (tag: string, levels: number, inner: string) => `<html><body><p>Intro text.</p>${`<${tag}>`.repeat(levels)}${inner}${`</${tag}>`.repeat(levels)}<p>Outro text.</p></body></html>`;
+const nested = (tag: string, levels: number, inner: string) =>
+  `<html><body><p>Intro text.</p>${`<${tag}>`.repeat(levels)}${inner}${`</${tag}>`.repeat(levels)}<p>Outro text.</p></body></html>`;
 
 describe(htmlToText.name, () => {
   it('keeps one paragraph per block, joins inline text and drops scripts, menus and footers', async () => {
-    const html = '<html><body><nav>Home | News</nav><div>First <b>bold</b> words<p>A paragraph</p>tail of the div</div>'
-      + '<span>inline</span> text<br>after a break<ul><li>one</li><li>two <i>items</i></li></ul><script>x()</script><footer>©</footer></body></html>';
-    expect((await htmlToText(html)).text).toBe(['First bold words', 'A paragraph', 'tail of the div', 'inline text', 'after a break', 'one', 'two items'].join('\n'));
+    const html =
+      '<html><body><nav>Home | News</nav><div>First <b>bold</b> words<p>A paragraph</p>tail of the div</div>' +
+      '<span>inline</span> text<br>after a break<ul><li>one</li><li>two <i>items</i></li></ul><script>x()</script><footer>©</footer></body></html>';
+    expect((await htmlToText(html)).text).toBe(
+      ['First bold words', 'A paragraph', 'tail of the div', 'inline text', 'after a break', 'one', 'two items'].join('\n'),
+    );
   });
 
   it('reads 20,000 nested spans without overflowing the stack', async () => {
@@ -22,7 +26,10 @@ describe(htmlToText.name, () => {
   });
 
   it('still finds the article with Readability on an ordinary page', async () => {
-    const article = Array.from({ length: 6 }, (_, index) => `<p>Paragraph ${index} of the story has enough words to count as the article, the mayor said on Monday.</p>`).join('');
+    const article = Array.from(
+      { length: 6 },
+      (_, index) => `<p>Paragraph ${index} of the story has enough words to count as the article, the mayor said on Monday.</p>`,
+    ).join('');
     const html = `<html><head><title>Story</title></head><body><div class="menu"><a href="/">Home</a></div><div><div><article>${article}</article></div></div><div class="comments">Reader comment</div></body></html>`;
     const { text, title } = await htmlToText(html);
     expect(title).toBe('Story');

@@ -24,10 +24,13 @@ describe('HTTP transport', () => {
   });
 
   it('runs a mutation end to end over HTTP', async () => {
-    const response = await post({
-      query: 'mutation($input: CreateTeamInput!) { createTeam(input: $input) { team { slug viewerRole } } }',
-      variables: { input: { slug: 'http-desk', name: 'HTTP desk' } },
-    }, { 'x-claimgraph-user': 'owner@example.test' });
+    const response = await post(
+      {
+        query: 'mutation($input: CreateTeamInput!) { createTeam(input: $input) { team { slug viewerRole } } }',
+        variables: { input: { slug: 'http-desk', name: 'HTTP desk' } },
+      },
+      { 'x-claimgraph-user': 'owner@example.test' },
+    );
     expect(await response.json()).toEqual({ data: { createTeam: { team: { slug: 'http-desk', viewerRole: 'OWNER' } } } });
   });
 
@@ -43,18 +46,21 @@ describe('HTTP transport', () => {
     expect(html.length).toBeGreaterThan(100_000);
     // the headers tab is open and shows where the bearer token goes
     expect(html).toContain('"defaultEditorToolsVisibility":"headers"');
-    expect(html).toMatch(/"headers":"\{\\n  \\"Authorization\\": \\"Bearer /);
+    expect(html).toMatch(/"headers":"\{\\n {2}\\"Authorization\\": \\"Bearer /);
   });
 
   it('serves the GraphiQL page compressed and cacheable', async () => {
     // fetch would decompress it: ask with node:http to see what travels
-    const get = (headers: Record<string, string>) => new Promise<{ status: number; headers: http.IncomingHttpHeaders; bytes: number }>((resolve, reject) => {
-      http.get(url, { headers: { accept: 'text/html', ...headers } }, (response) => {
-        let bytes = 0;
-        response.on('data', (chunk: Buffer) => (bytes += chunk.length));
-        response.on('end', () => resolve({ status: response.statusCode!, headers: response.headers, bytes }));
-      }).on('error', reject);
-    });
+    const get = (headers: Record<string, string>) =>
+      new Promise<{ status: number; headers: http.IncomingHttpHeaders; bytes: number }>((resolve, reject) => {
+        http
+          .get(url, { headers: { accept: 'text/html', ...headers } }, (response) => {
+            let bytes = 0;
+            response.on('data', (chunk: Buffer) => (bytes += chunk.length));
+            response.on('end', () => resolve({ status: response.statusCode!, headers: response.headers, bytes }));
+          })
+          .on('error', reject);
+      });
     const plain = await get({});
     const brotli = await get({ 'accept-encoding': 'gzip, deflate, br' });
     const gzip = await get({ 'accept-encoding': 'gzip' });

@@ -20,7 +20,12 @@ describe(`${CpuPool.name} time limit (CPU_TASK_TIMEOUT_MS)`, () => {
   const importContent = (content: string, format = 'AUTO') => app.run(desk.editor, IMPORT, { i: { teamId: desk.teamId, title: 'Long', content, format } });
 
   it.each([
-    ['HTML that takes too long to reduce to text', () => `<html><body>${`<div><p>${SENTENCE}</p></div>`.repeat(9_000)}</body></html>`, 'HTML', /Reducing the HTML to text/],
+    [
+      'HTML that takes too long to reduce to text',
+      () => `<html><body>${`<div><p>${SENTENCE}</p></div>`.repeat(9_000)}</body></html>`,
+      'HTML',
+      /Reducing the HTML to text/,
+    ],
     ['text that takes too long to extract claims from', () => SENTENCE.repeat(8_000), 'TEXT', /Finding the claims/],
   ])('ends a job over the limit: %s is PAYLOAD_TOO_COMPLEX and writes nothing', async (_label, content, format, message) => {
     const before = await databaseFingerprint(app);

@@ -8,8 +8,9 @@ import { createDesk, databaseFingerprint, type Desk } from './support/desk';
 import { ImportService } from '../src/modules/ingestion/import.service';
 
 // The shared fixtures beside the repository when present, else the copy kept in test/fixtures.
-const fixtures = process.env.CLAIMGRAPH_FIXTURES
-  ?? [path.resolve(__dirname, '../../shared/fixtures'), path.resolve(__dirname, 'fixtures')].find((dir) => fs.existsSync(path.join(dir, 'kursk-monument.txt')))!;
+const fixtures =
+  process.env.CLAIMGRAPH_FIXTURES ??
+  [path.resolve(__dirname, '../../shared/fixtures'), path.resolve(__dirname, 'fixtures')].find((dir) => fs.existsSync(path.join(dir, 'kursk-monument.txt')))!;
 const KURSK = fs.readFileSync(path.join(fixtures, 'kursk-monument.txt'), 'utf8');
 const IMPORT = `mutation($i: ImportArticleInput!) {
   importArticle(input: $i) {
@@ -56,15 +57,20 @@ describe(ImportService.name, () => {
     const names = result.newSources.filter((source: { anonymous: boolean }) => !source.anonymous).map((source: { name: string }) => source.name);
     expect(names.filter((name: string) => /Khinstin/.test(name))).toEqual(['Alexander Khinstin']);
     expect(new Set(names).size).toBe(names.length);
-    const anonymous = result.newSources.filter((source: { anonymous: boolean }) => source.anonymous).map((source: { descriptor: string }) => source.descriptor.toLowerCase());
+    const anonymous = result.newSources
+      .filter((source: { anonymous: boolean }) => source.anonymous)
+      .map((source: { descriptor: string }) => source.descriptor.toLowerCase());
     expect(anonymous.some((descriptor: string) => descriptor.includes('european diplomat'))).toBe(true);
     const events = await app.sql(`SELECT action, count(*)::int AS n FROM history_events WHERE article_id = $1 GROUP BY action ORDER BY action`, [
       Buffer.from(result.article.id, 'base64url').toString().split(':')[1],
     ]);
-    expect(events).toEqual([{ action: 'CREATE', n: result.claims.length }, { action: 'IMPORT', n: 1 }]);
+    expect(events).toEqual([
+      { action: 'CREATE', n: result.claims.length },
+      { action: 'IMPORT', n: 1 },
+    ]);
   });
 
-  it('reuses the team\'s sources on a later import and flags repeats of reviewed claims', async () => {
+  it("reuses the team's sources on a later import and flags repeats of reviewed claims", async () => {
     const first = await importText('Kursk Governor Alexander Khinstin said the statue would cost 40 million rubles.');
     const claim = first.claims.find((candidate: { quote: string }) => candidate.quote.includes('40 million'));
     expect(claim).toBeDefined();
@@ -120,22 +126,34 @@ describe(ImportService.name, () => {
     const env = { ...process.env, DATABASE_URL: app.databaseUrl, LOG_LEVEL: 'silent' };
     // with the fixture in the team, importing it again is refused unless allowed
     await importText(KURSK, { allowDuplicate: true });
-    const duplicate = await promisify(execFile)('npx', ['tsx', 'src/cli/index.ts', 'import', path.join(fixtures, 'kursk-monument.txt'), '--team', desk.teamSlug, '--title', 'Again', '--as', desk.editor.email], { env })
-      .catch((error) => error);
+    const duplicate = await promisify(execFile)(
+      'npx',
+      ['tsx', 'src/cli/index.ts', 'import', path.join(fixtures, 'kursk-monument.txt'), '--team', desk.teamSlug, '--title', 'Again', '--as', desk.editor.email],
+      { env },
+    ).catch((error) => error);
     expect(duplicate.code).toBe(1);
     expect(duplicate.stderr).toContain('already has this article');
-    const child = execFile('npx', ['tsx', 'src/cli/index.ts', 'import', '-', '--team', desk.teamSlug, '--title', 'From stdin', '--allow-duplicate', '--as', desk.editor.email], { env });
+    const child = execFile(
+      'npx',
+      ['tsx', 'src/cli/index.ts', 'import', '-', '--team', desk.teamSlug, '--title', 'From stdin', '--allow-duplicate', '--as', desk.editor.email],
+      { env },
+    );
     child.stdin!.end(KURSK);
     const output = await new Promise<{ code: number | null; stdout: string }>((resolve) => {
       let stdout = '';
-      child.stdout!.on('data', (chunk) => { stdout += chunk; });
+      child.stdout!.on('data', (chunk) => {
+        stdout += chunk;
+      });
       child.on('close', (code) => resolve({ code, stdout }));
     });
     expect(output.code).toBe(0);
     expect(output.stdout).toMatch(/│ DIRECT_QUOTE +│ SOURCED/);
     expect(output.stdout).toMatch(/imported "From stdin" .*: \d+ claims/);
-    const notUtf8 = await promisify(execFile)('npx', ['tsx', 'src/cli/index.ts', 'import', path.join(__dirname, 'support', 'latin1.bin'), '--team', desk.teamSlug, '--title', 'x', '--as', desk.editor.email], { env })
-      .catch((error) => error);
+    const notUtf8 = await promisify(execFile)(
+      'npx',
+      ['tsx', 'src/cli/index.ts', 'import', path.join(__dirname, 'support', 'latin1.bin'), '--team', desk.teamSlug, '--title', 'x', '--as', desk.editor.email],
+      { env },
+    ).catch((error) => error);
     expect(notUtf8.code).toBe(1);
     expect(notUtf8.stderr).toContain('is not UTF-8 text');
   }, 60_000);

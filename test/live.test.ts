@@ -39,13 +39,16 @@ interface Subscription {
 
 function subscribe(client: Client, query: string, variables: Record<string, unknown>): Subscription {
   const subscription: Subscription = { received: [], errors: [], completed: false, dispose: () => undefined };
-  subscription.dispose = client.subscribe({ query, variables }, {
-    next: (value) => subscription.received.push(value as Record<string, any>),
-    error: (error) => subscription.errors.push(error),
-    complete: () => {
-      subscription.completed = true;
+  subscription.dispose = client.subscribe(
+    { query, variables },
+    {
+      next: (value) => subscription.received.push(value as Record<string, any>),
+      error: (error) => subscription.errors.push(error),
+      complete: () => {
+        subscription.completed = true;
+      },
     },
-  });
+  );
   return subscription;
 }
 
@@ -76,7 +79,10 @@ describe('live updates across instances', () => {
   const connect = (user: TestUser, extra: Record<string, unknown> = {}): Client => {
     // mixed-case keys on purpose: connection parameters are read like HTTP headers
     const client = createClient({
-      url: wsUrl, webSocketImpl: WebSocket, retryAttempts: 0, lazy: true,
+      url: wsUrl,
+      webSocketImpl: WebSocket,
+      retryAttempts: 0,
+      lazy: true,
       connectionParams: { 'X-Claimgraph-User': user.email, ...extra },
     });
     clients.push(client);
@@ -109,21 +115,30 @@ describe('live updates across instances', () => {
     child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
       cwd: root,
       env: {
-        ...process.env, DATABASE_URL: app.databaseUrl, PORT: String(port), HOST: '127.0.0.1',
-        CLAIMGRAPH_DEV_AUTH: 'true', NODE_ENV: 'test', LOG_LEVEL: 'warn',
+        ...process.env,
+        DATABASE_URL: app.databaseUrl,
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        CLAIMGRAPH_DEV_AUTH: 'true',
+        NODE_ENV: 'test',
+        LOG_LEVEL: 'warn',
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     child.stdout!.on('data', (chunk) => (childLog += chunk));
     child.stderr!.on('data', (chunk) => (childLog += chunk));
-    await until(async () => {
-      if (child!.exitCode !== null) throw new Error(`second server exited: ${childLog}`);
-      try {
-        return (await fetch(`http://127.0.0.1:${port}/healthz`)).ok;
-      } catch {
-        return false;
-      }
-    }, 'the second server to start', 90_000);
+    await until(
+      async () => {
+        if (child!.exitCode !== null) throw new Error(`second server exited: ${childLog}`);
+        try {
+          return (await fetch(`http://127.0.0.1:${port}/healthz`)).ok;
+        } catch {
+          return false;
+        }
+      },
+      'the second server to start',
+      90_000,
+    );
   }, 120_000);
 
   afterAll(async () => {
@@ -136,7 +151,7 @@ describe('live updates across instances', () => {
     await app?.close();
   });
 
-  it('delivers a change made through the other process, scoped to the subscriber\'s team', { timeout: 60_000 }, async () => {
+  it("delivers a change made through the other process, scoped to the subscriber's team", { timeout: 60_000 }, async () => {
     const hub = app.server.live.hub;
     const claimSub = subscribe(connect(deskA.viewer), CLAIM_CHANGED, { articleId: articleA });
     const verdictSub = subscribe(connect(deskA.viewer), VERDICT_CHANGED, { claimId: claimA.id });
@@ -156,7 +171,13 @@ describe('live updates across instances', () => {
     });
     await until(() => verdictSub.received.length >= 1 && claimSub.received.length >= 1 && activityA.received.length >= 2, 'the verdict events');
     expect(verdictSub.received[0]).toEqual({
-      data: { verdictChanged: { event: { action: 'SUBMIT' }, verdict: { rating: 'MOSTLY_TRUE', version: 1, reviewer: { name: 'Reviewer' } }, claim: { id: claimA.id, status: 'IN_REVIEW' } } },
+      data: {
+        verdictChanged: {
+          event: { action: 'SUBMIT' },
+          verdict: { rating: 'MOSTLY_TRUE', version: 1, reviewer: { name: 'Reviewer' } },
+          claim: { id: claimA.id, status: 'IN_REVIEW' },
+        },
+      },
     });
     expect(claimSub.received[0].data.claimChanged).toMatchObject({
       event: { action: 'STATUS_CHANGE', before: { status: 'UNREVIEWED' }, after: { status: 'IN_REVIEW' } },
@@ -172,7 +193,8 @@ describe('live updates across instances', () => {
     });
     await until(() => claimSub.received.length >= 3 && activityB.received.length >= 1 && activityA.received.length >= 4, 'the dispute and team B events');
     expect(claimSub.received.slice(1).map((value) => [value.data.claimChanged.event.action, value.data.claimChanged.claim.status])).toEqual([
-      ['MARK_DISPUTED', 'DISPUTED'], ['STATUS_CHANGE', 'DISPUTED'],
+      ['MARK_DISPUTED', 'DISPUTED'],
+      ['STATUS_CHANGE', 'DISPUTED'],
     ]);
     expect(claimSub.received[1].data.claimChanged).toMatchObject({
       event: { actor: { id: Buffer.from(`User:${deskA.editor.id}`).toString('base64url') }, after: { disputedReason: 'Seasonal adjustment', version: 2 } },
@@ -195,13 +217,17 @@ describe('live updates across instances', () => {
     const leaving = subscribe(connect(deskA.reviewer2), TEAM_ACTIVITY, { teamId: deskA.teamId });
     const staying = subscribe(connect(deskA.owner), TEAM_ACTIVITY, { teamId: deskA.teamId });
     await until(() => hub.subscriberCount === before + 2, 'the subscriptions to be live');
-    const note = (text: string, version: number) => remote(deskA.editor, `mutation($input: UpdateClaimInput!) { updateClaim(input: $input) { claim { version } } }`, {
-      input: { claimId: claimA.id, expectedVersion: version, note: text },
-    });
+    const note = (text: string, version: number) =>
+      remote(deskA.editor, `mutation($input: UpdateClaimInput!) { updateClaim(input: $input) { claim { version } } }`, {
+        input: { claimId: claimA.id, expectedVersion: version, note: text },
+      });
     const { updateClaim } = await note('first note', 2);
     await until(() => leaving.received.length === 1 && staying.received.length === 1, 'the first note');
 
-    await app.sql('DELETE FROM memberships WHERE team_id = $1 AND user_id = $2', [Buffer.from(deskA.teamId, 'base64url').toString().split(':')[1], deskA.reviewer2.id]);
+    await app.sql('DELETE FROM memberships WHERE team_id = $1 AND user_id = $2', [
+      Buffer.from(deskA.teamId, 'base64url').toString().split(':')[1],
+      deskA.reviewer2.id,
+    ]);
     await note('second note', updateClaim.claim.version);
     await until(() => staying.received.length === 2, 'the second note');
     await new Promise((resolve) => setTimeout(resolve, 500));
@@ -225,7 +251,9 @@ describe('live updates across instances', () => {
     await until(() => viaToken.received.length === 1, 'the event through the token');
     expect(viaToken.received[0].data.teamActivity).toMatchObject({ action: 'UPDATE', entityType: 'Claim' });
 
-    await app.ok(deskA.viewer, `mutation($input: RevokeApiTokenInput!) { revokeApiToken(input: $input) { apiToken { revokedAt } } }`, { input: { tokenId: apiToken.id } });
+    await app.ok(deskA.viewer, `mutation($input: RevokeApiTokenInput!) { revokeApiToken(input: $input) { apiToken { revokedAt } } }`, {
+      input: { tokenId: apiToken.id },
+    });
     await remote(deskA.editor, `mutation($input: UpdateClaimInput!) { updateClaim(input: $input) { claim { version } } }`, {
       input: { claimId: claimA.id, expectedVersion: version + 1, note: 'not for revoked tokens' },
     });
@@ -274,7 +302,8 @@ describe(EventHub.name, () => {
     const hub = new EventHub(app.databaseUrl, silent, 50);
     const desk = await createDesk(app);
     const teamId = Buffer.from(desk.teamId, 'base64url').toString().split(':')[1];
-    const rename = (name: string) => app.ok(desk.owner, `mutation($input: UpdateTeamInput!) { updateTeam(input: $input) { team { name } } }`, { input: { teamId: desk.teamId, name } });
+    const rename = (name: string) =>
+      app.ok(desk.owner, `mutation($input: UpdateTeamInput!) { updateTeam(input: $input) { team { name } } }`, { input: { teamId: desk.teamId, name } });
     try {
       const stream = hub.subscribe(teamId, (notice) => notice.entityType === 'Team');
       await hub.whenStarted(stream);

@@ -18,15 +18,26 @@ describe('node(id) and nodes(ids)', () => {
   afterAll(() => app?.close());
 
   it('resolves every kind of object by global ID with its concrete type', async () => {
-    const verdict = await app.ok(desk.reviewer, `mutation($id: ID!) { submitVerdict(input: { claimId: $id, rating: TRUE }) { verdict { id reviewer { id } } } }`, { id: claimId });
+    const verdict = await app.ok(
+      desk.reviewer,
+      `mutation($id: ID!) { submitVerdict(input: { claimId: $id, rating: TRUE }) { verdict { id reviewer { id } } } }`,
+      { id: claimId },
+    );
     const history = await app.ok(desk.viewer, `query($id: ID!) { claim(id: $id) { history { nodes { id } } } }`, { id: claimId });
-    const ids = [desk.teamId, articleId, claimId, verdict.submitVerdict.verdict.id, verdict.submitVerdict.verdict.reviewer.id, history.claim.history.nodes[0].id];
+    const ids = [
+      desk.teamId,
+      articleId,
+      claimId,
+      verdict.submitVerdict.verdict.id,
+      verdict.submitVerdict.verdict.reviewer.id,
+      history.claim.history.nodes[0].id,
+    ];
     const data = await app.ok(desk.viewer, `query($ids: [ID!]!) { nodes(ids: $ids) { __typename id } }`, { ids });
     expect(data.nodes.map((node: { __typename: string }) => node.__typename)).toEqual(['Team', 'Article', 'Claim', 'Verdict', 'User', 'HistoryEvent']);
     expect(data.nodes.map((node: { id: string }) => node.id)).toEqual(ids);
   });
 
-  it('answers another team\'s object exactly like a missing one', async () => {
+  it("answers another team's object exactly like a missing one", async () => {
     const missing = Buffer.from('Claim:00000000-0000-4000-8000-000000000000').toString('base64url');
     const query = `query($id: ID!) { node(id: $id) { id } }`;
     expect(await app.run(desk.outsider, query, { id: claimId })).toEqual({ data: { node: null } });
@@ -114,7 +125,7 @@ describe(paginate.name, () => {
     }
   });
 
-  it('pages nested connections (an article\'s claims) by cursor too', async () => {
+  it("pages nested connections (an article's claims) by cursor too", async () => {
     const { id } = await createArticle(app, desk, { text: 'one two three four five six' });
     for (const word of ['one', 'two', 'three', 'four', 'five']) await createClaim(app, desk, id, word);
     const nested = `query($id: ID!, $after: String) { article(id: $id) { claims(first: 2, after: $after) {
@@ -130,7 +141,9 @@ describe(paginate.name, () => {
       after = data.article.claims.pageInfo.endCursor;
     }
     expect(seen).toEqual(['one', 'two', 'three', 'four', 'five']);
-    const backwards = await app.ok(desk.viewer, `query($id: ID!) { article(id: $id) { claims(last: 2) { nodes { quote } pageInfo { hasPreviousPage } } } }`, { id });
+    const backwards = await app.ok(desk.viewer, `query($id: ID!) { article(id: $id) { claims(last: 2) { nodes { quote } pageInfo { hasPreviousPage } } } }`, {
+      id,
+    });
     expect(backwards.article.claims).toEqual({ nodes: [{ quote: 'four' }, { quote: 'five' }], pageInfo: { hasPreviousPage: true } });
   });
 });

@@ -30,14 +30,30 @@ describe('performance', () => {
     await client.connect();
     // Two short teams for the statement counts, and a 20k-claim team big enough for the planner
     // to prefer a sequential scan wherever an index does not serve the query.
-    users = (await generateDataset(client, {
-      seed: 'performance-test', evidencePerClaim: 2, verdictsPerClaim: 3, sourcesPerTeam: 30,
-      teams: [{ slug: 'short', articles: 2, claimsPerArticle: 4 }, { slug: 'long', articles: 2, claimsPerArticle: 40 }],
-    })).users;
-    users.push(...(await generateDataset(client, {
-      seed: 'performance-test-queue', evidencePerClaim: 0, verdictsPerClaim: 3, sourcesPerTeam: 30, history: false,
-      teams: [{ slug: 'queue', articles: 500, claimsPerArticle: 40 }],
-    })).users);
+    users = (
+      await generateDataset(client, {
+        seed: 'performance-test',
+        evidencePerClaim: 2,
+        verdictsPerClaim: 3,
+        sourcesPerTeam: 30,
+        teams: [
+          { slug: 'short', articles: 2, claimsPerArticle: 4 },
+          { slug: 'long', articles: 2, claimsPerArticle: 40 },
+        ],
+      })
+    ).users;
+    users.push(
+      ...(
+        await generateDataset(client, {
+          seed: 'performance-test-queue',
+          evidencePerClaim: 0,
+          verdictsPerClaim: 3,
+          sourcesPerTeam: 30,
+          history: false,
+          teams: [{ slug: 'queue', articles: 500, claimsPerArticle: 40 }],
+        })
+      ).users,
+    );
     await client.query('ANALYZE');
     articles = (await client.query(`SELECT a.id, t.slug FROM articles a JOIN teams t ON t.id = a.team_id ORDER BY a.created_at`)).rows;
   });
@@ -84,7 +100,7 @@ describe('performance', () => {
     expect(long.count).toBeLessThanOrEqual(7);
   });
 
-  it('answers the article page exactly as the benchmark\'s one-statement limit does, with and without graphql-jit', async () => {
+  it("answers the article page exactly as the benchmark's one-statement limit does, with and without graphql-jit", async () => {
     const article = articles.find((candidate) => candidate.slug === 'long')!;
     const page = await articlePage('long');
     const [{ body }] = (await client.query(LIMIT_ARTICLE_PAGE_SQL, [article.id])).rows;
@@ -113,7 +129,9 @@ describe('performance', () => {
     await expect(aborted.finish('commit')).rejects.toThrow(/aborted/);
 
     const committed = new RequestDb(app.dataSource, { userId: user.id, teamIds }, 'write');
-    await committed.transaction((manager) => manager.query(`UPDATE sources SET title = 'Committed' WHERE id = (SELECT id FROM sources WHERE team_id = $1 LIMIT 1)`, [teamIds[0]]));
+    await committed.transaction((manager) =>
+      manager.query(`UPDATE sources SET title = 'Committed' WHERE id = (SELECT id FROM sources WHERE team_id = $1 LIMIT 1)`, [teamIds[0]]),
+    );
     await committed.finish('commit');
     expect((await client.query(`SELECT count(*)::int AS n FROM sources WHERE title = 'Committed'`)).rows[0].n).toBe(1);
   });
@@ -124,8 +142,10 @@ describe('performance', () => {
     const ids = (await client.query(`SELECT id FROM teams WHERE slug = ANY($1)`, [teamIds])).rows.map((row) => row.id);
     await client.query('BEGIN');
     try {
-      await client.query(`SELECT set_config('role', 'claimgraph_app', true), set_config('claimgraph.user_id', $1, true), set_config('claimgraph.team_ids', $2, true)`,
-        [user.id, `{${ids.join(',')}}`]);
+      await client.query(
+        `SELECT set_config('role', 'claimgraph_app', true), set_config('claimgraph.user_id', $1, true), set_config('claimgraph.team_ids', $2, true)`,
+        [user.id, `{${ids.join(',')}}`],
+      );
       const [{ 'QUERY PLAN': plan }] = (await client.query(`EXPLAIN (FORMAT JSON) ${statement.text}`, statement.values)).rows;
       const found: string[] = [];
       const walk = (node: any) => {
@@ -148,9 +168,14 @@ describe('performance', () => {
     for (let index = 0; index < 10; index++) {
       page = await run(app.server, reviewer, CLAIM_QUEUE, { teamId, after: page.data.claims.pageInfo.endCursor });
     }
-    const byRating = await run(app.server, reviewer, `query($teamId: ID!) {
+    const byRating = await run(
+      app.server,
+      reviewer,
+      `query($teamId: ID!) {
       claims(filter: { teamId: $teamId, rating: [MISLEADING] }, first: 50) { edges { node { id } } }
-    }`, { teamId });
+    }`,
+      { teamId },
+    );
     const articleOfQueue = articles.find((candidate) => candidate.slug === 'queue')!;
     const articlePageOfQueue = await run(app.server, reviewer, ARTICLE_PAGE, { id: toGlobalId('Article', articleOfQueue.id) });
 

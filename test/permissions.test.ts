@@ -5,7 +5,6 @@ import { MemberService } from '../src/modules/team/member.service';
 import { PERMISSIONS, type Permission } from '../src/modules/team/permissions';
 import { Role } from '../src/modules/team/role';
 
-
 describe('permission matrix', () => {
   let app: TestApp;
   let desk: Desk;
@@ -27,19 +26,37 @@ describe('permission matrix', () => {
     'evidence.write': async (user) => {
       const { id } = await createArticle(app, desk);
       const claim = await createClaim(app, desk, id, 'the lowest since 1999');
-      return app.run(user, `mutation($c: ID!) { addEvidence(input: { claimId: $c, stance: CONTEXT, url: "https://e.example" }) { evidence { id } } }`, { c: claim.id });
+      return app.run(user, `mutation($c: ID!) { addEvidence(input: { claimId: $c, stance: CONTEXT, url: "https://e.example" }) { evidence { id } } }`, {
+        c: claim.id,
+      });
     },
-    'article.write': (user) => app.run(user, `mutation($t: ID!) { createArticle(input: { teamId: $t, title: "t", text: "body", allowDuplicate: true }) { article { id } } }`, { t: desk.teamId }),
+    'article.write': (user) =>
+      app.run(user, `mutation($t: ID!) { createArticle(input: { teamId: $t, title: "t", text: "body", allowDuplicate: true }) { article { id } } }`, {
+        t: desk.teamId,
+      }),
     'claim.write': async (user) => {
       const { id } = await createArticle(app, desk);
-      return app.run(user, `mutation($a: ID!) { createClaim(input: { articleId: $a, kind: ASSERTION, anchor: { quote: { exact: "the lowest since 1999" } } }) { claim { id } } }`, { a: id });
+      return app.run(
+        user,
+        `mutation($a: ID!) { createClaim(input: { articleId: $a, kind: ASSERTION, anchor: { quote: { exact: "the lowest since 1999" } } }) { claim { id } } }`,
+        { a: id },
+      );
     },
-    'source.write': (user) => app.run(user, `mutation($t: ID!) { createSource(input: { teamId: $t, kind: PERSON, name: "n" }) { source { id } } }`, { t: desk.teamId }),
+    'source.write': (user) =>
+      app.run(user, `mutation($t: ID!) { createSource(input: { teamId: $t, kind: PERSON, name: "n" }) { source { id } } }`, { t: desk.teamId }),
     'team.update': (user) => app.run(user, `mutation($t: ID!) { updateTeam(input: { teamId: $t, name: "Renamed" }) { team { id } } }`, { t: desk.teamId }),
-    'webhook.manage': (user) => app.run(user, `mutation($t: ID!) { createWebhookEndpoint(input: { teamId: $t, url: "https://hooks.example.org/in", eventTypes: [CLAIM_PUBLISHED] }) { endpoint { id } } }`, { t: desk.teamId }),
+    'webhook.manage': (user) =>
+      app.run(
+        user,
+        `mutation($t: ID!) { createWebhookEndpoint(input: { teamId: $t, url: "https://hooks.example.org/in", eventTypes: [CLAIM_PUBLISHED] }) { endpoint { id } } }`,
+        { t: desk.teamId },
+      ),
     'team.manageMembers': async (user) => {
       const email = `member.${Math.random().toString(36).slice(2)}@example.test`;
-      return app.run(user, `mutation($t: ID!, $e: String!) { addTeamMember(input: { teamId: $t, email: $e, role: VIEWER }) { invitation { role } } }`, { t: desk.teamId, e: email });
+      return app.run(user, `mutation($t: ID!, $e: String!) { addTeamMember(input: { teamId: $t, email: $e, role: VIEWER }) { invitation { role } } }`, {
+        t: desk.teamId,
+        e: email,
+      });
     },
   };
 
@@ -84,12 +101,18 @@ describe(MemberService.name, () => {
     const invited = await app.ok(desk.owner, ADD, { i: { teamId: desk.teamId, email: invitee.email.toUpperCase(), role: 'REVIEWER' } });
     expect(invited.addTeamMember.invitation).toMatchObject({ email: invitee.email, role: 'REVIEWER', status: 'PENDING', teamSlug: desk.teamSlug });
     // not a member yet: the team cannot see them, they cannot see the team
-    const members = async () => (await app.ok(desk.owner, `query($id: ID!) { node(id: $id) { ... on Team { memberships(first: 50) { nodes { user { email } } } } } }`, { id: desk.teamId }))
-      .node.memberships.nodes.map((node: any) => node.user.email);
+    const members = async () =>
+      (
+        await app.ok(desk.owner, `query($id: ID!) { node(id: $id) { ... on Team { memberships(first: 50) { nodes { user { email } } } } } }`, {
+          id: desk.teamId,
+        })
+      ).node.memberships.nodes.map((node: any) => node.user.email);
     expect(await members()).not.toContain(invitee.email);
     const pending = (await app.ok(invitee, INVITATIONS)).viewer;
     expect(pending.memberships).toEqual([]);
-    expect(pending.invitations).toEqual([{ id: invited.addTeamMember.invitation.id, teamName: expect.any(String), teamSlug: desk.teamSlug, role: 'REVIEWER', status: 'PENDING' }]);
+    expect(pending.invitations).toEqual([
+      { id: invited.addTeamMember.invitation.id, teamName: expect.any(String), teamSlug: desk.teamSlug, role: 'REVIEWER', status: 'PENDING' },
+    ]);
     const duplicate = await app.run(desk.owner, ADD, { i: { teamId: desk.teamId, email: invitee.email, role: 'VIEWER' } });
     expect(duplicate.errors?.[0].extensions?.code).toBe('ALREADY_EXISTS');
     // nobody else can answer it
@@ -106,9 +129,13 @@ describe(MemberService.name, () => {
     expect(member.errors?.[0].extensions?.code).toBe('ALREADY_EXISTS');
 
     const globalUserId = Buffer.from(`User:${invitee.id}`).toString('base64url');
-    expect((await app.ok(desk.owner, CHANGE, { i: { teamId: desk.teamId, userId: globalUserId, role: 'EDITOR' } })).changeMemberRole.membership.role).toBe('EDITOR');
+    expect((await app.ok(desk.owner, CHANGE, { i: { teamId: desk.teamId, userId: globalUserId, role: 'EDITOR' } })).changeMemberRole.membership.role).toBe(
+      'EDITOR',
+    );
     expect((await app.ok(desk.owner, REMOVE, { i: { teamId: desk.teamId, userId: globalUserId } })).removeTeamMember.userId).toBe(globalUserId);
-    const events = await app.sql(`SELECT action, before, after, reason FROM history_events WHERE entity_type = 'Membership' AND entity_id = $1 ORDER BY id`, [invitee.id]);
+    const events = await app.sql(`SELECT action, before, after, reason FROM history_events WHERE entity_type = 'Membership' AND entity_id = $1 ORDER BY id`, [
+      invitee.id,
+    ]);
     expect(events).toEqual([
       { action: 'ADD_MEMBER', before: null, after: { userId: invitee.id, role: 'REVIEWER' }, reason: 'accepted an invitation' },
       { action: 'CHANGE_ROLE', before: { role: 'REVIEWER' }, after: { role: 'EDITOR' }, reason: null },
@@ -141,7 +168,10 @@ describe(MemberService.name, () => {
     const team = await createDesk(app);
     const ownerId = await userId(team.owner);
     const before = await databaseFingerprint(app);
-    for (const [query, input] of [[CHANGE, { role: 'EDITOR' }], [REMOVE, {}]] as const) {
+    for (const [query, input] of [
+      [CHANGE, { role: 'EDITOR' }],
+      [REMOVE, {}],
+    ] as const) {
       const result = await app.run(team.owner, query, { i: { teamId: team.teamId, userId: ownerId, ...input } });
       expect(result.errors?.[0].extensions?.code).toBe('LAST_OWNER');
     }

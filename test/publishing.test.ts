@@ -23,10 +23,15 @@ const UNPUBLISH = `mutation($input: UnpublishClaimInput!) { unpublishClaim(input
  */
 function conditionalGet(url: string, etag: string): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
-    http.get(url, { headers: { 'if-none-match': etag } }, (response) => {
-      let body = '';
-      response.setEncoding('utf8').on('data', (chunk: string) => (body += chunk)).on('end', () => resolve({ status: response.statusCode!, body }));
-    }).on('error', reject);
+    http
+      .get(url, { headers: { 'if-none-match': etag } }, (response) => {
+        let body = '';
+        response
+          .setEncoding('utf8')
+          .on('data', (chunk: string) => (body += chunk))
+          .on('end', () => resolve({ status: response.statusCode!, body }));
+      })
+      .on('error', reject);
   });
 }
 
@@ -56,8 +61,12 @@ describe(publishingRouter.name, () => {
     claims.budget = (await createClaim(app, desk, article, 'The city council approved a budget of $4.2 million')).id;
     claims.unemployment = (await createClaim(app, desk, bare, 'Unemployment fell to 3.1% last year')).id;
     claims.draft = (await createClaim(app, desk, article, 'the lowest since 1999')).id;
-    await app.ok(desk.reviewer, ADD_EVIDENCE, { input: { claimId: claims.schools, stance: 'SUPPORTS', url: 'https://budget.example.gov/schools', quotedPassage: 'Schools: $1.9m, up from $1.2m' } });
-    await publishClaim(app, desk, claims.schools, 'TRUE', { rationale: 'School spending is at a record.\n\nThe adopted budget says so </script><b>really</b>.' });
+    await app.ok(desk.reviewer, ADD_EVIDENCE, {
+      input: { claimId: claims.schools, stance: 'SUPPORTS', url: 'https://budget.example.gov/schools', quotedPassage: 'Schools: $1.9m, up from $1.2m' },
+    });
+    await publishClaim(app, desk, claims.schools, 'TRUE', {
+      rationale: 'School spending is at a record.\n\nThe adopted budget says so </script><b>really</b>.',
+    });
     await publishClaim(app, desk, claims.budget, 'MISLEADING');
     await publishClaim(app, desk, claims.unemployment, 'MOSTLY_FALSE', { rationale: 'It fell to 3.4%.' });
   });
@@ -65,13 +74,20 @@ describe(publishingRouter.name, () => {
 
   describe('team publishing settings', () => {
     it('lets an OWNER set the organisation and public base URL, and clear them with null', async () => {
-      const set = await app.ok(desk.owner, UPDATE_TEAM, { input: {
-        teamId: desk.teamId, organizationName: 'Example Fact Desk', organizationUrl: 'https://facts.example.org',
-        organizationLogoUrl: 'https://facts.example.org/logo.png', publicBaseUrl: 'https://checks.example.org',
-      } });
+      const set = await app.ok(desk.owner, UPDATE_TEAM, {
+        input: {
+          teamId: desk.teamId,
+          organizationName: 'Example Fact Desk',
+          organizationUrl: 'https://facts.example.org',
+          organizationLogoUrl: 'https://facts.example.org/logo.png',
+          publicBaseUrl: 'https://checks.example.org',
+        },
+      });
       expect(set.updateTeam.team).toEqual({
-        organizationName: 'Example Fact Desk', organizationUrl: 'https://facts.example.org',
-        organizationLogoUrl: 'https://facts.example.org/logo.png', publicBaseUrl: 'https://checks.example.org',
+        organizationName: 'Example Fact Desk',
+        organizationUrl: 'https://facts.example.org',
+        organizationLogoUrl: 'https://facts.example.org/logo.png',
+        publicBaseUrl: 'https://checks.example.org',
       });
       const history = await app.ok(desk.owner, `query($id: ID!) { team(id: $id) { history(first: 1) { nodes { action after } } } }`, { id: desk.teamId });
       expect(history.team.history.nodes[0]).toMatchObject({ action: 'UPDATE', after: { publicBaseUrl: 'https://checks.example.org' } });
@@ -86,8 +102,12 @@ describe(publishingRouter.name, () => {
       const outsider = await app.run(desk.outsider, UPDATE_TEAM, { input: { teamId: desk.teamId, organizationName: 'Hijack' } });
       expect(outsider.errors?.[0].extensions?.code).toBe('NOT_FOUND');
       for (const input of [
-        { organizationUrl: 'javascript:alert(1)' }, { publicBaseUrl: 'https://checks.example.org/' }, { publicBaseUrl: 'ftp://x.example' },
-        { organizationLogoUrl: 'not a url' }, { organizationName: '   ' }, { publicBaseUrl: 'https://checks.example.org?x=1' },
+        { organizationUrl: 'javascript:alert(1)' },
+        { publicBaseUrl: 'https://checks.example.org/' },
+        { publicBaseUrl: 'ftp://x.example' },
+        { organizationLogoUrl: 'not a url' },
+        { organizationName: '   ' },
+        { publicBaseUrl: 'https://checks.example.org?x=1' },
       ]) {
         const result = await app.run(desk.owner, UPDATE_TEAM, { input: { teamId: desk.teamId, ...input } });
         expect([JSON.stringify(input), result.errors?.[0].extensions?.code]).toEqual([JSON.stringify(input), 'BAD_USER_INPUT']);
@@ -128,13 +148,19 @@ describe(publishingRouter.name, () => {
       expect((await conditionalGet(`${base}/fact-checks/${claims.budget}`, '"other"')).status).toBe(200);
     });
 
-    it('names a publisher for an article without an outlet, and uses the team\'s public base URL when set', async () => {
-      await app.ok(desk.owner, UPDATE_TEAM, { input: { teamId: desk.teamId, publicBaseUrl: 'https://checks.example.org', organizationLogoUrl: 'https://facts.example.org/logo.png' } });
+    it("names a publisher for an article without an outlet, and uses the team's public base URL when set", async () => {
+      await app.ok(desk.owner, UPDATE_TEAM, {
+        input: { teamId: desk.teamId, publicBaseUrl: 'https://checks.example.org', organizationLogoUrl: 'https://facts.example.org/logo.png' },
+      });
       try {
         const review = embeddedJsonLd(await (await fetch(`${base}/fact-checks/${claims.unemployment}`)).text());
         expect(check(review, 'page')).toEqual([]);
         expect(review.url).toBe(`https://checks.example.org/fact-checks/${claims.unemployment}`);
-        expect(review.itemReviewed.appearance.publisher).toEqual({ '@type': 'Organization', name: 'local-paper.example', url: 'https://www.local-paper.example' });
+        expect(review.itemReviewed.appearance.publisher).toEqual({
+          '@type': 'Organization',
+          name: 'local-paper.example',
+          url: 'https://www.local-paper.example',
+        });
         expect(review.author.logo).toEqual({ '@type': 'ImageObject', url: 'https://facts.example.org/logo.png' });
       } finally {
         await app.ok(desk.owner, UPDATE_TEAM, { input: { teamId: desk.teamId, publicBaseUrl: null, organizationLogoUrl: null } });
@@ -157,7 +183,9 @@ describe(publishingRouter.name, () => {
       const temporary = (await createClaim(app, desk, (await createArticle(app, desk)).id, 'on Tuesday')).id;
       await publishClaim(app, desk, temporary, 'TRUE');
       expect((await fetch(`${base}/fact-checks/${temporary}`)).status).toBe(200);
-      await app.ok(desk.editor, UNPUBLISH, { input: { claimId: temporary, expectedVersion: await claimVersion(app, desk.editor, temporary), reason: 'wrong' } });
+      await app.ok(desk.editor, UNPUBLISH, {
+        input: { claimId: temporary, expectedVersion: await claimVersion(app, desk.editor, temporary), reason: 'wrong' },
+      });
       await answer(temporary);
       expect(new Set(bodies).size).toBe(1);
     });
@@ -201,10 +229,13 @@ describe(publishingRouter.name, () => {
     });
 
     it('reads as a role that sees published claims only, never verdicts, notes or unpublished claims', async () => {
-      const asPublic = (sql: string) => app.dataSource.transaction(async (manager) => {
-        await manager.query('SET LOCAL ROLE claimgraph_public');
-        return manager.query(sql);
-      }).catch((error: Error) => error.message);
+      const asPublic = (sql: string) =>
+        app.dataSource
+          .transaction(async (manager) => {
+            await manager.query('SET LOCAL ROLE claimgraph_public');
+            return manager.query(sql);
+          })
+          .catch((error: Error) => error.message);
       const counted = await app.dataSource.transaction(async (manager) => {
         await manager.query('SET LOCAL ROLE claimgraph_public');
         return manager.query(`SELECT count(*)::int AS n, bool_and(published_at IS NOT NULL) AS all_published FROM claims`);
@@ -225,7 +256,8 @@ describe(publishingRouter.name, () => {
       expect(first.headers.get('cache-control')).toBe('public, max-age=120');
       const page1 = await first.json();
       expect(page1['@graph'].map((review: any) => review.claimReviewed)).toEqual([
-        'Unemployment fell to 3.1% last year', 'The city council approved a budget of $4.2 million',
+        'Unemployment fell to 3.1% last year',
+        'The city council approved a budget of $4.2 million',
       ]);
       for (const [index, review] of page1['@graph'].entries()) {
         expect(check(review, `@graph[${index}]`)).toEqual([]);
@@ -252,11 +284,15 @@ describe(publishingRouter.name, () => {
       const feed = new DOMParser().parseFromString(xml, 'text/xml');
       const entries = [...feed.querySelectorAll('entry')];
       expect(entries.map((entry) => entry.querySelector('id')?.textContent)).toEqual([
-        `${base}/fact-checks/${claims.unemployment}`, `${base}/fact-checks/${claims.budget}`,
+        `${base}/fact-checks/${claims.unemployment}`,
+        `${base}/fact-checks/${claims.budget}`,
       ]);
       expect(entries[0].querySelector('title')?.textContent).toBe('“Unemployment fell to 3.1% last year” — Mostly false');
       // linkedom leaves XML entities in attribute values as they are written
-      const next = [...feed.querySelectorAll('link')].find((link) => link.getAttribute('rel') === 'next')?.getAttribute('href')?.replace(/&amp;/g, '&');
+      const next = [...feed.querySelectorAll('link')]
+        .find((link) => link.getAttribute('rel') === 'next')
+        ?.getAttribute('href')
+        ?.replace(/&amp;/g, '&');
       expect(next).toMatch(/fact-checks\.atom\?limit=2&before=/);
       const older = new DOMParser().parseFromString(await (await fetch(next!)).text(), 'text/xml');
       expect([...older.querySelectorAll('entry')].map((entry) => entry.querySelector('id')?.textContent)).toEqual([`${base}/fact-checks/${claims.schools}`]);

@@ -45,7 +45,9 @@ describe(claimReview.name, () => {
   afterAll(() => app?.close());
 
   const download = async (query: string) => {
-    const response = await fetch(`${base}/exports/verdicts.claimreview.jsonld?team=${desk.teamSlug}${query}`, { headers: { authorization: `Bearer ${token}` } });
+    const response = await fetch(`${base}/exports/verdicts.claimreview.jsonld?team=${desk.teamSlug}${query}`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toBe('application/ld+json; charset=utf-8');
     expect(response.headers.get('content-disposition')).toMatch(/^attachment; filename=".+-verdicts-\d{4}-\d{2}-\d{2}\.claimreview\.jsonld"$/);
@@ -58,7 +60,9 @@ describe(claimReview.name, () => {
     const reviews = document['@graph'];
     expect(reviews).toHaveLength(3);
     expect(reviews.map((review: any) => review.claimReviewed)).toEqual([
-      'The city council approved a budget of $4.2 million', 'We have never spent more on schools', 'Unemployment fell to 3.1% last year',
+      'The city council approved a budget of $4.2 million',
+      'We have never spent more on schools',
+      'Unemployment fell to 3.1% last year',
     ]);
     for (const [index, review] of reviews.entries()) expect([index, check(review, `@graph[${index}]`)]).toEqual([index, []]);
 
@@ -73,8 +77,11 @@ describe(claimReview.name, () => {
         author: { '@type': 'Person', name: 'Ana Ruiz', url: 'https://city.example.gov/mayor' },
         datePublished: '2026-03-01T10:00:00.000Z',
         appearance: {
-          '@type': 'CreativeWork', headline: 'Council approves record budget', url: 'https://news.example.com/budget',
-          datePublished: '2026-03-01T10:00:00.000Z', publisher: { '@type': 'Organization', name: 'Example News' },
+          '@type': 'CreativeWork',
+          headline: 'Council approves record budget',
+          url: 'https://news.example.com/budget',
+          datePublished: '2026-03-01T10:00:00.000Z',
+          publisher: { '@type': 'Organization', name: 'Example News' },
         },
         inLanguage: 'en',
       },
@@ -120,7 +127,11 @@ describe(claimReview.name, () => {
     const S = 'http://schema.org/';
     for (const node of expanded as any[]) {
       expect(node['@type']).toEqual([`${S}ClaimReview`]);
-      expect(Object.keys(node).filter((key) => !key.startsWith('@')).every((key) => key.startsWith(S))).toBe(true);
+      expect(
+        Object.keys(node)
+          .filter((key) => !key.startsWith('@'))
+          .every((key) => key.startsWith(S)),
+      ).toBe(true);
       expect(node[`${S}url`][0]['@id']).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/fact-checks\//);
       expect(node[`${S}datePublished`][0]).toMatchObject({ '@type': `${S}Date` });
       expect(node[`${S}reviewRating`][0]['@type']).toEqual([`${S}Rating`]);
@@ -132,10 +143,18 @@ describe(claimReview.name, () => {
   });
 
   it('has a checker that does catch bad ClaimReviews', () => {
-    const problems = check({
-      '@type': 'ClaimReview', claimReviewed: '', url: 'javascript:alert(1)', datePublished: '01/03/2026',
-      reviewRating: { '@type': 'Rating', ratingValue: 5 }, itemReviewed: { '@type': 'Claim', author: { '@type': 'Person' } }, colour: 'red',
-    }, 'review');
+    const problems = check(
+      {
+        '@type': 'ClaimReview',
+        claimReviewed: '',
+        url: 'javascript:alert(1)',
+        datePublished: '01/03/2026',
+        reviewRating: { '@type': 'Rating', ratingValue: 5 },
+        itemReviewed: { '@type': 'Claim', author: { '@type': 'Person' } },
+        colour: 'red',
+      },
+      'review',
+    );
     expect(problems).toEqual([
       'review: ClaimReview lacks recommended author',
       'review.claimReviewed: "" is not Text',

@@ -19,9 +19,15 @@ class Capture extends PassThrough {
   }
   // what cli-progress asks of a terminal
   columns = 120;
-  cursorTo(): boolean { return true; }
-  clearLine(): boolean { return true; }
-  moveCursor(): boolean { return true; }
+  cursorTo(): boolean {
+    return true;
+  }
+  clearLine(): boolean {
+    return true;
+  }
+  moveCursor(): boolean {
+    return true;
+  }
 }
 
 describe(registerExportCommand.name, () => {
@@ -79,7 +85,19 @@ describe(registerExportCommand.name, () => {
 
   it('writes ClaimReview JSON-LD to standard output, acting with a token', async () => {
     const token = (await app.ok(data.desk.viewer, `mutation { createApiToken(input: { name: "cli" }) { token } }`)).createApiToken.token;
-    const result = await cli(['--format', 'claimreview', '--team', data.desk.teamId, '--include-settled', '--review-url', 'https://desk.example.org/c/{id}', '--token', token, '--out', '-']);
+    const result = await cli([
+      '--format',
+      'claimreview',
+      '--team',
+      data.desk.teamId,
+      '--include-settled',
+      '--review-url',
+      'https://desk.example.org/c/{id}',
+      '--token',
+      token,
+      '--out',
+      '-',
+    ]);
     expect(result.exitCode).toBeUndefined();
     const document = JSON.parse(result.stdout);
     expect(document['@context']).toBe('https://schema.org');
@@ -99,7 +117,16 @@ describe(registerExportCommand.name, () => {
     expect(nobody.stderr).toBe('error: Say who acts: --as <email> or --token <token>\n');
     const misplaced = await cli(['--format', 'csv', '--team', data.desk.teamSlug, '--include-settled', '--as', data.desk.viewer.email, '--out', out]);
     expect(misplaced.stderr).toBe('error: --include-settled applies to --format claimreview\n');
-    const noDirectory = await cli(['--format', 'csv', '--team', data.desk.teamSlug, '--as', data.desk.viewer.email, '--out', path.join(directory, 'missing', 'x.csv')]);
+    const noDirectory = await cli([
+      '--format',
+      'csv',
+      '--team',
+      data.desk.teamSlug,
+      '--as',
+      data.desk.viewer.email,
+      '--out',
+      path.join(directory, 'missing', 'x.csv'),
+    ]);
     expect(noDirectory.stderr).toBe(`error: No such directory: ${path.join(directory, 'missing')}\n`);
     await expect(cli(['--format', 'xlsx', '--team', 'x', '--out', out])).rejects.toThrow(/must be csv, jsonl, claimreview or html/);
     expect(fs.existsSync(out)).toBe(false);

@@ -48,7 +48,9 @@ describe(reportRouter.name, () => {
     viewerToken = await tokenFor(app, desk.viewer);
     outsiderToken = await tokenFor(app, desk.outsider);
     const { id: articleId } = await createArticle(app, desk, {
-      title: 'Budget, "schools" & taxes\nA second line: 東京', text: ARTICLE, url: 'https://news.example.com/a?x=1,2',
+      title: 'Budget, "schools" & taxes\nA second line: 東京',
+      text: ARTICLE,
+      url: 'https://news.example.com/a?x=1,2',
     });
     const speaker = await createSource(app, desk, { kind: 'PERSON', name: 'Müller, "the clerk"' });
     claimIds = [];
@@ -101,7 +103,10 @@ describe(reportRouter.name, () => {
     });
     // spelled out, so the comparison above cannot pass by both sides being wrong the same way
     expect(records.map((record) => record.quote)).toEqual([
-      'We will cut taxes, not services', 'sagte Müller; 東京都の予算は「過去最大」です。\n=SUM(A1:A3)', 'الأرقام دقيقة', 'e\u0301 and 🧾 receipts',
+      'We will cut taxes, not services',
+      'sagte Müller; 東京都の予算は「過去最大」です。\n=SUM(A1:A3)',
+      'الأرقام دقيقة',
+      'e\u0301 and 🧾 receipts',
     ]);
     expect(records[0]).toMatchObject({
       speaker: 'Müller, "the clerk"',
@@ -117,7 +122,10 @@ describe(reportRouter.name, () => {
     expect(response.headers.get('content-disposition')).toMatch(/^attachment; filename=".+-verdicts-\d{4}-\d{2}-\d{2}\.jsonl"$/);
     const text = await response.text();
     expect(text.endsWith('\n')).toBe(true);
-    const lines = text.slice(0, -1).split('\n').map((line) => JSON.parse(line));
+    const lines = text
+      .slice(0, -1)
+      .split('\n')
+      .map((line) => JSON.parse(line));
     expect(lines.map((line) => line.claimId)).toEqual(claimIds.slice(0, 2));
     expect(lines[0]).toMatchObject({
       quote: 'We will cut taxes, not services',
@@ -242,7 +250,9 @@ describe(reportRouter.name, () => {
       const clients = await Promise.all(Array.from({ length: pool.idleCount }, () => pool.connect()));
       try {
         for (const client of clients) {
-          const { rows } = await client.query(`SELECT (SELECT count(*) FROM pg_cursors)::int AS cursors, (SELECT state FROM pg_stat_activity WHERE pid = pg_backend_pid()) AS state`);
+          const { rows } = await client.query(
+            `SELECT (SELECT count(*) FROM pg_cursors)::int AS cursors, (SELECT state FROM pg_stat_activity WHERE pid = pg_backend_pid()) AS state`,
+          );
           expect(rows[0]).toEqual({ cursors: 0, state: 'active' });
         }
       } finally {
@@ -264,9 +274,14 @@ describe(reportRouter.name, () => {
         expect(first.head).toMatch(/^HTTP\/1\.1 200 OK/);
         const again = await fetch(`${limitedBase}/exports/verdicts.csv?team=${big.teamSlug}`, { headers: { authorization: `Bearer ${bigToken}` } });
         expect(again.status).toBe(429);
-        expect((await again.json()).errors[0]).toMatchObject({ message: expect.stringContaining('1 exports running'), extensions: { code: 'TOO_MANY_REQUESTS', limit: 1 } });
+        expect((await again.json()).errors[0]).toMatchObject({
+          message: expect.stringContaining('1 exports running'),
+          extensions: { code: 'TOO_MANY_REQUESTS', limit: 1 },
+        });
         const otherToken = await tokenFor(app, big.editor);
-        const other = await fetch(`${limitedBase}/exports/verdicts.jsonl?team=${big.teamSlug}&status=UNREVIEWED`, { headers: { authorization: `Bearer ${otherToken}` } });
+        const other = await fetch(`${limitedBase}/exports/verdicts.jsonl?team=${big.teamSlug}&status=UNREVIEWED`, {
+          headers: { authorization: `Bearer ${otherToken}` },
+        });
         expect(other.status).toBe(200);
         await other.arrayBuffer();
         first.socket.destroy();
@@ -289,9 +304,17 @@ describe(reportRouter.name, () => {
         expect(second.headers.get('retry-after')).toBe('5');
         expect((await second.json()).errors[0].extensions.code).toBe('TOO_MANY_REQUESTS');
         first.socket.destroy();
-        await expect.poll(async () => (await fetch(`${limitedBase}/exports/verdicts.jsonl?team=${big.teamSlug}&status=UNREVIEWED`, {
-          headers: { authorization: `Bearer ${bigToken}` },
-        })).status, { timeout: 5000, interval: 100 }).toBe(200);
+        await expect
+          .poll(
+            async () =>
+              (
+                await fetch(`${limitedBase}/exports/verdicts.jsonl?team=${big.teamSlug}&status=UNREVIEWED`, {
+                  headers: { authorization: `Bearer ${bigToken}` },
+                })
+              ).status,
+            { timeout: 5000, interval: 100 },
+          )
+          .toBe(200);
       } finally {
         await limited.stop();
         if (limited.httpServer.listening) await new Promise((resolve) => limited.httpServer.close(resolve));

@@ -58,9 +58,13 @@ export async function buildReportDataset(app: TestApp): Promise<ReportDataset> {
   const r2 = desk.reviewer2;
   const r3 = desk.editor;
   const a1 = (await createArticle(app, desk, { publishedAt: '2026-03-01T10:00:00Z' })).id;
-  const a2 = (await createArticle(app, desk, {
-    title: 'Schools spending, a month on', url: 'https://news.example.com/schools', publishedAt: '2026-04-10T08:00:00Z',
-  })).id;
+  const a2 = (
+    await createArticle(app, desk, {
+      title: 'Schools spending, a month on',
+      url: 'https://news.example.com/schools',
+      publishedAt: '2026-04-10T08:00:00Z',
+    })
+  ).id;
   const ruiz = await createSource(app, desk, { kind: 'PERSON', name: 'Ana Ruiz', title: 'Mayor' });
   const member = await createSource(app, desk, { kind: 'PERSON', anonymous: true, descriptor: 'One council member' });
 
@@ -76,11 +80,17 @@ export async function buildReportDataset(app: TestApp): Promise<ReportDataset> {
     c7: await claim(a2, 'the figures were inflated', { speakerId: member, kind: 'REPORTED_SPEECH' }),
   };
   const verdicts: [TestUser, keyof typeof claims, string][] = [
-    [r1, 'c1', 'TRUE'], [r2, 'c1', 'TRUE'],
-    [r1, 'c2', 'FALSE'], [r2, 'c2', 'MOSTLY_FALSE'],
-    [r1, 'c3', 'TRUE'], [r2, 'c3', 'MIXED'],
-    [r1, 'c4', 'MISLEADING'], [r2, 'c4', 'MISLEADING'], [r3, 'c4', 'FALSE'],
-    [r3, 'c5', 'MOSTLY_TRUE'], [r1, 'c5', 'TRUE'],
+    [r1, 'c1', 'TRUE'],
+    [r2, 'c1', 'TRUE'],
+    [r1, 'c2', 'FALSE'],
+    [r2, 'c2', 'MOSTLY_FALSE'],
+    [r1, 'c3', 'TRUE'],
+    [r2, 'c3', 'MIXED'],
+    [r1, 'c4', 'MISLEADING'],
+    [r2, 'c4', 'MISLEADING'],
+    [r3, 'c4', 'FALSE'],
+    [r3, 'c5', 'MOSTLY_TRUE'],
+    [r1, 'c5', 'TRUE'],
     [r2, 'c7', 'UNVERIFIABLE'],
   ];
   for (const [user, key, rating] of verdicts) await submitVerdict(app, user, claims[key], rating);

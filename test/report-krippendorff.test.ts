@@ -42,10 +42,21 @@ describe('krippendorffAlpha', () => {
   });
 
   it('counts a weighted unit as that many identical units', () => {
-    const weighted = krippendorffAlpha(coincidences([[1, 1], [1, 2], [2, 2, 3]], [3, 2, 5]), 'ordinal');
-    const repeated = krippendorffAlpha(coincidences([
-      ...Array.from({ length: 3 }, () => [1, 1]), ...Array.from({ length: 2 }, () => [1, 2]), ...Array.from({ length: 5 }, () => [2, 2, 3]),
-    ]), 'ordinal');
+    const weighted = krippendorffAlpha(
+      coincidences(
+        [
+          [1, 1],
+          [1, 2],
+          [2, 2, 3],
+        ],
+        [3, 2, 5],
+      ),
+      'ordinal',
+    );
+    const repeated = krippendorffAlpha(
+      coincidences([...Array.from({ length: 3 }, () => [1, 1]), ...Array.from({ length: 2 }, () => [1, 2]), ...Array.from({ length: 5 }, () => [2, 2, 3])]),
+      'ordinal',
+    );
     expect(weighted.pairableValues).toBe(repeated.pairableValues);
     expect(weighted.alpha).toBeCloseTo(repeated.alpha!, 12);
   });
@@ -53,18 +64,61 @@ describe('krippendorffAlpha', () => {
   it('computes a small case exactly by hand', () => {
     // units (A,A) (A,B) (B,B): o_AA = 2, o_AB = o_BA = 1, o_BB = 2; n_A = n_B = 3, n = 6.
     // nominal: D_o ∝ 2, D_e ∝ 2·3·3 = 18, alpha = 1 - (6-1)·2/18 = 4/9
-    expect(krippendorffAlpha(coincidences([['A', 'A'], ['A', 'B'], ['B', 'B']]), 'nominal').alpha).toBeCloseTo(4 / 9, 12);
+    expect(
+      krippendorffAlpha(
+        coincidences([
+          ['A', 'A'],
+          ['A', 'B'],
+          ['B', 'B'],
+        ]),
+        'nominal',
+      ).alpha,
+    ).toBeCloseTo(4 / 9, 12);
   });
 
   it('is 1 for perfect agreement, undefined without variation or without pairs', () => {
-    expect(krippendorffAlpha(coincidences([[1, 1], [2, 2, 2], [5, 5]]), 'ordinal').alpha).toBe(1);
-    expect(krippendorffAlpha(coincidences([[3, 3], [3, 3]]), 'nominal').alpha).toBeNull();
+    expect(
+      krippendorffAlpha(
+        coincidences([
+          [1, 1],
+          [2, 2, 2],
+          [5, 5],
+        ]),
+        'ordinal',
+      ).alpha,
+    ).toBe(1);
+    expect(
+      krippendorffAlpha(
+        coincidences([
+          [3, 3],
+          [3, 3],
+        ]),
+        'nominal',
+      ).alpha,
+    ).toBeNull();
     expect(krippendorffAlpha(coincidences([[1], [2], []]), 'nominal')).toEqual({ alpha: null, pairableValues: 0 });
-    expect(() => krippendorffAlpha([{ c: 'A', k: 'B', o: 1 }, { c: 'B', k: 'A', o: 1 }], 'ordinal')).toThrow(/numeric/);
+    expect(() =>
+      krippendorffAlpha(
+        [
+          { c: 'A', k: 'B', o: 1 },
+          { c: 'B', k: 'A', o: 1 },
+        ],
+        'ordinal',
+      ),
+    ).toThrow(/numeric/);
   });
 
   it('is negative when coders disagree systematically', () => {
-    expect(krippendorffAlpha(coincidences([[1, 5], [5, 1], [1, 5]]), 'interval').alpha!).toBeLessThan(0);
+    expect(
+      krippendorffAlpha(
+        coincidences([
+          [1, 5],
+          [5, 1],
+          [1, 5],
+        ]),
+        'interval',
+      ).alpha!,
+    ).toBeLessThan(0);
   });
 });
 

@@ -6,15 +6,16 @@ import { createTestApp, type TestApp } from './support/app';
 import { RequestDb } from '../src/db/request-db';
 import { CursorReadable } from '../src/modules/report/row-stream';
 
-const sink = (seen: number[], delayMs = 0) => new Writable({
-  objectMode: true,
-  highWaterMark: 1,
-  write(row: number, _encoding, callback) {
-    seen.push(row);
-    if (delayMs) setTimeout(callback, delayMs);
-    else callback();
-  },
-});
+const sink = (seen: number[], delayMs = 0) =>
+  new Writable({
+    objectMode: true,
+    highWaterMark: 1,
+    write(row: number, _encoding, callback) {
+      seen.push(row);
+      if (delayMs) setTimeout(callback, delayMs);
+      else callback();
+    },
+  });
 
 describe(CursorReadable.name, () => {
   let app: TestApp;
@@ -57,7 +58,11 @@ describe(CursorReadable.name, () => {
   it('fails the pipeline when the query fails mid-stream, and gives the connection back clean', async () => {
     const db = new RequestDb(app.dataSource, { userId: null, teamIds: [] }, 'read');
     const rows = await CursorReadable.open<{ x: number }, number>(
-      db, 'SELECT CASE WHEN g = 600 THEN 1 / (g - 600) ELSE g END AS x FROM generate_series(1, 1000) g', [], 250, (raw) => raw.x,
+      db,
+      'SELECT CASE WHEN g = 600 THEN 1 / (g - 600) ELSE g END AS x FROM generate_series(1, 1000) g',
+      [],
+      250,
+      (raw) => raw.x,
     );
     const seen: number[] = [];
     await expect(pipeline(rows, sink(seen))).rejects.toThrow(/division by zero/);

@@ -2,9 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from './support/app';
 import { createArticle, createClaim, createDesk } from './support/desk';
 import { ReportService } from '../src/modules/report/report.service';
-import {
-  ADD_EVIDENCE, buildReportDataset, publishClaim, rawId, setSettleTimes, submitVerdict, type ReportDataset,
-} from './report-fixture';
+import { ADD_EVIDENCE, buildReportDataset, publishClaim, rawId, setSettleTimes, submitVerdict, type ReportDataset } from './report-fixture';
 
 const FIGURES = `query($filter: VerdictReportFilter!) {
   verdictReport(filter: $filter) {
@@ -64,11 +62,16 @@ describe(ReportService.name, () => {
     const { verdictReport: report } = await app.ok(data.desk.viewer, FIGURES, { filter: { teamId: data.desk.teamId } });
     expect(report.totalCount).toBe(7);
     expect(report.byStatus).toEqual([
-      { status: 'UNREVIEWED', count: 1 }, { status: 'IN_REVIEW', count: 1 }, { status: 'DISPUTED', count: 2 }, { status: 'NEEDS_REREVIEW', count: 0 },
+      { status: 'UNREVIEWED', count: 1 },
+      { status: 'IN_REVIEW', count: 1 },
+      { status: 'DISPUTED', count: 2 },
+      { status: 'NEEDS_REREVIEW', count: 0 },
       { status: 'SETTLED', count: 3 },
     ]);
     expect(report.bySourcing).toEqual([
-      { sourcing: 'SOURCED', count: 2 }, { sourcing: 'ANONYMOUS', count: 2 }, { sourcing: 'UNSOURCED', count: 3 },
+      { sourcing: 'SOURCED', count: 2 },
+      { sourcing: 'ANONYMOUS', count: 2 },
+      { sourcing: 'UNSOURCED', count: 3 },
     ]);
     expect(report.verdictCount).toBe(12);
     expect(report.byRating).toEqual([
@@ -81,10 +84,15 @@ describe(ReportService.name, () => {
       { rating: 'UNVERIFIABLE', label: 'Unverifiable', count: 1 },
     ]);
     expect(report.publishedCount).toBe(2);
-    expect(nonZero(report.byPublishedRating)).toEqual([{ rating: 'TRUE', count: 1 }, { rating: 'MOSTLY_FALSE', count: 1 }]);
+    expect(nonZero(report.byPublishedRating)).toEqual([
+      { rating: 'TRUE', count: 1 },
+      { rating: 'MOSTLY_FALSE', count: 1 },
+    ]);
 
     const reviewers = report.byReviewer.map((reviewer: any) => ({
-      name: reviewer.reviewer.name, verdicts: reviewer.verdicts, ratings: Object.fromEntries(nonZero(reviewer.byRating).map((entry: any) => [entry.rating, entry.count])),
+      name: reviewer.reviewer.name,
+      verdicts: reviewer.verdicts,
+      ratings: Object.fromEntries(nonZero(reviewer.byRating).map((entry: any) => [entry.rating, entry.count])),
     }));
     expect(reviewers).toEqual([
       { name: 'Reviewer', verdicts: 5, ratings: { TRUE: 3, FALSE: 1, MISLEADING: 1 } },
@@ -123,7 +131,7 @@ describe(ReportService.name, () => {
     ]);
   });
 
-  it('lists rows in article order with each reviewer\'s rating, the publication and the evidence', async () => {
+  it("lists rows in article order with each reviewer's rating, the publication and the evidence", async () => {
     const { verdictReport } = await app.ok(data.desk.viewer, ROWS, { filter: { teamId: data.desk.teamId }, first: 100 });
     const rows = verdictReport.rows.edges.map((edge: any) => edge.node);
     const { claims } = data;
@@ -136,7 +144,10 @@ describe(ReportService.name, () => {
       status: 'SETTLED',
       speakerName: 'Ana Ruiz',
       article: { id: data.a1, title: 'Council approves record budget', url: 'https://news.example.com/budget' },
-      verdicts: [{ rating: 'TRUE', reviewerName: 'Reviewer', reviewer: { name: 'Reviewer' } }, { rating: 'TRUE', reviewerName: 'Reviewer Two', reviewer: { name: 'Reviewer Two' } }],
+      verdicts: [
+        { rating: 'TRUE', reviewerName: 'Reviewer', reviewer: { name: 'Reviewer' } },
+        { rating: 'TRUE', reviewerName: 'Reviewer Two', reviewer: { name: 'Reviewer Two' } },
+      ],
       consensusRating: 'TRUE',
       publishedRating: 'TRUE',
       publishedRationale: 'Council minutes confirm the figure.',
@@ -144,7 +155,13 @@ describe(ReportService.name, () => {
       settledAt: '2026-03-02T01:00:00.000Z',
       evidence: [{ url: new URL(evidenceUrl).href, stance: 'SUPPORTS', published: true }],
     });
-    expect(rows[1]).toMatchObject({ sourcing: 'ANONYMOUS', speakerName: 'One council member', speaker: { name: null, descriptor: 'One council member' }, consensusRating: 'MOSTLY_FALSE', publishedRating: 'MOSTLY_FALSE' });
+    expect(rows[1]).toMatchObject({
+      sourcing: 'ANONYMOUS',
+      speakerName: 'One council member',
+      speaker: { name: null, descriptor: 'One council member' },
+      consensusRating: 'MOSTLY_FALSE',
+      publishedRating: 'MOSTLY_FALSE',
+    });
     expect(rows[2]).toMatchObject({ status: 'DISPUTED', consensusRating: null, publishedRating: null, settledAt: null, speakerName: null });
     // c5: MOSTLY_TRUE + TRUE, median 4.5, a half step toward MIXED
     expect(rows[4]).toMatchObject({ status: 'SETTLED', consensusRating: 'MOSTLY_TRUE', publishedRating: null });
@@ -177,7 +194,9 @@ describe(ReportService.name, () => {
   it('filters by article, date range, status, sourcing, rating and reviewer', async () => {
     const { desk, claims, a2, reviewers } = data;
     const ids = async (filter: Record<string, unknown>) =>
-      (await app.ok(desk.viewer, ROWS, { filter: { teamId: desk.teamId, ...filter }, first: 100 })).verdictReport.rows.edges.map((edge: any) => edge.node.claim.id);
+      (await app.ok(desk.viewer, ROWS, { filter: { teamId: desk.teamId, ...filter }, first: 100 })).verdictReport.rows.edges.map(
+        (edge: any) => edge.node.claim.id,
+      );
     const name = (list: string[]) => list.map((id) => Object.entries(claims).find(([, claimId]) => claimId === id)![0]);
     expect(name(await ids({ status: ['SETTLED'] }))).toEqual(['c1', 'c2', 'c5']);
     expect(name(await ids({ sourcing: ['ANONYMOUS'] }))).toEqual(['c2', 'c7']);
@@ -192,7 +211,10 @@ describe(ReportService.name, () => {
     const figures = await app.ok(desk.viewer, FIGURES, { filter: { teamId: desk.teamId, reviewerId: userGlobalId(reviewers.r3.id) } });
     expect(figures.verdictReport.totalCount).toBe(2);
     expect(nonZero(figures.verdictReport.byRating).map((entry: any) => [entry.rating, entry.count])).toEqual([
-      ['TRUE', 1], ['MOSTLY_TRUE', 1], ['FALSE', 1], ['MISLEADING', 2],
+      ['TRUE', 1],
+      ['MOSTLY_TRUE', 1],
+      ['FALSE', 1],
+      ['MISLEADING', 2],
     ]);
   });
 
@@ -207,7 +229,9 @@ describe(ReportService.name, () => {
     expect(foreignArticle.errors?.[0]).toMatchObject({ message: 'Article not found', extensions: { code: 'NOT_FOUND' } });
     const foreignReviewer = await app.run(other.viewer, FIGURES, { filter: { teamId: other.teamId, reviewerId: userGlobalId(desk.reviewer.id) } });
     expect(foreignReviewer.errors?.[0].extensions?.code).toBe('NOT_FOUND');
-    const badDates = await app.run(desk.viewer, FIGURES, { filter: { teamId: desk.teamId, publishedFrom: '2026-05-01T00:00:00Z', publishedTo: '2026-04-01T00:00:00Z' } });
+    const badDates = await app.run(desk.viewer, FIGURES, {
+      filter: { teamId: desk.teamId, publishedFrom: '2026-05-01T00:00:00Z', publishedTo: '2026-04-01T00:00:00Z' },
+    });
     expect(badDates.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
     const badId = await app.run(desk.viewer, FIGURES, { filter: { teamId: desk.teamId, articleIds: ['nope'] } });
     expect(badId.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
@@ -222,10 +246,17 @@ describe(ReportService.name, () => {
     await submitVerdict(app, empty.reviewer, claim.id, 'TRUE');
     const { verdictReport: report } = await app.ok(empty.viewer, FIGURES, { filter: { teamId: empty.teamId, status: ['SETTLED'] } });
     expect(report).toMatchObject({ totalCount: 0, verdictCount: 0, settledCount: 0, medianSecondsToSettle: null, sourcingByArticle: [] });
-    expect(report.agreement.map((figure: any) => [figure.alpha, figure.units])).toEqual([[null, 0], [null, 0]]);
-    const downloads = await app.ok(empty.viewer, `query($filter: VerdictReportFilter!) { verdictReport(filter: $filter) { downloads { csv jsonLines claimReview html } } }`, {
-      filter: { teamId: empty.teamId, status: ['SETTLED'] },
-    });
+    expect(report.agreement.map((figure: any) => [figure.alpha, figure.units])).toEqual([
+      [null, 0],
+      [null, 0],
+    ]);
+    const downloads = await app.ok(
+      empty.viewer,
+      `query($filter: VerdictReportFilter!) { verdictReport(filter: $filter) { downloads { csv jsonLines claimReview html } } }`,
+      {
+        filter: { teamId: empty.teamId, status: ['SETTLED'] },
+      },
+    );
     expect(downloads.verdictReport.downloads.csv).toBe(`/exports/verdicts.csv?team=${encodeURIComponent(empty.teamId)}&status=SETTLED`);
     expect(rawId(empty.teamId)).toMatch(/^[0-9a-f-]{36}$/);
   });

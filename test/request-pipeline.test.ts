@@ -34,7 +34,10 @@ const transports: Record<'http' | 'ws', (operation: Operation) => Promise<Outcom
   },
   ws: (operation) => {
     const client = createClient({
-      url: running.graphqlUrl.replace('http', 'ws'), webSocketImpl: WebSocket, retryAttempts: 0, lazy: true,
+      url: running.graphqlUrl.replace('http', 'ws'),
+      webSocketImpl: WebSocket,
+      retryAttempts: 0,
+      lazy: true,
       connectionParams: { authorization: `Bearer ${token}` },
     });
     clients.push(client);
@@ -44,7 +47,8 @@ const transports: Record<'http' | 'ws', (operation: Operation) => Promise<Outcom
         { query: operation.query, operationName: operation.operationName, variables: operation.variables },
         {
           next: (value) => (last = { status: null, data: value.data, errors: value.errors as Outcome['errors'] }),
-          error: (error) => resolve({ status: null, errors: Array.isArray(error) ? error : [{ message: String(error), extensions: { code: 'SOCKET_ERROR' } }] }),
+          error: (error) =>
+            resolve({ status: null, errors: Array.isArray(error) ? error : [{ message: String(error), extensions: { code: 'SOCKET_ERROR' } }] }),
           complete: () => resolve(last),
         },
       );
@@ -67,51 +71,83 @@ interface Case {
 const CASES: Case[] = [
   { name: 'a syntax error', operation: () => ({ query: '{ viewer { id }' }), code: 'GRAPHQL_PARSE_FAILED', status: 400 },
   { name: 'a validation error', operation: () => ({ query: '{ viewer { nope } }' }), code: 'GRAPHQL_VALIDATION_FAILED', status: 400 },
-  { name: 'an operation over the depth limit', operation: () => ({ query: `{ ${'claims(first: 1) { nodes { article { '.repeat(6)}id${' } } }'.repeat(6)} }` }), code: 'QUERY_TOO_DEEP', status: 400 },
+  {
+    name: 'an operation over the depth limit',
+    operation: () => ({ query: `{ ${'claims(first: 1) { nodes { article { '.repeat(6)}id${' } } }'.repeat(6)} }` }),
+    code: 'QUERY_TOO_DEEP',
+    status: 400,
+  },
   {
     name: 'an operationName the document does not define',
     operation: () => ({ query: '{ viewer { id } }', operationName: 'Nope' }),
-    code: 'BAD_USER_INPUT', status: 400, message: /no operation named "Nope"/,
+    code: 'BAD_USER_INPUT',
+    status: 400,
+    message: /no operation named "Nope"/,
   },
   {
     name: 'a third name for a document with two operations',
     operation: () => ({ query: 'query A { viewer { id } } query B { viewer { name } }', operationName: 'C' }),
-    code: 'BAD_USER_INPUT', status: 400, message: /no operation named "C"; it defines "A", "B"/, messageNot: /Must provide operation name/,
+    code: 'BAD_USER_INPUT',
+    status: 400,
+    message: /no operation named "C"; it defines "A", "B"/,
+    messageNot: /Must provide operation name/,
   },
   {
     name: 'two operations and no name',
     operation: () => ({ query: 'query A { viewer { id } } query B { viewer { name } }' }),
-    code: 'BAD_USER_INPUT', status: 400, message: /defines 2 operations/,
+    code: 'BAD_USER_INPUT',
+    status: 400,
+    message: /defines 2 operations/,
   },
   {
     name: 'a forged cursor',
-    operation: () => ({ query: 'query($team: ID!, $after: String) { node(id: $team) { ... on Team { memberships(first: 2, after: $after) { totalCount } } } }', variables: { team: teamId, after: forgedCursor } }),
-    code: 'BAD_USER_INPUT', status: 200, message: /not a valid cursor/,
+    operation: () => ({
+      query: 'query($team: ID!, $after: String) { node(id: $team) { ... on Team { memberships(first: 2, after: $after) { totalCount } } } }',
+      variables: { team: teamId, after: forgedCursor },
+    }),
+    code: 'BAD_USER_INPUT',
+    status: 200,
+    message: /not a valid cursor/,
   },
   {
     name: 'a NUL in a variable (login email)',
     operation: () => ({ query: LOGIN, variables: { input: { email: 'a\u0000@example.org', password: 'x'.repeat(12) } } }),
-    code: 'BAD_USER_INPUT', status: 400, message: /NUL/,
+    code: 'BAD_USER_INPUT',
+    status: 400,
+    message: /NUL/,
   },
   {
     name: 'a lone surrogate in a variable',
     operation: () => ({ query: 'query($slug: String) { team(slug: $slug) { id } }', variables: { slug: 'desk\ud800' } }),
-    code: 'BAD_USER_INPUT', status: 400, message: /lone surrogate/,
+    code: 'BAD_USER_INPUT',
+    status: 400,
+    message: /lone surrogate/,
   },
   {
     name: 'a NUL in a string literal',
     operation: () => ({ query: '{ team(slug: "desk\\u0000") { id } }' }),
-    code: 'BAD_USER_INPUT', status: 400, message: /NUL/,
+    code: 'BAD_USER_INPUT',
+    status: 400,
+    message: /NUL/,
   },
   {
     name: 'a domain error',
-    operation: () => ({ query: 'query($id: ID!) { claim(id: $id) { id } }', variables: { id: Buffer.from('Claim:00000000-0000-0000-0000-000000000000').toString('base64url') } }),
-    code: 'NOT_FOUND', status: 200,
+    operation: () => ({
+      query: 'query($id: ID!) { claim(id: $id) { id } }',
+      variables: { id: Buffer.from('Claim:00000000-0000-0000-0000-000000000000').toString('base64url') },
+    }),
+    code: 'NOT_FOUND',
+    status: 200,
   },
   {
     name: 'a commit the database refuses for being unavailable',
-    operation: () => ({ query: 'mutation($input: UpdateTeamInput!) { updateTeam(input: $input) { team { name } } }', variables: { input: { teamId, name: 'commit fails' } } }),
-    code: 'SERVICE_UNAVAILABLE', status: 503, message: /could not be saved|unavailable/,
+    operation: () => ({
+      query: 'mutation($input: UpdateTeamInput!) { updateTeam(input: $input) { team { name } } }',
+      variables: { input: { teamId, name: 'commit fails' } },
+    }),
+    code: 'SERVICE_UNAVAILABLE',
+    status: 503,
+    message: /could not be saved|unavailable/,
   },
 ];
 
@@ -161,7 +197,10 @@ describe('one request pipeline for HTTP and WebSocket', () => {
       const query = await transport({ query: '{ viewer { memberships { role } } }' });
       expect(query.errors).toBeUndefined();
       expect(query.data).toEqual({ viewer: { memberships: expect.arrayContaining([{ role: 'OWNER' }]) } });
-      const mutation = await transport({ query: 'mutation($input: UpdateTeamInput!) { updateTeam(input: $input) { team { name } } }', variables: { input: { teamId, name: `Desk ${Math.random()}` } } });
+      const mutation = await transport({
+        query: 'mutation($input: UpdateTeamInput!) { updateTeam(input: $input) { team { name } } }',
+        variables: { input: { teamId, name: `Desk ${Math.random()}` } },
+      });
       expect(mutation.errors).toBeUndefined();
     }
   });
@@ -187,7 +226,10 @@ describe('the edge refuses text nothing could store', () => {
   it('closes a WebSocket whose connection parameters carry a NUL as it closes bad credentials (4403)', async () => {
     const closed = await new Promise<number>((resolve) => {
       const client = createClient({
-        url: running.graphqlUrl.replace('http', 'ws'), webSocketImpl: WebSocket, retryAttempts: 0, lazy: true,
+        url: running.graphqlUrl.replace('http', 'ws'),
+        webSocketImpl: WebSocket,
+        retryAttempts: 0,
+        lazy: true,
         connectionParams: { 'x-claimgraph-user': 'a\u0000@example.org' },
         on: { closed: (event) => resolve((event as CloseEvent).code) },
       });

@@ -41,7 +41,7 @@ describe(`${ClaimWorkflowService.name}: words, verdicts and publication`, () => 
   const claimState = async (id: string) => (await app.ok(desk.editor, CLAIM, { id })).claim;
   const submit = (user: TestUser, claimId: string, rating: string, expectedVersion?: number) =>
     app.ok(user, SUBMIT, { input: { claimId, rating, expectedVersion } }).then((data) => data.submitVerdict);
-  let revisionNumber = new Map<string, number>();
+  const revisionNumber = new Map<string, number>();
   const revise = async (articleId: string, text: string) => {
     const current = revisionNumber.get(articleId) ?? 1;
     const data = (await app.ok(desk.editor, REVISE, { input: { articleId, text, expectedRevisionNumber: current } })).reviseArticle;
@@ -56,7 +56,10 @@ describe(`${ClaimWorkflowService.name}: words, verdicts and publication`, () => 
     return { articleId: article.id, claimId: claim.id };
   };
   const textEvents = (claimId: string) =>
-    app.sql(`SELECT action, before, after, reason FROM history_events WHERE claim_id = $1 AND action IN ('TEXT_CHANGED', 'TEXT_REVIEWED', 'CONFIRM_TEXT') ORDER BY id`, [rawId(claimId)]);
+    app.sql(
+      `SELECT action, before, after, reason FROM history_events WHERE claim_id = $1 AND action IN ('TEXT_CHANGED', 'TEXT_REVIEWED', 'CONFIRM_TEXT') ORDER BY id`,
+      [rawId(claimId)],
+    );
 
   it('a move of the same words changes nothing', async () => {
     const { articleId, claimId } = await settledClaim('flooded 612 properties');
@@ -72,7 +75,9 @@ describe(`${ClaimWorkflowService.name}: words, verdicts and publication`, () => 
     const { articleId, claimId } = await settledClaim('flooded 612 properties');
     const token = (await app.ok(desk.viewer, `mutation { createApiToken(input: { name: "exports" }) { token } }`)).createApiToken.token as string;
     const download = async (format: string) => {
-      const response = await fetch(`${base}/exports/verdicts.${format}?team=${desk.teamSlug}&article=${articleId}`, { headers: { authorization: `Bearer ${token}` } });
+      const response = await fetch(`${base}/exports/verdicts.${format}?team=${desk.teamSlug}&article=${articleId}`, {
+        headers: { authorization: `Bearer ${token}` },
+      });
       expect(response.status).toBe(200);
       return response.text();
     };
@@ -93,18 +98,24 @@ describe(`${ClaimWorkflowService.name}: words, verdicts and publication`, () => 
     await revise(articleId, BASE_TEXT.replace('612', '615'));
     const changed = await claimState(claimId);
     expect(changed).toMatchObject({
-      status: 'NEEDS_REREVIEW', quote: 'flooded 615 properties', judgedQuote: 'flooded 612 properties',
+      status: 'NEEDS_REREVIEW',
+      quote: 'flooded 615 properties',
+      judgedQuote: 'flooded 612 properties',
       published: { rating: 'TRUE', quote: 'flooded 612 properties', textChanged: true },
     });
     // each verdict keeps the words and the revision it was given on
     expect(changed.verdicts.nodes).toEqual([
-      { judgedRevision: 1, judgedQuote: 'flooded 612 properties' }, { judgedRevision: 1, judgedQuote: 'flooded 612 properties' },
+      { judgedRevision: 1, judgedQuote: 'flooded 612 properties' },
+      { judgedRevision: 1, judgedQuote: 'flooded 612 properties' },
     ]);
-    expect(await textEvents(claimId)).toEqual([{
-      action: 'TEXT_CHANGED', reason: 'revision 2',
-      before: { quoteExact: 'flooded 612 properties', judgedQuote: null },
-      after: { quoteExact: 'flooded 615 properties', judgedQuote: 'flooded 612 properties' },
-    }]);
+    expect(await textEvents(claimId)).toEqual([
+      {
+        action: 'TEXT_CHANGED',
+        reason: 'revision 2',
+        before: { quoteExact: 'flooded 612 properties', judgedQuote: null },
+        after: { quoteExact: 'flooded 615 properties', judgedQuote: 'flooded 612 properties' },
+      },
+    ]);
 
     // the exports: left out of ClaimReview (the export, the public page, the feed), marked in the others
     expect(JSON.parse(await download('claimreview.jsonld'))['@graph']).toEqual([]);
@@ -127,9 +138,11 @@ describe(`${ClaimWorkflowService.name}: words, verdicts and publication`, () => 
     expect(noReason.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
     const byReviewer = await app.run(desk.reviewer, CONFIRM, { input: { claimId, expectedVersion: changed.version, reason: 'fine' } });
     expect(byReviewer.errors?.[0].extensions?.code).toBe('FORBIDDEN');
-    const confirmed = (await app.ok(desk.editor, CONFIRM, {
-      input: { claimId, expectedVersion: changed.version, reason: 'The county corrected its count; the verdict stands' },
-    })).confirmClaimText.claim;
+    const confirmed = (
+      await app.ok(desk.editor, CONFIRM, {
+        input: { claimId, expectedVersion: changed.version, reason: 'The county corrected its count; the verdict stands' },
+      })
+    ).confirmClaimText.claim;
     expect(confirmed).toMatchObject({ status: 'SETTLED', judgedQuote: null });
     const again = await app.run(desk.editor, CONFIRM, { input: { claimId, expectedVersion: confirmed.version, reason: 'twice' } });
     expect(again.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
@@ -149,9 +162,14 @@ describe(`${ClaimWorkflowService.name}: words, verdicts and publication`, () => 
 
   it('a changed word needs re-review until a reviewer revises their verdict', async () => {
     const { articleId, claimId } = await settledClaim('Unemployment fell to 3.1% last year');
-    const reviewerVerdict = (await app.ok(desk.reviewer, `query($id: ID!) { claim(id: $id) { viewerVerdict { id version } } }`, { id: claimId })).claim.viewerVerdict;
+    const reviewerVerdict = (await app.ok(desk.reviewer, `query($id: ID!) { claim(id: $id) { viewerVerdict { id version } } }`, { id: claimId })).claim
+      .viewerVerdict;
     await revise(articleId, BASE_TEXT.replace('Unemployment fell', 'Unemployment rose'));
-    expect(await claimState(claimId)).toMatchObject({ status: 'NEEDS_REREVIEW', quote: 'Unemployment rose to 3.1% last year', judgedQuote: 'Unemployment fell to 3.1% last year' });
+    expect(await claimState(claimId)).toMatchObject({
+      status: 'NEEDS_REREVIEW',
+      quote: 'Unemployment rose to 3.1% last year',
+      judgedQuote: 'Unemployment fell to 3.1% last year',
+    });
 
     // a second change before anyone re-reviewed keeps the words the verdicts judged
     await revise(articleId, BASE_TEXT.replace('Unemployment fell', 'Unemployment rose sharply'));
@@ -182,12 +200,18 @@ describe(`${ClaimWorkflowService.name}: words, verdicts and publication`, () => 
     const orphaning = await revise(articleId, withoutIt);
     expect(orphaning.orphaned.map((claim: { id: string }) => claim.id)).toContain(claimId);
     expect(await claimState(claimId)).toMatchObject({
-      anchorState: 'ORPHANED', status: 'SETTLED', quote: 'approved a budget of $4.2 million', judgedQuote: null,
+      anchorState: 'ORPHANED',
+      status: 'SETTLED',
+      quote: 'approved a budget of $4.2 million',
+      judgedQuote: null,
     });
     expect(await textEvents(claimId)).toEqual([]);
     await revise(articleId, `${withoutIt}\nThe council approved a budget of $4.3 million on Tuesday.`);
     expect(await claimState(claimId)).toMatchObject({
-      anchorState: 'ANCHORED', status: 'NEEDS_REREVIEW', quote: 'approved a budget of $4.3 million', judgedQuote: 'approved a budget of $4.2 million',
+      anchorState: 'ANCHORED',
+      status: 'NEEDS_REREVIEW',
+      quote: 'approved a budget of $4.3 million',
+      judgedQuote: 'approved a budget of $4.2 million',
     });
   });
 
@@ -202,14 +226,19 @@ describe(`${ClaimWorkflowService.name}: words, verdicts and publication`, () => 
   it('live subscribers hear of the changed words', async () => {
     const { articleId, claimId } = await settledClaim('flooded 612 properties');
     const client: Client = createClient({
-      url: base.replace('http', 'ws') + '/graphql', webSocketImpl: WebSocket, retryAttempts: 0,
+      url: `${base.replace('http', 'ws')}/graphql`,
+      webSocketImpl: WebSocket,
+      retryAttempts: 0,
       connectionParams: { 'x-claimgraph-user': desk.viewer.email },
     });
     const received: Record<string, any>[] = [];
-    const dispose = client.subscribe({
-      query: `subscription($articleId: ID!) { claimChanged(articleId: $articleId) { event { action before after } claim { id status judgedQuote } } }`,
-      variables: { articleId },
-    }, { next: (value) => received.push(value as Record<string, any>), error: () => undefined, complete: () => undefined });
+    const dispose = client.subscribe(
+      {
+        query: `subscription($articleId: ID!) { claimChanged(articleId: $articleId) { event { action before after } claim { id status judgedQuote } } }`,
+        variables: { articleId },
+      },
+      { next: (value) => received.push(value as Record<string, any>), error: () => undefined, complete: () => undefined },
+    );
     try {
       // the subscription starts from what commits after it: wait until it is in place
       await new Promise((resolve) => setTimeout(resolve, 500));

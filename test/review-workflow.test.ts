@@ -47,7 +47,10 @@ describe(ClaimWorkflowService.name, () => {
 
     const marked = await app.ok(desk.editor, MARK, { input: { claimId: claim.id, expectedVersion: 1, reason: 'The rate excludes discouraged workers' } });
     expect(marked.markClaimDisputed.claim).toMatchObject({
-      version: 2, status: 'DISPUTED', disputedReason: 'The rate excludes discouraged workers', disputedAt: expect.any(String),
+      version: 2,
+      status: 'DISPUTED',
+      disputedReason: 'The rate excludes discouraged workers',
+      disputedAt: expect.any(String),
     });
     const twice = await app.run(desk.editor, MARK, { input: { claimId: claim.id, expectedVersion: 2, reason: 'again' } });
     expect(twice.errors?.[0].extensions?.code).toBe('ALREADY_EXISTS');
@@ -59,10 +62,17 @@ describe(ClaimWorkflowService.name, () => {
 
     const events = await app.sql(`SELECT action, before, after, reason, actor_id FROM history_events WHERE entity_id = $1 ORDER BY id`, [rawId(claim.id)]);
     expect(events.map((event) => event.action)).toEqual([
-      'CREATE', 'STATUS_CHANGE', 'STATUS_CHANGE', 'MARK_DISPUTED', 'STATUS_CHANGE', 'RESOLVE_DISPUTE', 'STATUS_CHANGE',
+      'CREATE',
+      'STATUS_CHANGE',
+      'STATUS_CHANGE',
+      'MARK_DISPUTED',
+      'STATUS_CHANGE',
+      'RESOLVE_DISPUTE',
+      'STATUS_CHANGE',
     ]);
     expect(events[3]).toMatchObject({
-      reason: 'The rate excludes discouraged workers', actor_id: desk.editor.id,
+      reason: 'The rate excludes discouraged workers',
+      actor_id: desk.editor.id,
       before: { disputedAt: null, disputedReason: null, disputedBy: null, version: 1 },
       after: { disputedReason: 'The rate excludes discouraged workers', disputedBy: desk.editor.id, version: 2 },
     });
@@ -83,10 +93,13 @@ describe(ClaimWorkflowService.name, () => {
   it('publishes the desk verdict with cited evidence, freezes verdicts, and unpublishes, all in history', async () => {
     const claim = await createClaim(app, desk, articleId, 'approved a budget of $4.2 million');
     const verdict = (await app.ok(desk.reviewer, SUBMIT, { input: { claimId: claim.id, rating: 'MOSTLY_TRUE' } })).submitVerdict.verdict;
-    const first = (await app.ok(desk.reviewer, ADD_EVIDENCE, { input: { claimId: claim.id, stance: 'SUPPORTS', url: 'https://city.example/budget.pdf' } })).addEvidence.evidence;
-    const second = (await app.ok(desk.reviewer2, ADD_EVIDENCE, { input: { claimId: claim.id, stance: 'CONTEXT', url: 'https://city.example/minutes' } })).addEvidence.evidence;
+    const first = (await app.ok(desk.reviewer, ADD_EVIDENCE, { input: { claimId: claim.id, stance: 'SUPPORTS', url: 'https://city.example/budget.pdf' } }))
+      .addEvidence.evidence;
+    const second = (await app.ok(desk.reviewer2, ADD_EVIDENCE, { input: { claimId: claim.id, stance: 'CONTEXT', url: 'https://city.example/minutes' } }))
+      .addEvidence.evidence;
     const otherClaim = await createClaim(app, desk, articleId, 'on Tuesday');
-    const foreign = (await app.ok(desk.reviewer, ADD_EVIDENCE, { input: { claimId: otherClaim.id, stance: 'SUPPORTS', url: 'https://x.example' } })).addEvidence.evidence;
+    const foreign = (await app.ok(desk.reviewer, ADD_EVIDENCE, { input: { claimId: otherClaim.id, stance: 'SUPPORTS', url: 'https://x.example' } })).addEvidence
+      .evidence;
 
     const before = await databaseFingerprint(app);
     const byReviewer = await app.run(desk.reviewer, PUBLISH, { input: { claimId: claim.id, expectedVersion: 1, rating: 'TRUE' } });
@@ -100,17 +113,29 @@ describe(ClaimWorkflowService.name, () => {
     expect(await databaseFingerprint(app)).toBe(before);
 
     // Default: every current piece of evidence, oldest first.
-    const published = await app.ok(desk.editor, PUBLISH, { input: { claimId: claim.id, expectedVersion: 1, rating: 'TRUE', override: true, reason: 'Desk decision', rationale: 'Matches the adopted budget' } });
+    const published = await app.ok(desk.editor, PUBLISH, {
+      input: { claimId: claim.id, expectedVersion: 1, rating: 'TRUE', override: true, reason: 'Desk decision', rationale: 'Matches the adopted budget' },
+    });
     expect(published.publishClaim.claim).toMatchObject({
       version: 2,
       published: {
-        rating: 'TRUE', rationale: 'Matches the adopted budget', publishedAt: expect.any(String), publishedBy: { name: 'Editor' },
-        evidence: [{ id: first.id, stance: 'SUPPORTS' }, { id: second.id, stance: 'CONTEXT' }],
+        rating: 'TRUE',
+        rationale: 'Matches the adopted budget',
+        publishedAt: expect.any(String),
+        publishedBy: { name: 'Editor' },
+        evidence: [
+          { id: first.id, stance: 'SUPPORTS' },
+          { id: second.id, stance: 'CONTEXT' },
+        ],
       },
     });
-    const [row] = await app.sql(`SELECT published_rating, published_rationale, published_by, published_evidence_ids FROM claims WHERE id = $1`, [rawId(claim.id)]);
+    const [row] = await app.sql(`SELECT published_rating, published_rationale, published_by, published_evidence_ids FROM claims WHERE id = $1`, [
+      rawId(claim.id),
+    ]);
     expect(row).toEqual({
-      published_rating: 'TRUE', published_rationale: 'Matches the adopted budget', published_by: desk.editor.id,
+      published_rating: 'TRUE',
+      published_rationale: 'Matches the adopted budget',
+      published_by: desk.editor.id,
       published_evidence_ids: [rawId(first.id), rawId(second.id)],
     });
 
@@ -133,19 +158,36 @@ describe(ClaimWorkflowService.name, () => {
     expect(notPublished.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
 
     // An explicit choice of evidence, and [] for none.
-    const chosen = await app.ok(desk.editor, PUBLISH, { input: { claimId: claim.id, expectedVersion: 3, rating: 'MOSTLY_FALSE', override: true, reason: 'Desk decision', evidenceIds: [second.id, second.id] } });
+    const chosen = await app.ok(desk.editor, PUBLISH, {
+      input: { claimId: claim.id, expectedVersion: 3, rating: 'MOSTLY_FALSE', override: true, reason: 'Desk decision', evidenceIds: [second.id, second.id] },
+    });
     expect(chosen.publishClaim.claim.published).toMatchObject({ rating: 'MOSTLY_FALSE', rationale: null, evidence: [{ id: second.id }] });
     await app.ok(desk.editor, UNPUBLISH, { input: { claimId: claim.id, expectedVersion: 4 } });
-    const none = await app.ok(desk.editor, PUBLISH, { input: { claimId: claim.id, expectedVersion: 5, rating: 'FALSE', override: true, reason: 'Desk decision', evidenceIds: [] } });
+    const none = await app.ok(desk.editor, PUBLISH, {
+      input: { claimId: claim.id, expectedVersion: 5, rating: 'FALSE', override: true, reason: 'Desk decision', evidenceIds: [] },
+    });
     expect(none.publishClaim.claim.published.evidence).toEqual([]);
 
-    const events = await app.sql(`SELECT action, before, after, reason FROM history_events WHERE entity_id = $1 AND action IN ('PUBLISH', 'UNPUBLISH') ORDER BY id`, [rawId(claim.id)]);
+    const events = await app.sql(
+      `SELECT action, before, after, reason FROM history_events WHERE entity_id = $1 AND action IN ('PUBLISH', 'UNPUBLISH') ORDER BY id`,
+      [rawId(claim.id)],
+    );
     expect(events.map((event) => event.action)).toEqual(['PUBLISH', 'UNPUBLISH', 'PUBLISH', 'UNPUBLISH', 'PUBLISH']);
     expect(events[0]).toMatchObject({
       before: { publishedAt: null, publishedRating: null, version: 1 },
-      after: { publishedRating: 'TRUE', publishedRationale: 'Matches the adopted budget', publishedBy: desk.editor.id, publishedEvidenceIds: [rawId(first.id), rawId(second.id)], version: 2 },
+      after: {
+        publishedRating: 'TRUE',
+        publishedRationale: 'Matches the adopted budget',
+        publishedBy: desk.editor.id,
+        publishedEvidenceIds: [rawId(first.id), rawId(second.id)],
+        version: 2,
+      },
     });
-    expect(events[1]).toMatchObject({ reason: 'New figures from the council', before: { publishedRating: 'TRUE' }, after: { publishedRating: null, publishedAt: null } });
+    expect(events[1]).toMatchObject({
+      reason: 'New figures from the council',
+      before: { publishedRating: 'TRUE' },
+      after: { publishedRating: null, publishedAt: null },
+    });
   });
 
   it('serialises a publish against concurrent verdict writes: every verdict lands before it or is refused', async () => {
@@ -192,7 +234,12 @@ describe(AssignmentService.name, () => {
     const assigned = await app.ok(desk.editor, ASSIGN, { input: { claimId: claim.id, reviewerId, dueAt: inDays(2) } });
     const assignment = assigned.assignReviewer.assignment;
     expect(assignment).toMatchObject({
-      version: 1, state: 'OPEN', overdue: false, reviewer: { id: reviewerId }, assignedBy: { id: globalId('User', desk.editor.id) }, claim: { id: claim.id },
+      version: 1,
+      state: 'OPEN',
+      overdue: false,
+      reviewer: { id: reviewerId },
+      assignedBy: { id: globalId('User', desk.editor.id) },
+      claim: { id: claim.id },
     });
 
     const before = await databaseFingerprint(app);
@@ -212,7 +259,9 @@ describe(AssignmentService.name, () => {
     expect(nothing.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
     expect(await databaseFingerprint(app)).toBe(before);
 
-    const moved = await app.ok(desk.editor, REASSIGN, { input: { assignmentId: assignment.id, expectedVersion: 1, reviewerId: globalId('User', desk.reviewer2.id) } });
+    const moved = await app.ok(desk.editor, REASSIGN, {
+      input: { assignmentId: assignment.id, expectedVersion: 1, reviewerId: globalId('User', desk.reviewer2.id) },
+    });
     expect(moved.reassignReviewer.assignment).toMatchObject({ version: 2, reviewer: { id: globalId('User', desk.reviewer2.id) }, dueAt: assignment.dueAt });
     const undated = await app.ok(desk.editor, REASSIGN, { input: { assignmentId: assignment.id, expectedVersion: 2, dueAt: null } });
     expect(undated.reassignReviewer.assignment).toMatchObject({ version: 3, dueAt: null });
@@ -223,15 +272,24 @@ describe(AssignmentService.name, () => {
     // once closed, the same reviewer can be asked again
     await app.ok(desk.editor, ASSIGN, { input: { claimId: claim.id, reviewerId: globalId('User', desk.reviewer2.id) } });
 
-    const history = await app.ok(desk.viewer, `query($id: ID!) { node(id: $id) { ... on Assignment { state history { nodes { action reason before after actor { id } } } } } }`, { id: assignment.id });
+    const history = await app.ok(
+      desk.viewer,
+      `query($id: ID!) { node(id: $id) { ... on Assignment { state history { nodes { action reason before after actor { id } } } } } }`,
+      { id: assignment.id },
+    );
     expect(history.node.history.nodes.map((node: { action: string }) => node.action)).toEqual(['CANCEL', 'REASSIGN', 'REASSIGN', 'ASSIGN']);
     expect(history.node.history.nodes[0]).toMatchObject({ reason: 'covered elsewhere', after: { cancelledAt: expect.any(String), version: 4 } });
-    expect(history.node.history.nodes[2]).toMatchObject({ before: { reviewer: globalId('User', desk.reviewer.id) }, after: { reviewer: globalId('User', desk.reviewer2.id), version: 2 } });
+    expect(history.node.history.nodes[2]).toMatchObject({
+      before: { reviewer: globalId('User', desk.reviewer.id) },
+      after: { reviewer: globalId('User', desk.reviewer2.id), version: 2 },
+    });
   });
 
-  it('completes the reviewer\'s assignment when they submit a verdict, in the same transaction', async () => {
+  it("completes the reviewer's assignment when they submit a verdict, in the same transaction", async () => {
     const claim = await createClaim(app, desk, articleId, 'the figures were inflated');
-    const { assignReviewer: { assignment } } = await app.ok(desk.editor, ASSIGN, { input: { claimId: claim.id, reviewerId: globalId('User', desk.reviewer.id), dueAt: inDays(1) } });
+    const {
+      assignReviewer: { assignment },
+    } = await app.ok(desk.editor, ASSIGN, { input: { claimId: claim.id, reviewerId: globalId('User', desk.reviewer.id), dueAt: inDays(1) } });
     // someone else's verdict leaves it open
     await app.ok(desk.reviewer2, SUBMIT, { input: { claimId: claim.id, rating: 'FALSE' } });
     const open = await app.ok(desk.reviewer, `query($id: ID!) { node(id: $id) { ... on Assignment { state } } }`, { id: assignment.id });
@@ -242,8 +300,13 @@ describe(AssignmentService.name, () => {
     await app.ok(desk.reviewer, SUBMIT, { input: { claimId: claim.id, rating: 'MOSTLY_FALSE' } });
     const done = await app.ok(desk.reviewer, `query($id: ID!) { node(id: $id) { ... on Assignment { state version completedAt } } }`, { id: assignment.id });
     expect(done.node).toMatchObject({ state: 'COMPLETED', version: 2, completedAt: expect.any(String) });
-    const [submit] = await app.sql(`SELECT id FROM history_events WHERE claim_id = $1 AND entity_type = 'Verdict' AND actor_id = $2`, [rawId(claim.id), desk.reviewer.id]);
-    const [complete] = await app.sql(`SELECT id, actor_id, before, after FROM history_events WHERE entity_id = $1 AND action = 'COMPLETE'`, [rawId(assignment.id)]);
+    const [submit] = await app.sql(`SELECT id FROM history_events WHERE claim_id = $1 AND entity_type = 'Verdict' AND actor_id = $2`, [
+      rawId(claim.id),
+      desk.reviewer.id,
+    ]);
+    const [complete] = await app.sql(`SELECT id, actor_id, before, after FROM history_events WHERE entity_id = $1 AND action = 'COMPLETE'`, [
+      rawId(assignment.id),
+    ]);
     expect(complete.actor_id).toBe(desk.reviewer.id);
     // the same instant the API shows, written as JavaScript writes every other timestamp in history
     expect(complete).toMatchObject({ before: { completedAt: null, version: 1 }, after: { completedAt: done.node.completedAt, version: 2 } });
@@ -258,7 +321,7 @@ describe(AssignmentService.name, () => {
     expect(result.errors?.[0].extensions?.code).toBe('PUBLISHED');
   });
 
-  it('serves a reviewer\'s queue with open and overdue filters, soonest due first, paged', async () => {
+  it("serves a reviewer's queue with open and overdue filters, soonest due first, paged", async () => {
     const team = await createDesk(app);
     const { id: article } = await createArticle(app, team);
     const quotes = ['Unemployment fell to 3.1% last year', 'the lowest since 1999', 'on Tuesday', 'the figures were inflated', 'Mayor Ana Ruiz said'];
@@ -292,11 +355,16 @@ describe(AssignmentService.name, () => {
     expect(page1.viewer.assignments.pageInfo.hasNextPage).toBe(true);
     const page2 = await app.ok(team.reviewer, QUEUE, { first: 2, after: page1.viewer.assignments.pageInfo.endCursor });
     const page3 = await app.ok(team.reviewer, QUEUE, { first: 2, after: page2.viewer.assignments.pageInfo.endCursor });
-    expect([...page1.viewer.assignments.nodes, ...page2.viewer.assignments.nodes, ...page3.viewer.assignments.nodes].map((node: { id: string }) => node.id))
-      .toEqual([overdue.id, soon.id, done.id, later.id, undated.id]);
+    expect(
+      [...page1.viewer.assignments.nodes, ...page2.viewer.assignments.nodes, ...page3.viewer.assignments.nodes].map((node: { id: string }) => node.id),
+    ).toEqual([overdue.id, soon.id, done.id, later.id, undated.id]);
     expect(page3.viewer.assignments.pageInfo.hasNextPage).toBe(false);
 
-    const onClaim = await app.ok(team.viewer, `query($id: ID!) { claim(id: $id) { assignments { nodes { reviewer { name } } } all: assignments(includeClosed: true) { totalCount } } }`, { id: claims[0].id });
+    const onClaim = await app.ok(
+      team.viewer,
+      `query($id: ID!) { claim(id: $id) { assignments { nodes { reviewer { name } } } all: assignments(includeClosed: true) { totalCount } } }`,
+      { id: claims[0].id },
+    );
     expect(onClaim.claim.assignments.nodes).toEqual([{ reviewer: { name: 'Reviewer' } }, { reviewer: { name: 'Reviewer Two' } }]);
     const outsiderQueue = await app.ok(team.outsider, QUEUE, {});
     expect(outsiderQueue.viewer.assignments.totalCount).toBe(0);
@@ -363,18 +431,47 @@ describe(CommentService.name, () => {
     const thread = await app.ok(desk.viewer, THREAD, { id: claimId });
     expect(thread.claim.comments).toEqual({
       totalCount: 1,
-      nodes: [{
-        id: root.id, body: null, deletedAt: expect.any(String),
-        replies: { totalCount: 1, nodes: [{ id: answer.id, body: 'The household survey', replies: { nodes: [{ id: followUp.id, body: 'Seasonally adjusted?' }] } }] },
-      }],
+      nodes: [
+        {
+          id: root.id,
+          body: null,
+          deletedAt: expect.any(String),
+          replies: {
+            totalCount: 1,
+            nodes: [{ id: answer.id, body: 'The household survey', replies: { nodes: [{ id: followUp.id, body: 'Seasonally adjusted?' }] } }],
+          },
+        },
+      ],
     });
 
     // the deleted comment's text stays in history for its author and editors (a viewer's is redacted: history-view.test.ts)
-    const history = await app.ok(desk.editor, `query($id: ID!) { node(id: $id) { ... on Comment { history { nodes { action reason before after actor { id } } } } } }`, { id: root.id });
+    const history = await app.ok(
+      desk.editor,
+      `query($id: ID!) { node(id: $id) { ... on Comment { history { nodes { action reason before after actor { id } } } } } }`,
+      { id: root.id },
+    );
     expect(history.node.history.nodes).toEqual([
-      { action: 'DELETE', reason: 'off topic', before: { deletedAt: null, version: 2 }, after: { deletedAt: expect.any(String), version: 3 }, actor: { id: globalId('User', desk.editor.id) } },
-      { action: 'EDIT', reason: null, before: { body: 'Which survey is this?', version: 1 }, after: { body: 'Which survey is this, CPS?', version: 2 }, actor: { id: globalId('User', desk.reviewer.id) } },
-      { action: 'CREATE', reason: null, before: null, after: expect.objectContaining({ body: 'Which survey is this?', parent: null }), actor: { id: globalId('User', desk.reviewer.id) } },
+      {
+        action: 'DELETE',
+        reason: 'off topic',
+        before: { deletedAt: null, version: 2 },
+        after: { deletedAt: expect.any(String), version: 3 },
+        actor: { id: globalId('User', desk.editor.id) },
+      },
+      {
+        action: 'EDIT',
+        reason: null,
+        before: { body: 'Which survey is this?', version: 1 },
+        after: { body: 'Which survey is this, CPS?', version: 2 },
+        actor: { id: globalId('User', desk.reviewer.id) },
+      },
+      {
+        action: 'CREATE',
+        reason: null,
+        before: null,
+        after: expect.objectContaining({ body: 'Which survey is this?', parent: null }),
+        actor: { id: globalId('User', desk.reviewer.id) },
+      },
     ]);
     const outsider = await app.ok(desk.outsider, `query($id: ID!) { node(id: $id) { id } }`, { id: answer.id });
     expect(outsider.node).toBeNull();

@@ -51,14 +51,22 @@ describe(`${ArticleService.name}.revise`, () => {
     expect(byId[moved.id]).toMatchObject({ anchorState: 'ANCHORED', version: 2, revision: { number: 2 }, anchor: { position: { start, end: start + 44 } } });
     expect(chars.slice(start, start + 44).join('')).toBe('Officials estimate repairs cost $12 million.');
     expect(byId[edited.id]).toMatchObject({ anchorState: 'ANCHORED', quote: 'Residents complained loudly about traffic for months.' });
-    expect(data.orphaned).toEqual([{ id: deleted.id, quote: 'The mayor said the bridge would reopen in March.', anchorState: 'ORPHANED', revision: { number: 1 } }]);
+    expect(data.orphaned).toEqual([
+      { id: deleted.id, quote: 'The mayor said the bridge would reopen in March.', anchorState: 'ORPHANED', revision: { number: 1 } },
+    ]);
 
-    const claim = await app.ok(desk.viewer, `query($id: ID!) { claim(id: $id) { status verdicts { totalCount } history(filter: { actions: ["REANCHOR"] }) { nodes { reason after } } } }`, { id: moved.id });
+    const claim = await app.ok(
+      desk.viewer,
+      `query($id: ID!) { claim(id: $id) { status verdicts { totalCount } history(filter: { actions: ["REANCHOR"] }) { nodes { reason after } } } }`,
+      { id: moved.id },
+    );
     expect(claim.claim.verdicts.totalCount).toBe(1);
     expect(claim.claim.status).toBe('IN_REVIEW');
     expect(claim.claim.history.nodes[0].reason).toMatch(/match on revision 2/);
     expect(claim.claim.history.nodes[0].after).toMatchObject({ anchor: { position: { start } } });
-    const orphans = await app.ok(desk.viewer, `query($id: ID!) { article(id: $id) { orphanedClaims { nodes { id } } revision(number: 1) { body } } }`, { id: articleId });
+    const orphans = await app.ok(desk.viewer, `query($id: ID!) { article(id: $id) { orphanedClaims { nodes { id } } revision(number: 1) { body } } }`, {
+      id: articleId,
+    });
     expect(orphans.article).toEqual({ orphanedClaims: { nodes: [{ id: deleted.id }] }, revision: { body: BASE } });
     const [orphanEvent] = await app.sql(`SELECT action, reason FROM history_events WHERE entity_id = $1 AND action = 'ORPHAN'`, [rawId(deleted.id)]);
     expect(orphanEvent.reason).toMatch(/not found in revision 2/);
@@ -67,8 +75,11 @@ describe(`${ArticleService.name}.revise`, () => {
   it('picks the right one of two identical phrases by their context', async () => {
     const text = 'In Sumy, the governor said shelling hit two schools. In Kharkiv, the governor said shelling hit two schools.';
     const { id: articleId } = await createArticle(app, desk, { text });
-    const second = await createClaim(app, desk, articleId, 'the governor said shelling hit two schools', { anchor: { quote: { exact: 'the governor said shelling hit two schools', prefix: 'In Kharkiv, ' } } });
-    const revised = 'Shelling continued overnight. In Sumy, the governor said shelling hit two schools. Separately, in Kharkiv, the governor said shelling hit two schools.';
+    const second = await createClaim(app, desk, articleId, 'the governor said shelling hit two schools', {
+      anchor: { quote: { exact: 'the governor said shelling hit two schools', prefix: 'In Kharkiv, ' } },
+    });
+    const revised =
+      'Shelling continued overnight. In Sumy, the governor said shelling hit two schools. Separately, in Kharkiv, the governor said shelling hit two schools.';
     const data = (await app.ok(desk.editor, REVISE, { i: { articleId, text: revised } })).reviseArticle;
     const start = revised.lastIndexOf('the governor said');
     expect(data.anchored).toEqual([expect.objectContaining({ id: second.id, anchor: { position: { start, end: start + 42 } } })]);
@@ -112,18 +123,27 @@ describe('search and similar claims', () => {
     await createArticle(app, desk, { title: 'Rain barrels explained', text: 'How gardeners collect water.' });
     await createArticle(app, desk, { title: 'Budget news', text: 'The council approved spending; no mention of weather.' });
     const titles = async (search: string) =>
-      (await app.ok(desk.viewer, `query($s: String) { articles(filter: { search: $s }) { totalCount nodes { title } } }`, { s: search })).articles.nodes.map((node: { title: string }) => node.title);
+      (await app.ok(desk.viewer, `query($s: String) { articles(filter: { search: $s }) { totalCount nodes { title } } }`, { s: search })).articles.nodes.map(
+        (node: { title: string }) => node.title,
+      );
     expect(await titles('rains')).toEqual(['Rain barrels explained', 'Weather report']);
     expect(await titles('"approved spending"')).toEqual(['Budget news']);
     expect(await titles('weather -rain')).toEqual(['Budget news']);
     expect(await titles('nothing-like-this')).toEqual([]);
     const page1 = await app.ok(desk.viewer, `{ articles(first: 1, filter: { search: "rain" }) { nodes { title } pageInfo { endCursor hasNextPage } } }`);
-    const page2 = await app.ok(desk.viewer, `query($a: String) { articles(first: 1, after: $a, filter: { search: "rain" }) { nodes { title } pageInfo { hasNextPage } } }`, { a: page1.articles.pageInfo.endCursor });
-    expect([...page1.articles.nodes, ...page2.articles.nodes].map((node: { title: string }) => node.title)).toEqual(['Rain barrels explained', 'Weather report']);
+    const page2 = await app.ok(
+      desk.viewer,
+      `query($a: String) { articles(first: 1, after: $a, filter: { search: "rain" }) { nodes { title } pageInfo { hasNextPage } } }`,
+      { a: page1.articles.pageInfo.endCursor },
+    );
+    expect([...page1.articles.nodes, ...page2.articles.nodes].map((node: { title: string }) => node.title)).toEqual([
+      'Rain barrels explained',
+      'Weather report',
+    ]);
     expect(page2.articles.pageInfo.hasNextPage).toBe(false);
   });
 
-  it('searches claim quotes, ranked, in the article\'s language', async () => {
+  it("searches claim quotes, ranked, in the article's language", async () => {
     const { id } = await createArticle(app, desk, {
       text: 'Unemployment fell to 3.1% last year. Unemployment and inflation both fell sharply. Exports grew by 4%.',
     });

@@ -32,9 +32,12 @@ type Mutation { submitVerdict(input: SubmitVerdictInput!): Claim }
 describe('schema:check', () => {
   it('fails on breaking changes that CHANGES.md does not name, with their coordinates', () => {
     const result = checkSchemaChanges(BASE, BREAKING, '# Schema changes\n');
-    expect(result.unannounced.map((change) => change.coordinate).sort()).toEqual(
-      ['Claim.note', 'Query.claims(teamId:)', 'Rating.MIXED', 'SubmitVerdictInput.reason'],
-    );
+    expect(result.unannounced.map((change) => change.coordinate).sort()).toEqual([
+      'Claim.note',
+      'Query.claims(teamId:)',
+      'Rating.MIXED',
+      'SubmitVerdictInput.reason',
+    ]);
   });
 
   it('passes breaking changes announced in CHANGES.md, and only those', () => {

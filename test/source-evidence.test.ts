@@ -22,11 +22,15 @@ describe(SourceService.name, () => {
   it('creates named and anonymous sources and searches them by name', async () => {
     const named = await app.ok(desk.editor, CREATE_SOURCE, { input: { teamId: desk.teamId, kind: 'PERSON', name: 'José Ramírez', title: 'Governor' } });
     expect(named.createSource.source).toMatchObject({ name: 'José Ramírez', displayName: 'José Ramírez', anonymous: false, version: 1 });
-    const anonymous = await app.ok(desk.editor, CREATE_SOURCE, { input: { teamId: desk.teamId, kind: 'PERSON', anonymous: true, descriptor: 'a European diplomat' } });
+    const anonymous = await app.ok(desk.editor, CREATE_SOURCE, {
+      input: { teamId: desk.teamId, kind: 'PERSON', anonymous: true, descriptor: 'a European diplomat' },
+    });
     expect(anonymous.createSource.source).toMatchObject({ name: null, displayName: 'a European diplomat', anonymous: true });
     await app.ok(desk.editor, CREATE_SOURCE, { input: { teamId: desk.teamId, kind: 'ORGANIZATION', name: 'Korean Central News Agency' } });
     const search = async (text: string) =>
-      (await app.ok(desk.viewer, `query($s: String) { sources(search: $s) { nodes { displayName } } }`, { s: text })).sources.nodes.map((node: { displayName: string }) => node.displayName);
+      (await app.ok(desk.viewer, `query($s: String) { sources(search: $s) { nodes { displayName } } }`, { s: text })).sources.nodes.map(
+        (node: { displayName: string }) => node.displayName,
+      );
     expect(await search('jose')).toEqual(['José Ramírez']);
     expect(await search('RAMÍREZ')).toEqual(['José Ramírez']);
     expect(await search('news agency')).toEqual(['Korean Central News Agency']);
@@ -85,7 +89,11 @@ describe(EvidenceService.name, () => {
     const added = await app.ok(desk.reviewer, ADD, {
       input: { claimId, stance: 'SUPPORTS', url: 'https://bls.example.gov/table4', quotedPassage: 'Rate: 3.1%', sourceId: source.createSource.source.id },
     });
-    expect(added.addEvidence.evidence).toMatchObject({ stance: 'SUPPORTS', url: 'https://bls.example.gov/table4', source: { name: 'Bureau of Labor Statistics' } });
+    expect(added.addEvidence.evidence).toMatchObject({
+      stance: 'SUPPORTS',
+      url: 'https://bls.example.gov/table4',
+      source: { name: 'Bureau of Labor Statistics' },
+    });
     const second = await app.ok(desk.reviewer2, ADD, { input: { claimId, stance: 'CONTEXT', url: 'https://example.org/methodology' } });
     const list = await app.ok(desk.viewer, `query($id: ID!) { claim(id: $id) { evidence { totalCount nodes { stance } } } }`, { id: claimId });
     expect(list.claim.evidence).toEqual({ totalCount: 2, nodes: [{ stance: 'SUPPORTS' }, { stance: 'CONTEXT' }] });
@@ -99,7 +107,11 @@ describe(EvidenceService.name, () => {
     const again = await app.run(desk.editor, REMOVE, { input: { evidenceId: second.addEvidence.evidence.id } });
     expect(again.errors?.[0].extensions?.code).toBe('NOT_FOUND');
     const events = await app.sql(`SELECT action, reason, claim_id FROM history_events WHERE entity_type = 'Evidence' ORDER BY id`);
-    expect(events.map((event) => [event.action, event.reason])).toEqual([['ADD', null], ['ADD', null], ['REMOVE', 'off topic']]);
+    expect(events.map((event) => [event.action, event.reason])).toEqual([
+      ['ADD', null],
+      ['ADD', null],
+      ['REMOVE', 'off topic'],
+    ]);
     expect(new Set(events.map((event) => event.claim_id))).toEqual(new Set([rawId(claimId)]));
     const activity = await app.ok(desk.viewer, `query($id: ID!) { claim(id: $id) { activity { nodes { action } } } }`, { id: claimId });
     expect(activity.claim.activity.nodes.map((node: { action: string }) => node.action)).toEqual(['REMOVE', 'ADD', 'ADD', 'CREATE']);
@@ -109,7 +121,11 @@ describe(EvidenceService.name, () => {
     ['no reference at all', { stance: 'SUPPORTS' }, 'BAD_USER_INPUT'],
     ['a bad stance', { stance: 'MAYBE', url: 'https://x.example' }, 'BAD_USER_INPUT'],
     ['a non-http url', { stance: 'SUPPORTS', url: 'mailto:x@example.com' }, 'BAD_USER_INPUT'],
-    ['a source of another team', { stance: 'SUPPORTS', sourceId: Buffer.from('Source:00000000-0000-4000-8000-000000000000').toString('base64url') }, 'NOT_FOUND'],
+    [
+      'a source of another team',
+      { stance: 'SUPPORTS', sourceId: Buffer.from('Source:00000000-0000-4000-8000-000000000000').toString('base64url') },
+      'NOT_FOUND',
+    ],
   ])('rejects %s and writes nothing', async (_label, input, code) => {
     const before = await databaseFingerprint(app);
     const result = await app.run(desk.reviewer, ADD, { input: { claimId, ...input } });

@@ -57,7 +57,7 @@ describe(TeamService.name, () => {
     expect(result.errors?.[0].extensions?.code).toBe('UNAUTHENTICATED');
   });
 
-  it('lists only the caller\'s teams and finds one by slug or id', async () => {
+  it("lists only the caller's teams and finds one by slug or id", async () => {
     const data = await app.ok(desk.reviewer, `{ teams { totalCount nodes { slug viewerRole } } }`);
     expect(data.teams).toEqual({ totalCount: 1, nodes: [{ slug: desk.teamSlug, viewerRole: 'REVIEWER' }] });
     const bySlug = await app.ok(desk.reviewer, `query($slug: String) { team(slug: $slug) { id } }`, { slug: desk.teamSlug });
@@ -73,7 +73,9 @@ describe(TeamService.name, () => {
     expect(denied.errors?.[0].extensions?.code).toBe('FORBIDDEN');
     const data = await app.ok(desk.owner, UPDATE, { input: { teamId: desk.teamId, name: 'Renamed desk', verdictQuorum: 3 } });
     expect(data.updateTeam.team).toMatchObject({ name: 'Renamed desk', verdictQuorum: 3 });
-    const history = await app.ok(desk.owner, `query($id: ID) { team(id: $id) { history(first: 1) { nodes { action before after actor { id } } } } }`, { id: desk.teamId });
+    const history = await app.ok(desk.owner, `query($id: ID) { team(id: $id) { history(first: 1) { nodes { action before after actor { id } } } } }`, {
+      id: desk.teamId,
+    });
     expect(history.team.history.nodes[0]).toMatchObject({
       action: 'UPDATE',
       before: { name: 'Desk 1', verdictQuorum: 2 },
@@ -82,7 +84,9 @@ describe(TeamService.name, () => {
   });
 
   it('lists members with their roles', async () => {
-    const data = await app.ok(desk.viewer, `query($id: ID) { team(id: $id) { memberships(first: 10) { totalCount nodes { role user { name } } } } }`, { id: desk.teamId });
+    const data = await app.ok(desk.viewer, `query($id: ID) { team(id: $id) { memberships(first: 10) { totalCount nodes { role user { name } } } } }`, {
+      id: desk.teamId,
+    });
     expect(data.team.memberships.totalCount).toBe(5);
     expect(data.team.memberships.nodes.map((node: { role: string }) => node.role).sort()).toEqual(['EDITOR', 'OWNER', 'REVIEWER', 'REVIEWER', 'VIEWER']);
   });

@@ -10,10 +10,17 @@ import pino from 'pino';
 /** Every object of one desk: an article with a claim, a source, evidence, a verdict, history. */
 async function populate(app: TestApp, desk: Desk) {
   const article = await createArticle(app, desk);
-  const source = (await app.ok(desk.editor, `mutation($t: ID!) { createSource(input: { teamId: $t, kind: PERSON, name: "Ana Ruiz" }) { source { id } } }`, { t: desk.teamId })).createSource.source.id;
+  const source = (
+    await app.ok(desk.editor, `mutation($t: ID!) { createSource(input: { teamId: $t, kind: PERSON, name: "Ana Ruiz" }) { source { id } } }`, { t: desk.teamId })
+  ).createSource.source.id;
   const claim = await createClaim(app, desk, article.id, 'Unemployment fell to 3.1% last year', { speakerId: source });
-  const evidence = (await app.ok(desk.reviewer, `mutation($c: ID!) { addEvidence(input: { claimId: $c, stance: SUPPORTS, url: "https://a.example/1" }) { evidence { id } } }`, { c: claim.id })).addEvidence.evidence.id;
-  const verdict = (await app.ok(desk.reviewer, `mutation($c: ID!) { submitVerdict(input: { claimId: $c, rating: TRUE }) { verdict { id } } }`, { c: claim.id })).submitVerdict.verdict.id;
+  const evidence = (
+    await app.ok(desk.reviewer, `mutation($c: ID!) { addEvidence(input: { claimId: $c, stance: SUPPORTS, url: "https://a.example/1" }) { evidence { id } } }`, {
+      c: claim.id,
+    })
+  ).addEvidence.evidence.id;
+  const verdict = (await app.ok(desk.reviewer, `mutation($c: ID!) { submitVerdict(input: { claimId: $c, rating: TRUE }) { verdict { id } } }`, { c: claim.id }))
+    .submitVerdict.verdict.id;
   const history = (await app.ok(desk.viewer, `query($c: ID!) { claim(id: $c) { history { nodes { id } } } }`, { c: claim.id })).claim.history.nodes[0].id;
   const reviewerId = (await app.ok(desk.reviewer, '{ viewer { id } }')).viewer.id;
   return { article: article.id, revision: article.revisionId, source, claim: claim.id, evidence, verdict, history, reviewerId, team: desk.teamId };
@@ -36,7 +43,7 @@ describe('tenant isolation', () => {
   });
   afterAll(() => app?.close());
 
-  it('answers every lookup of another team\'s object exactly like a missing one', async () => {
+  it("answers every lookup of another team's object exactly like a missing one", async () => {
     const probes: [string, string, string][] = [
       ['team', `query($id: ID) { team(id: $id) { id } }`, 'Team'],
       ['article', `query($id: ID!) { article(id: $id) { id } }`, 'Article'],
@@ -57,13 +64,16 @@ describe('tenant isolation', () => {
     }
   });
 
-  it('leaves another team\'s objects out of every list and filter', async () => {
-    const lists = await app.ok(b.owner, `{
+  it("leaves another team's objects out of every list and filter", async () => {
+    const lists = await app.ok(
+      b.owner,
+      `{
       teams(first: 100) { nodes { id } }
       articles(first: 100) { nodes { id } }
       claims(first: 100) { nodes { id } }
       sources(first: 100) { nodes { id } }
-    }`);
+    }`,
+    );
     const seen = JSON.stringify(lists);
     for (const id of Object.values(ids)) expect(seen).not.toContain(id);
     for (const [query, variables] of [
@@ -84,13 +94,19 @@ describe('tenant isolation', () => {
     expect(JSON.stringify(viewerOfB)).not.toContain(ids.team);
   });
 
-  it('refuses every mutation on another team\'s objects with NOT_FOUND and changes nothing', async () => {
+  it("refuses every mutation on another team's objects with NOT_FOUND and changes nothing", async () => {
     const mutations: [string, Record<string, unknown>][] = [
       [`mutation($i: UpdateTeamInput!) { updateTeam(input: $i) { team { id } } }`, { teamId: ids.team, name: 'hijacked' }],
-      [`mutation($i: AddTeamMemberInput!) { addTeamMember(input: $i) { invitation { role } } }`, { teamId: ids.team, email: 'spy@example.test', role: 'OWNER' }],
+      [
+        `mutation($i: AddTeamMemberInput!) { addTeamMember(input: $i) { invitation { role } } }`,
+        { teamId: ids.team, email: 'spy@example.test', role: 'OWNER' },
+      ],
       [`mutation($i: CreateArticleInput!) { createArticle(input: $i) { article { id } } }`, { teamId: ids.team, title: 'x', text: 'y' }],
       [`mutation($i: UpdateArticleInput!) { updateArticle(input: $i) { article { id } } }`, { articleId: ids.article, title: 'x' }],
-      [`mutation($i: CreateClaimInput!) { createClaim(input: $i) { claim { id } } }`, { articleId: ids.article, kind: 'ASSERTION', anchor: { quote: { exact: 'Unemployment' } } }],
+      [
+        `mutation($i: CreateClaimInput!) { createClaim(input: $i) { claim { id } } }`,
+        { articleId: ids.article, kind: 'ASSERTION', anchor: { quote: { exact: 'Unemployment' } } },
+      ],
       [`mutation($i: UpdateClaimInput!) { updateClaim(input: $i) { claim { id } } }`, { claimId: ids.claim, expectedVersion: 1, note: 'x' }],
       [`mutation($i: DeleteClaimInput!) { deleteClaim(input: $i) { claim { id } } }`, { claimId: ids.claim, expectedVersion: 1 }],
       [`mutation($i: SetClaimSpeakerInput!) { setClaimSpeaker(input: $i) { claim { id } } }`, { claimId: ids.claim, expectedVersion: 1, speakerId: null }],
@@ -110,7 +126,7 @@ describe('tenant isolation', () => {
     expect(await databaseFingerprint(app)).toBe(before);
   });
 
-  it('keeps a second wall in the database: unfiltered SQL on the app\'s connection path sees only the caller\'s teams', async () => {
+  it("keeps a second wall in the database: unfiltered SQL on the app's connection path sees only the caller's teams", async () => {
     const actorB = await b.owner.actor();
     const tables = await app.sql<{ table_name: string }>(
       `SELECT table_name FROM information_schema.columns WHERE table_schema = 'public' AND column_name = 'team_id' ORDER BY 1`,
@@ -133,9 +149,11 @@ describe('tenant isolation', () => {
     // Writing a row into another team is refused by the policy itself.
     const writer = app.server.contextFor(actorB);
     const rawTeamA = Buffer.from(ids.team, 'base64url').toString().split(':')[1];
-    await expect(writer.db.transaction((manager) => manager.query(
-      `INSERT INTO sources (team_id, kind, name, created_by) VALUES ($1, 'PERSON', 'planted', $2)`, [rawTeamA, actorB.userId],
-    ))).rejects.toThrow();
+    await expect(
+      writer.db.transaction((manager) =>
+        manager.query(`INSERT INTO sources (team_id, kind, name, created_by) VALUES ($1, 'PERSON', 'planted', $2)`, [rawTeamA, actorB.userId]),
+      ),
+    ).rejects.toThrow();
     await writer.db.finish('rollback');
     const planted = await app.sql(`SELECT count(*)::int AS n FROM sources WHERE name = 'planted'`);
     expect(planted[0].n).toBe(0);
@@ -169,17 +187,22 @@ describe('tenant isolation', () => {
       const desks = [a, b];
       const teamIds = desks.map((desk) => Buffer.from(desk.teamId, 'base64url').toString().split(':')[1]);
       const actors = await Promise.all(desks.map((desk) => desk.reviewer.actor()));
-      const results = await Promise.all(Array.from({ length: 120 }, async (_, index) => {
-        const which = index % 2;
-        const context = server.contextFor(actors[which]);
-        const response = await server.apollo.executeOperation({
-          query: `{ claims(first: 100) { nodes { id article { id team { id } } verdicts { nodes { reviewer { id } } } } } articles { nodes { team { id } } } }`,
-        }, { contextValue: context });
-        const raw = server.contextFor(actors[which]);
-        const rows = await raw.db.query<{ team_id: string }>('SELECT team_id::text FROM claims UNION ALL SELECT team_id::text FROM verdicts');
-        await raw.db.finish('rollback');
-        return { which, body: JSON.stringify(response.body), rows };
-      }));
+      const results = await Promise.all(
+        Array.from({ length: 120 }, async (_, index) => {
+          const which = index % 2;
+          const context = server.contextFor(actors[which]);
+          const response = await server.apollo.executeOperation(
+            {
+              query: `{ claims(first: 100) { nodes { id article { id team { id } } verdicts { nodes { reviewer { id } } } } } articles { nodes { team { id } } } }`,
+            },
+            { contextValue: context },
+          );
+          const raw = server.contextFor(actors[which]);
+          const rows = await raw.db.query<{ team_id: string }>('SELECT team_id::text FROM claims UNION ALL SELECT team_id::text FROM verdicts');
+          await raw.db.finish('rollback');
+          return { which, body: JSON.stringify(response.body), rows };
+        }),
+      );
       for (const { which, body, rows } of results) {
         const own = desks[which].teamId;
         const other = desks[1 - which].teamId;

@@ -31,7 +31,11 @@ describe(TrustedDocuments.name, () => {
     expect(parseManifest({ abc: VIEWER }).get('abc')).toBe(VIEWER);
     // Relay's compiler: md5 ids
     expect(parseManifest({ '0f3f1c1e2d1b2a3c4d5e6f7a8b9c0d1e': VIEWER }).size).toBe(1);
-    const apollo = parseManifest({ format: 'apollo-persisted-query-manifest', version: 1, operations: [{ id: 'x1', name: 'Viewer', type: 'query', body: VIEWER }] });
+    const apollo = parseManifest({
+      format: 'apollo-persisted-query-manifest',
+      version: 1,
+      operations: [{ id: 'x1', name: 'Viewer', type: 'query', body: VIEWER }],
+    });
     expect(apollo.get('x1')).toBe(VIEWER);
     expect(() => parseManifest({ abc: 42 })).toThrow(/not a string/);
     expect(() => parseManifest([VIEWER])).toThrow(/JSON object/);
@@ -74,10 +78,16 @@ describe('trusted documents and persisted queries over HTTP and WebSocket', () =
     const response = await fetch(`${server.graphqlUrl}?${new URLSearchParams(params)}`, {
       headers: { ...bearer(token), accept: 'application/json', 'apollo-require-preflight': 'true' },
     });
-    return { status: response.status, headers: response.headers, body: await response.json() as any };
+    return { status: response.status, headers: response.headers, body: (await response.json()) as any };
   };
   const connect = (server: HardenedServer): Client => {
-    const client = createClient({ url: server.graphqlUrl.replace('http', 'ws'), webSocketImpl: WebSocket, retryAttempts: 0, lazy: true, connectionParams: bearer(token) });
+    const client = createClient({
+      url: server.graphqlUrl.replace('http', 'ws'),
+      webSocketImpl: WebSocket,
+      retryAttempts: 0,
+      lazy: true,
+      connectionParams: bearer(token),
+    });
     clients.push(client);
     return client;
   };
@@ -86,7 +96,9 @@ describe('trusted documents and persisted queries over HTTP and WebSocket', () =
     new Promise<any>((resolve, reject) => {
       let result: unknown = null;
       client.subscribe(payload as never, {
-        next: (value) => { result = value; },
+        next: (value) => {
+          result = value;
+        },
         error: (error) => (Array.isArray(error) ? resolve({ errors: error }) : reject(error)),
         complete: () => resolve(result),
       });
@@ -156,9 +168,16 @@ describe('trusted documents and persisted queries over HTTP and WebSocket', () =
       const client = connect(mixed);
       expect((await overSocket(client, { query: '', documentId: id(VIEWER) })).data.viewer.name).toBe('Editor');
       expect((await overSocket(client, { query: '{ viewer { email } }' })).data.viewer.email).toBe(desk.editor.email);
-      const apq = await overSocket(client, { query: '', extensions: { persistedQuery: { version: 1, sha256Hash: sha256(TEAM) } }, variables: { slug: desk.teamSlug } });
+      const apq = await overSocket(client, {
+        query: '',
+        extensions: { persistedQuery: { version: 1, sha256Hash: sha256(TEAM) } },
+        variables: { slug: desk.teamSlug },
+      });
       expect(apq.data.team.slug).toBe(desk.teamSlug);
-      const unknownHash = await overSocket(client, { query: '', extensions: { persistedQuery: { version: 1, sha256Hash: sha256('{ viewer { id } } # never sent') } } });
+      const unknownHash = await overSocket(client, {
+        query: '',
+        extensions: { persistedQuery: { version: 1, sha256Hash: sha256('{ viewer { id } } # never sent') } },
+      });
       expect(unknownHash.errors[0].extensions.code).toBe('PERSISTED_QUERY_NOT_FOUND');
       const unknownId = await overSocket(client, { query: '', documentId: 'nope' });
       expect(unknownId.errors[0].extensions.code).toBe('TRUSTED_DOCUMENT_NOT_FOUND');
@@ -179,7 +198,10 @@ describe('trusted documents and persisted queries over HTTP and WebSocket', () =
       // not even parsed: a syntax error gets the same refusal, not GRAPHQL_PARSE_FAILED
       expect((await post(only, { query: '{ viewer {' })).body.errors[0].extensions.code).toBe('DOCUMENT_NOT_TRUSTED');
       // nor registered as an automatic persisted query
-      const register = await post(only, { query: '{ viewer { id } }', extensions: { persistedQuery: { version: 1, sha256Hash: sha256('{ viewer { id } }') } } });
+      const register = await post(only, {
+        query: '{ viewer { id } }',
+        extensions: { persistedQuery: { version: 1, sha256Hash: sha256('{ viewer { id } }') } },
+      });
       expect(register.body.errors[0].extensions.code).toBe('DOCUMENT_NOT_TRUSTED');
       expect((await get(only, { query: '{ viewer { id } }' })).body.errors[0].extensions.code).toBe('DOCUMENT_NOT_TRUSTED');
     });
@@ -198,12 +220,15 @@ describe('trusted documents and persisted queries over HTTP and WebSocket', () =
       expect(refused.errors[0].extensions.code).toBe('DOCUMENT_NOT_TRUSTED');
       const events: any[] = [];
       const dispose = client.subscribe({ query: '', documentId: id(CLAIM_CHANGED), variables: { articleId: article.id } } as never, {
-        next: (value) => events.push(value), error: (error) => events.push({ error }), complete: () => undefined,
+        next: (value) => events.push(value),
+        error: (error) => events.push({ error }),
+        complete: () => undefined,
       });
       try {
         const hub = only.server.live.hub;
         const deadline = Date.now() + 15_000;
-        while (!(hub.subscriberCount === 1 && hub.isListening) && !events.length && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 25));
+        while (!(hub.subscriberCount === 1 && hub.isListening) && !events.length && Date.now() < deadline)
+          await new Promise((resolve) => setTimeout(resolve, 25));
         const created = (await app.ok(desk.editor, CREATE_CLAIM, { articleId: article.id })).createClaim.claim.id as string;
         while (!events.length && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 25));
         expect(events[0]?.data?.claimChanged?.claim?.id).toBe(created);

@@ -39,7 +39,8 @@ describe('verdict lifecycle SQL', () => {
     await app.ok(desk.reviewer, WITHDRAW, { input: { verdictId: first.verdict.id, expectedVersion: 2, reason: 'recused' } });
 
     const events = await app.sql<{ entity_type: string; action: string; before: Record<string, unknown> | null; after: Record<string, unknown> | null }>(
-      'SELECT entity_type, action, before, after FROM history_events WHERE claim_id = $1 ORDER BY id', [rawId(claim.id)],
+      'SELECT entity_type, action, before, after FROM history_events WHERE claim_id = $1 ORDER BY id',
+      [rawId(claim.id)],
     );
     const verdictFields: readonly string[] = VERDICT_FIELDS;
     const claimFields: readonly string[] = CLAIM_FIELDS;
@@ -107,10 +108,12 @@ describe('verdict lifecycle SQL', () => {
 
   it('applies a routine file when its content changes, and puts the previous version back', async () => {
     const applied = await app.sql<{ name: string; checksum: string }>('SELECT DISTINCT ON (name) name, checksum FROM schema_routines ORDER BY name, id DESC');
-    expect(new Map(applied.map((row) => [row.name, row.checksum]))).toEqual(new Map(SQL_ROUTINES.map((routine) => [routine.name, routineText(routine).checksum])));
-    expect(definedFunctions(readFileSync(lifecycle.file, 'utf8'))).toEqual(expect.arrayContaining([
-      'claimgraph_submit_verdict', 'claimgraph_withdraw_verdict', 'claimgraph_refresh_claim_status', 'claimgraph_derive_claim_status',
-    ]));
+    expect(new Map(applied.map((row) => [row.name, row.checksum]))).toEqual(
+      new Map(SQL_ROUTINES.map((routine) => [routine.name, routineText(routine).checksum])),
+    );
+    expect(definedFunctions(readFileSync(lifecycle.file, 'utf8'))).toEqual(
+      expect.arrayContaining(['claimgraph_submit_verdict', 'claimgraph_withdraw_verdict', 'claimgraph_refresh_claim_status', 'claimgraph_derive_claim_status']),
+    );
     // unchanged files are not applied again
     expect(await applyRoutines(app.dataSource)).toEqual([]);
 

@@ -53,7 +53,11 @@ describe(VerdictService.name, () => {
     // A new verdict after withdrawal is a fresh record; the withdrawn one stays.
     const again = await submit(desk.reviewer, claim.id, 'FALSE');
     expect(again.verdict.id).not.toBe(first.verdict.id);
-    const all = await app.ok(desk.viewer, `query($id: ID!) { claim(id: $id) { verdicts(includeWithdrawn: true) { totalCount } current: verdicts { totalCount } } }`, { id: claim.id });
+    const all = await app.ok(
+      desk.viewer,
+      `query($id: ID!) { claim(id: $id) { verdicts(includeWithdrawn: true) { totalCount } current: verdicts { totalCount } } }`,
+      { id: claim.id },
+    );
     expect(all.claim).toEqual({ verdicts: { totalCount: 2 }, current: { totalCount: 1 } });
   });
 
@@ -68,19 +72,36 @@ describe(VerdictService.name, () => {
 
     const first = await submit(desk.reviewer, claim.id, 'TRUE', { confidence: 0.25 });
     await submit(desk.reviewer, claim.id, 'FALSE', { expectedVersion: 1, confidence: 0.25 });
-    const events = await app.sql(`SELECT action, actor_id, claim_id, article_id, before, after FROM history_events WHERE entity_id = $1 ORDER BY id`, [rawId(first.verdict.id)]);
+    const events = await app.sql(`SELECT action, actor_id, claim_id, article_id, before, after FROM history_events WHERE entity_id = $1 ORDER BY id`, [
+      rawId(first.verdict.id),
+    ]);
     expect(events).toEqual([
       {
-        action: 'SUBMIT', actor_id: desk.reviewer.id, claim_id: rawId(claim.id), article_id: rawId(articleId), before: null,
+        action: 'SUBMIT',
+        actor_id: desk.reviewer.id,
+        claim_id: rawId(claim.id),
+        article_id: rawId(articleId),
+        before: null,
         after: {
-          claimId: rawId(claim.id), reviewerId: desk.reviewer.id, rating: 'TRUE', rationale: null, confidence: 0.25, version: 1, withdrawnAt: null,
-          judgedRevision: 1, judgedQuote: 'the lowest since 1999',
+          claimId: rawId(claim.id),
+          reviewerId: desk.reviewer.id,
+          rating: 'TRUE',
+          rationale: null,
+          confidence: 0.25,
+          version: 1,
+          withdrawnAt: null,
+          judgedRevision: 1,
+          judgedQuote: 'the lowest since 1999',
         },
       },
       // a revision records what changed, and only that
       {
-        action: 'REVISE', actor_id: desk.reviewer.id, claim_id: rawId(claim.id), article_id: rawId(articleId),
-        before: { rating: 'TRUE', version: 1 }, after: { rating: 'FALSE', version: 2 },
+        action: 'REVISE',
+        actor_id: desk.reviewer.id,
+        claim_id: rawId(claim.id),
+        article_id: rawId(articleId),
+        before: { rating: 'TRUE', version: 1 },
+        after: { rating: 'FALSE', version: 2 },
       },
     ]);
 
@@ -95,13 +116,16 @@ describe(VerdictService.name, () => {
 
   it('commits each verdict of a multi-mutation operation on its own, whether it went out alone or in a savepoint', async () => {
     const claims: Awaited<ReturnType<typeof createClaim>>[] = [];
-    for (const text of ['Unemployment fell to 3.1% last year', 'the lowest since 1999', 'the figures were inflated']) claims.push(await createClaim(app, desk, articleId, text));
+    for (const text of ['Unemployment fell to 3.1% last year', 'the lowest since 1999', 'the figures were inflated'])
+      claims.push(await createClaim(app, desk, articleId, text));
     const MANY = `mutation($a: SubmitVerdictInput!, $b: SubmitVerdictInput!, $c: SubmitVerdictInput!) {
       a: submitVerdict(input: $a) { ...payload } b: submitVerdict(input: $b) { ...payload } c: submitVerdict(input: $c) { ...payload }
     }
     fragment payload on VerdictPayload { verdict { version } claim { verdicts { totalCount } } }`;
-    const current = async () => (await app.sql(`SELECT claim_id, version FROM verdicts WHERE claim_id = ANY($1) ORDER BY claim_id`, [claims.map((claim) => rawId(claim.id))]))
-      .map((row) => [claims.findIndex((claim) => rawId(claim.id) === row.claim_id), row.version]).sort();
+    const current = async () =>
+      (await app.sql(`SELECT claim_id, version FROM verdicts WHERE claim_id = ANY($1) ORDER BY claim_id`, [claims.map((claim) => rawId(claim.id))]))
+        .map((row) => [claims.findIndex((claim) => rawId(claim.id) === row.claim_id), row.version])
+        .sort();
     // a goes out as its own transaction, and its payload's read opens the request's transaction;
     // b then runs in a savepoint of that one, c too and fails (no verdict to revise): a and b stay
     // (the payload is non-null, so the operation's data is null)
@@ -111,7 +135,10 @@ describe(VerdictService.name, () => {
       c: { claimId: claims[2].id, rating: 'MIXED', expectedVersion: 1 },
     });
     expect(first.errors?.map((error) => [error.path, error.extensions?.code])).toEqual([[['c'], 'VERSION_CONFLICT']]);
-    expect(await current()).toEqual([[0, 1], [1, 1]]);
+    expect(await current()).toEqual([
+      [0, 1],
+      [1, 1],
+    ]);
     // a alone again, then b and c fail in their savepoints: a stays
     const second = await app.run(desk.reviewer, MANY, {
       a: { claimId: claims[0].id, rating: 'MOSTLY_TRUE', expectedVersion: 1 },
@@ -119,7 +146,10 @@ describe(VerdictService.name, () => {
       c: { claimId: claims[2].id, rating: 'TRUE', expectedVersion: 9 },
     });
     expect(second.errors?.[0]).toMatchObject({ path: ['b'], extensions: { code: 'VERSION_CONFLICT' } });
-    expect(await current()).toEqual([[0, 2], [1, 1]]);
+    expect(await current()).toEqual([
+      [0, 2],
+      [1, 1],
+    ]);
     // and the happy path: every payload answered
     const third = await app.run(desk.reviewer, MANY, {
       a: { claimId: claims[0].id, rating: 'TRUE', expectedVersion: 2 },
@@ -159,8 +189,14 @@ describe(VerdictService.name, () => {
     const { id: article } = await createArticle(app, team);
     const claim = await createClaim(app, team, article, 'the lowest since 1999');
     await submit(team.reviewer, claim.id, 'TRUE');
-    await app.ok(team.owner, `mutation($input: UpdateTeamInput!) { updateTeam(input: $input) { team { id } } }`, { input: { teamId: team.teamId, verdictQuorum: 1 } });
-    const data = await app.ok(team.viewer, `query($id: ID!) { claim(id: $id) { status history(filter: { actions: ["STATUS_CHANGE"] }) { nodes { before after } } } }`, { id: claim.id });
+    await app.ok(team.owner, `mutation($input: UpdateTeamInput!) { updateTeam(input: $input) { team { id } } }`, {
+      input: { teamId: team.teamId, verdictQuorum: 1 },
+    });
+    const data = await app.ok(
+      team.viewer,
+      `query($id: ID!) { claim(id: $id) { status history(filter: { actions: ["STATUS_CHANGE"] }) { nodes { before after } } } }`,
+      { id: claim.id },
+    );
     expect(data.claim.status).toBe('SETTLED');
     expect(data.claim.history.nodes).toEqual([
       { before: { status: 'IN_REVIEW' }, after: { status: 'SETTLED' } },
@@ -209,9 +245,7 @@ describe(VerdictService.name, () => {
       await app.addMember(team.teamId, user, Role.REVIEWER);
       extra.push(user);
     }
-    const results = await Promise.all(
-      [...extra, ...extra].map((user) => app.run(user, SUBMIT, { input: { claimId: claim.id, rating: 'TRUE' } })),
-    );
+    const results = await Promise.all([...extra, ...extra].map((user) => app.run(user, SUBMIT, { input: { claimId: claim.id, rating: 'TRUE' } })));
     const ok = results.filter((result) => !result.errors);
     // the second of each pair waited for the first and is told it now has a verdict
     const conflicts = results.filter((result) => result.errors?.[0].extensions?.code === 'ALREADY_EXISTS');

@@ -14,8 +14,11 @@ const UPDATE = `mutation($input: UpdateWebhookEndpointInput!) { updateWebhookEnd
 const LOG = `query($id: ID!) { node(id: $id) { ... on WebhookEndpoint { enabled disabledReason failingSince
   deliveries(first: 100) { totalCount nodes { eventId eventType state attempts deliveredAt lastError attemptLog { statusCode latencyMs responseExcerpt error ok } } } } } }`;
 const ENV = {
-  WEBHOOK_ALLOWED_HOSTS: '127.0.0.1', WEBHOOK_TIMEOUT_MS: '2000', WEBHOOK_POLL_INTERVAL_MS: '20',
-  WEBHOOK_RETRY_BASE_MS: '40', WEBHOOK_RETRY_MAX_DELAY_MS: '200',
+  WEBHOOK_ALLOWED_HOSTS: '127.0.0.1',
+  WEBHOOK_TIMEOUT_MS: '2000',
+  WEBHOOK_POLL_INTERVAL_MS: '20',
+  WEBHOOK_RETRY_BASE_MS: '40',
+  WEBHOOK_RETRY_MAX_DELAY_MS: '200',
 };
 
 describe(WebhookWorker.name, () => {
@@ -39,7 +42,9 @@ describe(WebhookWorker.name, () => {
 
   const deliveries = (endpointId: string) =>
     app.sql<{ id: string; history_event_id: string; event_type: string; state: string; ordering_key: string }>(
-      'SELECT id, history_event_id::text, event_type, state, ordering_key FROM webhook_deliveries WHERE endpoint_id = $1 ORDER BY id', [rawId(endpointId)]);
+      'SELECT id, history_event_id::text, event_type, state, ordering_key FROM webhook_deliveries WHERE endpoint_id = $1 ORDER BY id',
+      [rawId(endpointId)],
+    );
 
   /** Waits until the worker has recorded every delivery of the endpoint as DELIVERED. */
   const allDelivered = async (endpointId: string): Promise<void> => {
@@ -77,7 +82,9 @@ describe(WebhookWorker.name, () => {
       const { secret, endpoint } = await createEndpoint(['CLAIM_PUBLISHED', 'VERDICT_SUBMITTED'], { description: 'CMS' });
       expect(secret).toMatch(/^whsec_[A-Za-z0-9+/]{43}=$/);
       expect(endpoint).toMatchObject({ url: receiver.url, eventTypes: ['CLAIM_PUBLISHED', 'VERDICT_SUBMITTED'], enabled: true, version: 1 });
-      const listed = await app.ok(desk.owner, `query($id: ID!) { team(id: $id) { webhookEndpoints { nodes { id history { nodes { action after } } } } } }`, { id: desk.teamId });
+      const listed = await app.ok(desk.owner, `query($id: ID!) { team(id: $id) { webhookEndpoints { nodes { id history { nodes { action after } } } } } }`, {
+        id: desk.teamId,
+      });
       const mine = listed.team.webhookEndpoints.nodes.find((node: any) => node.id === endpoint.id);
       expect(mine.history.nodes[0].action).toBe('CREATE');
       expect(JSON.stringify(mine.history.nodes)).not.toContain(secret.slice(6));
@@ -97,9 +104,15 @@ describe(WebhookWorker.name, () => {
       const readByEditor = await app.run(desk.editor, `query($id: ID!) { team(id: $id) { webhookEndpoints { totalCount } } }`, { id: desk.teamId });
       expect(readByEditor.errors?.[0].extensions?.code).toBe('FORBIDDEN');
       for (const bad of [
-        { url: 'ftp://hooks.example.org/in' }, { url: 'https://user:pw@hooks.example.org/in' }, { url: 'http://10.0.0.7/in' },
-        { url: 'http://169.254.169.254/latest/meta-data' }, { url: 'http://[::1]:8080/' }, { url: 'http://192.168.1.1/' },
-        { url: 'not a url' }, { eventTypes: [] }, { secret: 'whsec_short' },
+        { url: 'ftp://hooks.example.org/in' },
+        { url: 'https://user:pw@hooks.example.org/in' },
+        { url: 'http://10.0.0.7/in' },
+        { url: 'http://169.254.169.254/latest/meta-data' },
+        { url: 'http://[::1]:8080/' },
+        { url: 'http://192.168.1.1/' },
+        { url: 'not a url' },
+        { eventTypes: [] },
+        { secret: 'whsec_short' },
       ]) {
         const result = await app.run(desk.owner, CREATE, { input: { ...input, ...bad } });
         expect([JSON.stringify(bad), result.errors?.[0].extensions?.code]).toEqual([JSON.stringify(bad), 'BAD_USER_INPUT']);
@@ -117,13 +130,18 @@ describe(WebhookWorker.name, () => {
       await submitVerdict(app, desk.reviewer, claim, 'TRUE');
       await publishClaim(app, desk, claim, 'TRUE');
       // publishing again fails (PUBLISHED): no event
-      const again = await app.run(desk.editor, PUBLISH, { input: { claimId: claim, expectedVersion: await claimVersion(app, desk.editor, claim), rating: 'FALSE' } });
+      const again = await app.run(desk.editor, PUBLISH, {
+        input: { claimId: claim, expectedVersion: await claimVersion(app, desk.editor, claim), rating: 'FALSE' },
+      });
       expect(again.errors?.[0].extensions?.code).toBe('PUBLISHED');
       expect((await deliveries(published.endpoint.id)).map((row) => [row.event_type, row.ordering_key])).toEqual([['claim.published', rawId(claim)]]);
       expect((await deliveries(verdicts.endpoint.id)).map((row) => row.event_type)).toEqual(['verdict.submitted', 'claim.status_changed']);
       // each delivery is a committed history event of the same team
-      const events = await app.sql<{ n: number }>(`SELECT count(*)::int AS n FROM webhook_deliveries d JOIN history_events h ON h.id = d.history_event_id
-        WHERE d.endpoint_id = ANY($1::uuid[]) AND h.team_id = d.team_id`, [[rawId(published.endpoint.id), rawId(verdicts.endpoint.id)]]);
+      const events = await app.sql<{ n: number }>(
+        `SELECT count(*)::int AS n FROM webhook_deliveries d JOIN history_events h ON h.id = d.history_event_id
+        WHERE d.endpoint_id = ANY($1::uuid[]) AND h.team_id = d.team_id`,
+        [[rawId(published.endpoint.id), rawId(verdicts.endpoint.id)]],
+      );
       expect(events[0].n).toBe(3);
     });
   });
@@ -187,8 +205,12 @@ describe(WebhookWorker.name, () => {
       // down: attempts fail and are retried, nothing is lost, later events of a claim wait for earlier ones
       await receiver.waitFor(() => receiver.received.length >= 6);
       // each refused attempt is in the log (recorded just after the receiver answered)
-      const failedAttempts = async () => (await app.sql<{ n: number }>(
-        'SELECT count(*)::int AS n FROM webhook_attempts WHERE endpoint_id = $1 AND NOT ok AND status_code = 503', [rawId(endpoint.id)]))[0].n;
+      const failedAttempts = async () =>
+        (
+          await app.sql<{ n: number }>('SELECT count(*)::int AS n FROM webhook_attempts WHERE endpoint_id = $1 AND NOT ok AND status_code = 503', [
+            rawId(endpoint.id),
+          ])
+        )[0].n;
       await expect.poll(failedAttempts, { timeout: 10_000 }).toBeGreaterThanOrEqual(6);
       const heads = new Set(receiver.payloads().map((payload) => payload.id));
       expect(heads.size).toBeLessThanOrEqual(claims.length);
@@ -214,7 +236,12 @@ describe(WebhookWorker.name, () => {
         worker({ concurrency: 4 }).start();
         worker({ concurrency: 4 }, otherPool).start();
         const { id: article } = await createArticle(app, desk);
-        for (const exact of ['The city council approved a budget of $4.2 million', 'the lowest since 1999', 'on Tuesday', 'Unemployment fell to 3.1% last year']) {
+        for (const exact of [
+          'The city council approved a budget of $4.2 million',
+          'the lowest since 1999',
+          'on Tuesday',
+          'Unemployment fell to 3.1% last year',
+        ]) {
           const claim = (await createClaim(app, desk, article, exact)).id;
           await submitVerdict(app, desk.reviewer, claim, 'TRUE');
           await submitVerdict(app, desk.reviewer2, claim, 'TRUE');
@@ -250,8 +277,18 @@ describe(WebhookWorker.name, () => {
       } while (state.enabled && Date.now() < deadline);
       expect(state.enabled).toBe(false);
       expect(state.disabledReason).toMatch(/^Every delivery failed for 0 h \(last: answered HTTP 503\)/);
-      const feed = await app.ok(desk.owner, `query($id: ID!) { team(id: $id) { activity(first: 5) { nodes { action entityType entityNodeId actor { id } reason } } } }`, { id: desk.teamId });
-      expect(feed.team.activity.nodes).toContainEqual({ action: 'DISABLE', entityType: 'WebhookEndpoint', entityNodeId: endpoint.id, actor: null, reason: state.disabledReason });
+      const feed = await app.ok(
+        desk.owner,
+        `query($id: ID!) { team(id: $id) { activity(first: 5) { nodes { action entityType entityNodeId actor { id } reason } } } }`,
+        { id: desk.teamId },
+      );
+      expect(feed.team.activity.nodes).toContainEqual({
+        action: 'DISABLE',
+        entityType: 'WebhookEndpoint',
+        entityNodeId: endpoint.id,
+        actor: null,
+        reason: state.disabledReason,
+      });
       // the owner enables it again: the waiting deliveries go out
       receiver.mode = 'ok';
       receiver.received.length = 0;
@@ -268,7 +305,9 @@ describe(WebhookWorker.name, () => {
       // without the allow-list, the worker refuses what the name resolves to
       expect(await worker({ allowedHosts: [] }).runOnce()).toBe(1);
       expect(receiver.received).toEqual([]);
-      const [refused] = await app.sql<{ error: string; status_code: number | null }>('SELECT error, status_code FROM webhook_attempts WHERE endpoint_id = $1', [rawId(endpoint.id)]);
+      const [refused] = await app.sql<{ error: string; status_code: number | null }>('SELECT error, status_code FROM webhook_attempts WHERE endpoint_id = $1', [
+        rawId(endpoint.id),
+      ]);
       expect(refused).toEqual({ error: expect.stringMatching(/^localhost resolves to (127\.0\.0\.1|::1), a loopback address/), status_code: null });
       await disable(endpoint);
 
@@ -276,7 +315,9 @@ describe(WebhookWorker.name, () => {
       receiver.mode = 'hang';
       await createArticle(app, desk, { title: 'No answer' });
       expect(await worker({ timeoutMs: 300 }).runOnce()).toBe(1);
-      const [timedOut] = await app.sql<{ error: string; latency_ms: number }>('SELECT error, latency_ms FROM webhook_attempts WHERE endpoint_id = $1', [rawId(silent.endpoint.id)]);
+      const [timedOut] = await app.sql<{ error: string; latency_ms: number }>('SELECT error, latency_ms FROM webhook_attempts WHERE endpoint_id = $1', [
+        rawId(silent.endpoint.id),
+      ]);
       expect(timedOut.error).toBe('no complete answer within 300 ms');
       expect(timedOut.latency_ms).toBeLessThan(2000);
       await disable(silent.endpoint);
@@ -290,7 +331,9 @@ describe(WebhookWorker.name, () => {
       } finally {
         receiver.responseBytes = 2;
       }
-      const [capped] = await app.sql<{ ok: boolean; response_excerpt: string }>('SELECT ok, response_excerpt FROM webhook_attempts WHERE endpoint_id = $1', [rawId(chatty.endpoint.id)]);
+      const [capped] = await app.sql<{ ok: boolean; response_excerpt: string }>('SELECT ok, response_excerpt FROM webhook_attempts WHERE endpoint_id = $1', [
+        rawId(chatty.endpoint.id),
+      ]);
       expect(capped.ok).toBe(true);
       expect(capped.response_excerpt).toBe('x'.repeat(500));
     });

@@ -11,13 +11,7 @@
  * this process (the cost on one core, which other load on a shared machine disturbs less).
  */
 import path from 'node:path';
-import {
-  CONFIDENCE_BANDS,
-  figuresOf,
-  poolCounts,
-  type EvaluationReport,
-  type ExtractionCounts,
-} from '../modules/extraction/evaluate.js';
+import { CONFIDENCE_BANDS, figuresOf, poolCounts, type EvaluationReport, type ExtractionCounts } from '../modules/extraction/evaluate.js';
 import { readLabelledArticle, readLabelledArticles, readSplit, type LabelledArticle } from '../modules/extraction/labelled-articles.js';
 
 const FIXTURES = path.resolve(__dirname, '..', '..', 'test', 'fixtures');
@@ -80,13 +74,16 @@ function printBands(label: string, counts: ExtractionCounts): void {
 function printDetails(result: ArticleResult): void {
   const short = (text: string): string => (text.length > 110 ? `${text.slice(0, 107)}...` : text).replace(/\n/g, '⏎');
   const speakerOf = (statement: EvaluationReport['spurious'][number]): string =>
-    statement.speaker ? statement.speaker.name ?? statement.speaker.descriptor ?? '?' : '-';
+    statement.speaker ? (statement.speaker.name ?? statement.speaker.descriptor ?? '?') : '-';
   console.log(`\n## ${result.name} (${result.set})`);
   for (const label of result.report.missed) console.log(`  missed   [${label.kind}/${label.sourcing} ${label.speaker ?? '-'}] ${short(label.quote)}`);
-  for (const statement of result.report.spurious) console.log(`  spurious [${statement.kind}/${statement.sourcing} ${speakerOf(statement)} ${statement.confidence}] ${short(statement.quote)}`);
+  for (const statement of result.report.spurious)
+    console.log(`  spurious [${statement.kind}/${statement.sourcing} ${speakerOf(statement)} ${statement.confidence}] ${short(statement.quote)}`);
   for (const pair of result.report.matches) {
     if (pair.speakerCorrect && pair.sourcingCorrect && pair.kindCorrect) continue;
-    console.log(`  wrong    ${short(pair.gold.quote)}\n           kind ${pair.predicted.kind} vs ${pair.gold.kind}; sourcing ${pair.predicted.sourcing} vs ${pair.gold.sourcing}; speaker ${speakerOf(pair.predicted)} vs ${pair.gold.speaker ?? '-'}`);
+    console.log(
+      `  wrong    ${short(pair.gold.quote)}\n           kind ${pair.predicted.kind} vs ${pair.gold.kind}; sourcing ${pair.predicted.sourcing} vs ${pair.gold.sourcing}; speaker ${speakerOf(pair.predicted)} vs ${pair.gold.speaker ?? '-'}`,
+    );
   }
   for (const label of result.report.missedAssertions) console.log(`  missed assertion  ${short(label.quote)}`);
   for (const statement of result.report.unlabelledAssertions) console.log(`  unlabelled assertion [${statement.confidence}]  ${short(statement.quote)}`);
@@ -149,15 +146,34 @@ async function main(argv: string[]): Promise<void> {
   const all = poolCounts(results.map((result) => result.report.counts));
 
   if (json) {
-    console.log(JSON.stringify({
-      articles: results.map((result) => ({ name: result.name, set: result.set, words: result.words, milliseconds: result.milliseconds, cpuMilliseconds: result.cpuMilliseconds, ...figuresOf(result.report.counts), counts: result.report.counts })),
-      pooled: Object.fromEntries([...pooled.map(({ set, counts }) => [set, { ...figuresOf(counts), counts }]), ['all', { ...figuresOf(all), counts: all }]]),
-      modelMemory: { heapBytes: after.heapUsed - before.heapUsed, rssBytes: after.rss - before.rss },
-    }, null, 2));
+    console.log(
+      JSON.stringify(
+        {
+          articles: results.map((result) => ({
+            name: result.name,
+            set: result.set,
+            words: result.words,
+            milliseconds: result.milliseconds,
+            cpuMilliseconds: result.cpuMilliseconds,
+            ...figuresOf(result.report.counts),
+            counts: result.report.counts,
+          })),
+          pooled: Object.fromEntries([
+            ...pooled.map(({ set, counts }) => [set, { ...figuresOf(counts), counts }]),
+            ['all', { ...figuresOf(all), counts: all }],
+          ]),
+          modelMemory: { heapBytes: after.heapUsed - before.heapUsed, rssBytes: after.rss - before.rss },
+        },
+        null,
+        2,
+      ),
+    );
     return;
   }
 
-  const rows = results.map((result) => row(result.name, result.set, result.report.counts, String(result.words), result.milliseconds.toFixed(1), result.cpuMilliseconds.toFixed(1)));
+  const rows = results.map((result) =>
+    row(result.name, result.set, result.report.counts, String(result.words), result.milliseconds.toFixed(1), result.cpuMilliseconds.toFixed(1)),
+  );
   for (const { set, counts } of pooled) rows.push(row(`POOLED ${set}`, set, counts, '', '', ''));
   if (pooled.length > 1) rows.push(row('POOLED all', 'all', all, '', '', ''));
   printTable(rows);

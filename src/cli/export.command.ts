@@ -52,12 +52,15 @@ function showProgress(prepared: PreparedExport, stderr: ExportIo['stderr']): (do
   if (!stderr.isTTY) return () => undefined;
   const total = prepared.totalRows ?? 0;
   const started = Date.now();
-  const bar = new cliProgress.SingleBar({
-    stream: stderr as NodeJS.WritableStream,
-    format: `${prepared.fileName} {bar} {value}/{total} rows | {rate} rows/s | {duration_formatted}`,
-    hideCursor: true,
-    fps: 10,
-  }, cliProgress.Presets.shades_classic);
+  const bar = new cliProgress.SingleBar(
+    {
+      stream: stderr as NodeJS.WritableStream,
+      format: `${prepared.fileName} {bar} {value}/{total} rows | {rate} rows/s | {duration_formatted}`,
+      hideCursor: true,
+      fps: 10,
+    },
+    cliProgress.Presets.shades_classic,
+  );
   const rate = (): string => {
     const seconds = (Date.now() - started) / 1000;
     return seconds > 0 ? Math.round(prepared.rowsRead / seconds).toLocaleString('en') : '0';
@@ -156,7 +159,8 @@ async function runExport(options: ExportOptions, io: ExportIo): Promise<void> {
  */
 export function registerExportCommand(program: Command, io: Partial<ExportIo> = {}): Command {
   const streams: ExportIo = { stdout: process.stdout, stderr: process.stderr, openRuntime, ...io };
-  return program.command('export')
+  return program
+    .command('export')
     .description('export a verdict report (streamed, any size); progress on a terminal, quiet otherwise')
     .requiredOption('--format <format>', 'csv, jsonl, claimreview (schema.org JSON-LD) or html', format)
     .requiredOption('--team <team>', 'team slug or Team ID')

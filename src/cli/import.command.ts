@@ -42,8 +42,12 @@ function truncate(text: string, length: number): string {
 }
 
 /** `import FILE|- --team SLUG ...`: imports an article and prints the claims found. */
-export function registerImportCommand(program: Command, action: (work: (runtime: CliRuntime, ...args: any[]) => Promise<void>) => (...args: any[]) => Promise<void>): void {
-  program.command('import')
+export function registerImportCommand(
+  program: Command,
+  action: <A extends unknown[]>(work: (runtime: CliRuntime, ...args: A) => Promise<void>) => (...args: A) => Promise<void>,
+): void {
+  program
+    .command('import')
     .description('import an article (plain text or HTML) and extract its candidate claims; FILE "-" reads standard input')
     .argument('<file>')
     .requiredOption('--team <slug>')
@@ -57,36 +61,47 @@ export function registerImportCommand(program: Command, action: (work: (runtime:
     .option('--allow-duplicate', 'import even if the team has an article with the same URL or text')
     .option('--as <email>', 'act as this user (an EDITOR of the team)')
     .option('--token <token>', 'act as the owner of this API token')
-    .action(action(async (runtime: CliRuntime, file: string, options: ImportOptions) => {
-      const content = await readInput(file);
-      const actor = await runtime.actor(options);
-      const result = await runtime.run(actor, async (context) => {
-        const team = await context.services.teams.getBySlug(options.team);
-        return context.services.imports.import({
-          teamId: team.nodeId,
-          title: options.title ?? null,
-          url: options.url ?? null,
-          outlet: options.outlet ?? null,
-          byline: options.byline ?? null,
-          publishedAt: options.publishedAt ? new Date(options.publishedAt) : null,
-          language: options.language ?? null,
-          content,
-          format: options.html ? ImportFormat.HTML : ImportFormat.AUTO,
-          allowDuplicate: options.allowDuplicate === true,
+    .action(
+      action(async (runtime: CliRuntime, file: string, options: ImportOptions) => {
+        const content = await readInput(file);
+        const actor = await runtime.actor(options);
+        const result = await runtime.run(actor, async (context) => {
+          const team = await context.services.teams.getBySlug(options.team);
+          return context.services.imports.import({
+            teamId: team.nodeId,
+            title: options.title ?? null,
+            url: options.url ?? null,
+            outlet: options.outlet ?? null,
+            byline: options.byline ?? null,
+            publishedAt: options.publishedAt ? new Date(options.publishedAt) : null,
+            language: options.language ?? null,
+            content,
+            format: options.html ? ImportFormat.HTML : ImportFormat.AUTO,
+            allowDuplicate: options.allowDuplicate === true,
+          });
         });
-      });
-      const speakers = new Map(result.speakers.map((source) => [source.id, source.displayName]));
-      const table = new Table({
-        head: ['#', 'kind', 'sourcing', 'speaker', 'quote', 'conf.'],
-        colWidths: [4, 17, 11, 26, 70, 7],
-        wordWrap: true,
-        style: { head: [], border: [] },
-      });
-      result.claims.forEach((claim, index) => {
-        table.push([index + 1, claim.kind, claim.sourcing, claim.speakerId ? (speakers.get(claim.speakerId) ?? '') : '', truncate(claim.quoteExact, 200), claim.extractionConfidence?.toFixed(2) ?? '']);
-      });
-      console.log(table.toString());
-      console.log(`imported "${result.article.title}" (${result.article.nodeId}): ${result.claims.length} claims, ` +
-        `${result.newSources.length} new sources, ${result.repeats} repeating reviewed claims`);
-    }));
+        const speakers = new Map(result.speakers.map((source) => [source.id, source.displayName]));
+        const table = new Table({
+          head: ['#', 'kind', 'sourcing', 'speaker', 'quote', 'conf.'],
+          colWidths: [4, 17, 11, 26, 70, 7],
+          wordWrap: true,
+          style: { head: [], border: [] },
+        });
+        result.claims.forEach((claim, index) => {
+          table.push([
+            index + 1,
+            claim.kind,
+            claim.sourcing,
+            claim.speakerId ? (speakers.get(claim.speakerId) ?? '') : '',
+            truncate(claim.quoteExact, 200),
+            claim.extractionConfidence?.toFixed(2) ?? '',
+          ]);
+        });
+        console.log(table.toString());
+        console.log(
+          `imported "${result.article.title}" (${result.article.nodeId}): ${result.claims.length} claims, ` +
+            `${result.newSources.length} new sources, ${result.repeats} repeating reviewed claims`,
+        );
+      }),
+    );
 }

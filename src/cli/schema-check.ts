@@ -124,8 +124,8 @@ function main(argv: string[]): number {
   if (result.unannounced.length) {
     console.error(
       `schema:check: ${result.unannounced.length} breaking change(s) not announced. Add an entry to ${CHANGES_PATH} naming ` +
-      `${result.unannounced.map((change) => `\`${change.coordinate}\``).join(', ')} and what front ends should do, ` +
-      'or keep the old field with @deprecated(reason: "...") until they have moved.',
+        `${result.unannounced.map((change) => `\`${change.coordinate}\``).join(', ')} and what front ends should do, ` +
+        'or keep the old field with @deprecated(reason: "...") until they have moved.',
     );
     return 1;
   }

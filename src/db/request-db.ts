@@ -17,7 +17,6 @@ export const APP_ROLE = 'claimgraph_app';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
-
 /**
  * Prepared statement names by SQL text. Every connection keeps the statements it prepared, so
  * their number is capped: past the cap, further texts simply run unprepared.
@@ -287,9 +286,11 @@ export class RequestDb {
     const userId = this.scope.userId && UUID.test(this.scope.userId) ? this.scope.userId : '';
     const teamIds = this.scope.teamIds.filter((id) => UUID.test(id));
     const timeout = Math.max(0, Math.floor(Number(this.options.statementTimeoutMs ?? 0)) || 0);
-    return `SELECT set_config('role', '${APP_ROLE}', true), set_config('claimgraph.user_id', '${userId}', true), ` +
+    return (
+      `SELECT set_config('role', '${APP_ROLE}', true), set_config('claimgraph.user_id', '${userId}', true), ` +
       `set_config('claimgraph.team_ids', '{${teamIds.join(',')}}', true)` +
-      (timeout > 0 ? `, set_config('statement_timeout', '${timeout}', true)` : '');
+      (timeout > 0 ? `, set_config('statement_timeout', '${timeout}', true)` : '')
+    );
   }
 
   private async applyScope(runner: QueryRunner): Promise<void> {
@@ -382,26 +383,29 @@ function serializeQueries(runner: QueryRunner, client: pg.PoolClient, replace: (
   };
   runner.query = ((...args: Parameters<QueryRunner['query']>) => {
     const replaced = replace(args[0]);
-    return inTurn(replaced
-      ? async () => {
-        try {
-          return await replaced();
-        } catch (error) {
-          throw error instanceof Error && 'severity' in error ? new QueryFailedError(args[0], [], error) : error;
-        }
-      }
-      : () => query(...args));
+    return inTurn(
+      replaced
+        ? async () => {
+            try {
+              return await replaced();
+            } catch (error) {
+              throw error instanceof Error && 'severity' in error ? new QueryFailedError(args[0], [], error) : error;
+            }
+          }
+        : () => query(...args),
+    );
   }) as QueryRunner['query'];
-  (runner as PreparingRunner).claimgraphPrepared = (sql, parameters) => inTurn(async () => {
-    const name = preparedName(sql);
-    if (!name) return rowsOf(await query(sql, parameters));
-    try {
-      return (await client.query({ name, text: sql, values: parameters })).rows;
-    } catch (error) {
-      // the same error type TypeORM raises, so translateDatabaseError and callers see no difference
-      throw new QueryFailedError(sql, parameters, error as Error);
-    }
-  });
+  (runner as PreparingRunner).claimgraphPrepared = (sql, parameters) =>
+    inTurn(async () => {
+      const name = preparedName(sql);
+      if (!name) return rowsOf(await query(sql, parameters));
+      try {
+        return (await client.query({ name, text: sql, values: parameters })).rows;
+      } catch (error) {
+        // the same error type TypeORM raises, so translateDatabaseError and callers see no difference
+        throw new QueryFailedError(sql, parameters, error as Error);
+      }
+    });
 }
 
 /** The pg connection a query runner holds (`connect()` hands back the one it already has). */

@@ -14,7 +14,12 @@ export interface RoleTransactionOptions {
  * commits when it returns and rolls back when it throws; a connection that cannot even end its
  * transaction is not given back to the pool.
  */
-export async function roleTransaction<T>(dataSource: DataSource, role: string, options: RoleTransactionOptions, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+export async function roleTransaction<T>(
+  dataSource: DataSource,
+  role: string,
+  options: RoleTransactionOptions,
+  work: (client: pg.PoolClient) => Promise<T>,
+): Promise<T> {
   // pg's pool itself, as RequestDb's one-round-trip writes do: nothing of TypeORM's is needed here
   const pool = (dataSource.driver as unknown as { master: pg.Pool }).master;
   const client = await pool.connect();
@@ -24,8 +29,8 @@ export async function roleTransaction<T>(dataSource: DataSource, role: string, o
     if (!/^[a-z_]+$/.test(role)) throw new Error(`not a role name: ${role}`);
     await client.query(
       `START TRANSACTION${options.readOnly ? ' ISOLATION LEVEL REPEATABLE READ, READ ONLY' : ''}; ` +
-      `SELECT set_config('role', '${role}', true), set_config('claimgraph.team_ids', '{}', true), set_config('claimgraph.user_id', '', true)` +
-      (timeout > 0 ? `, set_config('statement_timeout', '${timeout}', true)` : ''),
+        `SELECT set_config('role', '${role}', true), set_config('claimgraph.team_ids', '{}', true), set_config('claimgraph.user_id', '', true)` +
+        (timeout > 0 ? `, set_config('statement_timeout', '${timeout}', true)` : ''),
     );
     let result: T;
     try {

@@ -70,7 +70,11 @@ async function inTransaction<T>(dataSource: DataSource, work: (runner: QueryRunn
   }
 }
 
-interface AppliedRow { id: number; checksum: string; body: string }
+interface AppliedRow {
+  id: number;
+  checksum: string;
+  body: string;
+}
 
 function latestVersions(runner: QueryRunner, name: string, count: number): Promise<AppliedRow[]> {
   return runner.query('SELECT id, checksum, body FROM schema_routines WHERE name = $1 ORDER BY id DESC LIMIT $2', [name, count]) as Promise<AppliedRow[]>;

@@ -25,8 +25,15 @@ function digits(text: string, start: number, end: number): number {
  */
 export function parseTimestamptz(text: string): Date | number | null {
   const length = text.length;
-  if (length < 22 || text.charCodeAt(4) !== 45 || text.charCodeAt(7) !== 45 || text.charCodeAt(10) !== 32
-    || text.charCodeAt(13) !== 58 || text.charCodeAt(16) !== 58) return pgTimestamptzParser(text);
+  if (
+    length < 22 ||
+    text.charCodeAt(4) !== 45 ||
+    text.charCodeAt(7) !== 45 ||
+    text.charCodeAt(10) !== 32 ||
+    text.charCodeAt(13) !== 58 ||
+    text.charCodeAt(16) !== 58
+  )
+    return pgTimestamptzParser(text);
   const year = digits(text, 0, 4);
   const month = digits(text, 5, 7);
   const day = digits(text, 8, 10);

@@ -41,16 +41,32 @@ const SUGGESTION = /\s*Did you mean [\s\S]*\?\s*$/;
  * Refusals of the request as a whole (limits, rate limits, an unavailable database): clients get
  * the code and these details, which name the limit and the value, nothing else.
  */
-const OPERATIONAL_CODES = new Set<string>([...QUERY_LIMIT_CODES, 'RATE_LIMITED', 'TOO_MANY_SUBSCRIPTIONS', 'SERVICE_UNAVAILABLE', 'QUERY_TIMEOUT', 'PAYLOAD_TOO_LARGE']);
+const OPERATIONAL_CODES = new Set<string>([
+  ...QUERY_LIMIT_CODES,
+  'RATE_LIMITED',
+  'TOO_MANY_SUBSCRIPTIONS',
+  'SERVICE_UNAVAILABLE',
+  'QUERY_TIMEOUT',
+  'PAYLOAD_TOO_LARGE',
+]);
 const OPERATIONAL_DETAILS = ['limit', 'value', 'field', 'cost', 'retryAfterSeconds'];
 
 /** Codes Apollo and graphql-js give to errors in the request itself (syntax, validation, variables). */
 const REQUEST_ERROR_CODES = new Set([
-  'GRAPHQL_PARSE_FAILED', 'GRAPHQL_VALIDATION_FAILED', 'BAD_USER_INPUT', 'BAD_REQUEST',
-  'OPERATION_RESOLUTION_FAILURE', 'PERSISTED_QUERY_NOT_SUPPORTED', ...TRUSTED_DOCUMENT_CODES,
+  'GRAPHQL_PARSE_FAILED',
+  'GRAPHQL_VALIDATION_FAILED',
+  'BAD_USER_INPUT',
+  'BAD_REQUEST',
+  'OPERATION_RESOLUTION_FAILURE',
+  'PERSISTED_QUERY_NOT_SUPPORTED',
+  ...TRUSTED_DOCUMENT_CODES,
 ]);
 
-interface ValidationErrorLike { property: string; constraints?: Record<string, string>; children?: ValidationErrorLike[] }
+interface ValidationErrorLike {
+  property: string;
+  constraints?: Record<string, string>;
+  children?: ValidationErrorLike[];
+}
 
 function flattenValidation(errors: ValidationErrorLike[], prefix = ''): { field: string; message: string }[] {
   return errors.flatMap((error) => [
@@ -101,7 +117,9 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
   }
   const code = formatted.extensions?.code;
   if (original instanceof GraphQLError && typeof code === 'string' && OPERATIONAL_CODES.has(code)) {
-    const details = Object.fromEntries(OPERATIONAL_DETAILS.filter((key) => formatted.extensions?.[key] !== undefined).map((key) => [key, formatted.extensions![key]]));
+    const details = Object.fromEntries(
+      OPERATIONAL_DETAILS.filter((key) => formatted.extensions?.[key] !== undefined).map((key) => [key, formatted.extensions![key]]),
+    );
     return { ...base, extensions: { ...details, code } };
   }
   const failure = classifyDatabaseError(original);
@@ -114,7 +132,11 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
     const tokens = /Document contains more tha[nt] (\d+) tokens/.exec(formatted.message);
     if (tokens) {
       const limit = Number(tokens[1]);
-      return { ...base, message: `The document has more than ${limit} tokens; the limit is ${limit}`, extensions: { code: 'TOO_MANY_TOKENS', limit, value: limit + 1 } };
+      return {
+        ...base,
+        message: `The document has more than ${limit} tokens; the limit is ${limit}`,
+        extensions: { code: 'TOO_MANY_TOKENS', limit, value: limit + 1 },
+      };
     }
     return { ...base, message: formatted.message.replace(SUGGESTION, ''), extensions: { code } };
   }
@@ -184,9 +206,10 @@ export interface HttpAnswer {
  * error gets an answer; none leaks its text.
  */
 export function httpAnswer(error: unknown, requestId: string): HttpAnswer {
-  const graphQLError = error instanceof GraphQLError
-    ? error
-    : new GraphQLError(error instanceof Error ? error.message : String(error), { originalError: error instanceof Error ? error : undefined });
+  const graphQLError =
+    error instanceof GraphQLError
+      ? error
+      : new GraphQLError(error instanceof Error ? error.message : String(error), { originalError: error instanceof Error ? error : undefined });
   const formatted = formatError(formattedRequestError(graphQLError), graphQLError);
   const code = String(formatted.extensions?.code);
   const explicit = (graphQLError.extensions as { http?: { status?: number } }).http?.status;

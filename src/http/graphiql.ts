@@ -30,7 +30,8 @@ async function html(endpoint: string): Promise<string> {
     endpoint,
     headers: DEFAULT_HEADERS,
     defaultEditorToolsVisibility: 'headers',
-    defaultQuery: '# Welcome to claimgraph.\n# Put your token in the Headers tab below, then run this:\n{\n  viewer { name email memberships { role team { slug name } } }\n}\n',
+    defaultQuery:
+      '# Welcome to claimgraph.\n# Put your token in the Headers tab below, then run this:\n{\n  viewer { name email memberships { role team { slug name } } }\n}\n',
   } as Parameters<typeof renderGraphiQL>[0]);
 }
 
@@ -71,7 +72,10 @@ export function graphiqlPage(enabled: boolean): RequestHandler {
       response.setHeader('Vary', 'Accept, Accept-Encoding');
       response.setHeader('Cache-Control', 'public, max-age=3600');
       response.setHeader('ETag', etag);
-      const known = request.get('if-none-match')?.split(',').map((tag) => tag.trim().replace(/^W\//, ''));
+      const known = request
+        .get('if-none-match')
+        ?.split(',')
+        .map((tag) => tag.trim().replace(/^W\//, ''));
       if (known?.includes(etag)) {
         response.status(304).end();
         return;

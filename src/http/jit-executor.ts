@@ -42,7 +42,13 @@ export function jitGateway(schema: GraphQLSchema): GatewayInterface {
           const variables = request.request.variables ?? {};
           const result: ExecutionResult = query
             ? await query.query(undefined, request.context, variables)
-            : await execute({ schema, document: request.document, contextValue: request.context, variableValues: variables, operationName: request.operationName });
+            : await execute({
+                schema,
+                document: request.document,
+                contextValue: request.context,
+                variableValues: variables,
+                operationName: request.operationName,
+              });
           // graphql-jit's errors pass `instanceof GraphQLError` but have no `extensions`: Apollo's
           // error normalisation throws on them and every error (UNAUTHENTICATED, NOT_FOUND, ...)
           // reaches the client as an unlogged INTERNAL_SERVER_ERROR. Rebuild them as graphql-js's.
@@ -50,9 +56,11 @@ export function jitGateway(schema: GraphQLSchema): GatewayInterface {
             return {
               ...result,
               // an error without a path is about the request itself: its variables did not coerce
-              errors: result.errors.map((error) => error.path
-                ? new GraphQLError(error.message, { path: error.path, originalError: (error as { originalError?: Error }).originalError ?? error })
-                : new GraphQLError(error.message, { extensions: { code: 'BAD_USER_INPUT' } })),
+              errors: result.errors.map((error) =>
+                error.path
+                  ? new GraphQLError(error.message, { path: error.path, originalError: (error as { originalError?: Error }).originalError ?? error })
+                  : new GraphQLError(error.message, { extensions: { code: 'BAD_USER_INPUT' } }),
+              ),
             };
           }
           return result;

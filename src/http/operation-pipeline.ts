@@ -43,7 +43,10 @@ export interface OperationPipelineDeps {
 /** Parsed documents of recent small queries: most traffic repeats a few front-end queries. */
 class DocumentCache {
   private readonly entries = new Map<string, DocumentNode>();
-  constructor(private readonly capacity = 500, private readonly maxLength = 8192) {}
+  constructor(
+    private readonly capacity = 500,
+    private readonly maxLength = 8192,
+  ) {}
 
   parse(query: string, maxTokens: number): DocumentNode {
     const cached = this.entries.get(query);
@@ -75,10 +78,9 @@ function operationNameError(document: DocumentNode, operationName: string | null
   if (operations.length === 0) return null;
   if (operationName) {
     if (operations.some((operation) => operation.name?.value === operationName)) return null;
-    return badOperation(
-      `The document has no operation named "${operationName}"; it defines ${operations.map(describeOperation).join(', ')}`,
-      { field: 'operationName' },
-    );
+    return badOperation(`The document has no operation named "${operationName}"; it defines ${operations.map(describeOperation).join(', ')}`, {
+      field: 'operationName',
+    });
   }
   if (operations.length === 1) return null;
   return badOperation(
@@ -108,7 +110,8 @@ export function checkOperation(
   if (errors.length) return { analysis, errors };
   if (analysis.invalidString) return { analysis, errors: [badOperation(`A string in the document ${analysis.invalidString}`)] };
   const invalid = variables ? findInvalidText(variables) : null;
-  if (invalid) return { analysis, errors: [badOperation(`Variable ${invalid.path ? `"$${invalid.path}"` : 'names'} ${invalid.reason}`, { field: invalid.path })] };
+  if (invalid)
+    return { analysis, errors: [badOperation(`Variable ${invalid.path ? `"$${invalid.path}"` : 'names'} ${invalid.reason}`, { field: invalid.path })] };
   return { analysis, errors: [] };
 }
 
@@ -167,7 +170,11 @@ export class OperationPipeline {
    * Takes `cost` points from the caller's budget (the token or session, else the user, else the
    * client address). The RATE_LIMITED error comes with the decision when the budget is spent.
    */
-  async charge(actor: Actor | null, clientAddress: string | undefined, cost: number): Promise<{ key: string; decision: RateLimitDecision; error: GraphQLError | null }> {
+  async charge(
+    actor: Actor | null,
+    clientAddress: string | undefined,
+    cost: number,
+  ): Promise<{ key: string; decision: RateLimitDecision; error: GraphQLError | null }> {
     const key = rateLimitKey(actor, clientAddress);
     const decision = await this.deps.rateLimiter.consume(key, cost);
     return { key, decision, error: decision.allowed ? null : rateLimitedError(decision, cost, this.deps.windowSeconds) };

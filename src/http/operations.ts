@@ -47,7 +47,16 @@ export interface Operations {
   install(app: express.Express): void;
   /** Goes on /graphql after body parsing: limits, authentication, rate limit. */
   graphqlGate: express.RequestHandler;
-  apolloOptions: Pick<ApolloServerOptions<Context>, 'introspection' | 'allowBatchedHttpRequests' | 'csrfPrevention' | 'hideSchemaDetailsFromClientErrors' | 'parseOptions' | 'persistedQueries' | 'stopOnTerminationSignals'>;
+  apolloOptions: Pick<
+    ApolloServerOptions<Context>,
+    | 'introspection'
+    | 'allowBatchedHttpRequests'
+    | 'csrfPrevention'
+    | 'hideSchemaDetailsFromClientErrors'
+    | 'parseOptions'
+    | 'persistedQueries'
+    | 'stopOnTerminationSignals'
+  >;
   plugins: ApolloServerPlugin<Context>[];
   requestId(response: express.Response): string;
   /** The caller, as the gate authenticated it (or now, for requests the gate did not see). */
@@ -65,8 +74,15 @@ export interface Operations {
  */
 function rejectInvalidText(request: express.Request, response: express.Response, next: express.NextFunction): void {
   const inQuery = request.url.includes('?') ? findInvalidText(request.query) : null;
-  const header = inQuery ? null : Object.entries(request.headers).map(([name, value]) => (findInvalidText(value) ? name : null)).find(Boolean);
-  if (!inQuery && !header) return next();
+  const header = inQuery
+    ? null
+    : Object.entries(request.headers)
+        .map(([name, value]) => (findInvalidText(value) ? name : null))
+        .find(Boolean);
+  if (!inQuery && !header) {
+    next();
+    return;
+  }
   const where = inQuery ? `Query parameter ${inQuery.path || '(a name)'}` : `Header ${header}`;
   const field = inQuery ? inQuery.path : header;
   addErrorCodes(recordOf(response), ['BAD_USER_INPUT']);
@@ -145,13 +161,15 @@ export function createOperations(deps: OperationsDeps): Operations {
       });
       // No origins configured: no CORS headers at all, so browsers on other origins get nothing.
       if (settings.corsOrigins.length) {
-        app.use(cors({
-          origin: settings.corsOrigins,
-          methods: ['GET', 'POST', 'OPTIONS'],
-          allowedHeaders: ['authorization', 'content-type', 'accept', REQUEST_ID_HEADER, 'apollo-require-preflight', 'x-apollo-operation-name'],
-          exposedHeaders: [REQUEST_ID_HEADER, 'retry-after', 'x-ratelimit-limit', 'x-ratelimit-remaining', 'x-ratelimit-reset'],
-          maxAge: 600,
-        }));
+        app.use(
+          cors({
+            origin: settings.corsOrigins,
+            methods: ['GET', 'POST', 'OPTIONS'],
+            allowedHeaders: ['authorization', 'content-type', 'accept', REQUEST_ID_HEADER, 'apollo-require-preflight', 'x-apollo-operation-name'],
+            exposedHeaders: [REQUEST_ID_HEADER, 'retry-after', 'x-ratelimit-limit', 'x-ratelimit-remaining', 'x-ratelimit-reset'],
+            maxAge: 600,
+          }),
+        );
       }
       app.use(router);
       app.use('/graphql', gate.beforeBody);

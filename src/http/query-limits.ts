@@ -1,8 +1,25 @@
 import {
-  GraphQLError, Kind, SchemaMetaFieldDef, TypeMetaFieldDef, TypeNameMetaFieldDef, getNamedType, getNullableType,
-  isCompositeType, isInterfaceType, isListType, isObjectType, visit,
-  type DocumentNode, type FieldNode, type FragmentDefinitionNode, type GraphQLCompositeType, type GraphQLField,
-  type GraphQLSchema, type OperationDefinitionNode, type SelectionSetNode, type ValueNode,
+  GraphQLError,
+  Kind,
+  SchemaMetaFieldDef,
+  TypeMetaFieldDef,
+  TypeNameMetaFieldDef,
+  getNamedType,
+  getNullableType,
+  isCompositeType,
+  isInterfaceType,
+  isListType,
+  isObjectType,
+  visit,
+  type DocumentNode,
+  type FieldNode,
+  type FragmentDefinitionNode,
+  type GraphQLCompositeType,
+  type GraphQLField,
+  type GraphQLSchema,
+  type OperationDefinitionNode,
+  type SelectionSetNode,
+  type ValueNode,
 } from 'graphql';
 import type { QueryLimitsConfig } from '../config';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../shared/pagination';
@@ -78,8 +95,12 @@ export function analyzeOperation(
 ): OperationAnalysis | null {
   const operation = selectOperation(document, operationName);
   if (!operation) return null;
-  const rootType = operation.operation === 'mutation' ? schema.getMutationType()
-    : operation.operation === 'subscription' ? schema.getSubscriptionType() : schema.getQueryType();
+  const rootType =
+    operation.operation === 'mutation'
+      ? schema.getMutationType()
+      : operation.operation === 'subscription'
+        ? schema.getSubscriptionType()
+        : schema.getQueryType();
   const fragments = new Map<string, FragmentDefinitionNode>();
   for (const definition of document.definitions) {
     if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
@@ -112,7 +133,7 @@ export function analyzeOperation(
     switch (value.kind) {
       case Kind.VARIABLE: {
         const name = value.name.value;
-        if (variables && Object.prototype.hasOwnProperty.call(variables, name)) return variables[name];
+        if (variables && Object.hasOwn(variables, name)) return variables[name];
         return resolveValue(defaults.get(name));
       }
       case Kind.INT:
@@ -126,8 +147,7 @@ export function analyzeOperation(
     }
   };
 
-  const argument = (field: FieldNode, name: string): unknown =>
-    resolveValue(field.arguments?.find((candidate) => candidate.name.value === name)?.value);
+  const argument = (field: FieldNode, name: string): unknown => resolveValue(field.arguments?.find((candidate) => candidate.name.value === name)?.value);
 
   /** How many items of its type one field returns at most, for the node budget (null: not a list). */
   const pageSize = (field: FieldNode, definition: GraphQLField<unknown, unknown>, ownerName: string): number | null => {
@@ -259,33 +279,59 @@ const formatNumber = (value: number): string => (Number.isFinite(value) ? Math.r
 export function queryLimitErrors(analysis: OperationAnalysis, limits: QueryLimits): GraphQLError[] {
   const errors: GraphQLError[] = [];
   if (analysis.depth > limits.maxDepth) {
-    errors.push(limitError('QUERY_TOO_DEEP', `The operation nests fields ${analysis.depth} levels deep; the limit is ${limits.maxDepth}`, limits.maxDepth, analysis.depth));
+    errors.push(
+      limitError(
+        'QUERY_TOO_DEEP',
+        `The operation nests fields ${analysis.depth} levels deep; the limit is ${limits.maxDepth}`,
+        limits.maxDepth,
+        analysis.depth,
+      ),
+    );
   }
   if (analysis.aliases > limits.maxAliases) {
-    errors.push(limitError('TOO_MANY_ALIASES', `The document uses ${analysis.aliases} aliases; the limit is ${limits.maxAliases}`, limits.maxAliases, analysis.aliases));
+    errors.push(
+      limitError('TOO_MANY_ALIASES', `The document uses ${analysis.aliases} aliases; the limit is ${limits.maxAliases}`, limits.maxAliases, analysis.aliases),
+    );
   }
   if (analysis.directives > limits.maxDirectives) {
-    errors.push(limitError('TOO_MANY_DIRECTIVES', `The document uses ${analysis.directives} directives; the limit is ${limits.maxDirectives}`, limits.maxDirectives, analysis.directives));
+    errors.push(
+      limitError(
+        'TOO_MANY_DIRECTIVES',
+        `The document uses ${analysis.directives} directives; the limit is ${limits.maxDirectives}`,
+        limits.maxDirectives,
+        analysis.directives,
+      ),
+    );
   }
   if (analysis.introspectionNesting > MAX_INTROSPECTION_NESTING) {
-    errors.push(limitError(
-      'QUERY_TOO_COMPLEX',
-      `Introspection nests type lists (types, fields, inputFields, interfaces, possibleTypes) ${analysis.introspectionNesting} deep; the limit is ${MAX_INTROSPECTION_NESTING}`,
-      MAX_INTROSPECTION_NESTING,
-      analysis.introspectionNesting,
-    ));
+    errors.push(
+      limitError(
+        'QUERY_TOO_COMPLEX',
+        `Introspection nests type lists (types, fields, inputFields, interfaces, possibleTypes) ${analysis.introspectionNesting} deep; the limit is ${MAX_INTROSPECTION_NESTING}`,
+        MAX_INTROSPECTION_NESTING,
+        analysis.introspectionNesting,
+      ),
+    );
   }
   if (analysis.badArgument) {
     const { argument, field, value } = analysis.badArgument;
-    errors.push(requestError(`${argument} must be between 0 and ${MAX_PAGE_SIZE} (${field} got ${value})`, 'BAD_USER_INPUT', 400, { field: argument, limit: MAX_PAGE_SIZE, value }));
+    errors.push(
+      requestError(`${argument} must be between 0 and ${MAX_PAGE_SIZE} (${field} got ${value})`, 'BAD_USER_INPUT', 400, {
+        field: argument,
+        limit: MAX_PAGE_SIZE,
+        value,
+      }),
+    );
   } else if (analysis.nodes > limits.maxNodes) {
-    errors.push(limitError(
-      'QUERY_TOO_COMPLEX',
-      `The operation may return up to ${formatNumber(analysis.nodes)} nodes; the limit is ${formatNumber(limits.maxNodes)}. ` +
-        `Each connection counts its first or last (${DEFAULT_PAGE_SIZE} when absent) times the page sizes of the connections around it: ask for smaller pages.`,
-      limits.maxNodes,
-      analysis.nodes,
-    ));
+    errors.push(
+      limitError(
+        'QUERY_TOO_COMPLEX',
+        `The operation may return up to ${formatNumber(analysis.nodes)} nodes; the limit is ${formatNumber(limits.maxNodes)}. ` +
+          `Each connection counts its first or last (${DEFAULT_PAGE_SIZE} when absent) times the page sizes of the connections around it: ask for smaller pages.`,
+        limits.maxNodes,
+        analysis.nodes,
+      ),
+    );
   }
   return errors;
 }
@@ -297,5 +343,10 @@ export function queryLimitErrors(analysis: OperationAnalysis, limits: QueryLimit
 export function tokenLimitError(error: unknown, limits: QueryLimits): GraphQLError | null {
   const message = error instanceof Error ? error.message : '';
   if (!/Document contains more tha[nt] \d+ tokens/.test(message)) return null;
-  return limitError('TOO_MANY_TOKENS', `The document has more than ${limits.maxTokens} tokens; the limit is ${limits.maxTokens}`, limits.maxTokens, limits.maxTokens + 1);
+  return limitError(
+    'TOO_MANY_TOKENS',
+    `The document has more than ${limits.maxTokens} tokens; the limit is ${limits.maxTokens}`,
+    limits.maxTokens,
+    limits.maxTokens + 1,
+  );
 }

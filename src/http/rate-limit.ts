@@ -36,7 +36,11 @@ export class RateLimiter {
   private readonly redis: Redis | null;
   private readonly inFlight = new Map<string, number>();
 
-  constructor(private readonly config: HardeningConfig['rateLimit'], redisUrl: string | null, log: Logger) {
+  constructor(
+    private readonly config: HardeningConfig['rateLimit'],
+    redisUrl: string | null,
+    log: Logger,
+  ) {
     this.enabled = config.points > 0;
     const options = {
       points: config.points,

@@ -41,7 +41,9 @@ class RefusedCallers {
     const authorization = request.get('authorization');
     const devUser = request.get('x-claimgraph-user');
     if (!authorization && !devUser) return `ip:${request.ip ?? 'unknown'}`;
-    return createHash('sha256').update(`${authorization ?? ''}\n${devUser ?? ''}`).digest('base64url');
+    return createHash('sha256')
+      .update(`${authorization ?? ''}\n${devUser ?? ''}`)
+      .digest('base64url');
   }
 
   retryAfterSeconds(fingerprint: string): number | null {
@@ -143,11 +145,13 @@ function operationsOf(request: Request, allowBatched: boolean): OperationRequest
   }
   if (request.method === 'GET') {
     const params = request.query as Record<string, unknown>;
-    return [{
-      operationName: typeof params.operationName === 'string' ? params.operationName : null,
-      variables: jsonParameter(params.variables),
-      document: { query: params.query, documentId: params.documentId, doc_id: params.doc_id, extensions: jsonParameter(params.extensions) ?? undefined },
-    }];
+    return [
+      {
+        operationName: typeof params.operationName === 'string' ? params.operationName : null,
+        variables: jsonParameter(params.variables),
+        document: { query: params.query, documentId: params.documentId, doc_id: params.doc_id, extensions: jsonParameter(params.extensions) ?? undefined },
+      },
+    ];
   }
   return null;
 }
@@ -177,7 +181,10 @@ export function requestGate(deps: RequestGateDeps): RequestGate {
   const refuse = (request: Request, response: Response, errors: GraphQLError[]): void => {
     const record = recordOf(response);
     const formatted = pipeline.formatErrors(errors);
-    addErrorCodes(record, formatted.map((error) => error.extensions?.code));
+    addErrorCodes(
+      record,
+      formatted.map((error) => error.extensions?.code),
+    );
     response.status(httpStatusOf(errors[0]));
     for (const [name, value] of httpHeadersOf(errors[0])) response.setHeader(name, value);
     const type = request.get('accept')?.includes('application/graphql-response+json') ? 'application/graphql-response+json' : 'application/json';
@@ -192,7 +199,10 @@ export function requestGate(deps: RequestGateDeps): RequestGate {
    * costing the other teams CPU. Past MAX_HELD_REFUSALS held at once, answers go out at once.
    */
   const answerLater = (response: Response, pauseMs: number, answer: () => void): void => {
-    if (held >= MAX_HELD_REFUSALS) return answer();
+    if (held >= MAX_HELD_REFUSALS) {
+      answer();
+      return;
+    }
     held++;
     let pending = true;
     const done = () => {
@@ -220,8 +230,12 @@ export function requestGate(deps: RequestGateDeps): RequestGate {
     const fingerprint = RefusedCallers.fingerprint(request);
     // Credentials never seen to work are the address's: guessing tokens from a refused address is refused.
     const address = `ip:${request.ip ?? 'unknown'}`;
-    const refusedAs = refused.retryAfterSeconds(fingerprint) !== null ? fingerprint
-      : !provenCallers.has(fingerprint) && refused.retryAfterSeconds(address) !== null ? address : null;
+    const refusedAs =
+      refused.retryAfterSeconds(fingerprint) !== null
+        ? fingerprint
+        : !provenCallers.has(fingerprint) && refused.retryAfterSeconds(address) !== null
+          ? address
+          : null;
     const waitSeconds = refusedAs ? refused.retryAfterSeconds(refusedAs) : null;
     if (refusedAs && waitSeconds !== null) {
       return answerLater(response, Math.min(waitSeconds * 1000, REFUSAL_PAUSE_MS), () => {

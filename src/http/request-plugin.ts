@@ -46,9 +46,7 @@ export function requestPlugin(): ApolloServerPlugin<Context> {
           }
           if (result.errors) {
             result.errors = result.errors.map((error) =>
-              error.extensions?.code === INTERNAL_SERVER_ERROR
-                ? { ...error, extensions: { ...error.extensions, requestId: contextValue.requestId } }
-                : error,
+              error.extensions?.code === INTERNAL_SERVER_ERROR ? { ...error, extensions: { ...error.extensions, requestId: contextValue.requestId } } : error,
             );
           }
         },

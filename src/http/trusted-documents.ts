@@ -14,7 +14,11 @@ import { requestError } from './http-errors';
 
 /** Codes of the errors `resolve` gives; format-error lets them through with their messages. */
 export const TRUSTED_DOCUMENT_CODES = [
-  'PERSISTED_QUERY_NOT_FOUND', 'PERSISTED_QUERY_HASH_MISMATCH', 'TRUSTED_DOCUMENT_NOT_FOUND', 'DOCUMENT_NOT_TRUSTED', 'BAD_REQUEST',
+  'PERSISTED_QUERY_NOT_FOUND',
+  'PERSISTED_QUERY_HASH_MISMATCH',
+  'TRUSTED_DOCUMENT_NOT_FOUND',
+  'DOCUMENT_NOT_TRUSTED',
+  'BAD_REQUEST',
 ] as const;
 
 /** What a client sent, as read from a JSON body, a GET's parameters or a graphql-ws subscribe payload. */
@@ -30,8 +34,7 @@ export interface DocumentRequest {
 
 export type ResolvedDocument =
   /** `query: null`: the client sent no document at all; the transport answers that as before. */
-  | { query: string | null; error?: undefined }
-  | { query?: undefined; error: GraphQLError };
+  { query: string | null; error?: undefined } | { query?: undefined; error: GraphQLError };
 
 export class TrustedDocumentsError extends Error {}
 
@@ -133,7 +136,8 @@ export class TrustedDocuments {
   readonly only: boolean;
 
   constructor(options: TrustedDocumentsOptions) {
-    if (options.only && !options.manifest) throw new TrustedDocumentsError('TRUSTED_DOCUMENTS_ONLY=true needs TRUSTED_DOCUMENTS, the manifest of the documents to allow');
+    if (options.only && !options.manifest)
+      throw new TrustedDocumentsError('TRUSTED_DOCUMENTS_ONLY=true needs TRUSTED_DOCUMENTS, the manifest of the documents to allow');
     this.byId = options.manifest ?? new Map();
     for (const document of this.byId.values()) this.bySha256.set(sha256(document), document);
     this.longest = Math.max(0, ...[...this.byId.values()].map((document) => document.length));
@@ -148,7 +152,8 @@ export class TrustedDocuments {
   private notTrusted(): GraphQLError {
     return requestError(
       'This server runs only trusted documents (TRUSTED_DOCUMENTS_ONLY): send the id of a document from its manifest as "documentId", not a document of your own',
-      'DOCUMENT_NOT_TRUSTED', 400,
+      'DOCUMENT_NOT_TRUSTED',
+      400,
     );
   }
 

@@ -52,7 +52,9 @@ export interface ContextDeps {
 }
 
 export function createContext(deps: ContextDeps, actor: Actor | null, requestId: string, authError: string | null = null): Context {
-  const db = new RequestDb(deps.dataSource, { userId: actor?.userId ?? null, teamIds: actor?.teamIds ?? [] }, undefined, { statementTimeoutMs: deps.statementTimeoutMs });
+  const db = new RequestDb(deps.dataSource, { userId: actor?.userId ?? null, teamIds: actor?.teamIds ?? [] }, undefined, {
+    statementTimeoutMs: deps.statementTimeoutMs,
+  });
   const loaders = new Loaders(db);
   const changed = new Set<string>();
   const credentialsChanged = (userId: string): void => {
@@ -62,7 +64,14 @@ export function createContext(deps: ContextDeps, actor: Actor | null, requestId:
   };
   let log: Logger | null = null;
   const context: Context = {
-    requestId, session: { actor, authError }, db, loaders, config: deps.config, cpu: deps.cpu ?? defaultCpuPool(), credentialsChanged, services: undefined as unknown as Services,
+    requestId,
+    session: { actor, authError },
+    db,
+    loaders,
+    config: deps.config,
+    cpu: deps.cpu ?? defaultCpuPool(),
+    credentialsChanged,
+    services: undefined as unknown as Services,
     // made on first use: a pino child (with its redaction setup) was measurable on every request,
     // and most requests never log
     get log(): Logger {

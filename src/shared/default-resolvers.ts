@@ -24,7 +24,8 @@ export function useDefaultFieldResolvers(schema: GraphQLSchema): number {
     // the type's own fields, those it inherits (connections extend ConnectionResult, etc.) and
     // those of its interfaces (Node's `id`)
     const targets: unknown[] = [...(objectType.interfaceClasses ?? [])];
-    for (let target: unknown = objectType.target; typeof target === 'function' && target !== Function.prototype; target = Object.getPrototypeOf(target)) targets.push(target);
+    for (let target: unknown = objectType.target; typeof target === 'function' && target !== Function.prototype; target = Object.getPrototypeOf(target))
+      targets.push(target);
     for (const target of targets) {
       for (const field of storage.fields) {
         if (field.target !== target) continue;

@@ -37,8 +37,7 @@ export const notFound = (type: string): DomainError =>
   // One message for "missing" and "belongs to another team": the two must be indistinguishable.
   new DomainError(ErrorCode.NOT_FOUND, `${type} not found`);
 
-export const badInput = (message: string, field?: string): DomainError =>
-  new DomainError(ErrorCode.BAD_USER_INPUT, message, field ? { field } : {});
+export const badInput = (message: string, field?: string): DomainError => new DomainError(ErrorCode.BAD_USER_INPUT, message, field ? { field } : {});
 
 export const versionConflict = (type: string, currentVersion: number): DomainError =>
   new DomainError(ErrorCode.VERSION_CONFLICT, `${type} was changed by someone else`, { currentVersion });

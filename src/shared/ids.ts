@@ -2,8 +2,20 @@ import { badInput } from './errors';
 
 /** GraphQL type names that have global IDs. */
 export type NodeType =
-  | 'Team' | 'User' | 'Article' | 'ArticleRevision' | 'Claim' | 'Source' | 'Evidence' | 'Verdict'
-  | 'Comment' | 'Assignment' | 'HistoryEvent' | 'ApiToken' | 'WebhookEndpoint' | 'TeamInvitation';
+  | 'Team'
+  | 'User'
+  | 'Article'
+  | 'ArticleRevision'
+  | 'Claim'
+  | 'Source'
+  | 'Evidence'
+  | 'Verdict'
+  | 'Comment'
+  | 'Assignment'
+  | 'HistoryEvent'
+  | 'ApiToken'
+  | 'WebhookEndpoint'
+  | 'TeamInvitation';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const BIGINT = /^[1-9][0-9]{0,18}$/;
@@ -13,7 +25,10 @@ export function toGlobalId(type: NodeType, rawId: string): string {
   return Buffer.from(`${type}:${rawId}`, 'utf8').toString('base64url');
 }
 
-export interface DecodedId { type: NodeType; rawId: string }
+export interface DecodedId {
+  type: NodeType;
+  rawId: string;
+}
 
 /** Decodes any global ID; returns null for anything that is not one of ours. */
 export function decodeGlobalId(globalId: string): DecodedId | null {

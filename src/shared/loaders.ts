@@ -24,22 +24,25 @@ export class Loaders {
   entity<T extends Keyed>(entity: EntityTarget<T>, teamScoped = true): DataLoader<string, T | null> {
     let loader = this.byId.get(entity) as DataLoader<string, T | null> | undefined;
     if (!loader) {
-      loader = new DataLoader<string, T | null>(async (ids) => {
-        // Hand-written and prepared rather than a query builder: the builder's SQL generation and
-        // hydration cost more CPU than the lookup itself (profiled on the article page).
-        const manager = await this.db.manager();
-        const metadata = manager.connection.getMetadata(entity);
-        const columns = metadata.columns.map((column) => `row."${column.databaseName}"`).join(', ');
-        const rows = await this.db.query<Record<string, unknown>>(
-          `SELECT ${columns} FROM "${metadata.tableName}" row WHERE row.id = ANY($1::uuid[])${teamScoped ? ' AND row.team_id = ANY($2::uuid[])' : ''}`,
-          teamScoped ? [[...ids], [...this.db.teamIds]] : [[...ids]],
-          { prepare: true },
-        );
-        const found = new Map(rows.map((row) => [row.id as string, hydrate(manager, entity, row)]));
-        const loaded = this.loadedOf(entity);
-        for (const id of ids) loaded.set(id, found.get(id) ?? null);
-        return ids.map((id) => found.get(id) ?? null);
-      }, { maxBatchSize: 1000 });
+      loader = new DataLoader<string, T | null>(
+        async (ids) => {
+          // Hand-written and prepared rather than a query builder: the builder's SQL generation and
+          // hydration cost more CPU than the lookup itself (profiled on the article page).
+          const manager = await this.db.manager();
+          const metadata = manager.connection.getMetadata(entity);
+          const columns = metadata.columns.map((column) => `row."${column.databaseName}"`).join(', ');
+          const rows = await this.db.query<Record<string, unknown>>(
+            `SELECT ${columns} FROM "${metadata.tableName}" row WHERE row.id = ANY($1::uuid[])${teamScoped ? ' AND row.team_id = ANY($2::uuid[])' : ''}`,
+            teamScoped ? [[...ids], [...this.db.teamIds]] : [[...ids]],
+            { prepare: true },
+          );
+          const found = new Map(rows.map((row) => [row.id as string, hydrate(manager, entity, row)]));
+          const loaded = this.loadedOf(entity);
+          for (const id of ids) loaded.set(id, found.get(id) ?? null);
+          return ids.map((id) => found.get(id) ?? null);
+        },
+        { maxBatchSize: 1000 },
+      );
       this.byId.set(entity, loader as DataLoader<string, unknown>);
     }
     return loader;

@@ -23,8 +23,23 @@ export interface NestedConnectionSpec<T extends ObjectLiteral> {
 
 // Column types TypeORM's Postgres driver converts when hydrating; every other value is used as pg parsed it.
 const CONVERTED_TYPES = new Set<unknown>([
-  Boolean, Number, Date, 'datetime', 'timestamp', 'timestamp with time zone', 'timestamp without time zone', 'date', 'time',
-  'vector', 'halfvec', 'hstore', 'simple-array', 'simple-json', 'cube', 'enum', 'simple-enum',
+  Boolean,
+  Number,
+  Date,
+  'datetime',
+  'timestamp',
+  'timestamp with time zone',
+  'timestamp without time zone',
+  'date',
+  'time',
+  'vector',
+  'halfvec',
+  'hstore',
+  'simple-array',
+  'simple-json',
+  'cube',
+  'enum',
+  'simple-enum',
 ]);
 
 type Hydrator = (raw: Record<string, unknown>, prefix: string) => Record<string, unknown>;
@@ -79,7 +94,10 @@ export function hydrateJson<T extends ObjectLiteral>(manager: EntityManager, ent
   return hydrate(manager, entity, row);
 }
 
-interface Page<T> { edges: LazyEdge<T>[]; hasMore: boolean }
+interface Page<T> {
+  edges: LazyEdge<T>[];
+  hasMore: boolean;
+}
 
 /**
  * A connection under each of many parents (a claim's verdicts, an article's claims) in ONE query:
@@ -94,7 +112,10 @@ export function nestedConnection<T extends ObjectLiteral>(
   parentId: string,
   args: ConnectionArgs,
 ): Promise<ConnectionResult<T>> {
-  const page = pageRequest(args, spec.sort.map((key) => key.type));
+  const page = pageRequest(
+    args,
+    spec.sort.map((key) => key.type),
+  );
   const argsKey = JSON.stringify([page.limit, page.backward, page.cursor]);
   const filter = spec.filter ? `AND ${spec.filter}` : '';
 
@@ -112,9 +133,7 @@ export function nestedConnection<T extends ObjectLiteral>(
   const count = () => counts.load(parentId);
 
   if (page.limit === 0) {
-    return Promise.resolve(
-      new ConnectionResult<T>([], { hasNextPage: false, hasPreviousPage: page.hasCursor, startCursor: null, endCursor: null }, count),
-    );
+    return Promise.resolve(new ConnectionResult<T>([], { hasNextPage: false, hasPreviousPage: page.hasCursor, startCursor: null, endCursor: null }, count));
   }
 
   const loader = loaders.keyed<string, Page<T>>(`${spec.name}:${argsKey}`, async (parentIds) => {
@@ -150,14 +169,19 @@ export function nestedConnection<T extends ObjectLiteral>(
       prefix: `__include_${index}_`,
       // LATERAL ... LIMIT 1 stays a nested loop (never flattened into a hash join), which keeps
       // the rows in the order the page query produced them.
-      join: `LEFT JOIN LATERAL (SELECT ${manager.connection.getMetadata(include.entity).columns
-        .map((column) => `i."${column.databaseName}" AS "__include_${index}_${column.databaseName}"`).join(', ')}
+      join: `LEFT JOIN LATERAL (SELECT ${manager.connection
+        .getMetadata(include.entity)
+        .columns.map((column) => `i."${column.databaseName}" AS "__include_${index}_${column.databaseName}"`)
+        .join(', ')}
           FROM ${include.table} i WHERE i.id = x.${include.column}${include.teamScoped ? ' AND i.team_id = ANY($2)' : ''} LIMIT 1) i${index} ON true`,
     }));
     const orderBy = keys.map((key) => `${key.expression} ${key.direction}`).join(', ');
     // the entity's mapped columns only: `t.*` also sent what no entity reads (a claim's search
     // tsvector, as long as its quote; a user's password hash)
-    const columns = manager.connection.getMetadata(spec.entity).columns.map((column) => `t."${column.databaseName}"`).join(', ');
+    const columns = manager.connection
+      .getMetadata(spec.entity)
+      .columns.map((column) => `t."${column.databaseName}"`)
+      .join(', ');
     const rows = await db.query<Record<string, unknown>>(
       `SELECT p.parent AS __parent, x.*${includes.map((_, index) => `, i${index}.*`).join('')}
          FROM unnest($1::uuid[]) AS p(parent)
@@ -193,16 +217,12 @@ export function nestedConnection<T extends ObjectLiteral>(
     const pages = parentIds.map((id) => byParent.get(id) ?? { edges: [], hasMore: false });
     // A first page that holds every row of its parent is also its count: `totalCount` then costs
     // no second query (the article page asks for all ~40 claims and their total).
-    if (!page.cursor) pages.forEach((result, index) => !result.hasMore && counts.prime(parentIds[index], result.edges.length));
+    if (!page.cursor) for (const [index, result] of pages.entries()) if (!result.hasMore) counts.prime(parentIds[index], result.edges.length);
     return pages;
   });
 
   return loader.load(parentId).then(({ edges, hasMore }) => {
     const ordered = page.backward ? [...edges].reverse() : edges;
-    return new ConnectionResult<T>(
-      ordered,
-      lazyPageInfo(ordered, page.backward ? page.hasCursor : hasMore, page.backward ? hasMore : page.hasCursor),
-      count,
-    );
+    return new ConnectionResult<T>(ordered, lazyPageInfo(ordered, page.backward ? page.hasCursor : hasMore, page.backward ? hasMore : page.hasCursor), count);
   });
 }

@@ -30,7 +30,10 @@ export class PageInfo {
   @Field(() => String, { nullable: true }) endCursor: string | null;
 }
 
-export interface Edge<T> { readonly cursor: string; readonly node: T }
+export interface Edge<T> {
+  readonly cursor: string;
+  readonly node: T;
+}
 
 /**
  * An edge whose cursor is encoded only when read: nested lists are mostly read as `nodes`, and the
@@ -38,7 +41,10 @@ export interface Edge<T> { readonly cursor: string; readonly node: T }
  */
 export class LazyEdge<T> implements Edge<T> {
   private encoded: string | null = null;
-  constructor(readonly node: T, private readonly values: unknown[]) {}
+  constructor(
+    readonly node: T,
+    private readonly values: unknown[],
+  ) {}
 
   get cursor(): string {
     return (this.encoded ??= encodeCursor(this.values));
@@ -95,7 +101,7 @@ export function connectionType<T extends object>(nodeType: ClassType<T>, name: s
     @Field(() => PageInfo)
     declare readonly pageInfo: PageInfo;
 
-    @Field(() => [nodeType], { name: 'nodes', description: 'The edges\' nodes, for clients that need no cursors.' })
+    @Field(() => [nodeType], { name: 'nodes', description: "The edges' nodes, for clients that need no cursors." })
     get nodeList(): T[] {
       return this.nodes;
     }
@@ -193,7 +199,10 @@ export function pageRequest(args: ConnectionArgs, cursorTypes: readonly CursorTy
   if (after != null && before != null) throw badInput('Pass either after or before, not both', 'after');
   if (last != null && after != null) throw badInput('last goes with before, not after', 'last');
   if (first != null && before != null) throw badInput('first goes with after, not before', 'first');
-  for (const [name, value] of [['first', first], ['last', last]] as const) {
+  for (const [name, value] of [
+    ['first', first],
+    ['last', last],
+  ] as const) {
     if (value != null && (value < 0 || value > MAX_PAGE_SIZE)) {
       throw badInput(`${name} must be between 0 and ${MAX_PAGE_SIZE}`, name);
     }
@@ -224,12 +233,11 @@ export interface SortKey {
  * next page is "rows after that tuple" — an index range scan however deep the page, never OFFSET.
  * The last sort key must be unique (the primary key) so the order is total.
  */
-export async function paginate<T extends ObjectLiteral>(
-  query: SelectQueryBuilder<T>,
-  sort: SortKey[],
-  args: ConnectionArgs,
-): Promise<ConnectionResult<T>> {
-  const page = pageRequest(args, sort.map((key) => key.type));
+export async function paginate<T extends ObjectLiteral>(query: SelectQueryBuilder<T>, sort: SortKey[], args: ConnectionArgs): Promise<ConnectionResult<T>> {
+  const page = pageRequest(
+    args,
+    sort.map((key) => key.type),
+  );
   const countQuery = query.clone();
   const count = memoize(() => countQuery.orderBy().getCount());
   if (page.limit === 0) {
@@ -257,16 +265,16 @@ export async function paginate<T extends ObjectLiteral>(
         params,
       );
     } else {
-    // (a > x) OR (a = x AND b > y) OR ...: correct for mixed directions
-    effective.forEach((key, index) => {
-      const parts: string[] = [];
-      for (let earlier = 0; earlier < index; earlier++) {
-        parts.push(`${effective[earlier].expression} = CAST(:cursor${earlier} AS ${effective[earlier].type})`);
-      }
-      parts.push(`${key.expression} ${key.direction === 'ASC' ? '>' : '<'} CAST(:cursor${index} AS ${key.type})`);
-      clauses.push(`(${parts.join(' AND ')})`);
-    });
-    rowQuery.andWhere(`(${clauses.join(' OR ')})`, params);
+      // (a > x) OR (a = x AND b > y) OR ...: correct for mixed directions
+      effective.forEach((key, index) => {
+        const parts: string[] = [];
+        for (let earlier = 0; earlier < index; earlier++) {
+          parts.push(`${effective[earlier].expression} = CAST(:cursor${earlier} AS ${effective[earlier].type})`);
+        }
+        parts.push(`${key.expression} ${key.direction === 'ASC' ? '>' : '<'} CAST(:cursor${index} AS ${key.type})`);
+        clauses.push(`(${parts.join(' AND ')})`);
+      });
+      rowQuery.andWhere(`(${clauses.join(' OR ')})`, params);
     }
   }
   rowQuery.orderBy();

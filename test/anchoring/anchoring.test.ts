@@ -1,13 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  anchorByPosition,
-  anchorByQuote,
-  CodePointText,
-  CONTEXT_LENGTH,
-  reanchor,
-  type Anchor,
-  type ReanchorResult,
-} from '../../src/modules/anchoring';
+import { anchorByPosition, anchorByQuote, CodePointText, CONTEXT_LENGTH, reanchor, type Anchor, type ReanchorResult } from '../../src/modules/anchoring';
 import { DomainError, ErrorCode } from '../../src/shared/errors';
 
 const ARTICLE = [
@@ -177,9 +169,7 @@ describe('anchorByQuote', () => {
   });
 
   it('reports context that matches none of the occurrences as not found', () => {
-    const error = thrown(() =>
-      anchorByQuote(ARTICLE, { exact: 'prices will rise again this autumn', prefix: 'the mayor said ' }),
-    );
+    const error = thrown(() => anchorByQuote(ARTICLE, { exact: 'prices will rise again this autumn', prefix: 'the mayor said ' }));
     expect(error.code).toBe(ErrorCode.ANCHOR_NOT_FOUND);
     expect(error.details).toMatchObject({ occurrences: 2 });
   });
@@ -244,10 +234,7 @@ describe('reanchor', () => {
     expect(result.anchor.quote.prefix).toBe(claim().quote.prefix);
 
     const later = anchorOn(ARTICLE, 'the figure could not be verified');
-    const revisedAgain = ARTICLE.replace(
-      'The defence ministry said',
-      'Ukrainian officials said the figure could not be verified. The defence ministry said',
-    );
+    const revisedAgain = ARTICLE.replace('The defence ministry said', 'Ukrainian officials said the figure could not be verified. The defence ministry said');
     const laterResult = expectAnchored(reanchor(later, revisedAgain));
     expect(laterResult.anchor.position).toEqual(locate(revisedAgain, 'the figure could not be verified', 1));
   });
@@ -299,8 +286,7 @@ describe('reanchor', () => {
 
   it('orphans a claim whose sentence was deleted', () => {
     const revised = ARTICLE.replace(
-      'The regional governor said on Tuesday that twelve people were killed when a drone struck an apartment ' +
-        'block near the railway station. ',
+      'The regional governor said on Tuesday that twelve people were killed when a drone struck an apartment ' + 'block near the railway station. ',
       '',
     );
     const result = reanchor(claim(), revised);

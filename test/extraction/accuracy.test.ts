@@ -8,10 +8,7 @@ const FIXTURES = path.resolve(__dirname, '../fixtures');
 const INVENTED = path.resolve(__dirname, 'dev');
 
 function describeErrors(name: string, report: EvaluationReport): string[] {
-  return [
-    ...report.missed.map((label) => `${name} missed: ${label.quote}`),
-    ...report.spurious.map((statement) => `${name} spurious: ${statement.quote}`),
-  ];
+  return [...report.missed.map((label) => `${name} missed: ${label.quote}`), ...report.spurious.map((statement) => `${name} spurious: ${statement.quote}`)];
 }
 
 // A regression guard, not the accuracy claim (README gives the measured figures): the floors sit a

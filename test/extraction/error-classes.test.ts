@@ -9,7 +9,7 @@ function speech(text: string): ExtractedStatement[] {
 }
 
 function who(statement: ExtractedStatement | undefined): string | null {
-  return statement?.speaker ? statement.speaker.name ?? statement.speaker.descriptor : null;
+  return statement?.speaker ? (statement.speaker.name ?? statement.speaker.descriptor) : null;
 }
 
 describe('named versus described speakers follow the grammar of the noun phrase', () => {

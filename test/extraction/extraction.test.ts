@@ -23,16 +23,13 @@ function statementWith(statements: ExtractedStatement[], words: string): Extract
 }
 
 function speakerLabel(statement: ExtractedStatement): string | null {
-  return statement.speaker ? statement.speaker.name ?? statement.speaker.descriptor : null;
+  return statement.speaker ? (statement.speaker.name ?? statement.speaker.descriptor) : null;
 }
 
 describe(segmentSentences.name, () => {
   it('does not split after honorifics, military ranks, months or dotted acronyms before a name', () => {
     const text = 'Mr. Smith met Dr. Jones and Gen. Ali on Jan. 5 in the U.S. Capitol. They talked for an hour.';
-    expect(sentencesOf(text)).toEqual([
-      'Mr. Smith met Dr. Jones and Gen. Ali on Jan. 5 in the U.S. Capitol.',
-      'They talked for an hour.',
-    ]);
+    expect(sentencesOf(text)).toEqual(['Mr. Smith met Dr. Jones and Gen. Ali on Jan. 5 in the U.S. Capitol.', 'They talked for an hour.']);
   });
 
   it('splits after a dotted acronym that really ends the sentence', () => {
@@ -96,7 +93,10 @@ describe(findQuotations.name, () => {
   it('pairs straight double and single quotes and marks nested ones', () => {
     const text = '"He called it \'a disgrace\' on air," she said.';
     const quotations = findQuotations(text);
-    expect(quotations.map((quotation) => [quotation.family, quotation.nested])).toEqual([['double', false], ['single', true]]);
+    expect(quotations.map((quotation) => [quotation.family, quotation.nested])).toEqual([
+      ['double', false],
+      ['single', true],
+    ]);
   });
 
   it('ignores elisions such as ’90s and rock ’n’ roll style marks', () => {
@@ -119,7 +119,8 @@ describe(`${extractStatements.name}: direct quotes`, () => {
   });
 
   it('attributes a quote to a speaker named before it, with a colon or a participle', () => {
-    const text = 'Governor Ellen Voss spoke at the dam. She told reporters: “We will pay for every damaged home.” Voss praised the volunteers, adding, “They saved lives tonight, and we owe them.”';
+    const text =
+      'Governor Ellen Voss spoke at the dam. She told reporters: “We will pay for every damaged home.” Voss praised the volunteers, adding, “They saved lives tonight, and we owe them.”';
     const statements = extractStatements(text);
     expect(speakerLabel(statementWith(statements, 'We will pay for every damaged home'))).toBe('Ellen Voss');
     expect(speakerLabel(statementWith(statements, 'They saved lives tonight'))).toBe('Ellen Voss');
@@ -133,7 +134,8 @@ describe(`${extractStatements.name}: direct quotes`, () => {
   });
 
   it('treats a multi-paragraph quote as one statement spanning its paragraphs', () => {
-    const text = 'The coach addressed the fans after the final.\n“We lost the game but not our pride.\n“Next season we come back stronger,” said coach Mark Hollis.';
+    const text =
+      'The coach addressed the fans after the final.\n“We lost the game but not our pride.\n“Next season we come back stronger,” said coach Mark Hollis.';
     const quote = statementWith(extractStatements(text), 'We lost the game');
     expect(quote.quote).toBe('We lost the game but not our pride.\n“Next season we come back stronger');
     expect(speakerLabel(quote)).toBe('Mark Hollis');
@@ -195,7 +197,8 @@ describe(`${extractStatements.name}: reported speech`, () => {
   });
 
   it('reads "told", "revealed", "highlighted" and "described ... as"', () => {
-    const text = 'Mayor Ruth Adeyemi told the city council that the budget gap had doubled. She revealed plans to close two libraries in the spring. Adeyemi highlighted the rising cost of road repairs. Union leaders described the cuts as an attack on public services.';
+    const text =
+      'Mayor Ruth Adeyemi told the city council that the budget gap had doubled. She revealed plans to close two libraries in the spring. Adeyemi highlighted the rising cost of road repairs. Union leaders described the cuts as an attack on public services.';
     const statements = extractStatements(text);
     expect(speakerLabel(statementWith(statements, 'the budget gap had doubled'))).toBe('Ruth Adeyemi');
     expect(speakerLabel(statementWith(statements, 'plans to close two libraries'))).toBe('Ruth Adeyemi');
@@ -206,7 +209,10 @@ describe(`${extractStatements.name}: reported speech`, () => {
   it('reads "what X describes as ..." and "asked X"', () => {
     const text = 'The treaty ended what Beijing describes as a century of humiliation. ‘Who pays for the repairs?’ asked Peter Lang, a shop owner.';
     const statements = extractStatements(text);
-    expect(statementWith(statements, 'what Beijing describes as')).toMatchObject({ kind: 'REPORTED_SPEECH', quote: 'what Beijing describes as a century of humiliation' });
+    expect(statementWith(statements, 'what Beijing describes as')).toMatchObject({
+      kind: 'REPORTED_SPEECH',
+      quote: 'what Beijing describes as a century of humiliation',
+    });
     expect(speakerLabel(statementWith(statements, 'Who pays for the repairs?'))).toBe('Peter Lang');
   });
 
@@ -259,7 +265,8 @@ describe(`${extractStatements.name}: anonymous sources`, () => {
   });
 
   it('treats officials, analysts and people familiar with a matter as anonymous', () => {
-    const text = 'Officials said the plant would reopen in May. Some analysts argue that the delay will cost $200m. Sources familiar with the talks said a deal was close. Local officials described the fire as the worst in a decade.';
+    const text =
+      'Officials said the plant would reopen in May. Some analysts argue that the delay will cost $200m. Sources familiar with the talks said a deal was close. Local officials described the fire as the worst in a decade.';
     const statements = extractStatements(text).filter((s) => s.kind === 'REPORTED_SPEECH');
     expect(statements.map((s) => [s.sourcing, speakerLabel(s)])).toEqual([
       ['ANONYMOUS', 'Officials'],
@@ -279,7 +286,8 @@ describe(`${extractStatements.name}: anonymous sources`, () => {
 
 describe(`${extractStatements.name}: assertions`, () => {
   it('surfaces unattributed claims with numbers, dates, comparisons or causes and skips vague ones', () => {
-    const text = 'Unemployment fell to 4.1% in June, the lowest level since 2008. The decision has taken on new significance. The storm caused power cuts across three counties.';
+    const text =
+      'Unemployment fell to 4.1% in June, the lowest level since 2008. The decision has taken on new significance. The storm caused power cuts across three counties.';
     const assertions = extractStatements(text).filter((s) => s.kind === 'ASSERTION');
     expect(assertions.map((s) => s.quote)).toEqual([
       'Unemployment fell to 4.1% in June, the lowest level since 2008.',
@@ -289,7 +297,8 @@ describe(`${extractStatements.name}: assertions`, () => {
   });
 
   it('does not turn questions or comment refusals into assertions', () => {
-    const text = 'Will the 2025 budget survive the vote in March? The company declined to comment on the figures from 2023. The ministry did not immediately respond to questions about the 2024 deficit.';
+    const text =
+      'Will the 2025 budget survive the vote in March? The company declined to comment on the figures from 2023. The ministry did not immediately respond to questions about the 2024 deficit.';
     expect(extractStatements(text).filter((s) => s.kind === 'ASSERTION')).toEqual([]);
   });
 
@@ -332,7 +341,10 @@ describe('evaluation helpers', () => {
   });
 
   it('matches one to one, largest overlap first', () => {
-    const predicted = [{ start: 0, end: 10 }, { start: 2, end: 10 }];
+    const predicted = [
+      { start: 0, end: 10 },
+      { start: 2, end: 10 },
+    ];
     const gold = [{ start: 1, end: 10 }];
     expect(matchStatements(predicted, gold)).toEqual([{ predicted: 0, gold: 0, overlap: 9 }]);
   });

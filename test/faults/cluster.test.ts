@@ -15,11 +15,15 @@ async function postOnNewConnection(url: string, query: string): Promise<number> 
 
 function answerOnNewConnection(url: string, query: string, headers: Record<string, string>): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
-    const request = http.request(url, { method: 'POST', agent: false, timeout: 5000, headers: { 'content-type': 'application/json', ...headers } }, (response) => {
-      const chunks: Buffer[] = [];
-      response.on('data', (chunk: Buffer) => chunks.push(chunk));
-      response.once('end', () => resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
-    });
+    const request = http.request(
+      url,
+      { method: 'POST', agent: false, timeout: 5000, headers: { 'content-type': 'application/json', ...headers } },
+      (response) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.once('end', () => resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+      },
+    );
     request.once('error', reject);
     request.once('timeout', () => request.destroy(new Error('no answer within 5 s')));
     request.end(JSON.stringify({ query }));
@@ -71,10 +75,16 @@ describe('WEB_CONCURRENCY: a primary and its workers', () => {
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'claimgraph-cluster-'));
     // the embedded Postgres runs as its own user when we are root: it must reach the directory
     fs.chmodSync(dataDir, 0o755);
-    server = await spawnServer({
-      CLAIMGRAPH_DATA_DIR: path.join(dataDir, 'pg'), CLAIMGRAPH_EMBEDDED_PG_PORT: String(await freePort()),
-      CLAIMGRAPH_DEV_AUTH: 'true', WEB_CONCURRENCY: '2', CLAIMGRAPH_COUNT_SQL: 'true',
-    }, { startTimeoutMs: 120_000 });
+    server = await spawnServer(
+      {
+        CLAIMGRAPH_DATA_DIR: path.join(dataDir, 'pg'),
+        CLAIMGRAPH_EMBEDDED_PG_PORT: String(await freePort()),
+        CLAIMGRAPH_DEV_AUTH: 'true',
+        WEB_CONCURRENCY: '2',
+        CLAIMGRAPH_COUNT_SQL: 'true',
+      },
+      { startTimeoutMs: 120_000 },
+    );
   }, 180_000);
 
   afterAll(async () => {
@@ -84,9 +94,22 @@ describe('WEB_CONCURRENCY: a primary and its workers', () => {
 
   it('serves from two workers, counts SQL and metrics over both, and replaces a worker that dies', async () => {
     const running = server!;
-    const workers = await until(() => workersOf(running.pid), (pids) => pids.length === 2, 'two workers');
-    await until(() => running.logs.filter((entry) => entry.msg === 'claimgraph is serving').length, (count) => count === 2, 'both workers to serve');
-    const created = await graphql(running.graphqlUrl, 'mutation { createTeam(input: { name: "Cluster desk", slug: "cluster-desk" }) { team { id } } }', {}, EDITOR);
+    const workers = await until(
+      () => workersOf(running.pid),
+      (pids) => pids.length === 2,
+      'two workers',
+    );
+    await until(
+      () => running.logs.filter((entry) => entry.msg === 'claimgraph is serving').length,
+      (count) => count === 2,
+      'both workers to serve',
+    );
+    const created = await graphql(
+      running.graphqlUrl,
+      'mutation { createTeam(input: { name: "Cluster desk", slug: "cluster-desk" }) { team { id } } }',
+      {},
+      EDITOR,
+    );
     expect((created.body as { errors?: unknown }).errors).toBeUndefined();
 
     // Requests on separate connections land on both workers; the statement total is theirs together.
@@ -106,7 +129,10 @@ describe('WEB_CONCURRENCY: a primary and its workers', () => {
     // /metrics on any worker: the primary sums every worker's registry (two pools of 10)
     const metrics = await (await fetch(`${running.baseUrl}/metrics`)).text();
     expect(metrics).toMatch(/^claimgraph_db_pool_connections\{state="max"\} 20$/m);
-    const answered = [...metrics.matchAll(/^claimgraph_graphql_requests_total\{[^}]*status="200"[^}]*\} (\d+)$/gm)].reduce((sum, match) => sum + Number(match[1]), 0);
+    const answered = [...metrics.matchAll(/^claimgraph_graphql_requests_total\{[^}]*status="200"[^}]*\} (\d+)$/gm)].reduce(
+      (sum, match) => sum + Number(match[1]),
+      0,
+    );
     // createTeam and the queries above, answered by two workers: each counted once, in one sum
     expect(answered).toBe(sent + 1);
 
@@ -114,10 +140,22 @@ describe('WEB_CONCURRENCY: a primary and its workers', () => {
     // (connections the dead worker held are gone with it: new ones from here on)
     process.kill(workers[0], 'SIGKILL');
     // a connection handed to the dying worker in that instant may fail; the next ones are served
-    await until(() => postOnNewConnection(running.graphqlUrl, '{ viewer { id } }').catch(() => 0), (status) => status === 200, 'service after the kill');
-    const replaced = await until(() => workersOf(running.pid), (pids) => pids.length === 2 && !pids.includes(workers[0]), 'a replacement worker');
+    await until(
+      () => postOnNewConnection(running.graphqlUrl, '{ viewer { id } }').catch(() => 0),
+      (status) => status === 200,
+      'service after the kill',
+    );
+    const replaced = await until(
+      () => workersOf(running.pid),
+      (pids) => pids.length === 2 && !pids.includes(workers[0]),
+      'a replacement worker',
+    );
     expect(replaced).toContain(workers[1]);
-    await until(() => running.logs.filter((entry) => entry.msg === 'claimgraph is serving').length, (count) => count === 3, 'the replacement to serve');
+    await until(
+      () => running.logs.filter((entry) => entry.msg === 'claimgraph is serving').length,
+      (count) => count === 3,
+      'the replacement to serve',
+    );
     for (let request = 0; request < 4; request++) expect(await postOnNewConnection(running.graphqlUrl, '{ viewer { id } }')).toBe(200);
     expect(running.logs.some((entry) => entry.msg === 'a worker died; starting another')).toBe(true);
   }, 120_000);
@@ -143,13 +181,23 @@ describe('WEB_CONCURRENCY: a primary and its workers', () => {
     await askBothWorkers(0);
     const desk = await graphql(running.graphqlUrl, '{ teams { nodes { id } } }', {}, EDITOR);
     const teamId = (desk.body as { data: { teams: { nodes: { id: string }[] } } }).data.teams.nodes[0].id;
-    const invited = await graphql(running.graphqlUrl, 'mutation($input: AddTeamMemberInput!) { addTeamMember(input: $input) { invitation { id } } }', {
-      input: { teamId, email: 'member@cluster.example', role: 'VIEWER' },
-    }, EDITOR);
+    const invited = await graphql(
+      running.graphqlUrl,
+      'mutation($input: AddTeamMemberInput!) { addTeamMember(input: $input) { invitation { id } } }',
+      {
+        input: { teamId, email: 'member@cluster.example', role: 'VIEWER' },
+      },
+      EDITOR,
+    );
     const invitationId = (invited.body as { data: { addTeamMember: { invitation: { id: string } } } }).data.addTeamMember.invitation.id;
-    const added = await graphql(running.graphqlUrl, 'mutation($i: RespondToInvitationInput!) { acceptTeamInvitation(input: $i) { membership { role } } }', {
-      i: { invitationId },
-    }, MEMBER);
+    const added = await graphql(
+      running.graphqlUrl,
+      'mutation($i: RespondToInvitationInput!) { acceptTeamInvitation(input: $i) { membership { role } } }',
+      {
+        i: { invitationId },
+      },
+      MEMBER,
+    );
     expect((added.body as { errors?: unknown }).errors).toBeUndefined();
     // whichever worker answers, at once: the one that made the change told the other
     await askBothWorkers(1);
@@ -163,7 +211,12 @@ describe('WEB_CONCURRENCY: a primary and its workers', () => {
     expect(await running.exited).toEqual({ code: 0, signal: null });
     server = null;
     // gone (an exited child lingers in /proc for a moment until init reaps it)
-    await until(() => [...workers, ...postgres].filter(isRunning), (left) => left.length === 0, 'the workers and Postgres to exit', 10_000);
+    await until(
+      () => [...workers, ...postgres].filter(isRunning),
+      (left) => left.length === 0,
+      'the workers and Postgres to exit',
+      10_000,
+    );
     expect(running.logs.filter((entry) => entry.msg === 'shutdown complete')).toHaveLength(2);
     expect(running.logs.some((entry) => entry.msg === 'all workers stopped')).toBe(true);
   }, 120_000);

@@ -38,16 +38,32 @@ describe('one team flooding', () => {
 
   async function setUpDesk(server: ChildServer, who: string, slug: string): Promise<Desk> {
     const dev = { 'x-claimgraph-user': who };
-    const team = await graphql(server.graphqlUrl, 'mutation($slug: String!) { createTeam(input: { slug: $slug, name: "Desk" }) { team { id } } }', { slug }, dev);
+    const team = await graphql(
+      server.graphqlUrl,
+      'mutation($slug: String!) { createTeam(input: { slug: $slug, name: "Desk" }) { team { id } } }',
+      { slug },
+      dev,
+    );
     const teamId = team.body.data.createTeam.team.id as string;
-    const article = await graphql(server.graphqlUrl, 'mutation($input: CreateArticleInput!) { createArticle(input: $input) { article { id } } }', {
-      input: { teamId, title: 'An article', text: 'The council approved a budget of $4.2 million. Unemployment fell to 3.1% last year.' },
-    }, dev);
+    const article = await graphql(
+      server.graphqlUrl,
+      'mutation($input: CreateArticleInput!) { createArticle(input: $input) { article { id } } }',
+      {
+        input: { teamId, title: 'An article', text: 'The council approved a budget of $4.2 million. Unemployment fell to 3.1% last year.' },
+      },
+      dev,
+    );
     const articleId = article.body.data.createArticle.article.id as string;
     for (const exact of ['approved a budget of $4.2 million', 'Unemployment fell to 3.1%']) {
-      await graphql(server.graphqlUrl, 'mutation($input: CreateClaimInput!) { createClaim(input: $input) { claim { id } } }', { input: { articleId, kind: 'ASSERTION', anchor: { quote: { exact } } } }, dev);
+      await graphql(
+        server.graphqlUrl,
+        'mutation($input: CreateClaimInput!) { createClaim(input: $input) { claim { id } } }',
+        { input: { articleId, kind: 'ASSERTION', anchor: { quote: { exact } } } },
+        dev,
+      );
     }
-    const token = (await graphql(server.graphqlUrl, 'mutation { createApiToken(input: { name: "flood" }) { token } }', {}, dev)).body.data.createApiToken.token as string;
+    const token = (await graphql(server.graphqlUrl, 'mutation { createApiToken(input: { name: "flood" }) { token } }', {}, dev)).body.data.createApiToken
+      .token as string;
     return { token, articleId };
   }
 
@@ -65,7 +81,8 @@ describe('one team flooding', () => {
     return latencies;
   }
 
-  const statements = async (server: ChildServer): Promise<number> => ((await (await fetch(`${server.baseUrl}/debug/sql-statements`)).json()) as { total: number }).total;
+  const statements = async (server: ChildServer): Promise<number> =>
+    ((await (await fetch(`${server.baseUrl}/debug/sql-statements`)).json()) as { total: number }).total;
 
   it('is refused from memory once over budget, and the other team keeps reading at its usual speed', async () => {
     // default limits: 1,000 points a minute and 8 requests in flight per token
@@ -75,9 +92,12 @@ describe('one team flooding', () => {
 
     const p50 = (values: number[]) => percentile(values, 0.5);
     const p95 = (values: number[]) => percentile(values, 0.95);
-    const describeRun = (run: FloodRun) => `${run.flood.requests.total} flood requests (${run.flood['2xx']} served, ${run.flood.non2xx} refused, ${run.statements} SQL statements), ` +
+    const describeRun = (run: FloodRun) =>
+      `${run.flood.requests.total} flood requests (${run.flood['2xx']} served, ${run.flood.non2xx} refused, ${run.statements} SQL statements), ` +
       `calm reviewer p50 ${p50(run.baseline).toFixed(0)} -> ${p50(run.underFlood).toFixed(0)} ms, p95 ${p95(run.baseline).toFixed(0)} -> ${p95(run.underFlood).toFixed(0)} ms`;
-    console.info(`flood with rate limits (budget spent after ${protectedRun.spentAfterMs} ms): ${describeRun(protectedRun)}\nflood without: ${describeRun(openRun)}`);
+    console.info(
+      `flood with rate limits (budget spent after ${protectedRun.spentAfterMs} ms): ${describeRun(protectedRun)}\nflood without: ${describeRun(openRun)}`,
+    );
 
     expect(protectedRun.failures).toEqual([]);
     // the flooder got its budget (1,000 one-point queries, 8 at a time), then 429s
@@ -109,12 +129,17 @@ describe('one team flooding', () => {
     const floodQuery = JSON.stringify({ query: '{ claims(first: 20) { nodes { id quote } } }' });
     let instance: autocannon.Instance | null = null;
     const flood = new Promise<autocannon.Result>((resolve, reject) => {
-      instance = autocannon({
-        url: server.baseUrl,
-        connections: 64,
-        duration: 120,
-        requests: [{ method: 'POST', path: '/graphql', headers: { 'content-type': 'application/json', authorization: `Bearer ${flooder.token}` }, body: floodQuery }],
-      }, (error, result) => (error ? reject(error) : resolve(result)));
+      instance = autocannon(
+        {
+          url: server.baseUrl,
+          connections: 64,
+          duration: 120,
+          requests: [
+            { method: 'POST', path: '/graphql', headers: { 'content-type': 'application/json', authorization: `Bearer ${flooder.token}` }, body: floodQuery },
+          ],
+        },
+        (error, result) => (error ? reject(error) : resolve(result)),
+      );
     });
     const started = Date.now();
     if (floodFirstMs === undefined) {

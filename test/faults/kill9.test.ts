@@ -42,7 +42,12 @@ describe('kill -9 during a stream of mutations', () => {
           const article = sequence % 3 === 0;
           try {
             const answer = article
-              ? await graphql(target.graphqlUrl, CREATE_ARTICLE, { input: { teamId, title: label, text: `Text of ${label}. The mayor said the budget was $4.2 million.` } }, EDITOR)
+              ? await graphql(
+                  target.graphqlUrl,
+                  CREATE_ARTICLE,
+                  { input: { teamId, title: label, text: `Text of ${label}. The mayor said the budget was $4.2 million.` } },
+                  EDITOR,
+                )
               : await graphql(target.graphqlUrl, CREATE_SOURCE, { input: { teamId, kind: 'PERSON', name: label } }, EDITOR);
             const payload = article ? answer.body?.data?.createArticle?.article : answer.body?.data?.createSource?.source;
             if (answer.status === 200 && !answer.body.errors && payload) acknowledged.push({ kind: article ? 'article' : 'source', id: payload.id, label });
@@ -74,14 +79,18 @@ describe('kill -9 during a stream of mutations', () => {
       const articleIds = acknowledged.filter((entry) => entry.kind === 'article').map((entry) => rawId(entry.id));
       const sources = await sql.query<{ id: string; name: string; events: number }>(
         `SELECT s.id, s.name, (SELECT count(*)::int FROM history_events h WHERE h.entity_id = s.id AND h.entity_type = 'Source' AND h.action = 'CREATE') AS events
-           FROM sources s WHERE s.id = ANY($1::uuid[])`, [sourceIds]);
+           FROM sources s WHERE s.id = ANY($1::uuid[])`,
+        [sourceIds],
+      );
       expect(sources.rowCount).toBe(sourceIds.length);
       for (const row of sources.rows) expect(row.events).toBe(1);
       const articles = await sql.query<{ id: string; revisions: number; events: number }>(
         `SELECT a.id,
                 (SELECT count(*)::int FROM article_revisions r WHERE r.article_id = a.id) AS revisions,
                 (SELECT count(*)::int FROM history_events h WHERE h.entity_id = a.id AND h.entity_type = 'Article') AS events
-           FROM articles a WHERE a.id = ANY($1::uuid[])`, [articleIds]);
+           FROM articles a WHERE a.id = ANY($1::uuid[])`,
+        [articleIds],
+      );
       expect(articles.rowCount).toBe(articleIds.length);
       for (const row of articles.rows) {
         expect(row.revisions).toBe(1);
@@ -95,7 +104,11 @@ describe('kill -9 during a stream of mutations', () => {
         UNION ALL SELECT 'event without source', count(*)::int FROM history_events h WHERE h.entity_type = 'Source' AND NOT EXISTS (SELECT 1 FROM sources s WHERE s.id = h.entity_id)
         UNION ALL SELECT 'event without article', count(*)::int FROM history_events h WHERE h.entity_type = 'Article' AND NOT EXISTS (SELECT 1 FROM articles a WHERE a.id = h.entity_id)`);
       expect(Object.fromEntries(orphans.rows.map((row) => [row.kind, row.count]))).toEqual({
-        'source without event': 0, 'article without revision': 0, 'article without event': 0, 'event without source': 0, 'event without article': 0,
+        'source without event': 0,
+        'article without revision': 0,
+        'article without event': 0,
+        'event without source': 0,
+        'event without article': 0,
       });
     } finally {
       await sql.end();

@@ -47,36 +47,67 @@ describe('sustained load on loopback', () => {
 
   beforeAll(async () => {
     database = await createDatabase();
-    server = await spawnServer({
-      DATABASE_URL: database.url, CLAIMGRAPH_DEV_AUTH: 'true', LOG_LEVEL: 'info',
-      // the rate limiter stays in the path, with a budget this load never reaches
-      RATE_LIMIT_POINTS: '100000000', RATE_LIMIT_CONCURRENCY: String(CONNECTIONS * 2),
-    }, { inspect: true });
+    server = await spawnServer(
+      {
+        DATABASE_URL: database.url,
+        CLAIMGRAPH_DEV_AUTH: 'true',
+        LOG_LEVEL: 'info',
+        // the rate limiter stays in the path, with a budget this load never reaches
+        RATE_LIMIT_POINTS: '100000000',
+        RATE_LIMIT_CONCURRENCY: String(CONNECTIONS * 2),
+      },
+      { inspect: true },
+    );
     const dev = { 'x-claimgraph-user': 'editor@load.example' };
     const team = await graphql(server.graphqlUrl, 'mutation { createTeam(input: { slug: "load", name: "Load desk" }) { team { id } } }', {}, dev);
     const teamId = team.body.data.createTeam.team.id as string;
     const text = Array.from({ length: 12 }, (_, index) => `Statement number ${index} says the budget grew by ${index + 1}.${index} percent.`).join(' ');
-    const article = await graphql(server.graphqlUrl, 'mutation($input: CreateArticleInput!) { createArticle(input: $input) { article { id } } }', { input: { teamId, title: 'Load article', text } }, dev);
+    const article = await graphql(
+      server.graphqlUrl,
+      'mutation($input: CreateArticleInput!) { createArticle(input: $input) { article { id } } }',
+      { input: { teamId, title: 'Load article', text } },
+      dev,
+    );
     const articleId = article.body.data.createArticle.article.id as string;
     const claimIds: string[] = [];
     for (let index = 0; index < 12; index++) {
-      const claim = await graphql(server.graphqlUrl, 'mutation($input: CreateClaimInput!) { createClaim(input: $input) { claim { id } } }', {
-        input: { articleId, kind: 'ASSERTION', anchor: { quote: { exact: `Statement number ${index} says` } } },
-      }, dev);
+      const claim = await graphql(
+        server.graphqlUrl,
+        'mutation($input: CreateClaimInput!) { createClaim(input: $input) { claim { id } } }',
+        {
+          input: { articleId, kind: 'ASSERTION', anchor: { quote: { exact: `Statement number ${index} says` } } },
+        },
+        dev,
+      );
       claimIds.push(claim.body.data.createClaim.claim.id);
     }
     for (const claimId of claimIds.slice(0, 6)) {
-      await graphql(server.graphqlUrl, 'mutation($input: SubmitVerdictInput!) { submitVerdict(input: $input) { verdict { id } } }', { input: { claimId, rating: 'MOSTLY_TRUE', rationale: 'Checked' } }, dev);
+      await graphql(
+        server.graphqlUrl,
+        'mutation($input: SubmitVerdictInput!) { submitVerdict(input: $input) { verdict { id } } }',
+        { input: { claimId, rating: 'MOSTLY_TRUE', rationale: 'Checked' } },
+        dev,
+      );
     }
-    const token = (await graphql(server.graphqlUrl, 'mutation { createApiToken(input: { name: "load" }) { token } }', {}, dev)).body.data.createApiToken.token as string;
+    const token = (await graphql(server.graphqlUrl, 'mutation { createApiToken(input: { name: "load" }) { token } }', {}, dev)).body.data.createApiToken
+      .token as string;
     const headers = { 'content-type': 'application/json', authorization: `Bearer ${token}` };
-    const post = (query: string, variables: Record<string, unknown> = {}): autocannon.Request => ({ method: 'POST', path: '/graphql', headers, body: JSON.stringify({ query, variables }) });
+    const post = (query: string, variables: Record<string, unknown> = {}): autocannon.Request => ({
+      method: 'POST',
+      path: '/graphql',
+      headers,
+      body: JSON.stringify({ query, variables }),
+    });
     requests = [
       post(REVIEWER_PAGE, { articleId }),
       post('query Queue($teamId: ID) { claims(first: 20, filter: { teamId: $teamId }, sort: STATUS) { totalCount nodes { id status quote } } }', { teamId }),
       post('query Me { viewer { id name memberships { role team { slug } } } }'),
-      post('mutation Comment($input: AddCommentInput!) { addComment(input: $input) { comment { id } } }', { input: { claimId: claimIds[0], body: 'Looked at the council minutes again.' } }),
-      post('query Claim($id: ID!) { node(id: $id) { ... on Claim { quote verdicts { nodes { rating } } history(first: 5) { nodes { action } } } } }', { id: claimIds[1] }),
+      post('mutation Comment($input: AddCommentInput!) { addComment(input: $input) { comment { id } } }', {
+        input: { claimId: claimIds[0], body: 'Looked at the council minutes again.' },
+      }),
+      post('query Claim($id: ID!) { node(id: $id) { ... on Claim { quote verdicts { nodes { rating } } history(first: 5) { nodes { action } } } } }', {
+        id: claimIds[1],
+      }),
     ];
   });
 
@@ -99,13 +130,18 @@ describe('sustained load on loopback', () => {
     const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
     console.info(
       `load: ${result.requests.total} requests in ${LOAD_SECONDS} s (${result.requests.average.toFixed(0)}/s), ` +
-      `latency p50 ${result.latency.p50} ms p99 ${result.latency.p99} ms; errors ${result.errors}, timeouts ${result.timeouts}, ` +
-      `non-2xx ${result.non2xx}, GraphQL errors ${result.mismatches}; settled RSS after warm-up ${mb(rssAfterWarmUp)}, at end ${mb(rssAtEnd)} ` +
-      `(${(((rssAtEnd - rssAfterWarmUp) / rssAfterWarmUp) * 100).toFixed(1)}%), RSS under load every 5 s: ${samples.map(mb).join(' ')}`,
+        `latency p50 ${result.latency.p50} ms p99 ${result.latency.p99} ms; errors ${result.errors}, timeouts ${result.timeouts}, ` +
+        `non-2xx ${result.non2xx}, GraphQL errors ${result.mismatches}; settled RSS after warm-up ${mb(rssAfterWarmUp)}, at end ${mb(rssAtEnd)} ` +
+        `(${(((rssAtEnd - rssAfterWarmUp) / rssAfterWarmUp) * 100).toFixed(1)}%), RSS under load every 5 s: ${samples.map(mb).join(' ')}`,
     );
     // throughput depends on the machine (two shared cores here): only check that load happened
     expect(result.requests.total).toBeGreaterThan(LOAD_SECONDS * 2);
-    expect({ errors: result.errors, timeouts: result.timeouts, non2xx: result.non2xx, graphqlErrors: result.mismatches }).toEqual({ errors: 0, timeouts: 0, non2xx: 0, graphqlErrors: 0 });
+    expect({ errors: result.errors, timeouts: result.timeouts, non2xx: result.non2xx, graphqlErrors: result.mismatches }).toEqual({
+      errors: 0,
+      timeouts: 0,
+      non2xx: 0,
+      graphqlErrors: 0,
+    });
     expect(Math.abs(rssAtEnd - rssAfterWarmUp) / rssAfterWarmUp).toBeLessThanOrEqual(0.1);
     expect(server.child.exitCode).toBeNull();
   });

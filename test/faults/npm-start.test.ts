@@ -23,7 +23,11 @@ function descendants(pid: number): number[] {
   }
   const found: number[] = [];
   const queue = [pid];
-  while (queue.length) for (const child of children.get(queue.shift()!) ?? []) queue.push(child), found.push(child);
+  while (queue.length)
+    for (const child of children.get(queue.shift()!) ?? []) {
+      queue.push(child);
+      found.push(child);
+    }
   return found;
 }
 
@@ -47,7 +51,9 @@ function npmStart(cwd: string, env: Record<string, string>) {
   let stderr = '';
   child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
   child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
+  );
   return { child, exited, output: () => ({ stdout, stderr }) };
 }
 
@@ -72,7 +78,13 @@ describe('npm start under a supervisor', () => {
     for (;;) {
       expect(run.child.exitCode, run.output().stderr).toBeNull();
       if (Date.now() > deadline) throw new Error(`npm start did not serve in time: ${JSON.stringify(run.output())}`);
-      if (await fetch(`http://127.0.0.1:${port}/healthz`).then((response) => response.ok, () => false)) break;
+      if (
+        await fetch(`http://127.0.0.1:${port}/healthz`).then(
+          (response) => response.ok,
+          () => false,
+        )
+      )
+        break;
       await sleep(200);
     }
     const tree = descendants(run.child.pid!);
@@ -97,13 +109,18 @@ describe('npm start under a supervisor', () => {
     const clone = path.join(home, 'claimgraph');
     fs.mkdirSync(clone, { recursive: true });
     fs.chmodSync(home, 0o700);
-    for (const entry of ['package.json', 'tsconfig.json', 'src', 'migrations', 'schema']) fs.cpSync(path.join(ROOT, entry), path.join(clone, entry), { recursive: true });
+    for (const entry of ['package.json', 'tsconfig.json', 'src', 'migrations', 'schema'])
+      fs.cpSync(path.join(ROOT, entry), path.join(clone, entry), { recursive: true });
     fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(clone, 'node_modules'));
     const port = await freePort();
     const run = npmStart(clone, { PORT: String(port), CLAIMGRAPH_EMBEDDED_PG_PORT: String(await freePort()) });
     const exit = await Promise.race([run.exited, sleep(90_000).then(() => null)]);
     expect(exit).toEqual({ code: 1, signal: null });
-    const lines = run.output().stderr.trim().split('\n').filter((line) => line.startsWith('claimgraph'));
+    const lines = run
+      .output()
+      .stderr.trim()
+      .split('\n')
+      .filter((line) => line.startsWith('claimgraph'));
     expect(lines).toHaveLength(1);
     expect(lines[0]).toContain(`cannot enter ${home}`);
     expect(lines[0]).toMatch(/run claimgraph as a normal user/);

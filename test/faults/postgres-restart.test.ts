@@ -55,13 +55,26 @@ describe('Postgres restarted under load', () => {
           const response = await fetch(target.graphqlUrl, {
             method: 'POST',
             headers: { 'content-type': 'application/json', ...EDITOR },
-            body: JSON.stringify(kind === 'query'
-              ? { query: '{ viewer { id } teams { totalCount } }' }
-              : { query: 'mutation($input: CreateSourceInput!) { createSource(input: $input) { source { id } } }', variables: { input: { teamId, kind: 'PERSON', name: `w${index}-${sequence}` } } }),
+            body: JSON.stringify(
+              kind === 'query'
+                ? { query: '{ viewer { id } teams { totalCount } }' }
+                : {
+                    query: 'mutation($input: CreateSourceInput!) { createSource(input: $input) { source { id } } }',
+                    variables: { input: { teamId, kind: 'PERSON', name: `w${index}-${sequence}` } },
+                  },
+            ),
             signal: AbortSignal.timeout(20_000),
           });
-          const body = await response.json() as { errors?: { message: string; extensions?: { code?: string } }[] };
-          outcomes.push({ at, done: Date.now(), kind, status: response.status, code: body.errors?.[0]?.extensions?.code ?? null, message: body.errors?.[0]?.message ?? null, retryAfter: response.headers.get('retry-after') });
+          const body = (await response.json()) as { errors?: { message: string; extensions?: { code?: string } }[] };
+          outcomes.push({
+            at,
+            done: Date.now(),
+            kind,
+            status: response.status,
+            code: body.errors?.[0]?.extensions?.code ?? null,
+            message: body.errors?.[0]?.message ?? null,
+            retryAfter: response.headers.get('retry-after'),
+          });
         } catch {
           outcomes.push({ at, done: Date.now(), kind, status: 'network', code: null, message: null, retryAfter: null });
         }
@@ -115,7 +128,9 @@ describe('Postgres restarted under load', () => {
       expect(outcome.status).toBe(503);
       expect(outcome.code).toBe('SERVICE_UNAVAILABLE');
     }
-    console.info(`Postgres restart: down ${restartAt - stoppedAt} ms, ${down.length} requests answered 503 meanwhile; ` +
-      `recovered ${recoveredAt - upAt} ms after Postgres was back (started in ${upAt - restartAt} ms)`);
+    console.info(
+      `Postgres restart: down ${restartAt - stoppedAt} ms, ${down.length} requests answered 503 meanwhile; ` +
+        `recovered ${recoveredAt - upAt} ms after Postgres was back (started in ${upAt - restartAt} ms)`,
+    );
   });
 });

@@ -23,7 +23,10 @@ describe('graceful shutdown on SIGTERM', () => {
   let pgPort = 0;
   let server: ChildServer | null = null;
   const env = (extra: Record<string, string> = {}) => ({
-    CLAIMGRAPH_DATA_DIR: path.join(dataDir, 'pg'), CLAIMGRAPH_EMBEDDED_PG_PORT: String(pgPort), CLAIMGRAPH_DEV_AUTH: 'true', ...extra,
+    CLAIMGRAPH_DATA_DIR: path.join(dataDir, 'pg'),
+    CLAIMGRAPH_EMBEDDED_PG_PORT: String(pgPort),
+    CLAIMGRAPH_DEV_AUTH: 'true',
+    ...extra,
   });
 
   beforeAll(async () => {
@@ -67,11 +70,14 @@ describe('graceful shutdown on SIGTERM', () => {
       on: { closed: (event) => closes.push((event as { code: number }).code) },
     });
     const subscribed = new Promise<void>((resolve) => {
-      client.subscribe({ query: 'subscription($teamId: ID!) { teamActivity(teamId: $teamId) { action } }', variables: { teamId } }, {
-        next: (value) => events.push(value),
-        error: () => resolve(),
-        complete: () => resolve(),
-      });
+      client.subscribe(
+        { query: 'subscription($teamId: ID!) { teamActivity(teamId: $teamId) { action } }', variables: { teamId } },
+        {
+          next: (value) => events.push(value),
+          error: () => resolve(),
+          complete: () => resolve(),
+        },
+      );
     });
     await sleep(500);
 
@@ -93,7 +99,14 @@ describe('graceful shutdown on SIGTERM', () => {
     expect(answer.body.errors).toBeUndefined();
     const sourceId = rawId(answer.body.data.createSource.source.id);
     const exit = await target.exited;
-    if (exit.code !== 0) console.log(JSON.stringify(target.logs.filter((line) => (line.level as number) >= 40 || /shut/.test(String(line.msg))), null, 1));
+    if (exit.code !== 0)
+      console.log(
+        JSON.stringify(
+          target.logs.filter((line) => (line.level as number) >= 40 || /shut/.test(String(line.msg))),
+          null,
+          1,
+        ),
+      );
     expect(exit).toEqual({ code: 0, signal: null });
     expect(Date.now() - signalledAt).toBeLessThan(15_000);
     await subscribed;
@@ -107,7 +120,10 @@ describe('graceful shutdown on SIGTERM', () => {
     const sql = new Client({ connectionString: cluster.url });
     await sql.connect();
     try {
-      const { rows } = await sql.query(`SELECT s.name, (SELECT count(*)::int FROM history_events h WHERE h.entity_id = s.id) AS events FROM sources s WHERE s.id = $1`, [sourceId]);
+      const { rows } = await sql.query(
+        `SELECT s.name, (SELECT count(*)::int FROM history_events h WHERE h.entity_id = s.id) AS events FROM sources s WHERE s.id = $1`,
+        [sourceId],
+      );
       expect(rows).toEqual([{ name: 'In flight at SIGTERM', events: 1 }]);
     } finally {
       await sql.end();

@@ -27,18 +27,27 @@ describe('a pathological import', () => {
     await database?.drop();
   });
 
-  it('leaves /healthz and a reviewer\'s article page answering within 100 ms', async () => {
+  it("leaves /healthz and a reviewer's article page answering within 100 ms", async () => {
     const editor = { 'x-claimgraph-user': 'editor@stall.example' };
     const reviewer = { 'x-claimgraph-user': 'reviewer@stall.example' };
-    const teamId = (await graphql(server.graphqlUrl, 'mutation { createTeam(input: { slug: "stall", name: "Stall desk" }) { team { id } } }', {}, editor)).body.data.createTeam.team.id as string;
-    const page = await graphql(server.graphqlUrl, IMPORT, { i: { teamId, title: 'Budget', content: `${SENTENCE} Unemployment fell to 3.1% last year, the lowest since 1999.`, format: 'TEXT' } }, editor);
+    const teamId = (await graphql(server.graphqlUrl, 'mutation { createTeam(input: { slug: "stall", name: "Stall desk" }) { team { id } } }', {}, editor)).body
+      .data.createTeam.team.id as string;
+    const page = await graphql(
+      server.graphqlUrl,
+      IMPORT,
+      { i: { teamId, title: 'Budget', content: `${SENTENCE} Unemployment fell to 3.1% last year, the lowest since 1999.`, format: 'TEXT' } },
+      editor,
+    );
     const articleId = page.body.data.importArticle.article.id as string;
     // the reviewer joins the team (directly in the database: membership is not what is tested here)
     await graphql(server.graphqlUrl, '{ viewer { id } }', {}, reviewer);
     const admin = new Client({ connectionString: database.url });
     await admin.connect();
-    await admin.query(`INSERT INTO memberships (team_id, user_id, role)
-      SELECT $1::uuid, id, 'REVIEWER' FROM users WHERE email = 'reviewer@stall.example'`, [Buffer.from(teamId, 'base64url').toString('utf8').split(':')[1]]);
+    await admin.query(
+      `INSERT INTO memberships (team_id, user_id, role)
+      SELECT $1::uuid, id, 'REVIEWER' FROM users WHERE email = 'reviewer@stall.example'`,
+      [Buffer.from(teamId, 'base64url').toString('utf8').split(':')[1]],
+    );
     await admin.end();
     const read = () => graphql(server.graphqlUrl, PAGE, { articleId }, reviewer);
     expect((await read()).body.data.article.claims.nodes.length).toBeGreaterThan(0);
@@ -57,8 +66,9 @@ describe('a pathological import', () => {
     const html = `<html><body>${'<span>'.repeat(levels)}${paragraphs}${'</span>'.repeat(levels)}</body></html>`;
     let done = false;
     const started = performance.now();
-    const pathological = graphql(server.graphqlUrl, IMPORT, { i: { teamId, title: 'Deep', content: html, format: 'HTML' } }, editor, 120_000)
-      .finally(() => { done = true; });
+    const pathological = graphql(server.graphqlUrl, IMPORT, { i: { teamId, title: 'Deep', content: html, format: 'HTML' } }, editor, 120_000).finally(() => {
+      done = true;
+    });
 
     const health: number[] = [];
     const pages: number[] = [];
@@ -76,8 +86,10 @@ describe('a pathological import', () => {
     const imported = await pathological;
     const importMs = performance.now() - started;
     const p90 = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length * 0.9)];
-    console.info(`import of ${html.length} bytes nested ${levels} deep: ${importMs.toFixed(0)} ms; meanwhile ${health.length} /healthz `
-      + `(p90 ${p90(health).toFixed(1)}, max ${Math.max(...health).toFixed(1)} ms) and article pages (p90 ${p90(pages).toFixed(1)}, max ${Math.max(...pages).toFixed(1)} ms; before the import p90 ${p90(baseline).toFixed(1)} ms)`);
+    console.info(
+      `import of ${html.length} bytes nested ${levels} deep: ${importMs.toFixed(0)} ms; meanwhile ${health.length} /healthz ` +
+        `(p90 ${p90(health).toFixed(1)}, max ${Math.max(...health).toFixed(1)} ms) and article pages (p90 ${p90(pages).toFixed(1)}, max ${Math.max(...pages).toFixed(1)} ms; before the import p90 ${p90(baseline).toFixed(1)} ms)`,
+    );
     expect(imported.body.errors).toBeUndefined();
     expect(imported.body.data.importArticle.claims.length).toBeGreaterThan(0);
     // the import was long enough for the probes to mean something

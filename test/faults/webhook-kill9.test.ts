@@ -11,8 +11,14 @@ describe('kill -9 in the middle of a webhook delivery', () => {
   let server: ChildServer | null = null;
   const receiver = new WebhookReceiver();
   const env = (url: string) => ({
-    DATABASE_URL: url, CLAIMGRAPH_DEV_AUTH: 'true', RATE_LIMIT_POINTS: '0', LOG_LEVEL: 'warn',
-    WEBHOOK_ALLOWED_HOSTS: '127.0.0.1', WEBHOOK_POLL_INTERVAL_MS: '50', WEBHOOK_TIMEOUT_MS: '1500', WEBHOOK_RETRY_BASE_MS: '100',
+    DATABASE_URL: url,
+    CLAIMGRAPH_DEV_AUTH: 'true',
+    RATE_LIMIT_POINTS: '0',
+    LOG_LEVEL: 'warn',
+    WEBHOOK_ALLOWED_HOSTS: '127.0.0.1',
+    WEBHOOK_POLL_INTERVAL_MS: '50',
+    WEBHOOK_TIMEOUT_MS: '1500',
+    WEBHOOK_RETRY_BASE_MS: '100',
   });
 
   beforeAll(async () => {
@@ -29,16 +35,26 @@ describe('kill -9 in the middle of a webhook delivery', () => {
     server = await spawnServer(env(database.url));
     const team = await graphql(server.graphqlUrl, 'mutation { createTeam(input: { slug: "hooks", name: "Hook desk" }) { team { id } } }', {}, OWNER);
     const teamId = team.body.data.createTeam.team.id as string;
-    const created = await graphql(server.graphqlUrl, `mutation($input: CreateWebhookEndpointInput!) { createWebhookEndpoint(input: $input) { secret endpoint { id } } }`, {
-      input: { teamId, url: receiver.url, eventTypes: ['ARTICLE_IMPORTED'] },
-    }, OWNER);
+    const created = await graphql(
+      server.graphqlUrl,
+      `mutation($input: CreateWebhookEndpointInput!) { createWebhookEndpoint(input: $input) { secret endpoint { id } } }`,
+      {
+        input: { teamId, url: receiver.url, eventTypes: ['ARTICLE_IMPORTED'] },
+      },
+      OWNER,
+    );
     const { secret, endpoint } = created.body.data.createWebhookEndpoint;
 
     // the receiver takes the request and never answers: the server dies while it waits
     receiver.mode = 'hang';
-    await graphql(server.graphqlUrl, 'mutation($input: CreateArticleInput!) { createArticle(input: $input) { article { id } } }', {
-      input: { teamId, title: 'Delivered twice', text: 'The mayor said the budget was $4.2 million.' },
-    }, OWNER);
+    await graphql(
+      server.graphqlUrl,
+      'mutation($input: CreateArticleInput!) { createArticle(input: $input) { article { id } } }',
+      {
+        input: { teamId, title: 'Delivered twice', text: 'The mayor said the budget was $4.2 million.' },
+      },
+      OWNER,
+    );
     await receiver.waitFor(() => receiver.hung.length === 1);
     const victim = server;
     process.kill(victim.pid, 'SIGKILL');

@@ -59,7 +59,14 @@ export async function createTestApp(options: { env?: Record<string, string> } = 
   await dataSource.initialize();
   // The rate limiter stays on, with a budget a test file's bursts (dozens of downloads by one token
   // within a minute) do not spend; the rate-limit tests start servers with budgets of their own.
-  const config = loadConfig({ NODE_ENV: 'test', DATABASE_URL: databaseUrl, CLAIMGRAPH_DEV_AUTH: 'false', RATE_LIMIT_POINTS: '100000', WEBHOOK_WORKER: 'false', ...options.env });
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    DATABASE_URL: databaseUrl,
+    CLAIMGRAPH_DEV_AUTH: 'false',
+    RATE_LIMIT_POINTS: '100000',
+    WEBHOOK_WORKER: 'false',
+    ...options.env,
+  });
   const server = await createServer({ config, dataSource, schema: await buildClaimgraphSchema(), log: pino({ level: 'silent' }) });
   let userCount = 0;
   let baseUrl: string | null = null;

@@ -7,15 +7,26 @@
  * admits; object types admit their schema.org subtypes.
  */
 type Range = 'Text' | 'URL' | 'Date' | 'DateTime' | 'Number' | 'Rating' | 'Claim' | 'CreativeWork' | 'Organization' | 'Person' | 'ImageObject';
-interface TypeDefinition { required: string[]; recommended: string[]; properties: Record<string, Range[]> }
+interface TypeDefinition {
+  required: string[];
+  recommended: string[];
+  properties: Record<string, Range[]>;
+}
 
 export const SCHEMA: Record<string, TypeDefinition> = {
   ClaimReview: {
     required: ['claimReviewed', 'reviewRating', 'url'],
     recommended: ['author', 'datePublished', 'itemReviewed'],
     properties: {
-      claimReviewed: ['Text'], reviewRating: ['Rating'], url: ['URL'], author: ['Organization', 'Person'], publisher: ['Organization', 'Person'],
-      datePublished: ['Date', 'DateTime'], itemReviewed: ['Claim', 'CreativeWork'], reviewBody: ['Text'], citation: ['CreativeWork', 'Text'],
+      claimReviewed: ['Text'],
+      reviewRating: ['Rating'],
+      url: ['URL'],
+      author: ['Organization', 'Person'],
+      publisher: ['Organization', 'Person'],
+      datePublished: ['Date', 'DateTime'],
+      itemReviewed: ['Claim', 'CreativeWork'],
+      reviewBody: ['Text'],
+      citation: ['CreativeWork', 'Text'],
     },
   },
   Rating: {
@@ -27,8 +38,11 @@ export const SCHEMA: Record<string, TypeDefinition> = {
     required: [],
     recommended: ['author', 'datePublished', 'appearance'],
     properties: {
-      author: ['Organization', 'Person'], datePublished: ['Date', 'DateTime'], appearance: ['CreativeWork'],
-      firstAppearance: ['CreativeWork'], inLanguage: ['Text'],
+      author: ['Organization', 'Person'],
+      datePublished: ['Date', 'DateTime'],
+      appearance: ['CreativeWork'],
+      firstAppearance: ['CreativeWork'],
+      inLanguage: ['Text'],
     },
   },
   CreativeWork: {
@@ -48,11 +62,16 @@ export const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-
 
 function matchesRange(value: unknown, range: Range): boolean {
   switch (range) {
-    case 'Text': return typeof value === 'string' && value.trim().length > 0;
-    case 'URL': return typeof value === 'string' && /^https?:\/\/[^\s]+$/.test(value) && URL.canParse(value);
-    case 'Date': return typeof value === 'string' && ISO_DATE.test(value);
-    case 'DateTime': return typeof value === 'string' && ISO_DATE_TIME.test(value) && !Number.isNaN(Date.parse(value));
-    case 'Number': return typeof value === 'number' && Number.isFinite(value);
+    case 'Text':
+      return typeof value === 'string' && value.trim().length > 0;
+    case 'URL':
+      return typeof value === 'string' && /^https?:\/\/[^\s]+$/.test(value) && URL.canParse(value);
+    case 'Date':
+      return typeof value === 'string' && ISO_DATE.test(value);
+    case 'DateTime':
+      return typeof value === 'string' && ISO_DATE_TIME.test(value) && !Number.isNaN(Date.parse(value));
+    case 'Number':
+      return typeof value === 'number' && Number.isFinite(value);
     default: {
       const type = (value as { '@type'?: unknown } | null)?.['@type'];
       return typeof type === 'string' && (SUBTYPES[range] ?? [range]).includes(type);
@@ -104,4 +123,3 @@ export const offlineLoader = async (url: string) => {
   }
   throw new Error(`no network in tests: ${url}`);
 };
-

@@ -46,23 +46,27 @@ export async function createDesk(app: TestApp, options: { quorum?: number } = {}
 }
 
 export async function createArticle(app: TestApp, desk: Desk, overrides: Record<string, unknown> = {}): Promise<{ id: string; revisionId: string }> {
-  const data = await app.ok(desk.editor, `mutation($input: CreateArticleInput!) {
+  const data = await app.ok(
+    desk.editor,
+    `mutation($input: CreateArticleInput!) {
       createArticle(input: $input) { article { id } revision { id } }
-    }`, {
-    input: {
-      teamId: desk.teamId,
-      title: 'Council approves record budget',
-      url: 'https://news.example.com/budget',
-      outlet: 'Example News',
-      byline: 'J. Doe',
-      publishedAt: '2026-03-01T10:00:00Z',
-      language: 'en',
-      text: ARTICLE_TEXT,
-      // tests make many articles from this one text; the duplicate check has tests of its own
-      allowDuplicate: true,
-      ...overrides,
+    }`,
+    {
+      input: {
+        teamId: desk.teamId,
+        title: 'Council approves record budget',
+        url: 'https://news.example.com/budget',
+        outlet: 'Example News',
+        byline: 'J. Doe',
+        publishedAt: '2026-03-01T10:00:00Z',
+        language: 'en',
+        text: ARTICLE_TEXT,
+        // tests make many articles from this one text; the duplicate check has tests of its own
+        allowDuplicate: true,
+        ...overrides,
+      },
     },
-  });
+  );
   return { id: data.createArticle.article.id, revisionId: data.createArticle.revision.id };
 }
 
@@ -92,7 +96,19 @@ export async function tableCounts(app: TestApp): Promise<Record<string, number>>
 
 /** State of every mutable table (not just counts): a rejected write must leave all of it as it was. */
 export async function databaseFingerprint(app: TestApp): Promise<string> {
-  const tables = ['teams', 'memberships', 'articles', 'article_revisions', 'sources', 'claims', 'evidence', 'verdicts', 'comments', 'assignments', 'history_events'];
+  const tables = [
+    'teams',
+    'memberships',
+    'articles',
+    'article_revisions',
+    'sources',
+    'claims',
+    'evidence',
+    'verdicts',
+    'comments',
+    'assignments',
+    'history_events',
+  ];
   const parts: string[] = [];
   for (const table of tables) {
     const [row] = await app.sql<{ digest: string }>(`SELECT md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) AS digest FROM ${table} t`);

@@ -1,7 +1,16 @@
 import fc from 'fast-check';
 import {
-  getNamedType, isCompositeType, isEnumType, isInputObjectType, isListType, isNonNullType, isObjectType,
-  type GraphQLArgument, type GraphQLField, type GraphQLInputType, type GraphQLSchema,
+  getNamedType,
+  isCompositeType,
+  isEnumType,
+  isInputObjectType,
+  isListType,
+  isNonNullType,
+  isObjectType,
+  type GraphQLArgument,
+  type GraphQLField,
+  type GraphQLInputType,
+  type GraphQLSchema,
 } from 'graphql';
 import type { FuzzSeed } from './fuzz';
 import type { GraphQLRequestBody } from './fuzz';
@@ -17,11 +26,27 @@ export const arbitraryString: fc.Arbitrary<string> = fc.oneof(
   {
     weight: 2,
     arbitrary: fc.constantFrom(
-      '', ' ', '\u0000', 'a\u0000b', '\uD800', '\uDFFF', 'x\uDBFF', '\u0001\u001f\u007f', '%00', "'; DROP TABLE claims; --",
-      '2026-13-45T99:99:99Z', 'infinity', '-1', '1e999', 'NaN', 'null', '00000000-0000-0000-0000-000000000000',
+      '',
+      ' ',
+      '\u0000',
+      'a\u0000b',
+      '\uD800',
+      '\uDFFF',
+      'x\uDBFF',
+      '\u0001\u001f\u007f',
+      '%00',
+      "'; DROP TABLE claims; --",
+      '2026-13-45T99:99:99Z',
+      'infinity',
+      '-1',
+      '1e999',
+      'NaN',
+      'null',
+      '00000000-0000-0000-0000-000000000000',
       Buffer.from(JSON.stringify(['notadate', '00000000-0000-0000-0000-000000000000'])).toString('base64url'),
-      Buffer.from(JSON.stringify([1e400, 'x'])).toString('base64url'),
-      'x'.repeat(5000), '🦆'.repeat(300),
+      Buffer.from(JSON.stringify([Number.POSITIVE_INFINITY, 'x'])).toString('base64url'),
+      'x'.repeat(5000),
+      '🦆'.repeat(300),
     ),
   },
 );
@@ -141,35 +166,59 @@ export function stringPositions(schema: GraphQLSchema): StringPosition[] {
   const query = schema.getQueryType()!;
   const mutation = schema.getMutationType();
   for (const field of Object.values(query.getFields())) {
-    positions.push(...positionsOfField(field, (call, definitions) => ({
-      operation: `query${definitions.length ? `(${definitions.join(', ')})` : ''} { ${call} }`,
-      extraVariables: () => ({}),
-    }), 'Query'));
+    positions.push(
+      ...positionsOfField(
+        field,
+        (call, definitions) => ({
+          operation: `query${definitions.length ? `(${definitions.join(', ')})` : ''} { ${call} }`,
+          extraVariables: () => ({}),
+        }),
+        'Query',
+      ),
+    );
   }
   for (const field of Object.values(mutation?.getFields() ?? {})) {
-    positions.push(...positionsOfField(field, (call, definitions) => ({
-      operation: `mutation${definitions.length ? `(${definitions.join(', ')})` : ''} { ${call} }`,
-      extraVariables: () => ({}),
-    }), 'Mutation'));
+    positions.push(
+      ...positionsOfField(
+        field,
+        (call, definitions) => ({
+          operation: `mutation${definitions.length ? `(${definitions.join(', ')})` : ''} { ${call} }`,
+          extraVariables: () => ({}),
+        }),
+        'Mutation',
+      ),
+    );
   }
   const seeded: Record<string, keyof FuzzSeed> = { Claim: 'claimId', Article: 'articleId', Team: 'teamId', Source: 'sourceId', Verdict: 'verdictId' };
   for (const [typeName, seedKey] of Object.entries(seeded)) {
     const type = schema.getType(typeName);
     if (!isObjectType(type)) continue;
     for (const field of Object.values(type.getFields())) {
-      positions.push(...positionsOfField(field, (call, definitions) => ({
-        operation: `query($node: ID!${definitions.length ? `, ${definitions.join(', ')}` : ''}) { node(id: $node) { ... on ${typeName} { ${call} } } }`,
-        extraVariables: (seed) => ({ node: seed[seedKey] }),
-      }), typeName));
+      positions.push(
+        ...positionsOfField(
+          field,
+          (call, definitions) => ({
+            operation: `query($node: ID!${definitions.length ? `, ${definitions.join(', ')}` : ''}) { node(id: $node) { ... on ${typeName} { ${call} } } }`,
+            extraVariables: (seed) => ({ node: seed[seedKey] }),
+          }),
+          typeName,
+        ),
+      );
     }
   }
   const viewer = getNamedType(query.getFields().viewer.type);
   if (isObjectType(viewer)) {
     for (const field of Object.values(viewer.getFields())) {
-      positions.push(...positionsOfField(field, (call, definitions) => ({
-        operation: `query${definitions.length ? `(${definitions.join(', ')})` : ''} { viewer { ${call} } }`,
-        extraVariables: () => ({}),
-      }), 'viewer'));
+      positions.push(
+        ...positionsOfField(
+          field,
+          (call, definitions) => ({
+            operation: `query${definitions.length ? `(${definitions.join(', ')})` : ''} { viewer { ${call} } }`,
+            extraVariables: () => ({}),
+          }),
+          'viewer',
+        ),
+      );
     }
   }
   return positions;

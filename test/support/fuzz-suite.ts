@@ -10,8 +10,7 @@ import { FILTER_PARAMETERS } from '../../src/modules/report/report.filter';
 import { EXPORT_FORMATS } from '../../src/modules/report/formats';
 
 /** Hand-made cursors of one and two values (the lengths of the lists' sort keys) that fit no sort key's type. */
-const FORGED_CURSORS = [['notadate'], ['notadate', 'notauuid'], [{}, null]]
-  .map((values) => Buffer.from(JSON.stringify(values)).toString('base64url'));
+const FORGED_CURSORS = [['notadate'], ['notadate', 'notauuid'], [{}, null]].map((values) => Buffer.from(JSON.stringify(values)).toString('base64url'));
 
 export interface FuzzRuns {
   queries: number;
@@ -53,7 +52,13 @@ export function fuzzSuite(runs: FuzzRuns): void {
     const verdict = await app.ok(desk.editor, `mutation($input: SubmitVerdictInput!) { submitVerdict(input: $input) { verdict { id } } }`, {
       input: { claimId: claim.id, rating: 'MOSTLY_TRUE' },
     });
-    seed = { claimId: claim.id, articleId: article.id, teamId: desk.teamId, sourceId: source.createSource.source.id, verdictId: verdict.submitVerdict.verdict.id };
+    seed = {
+      claimId: claim.id,
+      articleId: article.id,
+      teamId: desk.teamId,
+      sourceId: source.createSource.source.id,
+      verdictId: verdict.submitVerdict.verdict.id,
+    };
     editorToken = (await app.ok(desk.editor, `mutation { createApiToken(input: { name: "fuzz" }) { token } }`)).createApiToken.token;
     running = await startServer(app, { RATE_LIMIT_POINTS: '0', LOG_LEVEL: 'silent' });
   });
@@ -150,7 +155,11 @@ export function fuzzSuite(runs: FuzzRuns): void {
         fc.asyncProperty(rawRequests, async (raw) => {
           const headers: Record<string, string> = { authorization: `Bearer ${editorToken}`, 'apollo-require-preflight': 'true' };
           if (raw.contentType) headers['content-type'] = raw.contentType;
-          const response = await fetch(`${running.graphqlUrl}${raw.search}`, { method: raw.method, headers, body: raw.body ? (raw.body as unknown as BodyInit) : undefined });
+          const response = await fetch(`${running.graphqlUrl}${raw.search}`, {
+            method: raw.method,
+            headers,
+            body: raw.body ? (raw.body as unknown as BodyInit) : undefined,
+          });
           const text = await response.text();
           expectHandled({ status: response.status, headers: response.headers, body: text });
         }),

@@ -19,11 +19,14 @@ export async function load(url, context, next) {
   register(`data:text/javascript,${encodeURIComponent(hook)}`);
   process.on('exit', () => {
     const esm = fs.existsSync(esmLog) ? fs.readFileSync(esmLog, 'utf8').split('\n').filter(Boolean) : [];
-    fs.writeFileSync(path.join(directory, `${process.pid}.json`), JSON.stringify({
-      pid: process.pid,
-      ppid: process.ppid,
-      clusterWorker: cluster.isWorker,
-      modules: [...Object.keys(require.cache), ...esm],
-    }));
+    fs.writeFileSync(
+      path.join(directory, `${process.pid}.json`),
+      JSON.stringify({
+        pid: process.pid,
+        ppid: process.ppid,
+        clusterWorker: cluster.isWorker,
+        modules: [...Object.keys(require.cache), ...esm],
+      }),
+    );
   });
 }

@@ -13,11 +13,29 @@ const RATINGS = ['TRUE', 'MOSTLY_TRUE', 'MIXED', 'FALSE'];
  * Without the team's review lock, a verdict write could derive with the quorum being replaced while
  * the quorum change derived without that verdict, and the claim kept a status neither would give.
  */
-export async function raceQuorumAgainstVerdicts(app: TestApp, desk: Desk, options: { claims: number; reviewers: number; rounds: number }): Promise<{ writes: number; quorumChanges: number }> {
+export async function raceQuorumAgainstVerdicts(
+  app: TestApp,
+  desk: Desk,
+  options: { claims: number; reviewers: number; rounds: number },
+): Promise<{ writes: number; quorumChanges: number }> {
   const article = await createArticle(app, desk);
-  const words = ['The city council', 'approved a budget', 'of $4.2 million', 'on Tuesday', 'Mayor Ana Ruiz said', 'never spent more', 'on schools',
-    'told reporters', 'One council member', 'requested anonymity', 'the figures were inflated', 'Unemployment fell', 'to 3.1%', 'last year',
-    'the lowest since 1999'];
+  const words = [
+    'The city council',
+    'approved a budget',
+    'of $4.2 million',
+    'on Tuesday',
+    'Mayor Ana Ruiz said',
+    'never spent more',
+    'on schools',
+    'told reporters',
+    'One council member',
+    'requested anonymity',
+    'the figures were inflated',
+    'Unemployment fell',
+    'to 3.1%',
+    'last year',
+    'the lowest since 1999',
+  ];
   const claims: string[] = [];
   for (const exact of words.slice(0, options.claims)) claims.push((await createClaim(app, desk, article.id, exact)).id);
   const reviewers: TestUser[] = [desk.reviewer, desk.reviewer2];

@@ -20,20 +20,23 @@ export class WebhookReceiver {
   responseBytes = 2;
   private readonly server = http.createServer((request, response) => {
     let body = '';
-    request.setEncoding('utf8').on('data', (chunk: string) => (body += chunk)).on('end', () => {
-      const headers = Object.fromEntries(Object.entries(request.headers).map(([name, value]) => [name, String(value)]));
-      const answer = () => {
-        if (this.mode === 'hang') {
-          this.hung.push({ headers, body, at: Date.now() });
-          return;
-        }
-        this.received.push({ headers, body, at: Date.now() });
-        if (this.mode === 'fail') response.writeHead(503).end('down for maintenance');
-        else response.writeHead(200, { 'content-type': 'text/plain' }).end('x'.repeat(this.responseBytes));
-      };
-      if (this.delayMs) setTimeout(answer, this.delayMs);
-      else answer();
-    });
+    request
+      .setEncoding('utf8')
+      .on('data', (chunk: string) => (body += chunk))
+      .on('end', () => {
+        const headers = Object.fromEntries(Object.entries(request.headers).map(([name, value]) => [name, String(value)]));
+        const answer = () => {
+          if (this.mode === 'hang') {
+            this.hung.push({ headers, body, at: Date.now() });
+            return;
+          }
+          this.received.push({ headers, body, at: Date.now() });
+          if (this.mode === 'fail') response.writeHead(503).end('down for maintenance');
+          else response.writeHead(200, { 'content-type': 'text/plain' }).end('x'.repeat(this.responseBytes));
+        };
+        if (this.delayMs) setTimeout(answer, this.delayMs);
+        else answer();
+      });
   });
   /** Requests held open in 'hang' mode. */
   readonly hung: ReceivedWebhook[] = [];

@@ -10,7 +10,10 @@ export interface GraphQLErrorBody {
 
 /** The errors of an answer without data, or of a refused request; `code` is the first error's. */
 export class GraphQLRequestError extends Error {
-  constructor(readonly errors: GraphQLErrorBody[], readonly status?: number) {
+  constructor(
+    readonly errors: GraphQLErrorBody[],
+    readonly status?: number,
+  ) {
     super(errors.map((error) => error.message).join('; ') || `HTTP ${status}`);
   }
 
@@ -59,7 +62,11 @@ export class ReviewerClient {
   async execute<R, V>(document: TypedDocumentString<R, V>, ...[variables]: VariablesArgument<V>): Promise<R> {
     const response = await fetch(this.options.url, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json, application/json', authorization: `Bearer ${this.options.token}` },
+      headers: {
+        'content-type': 'application/json',
+        accept: 'application/graphql-response+json, application/json',
+        authorization: `Bearer ${this.options.token}`,
+      },
       body: JSON.stringify(this.body(document as TypedDocumentString<unknown, unknown>, variables ?? {})),
     });
     const answer = (await response.json().catch(() => ({}))) as { data?: R | null; errors?: GraphQLErrorBody[] };
@@ -88,7 +95,9 @@ export class ReviewerClient {
         else handlers.next(result.data);
       },
       error: (error) =>
-        handlers.error?.(Array.isArray(error) ? new GraphQLRequestError(error as GraphQLErrorBody[]) : error instanceof Error ? error : new Error('connection closed')),
+        handlers.error?.(
+          Array.isArray(error) ? new GraphQLRequestError(error as GraphQLErrorBody[]) : error instanceof Error ? error : new Error('connection closed'),
+        ),
       complete: () => undefined,
     });
   }

@@ -1,8 +1,6 @@
 import { GraphQLRequestError, type ReviewerClient } from './client';
 import type { ArticleClaimChangesSubscription, ArticlePageQuery, Rating } from './gql/graphql';
-import {
-  articleClaimChangesSubscription, articlePageQuery, claimQueueQuery, markClaimDisputedMutation, submitVerdictMutation,
-} from './operations';
+import { articleClaimChangesSubscription, articlePageQuery, claimQueueQuery, markClaimDisputedMutation, submitVerdictMutation } from './operations';
 
 export type PageClaim = ArticlePageQuery['article']['claims']['nodes'][number];
 
@@ -71,8 +69,12 @@ export function watchArticle(
   onChange: (change: ArticleClaimChangesSubscription['claimChanged']) => void,
   onError?: (error: Error) => void,
 ): () => void {
-  return client.subscribe(articleClaimChangesSubscription, { articleId }, {
-    next: (data) => onChange(data.claimChanged),
-    error: onError,
-  });
+  return client.subscribe(
+    articleClaimChangesSubscription,
+    { articleId },
+    {
+      next: (data) => onChange(data.claimChanged),
+      error: onError,
+    },
+  );
 }

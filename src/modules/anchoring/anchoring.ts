@@ -69,11 +69,9 @@ export function anchorByQuote(text: string | CodePointText, selector: QuoteInput
     const noContext = prefix === '' && suffix === '';
     const given = noContext ? '' : ` with the given ${contextName(prefix, suffix)}`;
     const advice = noContext ? 'add prefix or suffix to choose one' : 'lengthen the prefix or suffix to choose one';
-    throw new DomainError(
-      ErrorCode.ANCHOR_AMBIGUOUS,
-      `quote occurs ${times(matching.length)} in the revision${given}; ${advice}`,
-      { occurrences: matching.length },
-    );
+    throw new DomainError(ErrorCode.ANCHOR_AMBIGUOUS, `quote occurs ${times(matching.length)} in the revision${given}; ${advice}`, {
+      occurrences: matching.length,
+    });
   }
   const start = matching[0];
   const end = source.fromUtf16(source.toUtf16(start) + exact.length);

@@ -45,13 +45,7 @@ export function editDistanceProfile(text: ArrayLike<number>, pattern: ArrayLike<
  * Every place in text[from, to) where the pattern matches with at most `maxErrors` edits; one
  * match (the fewest errors) per cluster of overlapping end positions.
  */
-export function findApproximateMatches(
-  text: Uint32Array,
-  pattern: Uint32Array,
-  maxErrors: number,
-  from = 0,
-  to = text.length,
-): ApproximateMatch[] {
+export function findApproximateMatches(text: Uint32Array, pattern: Uint32Array, maxErrors: number, from = 0, to = text.length): ApproximateMatch[] {
   const ends = bestEnds(bandedSearchProfile(text.subarray(from, to), pattern, maxErrors), maxErrors);
   return ends.map(({ end, errors }) => {
     const absoluteEnd = from + end;
@@ -159,7 +153,7 @@ function patternMasks(pattern: ArrayLike<number>, blocks: number): Map<number, I
       mask = new Int32Array(blocks);
       masks.set(pattern[i], mask);
     }
-    mask[(i / WORD) | 0] |= 1 << i % WORD;
+    mask[(i / WORD) | 0] |= 1 << (i % WORD);
   }
   return masks;
 }

@@ -24,13 +24,7 @@ export function refineBoundaries(
   return best.errors <= maxErrors ? best : match;
 }
 
-function alignEnd(
-  codePoints: Uint32Array,
-  pattern: Uint32Array,
-  quote: TextQuoteSelector,
-  match: ApproximateMatch,
-  slack: number,
-): ApproximateMatch {
+function alignEnd(codePoints: Uint32Array, pattern: Uint32Array, quote: TextQuoteSelector, match: ApproximateMatch, slack: number): ApproximateMatch {
   const suffix = toCodePoints(quote.suffix);
   const limit = Math.min(codePoints.length, match.end + slack);
   // errors[j] = distance between the quote and text[start, start + j)
@@ -48,13 +42,7 @@ function alignEnd(
   return best;
 }
 
-function alignStart(
-  codePoints: Uint32Array,
-  pattern: Uint32Array,
-  quote: TextQuoteSelector,
-  match: ApproximateMatch,
-  slack: number,
-): ApproximateMatch {
+function alignStart(codePoints: Uint32Array, pattern: Uint32Array, quote: TextQuoteSelector, match: ApproximateMatch, slack: number): ApproximateMatch {
   const prefix = toCodePoints(quote.prefix).reverse();
   const floor = Math.max(0, match.start - slack);
   // errors[j] = distance between the quote and text[end - j, end)
@@ -99,8 +87,7 @@ function closer(candidate: number, current: number, target: number): boolean {
 
 /** Moves a boundary that falls inside a word to the word's edge, if that is at most `limit` away. */
 function widen(codePoints: Uint32Array, boundary: number, direction: -1 | 1, limit: number): number {
-  const insideWord = (offset: number) =>
-    offset > 0 && offset < codePoints.length && isWordChar(codePoints[offset - 1]) && isWordChar(codePoints[offset]);
+  const insideWord = (offset: number) => offset > 0 && offset < codePoints.length && isWordChar(codePoints[offset - 1]) && isWordChar(codePoints[offset]);
   let moved = boundary;
   while (insideWord(moved)) {
     // Scripts written without spaces (CJK) would otherwise widen over a whole run of text.

@@ -119,9 +119,7 @@ function bestExact(search: Search, occurrences: number[]): Candidate | null {
   const byNearness = [...occurrences].sort((a, b) => distance(a, search) - distance(b, search));
   const intact = byNearness.find((start) => contextIntact(search, start));
   if (intact !== undefined) return score(search, intact, intact + search.quoteLength, 0);
-  const scored = byNearness
-    .slice(0, MAX_EXACT_CANDIDATES)
-    .map((start) => score(search, start, start + search.quoteLength, 0));
+  const scored = byNearness.slice(0, MAX_EXACT_CANDIDATES).map((start) => score(search, start, start + search.quoteLength, 0));
   return best(scored);
 }
 
@@ -160,11 +158,7 @@ function score(search: Search, start: number, end: number, errors: number): Cand
   const prefixSimilarity = similarity(quote.prefix, prefixBefore(text, start));
   const suffixSimilarity = similarity(quote.suffix, suffixAfter(text, end));
   const positionScore = 1 - distance(start, search) / Math.max(text.length, 1);
-  const weighted =
-    WEIGHTS.quote * quoteSimilarity +
-    WEIGHTS.prefix * prefixSimilarity +
-    WEIGHTS.suffix * suffixSimilarity +
-    WEIGHTS.position * positionScore;
+  const weighted = WEIGHTS.quote * quoteSimilarity + WEIGHTS.prefix * prefixSimilarity + WEIGHTS.suffix * suffixSimilarity + WEIGHTS.position * positionScore;
   return { start, end, quoteSimilarity, score: weighted / WEIGHT_SUM };
 }
 

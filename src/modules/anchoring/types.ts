@@ -21,6 +21,4 @@ export const CONTEXT_LENGTH = 32;
 
 export type ReanchorMethod = 'POSITION' | 'EXACT' | 'FUZZY';
 
-export type ReanchorResult =
-  | { status: 'ANCHORED'; anchor: Anchor; method: ReanchorMethod; score: number }
-  | { status: 'ORPHANED'; reason: string };
+export type ReanchorResult = { status: 'ANCHORED'; anchor: Anchor; method: ReanchorMethod; score: number } | { status: 'ORPHANED'; reason: string };

@@ -5,7 +5,7 @@ import { Node } from '../../shared/node';
 import { toGlobalId } from '../../shared/ids';
 
 @Entity({ name: 'article_revisions' })
-@ObjectType('ArticleRevision', { implements: Node, description: 'One immutable version of an article\'s text.' })
+@ObjectType('ArticleRevision', { implements: Node, description: "One immutable version of an article's text." })
 export class ArticleRevision implements Node {
   @PrimaryGeneratedColumn('uuid')
   id: string;

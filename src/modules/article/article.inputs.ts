@@ -13,7 +13,7 @@ export class CreateArticleInput {
   @Field(() => String, { nullable: true }) byline?: string | null;
   @Field(() => DateTimeResolver, { nullable: true }) publishedAt?: Date | null;
   @Field(() => String, { nullable: true, description: 'BCP 47 tag; default `en`.' }) language?: string | null;
-  @Field(() => String, { description: 'The article\'s plain text; becomes revision 1.' }) text: string;
+  @Field(() => String, { description: "The article's plain text; becomes revision 1." }) text: string;
   @Field(() => Boolean, {
     nullable: true,
     defaultValue: false,
@@ -46,7 +46,7 @@ export class UpdateArticlePayload {
 
 @InputType()
 export class ArticleFilter {
-  @Field(() => ID, { nullable: true, description: 'Only this team\'s articles (default: all your teams).' })
+  @Field(() => ID, { nullable: true, description: "Only this team's articles (default: all your teams)." })
   teamId?: string | null;
   @Field(() => String, { nullable: true, description: 'Words in the title, outlet or byline.' })
   text?: string | null;
@@ -55,7 +55,8 @@ export class ArticleFilter {
   @Field(() => DateTimeResolver, { nullable: true, description: 'Published before.' }) publishedTo?: Date | null;
   @Field(() => String, {
     nullable: true,
-    description: 'Full-text search over title, outlet, byline and the current text (web-search syntax: "exact phrase", -not, or); results are ranked best first.',
+    description:
+      'Full-text search over title, outlet, byline and the current text (web-search syntax: "exact phrase", -not, or); results are ranked best first.',
   })
   search?: string | null;
   @Field(() => String, { nullable: true, description: 'Language of `search` (BCP 47) for stemming; default `en`.' })

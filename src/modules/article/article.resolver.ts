@@ -11,9 +11,7 @@ import type { HistoryEvent } from '../history/history-event.entity';
 import { Article } from './article.entity';
 import { ReviseArticleInput, ReviseArticlePayload } from './revision.inputs';
 import { ArticleRevision } from './article-revision.entity';
-import {
-  ArticlesArgs, CreateArticleInput, CreateArticlePayload, UpdateArticleInput, UpdateArticlePayload,
-} from './article.inputs';
+import { ArticlesArgs, CreateArticleInput, CreateArticlePayload, UpdateArticleInput, UpdateArticlePayload } from './article.inputs';
 
 export const ArticleConnection = connectionType(Article, 'Article');
 export const ArticleRevisionConnection = connectionType(ArticleRevision, 'ArticleRevision');
@@ -35,7 +33,7 @@ export class ArticleResolver {
     return context.services.articles.create(input);
   }
 
-  @Mutation(() => UpdateArticlePayload, { description: 'Changes the article\'s metadata (EDITOR); the text changes by revision.' })
+  @Mutation(() => UpdateArticlePayload, { description: "Changes the article's metadata (EDITOR); the text changes by revision." })
   async updateArticle(@Arg('input', () => UpdateArticleInput) input: UpdateArticleInput, @Ctx() context: Context): Promise<UpdateArticlePayload> {
     return { article: await context.services.articles.update(input) };
   }

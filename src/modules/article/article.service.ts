@@ -33,6 +33,7 @@ export interface PreparedArticle {
  * U+FFFD (what a decoder leaves of invalid UTF-8), mean a binary file or a wrong encoding.
  */
 export function checkArticleBody(body: string, field = 'text'): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is this check's purpose
   if (/[\u0001-\u0008\u000B\u000C\u000E-\u001F\u007F]/.test(body)) {
     throw badInput(`${field} contains control characters; is it a binary file?`, field);
   }
@@ -62,16 +63,12 @@ export class ArticleService {
     const actor = requireActor(this.context);
     const teamIds = filter?.teamId ? [this.teamFilter(filter.teamId)] : actor.teamIds;
     const manager = await this.context.db.manager();
-    const query = manager
-      .createQueryBuilder(Article, 'article')
-      .where('article.team_id = ANY(:teamIds)', { teamIds })
-      .andWhere('article.deleted_at IS NULL');
+    const query = manager.createQueryBuilder(Article, 'article').where('article.team_id = ANY(:teamIds)', { teamIds }).andWhere('article.deleted_at IS NULL');
     if (filter?.text) {
       const text = checkText(filter.text, 'filter.text', { max: 500 }).trim();
-      query.andWhere(
-        `(article.title ILIKE :pattern OR article.outlet ILIKE :pattern OR article.byline ILIKE :pattern)`,
-        { pattern: `%${text.replace(/[\\%_]/g, (character) => `\\${character}`)}%` },
-      );
+      query.andWhere(`(article.title ILIKE :pattern OR article.outlet ILIKE :pattern OR article.byline ILIKE :pattern)`, {
+        pattern: `%${text.replace(/[\\%_]/g, (character) => `\\${character}`)}%`,
+      });
     }
     if (filter?.outlet) query.andWhere('article.outlet = :outlet', { outlet: filter.outlet });
     const from = validDate(filter?.publishedFrom, 'filter.publishedFrom');
@@ -88,15 +85,23 @@ export class ArticleService {
       query.andWhere(`(article.search_tsv || coalesce(${bodyMatch}, ''::tsvector)) @@ ${tsquery}`, { search, searchLanguage: language });
       // Title, outlet and byline weigh twice the body; rounded so the cursor compares exactly.
       const rank = `round((2 * ts_rank(article.search_tsv, ${tsquery}) + ts_rank(coalesce(${bodyMatch}, ''::tsvector), ${tsquery}))::numeric, 6)`;
-      return paginate(query, [
-        { expression: rank, direction: 'DESC', type: 'numeric' },
-        { expression: 'article.id', direction: 'DESC', type: 'uuid' },
-      ], args);
+      return paginate(
+        query,
+        [
+          { expression: rank, direction: 'DESC', type: 'numeric' },
+          { expression: 'article.id', direction: 'DESC', type: 'uuid' },
+        ],
+        args,
+      );
     }
-    return paginate(query, [
-      { expression: 'article.created_at', direction: 'DESC', type: 'timestamptz' },
-      { expression: 'article.id', direction: 'DESC', type: 'uuid' },
-    ], args);
+    return paginate(
+      query,
+      [
+        { expression: 'article.created_at', direction: 'DESC', type: 'timestamptz' },
+        { expression: 'article.id', direction: 'DESC', type: 'uuid' },
+      ],
+      args,
+    );
   }
 
   async create(input: CreateArticleInput): Promise<{ article: Article; revision: ArticleRevision }> {
@@ -135,8 +140,13 @@ export class ArticleService {
     await manager.insert(Article, article);
     const revision = await this.insertRevision(manager, article, 1, body);
     await recordHistory(manager, {
-      teamId: values.teamId, actorId: values.createdBy, entityType: 'Article', entityId: article.id, articleId: article.id,
-      action, after: { ...snapshot(article, ARTICLE_FIELDS), revisionNumber: 1, bodySha256: revision.bodySha256 },
+      teamId: values.teamId,
+      actorId: values.createdBy,
+      entityType: 'Article',
+      entityId: article.id,
+      articleId: article.id,
+      action,
+      after: { ...snapshot(article, ARTICLE_FIELDS), revisionNumber: 1, bodySha256: revision.bodySha256 },
     });
     return { article: await manager.findOneByOrFail(Article, { id: article.id }), revision };
   }
@@ -188,8 +198,13 @@ export class ArticleService {
       if (Object.keys(change.after).length === 0) return before;
       await manager.update(Article, { id: before.id }, changes);
       await recordHistory(manager, {
-        teamId: before.teamId, actorId: actor.userId, entityType: 'Article', entityId: before.id, articleId: before.id,
-        action: 'UPDATE', ...change,
+        teamId: before.teamId,
+        actorId: actor.userId,
+        entityType: 'Article',
+        entityId: before.id,
+        articleId: before.id,
+        action: 'UPDATE',
+        ...change,
       });
       this.context.loaders.clear();
       return manager.findOneByOrFail(Article, { id: before.id });
@@ -209,9 +224,9 @@ export class ArticleService {
     const body = checkArticleBody(normalizeBody(checkText(input.text, 'text', { max: MAX_ARTICLE_CODE_POINTS })));
     return this.context.db.transaction(async (manager) => {
       // One revision at a time per article: the number sequence and the re-anchoring stay consistent.
-      const [locked] = (await manager.query(
-        'SELECT current_revision_number FROM articles WHERE id = $1 AND deleted_at IS NULL FOR UPDATE', [current.id],
-      )) as { current_revision_number: number }[];
+      const [locked] = (await manager.query('SELECT current_revision_number FROM articles WHERE id = $1 AND deleted_at IS NULL FOR UPDATE', [current.id])) as {
+        current_revision_number: number;
+      }[];
       if (!locked) throw notFound('Article');
       const previousNumber = locked.current_revision_number;
       if (input.expectedRevisionNumber != null && input.expectedRevisionNumber !== previousNumber) {
@@ -222,8 +237,13 @@ export class ArticleService {
       const revision = await this.insertRevision(manager, current, previousNumber + 1, body);
       await manager.update(Article, { id: current.id }, { currentRevisionNumber: revision.number });
       await recordHistory(manager, {
-        teamId: current.teamId, actorId: actor.userId, entityType: 'Article', entityId: current.id, articleId: current.id,
-        action: 'REVISE', before: { currentRevisionNumber: previousNumber, bodySha256: previous.bodySha256 },
+        teamId: current.teamId,
+        actorId: actor.userId,
+        entityType: 'Article',
+        entityId: current.id,
+        articleId: current.id,
+        action: 'REVISE',
+        before: { currentRevisionNumber: previousNumber, bodySha256: previous.bodySha256 },
         after: { currentRevisionNumber: revision.number, bodySha256: revision.bodySha256 },
       });
       const { anchored, orphaned } = await this.context.services.claims.reanchorAll(manager, current.id, previous.body, revision);
@@ -273,16 +293,22 @@ export class ArticleService {
   }
 
   revisions(article: Article, args: ConnectionArgs): Promise<ConnectionResult<ArticleRevision>> {
-    return nestedConnection(this.context.db, this.context.loaders, {
-      name: 'Article.revisions',
-      entity: ArticleRevision,
-      table: 'article_revisions',
-      parentColumn: 'article_id',
-      sort: [
-        { expression: 't.number', direction: 'DESC', type: 'integer' },
-        { expression: 't.id', direction: 'DESC', type: 'uuid' },
-      ],
-    }, article.id, args);
+    return nestedConnection(
+      this.context.db,
+      this.context.loaders,
+      {
+        name: 'Article.revisions',
+        entity: ArticleRevision,
+        table: 'article_revisions',
+        parentColumn: 'article_id',
+        sort: [
+          { expression: 't.number', direction: 'DESC', type: 'integer' },
+          { expression: 't.id', direction: 'DESC', type: 'uuid' },
+        ],
+      },
+      article.id,
+      args,
+    );
   }
 
   private teamFilter(globalId: string): string {

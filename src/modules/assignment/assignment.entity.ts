@@ -12,7 +12,7 @@ export enum AssignmentState {
 registerEnumType(AssignmentState, {
   name: 'AssignmentState',
   valuesConfig: {
-    OPEN: { description: 'Waiting for the reviewer\'s verdict.' },
+    OPEN: { description: "Waiting for the reviewer's verdict." },
     COMPLETED: { description: 'The reviewer submitted a verdict on the claim.' },
     CANCELLED: { description: 'An editor withdrew the assignment.' },
   },

@@ -6,7 +6,7 @@ import { Assignment } from './assignment.entity';
 @InputType()
 export class AssignReviewerInput {
   @Field(() => ID) claimId: string;
-  @Field(() => ID, { description: 'A User with the REVIEWER role or higher in the claim\'s team.' }) reviewerId: string;
+  @Field(() => ID, { description: "A User with the REVIEWER role or higher in the claim's team." }) reviewerId: string;
   @Field(() => DateTimeResolver, { nullable: true, description: 'Must lie in the future.' }) dueAt?: Date | null;
 }
 

@@ -7,9 +7,7 @@ import { HistoryArgs } from '../history/history.inputs';
 import { HistoryEventConnection } from '../history/history.resolver';
 import type { HistoryEvent } from '../history/history-event.entity';
 import { Assignment } from './assignment.entity';
-import {
-  AssignReviewerInput, AssignmentPayload, AssignmentsArgs, CancelAssignmentInput, ReassignReviewerInput,
-} from './assignment.inputs';
+import { AssignReviewerInput, AssignmentPayload, AssignmentsArgs, CancelAssignmentInput, ReassignReviewerInput } from './assignment.inputs';
 
 export const AssignmentConnection = connectionType(Assignment, 'Assignment');
 
@@ -20,7 +18,7 @@ export class AssignmentResolver {
     return { assignment: await context.services.assignments.assign(input) };
   }
 
-  @Mutation(() => AssignmentPayload, { description: 'Changes an open assignment\'s reviewer and/or due date (EDITOR); needs the version you read.' })
+  @Mutation(() => AssignmentPayload, { description: "Changes an open assignment's reviewer and/or due date (EDITOR); needs the version you read." })
   async reassignReviewer(@Arg('input', () => ReassignReviewerInput) input: ReassignReviewerInput, @Ctx() context: Context): Promise<AssignmentPayload> {
     return { assignment: await context.services.assignments.reassign(input) };
   }

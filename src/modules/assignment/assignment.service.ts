@@ -46,25 +46,35 @@ export class AssignmentService {
     if (filter?.open === false) query.andWhere(`NOT ${open}`);
     if (filter?.overdue === true) query.andWhere(overdue);
     if (filter?.overdue === false) query.andWhere(`NOT coalesce(${overdue}, false)`);
-    return paginate(query, [
-      { expression: `coalesce(assignment.due_at, 'infinity'::timestamptz)`, direction: 'ASC', type: 'timestamptz' },
-      { expression: 'assignment.created_at', direction: 'ASC', type: 'timestamptz' },
-      { expression: 'assignment.id', direction: 'ASC', type: 'uuid' },
-    ], args);
+    return paginate(
+      query,
+      [
+        { expression: `coalesce(assignment.due_at, 'infinity'::timestamptz)`, direction: 'ASC', type: 'timestamptz' },
+        { expression: 'assignment.created_at', direction: 'ASC', type: 'timestamptz' },
+        { expression: 'assignment.id', direction: 'ASC', type: 'uuid' },
+      ],
+      args,
+    );
   }
 
   forClaim(claim: Claim, args: ConnectionArgs, includeClosed: boolean): Promise<ConnectionResult<Assignment>> {
-    return nestedConnection(this.context.db, this.context.loaders, {
-      name: includeClosed ? 'Claim.assignments:all' : 'Claim.assignments',
-      entity: Assignment,
-      table: 'assignments',
-      parentColumn: 'claim_id',
-      filter: includeClosed ? undefined : `t.completed_at IS NULL AND t.cancelled_at IS NULL`,
-      sort: [
-        { expression: 't.created_at', direction: 'ASC', type: 'timestamptz' },
-        { expression: 't.id', direction: 'ASC', type: 'uuid' },
-      ],
-    }, claim.id, args);
+    return nestedConnection(
+      this.context.db,
+      this.context.loaders,
+      {
+        name: includeClosed ? 'Claim.assignments:all' : 'Claim.assignments',
+        entity: Assignment,
+        table: 'assignments',
+        parentColumn: 'claim_id',
+        filter: includeClosed ? undefined : `t.completed_at IS NULL AND t.cancelled_at IS NULL`,
+        sort: [
+          { expression: 't.created_at', direction: 'ASC', type: 'timestamptz' },
+          { expression: 't.id', direction: 'ASC', type: 'uuid' },
+        ],
+      },
+      claim.id,
+      args,
+    );
   }
 
   async assign(input: AssignReviewerInput): Promise<Assignment> {
@@ -78,12 +88,30 @@ export class AssignmentService {
     const dueAt = futureDate(input.dueAt, 'dueAt');
     // A second open assignment for the same reviewer and claim fails on assignments_open_key
     // (ALREADY_EXISTS), also when two editors assign at once.
-    const assignment = await this.context.db.transaction((manager) => insertWithHistory(manager, Assignment, {
-      teamId: claim.teamId, claimId: claim.id, reviewerId, assignedBy: actor.userId, dueAt, version: 1,
-    }, (created) => ({
-      teamId: claim.teamId, actorId: actor.userId, entityType: 'Assignment', entityId: created.id,
-      claimId: claim.id, articleId: claim.articleId, action: 'ASSIGN', after: snapshot(created, ASSIGNMENT_FIELDS),
-    })));
+    const assignment = await this.context.db.transaction((manager) =>
+      insertWithHistory(
+        manager,
+        Assignment,
+        {
+          teamId: claim.teamId,
+          claimId: claim.id,
+          reviewerId,
+          assignedBy: actor.userId,
+          dueAt,
+          version: 1,
+        },
+        (created) => ({
+          teamId: claim.teamId,
+          actorId: actor.userId,
+          entityType: 'Assignment',
+          entityId: created.id,
+          claimId: claim.id,
+          articleId: claim.articleId,
+          action: 'ASSIGN',
+          after: snapshot(created, ASSIGNMENT_FIELDS),
+        }),
+      ),
+    );
     this.context.loaders.clear();
     return assignment;
   }
@@ -121,8 +149,15 @@ export class AssignmentService {
     const updated = await this.context.db.transaction(async (manager) => {
       const { before, after } = await versionedUpdate(manager, Assignment, 'Assignment', current.id, expectedVersion, changes, OPEN);
       await recordHistory(manager, {
-        teamId: after.teamId, actorId: actor.userId, entityType: 'Assignment', entityId: after.id,
-        claimId: claim.id, articleId: claim.articleId, action, reason, ...diff(before, after, ASSIGNMENT_FIELDS),
+        teamId: after.teamId,
+        actorId: actor.userId,
+        entityType: 'Assignment',
+        entityId: after.id,
+        claimId: claim.id,
+        articleId: claim.articleId,
+        action,
+        reason,
+        ...diff(before, after, ASSIGNMENT_FIELDS),
       });
       return after;
     });

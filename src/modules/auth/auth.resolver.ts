@@ -5,8 +5,15 @@ import { DomainError, ErrorCode } from '../../shared/errors';
 import { User } from '../user/user.entity';
 import { ApiToken } from './api-token.entity';
 import {
-  ChangePasswordInput, ChangePasswordPayload, CreateApiTokenInput, CreateApiTokenPayload, LoginInput, LoginPayload,
-  LogoutPayload, RevokeApiTokenInput, RevokeApiTokenPayload,
+  ChangePasswordInput,
+  ChangePasswordPayload,
+  CreateApiTokenInput,
+  CreateApiTokenPayload,
+  LoginInput,
+  LoginPayload,
+  LogoutPayload,
+  RevokeApiTokenInput,
+  RevokeApiTokenPayload,
 } from './auth.inputs';
 
 export const ApiTokenConnection = connectionType(ApiToken, 'ApiToken');

@@ -51,7 +51,12 @@ export class AuthService {
       // Every hash converges on today's parameters, so all logins cost the same.
       if (rehash) await tx.query('UPDATE users SET password_hash = $2 WHERE id = $1', [userId, rehash]);
       await tx.insert(ApiToken, {
-        userId, kind: TokenKind.SESSION, name: 'login session', tokenHash: secret.hash, prefix: secret.prefix, expiresAt,
+        userId,
+        kind: TokenKind.SESSION,
+        name: 'login session',
+        tokenHash: secret.hash,
+        prefix: secret.prefix,
+        expiresAt,
       });
     });
     const user = await this.context.loaders.entity(User, false).load(userId);
@@ -82,11 +87,20 @@ export class AuthService {
     const secret = newToken();
     const apiToken = await this.context.db.transaction(async (manager) => {
       const row = manager.create(ApiToken, {
-        userId: actor.userId, kind: TokenKind.API, name: tokenName, tokenHash: secret.hash, prefix: secret.prefix, expiresAt: expiry,
+        userId: actor.userId,
+        kind: TokenKind.API,
+        name: tokenName,
+        tokenHash: secret.hash,
+        prefix: secret.prefix,
+        expiresAt: expiry,
       });
       await manager.insert(ApiToken, row);
       await recordHistory(manager, {
-        teamId: null, actorId: actor.userId, entityType: 'ApiToken', entityId: row.id, action: 'CREATE',
+        teamId: null,
+        actorId: actor.userId,
+        entityType: 'ApiToken',
+        entityId: row.id,
+        action: 'CREATE',
         after: { name: tokenName, prefix: secret.prefix, expiresAt: expiry },
       });
       return manager.findOneByOrFail(ApiToken, { id: row.id });
@@ -104,8 +118,13 @@ export class AuthService {
       if (token.revokedAt) return token;
       await manager.update(ApiToken, { id: tokenId }, { revokedAt: new Date() });
       await recordHistory(manager, {
-        teamId: null, actorId: actor.userId, entityType: 'ApiToken', entityId: tokenId, action: 'REVOKE',
-        before: { revokedAt: null }, after: { revokedAt: new Date() },
+        teamId: null,
+        actorId: actor.userId,
+        entityType: 'ApiToken',
+        entityId: tokenId,
+        action: 'REVOKE',
+        before: { revokedAt: null },
+        after: { revokedAt: new Date() },
       });
       return manager.findOneByOrFail(ApiToken, { id: tokenId });
     });
@@ -123,14 +142,15 @@ export class AuthService {
   async apiTokens(args: ConnectionArgs): Promise<ConnectionResult<ApiToken>> {
     const actor = requireActor(this.context);
     const manager = await this.context.db.manager();
-    const query = manager
-      .createQueryBuilder(ApiToken, 'token')
-      .where('token.user_id = :userId', { userId: actor.userId })
-      .andWhere(`token.kind = 'API'`);
-    return paginate(query, [
-      { expression: 'token.created_at', direction: 'DESC', type: 'timestamptz' },
-      { expression: 'token.id', direction: 'DESC', type: 'uuid' },
-    ], args);
+    const query = manager.createQueryBuilder(ApiToken, 'token').where('token.user_id = :userId', { userId: actor.userId }).andWhere(`token.kind = 'API'`);
+    return paginate(
+      query,
+      [
+        { expression: 'token.created_at', direction: 'DESC', type: 'timestamptz' },
+        { expression: 'token.id', direction: 'DESC', type: 'uuid' },
+      ],
+      args,
+    );
   }
 
   async changePassword(currentPassword: string | null | undefined, newPassword: string): Promise<User> {
@@ -146,9 +166,16 @@ export class AuthService {
     await this.context.db.transaction(async (tx) => {
       await tx.query('UPDATE users SET password_hash = $2, updated_at = now() WHERE id = $1', [actor.userId, hash]);
       // Other sessions end: a changed password must lock out whoever had the old one.
-      await tx.query(`UPDATE api_tokens SET revoked_at = now() WHERE user_id = $1 AND kind = 'SESSION' AND revoked_at IS NULL AND id IS DISTINCT FROM $2`, [actor.userId, actor.tokenId]);
+      await tx.query(`UPDATE api_tokens SET revoked_at = now() WHERE user_id = $1 AND kind = 'SESSION' AND revoked_at IS NULL AND id IS DISTINCT FROM $2`, [
+        actor.userId,
+        actor.tokenId,
+      ]);
       await recordHistory(tx, {
-        teamId: null, actorId: actor.userId, entityType: 'User', entityId: actor.userId, action: 'CHANGE_PASSWORD',
+        teamId: null,
+        actorId: actor.userId,
+        entityType: 'User',
+        entityId: actor.userId,
+        action: 'CHANGE_PASSWORD',
       });
     });
     this.context.loaders.clear();

@@ -60,7 +60,10 @@ interface TokenRow {
 class TokenCache {
   private readonly entries = new Map<string, { row: TokenRow; until: number }>();
 
-  constructor(private readonly ttlMs: number, private readonly capacity = 10_000) {}
+  constructor(
+    private readonly ttlMs: number,
+    private readonly capacity = 10_000,
+  ) {}
 
   get(key: string): TokenRow | undefined {
     const entry = this.entries.get(key);
@@ -92,7 +95,10 @@ export class Authenticator {
   private readonly jwks: JWTVerifyGetKey | null;
   private readonly tokens: TokenCache;
 
-  constructor(private readonly dataSource: DataSource, private readonly options: AuthenticatorOptions) {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly options: AuthenticatorOptions,
+  ) {
     this.jwks = options.jwt ? createRemoteJWKSet(new URL(options.jwt.jwksUrl), { cacheMaxAge: 10 * 60_000 }) : null;
     this.tokens = new TokenCache(options.cacheTtlMs ?? 0);
   }

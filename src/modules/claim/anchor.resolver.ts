@@ -15,7 +15,7 @@ export class AnchorResolver {
   })
   async utf16Position(@Root() anchor: AnchorType, @Ctx() context: Context): Promise<Utf16PositionType> {
     // the claim's own revision, which the article page has usually loaded already
-    const revision = context.loaders.peek(ArticleRevision, anchor.revisionId) ?? await context.loaders.entity(ArticleRevision).load(anchor.revisionId);
+    const revision = context.loaders.peek(ArticleRevision, anchor.revisionId) ?? (await context.loaders.entity(ArticleRevision).load(anchor.revisionId));
     if (!revision) throw notFound('ArticleRevision');
     let text = tables.get(revision);
     if (!text) tables.set(revision, (text = new CodePointText(revision.body)));

@@ -10,7 +10,13 @@ import { preparedQuery } from '../../db/request-db';
  * verdict writes call it in their own statement; everything else that changes an input of the
  * rule (dispute marks, revisions, the quorum) calls it through here, under the claim's review lock.
  */
-export interface StatusChange { id: string; team_id: string; article_id: string; old_status: string; new_status: string }
+export interface StatusChange {
+  id: string;
+  team_id: string;
+  article_id: string;
+  old_status: string;
+  new_status: string;
+}
 
 export function refreshClaimStatus(manager: EntityManager, claimIds: string[], actorId: string | null): Promise<StatusChange[]> {
   return preparedQuery<StatusChange>(manager, 'SELECT * FROM claimgraph_refresh_claim_status($1::uuid[], $2::uuid)', [claimIds, actorId]);

@@ -40,7 +40,7 @@ export class PublishClaimInput {
 export class ConfirmClaimTextInput {
   @Field(() => ID) claimId: string;
   @Field(() => Int) expectedVersion: number;
-  @Field(() => String, { description: 'Why the verdicts still hold for the claim\'s changed words; kept in history.' }) reason: string;
+  @Field(() => String, { description: "Why the verdicts still hold for the claim's changed words; kept in history." }) reason: string;
 }
 
 @InputType()
@@ -50,15 +50,16 @@ export class UnpublishClaimInput {
   @Field(() => String, { nullable: true }) reason?: string | null;
 }
 
-@ObjectType('PublishedVerdict', { description: 'The desk\'s final verdict on a claim, as an editor published it.' })
+@ObjectType('PublishedVerdict', { description: "The desk's final verdict on a claim, as an editor published it." })
 export class PublishedVerdict {
   @Field(() => Rating) rating: Rating;
   @Field(() => String, { nullable: true }) rationale: string | null;
   @Field(() => DateTimeResolver) publishedAt: Date;
   @Field(() => String, { description: 'The words the verdict was published on.' }) quote: string;
   @Field(() => Boolean, {
-    description: 'True when a revision has changed the claim\'s words since publication: the publication is left out of ClaimReview '
-      + 'and marked in reports until an editor publishes it again.',
+    description:
+      "True when a revision has changed the claim's words since publication: the publication is left out of ClaimReview " +
+      'and marked in reports until an editor publishes it again.',
   })
   textChanged: boolean;
   publishedById: string;

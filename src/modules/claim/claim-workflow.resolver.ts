@@ -11,7 +11,12 @@ import { AssignmentConnection } from '../assignment/assignment.resolver';
 import { Claim } from './claim.entity';
 import { ClaimPayload } from './claim.inputs';
 import {
-  ConfirmClaimTextInput, MarkClaimDisputedInput, PublishClaimInput, PublishedVerdict, ResolveClaimDisputeInput, UnpublishClaimInput,
+  ConfirmClaimTextInput,
+  MarkClaimDisputedInput,
+  PublishClaimInput,
+  PublishedVerdict,
+  ResolveClaimDisputeInput,
+  UnpublishClaimInput,
 } from './claim-workflow.inputs';
 
 @Resolver(() => Claim)
@@ -21,21 +26,22 @@ export class ClaimWorkflowResolver {
     return { claim: await context.services.claimWorkflow.markDisputed(input) };
   }
 
-  @Mutation(() => ClaimPayload, { description: 'Lifts an editor\'s dispute mark; status follows the verdicts again (EDITOR).' })
+  @Mutation(() => ClaimPayload, { description: "Lifts an editor's dispute mark; status follows the verdicts again (EDITOR)." })
   async resolveClaimDispute(@Arg('input', () => ResolveClaimDisputeInput) input: ResolveClaimDisputeInput, @Ctx() context: Context): Promise<ClaimPayload> {
     return { claim: await context.services.claimWorkflow.resolveDispute(input) };
   }
 
   @Mutation(() => ClaimPayload, {
-    description: 'Publishes the desk\'s final verdict (EDITOR); verdicts are frozen until it is unpublished. '
-      + 'A claim that is not SETTLED needs `override: true` and a reason (NOT_SETTLED otherwise).',
+    description:
+      "Publishes the desk's final verdict (EDITOR); verdicts are frozen until it is unpublished. " +
+      'A claim that is not SETTLED needs `override: true` and a reason (NOT_SETTLED otherwise).',
   })
   async publishClaim(@Arg('input', () => PublishClaimInput) input: PublishClaimInput, @Ctx() context: Context): Promise<ClaimPayload> {
     return { claim: await context.services.claimWorkflow.publish(input) };
   }
 
   @Mutation(() => ClaimPayload, {
-    description: 'Confirms that the claim\'s verdicts still hold for its changed words (EDITOR): lifts NEEDS_REREVIEW, with the reason in history.',
+    description: "Confirms that the claim's verdicts still hold for its changed words (EDITOR): lifts NEEDS_REREVIEW, with the reason in history.",
   })
   async confirmClaimText(@Arg('input', () => ConfirmClaimTextInput) input: ConfirmClaimTextInput, @Ctx() context: Context): Promise<ClaimPayload> {
     return { claim: await context.services.claimWorkflow.confirmText(input) };
@@ -46,7 +52,7 @@ export class ClaimWorkflowResolver {
     return { claim: await context.services.claimWorkflow.unpublish(input) };
   }
 
-  @FieldResolver(() => PublishedVerdict, { nullable: true, description: 'The desk\'s published verdict; null while unpublished.' })
+  @FieldResolver(() => PublishedVerdict, { nullable: true, description: "The desk's published verdict; null while unpublished." })
   published(@Root() claim: Claim, @Ctx() context: Context): PublishedVerdict | null {
     return context.services.claimWorkflow.published(claim);
   }
@@ -59,7 +65,7 @@ export class ClaimWorkflowResolver {
     return context.services.asOf.claim(claim, at);
   }
 
-  @FieldResolver(() => CommentConnection, { description: 'Top-level comments, oldest first; answers are under each comment\'s `replies`.' })
+  @FieldResolver(() => CommentConnection, { description: "Top-level comments, oldest first; answers are under each comment's `replies`." })
   comments(@Root() claim: Claim, @Args(() => ConnectionArgs) args: ConnectionArgs, @Ctx() context: Context): Promise<ConnectionResult<Comment>> {
     return context.services.comments.forClaim(claim, args);
   }

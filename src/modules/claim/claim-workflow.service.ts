@@ -6,9 +6,7 @@ import { checkText, optionalText } from '../../shared/text';
 import { authorize } from '../team/permissions';
 import { Claim } from './claim.entity';
 import { ClaimStatus } from './claim.enums';
-import type {
-  ConfirmClaimTextInput, MarkClaimDisputedInput, PublishClaimInput, ResolveClaimDisputeInput, UnpublishClaimInput,
-} from './claim-workflow.inputs';
+import type { ConfirmClaimTextInput, MarkClaimDisputedInput, PublishClaimInput, ResolveClaimDisputeInput, UnpublishClaimInput } from './claim-workflow.inputs';
 import { PublishedVerdict } from './claim-workflow.inputs';
 
 const MAX_CITED_EVIDENCE = 100;
@@ -27,18 +25,34 @@ export class ClaimWorkflowService {
     const reason = checkText(input.reason, 'reason', { max: 5000 }).trim();
     if (current.disputedAt) throw new DomainError(ErrorCode.ALREADY_EXISTS, 'The claim is already marked disputed; resolve that dispute first');
     const actor = requireActor(this.context);
-    return this.writeAndDerive(current, input.expectedVersion, {
-      disputedAt: new Date(), disputedReason: reason, disputedBy: actor.userId,
-    }, 'MARK_DISPUTED', reason);
+    return this.writeAndDerive(
+      current,
+      input.expectedVersion,
+      {
+        disputedAt: new Date(),
+        disputedReason: reason,
+        disputedBy: actor.userId,
+      },
+      'MARK_DISPUTED',
+      reason,
+    );
   }
 
   async resolveDispute(input: ResolveClaimDisputeInput): Promise<Claim> {
     const current = await this.editable(input.claimId);
     const reason = optionalText(input.reason, 'reason', 5000);
     if (!current.disputedAt) throw badInput('The claim is not marked disputed', 'claimId');
-    return this.writeAndDerive(current, input.expectedVersion, {
-      disputedAt: null, disputedReason: null, disputedBy: null,
-    }, 'RESOLVE_DISPUTE', reason);
+    return this.writeAndDerive(
+      current,
+      input.expectedVersion,
+      {
+        disputedAt: null,
+        disputedReason: null,
+        disputedBy: null,
+      },
+      'RESOLVE_DISPUTE',
+      reason,
+    );
   }
 
   /**
@@ -62,20 +76,25 @@ export class ClaimWorkflowService {
         throw new DomainError(ErrorCode.PUBLISHED, 'The claim is already published; unpublish it first');
       }
       if (locked.status !== ClaimStatus.SETTLED && !input.override) {
-        throw new DomainError(
-          ErrorCode.NOT_SETTLED,
-          `The claim is ${locked.status}, not SETTLED; to publish it anyway pass override: true and a reason`,
-          { status: locked.status },
-        );
+        throw new DomainError(ErrorCode.NOT_SETTLED, `The claim is ${locked.status}, not SETTLED; to publish it anyway pass override: true and a reason`, {
+          status: locked.status,
+        });
       }
-      await claims.write(locked, input.expectedVersion, {
-        publishedRating: input.rating,
-        publishedRationale: rationale,
-        publishedAt: new Date(),
-        publishedBy: actor.userId,
-        publishedEvidenceIds: evidenceIds,
-        publishedQuote: locked.quoteExact,
-      }, 'PUBLISH', reason, manager);
+      await claims.write(
+        locked,
+        input.expectedVersion,
+        {
+          publishedRating: input.rating,
+          publishedRationale: rationale,
+          publishedAt: new Date(),
+          publishedBy: actor.userId,
+          publishedEvidenceIds: evidenceIds,
+          publishedQuote: locked.quoteExact,
+        },
+        'PUBLISH',
+        reason,
+        manager,
+      );
     });
     this.context.loaders.clear();
     return claims.get(current.id);
@@ -89,7 +108,7 @@ export class ClaimWorkflowService {
     const current = await this.editable(input.claimId);
     const reason = checkText(input.reason, 'reason', { max: 5000 }).trim();
     if (!reason) throw badInput('reason must not be empty', 'reason');
-    if (current.judgedQuote === null) throw badInput('The claim\'s words have not changed since its verdicts were given', 'claimId');
+    if (current.judgedQuote === null) throw badInput("The claim's words have not changed since its verdicts were given", 'claimId');
     return this.writeAndDerive(current, input.expectedVersion, { judgedQuote: null }, 'CONFIRM_TEXT', reason);
   }
 
@@ -97,9 +116,20 @@ export class ClaimWorkflowService {
     const current = await this.editable(input.claimId);
     const reason = optionalText(input.reason, 'reason', 5000);
     if (!current.publishedAt) throw badInput('The claim is not published', 'claimId');
-    return this.writeAndDerive(current, input.expectedVersion, {
-      publishedRating: null, publishedRationale: null, publishedAt: null, publishedBy: null, publishedEvidenceIds: null, publishedQuote: null,
-    }, 'UNPUBLISH', reason);
+    return this.writeAndDerive(
+      current,
+      input.expectedVersion,
+      {
+        publishedRating: null,
+        publishedRationale: null,
+        publishedAt: null,
+        publishedBy: null,
+        publishedEvidenceIds: null,
+        publishedQuote: null,
+      },
+      'UNPUBLISH',
+      reason,
+    );
   }
 
   published(claim: Claim): PublishedVerdict | null {
@@ -147,14 +177,14 @@ export class ClaimWorkflowService {
     const ids: string[] = [];
     for (const globalId of requested) {
       const decoded = decodeGlobalId(globalId);
-      if (!decoded || decoded.type !== 'Evidence') throw badInput('evidenceIds must be Evidence IDs', 'evidenceIds');
+      if (decoded?.type !== 'Evidence') throw badInput('evidenceIds must be Evidence IDs', 'evidenceIds');
       if (!ids.includes(decoded.rawId)) ids.push(decoded.rawId);
     }
     if (ids.length === 0) return [];
-    const rows = await this.context.db.query<{ id: string }>(
-      'SELECT id FROM evidence WHERE id = ANY($1) AND claim_id = $2 AND removed_at IS NULL',
-      [ids, claim.id],
-    );
+    const rows = await this.context.db.query<{ id: string }>('SELECT id FROM evidence WHERE id = ANY($1) AND claim_id = $2 AND removed_at IS NULL', [
+      ids,
+      claim.id,
+    ]);
     if (rows.length !== ids.length) throw badInput('evidenceIds must name current evidence of this claim', 'evidenceIds');
     return ids;
   }

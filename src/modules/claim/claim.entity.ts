@@ -28,7 +28,7 @@ export class Utf16PositionType {
   @Field(() => Int, { description: 'Exclusive.' }) end: number;
 }
 
-@ObjectType('Anchor', { description: 'Where a claim sits in its revision\'s text.' })
+@ObjectType('Anchor', { description: "Where a claim sits in its revision's text." })
 export class AnchorType {
   @Field(() => TextPositionSelectorType, { description: 'In Unicode code points (the W3C selector).' }) position: TextPositionSelectorType;
   @Field(() => TextQuoteSelectorType) quote: TextQuoteSelectorType;
@@ -126,8 +126,9 @@ export class Claim implements Node {
   @Column({ name: 'judged_quote', type: 'text', nullable: true })
   @Field(() => String, {
     nullable: true,
-    description: 'Set while a revision has changed the words this claim\'s verdicts judged: the words they judged (`quote` has the new ones). '
-      + 'The status is NEEDS_REREVIEW until a reviewer gives or revises a verdict, or an editor confirms the verdicts (`confirmClaimText`).',
+    description:
+      "Set while a revision has changed the words this claim's verdicts judged: the words they judged (`quote` has the new ones). " +
+      'The status is NEEDS_REREVIEW until a reviewer gives or revises a verdict, or an editor confirms the verdicts (`confirmClaimText`).',
   })
   judgedQuote: string | null;
 

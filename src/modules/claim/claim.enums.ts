@@ -37,10 +37,10 @@ export enum ClaimStatus {
 }
 registerEnumType(ClaimStatus, {
   name: 'ClaimStatus',
-  description: 'Derived from the current verdicts and the team\'s quorum; never set directly.',
+  description: "Derived from the current verdicts and the team's quorum; never set directly.",
   valuesConfig: {
     UNREVIEWED: { description: 'No current verdict.' },
-    IN_REVIEW: { description: 'Fewer agreeing current verdicts than the team\'s quorum.' },
+    IN_REVIEW: { description: "Fewer agreeing current verdicts than the team's quorum." },
     SETTLED: { description: 'Quorum reached and the verdicts agree.' },
     DISPUTED: { description: 'Current verdicts disagree, or an editor marked the claim disputed.' },
     NEEDS_REREVIEW: { description: 'A revision changed the words the current verdicts judged (see `judgedQuote`).' },

@@ -11,9 +11,7 @@ import { HistoryArgs } from '../history/history.inputs';
 import { HistoryEventConnection } from '../history/history.resolver';
 import type { HistoryEvent } from '../history/history-event.entity';
 import { Claim } from './claim.entity';
-import {
-  ClaimPayload, ClaimsArgs, CreateClaimInput, SimilarClaim, DeleteClaimInput, SetClaimSpeakerInput, UpdateClaimInput,
-} from './claim.inputs';
+import { ClaimPayload, ClaimsArgs, CreateClaimInput, SimilarClaim, DeleteClaimInput, SetClaimSpeakerInput, UpdateClaimInput } from './claim.inputs';
 
 export const ClaimConnection = connectionType(Claim, 'Claim');
 export const EvidenceConnection = connectionType(Evidence, 'Evidence');
@@ -92,7 +90,7 @@ export class ClaimResolver {
     return context.services.verdicts.viewerVerdict(claim);
   }
 
-  @FieldResolver(() => [SimilarClaim], { description: 'The team\'s claims with similar wording (trigram similarity), with their status and published verdict.' })
+  @FieldResolver(() => [SimilarClaim], { description: "The team's claims with similar wording (trigram similarity), with their status and published verdict." })
   similarClaims(
     @Root() claim: Claim,
     @Arg('first', () => Int, { defaultValue: 10 }) first: number,

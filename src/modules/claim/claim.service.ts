@@ -20,15 +20,35 @@ import { Claim } from './claim.entity';
 import { AnchorState, ClaimSort, ClaimStatus, Sourcing } from './claim.enums';
 import { lockClaimForReview, lockTeamForReview, refreshClaimStatus } from './claim-status';
 import { fromLifecycleError } from '../verdict/lifecycle-errors';
-import type {
-  AnchorInput, ClaimFilter, CreateClaimInput, DeleteClaimInput, SetClaimSpeakerInput, UpdateClaimInput,
-} from './claim.inputs';
+import type { AnchorInput, ClaimFilter, CreateClaimInput, DeleteClaimInput, SetClaimSpeakerInput, UpdateClaimInput } from './claim.inputs';
 
 /** The fields a claim's history records; `asOf` replays them. */
 export const CLAIM_FIELDS = [
-  'articleId', 'revisionId', 'positionStart', 'positionEnd', 'quoteExact', 'quotePrefix', 'quoteSuffix',
-  'anchorState', 'kind', 'sourcing', 'speakerId', 'note', 'status', 'disputedReason', 'disputedAt', 'disputedBy', 'version', 'deletedAt',
-  'publishedRating', 'publishedRationale', 'publishedAt', 'publishedBy', 'publishedEvidenceIds', 'judgedQuote', 'publishedQuote',
+  'articleId',
+  'revisionId',
+  'positionStart',
+  'positionEnd',
+  'quoteExact',
+  'quotePrefix',
+  'quoteSuffix',
+  'anchorState',
+  'kind',
+  'sourcing',
+  'speakerId',
+  'note',
+  'status',
+  'disputedReason',
+  'disputedAt',
+  'disputedBy',
+  'version',
+  'deletedAt',
+  'publishedRating',
+  'publishedRationale',
+  'publishedAt',
+  'publishedBy',
+  'publishedEvidenceIds',
+  'judgedQuote',
+  'publishedQuote',
 ] as const;
 
 const SORTS: Record<ClaimSort, SortKey[]> = {
@@ -46,7 +66,11 @@ const SORTS: Record<ClaimSort, SortKey[]> = {
     { expression: 'claim.id', direction: 'DESC', type: 'uuid' },
   ],
   [ClaimSort.STATUS]: [
-    { expression: `array_position(ARRAY['DISPUTED','NEEDS_REREVIEW','IN_REVIEW','UNREVIEWED','SETTLED']::text[], claim.status)`, direction: 'ASC', type: 'integer' },
+    {
+      expression: `array_position(ARRAY['DISPUTED','NEEDS_REREVIEW','IN_REVIEW','UNREVIEWED','SETTLED']::text[], claim.status)`,
+      direction: 'ASC',
+      type: 'integer',
+    },
     { expression: 'claim.created_at', direction: 'DESC', type: 'timestamptz' },
     { expression: 'claim.id', direction: 'DESC', type: 'uuid' },
   ],
@@ -114,11 +138,15 @@ export class ClaimService {
       const tsquery = 'websearch_to_tsquery(claimgraph_search_config(:searchLanguage), :search)';
       query.andWhere(`claim.search_tsv @@ ${tsquery}`, { search, searchLanguage: language });
       if (!sort) {
-        return paginate(query, [
-          // rounded so the value in the cursor compares exactly on the next page
-          { expression: `round(ts_rank_cd(claim.search_tsv, ${tsquery})::numeric, 6)`, direction: 'DESC', type: 'numeric' },
-          { expression: 'claim.id', direction: 'DESC', type: 'uuid' },
-        ], args);
+        return paginate(
+          query,
+          [
+            // rounded so the value in the cursor compares exactly on the next page
+            { expression: `round(ts_rank_cd(claim.search_tsv, ${tsquery})::numeric, 6)`, direction: 'DESC', type: 'numeric' },
+            { expression: 'claim.id', direction: 'DESC', type: 'uuid' },
+          ],
+          args,
+        );
       }
     }
     return paginate(query, SORTS[sort ?? ClaimSort.CREATED], args);
@@ -135,7 +163,13 @@ export class ClaimService {
     return this.similarToText(claim.teamId, claim.quoteExact, limit, minSimilarity, claim.id);
   }
 
-  async similarToText(teamId: string, text: string, limit: number, minSimilarity: number, excludeId: string | null = null): Promise<{ claim: Claim; similarity: number }[]> {
+  async similarToText(
+    teamId: string,
+    text: string,
+    limit: number,
+    minSimilarity: number,
+    excludeId: string | null = null,
+  ): Promise<{ claim: Claim; similarity: number }[]> {
     const manager = await this.context.db.manager();
     // `%` uses the GIN trigram index; its threshold is a setting, local to this transaction.
     await manager.query(`SELECT set_config('pg_trgm.similarity_threshold', $1, true)`, [String(minSimilarity)]);
@@ -150,32 +184,44 @@ export class ClaimService {
 
   /** An article's claims in reading order, batched across articles. */
   forArticle(article: Article, args: ConnectionArgs): Promise<ConnectionResult<Claim>> {
-    return nestedConnection(this.context.db, this.context.loaders, {
-      name: 'Article.claims',
-      entity: Claim,
-      table: 'claims',
-      parentColumn: 'article_id',
-      filter: 't.deleted_at IS NULL',
-      sort: [
-        { expression: 't.position_start', direction: 'ASC', type: 'integer' },
-        { expression: 't.id', direction: 'ASC', type: 'uuid' },
-      ],
-      include: [{ column: 'speaker_id', entity: Source, table: 'sources', teamScoped: true }],
-    }, article.id, args);
+    return nestedConnection(
+      this.context.db,
+      this.context.loaders,
+      {
+        name: 'Article.claims',
+        entity: Claim,
+        table: 'claims',
+        parentColumn: 'article_id',
+        filter: 't.deleted_at IS NULL',
+        sort: [
+          { expression: 't.position_start', direction: 'ASC', type: 'integer' },
+          { expression: 't.id', direction: 'ASC', type: 'uuid' },
+        ],
+        include: [{ column: 'speaker_id', entity: Source, table: 'sources', teamScoped: true }],
+      },
+      article.id,
+      args,
+    );
   }
 
   orphanedForArticle(article: Article, args: ConnectionArgs): Promise<ConnectionResult<Claim>> {
-    return nestedConnection(this.context.db, this.context.loaders, {
-      name: 'Article.orphanedClaims',
-      entity: Claim,
-      table: 'claims',
-      parentColumn: 'article_id',
-      filter: `t.deleted_at IS NULL AND t.anchor_state = 'ORPHANED'`,
-      sort: [
-        { expression: 't.position_start', direction: 'ASC', type: 'integer' },
-        { expression: 't.id', direction: 'ASC', type: 'uuid' },
-      ],
-    }, article.id, args);
+    return nestedConnection(
+      this.context.db,
+      this.context.loaders,
+      {
+        name: 'Article.orphanedClaims',
+        entity: Claim,
+        table: 'claims',
+        parentColumn: 'article_id',
+        filter: `t.deleted_at IS NULL AND t.anchor_state = 'ORPHANED'`,
+        sort: [
+          { expression: 't.position_start', direction: 'ASC', type: 'integer' },
+          { expression: 't.id', direction: 'ASC', type: 'uuid' },
+        ],
+      },
+      article.id,
+      args,
+    );
   }
 
   async create(input: CreateClaimInput): Promise<Claim> {
@@ -187,23 +233,36 @@ export class ClaimService {
     const speaker = input.speakerId ? await this.context.services.sources.getByGlobalId(input.speakerId, 'speakerId', article.teamId) : null;
     const sourcing = resolveSourcing(input.sourcing, speaker);
     const note = optionalText(input.note, 'note', 10_000);
-    return this.context.db.transaction((manager) => insertWithHistory(manager, Claim, {
-        teamId: article.teamId,
-        articleId: article.id,
-        revisionId: revision.id,
-        ...anchorColumns(anchor),
-        anchorState: AnchorState.ANCHORED,
-        kind: input.kind,
-        sourcing,
-        speakerId: speaker?.id ?? null,
-        note,
-        status: ClaimStatus.UNREVIEWED,
-        version: 1,
-        createdBy: actor.userId,
-      }, (created) => ({
-      teamId: created.teamId, actorId: actor.userId, entityType: 'Claim', entityId: created.id,
-      claimId: created.id, articleId: created.articleId, action: 'CREATE', after: snapshot(created, CLAIM_FIELDS),
-    })));
+    return this.context.db.transaction((manager) =>
+      insertWithHistory(
+        manager,
+        Claim,
+        {
+          teamId: article.teamId,
+          articleId: article.id,
+          revisionId: revision.id,
+          ...anchorColumns(anchor),
+          anchorState: AnchorState.ANCHORED,
+          kind: input.kind,
+          sourcing,
+          speakerId: speaker?.id ?? null,
+          note,
+          status: ClaimStatus.UNREVIEWED,
+          version: 1,
+          createdBy: actor.userId,
+        },
+        (created) => ({
+          teamId: created.teamId,
+          actorId: actor.userId,
+          entityType: 'Claim',
+          entityId: created.id,
+          claimId: created.id,
+          articleId: created.articleId,
+          action: 'CREATE',
+          after: snapshot(created, CLAIM_FIELDS),
+        }),
+      ),
+    );
   }
 
   async update(input: UpdateClaimInput): Promise<Claim> {
@@ -245,10 +304,15 @@ export class ClaimService {
     const current = await this.getByGlobalId(input.claimId, 'claimId');
     authorize(actor, current.teamId, 'claim.write', 'Claim');
     const speaker = input.speakerId ? await this.context.services.sources.getByGlobalId(input.speakerId, 'speakerId', current.teamId) : null;
-    return this.write(current, input.expectedVersion, {
-      speakerId: speaker?.id ?? null,
-      sourcing: resolveSourcing(input.sourcing, speaker),
-    }, 'SET_SPEAKER');
+    return this.write(
+      current,
+      input.expectedVersion,
+      {
+        speakerId: speaker?.id ?? null,
+        sourcing: resolveSourcing(input.sourcing, speaker),
+      },
+      'SET_SPEAKER',
+    );
   }
 
   async delete(input: DeleteClaimInput): Promise<Claim> {
@@ -260,13 +324,27 @@ export class ClaimService {
   }
 
   /** The one write path for claims: version-checked, with its history event in the same transaction. */
-  async write(current: Claim, expectedVersion: number, changes: Partial<Claim>, action: string, reason: string | null = null, manager?: EntityManager): Promise<Claim> {
+  async write(
+    current: Claim,
+    expectedVersion: number,
+    changes: Partial<Claim>,
+    action: string,
+    reason: string | null = null,
+    manager?: EntityManager,
+  ): Promise<Claim> {
     const actor = requireActor(this.context);
     const run = async (tx: EntityManager): Promise<Claim> => {
       const { before, after } = await versionedUpdate(tx, Claim, 'Claim', current.id, expectedVersion, changes, 'deleted_at IS NULL');
       await recordHistory(tx, {
-        teamId: after.teamId, actorId: actor.userId, entityType: 'Claim', entityId: after.id,
-        claimId: after.id, articleId: after.articleId, action, reason, ...diff(before, after, CLAIM_FIELDS),
+        teamId: after.teamId,
+        actorId: actor.userId,
+        entityType: 'Claim',
+        entityId: after.id,
+        claimId: after.id,
+        articleId: after.articleId,
+        action,
+        reason,
+        ...diff(before, after, CLAIM_FIELDS),
       });
       this.context.loaders.clear();
       return after;
@@ -300,17 +378,27 @@ export class ClaimService {
    * A claim whose words change (not only their position) while it has verdicts or a publication
    * gets a TEXT_CHANGED event, and with verdicts the status NEEDS_REREVIEW (see `reviewedWords`).
    */
-  async reanchorAll(manager: EntityManager, articleId: string, previousBody: string, revision: ArticleRevision): Promise<{ anchored: Claim[]; orphaned: Claim[] }> {
+  async reanchorAll(
+    manager: EntityManager,
+    articleId: string,
+    previousBody: string,
+    revision: ArticleRevision,
+  ): Promise<{ anchored: Claim[]; orphaned: Claim[] }> {
     // the team's review lock before any claim's row, then the rows in id order: the lock order of
     // verdict writes and quorum changes, so a revision deadlocks with neither
     await lockTeamForReview(manager, revision.teamId);
-    const claims = (await manager
-      .createQueryBuilder(Claim, 'claim')
-      .where('claim.article_id = :articleId AND claim.deleted_at IS NULL', { articleId })
-      .orderBy('claim.id', 'ASC')
-      .setLock('for_no_key_update')
-      .getMany()).sort((a, b) => a.positionStart - b.positionStart);
-    const verdictCounts = await this.currentVerdictCounts(manager, claims.map((claim) => claim.id));
+    const claims = (
+      await manager
+        .createQueryBuilder(Claim, 'claim')
+        .where('claim.article_id = :articleId AND claim.deleted_at IS NULL', { articleId })
+        .orderBy('claim.id', 'ASC')
+        .setLock('for_no_key_update')
+        .getMany()
+    ).sort((a, b) => a.positionStart - b.positionStart);
+    const verdictCounts = await this.currentVerdictCounts(
+      manager,
+      claims.map((claim) => claim.id),
+    );
     const results = await this.context.cpu.reanchorAll({
       anchors: claims.map((claim) => ({
         position: { start: claim.positionStart, end: claim.positionEnd },
@@ -326,18 +414,36 @@ export class ClaimService {
       const result = results[index];
       if (result.status === 'ANCHORED') {
         const words = reviewedWords(claim, result.anchor.quote.exact, verdictCounts[index] > 0);
-        const moved = await this.write(claim, claim.version, {
-          ...anchorColumns(result.anchor), revisionId: revision.id, anchorState: AnchorState.ANCHORED, ...words.changes,
-        }, 'REANCHOR', `${result.method.toLowerCase()} match on revision ${revision.number} (score ${result.score.toFixed(2)})`, manager);
+        const moved = await this.write(
+          claim,
+          claim.version,
+          {
+            ...anchorColumns(result.anchor),
+            revisionId: revision.id,
+            anchorState: AnchorState.ANCHORED,
+            ...words.changes,
+          },
+          'REANCHOR',
+          `${result.method.toLowerCase()} match on revision ${revision.number} (score ${result.score.toFixed(2)})`,
+          manager,
+        );
         if (words.event) {
           await this.recordTextChange(manager, moved, words.event, `revision ${revision.number}`);
           rederive.push(claim.id);
         }
         anchored.push(moved);
       } else {
-        const lost = claim.anchorState === AnchorState.ORPHANED
-          ? claim
-          : await this.write(claim, claim.version, { anchorState: AnchorState.ORPHANED }, 'ORPHAN', `not found in revision ${revision.number}: ${result.reason}`, manager);
+        const lost =
+          claim.anchorState === AnchorState.ORPHANED
+            ? claim
+            : await this.write(
+                claim,
+                claim.version,
+                { anchorState: AnchorState.ORPHANED },
+                'ORPHAN',
+                `not found in revision ${revision.number}: ${result.reason}`,
+                manager,
+              );
         orphaned.push(lost);
       }
     }
@@ -365,8 +471,16 @@ export class ClaimService {
   /** TEXT_CHANGED: the words before and after, and the words the verdicts judged. */
   private recordTextChange(manager: EntityManager, claim: Claim, event: TextChange, reason: string | null): Promise<void> {
     return recordHistory(manager, {
-      teamId: claim.teamId, actorId: requireActor(this.context).userId, entityType: 'Claim', entityId: claim.id,
-      claimId: claim.id, articleId: claim.articleId, action: 'TEXT_CHANGED', reason, before: event.before, after: event.after,
+      teamId: claim.teamId,
+      actorId: requireActor(this.context).userId,
+      entityType: 'Claim',
+      entityId: claim.id,
+      claimId: claim.id,
+      articleId: claim.articleId,
+      action: 'TEXT_CHANGED',
+      reason,
+      before: event.before,
+      after: event.after,
     });
   }
 
@@ -381,7 +495,10 @@ export class ClaimService {
   }
 }
 
-interface TextChange { before: Record<string, unknown>; after: Record<string, unknown> }
+interface TextChange {
+  before: Record<string, unknown>;
+  after: Record<string, unknown>;
+}
 
 /**
  * What new words do to a claim's review. Verdicts are bound to the words they judged: when the

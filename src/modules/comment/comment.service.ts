@@ -36,31 +36,43 @@ export class CommentService {
 
   /** Top-level comments of a claim, oldest first. */
   forClaim(claim: Claim, args: ConnectionArgs): Promise<ConnectionResult<Comment>> {
-    return nestedConnection(this.context.db, this.context.loaders, {
-      name: 'Claim.comments',
-      entity: Comment,
-      table: 'comments',
-      parentColumn: 'claim_id',
-      filter: `t.parent_id IS NULL AND ${VISIBLE}`,
-      sort: [
-        { expression: 't.created_at', direction: 'ASC', type: 'timestamptz' },
-        { expression: 't.id', direction: 'ASC', type: 'uuid' },
-      ],
-    }, claim.id, args);
+    return nestedConnection(
+      this.context.db,
+      this.context.loaders,
+      {
+        name: 'Claim.comments',
+        entity: Comment,
+        table: 'comments',
+        parentColumn: 'claim_id',
+        filter: `t.parent_id IS NULL AND ${VISIBLE}`,
+        sort: [
+          { expression: 't.created_at', direction: 'ASC', type: 'timestamptz' },
+          { expression: 't.id', direction: 'ASC', type: 'uuid' },
+        ],
+      },
+      claim.id,
+      args,
+    );
   }
 
   replies(comment: Comment, args: ConnectionArgs): Promise<ConnectionResult<Comment>> {
-    return nestedConnection(this.context.db, this.context.loaders, {
-      name: 'Comment.replies',
-      entity: Comment,
-      table: 'comments',
-      parentColumn: 'parent_id',
-      filter: VISIBLE,
-      sort: [
-        { expression: 't.created_at', direction: 'ASC', type: 'timestamptz' },
-        { expression: 't.id', direction: 'ASC', type: 'uuid' },
-      ],
-    }, comment.id, args);
+    return nestedConnection(
+      this.context.db,
+      this.context.loaders,
+      {
+        name: 'Comment.replies',
+        entity: Comment,
+        table: 'comments',
+        parentColumn: 'parent_id',
+        filter: VISIBLE,
+        sort: [
+          { expression: 't.created_at', direction: 'ASC', type: 'timestamptz' },
+          { expression: 't.id', direction: 'ASC', type: 'uuid' },
+        ],
+      },
+      comment.id,
+      args,
+    );
   }
 
   async add(input: AddCommentInput): Promise<Comment> {
@@ -75,13 +87,18 @@ export class CommentService {
       if (parent.deletedAt) throw badInput('You cannot reply to a deleted comment', 'parentId');
       parentId = parent.id;
     }
-    const comment = await this.context.db.transaction((manager) => insertWithHistory(
-      manager, Comment, { teamId: claim.teamId, claimId: claim.id, parentId, authorId: actor.userId, body, version: 1 },
-      (created) => ({
-        teamId: claim.teamId, actorId: actor.userId, entityType: 'Comment', entityId: created.id,
-        claimId: claim.id, articleId: claim.articleId, action: 'CREATE', after: snapshot(created, COMMENT_FIELDS),
-      }),
-    ));
+    const comment = await this.context.db.transaction((manager) =>
+      insertWithHistory(manager, Comment, { teamId: claim.teamId, claimId: claim.id, parentId, authorId: actor.userId, body, version: 1 }, (created) => ({
+        teamId: claim.teamId,
+        actorId: actor.userId,
+        entityType: 'Comment',
+        entityId: created.id,
+        claimId: claim.id,
+        articleId: claim.articleId,
+        action: 'CREATE',
+        after: snapshot(created, COMMENT_FIELDS),
+      })),
+    );
     this.context.loaders.clear();
     return comment;
   }
@@ -121,8 +138,15 @@ export class CommentService {
     const updated = await this.context.db.transaction(async (manager) => {
       const { before, after } = await versionedUpdate(manager, Comment, 'Comment', current.id, expectedVersion, changes, 'deleted_at IS NULL');
       await recordHistory(manager, {
-        teamId: after.teamId, actorId: actor.userId, entityType: 'Comment', entityId: after.id,
-        claimId: claim.id, articleId: claim.articleId, action, reason, ...diff(before, after, COMMENT_FIELDS),
+        teamId: after.teamId,
+        actorId: actor.userId,
+        entityType: 'Comment',
+        entityId: after.id,
+        claimId: claim.id,
+        articleId: claim.articleId,
+        action,
+        reason,
+        ...diff(before, after, COMMENT_FIELDS),
       });
       return after;
     });

@@ -24,18 +24,24 @@ export class EvidenceService {
   }
 
   forClaim(claim: Claim, args: ConnectionArgs): Promise<ConnectionResult<Evidence>> {
-    return nestedConnection(this.context.db, this.context.loaders, {
-      name: 'Claim.evidence',
-      entity: Evidence,
-      table: 'evidence',
-      parentColumn: 'claim_id',
-      filter: 't.removed_at IS NULL',
-      sort: [
-        { expression: 't.created_at', direction: 'ASC', type: 'timestamptz' },
-        { expression: 't.id', direction: 'ASC', type: 'uuid' },
-      ],
-      include: [{ column: 'source_id', entity: Source, table: 'sources', teamScoped: true }],
-    }, claim.id, args);
+    return nestedConnection(
+      this.context.db,
+      this.context.loaders,
+      {
+        name: 'Claim.evidence',
+        entity: Evidence,
+        table: 'evidence',
+        parentColumn: 'claim_id',
+        filter: 't.removed_at IS NULL',
+        sort: [
+          { expression: 't.created_at', direction: 'ASC', type: 'timestamptz' },
+          { expression: 't.id', direction: 'ASC', type: 'uuid' },
+        ],
+        include: [{ column: 'source_id', entity: Source, table: 'sources', teamScoped: true }],
+      },
+      claim.id,
+      args,
+    );
   }
 
   async add(input: AddEvidenceInput): Promise<{ evidence: Evidence; claim: Claim }> {
@@ -56,10 +62,18 @@ export class EvidenceService {
     if (!values.url && !values.sourceId && !values.quotedPassage) {
       throw badInput('Evidence needs at least one of url, sourceId or quotedPassage', 'url');
     }
-    const evidence = await this.context.db.transaction((manager) => insertWithHistory(manager, Evidence, values, (created) => ({
-      teamId: claim.teamId, actorId: actor.userId, entityType: 'Evidence', entityId: created.id,
-      claimId: claim.id, articleId: claim.articleId, action: 'ADD', after: snapshot(created, EVIDENCE_FIELDS),
-    })));
+    const evidence = await this.context.db.transaction((manager) =>
+      insertWithHistory(manager, Evidence, values, (created) => ({
+        teamId: claim.teamId,
+        actorId: actor.userId,
+        entityType: 'Evidence',
+        entityId: created.id,
+        claimId: claim.id,
+        articleId: claim.articleId,
+        action: 'ADD',
+        after: snapshot(created, EVIDENCE_FIELDS),
+      })),
+    );
     this.context.loaders.clear();
     return { evidence, claim };
   }
@@ -85,9 +99,16 @@ export class EvidenceService {
       if (result.affected !== 1) throw notFound('Evidence');
       const after = await manager.findOneByOrFail(Evidence, { id: current.id });
       await recordHistory(manager, {
-        teamId: current.teamId, actorId: actor.userId, entityType: 'Evidence', entityId: current.id,
-        claimId: current.claimId, articleId: claim.articleId, action: 'REMOVE', reason,
-        before: { removedAt: null }, after: { removedAt: after.removedAt },
+        teamId: current.teamId,
+        actorId: actor.userId,
+        entityType: 'Evidence',
+        entityId: current.id,
+        claimId: current.claimId,
+        articleId: claim.articleId,
+        action: 'REMOVE',
+        reason,
+        before: { removedAt: null },
+        after: { removedAt: after.removedAt },
       });
       this.context.loaders.clear();
       return after;

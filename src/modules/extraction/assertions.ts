@@ -16,7 +16,8 @@ interface Feature {
   weight: number;
 }
 
-const NUMBER_WORDS = 'two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundreds?|thousands?|millions?|billions?|trillions?|dozens?|half|percent|per cent';
+const NUMBER_WORDS =
+  'two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundreds?|thousands?|millions?|billions?|trillions?|dozens?|half|percent|per cent';
 const MONTHS = 'January|February|March|April|May|June|July|August|September|October|November|December|Jan\\.|Feb\\.|Aug\\.|Sept?\\.|Oct\\.|Nov\\.|Dec\\.';
 const WEEKDAYS = 'Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday';
 
@@ -25,15 +26,33 @@ const FEATURES: Feature[] = [
   { pattern: /\d/u, weight: 0.3 },
   { pattern: new RegExp(`\\b(?:${NUMBER_WORDS})\\b|%`, 'i'), weight: 0.2 },
   // dates and times
-  { pattern: new RegExp(`\\b(?:${MONTHS}|${WEEKDAYS})\\b|\\b(?:1[89]\\d\\d|20\\d\\d)s?\\b|\\b(?:last|next|this|past) (?:week|month|year|decade|century|spring|summer|autumn|fall|winter)\\b|\\byesterday\\b`, 'u'), weight: 0.2 },
+  {
+    pattern: new RegExp(
+      `\\b(?:${MONTHS}|${WEEKDAYS})\\b|\\b(?:1[89]\\d\\d|20\\d\\d)s?\\b|\\b(?:last|next|this|past) (?:week|month|year|decade|century|spring|summer|autumn|fall|winter)\\b|\\byesterday\\b`,
+      'u',
+    ),
+    weight: 0.2,
+  },
   { pattern: /\b(?:days|weeks|months|years) (?:later|earlier|ago)\b/i, weight: 0.05 },
   // comparisons and change
-  { pattern: /\bthan\b|\b(?:largest|biggest|highest|lowest|smallest|fastest|slowest|worst|best|strongest|weakest|deadliest|longest|oldest|youngest|richest|poorest|greatest)\b|\brecord\b|\bfirst time\b|\b(?:twice|double[sd]?|tripled?|halved)\b|\bcompared (?:with|to)\b/i, weight: 0.2 },
+  {
+    pattern:
+      /\bthan\b|\b(?:largest|biggest|highest|lowest|smallest|fastest|slowest|worst|best|strongest|weakest|deadliest|longest|oldest|youngest|richest|poorest|greatest)\b|\brecord\b|\bfirst time\b|\b(?:twice|double[sd]?|tripled?|halved)\b|\bcompared (?:with|to)\b/i,
+    weight: 0.2,
+  },
   { pattern: /\b(?:rose|risen|fell|fallen|grew|grown|declined(?!\s+to\b)|increased|decreased|surged|plunged|soared|dropped|doubled)\b/i, weight: 0.15 },
   // causes and effects
-  { pattern: /\b(?:because|due to|caused|causing|led to|leading to|result(?:ed|s)? in|as a result|sparked|triggered|prompted|fuell?ed|drove|driven by|forced|raised (?:questions|concerns|fears|doubts|prices)|boosted|undermined?|reinforc(?:e|es|ed|ing)|strengthen(?:s|ed)?|weaken(?:s|ed)?|isolat(?:e|es|ed)|bolster(?:s|ed)?|contributed to|responsible for|blamed for|linked to|thanks to)\b/i, weight: 0.25 },
+  {
+    pattern:
+      /\b(?:because|due to|caused|causing|led to|leading to|result(?:ed|s)? in|as a result|sparked|triggered|prompted|fuell?ed|drove|driven by|forced|raised (?:questions|concerns|fears|doubts|prices)|boosted|undermined?|reinforc(?:e|es|ed|ing)|strengthen(?:s|ed)?|weaken(?:s|ed)?|isolat(?:e|es|ed)|bolster(?:s|ed)?|contributed to|responsible for|blamed for|linked to|thanks to)\b/i,
+    weight: 0.25,
+  },
   // something said not to have happened is checkable
-  { pattern: /\b(?:not|never|no longer)\s+(?:\w+ly\s+)?(?:\w+(?:ed|en)|gone|made|held|paid|built|known|seen|told|given)\b|\b(?:did|does|do|has|have|had|was|were) not\b|\b(?:didn|hasn|haven|wasn|weren)['’]t\b/i, weight: 0.2 },
+  {
+    pattern:
+      /\b(?:not|never|no longer)\s+(?:\w+ly\s+)?(?:\w+(?:ed|en)|gone|made|held|paid|built|known|seen|told|given)\b|\b(?:did|does|do|has|have|had|was|were) not\b|\b(?:didn|hasn|haven|wasn|weren)['’]t\b/i,
+    weight: 0.2,
+  },
   // decisions and plans that can be confirmed or denied
   { pattern: /\b(?:plans? to|planned to|intends? to|decided to|agreed to|voted to|approved|has been charged|was charged|pleaded)\b/i, weight: 0.1 },
   // a plain factual predication
@@ -49,7 +68,8 @@ const PENALTIES: Feature[] = [
   FIRST_PERSON,
   // Newsroom boilerplate, not a claim about the world.
   {
-    pattern: /\b(?:declined|refused)\s+to\s+(?:comment|respond|answer|elaborate|say)|\b(?:did|does|has|have|had|was|were|could)\s*(?:not|n['’]t)\s+(?:\w+ly\s+)?(?:respond|comment|reply|return|be reached)|\bnot (?:immediately )?available for comment|\bno immediate comment/i,
+    pattern:
+      /\b(?:declined|refused)\s+to\s+(?:comment|respond|answer|elaborate|say)|\b(?:did|does|has|have|had|was|were|could)\s*(?:not|n['’]t)\s+(?:\w+ly\s+)?(?:respond|comment|reply|return|be reached)|\bnot (?:immediately )?available for comment|\bno immediate comment/i,
     // Heavy enough to outweigh the numbers and negation such a sentence usually carries.
     weight: -0.7,
   },
@@ -97,9 +117,7 @@ export interface AssertionCandidate extends Span {
 export function findAssertions(text: string, sentence: Span & { tokens: readonly Token[] }, covered: readonly Span[]): AssertionCandidate[] {
   const free: Span[] = [];
   let cursor = sentence.start;
-  const overlapping = covered
-    .filter((span) => span.end > sentence.start && span.start < sentence.end)
-    .sort((a, b) => a.start - b.start);
+  const overlapping = covered.filter((span) => span.end > sentence.start && span.start < sentence.end).sort((a, b) => a.start - b.start);
   for (const span of overlapping) {
     if (span.start > cursor) free.push({ start: cursor, end: span.start });
     cursor = Math.max(cursor, span.end);
@@ -135,8 +153,12 @@ export function findAssertions(text: string, sentence: Span & { tokens: readonly
 
 /** A verb that predicates, not a participle used as an adjective ("a televised speech"). */
 function hasPredicate(tokens: readonly Token[], span: Span): boolean {
-  return tokens.some((token, i) => token.start >= span.start && token.end <= span.end &&
-    (token.pos === 'AUX' || (token.pos === 'VERB' && !['DET', 'ADJ'].includes(tokens[i - 1]?.pos ?? ''))));
+  return tokens.some(
+    (token, i) =>
+      token.start >= span.start &&
+      token.end <= span.end &&
+      (token.pos === 'AUX' || (token.pos === 'VERB' && !['DET', 'ADJ'].includes(tokens[i - 1]?.pos ?? ''))),
+  );
 }
 
 function trimGlue(text: string, span: Span, atSentenceStart: boolean): Span | null {

@@ -63,7 +63,10 @@ function after(text: string, tokens: Token[], closeIndex: number): QuoteAttribut
     // "...,' the authority's chief executive, Helen Marsh, said.": a subject with an appositive.
     verbIndex = -1;
     for (let k = i; k < tokens.length && k - i < 18 && !tokens[k].quoted && !/^[.!?;]$/.test(tokens[k].text); k++) {
-      if (isQuotingVerb(tokens[k])) { verbIndex = k; break; }
+      if (isQuotingVerb(tokens[k])) {
+        verbIndex = k;
+        break;
+      }
     }
     const subject = verbIndex > i ? subjectBefore(text, tokens, verbIndex) : null;
     if (!subject || (subject.first !== i && !adjunctBetween(tokens, i, subject.first))) return null;
@@ -74,7 +77,12 @@ function after(text: string, tokens: Token[], closeIndex: number): QuoteAttribut
   let coverEnd = tokens[verbIndex].end;
   if (verb?.lemma === 'tell') {
     const object: Token[] = [];
-    for (let k = verbIndex + 1; k < tokens.length && tokens[k].isWord && object.length < 5 && !['on', 'in', 'at', 'that', 'last', 'this'].includes(tokens[k].key); k++) object.push(tokens[k]);
+    for (
+      let k = verbIndex + 1;
+      k < tokens.length && tokens[k].isWord && object.length < 5 && !['on', 'in', 'at', 'that', 'last', 'this'].includes(tokens[k].key);
+      k++
+    )
+      object.push(tokens[k]);
     via = mediaName(text, object);
     if (object.length > 0) coverEnd = object[object.length - 1].end;
   } else {
@@ -124,7 +132,11 @@ function fromColonSentence(text: string, previous: SentenceContext | undefined):
   return null;
 }
 
-export function attributeQuotation(context: AttributionContext, quotation: Quotation, earlier: Array<{ quotation: Quotation; attribution: QuoteAttribution }>): QuoteAttribution {
+export function attributeQuotation(
+  context: AttributionContext,
+  quotation: Quotation,
+  earlier: Array<{ quotation: Quotation; attribution: QuoteAttribution }>,
+): QuoteAttribution {
   const { text, sentences, speech } = context;
   const closing = sentenceOf(sentences, quotation.close);
   const opening = sentenceOf(sentences, quotation.open);
@@ -137,9 +149,19 @@ export function attributeQuotation(context: AttributionContext, quotation: Quota
   }
   if (opening) {
     const openIndex = tokenIndexAt(opening.tokens, quotation.open);
-    const introducer = speech.find((hit) => hit.sentence === opening && (hit.introducesQuote === openIndex || (contentIsQuotation(hit) && hit.contentStart <= openIndex && hit.contentEnd > openIndex)));
+    const introducer = speech.find(
+      (hit) =>
+        hit.sentence === opening &&
+        (hit.introducesQuote === openIndex || (contentIsQuotation(hit) && hit.contentStart <= openIndex && hit.contentEnd > openIndex)),
+    );
     if (introducer?.speaker) {
-      return { speaker: introducer.speaker, via: introducer.via, source: 'pre', coverStart: Math.min(opening.tokens[introducer.regionStart].start, quotation.open), coverEnd: quotation.close + 1 };
+      return {
+        speaker: introducer.speaker,
+        via: introducer.via,
+        source: 'pre',
+        coverStart: Math.min(opening.tokens[introducer.regionStart].start, quotation.open),
+        coverEnd: quotation.close + 1,
+      };
     }
     const inverted = invertedBefore(text, opening.tokens, openIndex);
     if (inverted) return { ...inverted, coverEnd: quotation.close + 1 };
@@ -169,7 +191,7 @@ function splitContinuation(
   earlier: Array<{ quotation: Quotation; attribution: QuoteAttribution }>,
 ): QuoteAttribution | null {
   const previous = earlier[earlier.length - 1];
-  if (!previous || previous.attribution.source !== 'post' || !previous.attribution.speaker) return null;
+  if (previous?.attribution.source !== 'post' || !previous.attribution.speaker) return null;
   if (previous.quotation.close < sentence.start) return null;
   const between = sentence.tokens.filter((token) => token.start >= previous.attribution.coverEnd && token.start < quotation.open);
   const onlyGlue = between.every((token) => !token.isWord || ['and', 'then', 'adding', 'before', 'but'].includes(token.key));
@@ -199,16 +221,15 @@ export function quotationShape(text: string, quotation: Quotation, sentence: Sen
     const openIndex = tokenIndexAt(sentence.tokens, quotation.open);
     const before = sentence.tokens.slice(0, Math.max(openIndex, 0)).filter((token) => token.isWord && !token.quoted);
     const previous = before[before.length - 1];
-    naming = previous !== undefined && (
-      NAMING_CUES.has(previous.key) ||
-      ['the', 'a', 'an', 'its', 'his', 'her', 'their', 'this', 'our', 'of'].includes(previous.key) ||
-      (previous.key === 'as' && ['known', 'dubbed', 'described'].includes(before[before.length - 2]?.key ?? ''))
-    );
+    naming =
+      previous !== undefined &&
+      (NAMING_CUES.has(previous.key) ||
+        ['the', 'a', 'an', 'its', 'his', 'her', 'their', 'this', 'our', 'of'].includes(previous.key) ||
+        (previous.key === 'as' && ['known', 'dubbed', 'described'].includes(before[before.length - 2]?.key ?? '')));
     standalone = before.length === 0;
   }
   const contentWords = content.match(/[\p{L}\p{N}][\p{L}\p{N}'’-]*/gu) ?? [];
-  const titleCase = contentWords.length >= 2 && !/[.!?]$/.test(content) &&
-    contentWords.every((word) => word.length <= 3 || /^\p{Lu}/u.test(word));
+  const titleCase = contentWords.length >= 2 && !/[.!?]$/.test(content) && contentWords.every((word) => word.length <= 3 || /^\p{Lu}/u.test(word));
   return { words, punctuated, standalone, naming, titleCase };
 }
 

@@ -80,8 +80,25 @@ function phraseStart(tokens: Token[], last: number): number {
 }
 
 const TIME_WORDS = new Set([
-  'monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday', 'today', 'yesterday',
-  'earlier', 'later', 'tonight', 'morning', 'afternoon', 'evening', 'night', 'week', 'month', 'year',
+  'monday',
+  'tuesday',
+  'wednesday',
+  'thursday',
+  'friday',
+  'saturday',
+  'sunday',
+  'today',
+  'yesterday',
+  'earlier',
+  'later',
+  'tonight',
+  'morning',
+  'afternoon',
+  'evening',
+  'night',
+  'week',
+  'month',
+  'year',
 ]);
 
 /** "Sen. Laura Whitfield on Thursday questioned": the time adjunct is not part of the subject. */
@@ -134,8 +151,13 @@ function subjectAcrossComma(text: string, tokens: Token[], comma: number): Subje
   if (inner.length === 0) return null;
   const head = inner[0];
   const outer = plainSubject(text, tokens, opening - 1);
-  const describes = RELATIVE_OR_PARTICIPLE.has(head.key) || /^[a-z]+(ing|ed)$/.test(head.text) || IRREGULAR_PARTICIPLES.has(head.text) ||
-    ['a', 'an', 'the', 'his', 'her', 'their', 'its', 'one'].includes(head.key) || /^\d+$/.test(head.text) || /['’]s$/.test(head.text) ||
+  const describes =
+    RELATIVE_OR_PARTICIPLE.has(head.key) ||
+    /^[a-z]+(ing|ed)$/.test(head.text) ||
+    IRREGULAR_PARTICIPLES.has(head.text) ||
+    ['a', 'an', 'the', 'his', 'her', 'their', 'its', 'one'].includes(head.key) ||
+    /^\d+$/.test(head.text) ||
+    /['’]s$/.test(head.text) ||
     // "Glenn Morris, spokesman for the council of ..., said": a bare title or role noun.
     (!isCapitalized(head.text) && (TITLE_WORDS.has(head.key) || isSourceNoun(head.key)));
   if (outer && describes) {
@@ -143,7 +165,13 @@ function subjectAcrossComma(text: string, tokens: Token[], comma: number): Subje
     const innerText = text.slice(inner[0].start, inner[inner.length - 1].end);
     if (speaker.anonymous && speaker.descriptor && ANONYMITY_CUES.test(innerText)) {
       speaker.descriptor = text.slice(outer.match.start, inner[inner.length - 1].end);
-    } else if (!speaker.anonymous && speaker.kind !== 'DOCUMENT' && !RELATIVE_OR_PARTICIPLE.has(head.key) && !/^[a-z]+(ing|ed)$/.test(head.text) && !IRREGULAR_PARTICIPLES.has(head.text)) {
+    } else if (
+      !speaker.anonymous &&
+      speaker.kind !== 'DOCUMENT' &&
+      !RELATIVE_OR_PARTICIPLE.has(head.key) &&
+      !/^[a-z]+(ing|ed)$/.test(head.text) &&
+      !IRREGULAR_PARTICIPLES.has(head.text)
+    ) {
       speaker.title = speaker.title ?? phraseText(text, tokens, opening + 1, comma - 1);
       if (speaker.kind === 'OTHER') speaker.kind = 'PERSON';
     }
@@ -204,7 +232,14 @@ export function mainSubject(text: string, tokens: Token[], before: number): Subj
     const atClauseStart = start === 0 || previous.text === ',' || CLAUSE_OPENERS.has(previous.key);
     if (!atClauseStart || tokens[start].quoted || !tokens[start].isWord) continue;
     let end = start;
-    while (end < before && (tokens[end].isWord || /^[()&-]$/.test(tokens[end].text)) && !tokens[end].quoted && !looksFinite(tokens[end], tokens[end - 1]) && !(end > start && CLAUSE_OPENERS.has(tokens[end].key))) end++;
+    while (
+      end < before &&
+      (tokens[end].isWord || /^[()&-]$/.test(tokens[end].text)) &&
+      !tokens[end].quoted &&
+      !looksFinite(tokens[end], tokens[end - 1]) &&
+      !(end > start && CLAUSE_OPENERS.has(tokens[end].key))
+    )
+      end++;
     if (end === start || end >= before || end - start > 10) continue;
     if (!looksFinite(tokens[end], tokens[end - 1])) continue;
     const match = classifySource(text, tokens.slice(start, end));
@@ -258,15 +293,30 @@ export function contentEnd(tokens: Token[], from: number, limit: number, options
   for (let i = from; i < limit; i++) {
     const token = tokens[i];
     if (token.quoted) continue;
-    if (token.text === ';') { end = i; break; }
-    if (options.stopAtDash && /^[—–]$/.test(token.text)) { end = i; break; }
+    if (token.text === ';') {
+      end = i;
+      break;
+    }
+    if (options.stopAtDash && /^[—–]$/.test(token.text)) {
+      end = i;
+      break;
+    }
     if (token.text === ',') {
       const next = tokens[i + 1];
-      if (isSpeechParticiple(next)) { end = i; break; }
+      if (isSpeechParticiple(next)) {
+        end = i;
+        break;
+      }
       // "said A, but that B": a second content under the same verb is part of the statement.
       const secondContent = next?.key === 'but' && tokens[i + 2]?.key === 'that' && !tokens[i + 2].quoted;
-      if (next && ['but', 'while', 'whereas', 'although', 'though'].includes(next.key) && !next.quoted && !secondContent) { end = i; break; }
-      if (options.stopAtFirstComma && i > from + 2) { end = i; break; }
+      if (next && ['but', 'while', 'whereas', 'although', 'though'].includes(next.key) && !next.quoted && !secondContent) {
+        end = i;
+        break;
+      }
+      if (options.stopAtFirstComma && i > from + 2) {
+        end = i;
+        break;
+      }
     }
   }
   // Cut back to the last comma when another attribution starts mid-clause (", a move that local
@@ -285,8 +335,14 @@ export function trimEnd(tokens: Token[], from: number, end: number): number {
   while (e > from) {
     const token = tokens[e - 1];
     if (token.quoted && !token.isWord) break;
-    if (!token.isWord && token.text !== ')') { e--; continue; }
-    if (['and', 'but', 'with', 'that', 'which', 'as', 'while', 'or', 'a', 'an', 'the'].includes(token.key)) { e--; continue; }
+    if (!token.isWord && token.text !== ')') {
+      e--;
+      continue;
+    }
+    if (['and', 'but', 'with', 'that', 'which', 'as', 'while', 'or', 'a', 'an', 'the'].includes(token.key)) {
+      e--;
+      continue;
+    }
     break;
   }
   return e;

@@ -39,15 +39,17 @@ export function hearsayHits(context: VerbContext): SpeechHit[] {
       while (first >= 0 && !tokens[first].quoted && tokens[first].text !== ',' && !CLAUSE_OPENERS.has(tokens[first].key)) first--;
       first++;
       if (!impersonal && first >= i) continue;
-      hits.push(hit({
-        sentence,
-        cue: i + 1,
-        regionStart: impersonal ? i - 1 : first,
-        speaker: impersonal ? cueSpeaker(i - 1, i + 1) : cueSpeaker(i, i + 2),
-        contentStart: impersonal ? i + 3 : first,
-        contentEnd: tokens.length,
-        frame: 'hearsay',
-      }));
+      hits.push(
+        hit({
+          sentence,
+          cue: i + 1,
+          regionStart: impersonal ? i - 1 : first,
+          speaker: impersonal ? cueSpeaker(i - 1, i + 1) : cueSpeaker(i, i + 2),
+          contentStart: impersonal ? i + 3 : first,
+          contentEnd: tokens.length,
+          frame: 'hearsay',
+        }),
+      );
     }
   }
   return hits;
@@ -63,7 +65,12 @@ export function viewpointHit(context: VerbContext): SpeechHit | null {
   let phraseStart = -1;
   let namedAllowed = false;
   if (opener === 'for' || opener === 'to') phraseStart = i + 1;
-  else if (opener === 'in' && tokens[i + 1]?.key === 'the' && ['view', 'eyes', 'opinion', 'estimation'].includes(tokens[i + 2]?.key ?? '') && tokens[i + 3]?.key === 'of') {
+  else if (
+    opener === 'in' &&
+    tokens[i + 1]?.key === 'the' &&
+    ['view', 'eyes', 'opinion', 'estimation'].includes(tokens[i + 2]?.key ?? '') &&
+    tokens[i + 3]?.key === 'of'
+  ) {
     phraseStart = i + 4;
     namedAllowed = true;
   }
@@ -110,20 +117,65 @@ export function accordingHits(context: VerbContext, according: AccordingTo, hits
       return hits;
     }
     if (tokens[next]?.text !== ',') return hits;
-    return [...hits, hit({ sentence: context.sentence, cue: index, regionStart: index, speaker: source, contentStart: next + 1, contentEnd: tokens.length, frame: 'according' })];
+    return [
+      ...hits,
+      hit({
+        sentence: context.sentence,
+        cue: index,
+        regionStart: index,
+        speaker: source,
+        contentStart: next + 1,
+        contentEnd: tokens.length,
+        frame: 'according',
+      }),
+    ];
   }
   const atEnd = tokens.slice(next).every((token) => !token.isWord);
   if (atEnd && tokens[index - 1]?.text === ',') {
     let start = 0;
     while (start < index && !tokens[start].isWord) start++;
     if (tokens.slice(start, index - 1).some((token) => token.quoted) && unquotedWords(tokens, start, index - 1) < 3) return hits;
-    return [...hits, hit({ sentence: context.sentence, cue: index, regionStart: start, speaker: source, contentStart: start, contentEnd: index - 1, frame: 'according', regionEnd: tokens.length })];
+    return [
+      ...hits,
+      hit({
+        sentence: context.sentence,
+        cue: index,
+        regionStart: start,
+        speaker: source,
+        contentStart: start,
+        contentEnd: index - 1,
+        frame: 'according',
+        regionEnd: tokens.length,
+      }),
+    ];
   }
-  return [...hits, hit({ sentence: context.sentence, cue: index, regionStart: 0, speaker: source, contentStart: 0, contentEnd: tokens.length, frame: 'according' })];
+  return [
+    ...hits,
+    hit({ sentence: context.sentence, cue: index, regionStart: 0, speaker: source, contentStart: 0, contentEnd: tokens.length, frame: 'according' }),
+  ];
 }
 
-
-const DEGREE_WORDS = new Set(['not', 'less', 'more', 'very', 'deeply', 'increasingly', 'far', 'much', 'so', 'too', 'openly', 'still', 'also', 'equally', 'somewhat', 'largely', 'broadly', 'sharply', 'bitterly']);
+const DEGREE_WORDS = new Set([
+  'not',
+  'less',
+  'more',
+  'very',
+  'deeply',
+  'increasingly',
+  'far',
+  'much',
+  'so',
+  'too',
+  'openly',
+  'still',
+  'also',
+  'equally',
+  'somewhat',
+  'largely',
+  'broadly',
+  'sharply',
+  'bitterly',
+]);
 
 /** "Others were less enthusiastic about the prices": a source's stance, reported without a verb of saying. */
 export function stanceHits(context: VerbContext): SpeechHit[] {
@@ -137,7 +189,9 @@ export function stanceHits(context: VerbContext): SpeechHit[] {
     if (!tokens[k] || tokens[k].quoted || !STANCE_ADJECTIVES.has(tokens[k].key)) continue;
     const subject = subjectBefore(text, tokens, i);
     if (!subject || subject.match.pronoun === 'it' || subject.match.bareDefiniteDocument || subject.match.speaker.kind === 'DOCUMENT') continue;
-    hits.push(hit({ sentence, cue: k, regionStart: subject.first, speaker: subject.match, contentStart: subject.first, contentEnd: tokens.length, frame: 'stance' }));
+    hits.push(
+      hit({ sentence, cue: k, regionStart: subject.first, speaker: subject.match, contentStart: subject.first, contentEnd: tokens.length, frame: 'stance' }),
+    );
   }
   return hits;
 }

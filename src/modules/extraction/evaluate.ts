@@ -77,7 +77,7 @@ export function matchStatements(predicted: readonly Span[], gold: readonly Span[
 
 function endsWithWords(longer: string, shorter: string): boolean {
   if (shorter.length === 0) return false;
-  return longer === shorter || longer.endsWith(' ' + shorter);
+  return longer === shorter || longer.endsWith(` ${shorter}`);
 }
 
 /**
@@ -159,10 +159,14 @@ export function evaluateExtraction(text: string, predicted: readonly ExtractedSt
   const speechGold = indicesWhere(gold, (label) => isSpeech(label.kind));
   const assertionPredicted = indicesWhere(predicted, (statement) => !isSpeech(statement.kind));
   const assertionGold = indicesWhere(gold, (label) => !isSpeech(label.kind));
-  const speechMatches = matchStatements(speechPredicted.map((i) => predicted[i]), speechGold.map((i) => gold[i]))
-    .map((match) => ({ predicted: speechPredicted[match.predicted], gold: speechGold[match.gold] }));
-  const assertionMatches = matchStatements(assertionPredicted.map((i) => predicted[i]), assertionGold.map((i) => gold[i]))
-    .map((match) => ({ predicted: assertionPredicted[match.predicted], gold: assertionGold[match.gold] }));
+  const speechMatches = matchStatements(
+    speechPredicted.map((i) => predicted[i]),
+    speechGold.map((i) => gold[i]),
+  ).map((match) => ({ predicted: speechPredicted[match.predicted], gold: speechGold[match.gold] }));
+  const assertionMatches = matchStatements(
+    assertionPredicted.map((i) => predicted[i]),
+    assertionGold.map((i) => gold[i]),
+  ).map((match) => ({ predicted: assertionPredicted[match.predicted], gold: assertionGold[match.gold] }));
 
   const pairs: MatchedPair[] = speechMatches.map((match) => {
     const p = predicted[match.predicted];

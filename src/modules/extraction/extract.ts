@@ -54,7 +54,10 @@ function speechDraft(hit: SpeechHit, quoteStatements: ReadonlySet<number>): Draf
     kind: 'REPORTED_SPEECH',
     start,
     end,
-    cover: { start: hit.frame === 'what' ? regionStart : Math.min(speakerStart, regionStart), end: Math.max(regionEnd, end, hit.speaker.end <= hit.sentence.end ? hit.speaker.end : end) },
+    cover: {
+      start: hit.frame === 'what' ? regionStart : Math.min(speakerStart, regionStart),
+      end: Math.max(regionEnd, end, hit.speaker.end <= hit.sentence.end ? hit.speaker.end : end),
+    },
     speaker: hit.speaker,
     via: hit.via,
     confidence: hit.confidence - (hit.speaker.pronoun ? 0.05 : 0),
@@ -75,10 +78,17 @@ function quoteDrafts(text: string, sentences: SentenceContext[], speech: SpeechH
     // A follow-on quotation with no attribution of its own continues the previous speaker, when
     // it comes right after (same or next paragraph) and reads as speech, not as a label.
     // Nobody else may have spoken in between ("when nobody else has spoken", LABELLING.md).
-    const otherSpoke = lastQuote !== null && speech.some((hit) => hit.speaker && !hit.speaker.pronoun &&
-      hit.sentence.index > lastQuote!.draft.sentence.index && hit.sentence.index < sentence.index);
-    if (attribution.source === 'none' && lastQuote && !otherSpoke && sentence.paragraph - lastQuote.paragraph <= 1 && shape.standalone &&
-      (shape.words >= 5 || (shape.words >= 2 && shape.punctuated))) {
+    const otherSpoke =
+      lastQuote !== null &&
+      speech.some((hit) => hit.speaker && !hit.speaker.pronoun && hit.sentence.index > lastQuote!.draft.sentence.index && hit.sentence.index < sentence.index);
+    if (
+      attribution.source === 'none' &&
+      lastQuote &&
+      !otherSpoke &&
+      sentence.paragraph - lastQuote.paragraph <= 1 &&
+      shape.standalone &&
+      (shape.words >= 5 || (shape.words >= 2 && shape.punctuated))
+    ) {
       attribution = { ...attribution, speaker: lastQuote.draft.speaker, via: lastQuote.draft.via, source: 'continuation' };
     }
     if (!isStatementQuotation(shape, attribution)) continue;
@@ -98,7 +108,10 @@ function quoteDrafts(text: string, sentences: SentenceContext[], speech: SpeechH
       quotationOpen: quotation.open,
     };
     drafts.push(draft);
-    lastQuote = { draft, paragraph: sentences.find((candidate) => quotation.close >= candidate.start && quotation.close <= candidate.end)?.paragraph ?? sentence.paragraph };
+    lastQuote = {
+      draft,
+      paragraph: sentences.find((candidate) => quotation.close >= candidate.start && quotation.close <= candidate.end)?.paragraph ?? sentence.paragraph,
+    };
   }
   return drafts;
 }
@@ -116,10 +129,15 @@ function resolveSpeaker(draft: Draft, registry: SourceRegistry, previous: Array<
     const named = registry.personBefore(match.start, draft.sentence.index);
     // "A resident who lives near the depot said ... 'It was like an earthquake,' he said.": a
     // described single person who spoke more recently than anyone was named is the "he".
-    const described = [...previous].reverse().find(
-      (candidate) => draft.sentence.index - candidate.draft.sentence.index <= 2 && candidate.speaker?.anonymous &&
-        candidate.speaker.kind === 'PERSON' && /^(?:a|an|one|another|the)\s/i.test(candidate.speaker.descriptor ?? ''),
-    );
+    const described = [...previous]
+      .reverse()
+      .find(
+        (candidate) =>
+          draft.sentence.index - candidate.draft.sentence.index <= 2 &&
+          candidate.speaker?.anonymous &&
+          candidate.speaker.kind === 'PERSON' &&
+          /^(?:a|an|one|another|the)\s/i.test(candidate.speaker.descriptor ?? ''),
+      );
     if (described?.speaker && (!named || (described.draft.speaker?.start ?? 0) > named.position)) {
       return { speaker: described.speaker, confidencePenalty: 0.1 };
     }

@@ -30,13 +30,18 @@ export function readLabelledArticle(file: string, labelsFile?: string): Labelled
 /** Every labelled article under `fixturesDir`: `articles/*.json` and the `*.txt` + `*.statements.json` pairs. */
 export function readLabelledArticles(fixturesDir: string): LabelledArticle[] {
   const articles: LabelledArticle[] = [];
-  for (const file of readdirSync(fixturesDir).filter((name) => name.endsWith('.txt')).sort()) {
+  for (const file of readdirSync(fixturesDir)
+    .filter((name) => name.endsWith('.txt'))
+    .sort()) {
     const labels = path.join(fixturesDir, file.replace(/\.txt$/, '.statements.json'));
     if (existsSync(labels)) articles.push(readLabelledArticle(path.join(fixturesDir, file), labels));
   }
   const dir = path.join(fixturesDir, 'articles');
   if (existsSync(dir)) {
-    for (const file of readdirSync(dir).filter((name) => name.endsWith('.json')).sort()) articles.push(readLabelledArticle(path.join(dir, file)));
+    for (const file of readdirSync(dir)
+      .filter((name) => name.endsWith('.json'))
+      .sort())
+      articles.push(readLabelledArticle(path.join(dir, file)));
   }
   return articles;
 }

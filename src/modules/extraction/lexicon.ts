@@ -128,7 +128,8 @@ export const SUBORDINATORS = words(`while whereas although though as because sin
 export const TEMPORAL_PREPOSITIONS = words(`during since after before throughout amid until`);
 
 /** Phrases in a relative clause that make a source's anonymity explicit; kept in the descriptor. */
-export const ANONYMITY_CUES = /\b(anonymity|anonymously|not authori[sz]ed|on condition|unnamed|on background|without being (named|identified)|not (want |wish |wanting |wishing )?(to )?be (named|identified|quoted)|(declined|refused|asked|requested) (not )?to be (named|identified))\b/i;
+export const ANONYMITY_CUES =
+  /\b(anonymity|anonymously|not authori[sz]ed|on condition|unnamed|on background|without being (named|identified)|not (want |wish |wanting |wishing )?(to )?be (named|identified|quoted)|(declined|refused|asked|requested) (not )?to be (named|identified))\b/i;
 
 /** Title words that are adjectives as often as offices ("general", "state"); alone they name no one. */
 export const ADJECTIVAL_TITLES = words(`

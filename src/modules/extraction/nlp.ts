@@ -40,7 +40,8 @@ function joinsPrevious(previous: AnalysedToken | undefined, token: AnalysedToken
   if (!previous || previous.end !== token.start) return false;
   if (CLITIC.test(token.text) && /\p{L}$/u.test(previous.text)) return true;
   // "long-time", "U.S.-Russia": a hyphen between two words without spaces joins them.
-  if (/^[-‐]$/.test(token.text)) return next !== undefined && next.start === token.end && /[\p{L}\p{N}]$/u.test(previous.text) && /^[\p{L}\p{N}]/u.test(next.text);
+  if (/^[-‐]$/.test(token.text))
+    return next !== undefined && next.start === token.end && /[\p{L}\p{N}]$/u.test(previous.text) && /^[\p{L}\p{N}]/u.test(next.text);
   return /^[-‐]$/.test(previous.text.slice(-1)) && /^[\p{L}\p{N}]/u.test(token.text) && previous.text.length > 1;
 }
 

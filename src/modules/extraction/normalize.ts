@@ -7,7 +7,12 @@ import { isSourceNoun } from './speakers.js';
 
 // Titles stripped even when capitalised; the rest ("General Motors", "Chief Keef") may be names.
 const HONORIFIC_STRIP = new Set(
-  [...TITLE_WORDS].filter((word) => !['general', 'state', 'major', 'chief', 'head', 'crown', 'leader', 'analyst', 'expert', 'economist', 'researcher', 'scientist', 'historian'].includes(word)),
+  [...TITLE_WORDS].filter(
+    (word) =>
+      !['general', 'state', 'major', 'chief', 'head', 'crown', 'leader', 'analyst', 'expert', 'economist', 'researcher', 'scientist', 'historian'].includes(
+        word,
+      ),
+  ),
 );
 const NAME_SUFFIXES = new Set(['jr', 'sr', 'ii', 'iii', 'iv', 'phd', 'md', 'esq']);
 

@@ -152,7 +152,7 @@ function pairMarks(text: string, marks: Mark[]): Pairing[] {
     while (breakCursor < breaks.length && breaks[breakCursor] < mark.index && !open) breakCursor++;
 
     if (mark.role === 'open') {
-      if (open && open.reopenings.includes(mark.index)) continue;
+      if (open?.reopenings.includes(mark.index)) continue;
       // A second opener while one is open means the first was never closed: start over here.
       open = { open: mark.index, close: -1, reopenings: [], spansLineBreak: false };
       continue;
@@ -211,9 +211,7 @@ export function findQuotations(text: string): Quotation[] {
 function resolveNesting(quotations: Quotation[]): Quotation[] {
   const kept: Quotation[] = [];
   for (const quotation of quotations) {
-    const crossing = kept.find(
-      (other) => quotation.open > other.open && quotation.open < other.close && quotation.close > other.close,
-    );
+    const crossing = kept.find((other) => quotation.open > other.open && quotation.open < other.close && quotation.close > other.close);
     if (crossing) {
       // Two families whose pairs cross cannot both be right; the longer pairing is usually the
       // real quotation and the shorter one an apostrophe taken for a mark.
@@ -223,9 +221,7 @@ function resolveNesting(quotations: Quotation[]): Quotation[] {
     kept.push(quotation);
   }
   for (const quotation of kept) {
-    quotation.nested = kept.some(
-      (other) => other !== quotation && other.open < quotation.open && other.close > quotation.close,
-    );
+    quotation.nested = kept.some((other) => other !== quotation && other.open < quotation.open && other.close > quotation.close);
   }
   return kept.sort((a, b) => a.open - b.open);
 }

@@ -76,7 +76,8 @@ function settleContentEnds(hits: SpeechHit[], tokens: Token[]): void {
       continue;
     }
     const later = hits.find(
-      (other) => other !== current && other.frame !== 'what' && other.frame !== 'hearsay' && other.regionStart > current.contentStart && other.cue > current.cue,
+      (other) =>
+        other !== current && other.frame !== 'what' && other.frame !== 'hearsay' && other.regionStart > current.contentStart && other.cue > current.cue,
     );
     const limit = later ? later.regionStart : tokens.length;
     let end = contentEnd(tokens, current.contentStart, limit, {
@@ -89,7 +90,10 @@ function settleContentEnds(hits: SpeechHit[], tokens: Token[]): void {
       for (let i = current.cue + 2; i < end - 1; i++) {
         if (tokens[i].quoted || !['and', 'but'].includes(tokens[i].key)) continue;
         const next = tokens[i + 1];
-        if (FINITE_AFTER_AND.has(next.key) || (reportingVerb(next.key)?.form === 'past' && !next.quoted)) { end = trimEnd(tokens, current.contentStart, i); break; }
+        if (FINITE_AFTER_AND.has(next.key) || (reportingVerb(next.key)?.form === 'past' && !next.quoted)) {
+          end = trimEnd(tokens, current.contentStart, i);
+          break;
+        }
       }
     }
     current.contentEnd = end;

@@ -28,13 +28,63 @@ interface Mention {
 
 /** Words that make a capitalised run a place or an institution rather than a person. */
 const PLACE_WORDS = new Set([
-  'north', 'south', 'east', 'west', 'northern', 'southern', 'eastern', 'western', 'central', 'new', 'saint', 'st',
-  'united', 'republic', 'kingdom', 'region', 'province', 'county', 'city', 'state', 'states', 'island', 'islands',
-  'sea', 'lake', 'river', 'mount', 'bay', 'gulf', 'valley', 'street', 'road', 'square', 'park', 'airport', 'station',
-  'museum', 'hospital', 'school', 'university', 'church', 'bridge', 'district', 'village', 'town', 'coast',
-  'america', 'africa', 'europe', 'asia', 'union', 'league', 'cup', 'day', 'year', 'war',
+  'north',
+  'south',
+  'east',
+  'west',
+  'northern',
+  'southern',
+  'eastern',
+  'western',
+  'central',
+  'new',
+  'saint',
+  'st',
+  'united',
+  'republic',
+  'kingdom',
+  'region',
+  'province',
+  'county',
+  'city',
+  'state',
+  'states',
+  'island',
+  'islands',
+  'sea',
+  'lake',
+  'river',
+  'mount',
+  'bay',
+  'gulf',
+  'valley',
+  'street',
+  'road',
+  'square',
+  'park',
+  'airport',
+  'station',
+  'museum',
+  'hospital',
+  'school',
+  'university',
+  'church',
+  'bridge',
+  'district',
+  'village',
+  'town',
+  'coast',
+  'america',
+  'africa',
+  'europe',
+  'asia',
+  'union',
+  'league',
+  'cup',
+  'day',
+  'year',
+  'war',
 ]);
-
 
 function nameRunAfter(tokens: Token[], from: number): Token[] {
   const run: Token[] = [];
@@ -50,9 +100,23 @@ function nameRunAfter(tokens: Token[], from: number): Token[] {
 }
 
 const TITLE_ABBREVIATIONS: Record<string, string> = {
-  sen: 'senator', gov: 'governor', rep: 'representative', gen: 'general', pres: 'president', prof: 'professor',
-  dr: 'doctor', capt: 'captain', col: 'colonel', lt: 'lieutenant', sgt: 'sergeant', adm: 'admiral', maj: 'major',
-  rev: 'reverend', supt: 'superintendent', det: 'detective', insp: 'inspector',
+  sen: 'senator',
+  gov: 'governor',
+  rep: 'representative',
+  gen: 'general',
+  pres: 'president',
+  prof: 'professor',
+  dr: 'doctor',
+  capt: 'captain',
+  col: 'colonel',
+  lt: 'lieutenant',
+  sgt: 'sergeant',
+  adm: 'admiral',
+  maj: 'major',
+  rev: 'reverend',
+  supt: 'superintendent',
+  det: 'detective',
+  insp: 'inspector',
 };
 
 function expandTitle(word: string): string {
@@ -99,7 +163,15 @@ export class SourceRegistry {
       // "General Motors" is no general; "Chief Dana Cole" is a chief.
       if (run.length === 0 || (weak && run.length < 2)) continue;
       let first = i;
-      while (first > 0 && tokens[first - 1].isWord && !tokens[first - 1].quoted && (isCapitalized(tokens[first - 1].text) || TITLE_WORDS.has(tokens[first - 1].key)) && !['The', 'A', 'An'].includes(tokens[first - 1].text) && i - first < 4) first--;
+      while (
+        first > 0 &&
+        tokens[first - 1].isWord &&
+        !tokens[first - 1].quoted &&
+        (isCapitalized(tokens[first - 1].text) || TITLE_WORDS.has(tokens[first - 1].key)) &&
+        !['The', 'A', 'An'].includes(tokens[first - 1].text) &&
+        i - first < 4
+      )
+        first--;
       const parsed = classifySource(text, tokens.slice(first, i + 1 + run.length));
       const name = text.slice(run[0].start, run[run.length - 1].end);
       this.addPerson(name, parsed?.speaker.title ?? null);
@@ -122,7 +194,7 @@ export class SourceRegistry {
       }
       if (run.length < 2 || run.length > 3 || run.some((token) => PLACE_WORDS.has(token.key) || isAllCapsAcronym(token.text))) continue;
       const next = tokens[i + run.length];
-      const actsAsSubject = next !== undefined && next.isWord && !isCapitalized(next.text) && /(?:ed|s)$/.test(next.key) && !/ss$/.test(next.key);
+      const actsAsSubject = next?.isWord && !isCapitalized(next.text) && /(?:ed|s)$/.test(next.key) && !/ss$/.test(next.key);
       const introducedByAppositive = next?.text === ',' && (/^\d+$/.test(tokens[i + run.length + 1]?.text ?? '') || tokens[i + run.length + 1]?.key === 'who');
       if (actsAsSubject || introducedByAppositive) this.addPerson(text.slice(run[0].start, run[run.length - 1].end), null);
       i += run.length - 1;
@@ -138,7 +210,15 @@ export class SourceRegistry {
       for (let i = 1; i < tokens.length; i++) {
         if (tokens[i].text !== speaker.name || tokens[i].quoted) continue;
         let first = i;
-        while (first > 0 && i - first < 3 && isNameWord(tokens[first - 1]) && !/['’]s$/.test(tokens[first - 1].text) && !TITLE_WORDS.has(tokens[first - 1].key) && !ORGANIZATION_WORDS.has(tokens[first - 1].key)) first--;
+        while (
+          first > 0 &&
+          i - first < 3 &&
+          isNameWord(tokens[first - 1]) &&
+          !/['’]s$/.test(tokens[first - 1].text) &&
+          !TITLE_WORDS.has(tokens[first - 1].key) &&
+          !ORGANIZATION_WORDS.has(tokens[first - 1].key)
+        )
+          first--;
         if (first === i) continue;
         this.addPerson(text.slice(tokens[first].start, tokens[i].end), null);
         return;
@@ -197,11 +277,20 @@ export class SourceRegistry {
    * holding that title, when there is exactly one.
    */
   private resolveOffice(speaker: ExtractedSpeaker, descriptor: string): ExtractedSpeaker {
-    const words = descriptor.toLowerCase().replace(/[.]/g, '').split(/\s+/).filter((word) => !['the', 'a', 'an'].includes(word));
+    const words = descriptor
+      .toLowerCase()
+      .replace(/[.]/g, '')
+      .split(/\s+/)
+      .filter((word) => !['the', 'a', 'an'].includes(word));
     if (words.length === 0 || words.length > 3 || !words.every((word) => TITLE_WORDS.has(word))) return speaker;
     const office = expandTitle(words[words.length - 1]);
     const holders = this.people.filter((person) =>
-      (person.title ?? '').toLowerCase().replace(/[.]/g, '').split(/\s+/).some((word) => expandTitle(word) === office));
+      (person.title ?? '')
+        .toLowerCase()
+        .replace(/[.]/g, '')
+        .split(/\s+/)
+        .some((word) => expandTitle(word) === office),
+    );
     if (holders.length !== 1) return speaker;
     return { name: holders[0].name, descriptor: null, title: holders[0].title, kind: 'PERSON', anonymous: false };
   }

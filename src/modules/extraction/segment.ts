@@ -18,7 +18,7 @@ export function sentenceSpans(text: string, quotations: readonly Quotation[] = f
   const cuts = new Set<number>([0, text.length]);
   for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) {
     const quotation = insideQuotation(i, outer);
-    if (quotation && quotation.spansLineBreak && !quotation.reopenings.some((mark) => mark > i && text.slice(i, mark).trim() === '')) continue;
+    if (quotation?.spansLineBreak && !quotation.reopenings.some((mark) => mark > i && text.slice(i, mark).trim() === '')) continue;
     cuts.add(i);
   }
   for (const sentence of analysis.sentences) {

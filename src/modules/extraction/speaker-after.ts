@@ -4,26 +4,60 @@
  * the phrase has no clause boundary to stop it and has to find its own end.
  */
 import { QUANTIFIER_SOURCES, TITLE_WORDS } from './lexicon.js';
-import {
-  classifySource,
-  isNameWord,
-  isSourceNoun,
-  isVerbLike,
-  POSTMODIFIER_STARTERS,
-  RELATIVE_PRONOUNS,
-  textOf,
-  type SpeakerMatch,
-} from './speakers.js';
+import { classifySource, isNameWord, isSourceNoun, isVerbLike, POSTMODIFIER_STARTERS, RELATIVE_PRONOUNS, textOf, type SpeakerMatch } from './speakers.js';
 import { isCapitalized, type Token } from './text.js';
 
 const FORWARD_STOPS = new Set([
-  'that', 'on', 'at', 'during', 'after', 'before', 'when', 'while', 'as', 'because', 'to', 'in', 'last',
-  'this', 'earlier', 'later', 'yesterday', 'today', 'and', 'but', 'told', 'said', 'says', 'added', 'adding',
-  'via', 'through', 'according',
+  'that',
+  'on',
+  'at',
+  'during',
+  'after',
+  'before',
+  'when',
+  'while',
+  'as',
+  'because',
+  'to',
+  'in',
+  'last',
+  'this',
+  'earlier',
+  'later',
+  'yesterday',
+  'today',
+  'and',
+  'but',
+  'told',
+  'said',
+  'says',
+  'added',
+  'adding',
+  'via',
+  'through',
+  'according',
 ]);
-const ANONYMOUS_POSTMODIFIERS = new Set(['familiar', 'close', 'in', 'at', 'from', 'of', 'among', 'with', 'involved', 'briefed', 'knowledgeable', 'inside', 'within', 'near', 'based', 'informed']);
+const ANONYMOUS_POSTMODIFIERS = new Set([
+  'familiar',
+  'close',
+  'in',
+  'at',
+  'from',
+  'of',
+  'among',
+  'with',
+  'involved',
+  'briefed',
+  'knowledgeable',
+  'inside',
+  'within',
+  'near',
+  'based',
+  'informed',
+]);
 
-const WEEKDAYS_AND_MONTHS = /^(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|January|February|March|April|May|June|July|August|September|October|November|December)$/;
+const WEEKDAYS_AND_MONTHS =
+  /^(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|January|February|March|April|May|June|July|August|September|October|November|December)$/;
 
 export interface ForwardMatch extends SpeakerMatch {
   /** Index just past the last token consumed (appositive included). */
@@ -41,7 +75,7 @@ export function parseSourceAfter(text: string, tokens: Token[], from: number): F
   while (i < tokens.length) {
     const token = tokens[i];
     if (token.quoted) break;
-    if (token.text === '(' ) {
+    if (token.text === '(') {
       const close = tokens.findIndex((candidate, k) => k > i && candidate.text === ')');
       if (close === -1 || close - i > 6) break;
       phrase.push(...tokens.slice(i, close + 1));
@@ -49,7 +83,8 @@ export function parseSourceAfter(text: string, tokens: Token[], from: number): F
       continue;
     }
     if (!token.isWord && token.text !== '-' && token.text !== '&') break;
-    const placeAfterOn = token.key === 'on' && anonymousHead && tokens[i + 1] !== undefined && isNameWord(tokens[i + 1]) && !WEEKDAYS_AND_MONTHS.test(tokens[i + 1].text);
+    const placeAfterOn =
+      token.key === 'on' && anonymousHead && tokens[i + 1] !== undefined && isNameWord(tokens[i + 1]) && !WEEKDAYS_AND_MONTHS.test(tokens[i + 1].text);
     if (phrase.length > 0 && FORWARD_STOPS.has(token.key) && !(anonymousHead && ANONYMOUS_POSTMODIFIERS.has(token.key)) && !placeAfterOn) break;
     if (phrase.length > 0 && isVerbLike(token)) break;
     // "a study published on Monday": a participle after the head starts a clause about it.
@@ -107,7 +142,8 @@ function isAppositiveStart(clause: Token[]): boolean {
   if (['a', 'an', 'the', 'his', 'her', 'their', 'its', 'one'].includes(first.key)) return clause.length >= 2;
   if (/^\d+$/.test(first.text)) return true; // an age: "Lena Ortiz, 54, a nurse"
   if (first.key.endsWith("'s")) return true;
-  return !isCapitalized(first.text) && (TITLE_WORDS.has(first.key) || isSourceNoun(first.key)) ||
-    (clause.length >= 2 && !isCapitalized(clause[1].text) && (TITLE_WORDS.has(clause[1].key) || isSourceNoun(clause[1].key)) && isCapitalized(first.text));
+  return (
+    (!isCapitalized(first.text) && (TITLE_WORDS.has(first.key) || isSourceNoun(first.key))) ||
+    (clause.length >= 2 && !isCapitalized(clause[1].text) && (TITLE_WORDS.has(clause[1].key) || isSourceNoun(clause[1].key)) && isCapitalized(first.text))
+  );
 }
-

@@ -37,15 +37,31 @@ export interface SpeakerMatch {
 
 export const RELATIVE_PRONOUNS = new Set(['who', 'whose', 'which', 'that', 'whom']);
 export const POSTMODIFIER_STARTERS = new Set([
-  'in', 'at', 'from', 'of', 'among', 'familiar', 'close', 'with', 'within', 'inside', 'across', 'for',
-  'involved', 'briefed', 'knowledgeable', 'aware', 'near', 'on',
+  'in',
+  'at',
+  'from',
+  'of',
+  'among',
+  'familiar',
+  'close',
+  'with',
+  'within',
+  'inside',
+  'across',
+  'for',
+  'involved',
+  'briefed',
+  'knowledgeable',
+  'aware',
+  'near',
+  'on',
 ]);
 
 export function singular(word: string): string {
   const key = word.toLowerCase();
   if (key === 'people') return 'person';
-  if (key.endsWith('women') || key === 'men' || (key.endsWith('men') && !/(?:omen|amen|imen|emen|ymen)$/.test(key))) return key.slice(0, -3) + 'man';
-  if (key.endsWith('ies') && key.length > 4) return key.slice(0, -3) + 'y';
+  if (key.endsWith('women') || key === 'men' || (key.endsWith('men') && !/(?:omen|amen|imen|emen|ymen)$/.test(key))) return `${key.slice(0, -3)}man`;
+  if (key.endsWith('ies') && key.length > 4) return `${key.slice(0, -3)}y`;
   if (/(ss|us|is)$/.test(key)) return key;
   if (/(sh|ch|x)es$/.test(key)) return key.slice(0, -2);
   if (key.endsWith('s') && key.length > 3) return key.slice(0, -1);
@@ -88,9 +104,7 @@ function trimTemporalAdjunct(tokens: Token[], minimum: number): Token[] {
   return tokens;
 }
 
-function speakerOf(
-  partial: Pick<ExtractedSpeaker, 'kind' | 'anonymous'> & Partial<ExtractedSpeaker>,
-): ExtractedSpeaker {
+function speakerOf(partial: Pick<ExtractedSpeaker, 'kind' | 'anonymous'> & Partial<ExtractedSpeaker>): ExtractedSpeaker {
   return {
     name: partial.name ?? null,
     descriptor: partial.descriptor ?? null,
@@ -101,8 +115,24 @@ function speakerOf(
 }
 
 const FINITE_AUXILIARIES = new Set([
-  'has', 'have', 'had', 'will', 'would', 'could', 'can', 'may', 'might', 'should', 'must', 'did', 'does',
-  'do', 'is', 'was', 'are', 'were',
+  'has',
+  'have',
+  'had',
+  'will',
+  'would',
+  'could',
+  'can',
+  'may',
+  'might',
+  'should',
+  'must',
+  'did',
+  'does',
+  'do',
+  'is',
+  'was',
+  'are',
+  'were',
 ]);
 
 /** A token that makes a would-be noun phrase a clause ("the troops were", "officials said"). */
@@ -139,14 +169,17 @@ function nameKind(name: Token[], hasTitle: boolean): ExtractedSpeaker['kind'] {
 function nameRunStart(tokens: Token[], end: number): number {
   let i = end;
   if (i > 0 && tokens[i - 1].text === ')') {
-    const open = tokens.slice(0, i).map((token) => token.text).lastIndexOf('(');
+    const open = tokens
+      .slice(0, i)
+      .map((token) => token.text)
+      .lastIndexOf('(');
     if (open <= 0) return end;
     i = open;
   }
   let start = i;
   while (i > 0) {
     const token = tokens[i - 1];
-    if (isNameWord(token) || TITLE_WORDS.has(token.key) && isCapitalized(token.text)) start = --i;
+    if (isNameWord(token) || (TITLE_WORDS.has(token.key) && isCapitalized(token.text))) start = --i;
     else if (NAME_PARTICLES.has(token.key) && i - 2 >= 0 && isNameWord(tokens[i - 2])) i--;
     else if (token.text === '-' || token.text === '&') i--;
     else break;
@@ -203,7 +236,8 @@ export function classifySource(text: string, phrase: Token[]): SpeakerMatch | nu
   const commonHead = !isCapitalized(headWord.text) || startsSentenceOnly || capitalisedWords.length === 0 || head.length === 1;
   if (commonHead) {
     const headSingular = singular(headWord.key);
-    if ((DOCUMENT_NOUNS.has(headSingular) || DOCUMENT_NOUNS.has(headWord.key)) && (isCommonNoun(headWord) || startsSentenceOnly)) return documentSource(text, head, core, start, end);
+    if ((DOCUMENT_NOUNS.has(headSingular) || DOCUMENT_NOUNS.has(headWord.key)) && (isCommonNoun(headWord) || startsSentenceOnly))
+      return documentSource(text, head, core, start, end);
     if (INSTITUTION_NOUNS.has(headSingular) && head.length <= 5) {
       // "the ministry" points at one institution; "unions", "a rights group" and "police" (a plural:
       // some officers of some force) only describe one.
@@ -215,7 +249,9 @@ export function classifySource(text: string, phrase: Token[]): SpeakerMatch | nu
     // Survey results: "64 percent of respondents", "a slim majority", "half of the voters".
     if (SHARE_NOUNS.has(headWord.key)) return described(text, core, tail, tokens, start, end, 'OTHER');
     // Described groups: "Residents who ...", "some analysts", "one Western analyst", "the governor".
-    const describesSource = isSourceNoun(headWord.key) || QUANTIFIER_SOURCES.has(headWord.key) ||
+    const describesSource =
+      isSourceNoun(headWord.key) ||
+      QUANTIFIER_SOURCES.has(headWord.key) ||
       (TITLE_WORDS.has(headWord.key) && !isCapitalized(headWord.text) && !ADJECTIVAL_TITLES.has(headWord.key)) ||
       looksAgentive(head);
     if (describesSource) return described(text, core, tail, tokens, start, end, 'PERSON');
@@ -224,8 +260,13 @@ export function classifySource(text: string, phrase: Token[]): SpeakerMatch | nu
   if (describesClassMember(head)) return described(text, core, tail, tokens, start, end, 'PERSON');
   // "the Standing Rock Sioux tribe", "the Morton County sheriff's office": a definite article and a
   // proper name before a singular common noun single out one body, which is named.
-  if (head.length >= 3 && head[0].key === 'the' && headWord.pos === 'NOUN' && singular(headWord.key) === headWord.key &&
-    head.slice(1, -1).some((token) => token.pos === 'PROPN')) {
+  if (
+    head.length >= 3 &&
+    head[0].key === 'the' &&
+    headWord.pos === 'NOUN' &&
+    singular(headWord.key) === headWord.key &&
+    head.slice(1, -1).some((token) => token.pos === 'PROPN')
+  ) {
     return institution(text, core, start, end);
   }
   return namedSource(text, core, start, end);
@@ -234,8 +275,31 @@ export function classifySource(text: string, phrase: Token[]): SpeakerMatch | nu
 const SHARE_NOUNS = new Set(['percent', '%', 'majority', 'minority', 'plurality', 'half', 'third', 'quarter', 'share', 'proportion', 'fraction']);
 
 const MEMBER_DETERMINERS = new Set([
-  'a', 'an', 'one', 'another', 'other', 'some', 'many', 'several', 'few', 'most', 'both', 'each', 'every',
-  'certain', 'various', 'numerous', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine', 'ten',
+  'a',
+  'an',
+  'one',
+  'another',
+  'other',
+  'some',
+  'many',
+  'several',
+  'few',
+  'most',
+  'both',
+  'each',
+  'every',
+  'certain',
+  'various',
+  'numerous',
+  'two',
+  'three',
+  'four',
+  'five',
+  'six',
+  'seven',
+  'eight',
+  'nine',
+  'ten',
 ]);
 
 /**
@@ -291,15 +355,7 @@ function namedSource(text: string, core: Token[], start: number, end: number): S
   };
 }
 
-function described(
-  text: string,
-  core: Token[],
-  tail: Token[],
-  tokens: Token[],
-  start: number,
-  end: number,
-  kind: ExtractedSpeaker['kind'],
-): SpeakerMatch {
+function described(text: string, core: Token[], tail: Token[], tokens: Token[], start: number, end: number, kind: ExtractedSpeaker['kind']): SpeakerMatch {
   let descriptorTokens = tail.length > 0 && RELATIVE_PRONOUNS.has(tail[0].key) ? [...core, ...trimTemporalAdjunct(tail, 3)] : core;
   if (tail.length > 0 && tail[0].text === ',' && ANONYMITY_CUES.test(textOf(text, tail))) descriptorTokens = tokens;
   return {

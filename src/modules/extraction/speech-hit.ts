@@ -31,7 +31,16 @@ export interface SpeechHit {
 }
 
 const FRAME_CONFIDENCE: Record<SpeechFrame, number> = {
-  clause: 0.8, object: 0.7, as: 0.7, what: 0.75, passive: 0.65, hearsay: 0.6, viewpoint: 0.55, according: 0.8, post: 0.75, stance: 0.55,
+  clause: 0.8,
+  object: 0.7,
+  as: 0.7,
+  what: 0.75,
+  passive: 0.65,
+  hearsay: 0.6,
+  viewpoint: 0.55,
+  according: 0.8,
+  post: 0.75,
+  stance: 0.55,
 };
 
 export function unquotedWords(tokens: Token[], from: number, to: number): number {
@@ -48,9 +57,31 @@ export function skipAdverbs(tokens: Token[], from: number): number {
 
 /** Words that can follow a reporting verb as an adjunct: "said on Friday", "confirmed late Tuesday". */
 export const ADJUNCT_STARTERS = new Set([
-  'on', 'in', 'at', 'late', 'early', 'earlier', 'later', 'last', 'this', 'yesterday', 'today', 'during', 'after',
-  'before', 'overnight', 'recently', 'monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday',
-  'tonight', 'previously',
+  'on',
+  'in',
+  'at',
+  'late',
+  'early',
+  'earlier',
+  'later',
+  'last',
+  'this',
+  'yesterday',
+  'today',
+  'during',
+  'after',
+  'before',
+  'overnight',
+  'recently',
+  'monday',
+  'tuesday',
+  'wednesday',
+  'thursday',
+  'friday',
+  'saturday',
+  'sunday',
+  'tonight',
+  'previously',
 ]);
 
 export interface VerbContext {
@@ -70,4 +101,3 @@ export function hit(partial: Omit<SpeechHit, 'regionEnd' | 'confidence' | 'via' 
     ...partial,
   };
 }
-

@@ -4,13 +4,7 @@
  * object, "as" characterisation, or a quotation it hands over to), and attributions that come after
  * their content ("..., the ministry said on Friday.").
  */
-import {
-  isAdverbOrAuxiliary,
-  isBeForm,
-  mainSubject,
-  subjectBefore,
-  type SubjectMatch,
-} from './clauses.js';
+import { isAdverbOrAuxiliary, isBeForm, mainSubject, subjectBefore, type SubjectMatch } from './clauses.js';
 import { channelAfter, mediaName } from './channels.js';
 import { CLAUSE_OPENERS, PARENTHETICAL_ADVERBS } from './lexicon.js';
 import { parseSourceAfter } from './speaker-after.js';
@@ -22,10 +16,43 @@ import { type ReportingVerb } from './verbs.js';
 /** A definite bare document ("the report") is a source only with a plain reporting verb. */
 // Interpretive verbs ("framed", "portrayed", "cast") are the writer's reading of a document, not its words.
 const DOCUMENT_VERBS = new Set([
-  'say', 'find', 'show', 'state', 'note', 'conclude', 'add', 'report', 'estimate', 'warn', 'claim', 'allege',
-  'describe', 'call', 'label', 'term', 'praise', 'hail', 'criticize', 'criticise', 'condemn', 'accuse', 'urge',
-  'welcome', 'predict', 'reveal', 'confirm', 'deny', 'announce', 'declare', 'highlight', 'stress',
-  'emphasize', 'emphasise', 'recommend', 'propose', 'thank',
+  'say',
+  'find',
+  'show',
+  'state',
+  'note',
+  'conclude',
+  'add',
+  'report',
+  'estimate',
+  'warn',
+  'claim',
+  'allege',
+  'describe',
+  'call',
+  'label',
+  'term',
+  'praise',
+  'hail',
+  'criticize',
+  'criticise',
+  'condemn',
+  'accuse',
+  'urge',
+  'welcome',
+  'predict',
+  'reveal',
+  'confirm',
+  'deny',
+  'announce',
+  'declare',
+  'highlight',
+  'stress',
+  'emphasize',
+  'emphasise',
+  'recommend',
+  'propose',
+  'thank',
 ]);
 /**
  * Skips what can sit between a reporting verb and its that-clause: ", however," or a time adjunct
@@ -128,7 +155,7 @@ function sharedSubject(context: VerbContext, v: number): SubjectMatch | null {
 function pluralSubject(match: SpeakerMatch): boolean {
   if (match.pronoun) return ['they', 'we', 'i', 'you'].includes(match.pronoun);
   const words = (match.speaker.descriptor ?? match.speaker.name ?? '').split(/\s+/);
-  const headWord = (match.speaker.anonymous ? words.find((word, i) => i > 0 && /^(in|of|at|from|who|that|familiar|close)$/i.test(word)) : undefined);
+  const headWord = match.speaker.anonymous ? words.find((word, i) => i > 0 && /^(in|of|at|from|who|that|familiar|close)$/i.test(word)) : undefined;
   const head = headWord ? words[words.indexOf(headWord) - 1] : words[words.length - 1];
   return /[^s]s$/i.test(head ?? '') || ['people', 'many', 'some', 'others', 'several', 'most', 'few', 'both', 'police'].includes((head ?? '').toLowerCase());
 }
@@ -141,7 +168,29 @@ function onlyAdjunctLeft(tokens: Token[], from: number): boolean {
   return !rest.some((token) => token.key === 'that');
 }
 
-const INTRODUCTORY = new Set(['after', 'before', 'in', 'on', 'at', 'during', 'while', 'when', 'as', 'since', 'speaking', 'asked', 'for', 'with', 'despite', 'following', 'although', 'though', 'if', 'once', 'by']);
+const INTRODUCTORY = new Set([
+  'after',
+  'before',
+  'in',
+  'on',
+  'at',
+  'during',
+  'while',
+  'when',
+  'as',
+  'since',
+  'speaking',
+  'asked',
+  'for',
+  'with',
+  'despite',
+  'following',
+  'although',
+  'though',
+  'if',
+  'once',
+  'by',
+]);
 
 /**
  * "<clause>, the Office for National Statistics said on Wednesday, the lowest rate since 2021.":
@@ -182,7 +231,16 @@ function fromSubject(context: VerbContext, verb: ReportingVerb, v: number, subje
     if (k > after && onlyAdjunctLeft(tokens, k)) return postHit(context, v, subject.match, subject.first, mediaName(context.text, tokens.slice(after, k)));
   }
   if (parentheticalAttribution(tokens, subject, after)) {
-    return hit({ sentence: context.sentence, cue: v, regionStart: 0, speaker: subject.match, contentStart: 0, contentEnd: tokens.length, frame: 'clause', regionEnd: tokens.length });
+    return hit({
+      sentence: context.sentence,
+      cue: v,
+      regionStart: 0,
+      speaker: subject.match,
+      contentStart: 0,
+      contentEnd: tokens.length,
+      frame: 'clause',
+      regionEnd: tokens.length,
+    });
   }
   const shape = complement(context, verb, v);
   if (!shape) return null;
@@ -243,7 +301,14 @@ function passiveHit(context: VerbContext, v: number, be: number): SpeechHit | nu
   const agent = parseSourceAfter(text, tokens, by + 1);
   if (!agent || agent.pronoun) return null;
   let first = be - 1;
-  while (first >= 0 && !tokens[first].quoted && tokens[first].text !== ',' && tokens[first].text !== ';' && !(CLAUSE_OPENERS.has(tokens[first].key) && first === 0)) first--;
+  while (
+    first >= 0 &&
+    !tokens[first].quoted &&
+    tokens[first].text !== ',' &&
+    tokens[first].text !== ';' &&
+    !(CLAUSE_OPENERS.has(tokens[first].key) && first === 0)
+  )
+    first--;
   first++;
   return hit({
     sentence,
@@ -283,4 +348,3 @@ export function participleHit(context: VerbContext, verb: ReportingVerb, v: numb
     subjectFirst: null,
   });
 }
-

@@ -94,11 +94,7 @@ export function apiChange(entityType: EntityType, field: string, before: unknown
  * (`after`'s fields first, then those only `before` has). A creation has no `before`: its
  * changes go from null.
  */
-export function apiChanges(
-  entityType: EntityType,
-  before: Record<string, unknown> | null,
-  after: Record<string, unknown> | null,
-): ApiChange[] {
+export function apiChanges(entityType: EntityType, before: Record<string, unknown> | null, after: Record<string, unknown> | null): ApiChange[] {
   const fields = [...new Set([...Object.keys(after ?? {}), ...Object.keys(before ?? {})])];
   return fields.map((field) => ({
     ...apiChange(entityType, field, before?.[field], after?.[field]),

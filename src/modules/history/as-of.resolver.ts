@@ -21,7 +21,11 @@ export class VerdictAsOfResolver {
   }
 
   @FieldResolver(() => VerdictRevisionConnection, { description: 'Every state the verdict went through, oldest first, with what changed each time.' })
-  async revisions(@Root() verdict: Verdict, @Args(() => ConnectionArgs) args: ConnectionArgs, @Ctx() context: Context): Promise<ConnectionResult<VerdictRevision>> {
+  async revisions(
+    @Root() verdict: Verdict,
+    @Args(() => ConnectionArgs) args: ConnectionArgs,
+    @Ctx() context: Context,
+  ): Promise<ConnectionResult<VerdictRevision>> {
     const revisions = await context.services.asOf.revisions(verdict);
     return arrayConnection(revisions, (revision) => BigInt(revision.eventId), args);
   }

@@ -145,19 +145,21 @@ export class AsOfService {
         }
       }
       const dated = withDates(state, VERDICT_DATES);
-      revisions.push(Object.assign(new VerdictRevision(), {
-        version: state.version as number,
-        action: event.action,
-        at: event.at,
-        reason: event.reason,
-        rating: dated.rating,
-        rationale: dated.rationale ?? null,
-        confidence: dated.confidence ?? null,
-        withdrawnAt: dated.withdrawnAt ?? null,
-        changes,
-        actorId: event.actor_id,
-        eventId: event.id,
-      }));
+      revisions.push(
+        Object.assign(new VerdictRevision(), {
+          version: state.version as number,
+          action: event.action,
+          at: event.at,
+          reason: event.reason,
+          rating: dated.rating,
+          rationale: dated.rationale ?? null,
+          confidence: dated.confidence ?? null,
+          withdrawnAt: dated.withdrawnAt ?? null,
+          changes,
+          actorId: event.actor_id,
+          eventId: event.id,
+        }),
+      );
       previous = state;
     }
     return revisions;
@@ -179,7 +181,13 @@ export class AsOfService {
     return instant;
   }
 
-  private events(column: 'entity_id' | 'claim_id', id: string, teamId: string, at: { instant: Date; claimId: string } | null, entityType?: string): Promise<EventRow[]> {
+  private events(
+    column: 'entity_id' | 'claim_id',
+    id: string,
+    teamId: string,
+    at: { instant: Date; claimId: string } | null,
+    entityType?: string,
+  ): Promise<EventRow[]> {
     const conditions = [`${column} = $1`, 'team_id = $2'];
     const parameters: unknown[] = [id, teamId];
     if (entityType) {
@@ -224,10 +232,14 @@ export function arrayConnection<T>(items: T[], key: (item: T) => bigint, args: C
   const hasMore = window.length > page.limit;
   const slice = page.backward ? window.slice(Math.max(0, window.length - page.limit)) : window.slice(0, page.limit);
   const edges = slice.map((node) => ({ node, cursor: encodeCursor([key(node).toString()]) }));
-  return new ConnectionResult<T>(edges, {
-    hasNextPage: page.backward ? page.hasCursor : hasMore,
-    hasPreviousPage: page.backward ? hasMore : page.hasCursor,
-    startCursor: edges[0]?.cursor ?? null,
-    endCursor: edges[edges.length - 1]?.cursor ?? null,
-  }, count);
+  return new ConnectionResult<T>(
+    edges,
+    {
+      hasNextPage: page.backward ? page.hasCursor : hasMore,
+      hasPreviousPage: page.backward ? hasMore : page.hasCursor,
+      startCursor: edges[0]?.cursor ?? null,
+      endCursor: edges[edges.length - 1]?.cursor ?? null,
+    },
+    count,
+  );
 }

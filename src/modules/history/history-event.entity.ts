@@ -5,8 +5,19 @@ import { Node } from '../../shared/node';
 import { toGlobalId } from '../../shared/ids';
 
 export type EntityType =
-  | 'Team' | 'User' | 'Membership' | 'Article' | 'ArticleRevision' | 'Claim' | 'Source'
-  | 'Evidence' | 'Verdict' | 'Comment' | 'Assignment' | 'ApiToken' | 'WebhookEndpoint';
+  | 'Team'
+  | 'User'
+  | 'Membership'
+  | 'Article'
+  | 'ArticleRevision'
+  | 'Claim'
+  | 'Source'
+  | 'Evidence'
+  | 'Verdict'
+  | 'Comment'
+  | 'Assignment'
+  | 'ApiToken'
+  | 'WebhookEndpoint';
 
 @Entity({ name: 'history_events' })
 @ObjectType('HistoryEvent', { implements: Node, description: 'One change, as recorded in the same transaction as the change.' })

@@ -28,7 +28,8 @@ export class HistoryQueryService {
     const filter = args.filter;
     if (filter?.actorId) query.andWhere('event.actor_id = :actorId', { actorId: fromGlobalId(filter.actorId, 'User', 'filter.actorId') });
     if (filter?.actions?.length) {
-      if (filter.actions.some((action) => !/^[A-Z][A-Z_]{0,40}$/.test(action))) throw badInput('filter.actions must be action names like UPDATE', 'filter.actions');
+      if (filter.actions.some((action) => !/^[A-Z][A-Z_]{0,40}$/.test(action)))
+        throw badInput('filter.actions must be action names like UPDATE', 'filter.actions');
       query.andWhere('event.action = ANY(:actions)', { actions: filter.actions });
     }
     const from = validDate(filter?.from, 'filter.from');

@@ -23,7 +23,8 @@ export class HistoryEventResolver {
 
   @FieldResolver(() => JSONObjectResolver, {
     nullable: true,
-    description: 'The changed fields before the change, shaped like the GraphQL type (`{ speaker: "<Source ID>", anchor: { position: { start: 12 } } }`): field names and global IDs, as in `changes`. Null for a creation.',
+    description:
+      'The changed fields before the change, shaped like the GraphQL type (`{ speaker: "<Source ID>", anchor: { position: { start: 12 } } }`): field names and global IDs, as in `changes`. Null for a creation.',
   })
   async before(@Root() event: HistoryEvent, @Ctx() context: Context): Promise<Record<string, unknown> | null> {
     return (await context.services.historyView.view(event)).before;
@@ -35,7 +36,8 @@ export class HistoryEventResolver {
   }
 
   @FieldResolver(() => [FieldChange], {
-    description: 'The changed fields one by one, each with the objects it refers to (`beforeNodes`, `afterNodes`); a creation lists every recorded field, from null.',
+    description:
+      'The changed fields one by one, each with the objects it refers to (`beforeNodes`, `afterNodes`); a creation lists every recorded field, from null.',
   })
   async changes(@Root() event: HistoryEvent, @Ctx() context: Context): Promise<FieldChange[]> {
     return (await context.services.historyView.view(event)).changes;

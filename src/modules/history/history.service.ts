@@ -83,7 +83,13 @@ export async function insertWithHistory<T extends ObjectLiteral & { id: string }
   values: DeepPartial<NoInfer<T>>,
   event: (created: T) => HistoryRecord,
 ): Promise<T> {
-  const result = await manager.createQueryBuilder().insert().into(entity).values(manager.create(entity, values) as never).returning('*').execute();
+  const result = await manager
+    .createQueryBuilder()
+    .insert()
+    .into(entity)
+    .values(manager.create(entity, values) as never)
+    .returning('*')
+    .execute();
   const created = hydrate(manager, entity, (result.raw as Record<string, unknown>[])[0]);
   await recordHistory(manager, event(created));
   return created;

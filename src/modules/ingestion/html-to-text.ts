@@ -3,8 +3,30 @@ import type { Readability as ReadabilityClass } from '@mozilla/readability';
 
 const SKIP = new Set(['SCRIPT', 'STYLE', 'NOSCRIPT', 'TEMPLATE', 'SVG', 'IFRAME', 'FORM', 'NAV', 'ASIDE', 'FOOTER', 'HEADER', 'BUTTON', 'SELECT', 'FIGURE']);
 const BLOCK = new Set([
-  'P', 'DIV', 'SECTION', 'ARTICLE', 'MAIN', 'H1', 'H2', 'H3', 'H4', 'H5', 'H6', 'LI', 'BLOCKQUOTE', 'PRE', 'TR',
-  'DT', 'DD', 'FIGCAPTION', 'TABLE', 'UL', 'OL', 'DL', 'HR', 'ADDRESS',
+  'P',
+  'DIV',
+  'SECTION',
+  'ARTICLE',
+  'MAIN',
+  'H1',
+  'H2',
+  'H3',
+  'H4',
+  'H5',
+  'H6',
+  'LI',
+  'BLOCKQUOTE',
+  'PRE',
+  'TR',
+  'DT',
+  'DD',
+  'FIGCAPTION',
+  'TABLE',
+  'UL',
+  'OL',
+  'DL',
+  'HR',
+  'ADDRESS',
 ]);
 
 interface DomNode {
@@ -83,7 +105,10 @@ function shape(root: DomNode): { depth: number; elements: number } {
 }
 
 function flush(paragraphs: string[], current: string[]): void {
-  const text = current.join('').replace(/[\s\u00a0]+/g, ' ').trim();
+  const text = current
+    .join('')
+    .replace(/[\s\u00a0]+/g, ' ')
+    .trim();
   current.length = 0;
   if (text) paragraphs.push(text);
 }

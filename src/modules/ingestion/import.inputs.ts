@@ -22,7 +22,7 @@ registerEnumType(ImportFormat, {
 @InputType()
 export class ImportArticleInput {
   @Field(() => ID) teamId: string;
-  @Field(() => String, { nullable: true, description: 'Default: the HTML page\'s title.' }) title?: string | null;
+  @Field(() => String, { nullable: true, description: "Default: the HTML page's title." }) title?: string | null;
   @Field(() => URLResolver, { nullable: true }) url?: URL | string | null;
   @Field(() => String, { nullable: true }) outlet?: string | null;
   @Field(() => String, { nullable: true }) byline?: string | null;

@@ -71,7 +71,13 @@ export class ImportService {
           anchorState: AnchorState.ANCHORED,
           kind: statement.kind as Claim['kind'],
           // an anonymous speaker makes the claim ANONYMOUS whatever the rules guessed, and vice versa
-          sourcing: speaker ? (speaker.anonymous ? Sourcing.ANONYMOUS : Sourcing.SOURCED) : (statement.sourcing === 'SOURCED' ? Sourcing.SOURCED : statement.sourcing as Sourcing),
+          sourcing: speaker
+            ? speaker.anonymous
+              ? Sourcing.ANONYMOUS
+              : Sourcing.SOURCED
+            : statement.sourcing === 'SOURCED'
+              ? Sourcing.SOURCED
+              : (statement.sourcing as Sourcing),
           speakerId: speaker?.id ?? null,
           via: statement.via?.slice(0, 300) ?? null,
           extractionConfidence: round(statement.confidence),
@@ -83,8 +89,14 @@ export class ImportService {
         };
         if (values.sourcing === Sourcing.UNSOURCED) values.speakerId = null;
         const created = await insertWithHistory(manager, Claim, values, (row) => ({
-          teamId: article.teamId, actorId: prepared.values.createdBy, entityType: 'Claim', entityId: row.id,
-          claimId: row.id, articleId: article.id, action: 'CREATE', reason: 'extracted at import',
+          teamId: article.teamId,
+          actorId: prepared.values.createdBy,
+          entityType: 'Claim',
+          entityId: row.id,
+          claimId: row.id,
+          articleId: article.id,
+          action: 'CREATE',
+          reason: 'extracted at import',
           after: snapshot(row, CLAIM_FIELDS),
         }));
         claims.push(created);
@@ -116,7 +128,11 @@ class SpeakerResolver {
   readonly created: Source[] = [];
   private readonly cache = new Map<string, Source>();
 
-  constructor(private readonly manager: EntityManager, private readonly teamId: string, private readonly actorId: string) {}
+  constructor(
+    private readonly manager: EntityManager,
+    private readonly teamId: string,
+    private readonly actorId: string,
+  ) {}
 
   all(): Source[] {
     return [...new Map([...this.cache.values()].map((source) => [source.id, source])).values()];
@@ -138,7 +154,8 @@ class SpeakerResolver {
       return this.manager
         .createQueryBuilder(Source, 'source')
         .where('source.team_id = :teamId AND source.anonymous AND lower(source.descriptor) = lower(:descriptor)', {
-          teamId: this.teamId, descriptor: speaker.descriptor,
+          teamId: this.teamId,
+          descriptor: speaker.descriptor,
         })
         .orderBy('source.created_at', 'ASC')
         .getOne();
@@ -162,10 +179,18 @@ class SpeakerResolver {
     const found = await this.manager.findOneByOrFail(Source, { id: rows[0].id });
     // A fuller name seen later replaces a bare surname ("Khinstin" -> "Alexander Khinstin").
     if (found.normalizedName && normalized.length > found.normalizedName.length && normalized.endsWith(` ${found.normalizedName}`)) {
-      const { before, after } = await versionedUpdate(this.manager, Source, 'Source', found.id, found.version, { name: speaker.name, normalizedName: normalized });
+      const { before, after } = await versionedUpdate(this.manager, Source, 'Source', found.id, found.version, {
+        name: speaker.name,
+        normalizedName: normalized,
+      });
       await recordHistory(this.manager, {
-        teamId: this.teamId, actorId: this.actorId, entityType: 'Source', entityId: found.id, action: 'UPDATE',
-        reason: 'fuller name found at import', ...diff(before, after, ['name', 'version'] as const),
+        teamId: this.teamId,
+        actorId: this.actorId,
+        entityType: 'Source',
+        entityId: found.id,
+        action: 'UPDATE',
+        reason: 'fuller name found at import',
+        ...diff(before, after, ['name', 'version'] as const),
       });
       return after;
     }
@@ -174,20 +199,30 @@ class SpeakerResolver {
 
   private async create(speaker: ExtractedSpeaker): Promise<Source> {
     const kind = (Object.values(SourceKind) as string[]).includes(speaker.kind) ? (speaker.kind as SourceKind) : SourceKind.OTHER;
-    const created = await insertWithHistory(this.manager, Source, {
-      teamId: this.teamId,
-      kind,
-      name: speaker.anonymous ? null : speaker.name!.slice(0, 300),
-      normalizedName: speaker.anonymous ? null : normalizeName(speaker.name!),
-      title: speaker.title?.slice(0, 300) ?? null,
-      anonymous: speaker.anonymous,
-      descriptor: speaker.anonymous ? (speaker.descriptor ?? 'unnamed source').slice(0, 500) : null,
-      version: 1,
-      createdBy: this.actorId,
-    }, (row) => ({
-      teamId: this.teamId, actorId: this.actorId, entityType: 'Source', entityId: row.id, action: 'CREATE',
-      reason: 'speaker found at import', after: snapshot(row, ['kind', 'name', 'title', 'anonymous', 'descriptor'] as const),
-    }));
+    const created = await insertWithHistory(
+      this.manager,
+      Source,
+      {
+        teamId: this.teamId,
+        kind,
+        name: speaker.anonymous ? null : speaker.name!.slice(0, 300),
+        normalizedName: speaker.anonymous ? null : normalizeName(speaker.name!),
+        title: speaker.title?.slice(0, 300) ?? null,
+        anonymous: speaker.anonymous,
+        descriptor: speaker.anonymous ? (speaker.descriptor ?? 'unnamed source').slice(0, 500) : null,
+        version: 1,
+        createdBy: this.actorId,
+      },
+      (row) => ({
+        teamId: this.teamId,
+        actorId: this.actorId,
+        entityType: 'Source',
+        entityId: row.id,
+        action: 'CREATE',
+        reason: 'speaker found at import',
+        after: snapshot(row, ['kind', 'name', 'title', 'anonymous', 'descriptor'] as const),
+      }),
+    );
     this.created.push(created);
     return created;
   }

@@ -28,7 +28,11 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
  * is exact: not below xmin, and at or above xmax or still in progress then.
  */
 export class Snapshot {
-  private constructor(readonly xmin: bigint, readonly xmax: bigint, readonly inProgress: readonly bigint[]) {}
+  private constructor(
+    readonly xmin: bigint,
+    readonly xmax: bigint,
+    readonly inProgress: readonly bigint[],
+  ) {}
 
   static parse(text: string): Snapshot {
     const match = /^(\d+):(\d+):([\d,]*)$/.exec(text);
@@ -56,7 +60,11 @@ export class NoticeStream implements AsyncIterableIterator<LiveNotice> {
   /** What had committed when the subscription started: it receives only what commits after. */
   since: Snapshot | null = null;
 
-  constructor(readonly teamId: string, readonly filter: NoticeFilter, private readonly onClose: (stream: NoticeStream) => void) {}
+  constructor(
+    readonly teamId: string,
+    readonly filter: NoticeFilter,
+    private readonly onClose: (stream: NoticeStream) => void,
+  ) {}
 
   /** Returns false when the subscriber fell too far behind and was closed. */
   push(notice: LiveNotice): boolean {
@@ -172,7 +180,11 @@ export class EventHub {
   /** Streams waiting for their starting snapshot. */
   private starting: { stream: NoticeStream; resolve: () => void; reject: (error: Error) => void }[] = [];
 
-  constructor(private readonly connectionString: string, private readonly log: Logger, private readonly pollIntervalMs = 100) {}
+  constructor(
+    private readonly connectionString: string,
+    private readonly log: Logger,
+    private readonly pollIntervalMs = 100,
+  ) {}
 
   /** Subscriptions that are live: they have their starting snapshot. */
   get subscriberCount(): number {
@@ -208,8 +220,14 @@ export class EventHub {
       }, timeoutMs);
       this.starting.push({
         stream,
-        resolve: () => { clearTimeout(timer); resolve(); },
-        reject: (error) => { clearTimeout(timer); reject(error); },
+        resolve: () => {
+          clearTimeout(timer);
+          resolve();
+        },
+        reject: (error) => {
+          clearTimeout(timer);
+          reject(error);
+        },
       });
       this.schedulePoll(0);
     });
@@ -345,8 +363,13 @@ export class EventHub {
   private dispatch(row: PollRow): number {
     const txid = BigInt(row.txid!);
     const notice: LiveNotice = {
-      id: row.id!, teamId: row.team_id, entityType: row.entity_type, entityId: row.entity_id, action: row.action,
-      claimId: row.claim_id, articleId: row.article_id,
+      id: row.id!,
+      teamId: row.team_id,
+      entityType: row.entity_type,
+      entityId: row.entity_id,
+      action: row.action,
+      claimId: row.claim_id,
+      articleId: row.article_id,
     };
     let count = 0;
     for (const stream of this.streams) {

@@ -127,7 +127,7 @@ export class LiveResolver {
   }
 
   @Subscription(() => HistoryEvent, {
-    description: 'The team\'s activity feed, live: every change in the team as it commits.',
+    description: "The team's activity feed, live: every change in the team as it commits.",
     subscribe: async ({ args, context }: SubscribeResolverData<unknown, { teamId: string }, LiveContext>) => {
       const actor = requireActor(context);
       const teamId = fromGlobalId(args.teamId, 'Team', 'teamId');

@@ -3,8 +3,16 @@ import type http from 'node:http';
 import { WebSocketServer } from 'ws';
 import { useServer } from 'graphql-ws/use/ws';
 import {
-  GraphQLError, createSourceEventStream, execute, getOperationAST, validate,
-  type ExecutionArgs, type ExecutionResult, type FormattedExecutionResult, type GraphQLFormattedError, type GraphQLSchema,
+  GraphQLError,
+  createSourceEventStream,
+  execute,
+  getOperationAST,
+  validate,
+  type ExecutionArgs,
+  type ExecutionResult,
+  type FormattedExecutionResult,
+  type GraphQLFormattedError,
+  type GraphQLSchema,
 } from 'graphql';
 import type { Logger } from 'pino';
 import type { AuthResult, Authenticator } from '../auth/authenticator';
@@ -85,7 +93,12 @@ function domainGraphQLError(error: DomainError): GraphQLError {
 
 /** A validation error of a subscription, coded as Apollo codes those of queries and mutations. */
 function validationError(error: GraphQLError): GraphQLError {
-  return new GraphQLError(error.message, { nodes: error.nodes, source: error.source, positions: error.positions, extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } });
+  return new GraphQLError(error.message, {
+    nodes: error.nodes,
+    source: error.source,
+    positions: error.positions,
+    extensions: { code: 'GRAPHQL_VALIDATION_FAILED' },
+  });
 }
 
 type Delivery = { kind: 'skip' } | { kind: 'next'; result: ExecutionResult } | { kind: 'last'; result: ExecutionResult };
@@ -212,106 +225,113 @@ export function attachLiveServer(deps: LiveServerDeps): LiveServer {
       await context.db.finish('commit').catch((error: unknown) => log.error({ err: error }, 'could not end a live event transaction'));
     }
     // Gone or no longer visible by the time it is delivered: nothing to tell.
-    const invisible = !result.data && result.errors?.every((error) => error.originalError instanceof DomainError && error.originalError.code === ErrorCode.NOT_FOUND);
+    const invisible =
+      !result.data && result.errors?.every((error) => error.originalError instanceof DomainError && error.originalError.code === ErrorCode.NOT_FOUND);
     return invisible ? { kind: 'skip' } : { kind: 'next', result };
   };
 
-  const server = useServer<Record<string, unknown> | undefined>({
-    isProd: deps.production,
-    onConnect: async (ctx) => {
-      const credentials = connectionCredentials(ctx.connectionParams);
-      // text no header could carry (a NUL) is refused like bad credentials, before any lookup
-      if (Object.entries(credentials).some(([key, value]) => invalidText(key) || invalidText(value))) return false;
-      const { actor } = await deps.authenticator.authenticateRequest(credentials);
-      // refused credentials are counted against the address, as over HTTP (guessing is limited too)
-      if (limiter.enabled) {
-        const { decision } = await pipeline.charge(actor, ctx.extra.request.socket.remoteAddress, 1);
-        if (!decision.allowed) {
-          ctx.extra.socket.close(CLOSE_TRY_AGAIN_LATER, `Rate limit exceeded; try again in ${decision.retryAfterSeconds} seconds`);
-          return false;
+  const server = useServer<Record<string, unknown> | undefined>(
+    {
+      isProd: deps.production,
+      onConnect: async (ctx) => {
+        const credentials = connectionCredentials(ctx.connectionParams);
+        // text no header could carry (a NUL) is refused like bad credentials, before any lookup
+        if (Object.entries(credentials).some(([key, value]) => invalidText(key) || invalidText(value))) return false;
+        const { actor } = await deps.authenticator.authenticateRequest(credentials);
+        // refused credentials are counted against the address, as over HTTP (guessing is limited too)
+        if (limiter.enabled) {
+          const { decision } = await pipeline.charge(actor, ctx.extra.request.socket.remoteAddress, 1);
+          if (!decision.allowed) {
+            ctx.extra.socket.close(CLOSE_TRY_AGAIN_LATER, `Rate limit exceeded; try again in ${decision.retryAfterSeconds} seconds`);
+            return false;
+          }
         }
-      }
-      // false closes the socket with 4403 Forbidden
-      return actor !== null;
-    },
-    onSubscribe: async (ctx, id, payload) => {
-      // ctx.subscriptions holds this operation already, and every other one still running
-      if (Object.keys(ctx.subscriptions).length > MAX_SUBSCRIPTIONS_PER_CONNECTION) {
-        const error = new GraphQLError(
-          `Too many operations on this connection: at most ${MAX_SUBSCRIPTIONS_PER_CONNECTION} at once; complete some, or open another connection`,
-          { extensions: { code: 'TOO_MANY_SUBSCRIPTIONS', limit: MAX_SUBSCRIPTIONS_PER_CONNECTION } },
+        // false closes the socket with 4403 Forbidden
+        return actor !== null;
+      },
+      onSubscribe: async (ctx, id, payload) => {
+        // ctx.subscriptions holds this operation already, and every other one still running
+        if (Object.keys(ctx.subscriptions).length > MAX_SUBSCRIPTIONS_PER_CONNECTION) {
+          const error = new GraphQLError(
+            `Too many operations on this connection: at most ${MAX_SUBSCRIPTIONS_PER_CONNECTION} at once; complete some, or open another connection`,
+            { extensions: { code: 'TOO_MANY_SUBSCRIPTIONS', limit: MAX_SUBSCRIPTIONS_PER_CONNECTION } },
+          );
+          return [error];
+        }
+        // graphql-ws wants `query` to be a string: a client that sends a trusted document's id or an
+        // APQ hash sends "" with it, and the pipeline resolves the document from those fields
+        const admission = pipeline.admit({ operationName: payload.operationName ?? null, variables: payload.variables ?? null, document: payload });
+        if (admission.kind === 'unmeasured') return [requestError('A subscribe message needs a query', 'BAD_REQUEST', 400)];
+        if (admission.kind === 'refused') return admission.errors;
+        let checkedAuth: AuthResult | null = null;
+        if (limiter.enabled) {
+          const auth = await deps.authenticator.authenticateRequest(connectionCredentials(ctx.connectionParams));
+          const { error } = await pipeline.charge(auth.actor, ctx.extra.request.socket.remoteAddress, admission.cost);
+          if (error) return [error];
+          checkedAuth = auth;
+        }
+        const { document, analysis } = admission;
+        // queries and mutations are validated by Apollo, as over HTTP; subscriptions run here
+        if (analysis.operationType === 'subscription') {
+          const errors = validate(deps.schema, document);
+          if (errors.length) return errors.map(validationError);
+        }
+        admittedFor(ctx).set(id, { query: admission.query, auth: checkedAuth });
+        return { schema: deps.schema, document, operationName: payload.operationName, variableValues: payload.variables };
+      },
+      context: async (ctx, id, _payload, args) => {
+        const credentials = connectionCredentials(ctx.connectionParams);
+        const pending = admittedFor(ctx);
+        const operation = pending.get(id);
+        pending.delete(id);
+        const { actor, error } = operation?.auth ?? (await deps.authenticator.authenticateRequest(credentials));
+        const context = createContext(deps.contextDeps, actor, randomUUID(), error) as LiveContext;
+        context.live = { hub, credentials };
+        context.db.setMode(getOperationAST(args.document, args.operationName)?.operation === 'mutation' ? 'write' : 'read');
+        pipeline.markAdmitted(context);
+        if (operation) admittedQueries.set(context.session, operation.query);
+        return context;
+      },
+      execute: async (args) => {
+        const context = args.contextValue as Context;
+        const query = admittedQueries.get(context.session);
+        if (query === undefined) throw new Error('a WebSocket operation reached execution without the pipeline');
+        const result = await deps.executeOperation(
+          { query, operationName: args.operationName ?? null, variables: (args.variableValues as Record<string, unknown> | undefined) ?? null },
+          context,
         );
-        return [error];
-      }
-      // graphql-ws wants `query` to be a string: a client that sends a trusted document's id or an
-      // APQ hash sends "" with it, and the pipeline resolves the document from those fields
-      const admission = pipeline.admit({ operationName: payload.operationName ?? null, variables: payload.variables ?? null, document: payload });
-      if (admission.kind === 'unmeasured') return [requestError('A subscribe message needs a query', 'BAD_REQUEST', 400)];
-      if (admission.kind === 'refused') return admission.errors;
-      let checkedAuth: AuthResult | null = null;
-      if (limiter.enabled) {
-        const auth = await deps.authenticator.authenticateRequest(connectionCredentials(ctx.connectionParams));
-        const { error } = await pipeline.charge(auth.actor, ctx.extra.request.socket.remoteAddress, admission.cost);
-        if (error) return [error];
-        checkedAuth = auth;
-      }
-      const { document, analysis } = admission;
-      // queries and mutations are validated by Apollo, as over HTTP; subscriptions run here
-      if (analysis.operationType === 'subscription') {
-        const errors = validate(deps.schema, document);
-        if (errors.length) return errors.map(validationError);
-      }
-      admittedFor(ctx).set(id, { query: admission.query, auth: checkedAuth });
-      return { schema: deps.schema, document, operationName: payload.operationName, variableValues: payload.variables };
+        // already formatted (formatError): onNext leaves query and mutation results alone
+        return result as ExecutionResult;
+      },
+      subscribe: async (args) => {
+        const context = args.contextValue as LiveContext;
+        let source: AsyncIterable<unknown> | ExecutionResult;
+        try {
+          source = await createSourceEventStream(args);
+        } finally {
+          await context.db.finish('commit').catch((error: unknown) => log.error({ err: error }, 'could not end a subscribe transaction'));
+        }
+        if (!(Symbol.asyncIterator in Object(source))) return source as ExecutionResult;
+        const live = context.live!;
+        subscriptionsOpen.inc();
+        return new PerEventResults(
+          (source as AsyncIterable<unknown>)[Symbol.asyncIterator](),
+          (notice) => deliver(args, live, notice),
+          log,
+          () => subscriptionsOpen.dec(),
+        );
+      },
+      onNext: (_ctx, _id, _payload, args, result) => {
+        if (!result.errors) return undefined;
+        // query and mutation results come from Apollo with their errors formatted already
+        if (getOperationAST(args.document, args.operationName)?.operation !== 'subscription') return result as FormattedExecutionResult;
+        return { ...result, errors: result.errors.map(formatLiveError) };
+      },
+      // the pipeline's refusals, formatted as HTTP formats them
+      onError: (_ctx, _id, _payload, errors) => pipeline.formatErrors(errors),
     },
-    context: async (ctx, id, _payload, args) => {
-      const credentials = connectionCredentials(ctx.connectionParams);
-      const pending = admittedFor(ctx);
-      const operation = pending.get(id);
-      pending.delete(id);
-      const { actor, error } = operation?.auth ?? await deps.authenticator.authenticateRequest(credentials);
-      const context = createContext(deps.contextDeps, actor, randomUUID(), error) as LiveContext;
-      context.live = { hub, credentials };
-      context.db.setMode(getOperationAST(args.document, args.operationName)?.operation === 'mutation' ? 'write' : 'read');
-      pipeline.markAdmitted(context);
-      if (operation) admittedQueries.set(context.session, operation.query);
-      return context;
-    },
-    execute: async (args) => {
-      const context = args.contextValue as Context;
-      const query = admittedQueries.get(context.session);
-      if (query === undefined) throw new Error('a WebSocket operation reached execution without the pipeline');
-      const result = await deps.executeOperation({ query, operationName: args.operationName ?? null, variables: (args.variableValues as Record<string, unknown> | undefined) ?? null }, context);
-      // already formatted (formatError): onNext leaves query and mutation results alone
-      return result as ExecutionResult;
-    },
-    subscribe: async (args) => {
-      const context = args.contextValue as LiveContext;
-      let source: AsyncIterable<unknown> | ExecutionResult;
-      try {
-        source = await createSourceEventStream(args);
-      } finally {
-        await context.db.finish('commit').catch((error: unknown) => log.error({ err: error }, 'could not end a subscribe transaction'));
-      }
-      if (!(Symbol.asyncIterator in Object(source))) return source as ExecutionResult;
-      const live = context.live!;
-      subscriptionsOpen.inc();
-      return new PerEventResults(
-        (source as AsyncIterable<unknown>)[Symbol.asyncIterator](),
-        (notice) => deliver(args, live, notice),
-        log,
-        () => subscriptionsOpen.dec(),
-      );
-    },
-    onNext: (_ctx, _id, _payload, args, result) => {
-      if (!result.errors) return undefined;
-      // query and mutation results come from Apollo with their errors formatted already
-      if (getOperationAST(args.document, args.operationName)?.operation !== 'subscription') return result as FormattedExecutionResult;
-      return { ...result, errors: result.errors.map(formatLiveError) };
-    },
-    // the pipeline's refusals, formatted as HTTP formats them
-    onError: (_ctx, _id, _payload, errors) => pipeline.formatErrors(errors),
-  }, wsServer);
+    wsServer,
+  );
 
   return {
     hub,

@@ -29,20 +29,34 @@ export class NodeService {
   private async load(type: string, rawId: string): Promise<object | null> {
     const services = this.context.services;
     switch (type) {
-      case 'Team': return services.teams.get(rawId);
-      case 'Article': return services.articles.get(rawId);
-      case 'Claim': return services.claims.get(rawId);
-      case 'Source': return services.sources.get(rawId);
-      case 'Evidence': return services.evidence.get(rawId);
-      case 'Verdict': return services.verdicts.get(rawId);
-      case 'Comment': return services.comments.get(rawId);
-      case 'Assignment': return services.assignments.get(rawId);
-      case 'WebhookEndpoint': return services.webhooks.get(rawId);
-      case 'User': return this.user(rawId);
-      case 'ApiToken': return services.auth.apiToken(rawId);
-      case 'HistoryEvent': return this.historyEvent(rawId);
-      case 'ArticleRevision': return this.revision(rawId);
-      default: return null;
+      case 'Team':
+        return services.teams.get(rawId);
+      case 'Article':
+        return services.articles.get(rawId);
+      case 'Claim':
+        return services.claims.get(rawId);
+      case 'Source':
+        return services.sources.get(rawId);
+      case 'Evidence':
+        return services.evidence.get(rawId);
+      case 'Verdict':
+        return services.verdicts.get(rawId);
+      case 'Comment':
+        return services.comments.get(rawId);
+      case 'Assignment':
+        return services.assignments.get(rawId);
+      case 'WebhookEndpoint':
+        return services.webhooks.get(rawId);
+      case 'User':
+        return this.user(rawId);
+      case 'ApiToken':
+        return services.auth.apiToken(rawId);
+      case 'HistoryEvent':
+        return this.historyEvent(rawId);
+      case 'ArticleRevision':
+        return this.revision(rawId);
+      default:
+        return null;
     }
   }
 
@@ -51,14 +65,16 @@ export class NodeService {
     const actor = requireActor(this.context);
     if (userId !== actor.userId) {
       // batched: a page of history names many users (actors, reviewers, authors)
-      const shared = await this.context.loaders.keyed<string, boolean>('User.sharesTeam', async (userIds) => {
-        const rows = await this.context.db.query<{ user_id: string }>(
-          'SELECT DISTINCT user_id FROM memberships WHERE user_id = ANY($1::uuid[]) AND team_id = ANY($2::uuid[])',
-          [[...userIds], actor.teamIds],
-        );
-        const found = new Set(rows.map((row) => row.user_id));
-        return userIds.map((id) => found.has(id));
-      }).load(userId);
+      const shared = await this.context.loaders
+        .keyed<string, boolean>('User.sharesTeam', async (userIds) => {
+          const rows = await this.context.db.query<{ user_id: string }>(
+            'SELECT DISTINCT user_id FROM memberships WHERE user_id = ANY($1::uuid[]) AND team_id = ANY($2::uuid[])',
+            [[...userIds], actor.teamIds],
+          );
+          const found = new Set(rows.map((row) => row.user_id));
+          return userIds.map((id) => found.has(id));
+        })
+        .load(userId);
       if (!shared) return null;
     }
     return this.context.loaders.entity(User, false).load(userId);

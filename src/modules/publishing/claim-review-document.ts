@@ -52,7 +52,8 @@ function term(node: Node, name: string): unknown {
 
 function types(node: Node): string[] {
   const raw = node['@type'];
-  return (Array.isArray(raw) ? raw : [raw]).filter((value): value is string => typeof value === 'string')
+  return (Array.isArray(raw) ? raw : [raw])
+    .filter((value): value is string => typeof value === 'string')
     .map((value) => SCHEMA_PREFIXES.reduce((name, prefix) => (name.startsWith(prefix) ? name.slice(prefix.length) : name), value));
 }
 
@@ -184,7 +185,8 @@ export function readClaimReview(item: unknown, index: number): { review: Externa
 export function readClaimReviewDocument(document: unknown): { reviews: ExternalClaimReview[]; problems: ItemProblem[] } {
   const items = documentItems(document);
   if (items.length === 0) return { reviews: [], problems: [{ index: 0, path: '', message: 'the document holds no ClaimReview' }] };
-  if (items.length > MAX_ITEMS) return { reviews: [], problems: [{ index: MAX_ITEMS, path: '', message: `a document may hold at most ${MAX_ITEMS} ClaimReviews` }] };
+  if (items.length > MAX_ITEMS)
+    return { reviews: [], problems: [{ index: MAX_ITEMS, path: '', message: `a document may hold at most ${MAX_ITEMS} ClaimReviews` }] };
   const reviews: ExternalClaimReview[] = [];
   const problems: ItemProblem[] = [];
   items.forEach((item, index) => {

@@ -6,13 +6,13 @@ import { ExternalVerdict, ImportClaimReviewsInput, ImportClaimReviewsPayload, to
 @Resolver(() => Claim)
 export class ClaimReviewImportResolver {
   @Mutation(() => ImportClaimReviewsPayload, {
-    description: 'Imports other organisations\' ClaimReviews (JSON-LD) as claims with their external verdict (EDITOR); all or nothing.',
+    description: "Imports other organisations' ClaimReviews (JSON-LD) as claims with their external verdict (EDITOR); all or nothing.",
   })
   importClaimReviews(@Arg('input', () => ImportClaimReviewsInput) input: ImportClaimReviewsInput, @Ctx() context: Context): Promise<ImportClaimReviewsPayload> {
     return context.services.claimReviewImports.import(input);
   }
 
-  @FieldResolver(() => ExternalVerdict, { nullable: true, description: 'Another organisation\'s verdict, for claims imported from its ClaimReview.' })
+  @FieldResolver(() => ExternalVerdict, { nullable: true, description: "Another organisation's verdict, for claims imported from its ClaimReview." })
   externalVerdict(@Root() claim: Claim): ExternalVerdict | null {
     return claim.externalReview ? toExternalVerdict(claim.externalReview) : null;
   }

@@ -56,18 +56,27 @@ export class ClaimReviewImportService {
     const { reviews, problems } = readClaimReviewDocument(document);
     if (problems.length) {
       const items = new Set(problems.map((problem) => problem.index)).size;
-      throw new DomainError(ErrorCode.BAD_USER_INPUT,
+      throw new DomainError(
+        ErrorCode.BAD_USER_INPUT,
         `${items} item${items === 1 ? '' : 's'} of the document ${items === 1 ? 'is' : 'are'} not a usable ClaimReview; nothing was imported. ` +
-        problems.slice(0, 3).map((problem) => `item ${problem.index}${problem.path ? ` ${problem.path}` : ''}: ${problem.message}`).join('; '),
-        { field: 'document', problems: problems.slice(0, MAX_LISTED_PROBLEMS) });
+          problems
+            .slice(0, 3)
+            .map((problem) => `item ${problem.index}${problem.path ? ` ${problem.path}` : ''}: ${problem.message}`)
+            .join('; '),
+        { field: 'document', problems: problems.slice(0, MAX_LISTED_PROBLEMS) },
+      );
     }
     const articles = this.context.services.articles;
     return this.context.db.transaction(async (manager) => {
       const urls = reviews.map((review) => review.url);
-      const known = new Set(((await manager.query(
-        `SELECT external_review->>'url' AS url FROM claims WHERE team_id = $1 AND external_review IS NOT NULL AND external_review->>'url' = ANY($2::text[])`,
-        [teamId, urls],
-      )) as { url: string }[]).map((row) => row.url));
+      const known = new Set(
+        (
+          (await manager.query(
+            `SELECT external_review->>'url' AS url FROM claims WHERE team_id = $1 AND external_review IS NOT NULL AND external_review->>'url' = ANY($2::text[])`,
+            [teamId, urls],
+          )) as { url: string }[]
+        ).map((row) => row.url),
+      );
       const claims: Claim[] = [];
       let alreadyImported = 0;
       for (const review of reviews) {
@@ -91,14 +100,35 @@ export class ClaimReviewImportService {
         });
         const { article, revision } = await articles.insert(manager, prepared, 'IMPORT');
         const anchor = anchorByPosition(revision.body, 0, codePointLength(revision.body));
-        const claim = await insertWithHistory(manager, Claim, {
-          teamId, articleId: article.id, revisionId: revision.id, ...anchorColumns(anchor), anchorState: AnchorState.ANCHORED,
-          kind: ClaimKind.ASSERTION, sourcing: Sourcing.UNSOURCED, speakerId: null, status: ClaimStatus.UNREVIEWED, version: 1,
-          createdBy: actor.userId, externalReview: stored(review),
-        }, (row) => ({
-          teamId, actorId: actor.userId, entityType: 'Claim', entityId: row.id, claimId: row.id, articleId: article.id, action: 'CREATE',
-          reason: `imported ClaimReview by ${review.organization.name}`, after: { ...snapshot(row, CLAIM_FIELDS), externalReview: stored(review) },
-        }));
+        const claim = await insertWithHistory(
+          manager,
+          Claim,
+          {
+            teamId,
+            articleId: article.id,
+            revisionId: revision.id,
+            ...anchorColumns(anchor),
+            anchorState: AnchorState.ANCHORED,
+            kind: ClaimKind.ASSERTION,
+            sourcing: Sourcing.UNSOURCED,
+            speakerId: null,
+            status: ClaimStatus.UNREVIEWED,
+            version: 1,
+            createdBy: actor.userId,
+            externalReview: stored(review),
+          },
+          (row) => ({
+            teamId,
+            actorId: actor.userId,
+            entityType: 'Claim',
+            entityId: row.id,
+            claimId: row.id,
+            articleId: article.id,
+            action: 'CREATE',
+            reason: `imported ClaimReview by ${review.organization.name}`,
+            after: { ...snapshot(row, CLAIM_FIELDS), externalReview: stored(review) },
+          }),
+        );
         claims.push(claim);
       }
       this.context.loaders.clear();

@@ -19,11 +19,11 @@ export interface StoredExternalReview {
 export class ExternalVerdict {
   @Field(() => String) organizationName: string;
   @Field(() => String, { nullable: true }) organizationUrl: string | null;
-  @Field(() => String, { nullable: true, description: 'The rating in the organisation\'s words (reviewRating.alternateName).' }) rating: string | null;
+  @Field(() => String, { nullable: true, description: "The rating in the organisation's words (reviewRating.alternateName)." }) rating: string | null;
   @Field(() => Float, { nullable: true }) ratingValue: number | null;
   @Field(() => Float, { nullable: true }) bestRating: number | null;
   @Field(() => Float, { nullable: true }) worstRating: number | null;
-  @Field(() => String, { description: 'The review\'s page.' }) url: string;
+  @Field(() => String, { description: "The review's page." }) url: string;
   @Field(() => DateTimeResolver, { nullable: true }) datePublished: Date | null;
   @Field(() => String, { nullable: true, description: 'Who made the claim, as the review names them.' }) claimAuthor: string | null;
 }

@@ -5,8 +5,13 @@ import { SourceKind } from '../source/source.entity';
 import type { PublicFactCheck } from './public-reader';
 
 const RATING_COLORS: Record<Rating, string> = {
-  TRUE: '#1a7f37', MOSTLY_TRUE: '#4d9221', MIXED: '#9a6700', MOSTLY_FALSE: '#c4432b', FALSE: '#b42318',
-  MISLEADING: '#7b3fa0', UNVERIFIABLE: '#57606a',
+  TRUE: '#1a7f37',
+  MOSTLY_TRUE: '#4d9221',
+  MIXED: '#9a6700',
+  MOSTLY_FALSE: '#c4432b',
+  FALSE: '#b42318',
+  MISLEADING: '#7b3fa0',
+  UNVERIFIABLE: '#57606a',
 };
 const STANCE_LABELS: Record<string, string> = { SUPPORTS: 'Supports the claim', REFUTES: 'Refutes the claim', CONTEXT: 'Context' };
 const SOURCING_LABELS: Record<string, string> = { SOURCED: 'Named source', ANONYMOUS: 'Anonymous source', UNSOURCED: 'No source given' };
@@ -37,18 +42,26 @@ const formatDate = (date: Date): string => date.toISOString().slice(0, 10);
  * the element; the JSON value is unchanged.
  */
 export function scriptJson(value: unknown): string {
-  return JSON.stringify(value).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
+  return JSON.stringify(value)
+    .replace(/</g, '\\u003c')
+    .replace(/\u2028/g, '\\u2028')
+    .replace(/\u2029/g, '\\u2029');
 }
 
 function paragraphs(text: string): string {
-  return text.split(/\n{2,}/).map((paragraph) => `<p>${escapeHtml(paragraph).replace(/\n/g, '<br>')}</p>`).join('\n');
+  return text
+    .split(/\n{2,}/)
+    .map((paragraph) => `<p>${escapeHtml(paragraph).replace(/\n/g, '<br>')}</p>`)
+    .join('\n');
 }
 
 function speakerLine(factCheck: PublicFactCheck): string {
   const speaker = factCheck.speaker;
   if (!speaker) {
     const by = factCheck.article.byline ?? factCheck.article.outlet;
-    return by ? `Stated in the article by ${escapeHtml(by)} (${escapeHtml(SOURCING_LABELS[factCheck.sourcing])})` : escapeHtml(SOURCING_LABELS[factCheck.sourcing]);
+    return by
+      ? `Stated in the article by ${escapeHtml(by)} (${escapeHtml(SOURCING_LABELS[factCheck.sourcing])})`
+      : escapeHtml(SOURCING_LABELS[factCheck.sourcing]);
   }
   const name = speaker.name ?? speaker.descriptor ?? 'Unnamed';
   const about = [speaker.title, speaker.affiliation].filter(Boolean).map(escapeHtml).join(', ');
@@ -59,16 +72,21 @@ function speakerLine(factCheck: PublicFactCheck): string {
 
 function articleLine(factCheck: PublicFactCheck): string {
   const article = factCheck.article;
-  const title = article.url ? `<a href="${escapeHtml(article.url)}" rel="nofollow"><cite>${escapeHtml(article.title)}</cite></a>` : `<cite>${escapeHtml(article.title)}</cite>`;
+  const title = article.url
+    ? `<a href="${escapeHtml(article.url)}" rel="nofollow"><cite>${escapeHtml(article.title)}</cite></a>`
+    : `<cite>${escapeHtml(article.title)}</cite>`;
   const parts = [article.outlet, article.byline ? `by ${article.byline}` : null, article.publishedAt ? formatDate(article.publishedAt) : null]
-    .filter(Boolean).map(escapeHtml);
+    .filter(Boolean)
+    .map(escapeHtml);
   return `In ${title}${parts.length ? `, ${parts.join(', ')}` : ''}`;
 }
 
 function evidenceList(factCheck: PublicFactCheck): string {
   if (!factCheck.evidence.length) return '';
   const items = factCheck.evidence.map((evidence) => {
-    const link = evidence.url ? `<a href="${escapeHtml(evidence.url)}" rel="nofollow">${escapeHtml(evidence.sourceName ?? evidence.url)}</a>` : escapeHtml(evidence.sourceName ?? '');
+    const link = evidence.url
+      ? `<a href="${escapeHtml(evidence.url)}" rel="nofollow">${escapeHtml(evidence.sourceName ?? evidence.url)}</a>`
+      : escapeHtml(evidence.sourceName ?? '');
     const passage = evidence.quotedPassage ? `<blockquote>${escapeHtml(evidence.quotedPassage)}</blockquote>` : '';
     return `<li><span class="stance">${escapeHtml(STANCE_LABELS[evidence.stance] ?? evidence.stance)}</span><br>${link}${passage}</li>`;
   });

@@ -95,22 +95,37 @@ function toFactCheck(raw: RawFactCheck): PublicFactCheck {
     claimId: raw.id,
     teamId: raw.team_id,
     team: {
-      slug: raw.team_slug, name: raw.team_name, organizationName: raw.organization_name, organizationUrl: raw.organization_url,
-      organizationLogoUrl: raw.organization_logo_url, publicBaseUrl: raw.public_base_url,
+      slug: raw.team_slug,
+      name: raw.team_name,
+      organizationName: raw.organization_name,
+      organizationUrl: raw.organization_url,
+      organizationLogoUrl: raw.organization_logo_url,
+      publicBaseUrl: raw.public_base_url,
     },
     quote: raw.quote_exact,
     context: { prefix: raw.quote_prefix, suffix: raw.quote_suffix },
     kind: raw.kind,
     sourcing: raw.sourcing,
     article: {
-      id: raw.article_id, title: raw.article_title, url: raw.article_url, outlet: raw.article_outlet, byline: raw.article_byline,
-      publishedAt: raw.article_published_at, language: raw.article_language,
+      id: raw.article_id,
+      title: raw.article_title,
+      url: raw.article_url,
+      outlet: raw.article_outlet,
+      byline: raw.article_byline,
+      publishedAt: raw.article_published_at,
+      language: raw.article_language,
     },
     speaker: raw.speaker_id
       ? {
-        id: raw.speaker_id, name: raw.speaker_name, descriptor: raw.speaker_descriptor, kind: raw.speaker_kind!,
-        anonymous: raw.speaker_anonymous ?? false, url: raw.speaker_url, title: raw.speaker_title, affiliation: raw.speaker_affiliation,
-      }
+          id: raw.speaker_id,
+          name: raw.speaker_name,
+          descriptor: raw.speaker_descriptor,
+          kind: raw.speaker_kind!,
+          anonymous: raw.speaker_anonymous ?? false,
+          url: raw.speaker_url,
+          title: raw.speaker_title,
+          affiliation: raw.speaker_affiliation,
+        }
       : null,
     published: { rating: raw.published_rating, rationale: raw.published_rationale, at: raw.published_at },
     publishedAtKey: raw.published_key,
@@ -133,7 +148,10 @@ export interface FeedPage {
  * The connection's own role (which may own the tables, or be a superuser) never reads for the public.
  */
 export class PublicReader {
-  constructor(private readonly dataSource: DataSource, private readonly statementTimeoutMs: number) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly statementTimeoutMs: number,
+  ) {}
 
   /** A published claim by its raw id; null when it is missing, unpublished or deleted (the same answer). */
   async factCheck(claimId: string): Promise<PublicFactCheck | null> {
@@ -144,9 +162,15 @@ export class PublicReader {
   /** A team's published claims, newest first, `limit` at a time, before the keyset `before`. */
   async feed(slug: string, limit: number, before: [string, string] | null): Promise<FeedPage> {
     return this.transaction(async (client) => {
-      const teams = await client.query<{ id: string; slug: string; name: string; organization_name: string | null; organization_url: string | null; organization_logo_url: string | null; public_base_url: string | null }>(
-        'SELECT id, slug, name, organization_name, organization_url, organization_logo_url, public_base_url FROM teams WHERE slug = $1', [slug],
-      );
+      const teams = await client.query<{
+        id: string;
+        slug: string;
+        name: string;
+        organization_name: string | null;
+        organization_url: string | null;
+        organization_logo_url: string | null;
+        public_base_url: string | null;
+      }>('SELECT id, slug, name, organization_name, organization_url, organization_logo_url, public_base_url FROM teams WHERE slug = $1', [slug]);
       const team = teams.rows[0];
       if (!team) return { team: null, items: [], next: null };
       const params: unknown[] = [team.id, limit + 1];
@@ -155,15 +179,20 @@ export class PublicReader {
         params.push(before[0], before[1]);
         keyset = ' AND (c.published_at, c.id) < ($3::timestamptz, $4::uuid)';
       }
-      const rows = (await client.query<RawFactCheck>(
-        `${FACT_CHECK_SELECT} AND c.team_id = $1${keyset} ORDER BY c.published_at DESC, c.id DESC LIMIT $2`, params,
-      )).rows;
+      const rows = (
+        await client.query<RawFactCheck>(`${FACT_CHECK_SELECT} AND c.team_id = $1${keyset} ORDER BY c.published_at DESC, c.id DESC LIMIT $2`, params)
+      ).rows;
       const items = rows.slice(0, limit).map(toFactCheck);
       const last = items[items.length - 1];
       return {
         team: {
-          id: team.id, slug: team.slug, name: team.name, organizationName: team.organization_name, organizationUrl: team.organization_url,
-          organizationLogoUrl: team.organization_logo_url, publicBaseUrl: team.public_base_url,
+          id: team.id,
+          slug: team.slug,
+          name: team.name,
+          organizationName: team.organization_name,
+          organizationUrl: team.organization_url,
+          organizationLogoUrl: team.organization_logo_url,
+          publicBaseUrl: team.public_base_url,
         },
         items,
         next: rows.length > limit && last ? [last.publishedAtKey, last.claimId] : null,

@@ -72,7 +72,9 @@ export function publishingRouter(deps: PublishingRoutesDeps): express.Router {
     const decision = await limiter.consume(rateLimitKey(null, request.ip), 1);
     setRateLimitHeaders(response, decision);
     if (decision.allowed) return false;
-    response.status(429).set({ 'Retry-After': String(decision.retryAfterSeconds), 'Cache-Control': 'no-store' })
+    response
+      .status(429)
+      .set({ 'Retry-After': String(decision.retryAfterSeconds), 'Cache-Control': 'no-store' })
       .json({ errors: [{ message: 'Rate limit exceeded', extensions: { code: 'RATE_LIMITED', retryAfterSeconds: decision.retryAfterSeconds } }] });
     return true;
   };
@@ -85,11 +87,17 @@ export function publishingRouter(deps: PublishingRoutesDeps): express.Router {
   };
 
   const notFound = (response: express.Response): void => {
-    response.status(404).set({ 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-cache', 'X-Content-Type-Options': 'nosniff' }).send(NOT_FOUND_PAGE);
+    response
+      .status(404)
+      .set({ 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-cache', 'X-Content-Type-Options': 'nosniff' })
+      .send(NOT_FOUND_PAGE);
   };
 
   const badRequest = (response: express.Response, message: string): void => {
-    response.status(400).set('Cache-Control', 'no-store').json({ errors: [{ message, extensions: { code: 'BAD_USER_INPUT' } }] });
+    response
+      .status(400)
+      .set('Cache-Control', 'no-store')
+      .json({ errors: [{ message, extensions: { code: 'BAD_USER_INPUT' } }] });
   };
 
   router.get('/fact-checks/:id', async (request, response) => {

@@ -92,10 +92,14 @@ export async function prepareExport(context: Context, request: ExportRequest): P
       stages = [new DocumentWriter(jsonLinesParts())];
       break;
     case 'claimreview':
-      stages = [new DocumentWriter(claimReviewParts(scope.team, {
-        reviewUrl: checkReviewUrl(request.reviewUrl ?? factCheckUrlTemplate(scope.team.publicBaseUrl, request.origin ?? 'http://localhost')),
-        includeSettled: request.includeSettled ?? false,
-      }))];
+      stages = [
+        new DocumentWriter(
+          claimReviewParts(scope.team, {
+            reviewUrl: checkReviewUrl(request.reviewUrl ?? factCheckUrlTemplate(scope.team.publicBaseUrl, request.origin ?? 'http://localhost')),
+            includeSettled: request.includeSettled ?? false,
+          }),
+        ),
+      ];
       break;
     case 'html': {
       // Same transaction as the rows: figures and rows describe one snapshot.

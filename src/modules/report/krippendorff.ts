@@ -87,7 +87,7 @@ function distance<V extends string | number>(marginals: Map<V, number>, metric: 
   }
   return (c, k) => {
     if (c === k) return 0;
-    const low: V = (c as number) < (k as number) ? c : k;
+    const low = Math.min(c as number, k as number) as V;
     const high: V = low === c ? k : c;
     const between = cumulative.get(high)! - cumulative.get(low)! + marginals.get(low)!;
     return (between - (marginals.get(c)! + marginals.get(k)!) / 2) ** 2;

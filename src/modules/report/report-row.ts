@@ -81,7 +81,11 @@ export function consensusRating(ratings: readonly Rating[]): Rating | null {
 }
 
 const SCALE_RATING: Record<number, Rating> = {
-  5: Rating.TRUE, 4: Rating.MOSTLY_TRUE, 3: Rating.MIXED, 2: Rating.MOSTLY_FALSE, 1: Rating.FALSE,
+  5: Rating.TRUE,
+  4: Rating.MOSTLY_TRUE,
+  3: Rating.MIXED,
+  2: Rating.MOSTLY_FALSE,
+  1: Rating.FALSE,
 };
 
 export const claimGlobalId = (row: ReportRow): string => toGlobalId('Claim', row.claimId);
@@ -170,12 +174,16 @@ export function rowQuery(scope: ReportScope, options: RowQueryOptions = {}): { s
       FROM evidence e LEFT JOIN sources es ON es.id = e.source_id
       WHERE e.claim_id = b.id AND e.removed_at IS NULL
     ) e
-    ${options.withSettledAt ? `LEFT JOIN LATERAL (
+    ${
+      options.withSettledAt
+        ? `LEFT JOIN LATERAL (
       SELECT min(h.at) AS settled_at
       FROM history_events h
       WHERE b.status = 'SETTLED' AND h.entity_id = b.id AND h.claim_id = b.id
         AND h.action = 'STATUS_CHANGE' AND h.after->>'status' = 'SETTLED'
-    ) st ON true` : 'CROSS JOIN (SELECT NULL::timestamptz AS settled_at) st'}
+    ) st ON true`
+        : 'CROSS JOIN (SELECT NULL::timestamptz AS settled_at) st'
+    }
     ORDER BY ${order('b.article_id', 'b', 'b.article_published_at')}`;
   return { sql, params };
 }
@@ -251,25 +259,26 @@ export function toReportRow(raw: RawReportRow): ReportRow {
     },
     speaker: raw.speaker_id
       ? {
-        id: raw.speaker_id,
-        name: raw.speaker_name,
-        descriptor: raw.speaker_descriptor,
-        kind: raw.speaker_kind!,
-        anonymous: raw.speaker_anonymous ?? false,
-        url: raw.speaker_url,
-      }
+          id: raw.speaker_id,
+          name: raw.speaker_name,
+          descriptor: raw.speaker_descriptor,
+          kind: raw.speaker_kind!,
+          anonymous: raw.speaker_anonymous ?? false,
+          url: raw.speaker_url,
+        }
       : null,
     verdicts,
     consensusRating: raw.status === 'SETTLED' ? consensusRating(verdicts.map((verdict) => verdict.rating)) : null,
-    published: raw.published_rating && raw.published_at
-      ? {
-        rating: raw.published_rating,
-        rationale: raw.published_rationale,
-        at: raw.published_at,
-        quote: raw.published_quote ?? raw.quote_exact,
-        textChanged: raw.published_quote !== null && raw.published_quote !== raw.quote_exact,
-      }
-      : null,
+    published:
+      raw.published_rating && raw.published_at
+        ? {
+            rating: raw.published_rating,
+            rationale: raw.published_rationale,
+            at: raw.published_at,
+            quote: raw.published_quote ?? raw.quote_exact,
+            textChanged: raw.published_quote !== null && raw.published_quote !== raw.quote_exact,
+          }
+        : null,
     evidence: raw.evidence,
     importedAt: raw.created_at,
     settledAt: raw.settled_at,

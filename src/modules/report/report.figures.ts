@@ -9,9 +9,7 @@ import { coincidences, krippendorffAlpha, type AlphaMetric } from './krippendorf
  * same WHERE as the rows), run in the caller's transaction so figures and rows share a snapshot.
  */
 
-export const RATINGS: Rating[] = [
-  Rating.TRUE, Rating.MOSTLY_TRUE, Rating.MIXED, Rating.MOSTLY_FALSE, Rating.FALSE, Rating.MISLEADING, Rating.UNVERIFIABLE,
-];
+export const RATINGS: Rating[] = [Rating.TRUE, Rating.MOSTLY_TRUE, Rating.MIXED, Rating.MOSTLY_FALSE, Rating.FALSE, Rating.MISLEADING, Rating.UNVERIFIABLE];
 export const STATUSES: ClaimStatus[] = [ClaimStatus.UNREVIEWED, ClaimStatus.IN_REVIEW, ClaimStatus.DISPUTED, ClaimStatus.NEEDS_REREVIEW, ClaimStatus.SETTLED];
 export const SOURCINGS: Sourcing[] = [Sourcing.SOURCED, Sourcing.ANONYMOUS, Sourcing.UNSOURCED];
 const ON_SCALE = RATINGS.filter((rating) => RATING_SCALE[rating] !== null);
@@ -96,14 +94,17 @@ const PUBLISHED_RATING = 'c.published_rating';
 export async function claimCounts(db: RequestDb, scope: ReportScope): Promise<ClaimCounts> {
   const params: unknown[] = [];
   const where = reportWhere(scope, params);
-  const [row] = await db.query(`
+  const [row] = await db.query(
+    `
     SELECT count(*)::int AS total,
            count(${PUBLISHED_RATING})::int AS published,
            ${countsBy(STATUSES, 'c.status', 'status')},
            ${countsBy(SOURCINGS, 'c.sourcing', 'sourcing')},
            ${countsBy(RATINGS, PUBLISHED_RATING, 'published')}
     FROM claims c JOIN articles a ON a.id = c.article_id
-    WHERE ${where}`, params);
+    WHERE ${where}`,
+    params,
+  );
   return {
     total: Number(row.total),
     byStatus: pick(row, STATUSES, 'status'),
@@ -117,7 +118,8 @@ export async function claimCounts(db: RequestDb, scope: ReportScope): Promise<Cl
 export async function verdictCounts(db: RequestDb, scope: ReportScope): Promise<VerdictCounts> {
   const params: unknown[] = [];
   const where = reportWhere(scope, params);
-  const rows = await db.query(`
+  const rows = await db.query(
+    `
     SELECT r.*, u.name AS reviewer_name
     FROM (
       SELECT v.reviewer_id, count(*)::int AS verdicts, ${countsBy(RATINGS, 'v.rating', 'rating')}
@@ -125,7 +127,9 @@ export async function verdictCounts(db: RequestDb, scope: ReportScope): Promise<
       GROUP BY ROLLUP (v.reviewer_id)
     ) r
     LEFT JOIN users u ON u.id = r.reviewer_id
-    ORDER BY r.reviewer_id IS NULL, r.verdicts DESC, u.name, r.reviewer_id`, params);
+    ORDER BY r.reviewer_id IS NULL, r.verdicts DESC, u.name, r.reviewer_id`,
+    params,
+  );
   const total = rows.find((row) => row.reviewer_id === null);
   return {
     total: Number(total?.verdicts ?? 0),
@@ -156,7 +160,8 @@ export async function verdictCounts(db: RequestDb, scope: ReportScope): Promise<
 export async function agreement(db: RequestDb, scope: ReportScope): Promise<AgreementFigure[]> {
   const params: unknown[] = [];
   const where = reportWhere(scope, params);
-  const rows = await db.query<{ pattern: Rating[]; claims: number }>(`
+  const rows = await db.query<{ pattern: Rating[]; claims: number }>(
+    `
     SELECT pattern, count(*)::int AS claims
     FROM (
       SELECT array_agg(v.rating ORDER BY v.rating) AS pattern
@@ -164,7 +169,9 @@ export async function agreement(db: RequestDb, scope: ReportScope): Promise<Agre
       GROUP BY v.claim_id
       HAVING count(*) >= 2
     ) units
-    GROUP BY pattern`, params);
+    GROUP BY pattern`,
+    params,
+  );
 
   const nominalUnits = rows.map((row) => row.pattern);
   const ordinalUnits = rows.map((row) => row.pattern.map((rating) => RATING_SCALE[rating]).filter((value): value is number => value !== null));
@@ -174,12 +181,20 @@ export async function agreement(db: RequestDb, scope: ReportScope): Promise<Agre
   const ordinal = krippendorffAlpha(coincidences(ordinalUnits, weights), 'ordinal');
   return [
     {
-      level: 'nominal', method: "Krippendorff's alpha, nominal: all seven ratings as unordered categories",
-      alpha: nominal.alpha, units: unitCount(nominalUnits), pairableValues: nominal.pairableValues, categories: RATINGS,
+      level: 'nominal',
+      method: "Krippendorff's alpha, nominal: all seven ratings as unordered categories",
+      alpha: nominal.alpha,
+      units: unitCount(nominalUnits),
+      pairableValues: nominal.pairableValues,
+      categories: RATINGS,
     },
     {
-      level: 'ordinal', method: "Krippendorff's alpha, ordinal: the TRUE (5) .. FALSE (1) scale; MISLEADING and UNVERIFIABLE verdicts left out",
-      alpha: ordinal.alpha, units: unitCount(ordinalUnits), pairableValues: ordinal.pairableValues, categories: ON_SCALE,
+      level: 'ordinal',
+      method: "Krippendorff's alpha, ordinal: the TRUE (5) .. FALSE (1) scale; MISLEADING and UNVERIFIABLE verdicts left out",
+      alpha: ordinal.alpha,
+      units: unitCount(ordinalUnits),
+      pairableValues: ordinal.pairableValues,
+      categories: ON_SCALE,
     },
   ];
 }
@@ -191,7 +206,8 @@ export async function agreement(db: RequestDb, scope: ReportScope): Promise<Agre
 export async function settleTime(db: RequestDb, scope: ReportScope): Promise<SettleTime> {
   const params: unknown[] = [];
   const where = reportWhere(scope, params);
-  const [row] = await db.query<{ settled: number; median_seconds: number | null }>(`
+  const [row] = await db.query<{ settled: number; median_seconds: number | null }>(
+    `
     SELECT count(*)::int AS settled,
            percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM t.settled_at - t.created_at)::float8) AS median_seconds
     FROM (
@@ -205,7 +221,9 @@ export async function settleTime(db: RequestDb, scope: ReportScope): Promise<Set
         WHERE e.claim_id = c.id AND e.entity_id = c.id
       ) h
       WHERE ${where} AND c.status = 'SETTLED' AND h.settled_at IS NOT NULL
-    ) t`, params);
+    ) t`,
+    params,
+  );
   return { settled: Number(row.settled), medianSeconds: row.median_seconds === null ? null : Number(row.median_seconds) };
 }
 
@@ -214,14 +232,17 @@ export async function sourcingByArticle(db: RequestDb, scope: ReportScope, limit
   const params: unknown[] = [];
   const where = reportWhere(scope, params);
   params.push(limit);
-  const rows = await db.query(`
+  const rows = await db.query(
+    `
     SELECT c.article_id, a.title, count(*)::int AS claims, ${countsBy(SOURCINGS, 'c.sourcing', 'sourcing')},
            count(*) OVER ()::int AS articles
     FROM claims c JOIN articles a ON a.id = c.article_id
     WHERE ${where}
     GROUP BY c.article_id, a.title, a.published_at
     ORDER BY claims DESC, a.published_at NULLS LAST, c.article_id
-    LIMIT $${params.length}`, params);
+    LIMIT $${params.length}`,
+    params,
+  );
   return {
     articles: Number(rows[0]?.articles ?? 0),
     rows: rows.map((row) => ({

@@ -88,7 +88,10 @@ export type QueryValues = Record<string, string | string[] | undefined>;
 export function listParameter(query: QueryValues, name: string): string[] | null {
   const raw = query[name];
   if (raw === undefined) return null;
-  const values = (Array.isArray(raw) ? raw : [raw]).flatMap((value) => String(value).split(',')).map((value) => value.trim()).filter(Boolean);
+  const values = (Array.isArray(raw) ? raw : [raw])
+    .flatMap((value) => String(value).split(','))
+    .map((value) => value.trim())
+    .filter(Boolean);
   if (values.length === 0) throw badInput(`${name} is empty`, name);
   if (values.length > 1000) throw badInput(`${name} has more than 1000 values`, name);
   return values;

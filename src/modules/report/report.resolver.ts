@@ -11,8 +11,20 @@ import { RATINGS, SOURCINGS, STATUSES } from './report.figures';
 import { queryFromFilter } from './report.filter';
 import { EXPORT_FORMATS } from './formats';
 import {
-  AgreementLevel, ArticleSourcingType, RatingCount, ReportEvidenceType, ReportVerdictType, ReviewerAgreement, ReviewerFigures,
-  SourcingCount, StatusCount, VerdictReport, VerdictReportDownloads, VerdictReportFilter, VerdictReportRow, filterInput,
+  AgreementLevel,
+  ArticleSourcingType,
+  RatingCount,
+  ReportEvidenceType,
+  ReportVerdictType,
+  ReviewerAgreement,
+  ReviewerFigures,
+  SourcingCount,
+  StatusCount,
+  VerdictReport,
+  VerdictReportDownloads,
+  VerdictReportFilter,
+  VerdictReportRow,
+  filterInput,
 } from './report.types';
 
 export const VerdictReportRowConnection = connectionType(VerdictReportRow, 'VerdictReportRow');
@@ -28,8 +40,14 @@ export class ReportResolver {
     return new VerdictReport(input, await context.services.reports.scope(input));
   }
 
-  @FieldResolver(() => VerdictReportRowConnection, { description: 'The claims in report order: by article publication date (undated last), then position in the text.' })
-  async rows(@Root() report: VerdictReport, @Args(() => ConnectionArgs) args: ConnectionArgs, @Ctx() context: Context): Promise<ConnectionResult<VerdictReportRow>> {
+  @FieldResolver(() => VerdictReportRowConnection, {
+    description: 'The claims in report order: by article publication date (undated last), then position in the text.',
+  })
+  async rows(
+    @Root() report: VerdictReport,
+    @Args(() => ConnectionArgs) args: ConnectionArgs,
+    @Ctx() context: Context,
+  ): Promise<ConnectionResult<VerdictReportRow>> {
     const result = await context.services.reports.rows(report.scope, args);
     return new ConnectionResult(
       result.edges.map((edge) => ({ cursor: edge.cursor, node: new VerdictReportRow(edge.node) })),
@@ -55,12 +73,12 @@ export class ReportResolver {
     return SOURCINGS.map((sourcing) => ({ sourcing, count: counts.bySourcing[sourcing] }));
   }
 
-  @FieldResolver(() => [RatingCount], { description: 'Current verdicts on the report\'s claims, by rating (every reviewer\'s verdict counts).' })
+  @FieldResolver(() => [RatingCount], { description: "Current verdicts on the report's claims, by rating (every reviewer's verdict counts)." })
   async byRating(@Root() report: VerdictReport, @Ctx() context: Context): Promise<RatingCount[]> {
     return ratingCounts((await context.services.reports.verdictCounts(report.scope)).byRating);
   }
 
-  @FieldResolver(() => Int, { description: 'Current verdicts on the report\'s claims.' })
+  @FieldResolver(() => Int, { description: "Current verdicts on the report's claims." })
   async verdictCount(@Root() report: VerdictReport, @Ctx() context: Context): Promise<number> {
     return (await context.services.reports.verdictCounts(report.scope)).total;
   }
@@ -78,15 +96,17 @@ export class ReportResolver {
   @FieldResolver(() => [ReviewerFigures], { description: 'Per reviewer, most verdicts first.' })
   async byReviewer(@Root() report: VerdictReport, @Ctx() context: Context): Promise<ReviewerFigures[]> {
     const counts = await context.services.reports.verdictCounts(report.scope);
-    return counts.byReviewer.map((reviewer) => Object.assign(new ReviewerFigures(), {
-      reviewerId: reviewer.reviewerId,
-      reviewerName: reviewer.reviewerName,
-      verdicts: reviewer.verdicts,
-      byRating: ratingCounts(reviewer.byRating),
-    }));
+    return counts.byReviewer.map((reviewer) =>
+      Object.assign(new ReviewerFigures(), {
+        reviewerId: reviewer.reviewerId,
+        reviewerName: reviewer.reviewerName,
+        verdicts: reviewer.verdicts,
+        byRating: ratingCounts(reviewer.byRating),
+      }),
+    );
   }
 
-  @FieldResolver(() => [ReviewerAgreement], { description: 'Krippendorff\'s alpha, nominal and ordinal.' })
+  @FieldResolver(() => [ReviewerAgreement], { description: "Krippendorff's alpha, nominal and ordinal." })
   async agreement(@Root() report: VerdictReport, @Ctx() context: Context): Promise<ReviewerAgreement[]> {
     const figures = await context.services.reports.agreement(report.scope);
     return figures.map((figure) => ({
@@ -99,7 +119,10 @@ export class ReportResolver {
     }));
   }
 
-  @FieldResolver(() => Float, { nullable: true, description: 'Median seconds from a claim\'s creation to its first SETTLED status, over the claims SETTLED now.' })
+  @FieldResolver(() => Float, {
+    nullable: true,
+    description: "Median seconds from a claim's creation to its first SETTLED status, over the claims SETTLED now.",
+  })
   async medianSecondsToSettle(@Root() report: VerdictReport, @Ctx() context: Context): Promise<number | null> {
     return (await context.services.reports.settleTime(report.scope)).medianSeconds;
   }
@@ -116,14 +139,16 @@ export class ReportResolver {
     @Ctx() context: Context,
   ): Promise<ArticleSourcingType[]> {
     const { rows } = await context.services.reports.sourcingByArticle(report.scope, first);
-    return rows.map((row) => Object.assign(new ArticleSourcingType(), {
-      articleId: row.articleId,
-      title: row.title,
-      claims: row.claims,
-      sourced: row.bySourcing.SOURCED,
-      anonymous: row.bySourcing.ANONYMOUS,
-      unsourced: row.bySourcing.UNSOURCED,
-    }));
+    return rows.map((row) =>
+      Object.assign(new ArticleSourcingType(), {
+        articleId: row.articleId,
+        title: row.title,
+        claims: row.claims,
+        sourced: row.bySourcing.SOURCED,
+        anonymous: row.bySourcing.ANONYMOUS,
+        unsourced: row.bySourcing.UNSOURCED,
+      }),
+    );
   }
 
   @FieldResolver(() => VerdictReportDownloads)
@@ -151,7 +176,7 @@ export class VerdictReportRowResolver {
     return row.row.speaker ? context.loaders.entity(Source).load(row.row.speaker.id) : null;
   }
 
-  @FieldResolver(() => [ReportVerdictType], { description: 'Each reviewer\'s current verdict, oldest first.' })
+  @FieldResolver(() => [ReportVerdictType], { description: "Each reviewer's current verdict, oldest first." })
   verdicts(@Root() row: VerdictReportRow): ReportVerdictType[] {
     return row.row.verdicts.map((verdict) => ReportVerdictType.from(verdict, toGlobalId('Verdict', verdict.id)));
   }
@@ -186,6 +211,4 @@ export class ArticleSourcingResolver {
   }
 }
 
-export const reportResolvers = [
-  ReportResolver, VerdictReportRowResolver, ReportVerdictResolver, ReviewerFiguresResolver, ArticleSourcingResolver,
-] as const;
+export const reportResolvers = [ReportResolver, VerdictReportRowResolver, ReportVerdictResolver, ReviewerFiguresResolver, ArticleSourcingResolver] as const;

@@ -48,7 +48,10 @@ const FORMAT_PARAMETERS: Record<ExportFormat, readonly string[]> = {
 };
 
 function sendError(response: express.Response, status: number, code: string, message: string, extra: Record<string, unknown> = {}): void {
-  response.status(status).set('Cache-Control', 'no-store').json({ errors: [{ message, extensions: { ...extra, code } }] });
+  response
+    .status(status)
+    .set('Cache-Control', 'no-store')
+    .json({ errors: [{ message, extensions: { ...extra, code } }] });
 }
 
 /** Any error before the first byte, through the API's one mapping (formatError; an outage is 503). */
@@ -103,7 +106,9 @@ export function reportRouter(deps: ReportRoutesDeps): express.Router {
     response.set('Retry-After', String(decision.retryAfterSeconds));
     const windowSeconds = deps.config.hardening.rateLimit.windowSeconds;
     sendError(
-      response, 429, 'RATE_LIMITED',
+      response,
+      429,
+      'RATE_LIMITED',
       `Rate limit exceeded: ${decision.limit} points per ${windowSeconds} seconds, and a download costs ${EXPORT_COST_POINTS}. Try again in ${decision.retryAfterSeconds} seconds.`,
       { limit: decision.limit, cost: EXPORT_COST_POINTS, retryAfterSeconds: decision.retryAfterSeconds },
     );
@@ -130,7 +135,14 @@ export function reportRouter(deps: ReportRoutesDeps): express.Router {
   const download = async (request: express.Request, response: express.Response, requestId: string): Promise<void> => {
     const format = formatForFileName(String(request.params.file));
     if (!format) {
-      sendError(response, 404, ErrorCode.NOT_FOUND, `No such export; try ${Object.values(EXPORT_FORMATS).map((info) => info.fileName).join(', ')}`);
+      sendError(
+        response,
+        404,
+        ErrorCode.NOT_FOUND,
+        `No such export; try ${Object.values(EXPORT_FORMATS)
+          .map((info) => info.fileName)
+          .join(', ')}`,
+      );
       return;
     }
     const { actor, error: authError } = await deps.authenticator.authenticateRequest(request.headers);
@@ -166,7 +178,9 @@ export function reportRouter(deps: ReportRoutesDeps): express.Router {
     const mine = exportsByCaller.get(callerKey) ?? 0;
     if (mine >= perCallerConcurrent) {
       response.set('Retry-After', '5');
-      sendError(response, 429, 'TOO_MANY_REQUESTS', `You have ${mine} exports running, the most one caller may run at once; try again when one has finished`, { limit: perCallerConcurrent });
+      sendError(response, 429, 'TOO_MANY_REQUESTS', `You have ${mine} exports running, the most one caller may run at once; try again when one has finished`, {
+        limit: perCallerConcurrent,
+      });
       return;
     }
     exportsByCaller.set(callerKey, mine + 1);

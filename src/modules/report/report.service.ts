@@ -9,8 +9,16 @@ import type { Team } from '../team/team.entity';
 import { QUERY_FIELD_NAMES, type ReportFilterInput, type ReportScope } from './report.filter';
 import { countQuery, rowQuery, toReportRow, type RawReportRow, type ReportRow } from './report-row';
 import {
-  agreement, claimCounts, settleTime, sourcingByArticle, verdictCounts,
-  type AgreementFigure, type ArticleSourcing, type ClaimCounts, type SettleTime, type VerdictCounts,
+  agreement,
+  claimCounts,
+  settleTime,
+  sourcingByArticle,
+  verdictCounts,
+  type AgreementFigure,
+  type ArticleSourcing,
+  type ClaimCounts,
+  type SettleTime,
+  type VerdictCounts,
 } from './report.figures';
 
 const MAX_ARTICLES = 1000;
@@ -37,19 +45,26 @@ export class ReportService {
     if (filter.articleIds?.length) {
       if (filter.articleIds.length > MAX_ARTICLES) throw badInput(`Give at most ${MAX_ARTICLES} articles`, names.articleIds);
       articleIds = [...new Set(filter.articleIds.map((id) => fromGlobalId(id, 'Article', names.articleIds)))];
-      const found = await this.context.db.query<{ id: string }>(
-        'SELECT id FROM articles WHERE id = ANY($1::uuid[]) AND team_id = $2 AND deleted_at IS NULL', [articleIds, team.id],
-      );
+      const found = await this.context.db.query<{ id: string }>('SELECT id FROM articles WHERE id = ANY($1::uuid[]) AND team_id = $2 AND deleted_at IS NULL', [
+        articleIds,
+        team.id,
+      ]);
       if (found.length !== articleIds.length) throw notFound('Article');
     }
     const publishedFrom = validDate(filter.publishedFrom, names.publishedFrom);
     const publishedTo = validDate(filter.publishedTo, names.publishedTo);
-    if (publishedFrom && publishedTo && publishedFrom >= publishedTo) throw badInput(`${names.publishedFrom} must be before ${names.publishedTo}`, names.publishedFrom);
+    if (publishedFrom && publishedTo && publishedFrom >= publishedTo)
+      throw badInput(`${names.publishedFrom} must be before ${names.publishedTo}`, names.publishedFrom);
 
     return {
       team: {
-        id: team.id, slug: team.slug, name: team.name, organizationName: team.organizationName, organizationUrl: team.organizationUrl,
-        organizationLogoUrl: team.organizationLogoUrl, publicBaseUrl: team.publicBaseUrl,
+        id: team.id,
+        slug: team.slug,
+        name: team.name,
+        organizationName: team.organizationName,
+        organizationUrl: team.organizationUrl,
+        organizationLogoUrl: team.organizationLogoUrl,
+        publicBaseUrl: team.publicBaseUrl,
       },
       articleIds,
       publishedFrom,

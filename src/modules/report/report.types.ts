@@ -33,16 +33,23 @@ export function filterInput(filter: VerdictReportFilter): ReportFilterInput {
 }
 
 const GRAPHQL_FIELD_NAMES: ReportFieldNames = {
-  team: 'filter.teamId', articleIds: 'filter.articleIds', publishedFrom: 'filter.publishedFrom', publishedTo: 'filter.publishedTo', reviewer: 'filter.reviewerId',
+  team: 'filter.teamId',
+  articleIds: 'filter.articleIds',
+  publishedFrom: 'filter.publishedFrom',
+  publishedTo: 'filter.publishedTo',
+  reviewer: 'filter.reviewerId',
 };
 
 /** The resolved report; its fields are resolved (and their queries run) only when asked for. */
 @ObjectType('VerdictReport', { description: 'Rows and aggregate figures of the claims a filter selects, from one snapshot.' })
 export class VerdictReport {
-  constructor(readonly input: ReportFilterInput, readonly scope: ReportScope) {}
+  constructor(
+    readonly input: ReportFilterInput,
+    readonly scope: ReportScope,
+  ) {}
 }
 
-@ObjectType('ReportVerdict', { description: 'One reviewer\'s current verdict in a report row.' })
+@ObjectType('ReportVerdict', { description: "One reviewer's current verdict in a report row." })
 export class ReportVerdictType {
   @Field(() => ID, { description: 'The Verdict ID.' }) id: string;
   reviewerId: string;
@@ -63,7 +70,7 @@ export class ReportEvidenceType {
   @Field(() => String, { nullable: true }) url: string | null;
   @Field(() => Stance) stance: Stance;
   @Field(() => String, { nullable: true }) quotedPassage: string | null;
-  @Field(() => String, { nullable: true, description: 'The cited source\'s name (or descriptor).' }) sourceName: string | null;
+  @Field(() => String, { nullable: true, description: "The cited source's name (or descriptor)." }) sourceName: string | null;
   @Field(() => Boolean, { description: 'Cited by the published verdict.' }) published: boolean;
 
   static from(evidence: ReportEvidence, globalId: string): ReportEvidenceType {
@@ -75,20 +82,42 @@ export class ReportEvidenceType {
 export class VerdictReportRow {
   constructor(readonly row: ReportRow) {}
 
-  @Field(() => String) get quote(): string { return this.row.quote; }
-  @Field(() => ClaimKind) get kind(): ClaimKind { return this.row.kind; }
-  @Field(() => Sourcing) get sourcing(): Sourcing { return this.row.sourcing; }
-  @Field(() => ClaimStatus) get status(): ClaimStatus { return this.row.status; }
-  @Field(() => String, { nullable: true, description: 'The speaker\'s name, or the descriptor of an anonymous one.' })
-  get speakerName(): string | null { return this.row.speaker ? (this.row.speaker.name ?? this.row.speaker.descriptor) : null; }
+  @Field(() => String) get quote(): string {
+    return this.row.quote;
+  }
+  @Field(() => ClaimKind) get kind(): ClaimKind {
+    return this.row.kind;
+  }
+  @Field(() => Sourcing) get sourcing(): Sourcing {
+    return this.row.sourcing;
+  }
+  @Field(() => ClaimStatus) get status(): ClaimStatus {
+    return this.row.status;
+  }
+  @Field(() => String, { nullable: true, description: "The speaker's name, or the descriptor of an anonymous one." })
+  get speakerName(): string | null {
+    return this.row.speaker ? (this.row.speaker.name ?? this.row.speaker.descriptor) : null;
+  }
   @Field(() => Rating, { nullable: true, description: 'For a SETTLED claim: the median of its agreeing verdicts, a half step rounded toward MIXED.' })
-  get consensusRating(): Rating | null { return this.row.consensusRating; }
-  @Field(() => Rating, { nullable: true }) get publishedRating(): Rating | null { return this.row.published?.rating ?? null; }
-  @Field(() => String, { nullable: true }) get publishedRationale(): string | null { return this.row.published?.rationale ?? null; }
-  @Field(() => DateTimeResolver, { nullable: true }) get publishedAt(): Date | null { return this.row.published?.at ?? null; }
-  @Field(() => DateTimeResolver, { description: 'When the claim was created.' }) get importedAt(): Date { return this.row.importedAt; }
+  get consensusRating(): Rating | null {
+    return this.row.consensusRating;
+  }
+  @Field(() => Rating, { nullable: true }) get publishedRating(): Rating | null {
+    return this.row.published?.rating ?? null;
+  }
+  @Field(() => String, { nullable: true }) get publishedRationale(): string | null {
+    return this.row.published?.rationale ?? null;
+  }
+  @Field(() => DateTimeResolver, { nullable: true }) get publishedAt(): Date | null {
+    return this.row.published?.at ?? null;
+  }
+  @Field(() => DateTimeResolver, { description: 'When the claim was created.' }) get importedAt(): Date {
+    return this.row.importedAt;
+  }
   @Field(() => DateTimeResolver, { nullable: true, description: 'When it first became SETTLED (only while SETTLED).' })
-  get settledAt(): Date | null { return this.row.settledAt; }
+  get settledAt(): Date | null {
+    return this.row.settledAt;
+  }
 }
 
 @ObjectType('RatingCount')
@@ -110,7 +139,7 @@ export class SourcingCount {
   @Field(() => Int) count: number;
 }
 
-@ObjectType('ReviewerFigures', { description: 'One reviewer\'s current verdicts on the report\'s claims.' })
+@ObjectType('ReviewerFigures', { description: "One reviewer's current verdicts on the report's claims." })
 export class ReviewerFigures {
   reviewerId: string;
   @Field(() => String) reviewerName: string;
@@ -130,18 +159,21 @@ registerEnumType(AgreementLevel, {
   },
 });
 
-@ObjectType('ReviewerAgreement', { description: 'Inter-reviewer agreement on the report\'s claims: units are claims, coders reviewers.' })
+@ObjectType('ReviewerAgreement', { description: "Inter-reviewer agreement on the report's claims: units are claims, coders reviewers." })
 export class ReviewerAgreement {
   @Field(() => String, { description: 'The statistic, named in full.' }) method: string;
   @Field(() => AgreementLevel) level: AgreementLevel;
-  @Field(() => Float, { nullable: true, description: '1 perfect, 0 chance, below 0 systematic disagreement; null when undefined (no pairable values, or no variation).' })
+  @Field(() => Float, {
+    nullable: true,
+    description: '1 perfect, 0 chance, below 0 systematic disagreement; null when undefined (no pairable values, or no variation).',
+  })
   alpha: number | null;
   @Field(() => Int, { description: 'Claims with at least two current verdicts at this level.' }) units: number;
   @Field(() => Float, { description: 'Values in those claims.' }) pairableValues: number;
   @Field(() => [Rating], { description: 'The ratings this level counts.' }) categories: Rating[];
 }
 
-@ObjectType('ArticleSourcing', { description: 'How one article\'s claims in the report are sourced.' })
+@ObjectType('ArticleSourcing', { description: "How one article's claims in the report are sourced." })
 export class ArticleSourcingType {
   articleId: string;
   @Field(() => String) title: string;

@@ -87,7 +87,10 @@ export class CursorReadable<Raw, Row> extends Readable {
     inFlight
       .catch(() => undefined)
       .then(() => this.cursor.close())
-      .then(() => callback(error), (closeError: Error) => callback(error ?? closeError));
+      .then(
+        () => callback(error),
+        (closeError: Error) => callback(error ?? closeError),
+      );
   }
 
   private deliver(rows: Raw[]): void {

@@ -60,19 +60,22 @@ export class SourceService {
     const manager = await this.context.db.manager();
     const query = manager.createQueryBuilder(Source, 'source').where('source.team_id = ANY(:teamIds)', { teamIds });
     if (args.search != null) {
-      const words = normalizeName(checkText(args.search, 'search', { max: 200 })).split(' ').filter(Boolean);
+      const words = normalizeName(checkText(args.search, 'search', { max: 200 }))
+        .split(' ')
+        .filter(Boolean);
       words.forEach((word, index) => {
         const pattern = `%${word.replace(/[\\%_]/g, (character) => `\\${character}`)}%`;
-        query.andWhere(
-          `(source.normalized_name LIKE :word${index} OR lower(source.descriptor) LIKE :word${index})`,
-          { [`word${index}`]: pattern },
-        );
+        query.andWhere(`(source.normalized_name LIKE :word${index} OR lower(source.descriptor) LIKE :word${index})`, { [`word${index}`]: pattern });
       });
     }
-    return paginate(query, [
-      { expression: `coalesce(source.normalized_name, '')`, direction: 'ASC', type: 'text' },
-      { expression: 'source.id', direction: 'ASC', type: 'uuid' },
-    ], args as ConnectionArgs);
+    return paginate(
+      query,
+      [
+        { expression: `coalesce(source.normalized_name, '')`, direction: 'ASC', type: 'text' },
+        { expression: 'source.id', direction: 'ASC', type: 'uuid' },
+      ],
+      args as ConnectionArgs,
+    );
   }
 
   async create(input: CreateSourceInput): Promise<Source> {
@@ -94,10 +97,16 @@ export class SourceService {
       createdBy: actor.userId,
     };
     checkIdentity(values);
-    return this.context.db.transaction((manager) => insertWithHistory(manager, Source, values, (created) => ({
-      teamId, actorId: actor.userId, entityType: 'Source', entityId: created.id, action: 'CREATE',
-      after: snapshot(created, SOURCE_FIELDS),
-    })));
+    return this.context.db.transaction((manager) =>
+      insertWithHistory(manager, Source, values, (created) => ({
+        teamId,
+        actorId: actor.userId,
+        entityType: 'Source',
+        entityId: created.id,
+        action: 'CREATE',
+        after: snapshot(created, SOURCE_FIELDS),
+      })),
+    );
   }
 
   async update(input: UpdateSourceInput): Promise<Source> {
@@ -119,7 +128,11 @@ export class SourceService {
     return this.context.db.transaction(async (manager) => {
       const { before, after } = await versionedUpdate(manager, Source, 'Source', current.id, input.expectedVersion, changes);
       await recordHistory(manager, {
-        teamId: after.teamId, actorId: actor.userId, entityType: 'Source', entityId: after.id, action: 'UPDATE',
+        teamId: after.teamId,
+        actorId: actor.userId,
+        entityType: 'Source',
+        entityId: after.id,
+        action: 'UPDATE',
         ...diff(before, after, SOURCE_FIELDS),
       });
       this.context.loaders.clear();

@@ -30,7 +30,7 @@ export class TeamInvitation {
   teamId: string;
 
   @Column({ name: 'team_name', type: 'text' })
-  @Field(() => String, { description: 'The team\'s name when the invitation was made.' })
+  @Field(() => String, { description: "The team's name when the invitation was made." })
   teamName: string;
 
   @Column({ name: 'team_slug', type: 'text' })

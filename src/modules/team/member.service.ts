@@ -25,14 +25,17 @@ export class MemberService {
     const actor = requireActor(this.context);
     const teamId = fromGlobalId(teamGlobalId, 'Team', 'teamId');
     authorize(actor, teamId, 'team.manageMembers', 'Team');
-    const normalized = (checkText(email ?? '', 'email', { max: 320, allowBlank: true })).trim().toLowerCase();
+    const normalized = checkText(email ?? '', 'email', { max: 320, allowBlank: true })
+      .trim()
+      .toLowerCase();
     if (!EMAIL.test(normalized)) throw badInput('email is not a valid email address', 'email');
     return this.context.db.transaction(async (manager) => {
       await this.lockTeam(manager, teamId);
       // members are the team's to see already (row-level security shows users who share a team)
-      const [member] = (await manager.query(
-        'SELECT 1 FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.team_id = $1 AND u.email = $2', [teamId, normalized],
-      )) as unknown[];
+      const [member] = (await manager.query('SELECT 1 FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.team_id = $1 AND u.email = $2', [
+        teamId,
+        normalized,
+      ])) as unknown[];
       if (member) throw new DomainError(ErrorCode.ALREADY_EXISTS, 'A member of the team has this email');
       const [team] = (await manager.query('SELECT name, slug FROM teams WHERE id = $1', [teamId])) as { name: string; slug: string }[];
       const [row] = (await manager.query(
@@ -42,7 +45,12 @@ export class MemberService {
       )) as { id: string }[];
       if (!row) throw new DomainError(ErrorCode.ALREADY_EXISTS, 'This email already has a pending invitation to the team');
       await recordHistory(manager, {
-        teamId, actorId: actor.userId, entityType: 'Membership', entityId: row.id, action: 'INVITE_MEMBER', after: { email: normalized, role },
+        teamId,
+        actorId: actor.userId,
+        entityType: 'Membership',
+        entityId: row.id,
+        action: 'INVITE_MEMBER',
+        after: { email: normalized, role },
       });
       return manager.findOneByOrFail(TeamInvitation, { id: row.id });
     });
@@ -64,12 +72,20 @@ export class MemberService {
     const actor = requireActor(this.context);
     const invitationId = fromGlobalId(invitationGlobalId, 'TeamInvitation', 'invitationId');
     return this.context.db.transaction(async (manager) => {
-      const [accepted] = (await manager.query('SELECT team_id, role FROM claimgraph_accept_invitation($1)', [invitationId])) as { team_id: string; role: Role }[];
+      const [accepted] = (await manager.query('SELECT team_id, role FROM claimgraph_accept_invitation($1)', [invitationId])) as {
+        team_id: string;
+        role: Role;
+      }[];
       if (!accepted) throw notFound('TeamInvitation');
       this.context.credentialsChanged(actor.userId);
       await recordHistory(manager, {
-        teamId: accepted.team_id, actorId: actor.userId, entityType: 'Membership', entityId: actor.userId, action: 'ADD_MEMBER',
-        reason: 'accepted an invitation', after: { userId: actor.userId, role: accepted.role },
+        teamId: accepted.team_id,
+        actorId: actor.userId,
+        entityType: 'Membership',
+        entityId: actor.userId,
+        action: 'ADD_MEMBER',
+        reason: 'accepted an invitation',
+        after: { userId: actor.userId, role: accepted.role },
       });
       return {
         invitation: await manager.findOneByOrFail(TeamInvitation, { id: invitationId }),
@@ -107,8 +123,13 @@ export class MemberService {
       await manager.update(Membership, { teamId, userId }, { role });
       this.context.credentialsChanged(userId);
       await recordHistory(manager, {
-        teamId, actorId: actor.userId, entityType: 'Membership', entityId: userId, action: 'CHANGE_ROLE',
-        before: { role: current.role }, after: { role },
+        teamId,
+        actorId: actor.userId,
+        entityType: 'Membership',
+        entityId: userId,
+        action: 'CHANGE_ROLE',
+        before: { role: current.role },
+        after: { role },
       });
       return manager.findOneByOrFail(Membership, { teamId, userId });
     });
@@ -127,7 +148,11 @@ export class MemberService {
       await manager.delete(Membership, { teamId, userId });
       this.context.credentialsChanged(userId);
       await recordHistory(manager, {
-        teamId, actorId: actor.userId, entityType: 'Membership', entityId: userId, action: 'REMOVE_MEMBER',
+        teamId,
+        actorId: actor.userId,
+        entityType: 'Membership',
+        entityId: userId,
+        action: 'REMOVE_MEMBER',
         before: { userId, role: current.role },
       });
       return { teamId, userId };
@@ -143,13 +168,17 @@ export class MemberService {
     if (rows.length === 0) throw notFound('Team');
     // The caller's role was read when the request began; under the lock it is read again, so an
     // owner demoted a moment ago cannot still act as one.
-    const [me] = (await manager.query('SELECT role FROM memberships WHERE team_id = $1 AND user_id = $2', [teamId, requireActor(this.context).userId])) as { role: Role }[];
+    const [me] = (await manager.query('SELECT role FROM memberships WHERE team_id = $1 AND user_id = $2', [teamId, requireActor(this.context).userId])) as {
+      role: Role;
+    }[];
     if (!me) throw notFound('Team');
     if (!can(me.role, 'team.manageMembers')) throw new DomainError(ErrorCode.FORBIDDEN, 'You are no longer an OWNER of this team');
   }
 
   private async keepAnOwner(manager: EntityManager, teamId: string): Promise<void> {
-    const [row] = (await manager.query(`SELECT count(*)::int AS owners FROM memberships WHERE team_id = $1 AND role = 'OWNER'`, [teamId])) as { owners: number }[];
+    const [row] = (await manager.query(`SELECT count(*)::int AS owners FROM memberships WHERE team_id = $1 AND role = 'OWNER'`, [teamId])) as {
+      owners: number;
+    }[];
     if (row.owners <= 1) throw new DomainError(ErrorCode.LAST_OWNER, 'A team must keep at least one OWNER; make someone else OWNER first');
   }
 }

@@ -4,7 +4,7 @@ import { DateTimeResolver } from 'graphql-scalars';
 import { Role } from './role';
 
 @Entity({ name: 'memberships' })
-@ObjectType('Membership', { description: 'A user\'s role in a team.' })
+@ObjectType('Membership', { description: "A user's role in a team." })
 export class Membership {
   @PrimaryColumn({ name: 'team_id', type: 'uuid' })
   teamId: string;

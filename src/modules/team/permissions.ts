@@ -8,15 +8,15 @@ import { Role } from './role';
  * the roles below it may (OWNER > EDITOR > REVIEWER > VIEWER).
  */
 export const PERMISSIONS = {
-  'team.read': { role: Role.VIEWER, description: 'Read the team\'s articles, claims, sources, verdicts, comments, history; export reports' },
+  'team.read': { role: Role.VIEWER, description: "Read the team's articles, claims, sources, verdicts, comments, history; export reports" },
   'verdict.write': { role: Role.REVIEWER, description: 'Give, revise and withdraw their own verdicts' },
   'evidence.write': { role: Role.REVIEWER, description: 'Add evidence (and remove their own)' },
   'comment.write': { role: Role.REVIEWER, description: 'Comment and reply (edit and delete their own)' },
   'article.write': { role: Role.EDITOR, description: 'Create, import, edit and revise articles' },
-  'claim.write': { role: Role.EDITOR, description: 'Create, edit, delete claims; set speakers; remove anyone\'s evidence or comments' },
+  'claim.write': { role: Role.EDITOR, description: "Create, edit, delete claims; set speakers; remove anyone's evidence or comments" },
   'source.write': { role: Role.EDITOR, description: 'Create and edit sources' },
   'claim.review': { role: Role.EDITOR, description: 'Mark and resolve disputes; publish and unpublish the final verdict; assign reviewers' },
-  'team.update': { role: Role.OWNER, description: 'Change the team\'s name, verdict quorum, publishing organisation and public base URL' },
+  'team.update': { role: Role.OWNER, description: "Change the team's name, verdict quorum, publishing organisation and public base URL" },
   'webhook.manage': { role: Role.OWNER, description: 'Manage webhook endpoints and read their delivery log' },
   'team.manageMembers': { role: Role.OWNER, description: 'Add and remove members, change roles (a team keeps at least one OWNER)' },
 } as const satisfies Record<string, { role: Role; description: string }>;
@@ -40,8 +40,9 @@ export function permissionTable(): string {
   const lines = [
     `| permission | what it allows | ${roles.join(' | ')} |`,
     `|---|---|${roles.map(() => ':-:').join('|')}|`,
-    ...Object.entries(PERMISSIONS).map(([name, { description }]) =>
-      `| \`${name}\` | ${description} | ${roles.map((role) => (can(role, name as Permission) ? '✓' : '')).join(' | ')} |`),
+    ...Object.entries(PERMISSIONS).map(
+      ([name, { description }]) => `| \`${name}\` | ${description} | ${roles.map((role) => (can(role, name as Permission) ? '✓' : '')).join(' | ')} |`,
+    ),
   ];
   return lines.join('\n');
 }

@@ -9,7 +9,7 @@ export enum Role {
 
 registerEnumType(Role, {
   name: 'Role',
-  description: 'A member\'s role in a team; each role may do everything the roles below it may.',
+  description: "A member's role in a team; each role may do everything the roles below it may.",
   valuesConfig: {
     OWNER: { description: 'Manages members and roles, and everything an editor does.' },
     EDITOR: { description: 'Imports and edits articles and claims, manages sources, publishes.' },

@@ -27,21 +27,22 @@ export class Team implements Node {
   verdictQuorum: number;
 
   @Column({ name: 'organization_name', type: 'text', nullable: true })
-  @Field(() => String, { nullable: true, description: 'The organisation that publishes the desk\'s fact-checks (ClaimReview author); null: the team name.' })
+  @Field(() => String, { nullable: true, description: "The organisation that publishes the desk's fact-checks (ClaimReview author); null: the team name." })
   organizationName: string | null;
 
   @Column({ name: 'organization_url', type: 'text', nullable: true })
-  @Field(() => String, { nullable: true, description: 'The organisation\'s home page (ClaimReview author url).' })
+  @Field(() => String, { nullable: true, description: "The organisation's home page (ClaimReview author url)." })
   organizationUrl: string | null;
 
   @Column({ name: 'organization_logo_url', type: 'text', nullable: true })
-  @Field(() => String, { nullable: true, description: 'The organisation\'s logo (ClaimReview author logo).' })
+  @Field(() => String, { nullable: true, description: "The organisation's logo (ClaimReview author logo)." })
   organizationLogoUrl: string | null;
 
   @Column({ name: 'public_base_url', type: 'text', nullable: true })
   @Field(() => String, {
     nullable: true,
-    description: 'Where this server\'s public pages are reached (e.g. https://checks.example.org): fact-check pages are {publicBaseUrl}/fact-checks/{id}. Null: the URL the request came in on.',
+    description:
+      "Where this server's public pages are reached (e.g. https://checks.example.org): fact-check pages are {publicBaseUrl}/fact-checks/{id}. Null: the URL the request came in on.",
   })
   publicBaseUrl: string | null;
 

@@ -46,19 +46,19 @@ export class UpdateTeamInput {
   @Max(50)
   verdictQuorum?: number | null;
 
-  @Field(() => String, { nullable: true, description: 'The publishing organisation\'s name; null clears it (the team name is used).' })
+  @Field(() => String, { nullable: true, description: "The publishing organisation's name; null clears it (the team name is used)." })
   @IsOptional()
   @Length(1, 200)
   @Matches(/\S/, { message: 'organizationName must not be blank' })
   organizationName?: string | null;
 
-  @Field(() => String, { nullable: true, description: 'The organisation\'s home page (http or https); null clears it.' })
+  @Field(() => String, { nullable: true, description: "The organisation's home page (http or https); null clears it." })
   @IsOptional()
   @MaxLength(2000)
   @IsUrl(HTTP_URL, { message: 'organizationUrl must be an http or https URL' })
   organizationUrl?: string | null;
 
-  @Field(() => String, { nullable: true, description: 'The organisation\'s logo (http or https); null clears it.' })
+  @Field(() => String, { nullable: true, description: "The organisation's logo (http or https); null clears it." })
   @IsOptional()
   @MaxLength(2000)
   @IsUrl(HTTP_URL, { message: 'organizationLogoUrl must be an http or https URL' })
@@ -66,7 +66,8 @@ export class UpdateTeamInput {
 
   @Field(() => String, {
     nullable: true,
-    description: 'Origin (and optional path) where this server\'s public pages are reached, without a trailing slash, e.g. https://checks.example.org; null clears it.',
+    description:
+      "Origin (and optional path) where this server's public pages are reached, without a trailing slash, e.g. https://checks.example.org; null clears it.",
   })
   @IsOptional()
   @MaxLength(1000)

@@ -11,8 +11,14 @@ import { Membership } from './membership.entity';
 import { Role } from './role';
 import { CreateTeamInput, CreateTeamPayload, UpdateTeamInput, UpdateTeamPayload } from './team.inputs';
 import {
-  AcceptTeamInvitationPayload, AddTeamMemberInput, ChangeMemberRoleInput, MembershipPayload, RemoveTeamMemberInput, RemoveTeamMemberPayload,
-  RespondToInvitationInput, TeamInvitationPayload,
+  AcceptTeamInvitationPayload,
+  AddTeamMemberInput,
+  ChangeMemberRoleInput,
+  MembershipPayload,
+  RemoveTeamMemberInput,
+  RemoveTeamMemberPayload,
+  RespondToInvitationInput,
+  TeamInvitationPayload,
 } from './member.inputs';
 import { toGlobalId } from '../../shared/ids';
 
@@ -47,23 +53,30 @@ export class TeamResolver {
   }
 
   @Mutation(() => TeamInvitationPayload, {
-    description: 'Invites an email address to the team (OWNER). They join when they accept (acceptTeamInvitation); the answer is the same whether the address has an account or not.',
+    description:
+      'Invites an email address to the team (OWNER). They join when they accept (acceptTeamInvitation); the answer is the same whether the address has an account or not.',
   })
   async addTeamMember(@Arg('input', () => AddTeamMemberInput) input: AddTeamMemberInput, @Ctx() context: Context): Promise<TeamInvitationPayload> {
     return { invitation: await context.services.members.invite(input.teamId, input.email, input.role) };
   }
 
   @Mutation(() => AcceptTeamInvitationPayload, { description: 'Joins the team of one of your invitations (viewer.invitations).' })
-  async acceptTeamInvitation(@Arg('input', () => RespondToInvitationInput) input: RespondToInvitationInput, @Ctx() context: Context): Promise<AcceptTeamInvitationPayload> {
+  async acceptTeamInvitation(
+    @Arg('input', () => RespondToInvitationInput) input: RespondToInvitationInput,
+    @Ctx() context: Context,
+  ): Promise<AcceptTeamInvitationPayload> {
     return context.services.members.accept(input.invitationId);
   }
 
   @Mutation(() => TeamInvitationPayload, { description: 'Declines one of your invitations.' })
-  async declineTeamInvitation(@Arg('input', () => RespondToInvitationInput) input: RespondToInvitationInput, @Ctx() context: Context): Promise<TeamInvitationPayload> {
+  async declineTeamInvitation(
+    @Arg('input', () => RespondToInvitationInput) input: RespondToInvitationInput,
+    @Ctx() context: Context,
+  ): Promise<TeamInvitationPayload> {
     return { invitation: await context.services.members.decline(input.invitationId) };
   }
 
-  @Mutation(() => MembershipPayload, { description: 'Changes a member\'s role (OWNER); the last OWNER cannot step down.' })
+  @Mutation(() => MembershipPayload, { description: "Changes a member's role (OWNER); the last OWNER cannot step down." })
   async changeMemberRole(@Arg('input', () => ChangeMemberRoleInput) input: ChangeMemberRoleInput, @Ctx() context: Context): Promise<MembershipPayload> {
     return { membership: await context.services.members.changeRole(input.teamId, input.userId, input.role) };
   }

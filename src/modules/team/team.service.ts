@@ -25,10 +25,14 @@ export class TeamService {
     const actor = requireActor(this.context);
     const manager = await this.context.db.manager();
     const query = manager.createQueryBuilder(Team, 'team').where('team.id = ANY(:ids)', { ids: actor.teamIds });
-    return paginate(query, [
-      { expression: 'team.slug', direction: 'ASC', type: 'text' },
-      { expression: 'team.id', direction: 'ASC', type: 'uuid' },
-    ], args);
+    return paginate(
+      query,
+      [
+        { expression: 'team.slug', direction: 'ASC', type: 'text' },
+        { expression: 'team.id', direction: 'ASC', type: 'uuid' },
+      ],
+      args,
+    );
   }
 
   async get(teamId: string): Promise<Team> {
@@ -104,12 +108,25 @@ export class TeamService {
       }
       const change = diff(before, after, TEAM_FIELDS);
       if (Object.keys(change.after).length === 0) return before;
-      await manager.update(Team, { id: teamId }, {
-        name: after.name, verdictQuorum: after.verdictQuorum, organizationName: after.organizationName,
-        organizationUrl: after.organizationUrl, organizationLogoUrl: after.organizationLogoUrl, publicBaseUrl: after.publicBaseUrl,
-      });
+      await manager.update(
+        Team,
+        { id: teamId },
+        {
+          name: after.name,
+          verdictQuorum: after.verdictQuorum,
+          organizationName: after.organizationName,
+          organizationUrl: after.organizationUrl,
+          organizationLogoUrl: after.organizationLogoUrl,
+          publicBaseUrl: after.publicBaseUrl,
+        },
+      );
       await recordHistory(manager, {
-        teamId, actorId: actor.userId, entityType: 'Team', entityId: teamId, action: 'UPDATE', ...change,
+        teamId,
+        actorId: actor.userId,
+        entityType: 'Team',
+        entityId: teamId,
+        action: 'UPDATE',
+        ...change,
       });
       // A new quorum can settle or unsettle every claim of the desk at once.
       if ('verdictQuorum' in change.after) await refreshTeamClaimStatuses(manager, teamId, actor.userId);
@@ -123,9 +140,13 @@ export class TeamService {
     authorize(actor, teamId, 'team.read', 'Team');
     const manager = await this.context.db.manager();
     const query = manager.createQueryBuilder(Membership, 'membership').where('membership.team_id = :teamId', { teamId });
-    return paginate(query, [
-      { expression: 'membership.created_at', direction: 'ASC', type: 'timestamptz' },
-      { expression: 'membership.user_id', direction: 'ASC', type: 'uuid' },
-    ], args);
+    return paginate(
+      query,
+      [
+        { expression: 'membership.created_at', direction: 'ASC', type: 'timestamptz' },
+        { expression: 'membership.user_id', direction: 'ASC', type: 'uuid' },
+      ],
+      args,
+    );
   }
 }

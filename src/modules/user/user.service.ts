@@ -29,12 +29,15 @@ export class UserAdmin {
 
   async setPassword(email: string, password: string): Promise<void> {
     const hash = await hashPassword(checkNewPassword(password));
-    const result = (await this.dataSource.query(
-      'UPDATE users SET password_hash = $2, updated_at = now() WHERE email = $1 RETURNING id',
-      [email.trim().toLowerCase(), hash],
-    )) as [unknown[], number];
+    const result = (await this.dataSource.query('UPDATE users SET password_hash = $2, updated_at = now() WHERE email = $1 RETURNING id', [
+      email.trim().toLowerCase(),
+      hash,
+    ])) as [unknown[], number];
     if (result[1] === 0) throw badInput(`No user has the email ${email}`, 'email');
     // A reset password ends every login session of the account.
-    await this.dataSource.query(`UPDATE api_tokens SET revoked_at = now() WHERE user_id = (SELECT id FROM users WHERE email = $1) AND kind = 'SESSION' AND revoked_at IS NULL`, [email.trim().toLowerCase()]);
+    await this.dataSource.query(
+      `UPDATE api_tokens SET revoked_at = now() WHERE user_id = (SELECT id FROM users WHERE email = $1) AND kind = 'SESSION' AND revoked_at IS NULL`,
+      [email.trim().toLowerCase()],
+    );
   }
 }

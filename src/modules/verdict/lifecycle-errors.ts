@@ -10,8 +10,8 @@ import { authorize } from '../team/permissions';
  */
 export const LIFECYCLE_ERRORS = {
   CG404: 'the claim or verdict is missing, deleted or in another team; DETAIL: which (Claim, Verdict)',
-  CG403: 'the caller may not write verdicts in the claim\'s team; DETAIL: the team',
-  CG405: 'the verdict is another reviewer\'s',
+  CG403: "the caller may not write verdicts in the claim's team; DETAIL: the team",
+  CG405: "the verdict is another reviewer's",
   CG409: 'version conflict; DETAIL: the current version, empty when there is no current verdict',
   CG410: 'a first verdict was asked for (no expectedVersion) but the reviewer has one; DETAIL: its version and id',
   CG423: 'the claim is published',
@@ -20,7 +20,7 @@ export const LIFECYCLE_ERRORS = {
 export type LifecycleErrorCode = keyof typeof LIFECYCLE_ERRORS;
 
 function isLifecycleCode(code: unknown): code is LifecycleErrorCode {
-  return typeof code === 'string' && Object.prototype.hasOwnProperty.call(LIFECYCLE_ERRORS, code);
+  return typeof code === 'string' && Object.hasOwn(LIFECYCLE_ERRORS, code);
 }
 
 /** The typed API error for one lifecycle error. */

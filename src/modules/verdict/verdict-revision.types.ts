@@ -7,7 +7,7 @@ export { FieldChange };
 
 @ObjectType('VerdictRevision', { description: 'A verdict as it stood after one change, with what that change altered.' })
 export class VerdictRevision {
-  @Field(() => Int, { description: 'The verdict\'s version after this change.' }) version: number;
+  @Field(() => Int, { description: "The verdict's version after this change." }) version: number;
   @Field(() => String, { description: 'SUBMIT, REVISE or WITHDRAW.' }) action: string;
   @Field(() => DateTimeResolver) at: Date;
   @Field(() => String, { nullable: true }) reason: string | null;

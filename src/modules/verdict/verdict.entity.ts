@@ -6,7 +6,7 @@ import { toGlobalId } from '../../shared/ids';
 import { Rating } from './rating';
 
 @Entity({ name: 'verdicts' })
-@ObjectType('Verdict', { implements: Node, description: 'One reviewer\'s judgement of one claim.' })
+@ObjectType('Verdict', { implements: Node, description: "One reviewer's judgement of one claim." })
 export class Verdict implements Node {
   @PrimaryGeneratedColumn('uuid')
   id: string;
@@ -53,7 +53,7 @@ export class Verdict implements Node {
   judgedRevision: number;
 
   @Column({ name: 'judged_quote', type: 'text' })
-  @Field(() => String, { description: 'The exact words this verdict judged; the claim\'s `quote` may have changed since.' })
+  @Field(() => String, { description: "The exact words this verdict judged; the claim's `quote` may have changed since." })
   judgedQuote: string;
 
   @Column({ name: 'withdrawn_at', type: 'timestamptz', nullable: true })

@@ -24,7 +24,13 @@ export class VerdictResolver {
   @FieldResolver(() => User)
   reviewer(@Root() verdict: Verdict, @Ctx() context: Context): User | Promise<User> {
     // usually already there (the verdicts query joins the reviewer): no promise then
-    return context.loaders.peek(User, verdict.reviewerId) ?? context.loaders.entity(User, false).load(verdict.reviewerId).then((user) => user!);
+    return (
+      context.loaders.peek(User, verdict.reviewerId) ??
+      context.loaders
+        .entity(User, false)
+        .load(verdict.reviewerId)
+        .then((user) => user!)
+    );
   }
 
   @FieldResolver(() => Claim)

@@ -19,7 +19,15 @@ import type { SubmitVerdictInput, WithdrawVerdictInput } from './verdict.inputs'
  * test/verdict-lifecycle.test.ts keeps the two equal.
  */
 export const VERDICT_FIELDS = [
-  'claimId', 'reviewerId', 'rating', 'rationale', 'confidence', 'version', 'withdrawnAt', 'judgedRevision', 'judgedQuote',
+  'claimId',
+  'reviewerId',
+  'rating',
+  'rationale',
+  'confidence',
+  'version',
+  'withdrawnAt',
+  'judgedRevision',
+  'judgedQuote',
 ] as const;
 
 type LifecycleResult = { result: { verdict: Record<string, unknown>; claim: Record<string, unknown> } };
@@ -34,18 +42,24 @@ export class VerdictService {
   forClaim(claim: Claim, args: ConnectionArgs, includeWithdrawn: boolean): Promise<ConnectionResult<Verdict>> {
     // a claim rebuilt by `asOf` shows the verdicts it had then
     if (claim.asOfTime) return this.context.services.asOf.verdictsOfClaim(claim, includeWithdrawn, args);
-    return nestedConnection(this.context.db, this.context.loaders, {
-      name: includeWithdrawn ? 'Claim.verdicts:all' : 'Claim.verdicts',
-      entity: Verdict,
-      table: 'verdicts',
-      parentColumn: 'claim_id',
-      filter: includeWithdrawn ? undefined : 't.withdrawn_at IS NULL',
-      sort: [
-        { expression: 't.created_at', direction: 'ASC', type: 'timestamptz' },
-        { expression: 't.id', direction: 'ASC', type: 'uuid' },
-      ],
-      include: [{ column: 'reviewer_id', entity: User, table: 'users', teamScoped: false }],
-    }, claim.id, args);
+    return nestedConnection(
+      this.context.db,
+      this.context.loaders,
+      {
+        name: includeWithdrawn ? 'Claim.verdicts:all' : 'Claim.verdicts',
+        entity: Verdict,
+        table: 'verdicts',
+        parentColumn: 'claim_id',
+        filter: includeWithdrawn ? undefined : 't.withdrawn_at IS NULL',
+        sort: [
+          { expression: 't.created_at', direction: 'ASC', type: 'timestamptz' },
+          { expression: 't.id', direction: 'ASC', type: 'uuid' },
+        ],
+        include: [{ column: 'reviewer_id', entity: User, table: 'users', teamScoped: false }],
+      },
+      claim.id,
+      args,
+    );
   }
 
   /** The caller's current verdict on a claim, batched across claims. */
@@ -86,8 +100,15 @@ export class VerdictService {
       throw badInput('confidence must be between 0 and 1', 'confidence');
     }
     const rationale = optionalText(input.rationale, 'rationale', 20_000);
-    return this.lifecycle(actor, 'SELECT claimgraph_submit_verdict($1, $2, $3::uuid[], $4, $5, $6, $7) AS result',
-      [claimId, actor.userId, this.writableTeams(actor), input.rating, rationale, input.confidence ?? null, input.expectedVersion ?? null]);
+    return this.lifecycle(actor, 'SELECT claimgraph_submit_verdict($1, $2, $3::uuid[], $4, $5, $6, $7) AS result', [
+      claimId,
+      actor.userId,
+      this.writableTeams(actor),
+      input.rating,
+      rationale,
+      input.confidence ?? null,
+      input.expectedVersion ?? null,
+    ]);
   }
 
   /** Withdraws the caller's verdict (`claimgraph_withdraw_verdict`): the row stays, history WITHDRAW, status re-derived. */
@@ -95,8 +116,13 @@ export class VerdictService {
     const actor = requireActor(this.context);
     const verdictId = fromGlobalId(input.verdictId, 'Verdict', 'verdictId');
     const reason = optionalText(input.reason, 'reason', 5000);
-    return this.lifecycle(actor, 'SELECT claimgraph_withdraw_verdict($1, $2, $3::uuid[], $4, $5) AS result',
-      [verdictId, actor.userId, this.writableTeams(actor), input.expectedVersion, reason]);
+    return this.lifecycle(actor, 'SELECT claimgraph_withdraw_verdict($1, $2, $3::uuid[], $4, $5) AS result', [
+      verdictId,
+      actor.userId,
+      this.writableTeams(actor),
+      input.expectedVersion,
+      reason,
+    ]);
   }
 
   private writableTeams(actor: Actor): string[] {

@@ -114,8 +114,12 @@ export class WebhookWorker {
 
   /** Leases due deliveries, posts them (in parallel), records the outcomes; returns how many were sent. */
   async runOnce(): Promise<number> {
-    const leased = await roleTransaction(this.dataSource, WEBHOOK_ROLE, { statementTimeoutMs: 30_000 }, async (client) =>
-      (await client.query<LeasedDelivery>(LEASE, [this.config.concurrency, this.leaseMs])).rows);
+    const leased = await roleTransaction(
+      this.dataSource,
+      WEBHOOK_ROLE,
+      { statementTimeoutMs: 30_000 },
+      async (client) => (await client.query<LeasedDelivery>(LEASE, [this.config.concurrency, this.leaseMs])).rows,
+    );
     await Promise.all(leased.map((delivery) => this.deliver(delivery)));
     return leased.length;
   }
@@ -127,18 +131,23 @@ export class WebhookWorker {
     let result: PostResult;
     try {
       const signature = new Webhook(delivery.secret).sign(messageId, now, payload);
-      result = await postJson(delivery.url, {
-        'content-type': 'application/json',
-        'user-agent': 'claimgraph-webhooks',
-        'webhook-id': messageId,
-        'webhook-timestamp': String(Math.floor(now.getTime() / 1000)),
-        'webhook-signature': signature,
-      }, payload, { policy: this.policy, timeoutMs: this.config.timeoutMs, maxResponseBytes: this.config.maxResponseBytes });
+      result = await postJson(
+        delivery.url,
+        {
+          'content-type': 'application/json',
+          'user-agent': 'claimgraph-webhooks',
+          'webhook-id': messageId,
+          'webhook-timestamp': String(Math.floor(now.getTime() / 1000)),
+          'webhook-signature': signature,
+        },
+        payload,
+        { policy: this.policy, timeoutMs: this.config.timeoutMs, maxResponseBytes: this.config.maxResponseBytes },
+      );
     } catch (error) {
       result = { statusCode: null, latencyMs: 0, excerpt: null, error: (error as Error).message.slice(0, 500) };
     }
     const ok = result.statusCode !== null && result.statusCode >= 200 && result.statusCode < 300;
-    const error = ok ? null : result.error ?? `answered HTTP ${result.statusCode}`;
+    const error = ok ? null : (result.error ?? `answered HTTP ${result.statusCode}`);
     try {
       await this.record(delivery, result, ok, error);
     } catch (recordError) {
@@ -158,13 +167,23 @@ export class WebhookWorker {
       await client.query(
         `INSERT INTO webhook_attempts (team_id, delivery_id, endpoint_id, status_code, latency_ms, response_excerpt, error, ok)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-        [delivery.team_id, delivery.id, delivery.endpoint_id, result.statusCode, result.latencyMs,
-          result.excerpt?.slice(0, 2000) ?? null, error?.slice(0, 2000) ?? null, ok],
+        [
+          delivery.team_id,
+          delivery.id,
+          delivery.endpoint_id,
+          result.statusCode,
+          result.latencyMs,
+          result.excerpt?.slice(0, 2000) ?? null,
+          error?.slice(0, 2000) ?? null,
+          ok,
+        ],
       );
       if (ok) {
         await client.query(
           `UPDATE webhook_deliveries SET state = 'DELIVERED', delivered_at = now(), attempts = attempts + 1, lease_until = NULL, last_error = NULL
-           WHERE id = $1 AND state = 'PENDING'`, [delivery.id]);
+           WHERE id = $1 AND state = 'PENDING'`,
+          [delivery.id],
+        );
         await client.query('UPDATE webhook_endpoints SET failing_since = NULL WHERE id = $1 AND failing_since IS NOT NULL', [delivery.endpoint_id]);
         return;
       }
@@ -178,10 +197,13 @@ export class WebhookWorker {
           WHERE id = $1 AND state = 'PENDING'`,
         [delivery.id, error?.slice(0, 2000) ?? null, giveUp, this.retryDelayMs(attempts)],
       );
-      const [endpoint] = (await client.query<{ failing_ms: number; enabled: boolean }>(
-        `UPDATE webhook_endpoints SET failing_since = coalesce(failing_since, now()) WHERE id = $1
-         RETURNING extract(epoch FROM now() - failing_since) * 1000 AS failing_ms, enabled`, [delivery.endpoint_id],
-      )).rows;
+      const [endpoint] = (
+        await client.query<{ failing_ms: number; enabled: boolean }>(
+          `UPDATE webhook_endpoints SET failing_since = coalesce(failing_since, now()) WHERE id = $1
+         RETURNING extract(epoch FROM now() - failing_since) * 1000 AS failing_ms, enabled`,
+          [delivery.endpoint_id],
+        )
+      ).rows;
       if (endpoint?.enabled && Number(endpoint.failing_ms) >= this.config.disableAfterMs) await this.disable(client, delivery, error);
     });
   }

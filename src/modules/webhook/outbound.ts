@@ -130,34 +130,42 @@ export function postJson(url: string, headers: Record<string, string>, body: str
       });
     };
     const client = target.protocol === 'https:' ? https : http;
-    const request = client.request(target, {
-      method: 'POST',
-      headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) },
-      lookup: lookup as unknown as net.LookupFunction,
-      agent: false,
-    }, (response) => {
-      const chunks: Buffer[] = [];
-      let bytes = 0;
-      const done = (): void => {
-        const text = Buffer.concat(chunks).toString('utf8');
-        finish({ statusCode: response.statusCode ?? null, excerpt: text ? text.slice(0, options.excerptChars ?? 500) : null, error: null });
-        response.destroy();
-      };
-      response.on('data', (chunk: Buffer) => {
-        if (bytes < options.maxResponseBytes) chunks.push(chunk.subarray(0, options.maxResponseBytes - bytes));
-        bytes += chunk.length;
-        // enough read: the answer is its status; the rest is not waited for
-        if (bytes >= options.maxResponseBytes) done();
-      });
-      response.on('end', done);
-      response.on('error', done);
-    });
+    const request = client.request(
+      target,
+      {
+        method: 'POST',
+        headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) },
+        lookup: lookup as unknown as net.LookupFunction,
+        agent: false,
+      },
+      (response) => {
+        const chunks: Buffer[] = [];
+        let bytes = 0;
+        const done = (): void => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          finish({ statusCode: response.statusCode ?? null, excerpt: text ? text.slice(0, options.excerptChars ?? 500) : null, error: null });
+          response.destroy();
+        };
+        response.on('data', (chunk: Buffer) => {
+          if (bytes < options.maxResponseBytes) chunks.push(chunk.subarray(0, options.maxResponseBytes - bytes));
+          bytes += chunk.length;
+          // enough read: the answer is its status; the rest is not waited for
+          if (bytes >= options.maxResponseBytes) done();
+        });
+        response.on('end', done);
+        response.on('error', done);
+      },
+    );
     const timer = setTimeout(() => {
       request.destroy();
       finish({ statusCode: null, excerpt: null, error: `no complete answer within ${options.timeoutMs} ms` });
     }, options.timeoutMs);
     request.on('error', (error: NodeJS.ErrnoException) => {
-      finish({ statusCode: null, excerpt: null, error: error.code === 'EWEBHOOKREFUSED' ? error.message : `${error.code ?? 'error'}: ${error.message}`.slice(0, 500) });
+      finish({
+        statusCode: null,
+        excerpt: null,
+        error: error.code === 'EWEBHOOKREFUSED' ? error.message : `${error.code ?? 'error'}: ${error.message}`.slice(0, 500),
+      });
     });
     request.end(body);
   });

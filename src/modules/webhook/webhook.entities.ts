@@ -17,12 +17,12 @@ registerEnumType(WebhookEventType, {
   name: 'WebhookEventType',
   description: 'An event a webhook endpoint may subscribe to; its payload `type` is the lowercase dotted form (claim.published, …).',
   valuesConfig: {
-    CLAIM_PUBLISHED: { description: 'claim.published: an editor published the desk\'s verdict.' },
+    CLAIM_PUBLISHED: { description: "claim.published: an editor published the desk's verdict." },
     CLAIM_UNPUBLISHED: { description: 'claim.unpublished: the published verdict was withdrawn.' },
     CLAIM_STATUS_CHANGED: { description: 'claim.status_changed: the derived status changed (UNREVIEWED, IN_REVIEW, SETTLED, DISPUTED).' },
     VERDICT_SUBMITTED: { description: 'verdict.submitted: a reviewer gave or revised a verdict.' },
     ARTICLE_IMPORTED: { description: 'article.imported: an article was created or imported.' },
-    ARTICLE_REVISED: { description: 'article.revised: a new revision of an article\'s text.' },
+    ARTICLE_REVISED: { description: "article.revised: a new revision of an article's text." },
   },
 });
 
@@ -41,7 +41,7 @@ registerEnumType(WebhookDeliveryState, {
 });
 
 @Entity({ name: 'webhook_endpoints' })
-@ObjectType('WebhookEndpoint', { implements: Node, description: 'Where a team\'s events are posted, signed (Standard Webhooks).' })
+@ObjectType('WebhookEndpoint', { implements: Node, description: "Where a team's events are posted, signed (Standard Webhooks)." })
 export class WebhookEndpoint implements Node {
   @PrimaryGeneratedColumn('uuid')
   id: string;

@@ -7,8 +7,12 @@ import { HistoryEventConnection } from '../history/history.resolver';
 import type { HistoryEvent } from '../history/history-event.entity';
 import { WebhookAttempt, WebhookDelivery, WebhookEndpoint } from './webhook.entities';
 import {
-  CreateWebhookEndpointInput, DeleteWebhookEndpointInput, DeleteWebhookEndpointPayload, UpdateWebhookEndpointInput,
-  WebhookDeliveriesArgs, WebhookEndpointPayload,
+  CreateWebhookEndpointInput,
+  DeleteWebhookEndpointInput,
+  DeleteWebhookEndpointPayload,
+  UpdateWebhookEndpointInput,
+  WebhookDeliveriesArgs,
+  WebhookEndpointPayload,
 } from './webhook.inputs';
 
 export const WebhookEndpointConnection = connectionType(WebhookEndpoint, 'WebhookEndpoint');
@@ -17,22 +21,35 @@ export const WebhookDeliveryConnection = connectionType(WebhookDelivery, 'Webhoo
 @Resolver(() => WebhookEndpoint)
 export class WebhookEndpointResolver {
   @Mutation(() => WebhookEndpointPayload, { description: 'Adds a webhook endpoint (OWNER); the payload carries its signing secret, once.' })
-  async createWebhookEndpoint(@Arg('input', () => CreateWebhookEndpointInput) input: CreateWebhookEndpointInput, @Ctx() context: Context): Promise<WebhookEndpointPayload> {
+  async createWebhookEndpoint(
+    @Arg('input', () => CreateWebhookEndpointInput) input: CreateWebhookEndpointInput,
+    @Ctx() context: Context,
+  ): Promise<WebhookEndpointPayload> {
     return context.services.webhooks.create(input);
   }
 
   @Mutation(() => WebhookEndpointPayload, { description: 'Changes, enables, disables an endpoint or rotates its secret (OWNER).' })
-  async updateWebhookEndpoint(@Arg('input', () => UpdateWebhookEndpointInput) input: UpdateWebhookEndpointInput, @Ctx() context: Context): Promise<WebhookEndpointPayload> {
+  async updateWebhookEndpoint(
+    @Arg('input', () => UpdateWebhookEndpointInput) input: UpdateWebhookEndpointInput,
+    @Ctx() context: Context,
+  ): Promise<WebhookEndpointPayload> {
     return context.services.webhooks.update(input);
   }
 
   @Mutation(() => DeleteWebhookEndpointPayload, { description: 'Removes an endpoint (OWNER); its pending deliveries are not sent.' })
-  async deleteWebhookEndpoint(@Arg('input', () => DeleteWebhookEndpointInput) input: DeleteWebhookEndpointInput, @Ctx() context: Context): Promise<DeleteWebhookEndpointPayload> {
+  async deleteWebhookEndpoint(
+    @Arg('input', () => DeleteWebhookEndpointInput) input: DeleteWebhookEndpointInput,
+    @Ctx() context: Context,
+  ): Promise<DeleteWebhookEndpointPayload> {
     return { deletedEndpointId: await context.services.webhooks.delete(input) };
   }
 
   @FieldResolver(() => WebhookDeliveryConnection, { description: 'The delivery log, newest first.' })
-  deliveries(@Root() endpoint: WebhookEndpoint, @Args(() => WebhookDeliveriesArgs) args: WebhookDeliveriesArgs, @Ctx() context: Context): Promise<ConnectionResult<WebhookDelivery>> {
+  deliveries(
+    @Root() endpoint: WebhookEndpoint,
+    @Args(() => WebhookDeliveriesArgs) args: WebhookDeliveriesArgs,
+    @Ctx() context: Context,
+  ): Promise<ConnectionResult<WebhookDelivery>> {
     return context.services.webhooks.deliveries(endpoint, args.states, args);
   }
 
@@ -52,7 +69,7 @@ export class WebhookDeliveryResolver {
 
 @Resolver(() => Team)
 export class TeamWebhooksResolver {
-  @FieldResolver(() => WebhookEndpointConnection, { description: 'The team\'s webhook endpoints (OWNER).' })
+  @FieldResolver(() => WebhookEndpointConnection, { description: "The team's webhook endpoints (OWNER)." })
   webhookEndpoints(@Root() team: Team, @Args(() => ConnectionArgs) args: ConnectionArgs, @Ctx() context: Context): Promise<ConnectionResult<WebhookEndpoint>> {
     return context.services.webhooks.list(team.id, args);
   }

@@ -43,10 +43,14 @@ export class WebhookService {
     authorize(requireActor(this.context), teamId, 'webhook.manage', 'Team');
     const manager = await this.context.db.manager();
     const query = manager.createQueryBuilder(WebhookEndpoint, 'endpoint').where('endpoint.team_id = :teamId AND endpoint.deleted_at IS NULL', { teamId });
-    return paginate(query, [
-      { expression: 'endpoint.created_at', direction: 'ASC', type: 'timestamptz' },
-      { expression: 'endpoint.id', direction: 'ASC', type: 'uuid' },
-    ], args);
+    return paginate(
+      query,
+      [
+        { expression: 'endpoint.created_at', direction: 'ASC', type: 'timestamptz' },
+        { expression: 'endpoint.id', direction: 'ASC', type: 'uuid' },
+      ],
+      args,
+    );
   }
 
   async create(input: CreateWebhookEndpointInput): Promise<{ endpoint: WebhookEndpoint; secret: string }> {
@@ -63,13 +67,32 @@ export class WebhookService {
     return this.context.db.transaction(async (manager) => {
       // one at a time per team, so the cap holds under concurrent creates
       await manager.query('SELECT 1 FROM teams WHERE id = $1 FOR UPDATE', [teamId]);
-      const [{ count }] = (await manager.query('SELECT count(*)::int AS count FROM webhook_endpoints WHERE team_id = $1 AND deleted_at IS NULL', [teamId])) as { count: number }[];
+      const [{ count }] = (await manager.query('SELECT count(*)::int AS count FROM webhook_endpoints WHERE team_id = $1 AND deleted_at IS NULL', [teamId])) as {
+        count: number;
+      }[];
       if (count >= MAX_ENDPOINTS_PER_TEAM) throw badInput(`A team may have at most ${MAX_ENDPOINTS_PER_TEAM} webhook endpoints`, 'teamId');
-      const endpoint = await insertWithHistory(manager, WebhookEndpoint, {
-        teamId, url, eventTypes, description, secret, enabled: input.enabled ?? true, version: 1, createdBy: actor.userId,
-      }, (created) => ({
-        teamId, actorId: actor.userId, entityType: 'WebhookEndpoint', entityId: created.id, action: 'CREATE', after: snapshot(created, ENDPOINT_FIELDS),
-      }));
+      const endpoint = await insertWithHistory(
+        manager,
+        WebhookEndpoint,
+        {
+          teamId,
+          url,
+          eventTypes,
+          description,
+          secret,
+          enabled: input.enabled ?? true,
+          version: 1,
+          createdBy: actor.userId,
+        },
+        (created) => ({
+          teamId,
+          actorId: actor.userId,
+          entityType: 'WebhookEndpoint',
+          entityId: created.id,
+          action: 'CREATE',
+          after: snapshot(created, ENDPOINT_FIELDS),
+        }),
+      );
       return { endpoint, secret };
     });
   }
@@ -89,12 +112,24 @@ export class WebhookService {
     const secret = input.rotateSecret ? newSecret() : null;
     if (secret) changes.secret = secret;
     return this.context.db.transaction(async (manager) => {
-      const { before, after } = await versionedUpdate(manager, WebhookEndpoint, 'WebhookEndpoint', current.id, input.expectedVersion,
-        { ...changes, updatedAt: new Date() }, 'deleted_at IS NULL');
+      const { before, after } = await versionedUpdate(
+        manager,
+        WebhookEndpoint,
+        'WebhookEndpoint',
+        current.id,
+        input.expectedVersion,
+        { ...changes, updatedAt: new Date() },
+        'deleted_at IS NULL',
+      );
       const change = diff(before, after, ENDPOINT_FIELDS);
       await recordHistory(manager, {
-        teamId: current.teamId, actorId: actor.userId, entityType: 'WebhookEndpoint', entityId: current.id, action: 'UPDATE',
-        ...change, reason: secret ? 'signing secret rotated' : null,
+        teamId: current.teamId,
+        actorId: actor.userId,
+        entityType: 'WebhookEndpoint',
+        entityId: current.id,
+        action: 'UPDATE',
+        ...change,
+        reason: secret ? 'signing secret rotated' : null,
       });
       this.context.loaders.clear();
       return { endpoint: after, secret };
@@ -105,10 +140,21 @@ export class WebhookService {
     const actor = requireActor(this.context);
     const current = await this.getByGlobalId(input.endpointId, 'endpointId');
     await this.context.db.transaction(async (manager) => {
-      const { before, after } = await versionedUpdate(manager, WebhookEndpoint, 'WebhookEndpoint', current.id, input.expectedVersion,
-        { deletedAt: new Date(), enabled: false }, 'deleted_at IS NULL');
+      const { before, after } = await versionedUpdate(
+        manager,
+        WebhookEndpoint,
+        'WebhookEndpoint',
+        current.id,
+        input.expectedVersion,
+        { deletedAt: new Date(), enabled: false },
+        'deleted_at IS NULL',
+      );
       await recordHistory(manager, {
-        teamId: current.teamId, actorId: actor.userId, entityType: 'WebhookEndpoint', entityId: current.id, action: 'DELETE',
+        teamId: current.teamId,
+        actorId: actor.userId,
+        entityType: 'WebhookEndpoint',
+        entityId: current.id,
+        action: 'DELETE',
         ...diff(before, after, ENDPOINT_FIELDS),
       });
     });
@@ -117,7 +163,11 @@ export class WebhookService {
   }
 
   /** The endpoint's deliveries, newest first. */
-  async deliveries(endpoint: WebhookEndpoint, states: WebhookDeliveryState[] | null | undefined, args: ConnectionArgs): Promise<ConnectionResult<WebhookDelivery>> {
+  async deliveries(
+    endpoint: WebhookEndpoint,
+    states: WebhookDeliveryState[] | null | undefined,
+    args: ConnectionArgs,
+  ): Promise<ConnectionResult<WebhookDelivery>> {
     authorize(requireActor(this.context), endpoint.teamId, 'webhook.manage', 'WebhookEndpoint');
     const manager = await this.context.db.manager();
     const query = manager.createQueryBuilder(WebhookDelivery, 'delivery').where('delivery.endpoint_id = :id', { id: endpoint.id });
@@ -127,14 +177,17 @@ export class WebhookService {
 
   /** Every attempt of a delivery, oldest first (one query for all deliveries of a page). */
   attempts(delivery: WebhookDelivery): Promise<WebhookAttempt[]> {
-    return this.context.loaders.keyed<string, WebhookAttempt[]>('webhookAttempts', async (deliveryIds) => {
-      const manager = await this.context.db.manager();
-      const rows = await manager.createQueryBuilder(WebhookAttempt, 'attempt')
-        .where('attempt.delivery_id = ANY(:ids) AND attempt.team_id = ANY(:teamIds)', { ids: [...deliveryIds], teamIds: [...this.context.db.teamIds] })
-        .orderBy('attempt.id', 'ASC')
-        .getMany();
-      return deliveryIds.map((id) => rows.filter((row) => row.deliveryId === id));
-    }).load(delivery.id);
+    return this.context.loaders
+      .keyed<string, WebhookAttempt[]>('webhookAttempts', async (deliveryIds) => {
+        const manager = await this.context.db.manager();
+        const rows = await manager
+          .createQueryBuilder(WebhookAttempt, 'attempt')
+          .where('attempt.delivery_id = ANY(:ids) AND attempt.team_id = ANY(:teamIds)', { ids: [...deliveryIds], teamIds: [...this.context.db.teamIds] })
+          .orderBy('attempt.id', 'ASC')
+          .getMany();
+        return deliveryIds.map((id) => rows.filter((row) => row.deliveryId === id));
+      })
+      .load(delivery.id);
   }
 }
 

@@ -29,7 +29,10 @@ const KEEP_LINES = 2000;
  * `compiled`: exactly `npm start`'s command line, on the compiled server (build it first:
  * bench/processes.ts `buildServer`).
  */
-export async function spawnServer(env: Record<string, string>, options: { startTimeoutMs?: number; port?: number; inspect?: boolean; compiled?: boolean } = {}): Promise<ChildServer> {
+export async function spawnServer(
+  env: Record<string, string>,
+  options: { startTimeoutMs?: number; port?: number; inspect?: boolean; compiled?: boolean } = {},
+): Promise<ChildServer> {
   const port = options.port ?? (await freePort());
   // the Node flags of `npm start` (package.json), so the server runs here as it is deployed
   const inspect = options.inspect ? ['--inspect=127.0.0.1:0'] : [];
@@ -152,7 +155,13 @@ export interface GraphQLAnswer {
   body: any;
 }
 
-export async function graphql(url: string, query: string, variables: Record<string, unknown> = {}, headers: Record<string, string> = {}, timeoutMs = 15_000): Promise<GraphQLAnswer> {
+export async function graphql(
+  url: string,
+  query: string,
+  variables: Record<string, unknown> = {},
+  headers: Record<string, string> = {},
+  timeoutMs = 15_000,
+): Promise<GraphQLAnswer> {
   const response = await fetch(url, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...headers },

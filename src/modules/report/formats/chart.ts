@@ -28,13 +28,17 @@ export function barChart(id: string, title: string, bars: Bar[]): string {
   const rows = bars.map((bar, index) => {
     const y = 4 + index * rowHeight;
     const length = bar.value === 0 ? 0 : Math.max(2, Math.round((bar.value / max) * barArea));
-    return `<g class="bar" data-label="${escapeHtml(bar.label)}" data-value="${bar.value}">`
-      + `<text x="${labelWidth - 8}" y="${y + 16}" text-anchor="end">${escapeHtml(bar.label)}</text>`
-      + `<rect x="${labelWidth}" y="${y + 3}" width="${length}" height="${rowHeight - 6}" fill="${bar.color}" stroke="#333" stroke-width="0.5"><title>${escapeHtml(bar.label)}: ${bar.value}</title></rect>`
-      + `<text x="${labelWidth + length + 6}" y="${y + 16}">${bar.value}</text></g>`;
+    return (
+      `<g class="bar" data-label="${escapeHtml(bar.label)}" data-value="${bar.value}">` +
+      `<text x="${labelWidth - 8}" y="${y + 16}" text-anchor="end">${escapeHtml(bar.label)}</text>` +
+      `<rect x="${labelWidth}" y="${y + 3}" width="${length}" height="${rowHeight - 6}" fill="${bar.color}" stroke="#333" stroke-width="0.5"><title>${escapeHtml(bar.label)}: ${bar.value}</title></rect>` +
+      `<text x="${labelWidth + length + 6}" y="${y + 16}">${bar.value}</text></g>`
+    );
   });
-  return `<svg id="${id}" class="chart" xmlns="http://www.w3.org/2000/svg" role="img" aria-labelledby="${id}-title" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" ${FONT}>`
-    + `<title id="${id}-title">${escapeHtml(title)}</title>${rows.join('')}</svg>`;
+  return (
+    `<svg id="${id}" class="chart" xmlns="http://www.w3.org/2000/svg" role="img" aria-labelledby="${id}-title" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" ${FONT}>` +
+    `<title id="${id}-title">${escapeHtml(title)}</title>${rows.join('')}</svg>`
+  );
 }
 
 export interface StackedBar {
@@ -60,16 +64,22 @@ export function stackedBarChart(id: string, title: string, bars: StackedBar[], l
     let x = labelWidth;
     const segments = bar.segments.map((segment) => {
       const length = (segment.value / max) * barArea;
-      const rect = segment.value === 0 ? ''
-        : `<rect x="${x.toFixed(1)}" y="${y + 3}" width="${Math.max(1, length).toFixed(1)}" height="${rowHeight - 6}" fill="${segment.color}" stroke="#333" stroke-width="0.5"><title>${escapeHtml(segment.name)}: ${segment.value}</title></rect>`;
+      const rect =
+        segment.value === 0
+          ? ''
+          : `<rect x="${x.toFixed(1)}" y="${y + 3}" width="${Math.max(1, length).toFixed(1)}" height="${rowHeight - 6}" fill="${segment.color}" stroke="#333" stroke-width="0.5"><title>${escapeHtml(segment.name)}: ${segment.value}</title></rect>`;
       x += length;
       return rect;
     });
     const counts = bar.segments.map((segment) => segment.value).join(' / ');
-    return `<g class="bar" data-label="${escapeHtml(bar.label)}">`
-      + `<text x="${labelWidth - 8}" y="${y + 15}" text-anchor="end"><title>${escapeHtml(bar.label)}</title>${escapeHtml(truncate(bar.label, 36))}</text>`
-      + `${segments.join('')}<text x="${x + 6}" y="${y + 15}">${counts}</text></g>`;
+    return (
+      `<g class="bar" data-label="${escapeHtml(bar.label)}">` +
+      `<text x="${labelWidth - 8}" y="${y + 15}" text-anchor="end"><title>${escapeHtml(bar.label)}</title>${escapeHtml(truncate(bar.label, 36))}</text>` +
+      `${segments.join('')}<text x="${x + 6}" y="${y + 15}">${counts}</text></g>`
+    );
   });
-  return `<svg id="${id}" class="chart" xmlns="http://www.w3.org/2000/svg" role="img" aria-labelledby="${id}-title" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" ${FONT}>`
-    + `<title id="${id}-title">${escapeHtml(title)}</title>${legendItems.join('')}${rows.join('')}</svg>`;
+  return (
+    `<svg id="${id}" class="chart" xmlns="http://www.w3.org/2000/svg" role="img" aria-labelledby="${id}-title" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" ${FONT}>` +
+    `<title id="${id}-title">${escapeHtml(title)}</title>${legendItems.join('')}${rows.join('')}</svg>`
+  );
 }

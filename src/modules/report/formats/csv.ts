@@ -29,7 +29,14 @@ const COLUMNS: [string, (row: ReportRow) => string | number | null][] = [
   // the claim's words changed since publication: the published verdict judged `published_quote`
   ['published_text_changed', (row) => (row.published ? String(row.published.textChanged) : null)],
   ['published_quote', (row) => (row.published?.textChanged ? row.published.quote : null)],
-  ['evidence_urls', (row) => row.evidence.map((evidence) => evidence.url).filter(Boolean).join('\n')],
+  [
+    'evidence_urls',
+    (row) =>
+      row.evidence
+        .map((evidence) => evidence.url)
+        .filter(Boolean)
+        .join('\n'),
+  ],
   ['imported_at', (row) => iso(row.importedAt)],
 ];
 

@@ -3,8 +3,14 @@ import { ClaimStatus, Sourcing } from '../../claim/claim.enums';
 import { speakerName, type ReportRow } from '../report-row';
 import { describeScope, type ReportScope } from '../report.filter';
 import {
-  RATINGS, SOURCINGS, STATUSES,
-  type AgreementFigure, type ArticleSourcing, type ClaimCounts, type SettleTime, type VerdictCounts,
+  RATINGS,
+  SOURCINGS,
+  STATUSES,
+  type AgreementFigure,
+  type ArticleSourcing,
+  type ClaimCounts,
+  type SettleTime,
+  type VerdictCounts,
 } from '../report.figures';
 import { barChart, escapeHtml, stackedBarChart } from './chart';
 import { neutralizeFormula } from './formula';
@@ -22,12 +28,23 @@ export interface HtmlFigures {
 export const CHART_ARTICLES = 30;
 
 const RATING_COLORS: Record<Rating, string> = {
-  TRUE: '#1a9850', MOSTLY_TRUE: '#91cf60', MIXED: '#fee08b', MOSTLY_FALSE: '#fc8d59', FALSE: '#d73027',
-  MISLEADING: '#9e6ac8', UNVERIFIABLE: '#bdbdbd',
+  TRUE: '#1a9850',
+  MOSTLY_TRUE: '#91cf60',
+  MIXED: '#fee08b',
+  MOSTLY_FALSE: '#fc8d59',
+  FALSE: '#d73027',
+  MISLEADING: '#9e6ac8',
+  UNVERIFIABLE: '#bdbdbd',
 };
 const SOURCING_COLORS: Record<Sourcing, string> = { SOURCED: '#2166ac', ANONYMOUS: '#92c5de', UNSOURCED: '#f7f7f7' };
 const SOURCING_LABELS: Record<Sourcing, string> = { SOURCED: 'Sourced', ANONYMOUS: 'Anonymous', UNSOURCED: 'Unsourced' };
-const STATUS_LABELS: Record<ClaimStatus, string> = { UNREVIEWED: 'Unreviewed', IN_REVIEW: 'In review', DISPUTED: 'Disputed', NEEDS_REREVIEW: 'Needs re-review', SETTLED: 'Settled' };
+const STATUS_LABELS: Record<ClaimStatus, string> = {
+  UNREVIEWED: 'Unreviewed',
+  IN_REVIEW: 'In review',
+  DISPUTED: 'Disputed',
+  NEEDS_REREVIEW: 'Needs re-review',
+  SETTLED: 'Settled',
+};
 
 // Print: black on white, the table's header repeated on each page, no row split across pages,
 // and colours kept for the charts (their numbers are printed beside them anyway).
@@ -81,22 +98,43 @@ const formatDate = (date: Date | null): string => (date ? date.toISOString().sli
 
 function countsTable(caption: string, rows: [string, number][]): string {
   return `<table class="counts"><caption>${escapeHtml(caption)}</caption><tbody>${rows
-    .map(([label, count]) => `<tr><th scope="row">${escapeHtml(label)}</th><td class="n">${count}</td></tr>`).join('')}</tbody></table>`;
+    .map(([label, count]) => `<tr><th scope="row">${escapeHtml(label)}</th><td class="n">${count}</td></tr>`)
+    .join('')}</tbody></table>`;
 }
 
 function figuresSection(figures: HtmlFigures): string {
   const { claims, verdicts, agreement, settle, articles } = figures;
-  const agreementRows = agreement.map((figure) =>
-    `<tr><th scope="row">${escapeHtml(figure.method)}</th><td class="n">${figure.alpha === null ? 'n/a' : figure.alpha.toFixed(3)}</td><td class="n">${figure.units}</td></tr>`).join('');
-  const reviewerRows = verdicts.byReviewer.map((reviewer) =>
-    `<tr><th scope="row">${cellText(reviewer.reviewerName)}</th><td class="n">${reviewer.verdicts}</td>${RATINGS.map((rating) => `<td class="n">${reviewer.byRating[rating]}</td>`).join('')}</tr>`).join('');
-  const ratingChart = barChart('chart-ratings', 'Current verdicts by rating', RATINGS.map((rating) => ({
-    label: ratingLabel(rating), value: verdicts.byRating[rating], color: RATING_COLORS[rating],
-  })));
+  const agreementRows = agreement
+    .map(
+      (figure) =>
+        `<tr><th scope="row">${escapeHtml(figure.method)}</th><td class="n">${figure.alpha === null ? 'n/a' : figure.alpha.toFixed(3)}</td><td class="n">${figure.units}</td></tr>`,
+    )
+    .join('');
+  const reviewerRows = verdicts.byReviewer
+    .map(
+      (reviewer) =>
+        `<tr><th scope="row">${cellText(reviewer.reviewerName)}</th><td class="n">${reviewer.verdicts}</td>${RATINGS.map((rating) => `<td class="n">${reviewer.byRating[rating]}</td>`).join('')}</tr>`,
+    )
+    .join('');
+  const ratingChart = barChart(
+    'chart-ratings',
+    'Current verdicts by rating',
+    RATINGS.map((rating) => ({
+      label: ratingLabel(rating),
+      value: verdicts.byRating[rating],
+      color: RATING_COLORS[rating],
+    })),
+  );
   const publishedChart = claims.published
-    ? `<figure><figcaption>Published claims by rating</figcaption>${barChart('chart-published', 'Published claims by rating', RATINGS.map((rating) => ({
-      label: ratingLabel(rating), value: claims.byPublishedRating[rating], color: RATING_COLORS[rating],
-    })))}</figure>`
+    ? `<figure><figcaption>Published claims by rating</figcaption>${barChart(
+        'chart-published',
+        'Published claims by rating',
+        RATINGS.map((rating) => ({
+          label: ratingLabel(rating),
+          value: claims.byPublishedRating[rating],
+          color: RATING_COLORS[rating],
+        })),
+      )}</figure>`
     : '';
   const sourcingChart = stackedBarChart(
     'chart-sourcing',
@@ -111,8 +149,15 @@ function figuresSection(figures: HtmlFigures): string {
   return `<section id="figures"><h2>Figures</h2>
 <div class="figures">
 ${countsTable('Claims by status', [['All claims', claims.total], ...STATUSES.map((status): [string, number] => [STATUS_LABELS[status], claims.byStatus[status]])])}
-${countsTable('Claims by sourcing', SOURCINGS.map((sourcing): [string, number] => [SOURCING_LABELS[sourcing], claims.bySourcing[sourcing]]))}
-${countsTable('Verdicts and publication', [['Current verdicts', verdicts.total], ['Published claims', claims.published], ['Settled claims (timed)', settle.settled]])}
+${countsTable(
+  'Claims by sourcing',
+  SOURCINGS.map((sourcing): [string, number] => [SOURCING_LABELS[sourcing], claims.bySourcing[sourcing]]),
+)}
+${countsTable('Verdicts and publication', [
+  ['Current verdicts', verdicts.total],
+  ['Published claims', claims.published],
+  ['Settled claims (timed)', settle.settled],
+])}
 <table class="counts" id="settle-time"><caption>Time to settle</caption><tbody><tr><th scope="row">Median, creation to first SETTLED</th><td class="n">${escapeHtml(humanDuration(settle.medianSeconds))}</td></tr></tbody></table>
 </div>
 <table class="counts" id="agreement"><caption>Agreement between reviewers</caption><thead><tr><th>Method</th><th>alpha</th><th>claims</th></tr></thead><tbody>${agreementRows}</tbody></table>
@@ -138,17 +183,23 @@ function rowHtml(row: ReportRow, index: number): string {
     ? `<ul class="plain">${row.verdicts.map((verdict) => `<li>${cellText(verdict.reviewerName)}: <span class="rating">${escapeHtml(ratingLabel(verdict.rating))}</span></li>`).join('')}</ul>`
     : '<span class="small">none</span>';
   const published = row.published
-    ? `<span class="rating">${escapeHtml(ratingLabel(row.published.rating))}</span> <span class="small">${formatDate(row.published.at)}</span>${row.published.rationale ? `<div>${escapeHtml(row.published.rationale)}</div>` : ''}`
-      + (row.published.textChanged
+    ? `<span class="rating">${escapeHtml(ratingLabel(row.published.rating))}</span> <span class="small">${formatDate(row.published.at)}</span>${row.published.rationale ? `<div>${escapeHtml(row.published.rationale)}</div>` : ''}` +
+      (row.published.textChanged
         ? `<div class="text-changed"><strong>Words changed since publication</strong>; published on: <q>${escapeHtml(row.published.quote)}</q></div>`
         : '')
-    : row.consensusRating ? `<span class="small">not published; settled as ${escapeHtml(ratingLabel(row.consensusRating))}</span>` : '';
-  const evidence = row.evidence.filter((item) => item.url).map((item) =>
-    `<li><a href="${escapeHtml(item.url)}">${escapeHtml(item.url)}</a> <span class="small">${escapeHtml(item.stance.toLowerCase())}</span></li>`).join('');
-  return `<tr class="claim"><td>${index + 1}</td><td class="quote">${cellText(row.quote)}</td>`
-    + `<td>${speaker ? cellText(speaker) : '<span class="small">none</span>'}<div class="small">${escapeHtml(SOURCING_LABELS[row.sourcing])}</div></td>`
-    + `<td>${escapeHtml(STATUS_LABELS[row.status])}</td><td>${verdicts}</td><td>${published}</td>`
-    + `<td>${evidence ? `<ul class="plain">${evidence}</ul>` : ''}</td></tr>\n`;
+    : row.consensusRating
+      ? `<span class="small">not published; settled as ${escapeHtml(ratingLabel(row.consensusRating))}</span>`
+      : '';
+  const evidence = row.evidence
+    .filter((item) => item.url)
+    .map((item) => `<li><a href="${escapeHtml(item.url)}">${escapeHtml(item.url)}</a> <span class="small">${escapeHtml(item.stance.toLowerCase())}</span></li>`)
+    .join('');
+  return (
+    `<tr class="claim"><td>${index + 1}</td><td class="quote">${cellText(row.quote)}</td>` +
+    `<td>${speaker ? cellText(speaker) : '<span class="small">none</span>'}<div class="small">${escapeHtml(SOURCING_LABELS[row.sourcing])}</div></td>` +
+    `<td>${escapeHtml(STATUS_LABELS[row.status])}</td><td>${verdicts}</td><td>${published}</td>` +
+    `<td>${evidence ? `<ul class="plain">${evidence}</ul>` : ''}</td></tr>\n`
+  );
 }
 
 /**
@@ -172,7 +223,9 @@ export function htmlParts(scope: ReportScope, figures: HtmlFigures, generatedAt:
 </head>
 <body>
 <header><h1>${escapeHtml(title)}</h1><p class="meta">Generated ${escapeHtml(generatedAt.toISOString())} · ${figures.claims.total} claims</p></header>
-<section id="filter"><h2>Filter</h2><dl class="filter">${describeScope(scope).map((line) => `<dt>${escapeHtml(line.label)}</dt><dd>${escapeHtml(line.value)}</dd>`).join('')}</dl></section>
+<section id="filter"><h2>Filter</h2><dl class="filter">${describeScope(scope)
+      .map((line) => `<dt>${escapeHtml(line.label)}</dt><dd>${escapeHtml(line.value)}</dd>`)
+      .join('')}</dl></section>
 ${figuresSection(figures)}
 <section id="rows"><h2>Claims</h2>
 <table class="rows"><thead><tr>${COLUMNS.map((column) => `<th scope="col">${column}</th>`).join('')}</tr></thead>

@@ -14,13 +14,16 @@ export const EXPORT_FORMATS: Record<ExportFormat, ExportFormatInfo> = {
   csv: { fileName: 'verdicts.csv', extension: 'csv', contentType: 'text/csv; charset=utf-8; header=present', disposition: 'attachment' },
   jsonl: { fileName: 'verdicts.jsonl', extension: 'jsonl', contentType: 'application/jsonl; charset=utf-8', disposition: 'attachment' },
   claimreview: {
-    fileName: 'verdicts.claimreview.jsonld', extension: 'claimreview.jsonld', contentType: 'application/ld+json; charset=utf-8', disposition: 'attachment',
+    fileName: 'verdicts.claimreview.jsonld',
+    extension: 'claimreview.jsonld',
+    contentType: 'application/ld+json; charset=utf-8',
+    disposition: 'attachment',
   },
   html: { fileName: 'verdicts.html', extension: 'html', contentType: 'text/html; charset=utf-8', disposition: 'inline' },
 };
 
 export function isExportFormat(value: string): value is ExportFormat {
-  return Object.prototype.hasOwnProperty.call(EXPORT_FORMATS, value);
+  return Object.hasOwn(EXPORT_FORMATS, value);
 }
 
 export function formatForFileName(fileName: string): ExportFormat | null {

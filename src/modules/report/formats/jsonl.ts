@@ -19,12 +19,12 @@ export function jsonRow(row: ReportRow): Record<string, unknown> {
     kind: row.kind,
     speaker: row.speaker
       ? {
-        id: toGlobalId('Source', row.speaker.id),
-        name: row.speaker.name,
-        descriptor: row.speaker.descriptor,
-        kind: row.speaker.kind,
-        anonymous: row.speaker.anonymous,
-      }
+          id: toGlobalId('Source', row.speaker.id),
+          name: row.speaker.name,
+          descriptor: row.speaker.descriptor,
+          kind: row.speaker.kind,
+          anonymous: row.speaker.anonymous,
+        }
       : null,
     sourcing: row.sourcing,
     status: row.status,
@@ -39,9 +39,12 @@ export function jsonRow(row: ReportRow): Record<string, unknown> {
     consensusRating: row.consensusRating,
     published: row.published
       ? {
-        rating: row.published.rating, rationale: row.published.rationale, at: iso(row.published.at),
-        quote: row.published.quote, textChanged: row.published.textChanged,
-      }
+          rating: row.published.rating,
+          rationale: row.published.rationale,
+          at: iso(row.published.at),
+          quote: row.published.quote,
+          textChanged: row.published.textChanged,
+        }
       : null,
     evidence: row.evidence.map((evidence) => ({
       id: toGlobalId('Evidence', evidence.id),
@@ -62,7 +65,10 @@ export function jsonRow(row: ReportRow): Record<string, unknown> {
 export function jsonLinesParts(): DocumentParts<ReportRow> {
   return {
     head: () => '',
-    row: (row) => `${JSON.stringify(jsonRow(row)).replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029')}\n`,
+    row: (row) =>
+      `${JSON.stringify(jsonRow(row))
+        .replace(/\u2028/g, '\\u2028')
+        .replace(/\u2029/g, '\\u2029')}\n`,
     tail: () => '',
   };
 }
