@@ -38,19 +38,22 @@ import { claimVerdicts } from '../modules/verdict/verdict.service';
  *
  * A query operation whose root fields ask only for what this module knows how to express in SQL
  * (plain columns, the relations and nested connections declared below) is answered by ONE
- * statement that builds the response JSON in Postgres (json_build_object, json_agg over LATERAL
+ * statement that builds the response JSON in Postgres (json_build_object, json_agg over correlated
  * keyset pages), run on the request's own transaction: the app role, the caller's team settings
  * and therefore row-level security apply exactly as to the resolvers' queries, and every table
  * read also carries the resolvers' own `team_id = ANY(caller's teams)` condition.
  *
  * Why a small compiler of our own rather than PostGraphile's grafast or join-monster (both read,
- * see bench/README.md): grafast plans a schema built from the database (its plan resolvers
- * replace the resolvers), so adopting it means rewriting the type-graphql schema and every
- * service's rules; join-monster annotates a graphql-js schema, but executes through graphql-js's
- * resolvers on the rows it fetched (the CPU the article page spends today), has no LATERAL keyset
- * pages with `after` cursors of our form, and is unmaintained since 2023. What this needs is
- * narrower: the reviewer pages' types, answered byte-for-byte as the resolvers answer them, and
- * the resolvers everywhere else. So:
+ * see bench/README.md): grafast executes through plan resolvers (steps such as pgSelect) that
+ * replace resolvers, over a schema PostGraphile builds from the database, so adopting it means
+ * rewriting the type-graphql schema and every service's rules as plans. join-monster annotates a
+ * graphql-js schema with table and column metadata and turns a query into JOINs plus batched
+ * queries for nested lists ("a couple of SQL queries"), whose flat rows it hydrates into objects
+ * in JavaScript before graphql-js resolves every field over them: the per-field work and row
+ * parsing the article page already spent its CPU on, and no keyset pages with cursors of our
+ * form. What this needs is narrower: the reviewer pages' types, answered byte-for-byte as the
+ * resolvers answer them, JSON built by Postgres as the limit builds it, and the resolvers
+ * everywhere else. So:
  *
  * - Granularity is the root field: a root field whose selection contains anything not declared
  *   here (a field with a resolver that needs code: `utf16Position`, `viewerVerdict`, history...)
@@ -512,7 +515,12 @@ class Compilation {
           throw new Unsupported(`${connectionType.name}.${name}`);
       }
     }
-    const page_ = `(SELECT ${inner}.*, row_number() OVER (ORDER BY ${orderBy}) AS __rn${needsCursor ? `, ${cursor} AS __cursor` : ''}
+    // the entity's mapped columns, not `*`: a claim's search tsvector (as long as its quote) would
+    // otherwise be carried through the window and the sort
+    const columns = this.metadata(info.entity)
+      .columns.map((column) => `${inner}."${column.databaseName}"`)
+      .join(', ');
+    const page_ = `(SELECT ${columns}, row_number() OVER (ORDER BY ${orderBy}) AS __rn${needsCursor ? `, ${cursor} AS __cursor` : ''}
         FROM ${info.table} ${inner} WHERE ${where.join(' AND ')} ORDER BY ${orderBy} LIMIT ${limit} + 1)`;
     const fixup: Fixup = { key, children: fixups };
     return {
