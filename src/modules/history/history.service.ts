@@ -94,3 +94,54 @@ export async function insertWithHistory<T extends ObjectLiteral & { id: string }
   await recordHistory(manager, event(created));
   return created;
 }
+
+/**
+ * The many-row form of `insertWithHistory`, for imports: rows go in chunks of one INSERT … RETURNING
+ * each, and their events in one INSERT per chunk, so a long article costs a few round trips per
+ * few hundred claims instead of two per claim. Rows come back in the order given.
+ */
+export async function insertManyWithHistory<T extends ObjectLiteral & { id: string }>(
+  manager: EntityManager,
+  entity: new () => T,
+  rows: DeepPartial<NoInfer<T>>[],
+  event: (created: T) => HistoryRecord,
+  chunkSize = 500,
+): Promise<T[]> {
+  const created: T[] = [];
+  for (let start = 0; start < rows.length; start += chunkSize) {
+    const chunk = rows.slice(start, start + chunkSize);
+    const result = await manager
+      .createQueryBuilder()
+      .insert()
+      .into(entity)
+      .values(chunk.map((values) => manager.create(entity, values)) as never)
+      .returning('*')
+      .execute();
+    const inserted = (result.raw as Record<string, unknown>[]).map((raw) => hydrate(manager, entity, raw));
+    await recordHistories(manager, inserted.map(event));
+    created.push(...inserted);
+  }
+  return created;
+}
+
+/** Appends many events with one statement (arrays unnested side by side). */
+export async function recordHistories(manager: EntityManager, records: HistoryRecord[]): Promise<void> {
+  if (records.length === 0) return;
+  const column = <K extends keyof HistoryRecord>(key: K) => records.map((record) => record[key] ?? null);
+  await manager.query(
+    `INSERT INTO history_events (team_id, actor_id, entity_type, entity_id, action, before, after, reason, claim_id, article_id)
+     SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::uuid[], $5::text[], $6::jsonb[], $7::jsonb[], $8::text[], $9::uuid[], $10::uuid[])`,
+    [
+      column('teamId'),
+      column('actorId'),
+      column('entityType'),
+      column('entityId'),
+      column('action'),
+      records.map((record) => (record.before ? JSON.stringify(toJson(record.before)) : null)),
+      records.map((record) => (record.after ? JSON.stringify(toJson(record.after)) : null)),
+      column('reason'),
+      column('claimId'),
+      column('articleId'),
+    ],
+  );
+}

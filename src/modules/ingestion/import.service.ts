@@ -6,7 +6,7 @@ import { authorize } from '../team/permissions';
 import { badInput } from '../../shared/errors';
 import { checkText, MAX_ARTICLE_CODE_POINTS, normalizeBody } from '../../shared/text';
 import type { ExtractedSpeaker } from '../extraction';
-import { diff, insertWithHistory, recordHistory, snapshot } from '../history/history.service';
+import { diff, insertManyWithHistory, insertWithHistory, recordHistory, snapshot } from '../history/history.service';
 import { versionedUpdate } from '../../shared/versioned-update';
 import { anchorColumns, CLAIM_FIELDS } from '../claim/claim.service';
 import { Claim } from '../claim/claim.entity';
@@ -57,12 +57,14 @@ export class ImportService {
     return this.context.db.transaction(async (manager) => {
       const { article, revision } = await articles.insert(manager, prepared, 'IMPORT');
       const speakers = new SpeakerResolver(manager, article.teamId, prepared.values.createdBy);
-      const claims: Claim[] = [];
-      let repeats = 0;
-      for (const { statement, anchor } of candidates) {
+      const repeatOf = await this.reviewedRepeats(
+        manager,
+        article.teamId,
+        candidates.map(({ anchor }) => anchor.quote.exact),
+      );
+      const rows = [];
+      for (const [index, { statement, anchor }] of candidates.entries()) {
         const speaker = statement.speaker ? await speakers.resolve(statement.speaker) : null;
-        const repeat = await this.reviewedRepeat(manager, article.teamId, anchor.quote.exact);
-        if (repeat) repeats += 1;
         const values = {
           teamId: article.teamId,
           articleId: article.id,
@@ -82,40 +84,53 @@ export class ImportService {
           via: statement.via?.slice(0, 300) ?? null,
           extractionConfidence: round(statement.confidence),
           checkworthiness: round(statement.checkworthiness),
-          repeatOfId: repeat,
+          repeatOfId: repeatOf[index],
           status: ClaimStatus.UNREVIEWED,
           version: 1,
           createdBy: prepared.values.createdBy,
         };
         if (values.sourcing === Sourcing.UNSOURCED) values.speakerId = null;
-        const created = await insertWithHistory(manager, Claim, values, (row) => ({
-          teamId: article.teamId,
-          actorId: prepared.values.createdBy,
-          entityType: 'Claim',
-          entityId: row.id,
-          claimId: row.id,
-          articleId: article.id,
-          action: 'CREATE',
-          reason: 'extracted at import',
-          after: snapshot(row, CLAIM_FIELDS),
-        }));
-        claims.push(created);
+        rows.push(values);
       }
+      const claims = await insertManyWithHistory(manager, Claim, rows, (row) => ({
+        teamId: article.teamId,
+        actorId: prepared.values.createdBy,
+        entityType: 'Claim',
+        entityId: row.id,
+        claimId: row.id,
+        articleId: article.id,
+        action: 'CREATE',
+        reason: 'extracted at import',
+        after: snapshot(row, CLAIM_FIELDS),
+      }));
+      const repeats = repeatOf.filter(Boolean).length;
       this.context.loaders.clear();
       return { article, revision, claims, newSources: speakers.created, speakers: speakers.all(), repeats };
     });
   }
 
-  /** The most similar claim of the team that reviewers have settled or published, or another organisation reviewed, if any. */
-  private async reviewedRepeat(manager: EntityManager, teamId: string, quote: string): Promise<string | null> {
+  /**
+   * For each quote, the most similar claim of the team that reviewers have settled or published, or
+   * another organisation reviewed, if any: one statement per chunk of quotes (the claims this import
+   * creates are unreviewed, so they are never each other's repeats).
+   */
+  private async reviewedRepeats(manager: EntityManager, teamId: string, quotes: string[]): Promise<(string | null)[]> {
+    if (quotes.length === 0) return [];
     await manager.query(`SELECT set_config('pg_trgm.similarity_threshold', $1, true)`, [String(REPEAT_SIMILARITY)]);
-    const rows = (await manager.query(
-      `SELECT id FROM claims
-        WHERE team_id = $1 AND deleted_at IS NULL AND quote_exact % $2 AND (status = 'SETTLED' OR published_at IS NOT NULL OR external_review IS NOT NULL)
-        ORDER BY similarity(quote_exact, $2) DESC, id LIMIT 1`,
-      [teamId, quote],
-    )) as { id: string }[];
-    return rows[0]?.id ?? null;
+    const found: (string | null)[] = [];
+    for (let start = 0; start < quotes.length; start += 1000) {
+      const rows = (await manager.query(
+        `SELECT (SELECT c.id FROM claims c
+                  WHERE c.team_id = $1 AND c.deleted_at IS NULL AND c.quote_exact % q.quote
+                    AND (c.status = 'SETTLED' OR c.published_at IS NOT NULL OR c.external_review IS NOT NULL)
+                  ORDER BY similarity(c.quote_exact, q.quote) DESC, c.id LIMIT 1) AS id
+           FROM unnest($2::text[]) WITH ORDINALITY AS q(quote, ord)
+          ORDER BY q.ord`,
+        [teamId, quotes.slice(start, start + 1000)],
+      )) as { id: string | null }[];
+      found.push(...rows.map((row) => row.id));
+    }
+    return found;
   }
 }
 
