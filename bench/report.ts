@@ -156,6 +156,20 @@ export function renderMarkdown(report: BenchReport): string {
   }
   if (scenarios.d)
     rows.push(loadRow('(d) submitVerdict (revise)', scenarios.d, `${scenarios.d.historyEvents} history events / ${scenarios.d.acknowledgedWrites} writes`));
+  if (scenarios.f) {
+    const { bytes, claims, seconds } = scenarios.f;
+    rows.push([
+      '(f) importArticle, 1 MB plain text',
+      '–',
+      fixed(seconds * 1000, 0),
+      '–',
+      '–',
+      '–',
+      '–',
+      '–',
+      `${fixed(bytes / 1e6, 2)} MB, ${claims} claims, one request`,
+    ]);
+  }
   if (scenarios.e) {
     if (scenarios.e.skipped) rows.push(['(e) CSV export', '–', '–', '–', '–', '–', '–', '–', scenarios.e.skipped]);
     else {

@@ -60,7 +60,7 @@ function parseOptions(argv: string[]): Options {
     warmupSeconds: Number(value('warmup') ?? 10),
     connections: Number(value('connections') ?? 16),
     poolSize: Number(value('pool') ?? process.env.DB_POOL_SIZE ?? 10),
-    only: new Set((value('only') ?? 'a,b,c,d,e').split(',').map((item) => item.trim().toLowerCase())),
+    only: new Set((value('only') ?? 'a,b,c,d,e,f').split(',').map((item) => item.trim().toLowerCase())),
     reuse: argv.includes('--reuse'),
     profile: argv.includes('--profile'),
     readme: !argv.includes('--no-readme'),
@@ -692,6 +692,37 @@ async function main(): Promise<void> {
       }
     }
 
+    // ---- (f) one 1 MB plain-text importArticle (issue 14) ----
+    if (options.only.has('f')) {
+      log('\n(f) importArticle of 1 MB plain text');
+      const text = megabyteOfArticles();
+      // bench-short: no other scenario reads its articles or claims, so the imported claims change no other figure
+      const editor = credentialOf(membersOf('bench-short', 'EDITOR')[0].id);
+      const variables = {
+        i: {
+          teamId: toGlobalId('Team', team('bench-short').id),
+          title: `Bench import ${new Date().toISOString()}`,
+          content: text,
+          format: 'TEXT',
+          allowDuplicate: true,
+        },
+      };
+      const started = performance.now();
+      const response = await post(server.baseUrl, graphql(IMPORT_ARTICLE, variables, editor));
+      const seconds = (performance.now() - started) / 1000;
+      const body = JSON.parse(response.body) as { data?: { importArticle: { claims: unknown[] } }; errors?: unknown[] };
+      if (response.status !== 200 || body.errors || !body.data) throw new Error(`(f) import failed: ${response.status} ${response.body.slice(0, 500)}`);
+      const claims = body.data.importArticle.claims.length;
+      scenarios.f = { bytes: Buffer.byteLength(text), claims, seconds };
+      log(`  ${(Buffer.byteLength(text) / 1e6).toFixed(2)} MB, ${claims} claims in ${seconds.toFixed(1)} s`);
+      budgets.push({
+        id: 'f-import-1mb',
+        text: '(f) a 1 MB plain-text importArticle finishes in under 10 s',
+        pass: seconds < 10,
+        detail: `${seconds.toFixed(1)} s for ${(Buffer.byteLength(text) / 1e6).toFixed(2)} MB, ${claims} claims`,
+      });
+    }
+
     const underArticlePage = (scenarios.a as { server?: ScenarioResult } | undefined)?.server?.processes ?? null;
     const memory = { idle: idleMemory, underArticlePage };
     budgets.push(...memoryBudgets(memory));
@@ -717,7 +748,7 @@ async function main(): Promise<void> {
       memory,
       budgets,
     };
-    const markdown = writeReport(report, { readme: options.readme, partial: ['a', 'b', 'c', 'd', 'e'].some((scenario) => !options.only.has(scenario)) });
+    const markdown = writeReport(report, { readme: options.readme, partial: ['a', 'b', 'c', 'd', 'e', 'f'].some((scenario) => !options.only.has(scenario)) });
     log(`\n${markdown}`);
     for (const budget of budgets) log(`${budget.pass ? 'PASS' : 'FAIL'} ${budget.text}: ${budget.detail}`);
   } finally {
@@ -807,3 +838,20 @@ main().catch((error: unknown) => {
   console.error(error);
   process.exit(1);
 });
+
+const IMPORT_ARTICLE = 'mutation($i: ImportArticleInput!) { importArticle(input: $i) { article { id } claims { id } } }';
+
+/** 1,000,000 bytes of real news text: the repository's labelled articles, one after another, over again. */
+function megabyteOfArticles(): string {
+  const directory = path.join(__dirname, '..', 'test', 'fixtures');
+  const texts = fs
+    .readdirSync(path.join(directory, 'articles'))
+    .filter((file) => file.endsWith('.json'))
+    .sort()
+    .map((file) => (JSON.parse(fs.readFileSync(path.join(directory, 'articles', file), 'utf8')) as { text: string }).text.trim());
+  texts.push(fs.readFileSync(path.join(directory, 'kursk-monument.txt'), 'utf8').trim());
+  let text = '';
+  while (Buffer.byteLength(text) < 1_000_000) for (const article of texts) text += `${article}\n\n`;
+  // cut at a paragraph boundary just under the megabyte
+  return text.slice(0, text.lastIndexOf('\n\n', 1_000_000)).trim();
+}
