@@ -111,28 +111,38 @@ export class ImportService {
 
   /**
    * For each quote, the most similar claim of the team that reviewers have settled or published, or
-   * another organisation reviewed, if any: one statement per chunk of quotes (the claims this import
-   * creates are unreviewed, so they are never each other's repeats).
+   * another organisation reviewed, if any (the claims this import creates are unreviewed, so they are
+   * never each other's repeats). The trigram index covers every team's claims, so a lookup through it
+   * costs milliseconds per quote; when the team's reviewed claims are few, comparing every quote with
+   * each of them in one statement is far cheaper.
    */
   private async reviewedRepeats(manager: EntityManager, teamId: string, quotes: string[]): Promise<(string | null)[]> {
     if (quotes.length === 0) return [];
     await manager.query(`SELECT set_config('pg_trgm.similarity_threshold', $1, true)`, [String(REPEAT_SIMILARITY)]);
+    const reviewed = `c.team_id = $1 AND c.deleted_at IS NULL AND (c.status = 'SETTLED' OR c.published_at IS NOT NULL OR c.external_review IS NOT NULL)`;
+    const [{ count }] = (await manager.query(`SELECT count(*)::int AS count FROM claims c WHERE ${reviewed}`, [teamId])) as { count: number }[];
     const found: (string | null)[] = [];
-    for (let start = 0; start < quotes.length; start += 1000) {
+    const chunk = count * quotes.length <= COMPARE_ALL_BUDGET ? quotes.length : 100;
+    for (let start = 0; start < quotes.length; start += chunk) {
+      const slice = quotes.slice(start, start + chunk);
       const rows = (await manager.query(
-        `SELECT (SELECT c.id FROM claims c
-                  WHERE c.team_id = $1 AND c.deleted_at IS NULL AND c.quote_exact % q.quote
-                    AND (c.status = 'SETTLED' OR c.published_at IS NOT NULL OR c.external_review IS NOT NULL)
-                  ORDER BY similarity(c.quote_exact, q.quote) DESC, c.id LIMIT 1) AS id
-           FROM unnest($2::text[]) WITH ORDINALITY AS q(quote, ord)
-          ORDER BY q.ord`,
-        [teamId, quotes.slice(start, start + 1000)],
+        chunk === quotes.length
+          ? `WITH r AS MATERIALIZED (SELECT c.id, c.quote_exact FROM claims c WHERE ${reviewed})
+             SELECT q.ord, (SELECT r.id FROM r WHERE r.quote_exact % q.quote ORDER BY similarity(r.quote_exact, q.quote) DESC, r.id LIMIT 1) AS id
+               FROM unnest($2::text[]) WITH ORDINALITY AS q(quote, ord) ORDER BY q.ord`
+          : `SELECT q.ord, (SELECT c.id FROM claims c WHERE ${reviewed} AND c.quote_exact % q.quote
+                              ORDER BY similarity(c.quote_exact, q.quote) DESC, c.id LIMIT 1) AS id
+               FROM unnest($2::text[]) WITH ORDINALITY AS q(quote, ord) ORDER BY q.ord`,
+        [teamId, slice],
       )) as { id: string | null }[];
       found.push(...rows.map((row) => row.id));
     }
     return found;
   }
 }
+
+/** Quote × reviewed-claim comparisons above which the import looks repeats up through the trigram index instead. */
+const COMPARE_ALL_BUDGET = 2_000_000;
 
 function round(value: number): number {
   return Math.round(Math.min(1, Math.max(0, value)) * 1000) / 1000;
