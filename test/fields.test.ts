@@ -130,7 +130,7 @@ describe('one declaration per field (CLAIM_COLUMNS, VERDICT_COLUMNS)', () => {
       .map((line) => JSON.parse(line));
     for (const field of REPORTED_CLAIM_COLUMNS) {
       expect(jsonRow[field.report.json], `JSON Lines ${field.report.json}`).toEqual(expected(stored[field.column]));
-      expect(csvRow[field.report.csv], `CSV ${field.report.csv}`).toBe(String(expected(stored[field.column])));
+      expect(csvRow[field.report.csv], `CSV ${field.report.csv}`).toBe(stored[field.column] == null ? '' : String(expected(stored[field.column])));
     }
     expect(jsonRow.verdicts).toHaveLength(1);
     for (const field of REPORTED_VERDICT_COLUMNS) {
