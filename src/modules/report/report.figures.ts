@@ -301,6 +301,9 @@ function articleWhere(scope: ReportScope, params: unknown[]): string | null {
   return conditions.length ? conditions.join(' AND ') : null;
 }
 
+/** The reviewer of a verdict figure's key; NULL for the other figures, whose keys are no UUIDs (a hash join casts every row). */
+const REVIEWER_OF_KEY = "CASE WHEN f.figure = 'verdict' THEN split_part(f.key, ' ', 1)::uuid END";
+
 /**
  * Every figure of the report from the maintained rows, in one statement: the team's rows, or the
  * rows of the articles the filter selects, summed over their slots (and articles). Reviewers come
@@ -321,11 +324,11 @@ export async function maintainedFigures(db: RequestDb, scope: ReportScope): Prom
     WITH f AS (${figures}),
     reviewers AS (
       SELECT p.reviewer_id, u.name, row_number() OVER (ORDER BY p.verdicts DESC, u.name, p.reviewer_id) AS rank
-      FROM (SELECT split_part(f.key, ' ', 1)::uuid AS reviewer_id, sum(f.n) AS verdicts FROM f WHERE f.figure = 'verdict' GROUP BY 1) p
+      FROM (SELECT ${REVIEWER_OF_KEY} AS reviewer_id, sum(f.n) AS verdicts FROM f WHERE f.figure = 'verdict' GROUP BY 1) p
       LEFT JOIN users u ON u.id = p.reviewer_id
     )
     SELECT f.figure, f.key, f.n::text AS n, r.name AS reviewer_name, r.rank::text AS reviewer_rank
-    FROM f LEFT JOIN reviewers r ON f.figure = 'verdict' AND r.reviewer_id = split_part(f.key, ' ', 1)::uuid`,
+    FROM f LEFT JOIN reviewers r ON r.reviewer_id = ${REVIEWER_OF_KEY}`,
     params,
   );
   return figuresOf(rows);
