@@ -174,3 +174,60 @@ describe('extraction is a pure function of the text', () => {
     expect(extractStatements(text)).toEqual(extractStatements(text));
   });
 });
+
+describe('reported speech recall (open frames)', () => {
+  it.each([
+    ['The mayor urged residents to stay indoors until the storm had passed.', 'stay indoors until the storm had passed', 'The mayor'],
+    ['Rights groups called on the government to release the prisoners.', 'release the prisoners', 'Rights groups'],
+  ])('a request reports the action asked for: %s', (text, quote, speaker) => {
+    const [statement] = speech(text);
+    expect(statement).toMatchObject({ kind: 'REPORTED_SPEECH', quote });
+    expect(who(statement)).toBe(speaker);
+  });
+
+  it.each([
+    ['The strike ended quickly, but it is widely believed that the owners paid the workers off.', 'the owners paid the workers off'],
+    ['Prices will fall to 2 percent, which is considered to be close to the target.', 'which is considered to be close to the target'],
+  ])('an impersonal passive is reported speech with no one to say it: %s', (text, quote) => {
+    const [statement] = speech(text);
+    expect(statement).toMatchObject({ kind: 'REPORTED_SPEECH', sourcing: 'UNSOURCED', speaker: null, quote });
+  });
+
+  it('a hearsay adverb stands for unspecified reports', () => {
+    const [statement] = speech('The minister reportedly resigned on Friday after the vote.');
+    expect(statement).toMatchObject({ kind: 'REPORTED_SPEECH', sourcing: 'ANONYMOUS' });
+  });
+
+  it('a catenative verb shares its subject with the reporting verb', () => {
+    const [statement] = speech('The board went on to say that the merger would save money.');
+    expect(statement).toMatchObject({ kind: 'REPORTED_SPEECH', quote: 'the merger would save money' });
+    expect(who(statement)).toBe('board');
+  });
+
+  it('a report inside content attributed at the end belongs to the trailing attribution', () => {
+    const statements = speech('The ministry believes that the rebels are regrouping in the hills, analysts say.');
+    expect(statements).toHaveLength(1);
+    expect(statements[0]).toMatchObject({ sourcing: 'ANONYMOUS', quote: 'The ministry believes that the rebels are regrouping in the hills' });
+    expect(who(statements[0])).toBe('analysts');
+  });
+});
+
+describe('quotations inside reported speech', () => {
+  it('a quotation that is only the subject of the content clause stays inside it', () => {
+    const statements = speech('Senator Ana Ruiz said “some of my colleagues” had already changed their minds.');
+    expect(statements).toHaveLength(1);
+    expect(statements[0]).toMatchObject({ kind: 'REPORTED_SPEECH', quote: '“some of my colleagues” had already changed their minds' });
+  });
+
+  it('a paraphrase holding a quotation before a trailing attribution is one reported statement', () => {
+    const statements = speech('Demand for housing remains “remarkably strong” across the region, the central bank said, no change from its March view.');
+    expect(statements).toHaveLength(1);
+    expect(statements[0]).toMatchObject({ kind: 'REPORTED_SPEECH', quote: 'Demand for housing remains “remarkably strong” across the region' });
+  });
+
+  it('a characterisation holding a quotation is reported speech, not a direct quote', () => {
+    const statements = speech('The regulator continued to describe that risk as “manageable,” keeping its rules unchanged.');
+    expect(statements).toHaveLength(1);
+    expect(statements[0]).toMatchObject({ kind: 'REPORTED_SPEECH', quote: 'that risk as “manageable,”' });
+  });
+});

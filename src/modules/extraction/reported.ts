@@ -33,6 +33,12 @@ export function findReportedSpeech(text: string, sentence: SentenceContext): Spe
     const found = verb.form === 'ing' ? participleHit(context, verb, v) : finiteHit(context, verb, v);
     if (found && !(viewpoint && found.regionStart < (viewpoint.contentEnd ?? 0) && found.frame !== 'clause')) hits.push(found);
   }
+  // "The Kremlin believes that ..., analysts say.": everything before the trailing attribution is
+  // what its source says, a report inside it included.
+  const trailing = hits.filter((candidate) => candidate.frame === 'post');
+  hits = hits.filter(
+    (candidate) => candidate.frame === 'post' || !trailing.some((post) => candidate.cue >= post.contentStart && candidate.cue < post.contentEnd),
+  );
   const according = accordingTo(context);
   if (according) hits = accordingHits(context, according, hits);
   hits.sort((a, b) => a.regionStart - b.regionStart || a.cue - b.cue);
@@ -88,6 +94,13 @@ function settleContentEnds(hits: SpeechHit[], tokens: Token[]): void {
     // the subject, not part of what was said.
     if (current.frame === 'object' || current.frame === 'as') {
       for (let i = current.cue + 2; i < end - 1; i++) {
+        // "..., keeping policy loose": a free adjunct of the subject after the characterisation.
+        let after = i + 1;
+        while (after < end && !tokens[after].isWord && tokens[after].quoted) after++;
+        if (tokens[i].text === ',' && /^[a-z]+ing$/.test(tokens[after]?.text ?? '') && !tokens[after].quoted) {
+          end = trimEnd(tokens, current.contentStart, after);
+          break;
+        }
         if (tokens[i].quoted || !['and', 'but'].includes(tokens[i].key)) continue;
         const next = tokens[i + 1];
         if (FINITE_AFTER_AND.has(next.key) || (reportingVerb(next.key)?.form === 'past' && !next.quoted)) {
@@ -100,7 +113,7 @@ function settleContentEnds(hits: SpeechHit[], tokens: Token[]): void {
     current.regionEnd = Math.max(end, current.cue + 1);
     // A bare object ("expressed mixed emotions") is no claim without its subject: take the clause.
     const contentWords = tokens.slice(current.contentStart, end).filter((token) => token.isWord).length;
-    if ((current.frame === 'object' || current.frame === 'as') && current.subjectFirst !== null && contentWords < 5) {
+    if ((current.frame === 'object' || current.frame === 'as') && current.subjectFirst !== null && current.contentStart <= current.cue && contentWords < 5) {
       current.contentStart = Math.min(current.contentStart, current.subjectFirst);
     }
     const content = tokens.slice(current.contentStart, end);
@@ -121,7 +134,7 @@ export function contentIsQuotation(speech: SpeechHit): boolean {
   // A characterisation ("called the role '...'") has the quotation as its predicate; after "said",
   // any word outside the quotation ("the barriers '...'") is part of the claim.
   const characterising = speech.frame === 'as' || speech.frame === 'object';
-  return hasQuote && carrying.length < (characterising ? 3 : 1);
+  return hasQuote && !characterising && carrying.length < 1;
 }
 
 const LIGHT_WORDS = new Set(['it', 'them', 'him', 'her', 'this', 'that', 'as', 'the', 'a', 'an', 'to', 'of', 'was', 'is', 'were', 'are', 'be']);

@@ -15,6 +15,8 @@ export interface SpeechHit {
   regionStart: number;
   regionEnd: number;
   speaker: SpeakerMatch | null;
+  /** Content with no one to say it ("is widely believed that ..."): reported speech, no speaker. */
+  impersonal: boolean;
   /** Token indices of the content, end exclusive; empty when the verb hands over to a quotation. */
   contentStart: number;
   contentEnd: number;
@@ -91,13 +93,16 @@ export interface VerbContext {
 }
 
 /** A hit with the defaults most rules want. */
-export function hit(partial: Omit<SpeechHit, 'regionEnd' | 'confidence' | 'via' | 'introducesQuote' | 'subjectFirst'> & Partial<SpeechHit>): SpeechHit {
+export function hit(
+  partial: Omit<SpeechHit, 'regionEnd' | 'confidence' | 'via' | 'introducesQuote' | 'subjectFirst' | 'impersonal'> & Partial<SpeechHit>,
+): SpeechHit {
   return {
     regionEnd: partial.contentEnd,
     confidence: FRAME_CONFIDENCE[partial.frame],
     via: null,
     introducesQuote: null,
     subjectFirst: null,
+    impersonal: false,
     ...partial,
   };
 }

@@ -10,8 +10,8 @@ import { CLAUSE_OPENERS, PARENTHETICAL_ADVERBS } from './lexicon.js';
 import { parseSourceAfter } from './speaker-after.js';
 import { isVerbLike, type SpeakerMatch } from './speakers.js';
 import { ADJUNCT_STARTERS, hit, skipAdverbs, unquotedWords, type SpeechFrame, type SpeechHit, type VerbContext } from './speech-hit.js';
-import type { Token } from './text.js';
-import { type ReportingVerb } from './verbs.js';
+import { isCapitalized, type Token } from './text.js';
+import { type ReportingVerb, reportingVerb } from './verbs.js';
 
 /** A definite bare document ("the report") is a source only with a plain reporting verb. */
 // Interpretive verbs ("framed", "portrayed", "cast") are the writer's reading of a document, not its words.
@@ -74,6 +74,39 @@ function skipInterjection(tokens: Token[], from: number): number {
   return c;
 }
 
+/** "“...” she said", "“...” said X": an attribution starting right after the quotation, not a clause going on. */
+function isQuotingVerbAfterQuote(token: Token): boolean {
+  return reportingVerb(token.key) !== undefined || PRONOUN_SUBJECTS.has(token.key) || isCapitalized(token.text);
+}
+
+const PRONOUN_SUBJECTS = new Set(['he', 'she', 'they', 'it', 'we', 'i']);
+
+/**
+ * "urged the council to reopen the road", "called on Moscow to withdraw": the addressee, then
+ * "to" and the action asked for, which is the content. Index of the action's first token, or -1.
+ */
+function requestedAction(tokens: Token[], verb: ReportingVerb, from: number): number {
+  let k = from;
+  if (verb.lemma === 'call') {
+    if (tokens[k]?.key !== 'on' && tokens[k]?.key !== 'upon') return -1;
+    k++;
+  }
+  const objectStart = k;
+  while (
+    k < tokens.length &&
+    k - objectStart < 8 &&
+    (tokens[k].isWord || /^[-'’&]$/.test(tokens[k].text)) &&
+    !tokens[k].quoted &&
+    tokens[k].key !== 'to' &&
+    !isVerbLike(tokens[k])
+  )
+    k++;
+  if (k === objectStart || tokens[k]?.key !== 'to') return -1;
+  const action = tokens[k + 1];
+  if (!action || action.quoted || !['VERB', 'AUX'].includes(action.pos)) return -1;
+  return k + 1;
+}
+
 /** Reads what follows a reporting verb and returns the frame, the content start, or a quotation hand-over. */
 function complement(
   context: VerbContext,
@@ -92,6 +125,8 @@ function complement(
     while (c < tokens.length && tokens[c].isWord && !tokens[c].quoted && tokens[c].key !== 'that' && c - objectStart < 6) c++;
     via = mediaName(text, tokens.slice(objectStart, c));
   }
+  const request = verb.directive ? requestedAction(tokens, verb, c) : -1;
+  if (request >= 0) return { frame: 'clause', contentStart: request, via, introducesQuote: null };
   const channel = channelAfter(text, tokens, c, tokens.length);
   if (channel.via) {
     via = channel.via;
@@ -99,14 +134,25 @@ function complement(
   }
   const next = tokens[c];
   if (!next) return null;
-  if (next.quoted) return { frame: 'clause', contentStart: c, via, introducesQuote: c };
+  if (next.quoted) {
+    // "said “some of the members” had begun ...": the quotation is only the clause's subject when
+    // the clause goes on after it; then the whole clause is the content, quotation included.
+    let q = c;
+    while (q < tokens.length && tokens[q].quoted) q++;
+    const continues = tokens[q]?.isWord && !isQuotingVerbAfterQuote(tokens[q]) && unquotedWords(tokens, q, tokens.length) >= 2;
+    if (continues) return { frame: 'clause', contentStart: c, via, introducesQuote: null };
+    return { frame: 'clause', contentStart: c, via, introducesQuote: c };
+  }
   if ((next.text === ':' || next.text === ',') && tokens[c + 1]?.quoted) return { frame: 'clause', contentStart: c + 1, via, introducesQuote: c + 1 };
   // "disputed that account.": a determiner, not a complementiser, when only a noun or two follow.
   const clauseBreak = tokens.slice(c + 1).findIndex((token) => /^[.;!?]$/.test(token.text));
   const wordsAfterThat = clauseBreak === -1 ? tokens.length - c - 1 : clauseBreak;
-  const thatIsDeterminer = next.key === 'that' && wordsAfterThat >= 1 && wordsAfterThat <= 2;
+  // "described that pace as 'gradual'": before a characterising "as", "that" determines a noun.
+  const asFollows = verb.as && tokens.slice(c + 2, c + 6).some((token) => token.key === 'as' && !token.quoted);
+  const thatIsDeterminer = next.key === 'that' && ((wordsAfterThat >= 1 && wordsAfterThat <= 2) || asFollows);
   if (next.key === 'that' && !thatIsDeterminer) return { frame: 'clause', contentStart: c + 1, via, introducesQuote: null };
-  if (thatIsDeterminer) return verb.object || verb.as ? { frame: 'object', contentStart: v, via, introducesQuote: null } : null;
+  if (thatIsDeterminer)
+    return verb.object || verb.as ? { frame: asFollows ? 'as' : 'object', contentStart: asFollows ? c : v, via, introducesQuote: null } : null;
   if (!next.isWord) return null;
   if (verb.as) {
     if (next.key === 'as' && tokens[c + 1]?.quoted) return { frame: 'as', contentStart: c + 1, via, introducesQuote: c + 1 };
@@ -128,7 +174,15 @@ export function finiteHit(context: VerbContext, verb: ReportingVerb, v: number):
   let p = v - 1;
   while (p >= 0 && isAdverbOrAuxiliary(tokens[p]) && !isBeForm(tokens[p])) p--;
   if (verb.form === 'past' && isBeForm(tokens[p])) return passiveHit(context, v, p);
-  if (v > 0 && tokens[v - 1].key === 'to') return null; // "declined to comment"
+  // "declined to comment" is no report; "continued to describe it as ..." reports through a
+  // catenative verb that shares the subject.
+  const catenative = v > 1 && tokens[v - 1].key === 'to' ? catenativeBefore(tokens, v - 2) : -1;
+  if (v > 0 && tokens[v - 1].key === 'to' && catenative < 0) return null;
+  if (catenative >= 0) {
+    const subject = subjectBefore(text, tokens, catenative);
+    if (!subject || (subject.match.pronoun === 'it' && verb.as)) return null;
+    return fromSubject(context, verb, v, subject);
+  }
 
   const subject = subjectBefore(text, tokens, v) ?? sharedSubject(context, v);
   if (!subject) return invertedHit(context, v);
@@ -139,6 +193,16 @@ export function finiteHit(context: VerbContext, verb: ReportingVerb, v: number):
   if (subject.match.bareDefiniteDocument && !DOCUMENT_VERBS.has(verb.lemma)) return null;
   if (subject.match.pronoun === 'it' && verb.as) return null;
   return fromSubject(context, verb, v, subject);
+}
+
+/** Verbs that hand their subject to an infinitive: "continued to insist", "went on to say". */
+const CATENATIVES = new Set(['continue', 'continued', 'continues', 'began', 'begin', 'begins', 'started', 'start', 'starts']);
+
+/** Index of the catenative verb ending at `last` ("continued", "went on"), or -1. */
+function catenativeBefore(tokens: Token[], last: number): number {
+  if (CATENATIVES.has(tokens[last].key)) return last;
+  if (tokens[last].key === 'on' && last > 0 && ['went', 'go', 'goes'].includes(tokens[last - 1].key)) return last - 1;
+  return -1;
 }
 
 /** "He said X but admitted that Y": a verb after "and"/"but" shares the previous verb's source. */
@@ -164,6 +228,13 @@ function pluralSubject(match: SpeakerMatch): boolean {
 function onlyAdjunctLeft(tokens: Token[], from: number): boolean {
   const rest = tokens.slice(from).filter((token) => !/^[.!?]$/.test(token.text));
   if (rest.length === 0) return true;
+  // "..., the Fed said, no change from its last assessment.": a verbless phrase about the clause.
+  if (
+    rest[0].text === ',' &&
+    rest.length > 1 &&
+    rest.slice(1).every((token) => !token.quoted && token.text !== ',' && token.pos !== 'VERB' && token.pos !== 'AUX')
+  )
+    return true;
   if (rest.length > 6 || !ADJUNCT_STARTERS.has(rest[0].key) || rest.some((token) => token.quoted || token.text === ',')) return false;
   return !rest.some((token) => token.key === 'that');
 }
@@ -267,7 +338,9 @@ function postHit(context: VerbContext, v: number, speaker: SpeakerMatch, speaker
   if (comma < 1 || tokens[comma].text !== ',') return null;
   let start = 0;
   while (start < comma && (!tokens[start].isWord || ['but', 'and', 'yet', 'so'].includes(tokens[start].key))) start++;
-  if (tokens.slice(start, comma).some((token) => token.quoted)) return null;
+  // "“...,” the mayor said" is a direct quote; a paraphrase holding a quotation ("Risks remain
+  // “roughly balanced” between ..., the Fed said") is reported speech that keeps it.
+  if (tokens[start].quoted || (tokens.slice(start, comma).some((token) => token.quoted) && unquotedWords(tokens, start, comma) < 4)) return null;
   if (unquotedWords(tokens, start, comma) < 3) return null;
   return hit({
     sentence: context.sentence,
