@@ -231,3 +231,72 @@ describe('quotations inside reported speech', () => {
     expect(statements[0]).toMatchObject({ kind: 'REPORTED_SPEECH', quote: 'that risk as “manageable,”' });
   });
 });
+
+describe('more open frames', () => {
+  it.each([
+    [
+      'In a recording, Senator Ana Ruiz can be heard saying that the attacks were ordered by the governor.',
+      'the attacks were ordered by the governor',
+      'Ana Ruiz',
+    ],
+    ['Mayor Tom Hale was quoted as saying the bridge would reopen in May.', 'the bridge would reopen in May', 'Tom Hale'],
+    [
+      'Mayor Tom Hale blamed the utility for the outage, accusing it of neglect and saying it had ignored warnings for years.',
+      'it had ignored warnings for years',
+      'Tom Hale',
+    ],
+    [
+      'As a candidate, Senator Ana Ruiz had made it clear that she would take a hard line with the banks.',
+      'she would take a hard line with the banks',
+      'Ana Ruiz',
+    ],
+    ['The agency appeared to hesitate and called on the airline to refund the passengers.', 'refund the passengers', 'agency'],
+  ])('%s', (text, quote, speaker) => {
+    const statement = speech(text).find((candidate) => candidate.quote === quote);
+    expect(statement).toMatchObject({ kind: 'REPORTED_SPEECH' });
+    expect(who(statement)).toBe(speaker);
+  });
+
+  it('the clause the speaker leads stays an assertion of its own', () => {
+    const statements = extractStatements(
+      'Mayor Tom Hale blamed the utility for the outage, accusing it of neglect and saying it had ignored warnings for years.',
+    );
+    expect(statements.find((statement) => statement.kind === 'ASSERTION')?.quote).toBe(
+      'Mayor Tom Hale blamed the utility for the outage, accusing it of neglect',
+    );
+  });
+
+  it('what a document shows is its content', () => {
+    const [statement] = speech('New forecasts, the first since the election, showed policymakers shifting their outlook to faster growth.');
+    expect(statement).toMatchObject({ kind: 'REPORTED_SPEECH', quote: 'policymakers shifting their outlook to faster growth' });
+  });
+
+  it('a speech noun with its source and content clause', () => {
+    const [statement] = speech(
+      'Statements by the Army Corps of Engineers and the state government that there are no plans to remove the campers did little to calm fears.',
+    );
+    expect(statement).toMatchObject({ kind: 'REPORTED_SPEECH', sourcing: 'SOURCED' });
+    expect(statement.quote.startsWith('there are no plans to remove the campers')).toBe(true);
+    expect(who(statement)).toBe('Army Corps of Engineers and the state government');
+  });
+
+  it('a source coordinated to the end of the sentence is one source', () => {
+    const [statement] = speech('More than 40 people were injured in the clashes, according to the medic and healer council.');
+    expect(statement).toMatchObject({ sourcing: 'SOURCED', quote: 'More than 40 people were injured in the clashes' });
+    expect(who(statement)).toBe('medic and healer council');
+  });
+
+  it('a plural subject with a participle after its head takes a plural verb', () => {
+    const [statement] = speech('Many farmers living in the valley ascribe the poor harvest to the late rains.');
+    expect(statement).toMatchObject({ kind: 'REPORTED_SPEECH', sourcing: 'ANONYMOUS' });
+  });
+});
+
+describe('whole entity names', () => {
+  it('a clipped name is the longer name it clips', () => {
+    const text = 'The U.S. Federal Reserve raised interest rates on Wednesday. Risks to the outlook remain balanced, the Fed said.';
+    const [statement] = speech(text);
+    expect(statement).toMatchObject({ sourcing: 'SOURCED' });
+    expect(who(statement)).toBe('U.S. Federal Reserve');
+  });
+});

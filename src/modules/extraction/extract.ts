@@ -51,7 +51,7 @@ function speechDraft(hit: SpeechHit, quoteStatements: ReadonlySet<number>): Draf
   const end = tokens[contentEnd - 1].end;
   const regionStart = tokens[Math.min(hit.regionStart, hit.contentStart)].start;
   const regionEnd = tokens[Math.max(hit.regionEnd, contentEnd) - 1]?.end ?? end;
-  const speakerStart = Math.min(hit.speaker?.start ?? regionStart, regionStart);
+  const speakerStart = hit.detached ? regionStart : Math.min(hit.speaker?.start ?? regionStart, regionStart);
   return {
     kind: 'REPORTED_SPEECH',
     start,

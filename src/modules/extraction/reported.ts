@@ -7,10 +7,11 @@
  */
 import { contentEnd, inOpeningSubordinate, inRelativeClause, trimEnd, type SentenceContext } from './clauses.js';
 import { accordingHits, accordingTo, hearsayHits, stanceHits, viewpointHit } from './cue-frames.js';
-import { unquotedWords, type SpeechHit, type VerbContext } from './speech-hit.js';
+import { parseSourceAfter } from './speaker-after.js';
+import { hit, unquotedWords, type SpeechHit, type VerbContext } from './speech-hit.js';
 import { isCapitalized, type Token } from './text.js';
 import { finiteHit, participleHit } from './verb-frames.js';
-import { reportingVerb } from './verbs.js';
+import { type ReportingVerb, reportingVerb } from './verbs.js';
 
 export type { SpeechFrame, SpeechHit } from './speech-hit.js';
 
@@ -20,13 +21,13 @@ export function findReportedSpeech(text: string, sentence: SentenceContext): Spe
   const tokens = sentence.tokens;
   const viewpoint = viewpointHit(context);
   let hits: SpeechHit[] = viewpoint ? [viewpoint] : [];
-  hits.push(...hearsayHits(context), ...stanceHits(context));
+  hits.push(...hearsayHits(context), ...stanceHits(context), ...speechNounHits(context));
   for (let v = 0; v < tokens.length; v++) {
     const token = tokens[v];
     if (token.quoted || !token.isWord) continue;
     if (isCapitalized(token.text) && v > 0) continue;
     if (readsAsNoun(tokens, v)) continue;
-    const verb = reportingVerb(token.key);
+    const verb = reportingVerb(token.key) ?? makeClear(tokens, v);
     if (!verb) continue;
     if (hits.some((existing) => existing.frame === 'hearsay' && existing.cue === v)) continue;
     context.earlier = hits;
@@ -44,6 +45,56 @@ export function findReportedSpeech(text: string, sentence: SentenceContext): Spe
   hits.sort((a, b) => a.regionStart - b.regionStart || a.cue - b.cue);
   settleContentEnds(hits, tokens);
   return hits.filter((candidate) => candidate.introducesQuote !== null || candidate.contentEnd > candidate.contentStart);
+}
+
+const SPEECH_NOUNS = new Set([
+  'statement',
+  'statements',
+  'claim',
+  'claims',
+  'assertion',
+  'assertions',
+  'allegation',
+  'allegations',
+  'assurance',
+  'assurances',
+  'warning',
+  'warnings',
+  'announcement',
+  'accusation',
+  'accusations',
+  'insistence',
+  'argument',
+  'promise',
+]);
+
+/** "Statements by the agency that no one would be removed ...": a speech noun, its source, its content clause. */
+function speechNounHits(context: VerbContext): SpeechHit[] {
+  const { text, sentence } = context;
+  const tokens = sentence.tokens;
+  const hits: SpeechHit[] = [];
+  for (let n = 0; n < tokens.length - 3; n++) {
+    if (tokens[n].quoted || !SPEECH_NOUNS.has(tokens[n].key) || !['by', 'from'].includes(tokens[n + 1].key)) continue;
+    const source = parseSourceAfter(text, tokens, n + 2);
+    if (!source || source.pronoun || tokens[source.nextIndex]?.key !== 'that' || tokens[source.nextIndex].quoted) continue;
+    let contentStart = source.nextIndex + 1;
+    while (contentStart < tokens.length && !tokens[contentStart].isWord && !tokens[contentStart].quoted) contentStart++;
+    hits.push(hit({ sentence, cue: n, regionStart: n, speaker: source, contentStart, contentEnd: tokens.length, frame: 'clause' }));
+  }
+  return hits;
+}
+
+const MAKE_FORMS: Record<string, ReportingVerb['form']> = { make: 'base', makes: 'third', made: 'past', making: 'ing' };
+
+/** "made it clear that ...", "has made plain that ...": an idiom that reports like "said". */
+function makeClear(tokens: Token[], v: number): ReportingVerb | undefined {
+  const form = MAKE_FORMS[tokens[v].key];
+  if (!form) return undefined;
+  let k = v + 1;
+  if (tokens[k]?.key === 'it') k++;
+  while (tokens[k] && /^[a-z]+ly$/.test(tokens[k].text) && tokens[k].key.length > 4) k++;
+  if (!['clear', 'plain'].includes(tokens[k]?.key ?? '') || tokens[k + 1]?.key !== 'that' || tokens[k].quoted) return undefined;
+  return { lemma: 'make clear', clause: true, object: false, as: false, needsComplement: false, form };
 }
 
 /**

@@ -15,6 +15,11 @@ export interface SpeechHit {
   regionStart: number;
   regionEnd: number;
   speaker: SpeakerMatch | null;
+  /**
+   * The speaker is the subject of another clause ("Putin blamed X, accusing her of Y and saying Z"):
+   * the words between are not part of this attribution.
+   */
+  detached?: boolean;
   /** Content with no one to say it ("is widely believed that ..."): reported speech, no speaker. */
   impersonal: boolean;
   /** Token indices of the content, end exclusive; empty when the verb hands over to a quotation. */

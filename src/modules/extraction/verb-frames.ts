@@ -117,6 +117,7 @@ function complement(
   const tokens = sentence.tokens;
   let c = v + 1;
   if (tokens[c]?.key === 'out' && verb.lemma === 'point') c++;
+  if (verb.lemma === 'make clear') while (c < tokens.length && tokens[c].key !== 'that') c++;
   c = skipAdverbs(tokens, c);
   c = skipInterjection(tokens, c);
   let via: string | null = null;
@@ -212,17 +213,26 @@ function sharedSubject(context: VerbContext, v: number): SubjectMatch | null {
   while (p >= 0 && isAdverbOrAuxiliary(tokens[p])) p--;
   if (p < 0 || !['and', 'but'].includes(tokens[p].key)) return null;
   const previous = [...context.earlier].reverse().find((candidate) => candidate.speaker && candidate.cue < v);
-  if (!previous?.speaker) return null;
+  // "The agency appeared to hesitate and called on X to ...": else the main clause's subject.
+  if (!previous?.speaker) {
+    const main = mainSubject(context.text, tokens, p);
+    return main ? { ...main, first: v, detached: true } : null;
+  }
   return { match: previous.speaker, first: v, opener: undefined };
 }
 
 function pluralSubject(match: SpeakerMatch): boolean {
   if (match.pronoun) return ['they', 'we', 'i', 'you'].includes(match.pronoun);
   const words = (match.speaker.descriptor ?? match.speaker.name ?? '').split(/\s+/);
-  const headWord = match.speaker.anonymous ? words.find((word, i) => i > 0 && /^(in|of|at|from|who|that|familiar|close)$/i.test(word)) : undefined;
+  // The head noun stands before its post-modifier: "residents of ...", "Americans involved in ...".
+  const headWord = match.speaker.anonymous
+    ? words.find((word, i) => i > 0 && (/^(in|of|at|from|who|that|familiar|close)$/i.test(word) || /^[a-z]+(?:ed|ing)$/.test(word)))
+    : undefined;
   const head = headWord ? words[words.indexOf(headWord) - 1] : words[words.length - 1];
   return /[^s]s$/i.test(head ?? '') || ['people', 'many', 'some', 'others', 'several', 'most', 'few', 'both', 'police'].includes((head ?? '').toLowerCase());
 }
+
+const DOCUMENT_FINDINGS = new Set(['show', 'find', 'indicate', 'suggest', 'reveal']);
 
 /** "..., the ministry confirmed on Friday." / "..., he said in a statement.": nothing but an adjunct follows. */
 function onlyAdjunctLeft(tokens: Token[], from: number): boolean {
@@ -313,7 +323,12 @@ function fromSubject(context: VerbContext, verb: ReportingVerb, v: number, subje
       regionEnd: tokens.length,
     });
   }
-  const shape = complement(context, verb, v);
+  // "Fresh forecasts showed policymakers shifting ...": what a document shows is its content.
+  const shape =
+    complement(context, verb, v) ??
+    (subject.match.speaker.kind === 'DOCUMENT' && DOCUMENT_FINDINGS.has(verb.lemma) && unquotedWords(tokens, v + 1, tokens.length) >= 4
+      ? { frame: 'object' as const, contentStart: v + 1, via: null, introducesQuote: null }
+      : null);
   if (!shape) return null;
   const what = subject.opener?.key === 'what';
   const regionStart = what ? subject.first - 1 : Math.min(subject.first, v);
@@ -328,6 +343,7 @@ function fromSubject(context: VerbContext, verb: ReportingVerb, v: number, subje
     via: shape.via,
     introducesQuote: shape.introducesQuote,
     subjectFirst: subject.first,
+    detached: subject.detached,
   });
 }
 
@@ -394,13 +410,32 @@ function passiveHit(context: VerbContext, v: number, be: number): SpeechHit | nu
   });
 }
 
+const PERCEPTION_VERBS = new Set(['heard', 'seen', 'caught', 'filmed', 'recorded', 'overheard']);
+
+/** Index of "heard" in "heard saying", of "quoted" in "quoted as saying"; -1 otherwise. */
+function perceivingVerbBefore(tokens: Token[], v: number): number {
+  if (PERCEPTION_VERBS.has(tokens[v - 1]?.key ?? '')) return v - 1;
+  if (tokens[v - 1]?.key === 'as' && tokens[v - 2]?.key === 'quoted') return v - 2;
+  return -1;
+}
+
 export function participleHit(context: VerbContext, verb: ReportingVerb, v: number): SpeechHit | null {
   const { text, sentence, earlier } = context;
   const tokens = sentence.tokens;
   if (v === 0) return null; // "Speaking at ...", "Citing ...": the subject comes later, not a report
   const direct = subjectBefore(text, tokens, v);
   if (direct && direct.opener?.key === 'with') return fromSubject(context, verb, v, direct);
-  if (tokens[v - 1].text !== ',') return null;
+  // "X can be heard saying that ...", "X was quoted as saying ...": the subject of the perception
+  // or quoting verb is the speaker.
+  const perceived = perceivingVerbBefore(tokens, v);
+  if (perceived >= 0) {
+    const subject = subjectBefore(text, tokens, perceived);
+    return subject && !subject.match.bareDefiniteDocument ? fromSubject(context, verb, v, subject) : null;
+  }
+  // "..., accusing her of X and saying Y": a participle coordinated with one set off by a comma.
+  const coordinated =
+    tokens[v - 1].key === 'and' && tokens.slice(0, v - 1).some((token, k) => token.text === ',' && /^[a-z]+ing$/.test(tokens[k + 1]?.text ?? ''));
+  if (tokens[v - 1].text !== ',' && !coordinated) return null;
   const previous = [...earlier].reverse().find((candidate) => candidate.speaker && candidate.cue < v);
   const subject: SubjectMatch | null = previous?.speaker
     ? { match: previous.speaker, first: previous.subjectFirst ?? previous.regionStart, opener: undefined }
@@ -419,5 +454,6 @@ export function participleHit(context: VerbContext, verb: ReportingVerb, v: numb
     via: shape.via ?? previous?.via ?? null,
     introducesQuote: shape.introducesQuote,
     subjectFirst: null,
+    detached: true,
   });
 }

@@ -78,6 +78,8 @@ const LEXICON: Record<string, Frame> = {
   respond: CLAUSE_ONLY_WITH_THAT,
   answer: CLAUSE_ONLY_WITH_THAT,
   ask: DIRECTIVE,
+  ascribe: OBJECT,
+  attribute: OBJECT,
   urge: DIRECTIVE,
   encourage: DIRECTIVE,
   implore: DIRECTIVE,
