@@ -170,7 +170,11 @@ function settleContentEnds(hits: SpeechHit[], tokens: Token[]): void {
     const content = tokens.slice(current.contentStart, end);
     if (current.frame === 'clause' && !content.some((token) => token.quoted)) {
       // "Lederman said about the suit": a content clause has a verb of its own.
-      const predicate = content.some((token) => token.pos === 'VERB' || token.pos === 'AUX');
+      // The model may tag the clause's verb as a noun ("the closures cost $30 million"): a clause
+      // of four words or more that does not open with a preposition is trusted too.
+      const predicate =
+        content.some((token) => token.pos === 'VERB' || token.pos === 'AUX') ||
+        (content[0]?.pos !== 'ADP' && unquotedWords(tokens, current.contentStart, end) >= 4);
       if (unquotedWords(tokens, current.contentStart, end) < 2 || !predicate) current.contentEnd = current.contentStart;
     }
   }

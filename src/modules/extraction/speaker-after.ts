@@ -112,7 +112,7 @@ export function parseSourceAfter(text: string, tokens: Token[], from: number): F
     if (first && RELATIVE_PRONOUNS.has(first.key) && first.key !== 'that') {
       relativeClause = clause;
       next = clauseEnd;
-    } else if (first && isAppositiveStart(clause)) {
+    } else if (first && isAppositiveStart(clause) && !isClause(clause)) {
       appositive = clause;
       next = clauseEnd;
     }
@@ -169,6 +169,12 @@ function findClauseEnd(tokens: Token[], from: number): number {
   let i = from;
   while (i < tokens.length && !tokens[i].quoted && !/^[,.;:!?—–]$/.test(tokens[i].text)) i++;
   return i;
+}
+
+/** "the report, teachers were not consulted": a subject and its verb make a clause, not an appositive. */
+function isClause(clause: Token[]): boolean {
+  if (['a', 'an', 'the', 'his', 'her', 'their', 'its', 'one'].includes(clause[0].key) || /['’]s$/.test(clause[0].text)) return false;
+  return clause.some((token) => token.pos === 'AUX') || clause.some((token, k) => k > 0 && token.pos === 'VERB' && clause[k - 1].pos === 'NOUN');
 }
 
 function isAppositiveStart(clause: Token[]): boolean {
