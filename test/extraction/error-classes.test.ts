@@ -300,3 +300,22 @@ describe('whole entity names', () => {
     expect(who(statement)).toBe('U.S. Federal Reserve');
   });
 });
+
+describe('a speaker slot filled by a description', () => {
+  it('a definite description after the quote is the person just named', () => {
+    const text = 'Striker Tom Okafor has been ruled out for a month.\n“It is a blow,” said the 26-year-old.';
+    const [statement] = speech(text);
+    expect(statement).toMatchObject({ kind: 'DIRECT_QUOTE', sourcing: 'SOURCED' });
+    expect(who(statement)).toMatch(/Tom Okafor$/);
+  });
+
+  it('an indefinite description there is an anonymous source', () => {
+    const [statement] = speech('“The queue was endless,” said a 40-year-old from the suburbs.');
+    expect(statement).toMatchObject({ kind: 'DIRECT_QUOTE', sourcing: 'ANONYMOUS' });
+  });
+
+  it('a clause after "according to X," is the content, not an appositive of X', () => {
+    const [statement] = speech('According to the audit, teachers were not consulted about the closures.');
+    expect(statement).toMatchObject({ kind: 'REPORTED_SPEECH', quote: 'teachers were not consulted about the closures' });
+  });
+});

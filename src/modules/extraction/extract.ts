@@ -150,6 +150,11 @@ interface Resolved {
 function resolveSpeaker(draft: Draft, registry: SourceRegistry, previous: Array<{ draft: Draft; speaker: ExtractedSpeaker | null }>): Resolved {
   const match = draft.speaker;
   if (!match) return { speaker: null, confidencePenalty: 0 };
+  if (match.epithet) {
+    // "said the 26-year-old": the person named last, if one was named close before.
+    const named = registry.personBefore(match.start, draft.sentence.index);
+    if (named) return { speaker: named.speaker, confidencePenalty: 0.1 };
+  }
   if (!match.pronoun) return { speaker: registry.resolve(match.speaker), confidencePenalty: 0 };
   if (match.pronoun === 'he' || match.pronoun === 'she') {
     const named = registry.personBefore(match.start, draft.sentence.index);

@@ -4,7 +4,17 @@
  * the phrase has no clause boundary to stop it and has to find its own end.
  */
 import { QUANTIFIER_SOURCES, TITLE_WORDS } from './lexicon.js';
-import { classifySource, isNameWord, isSourceNoun, isVerbLike, POSTMODIFIER_STARTERS, RELATIVE_PRONOUNS, textOf, type SpeakerMatch } from './speakers.js';
+import {
+  classifySource,
+  isNameWord,
+  isSourceNoun,
+  isVerbLike,
+  POSTMODIFIER_STARTERS,
+  RELATIVE_PRONOUNS,
+  speakerSlot,
+  textOf,
+  type SpeakerMatch,
+} from './speakers.js';
 import { isCapitalized, type Token } from './text.js';
 
 const FORWARD_STOPS = new Set([
@@ -117,7 +127,7 @@ export function parseSourceAfter(text: string, tokens: Token[], from: number): F
       next = clauseEnd;
     }
   }
-  const match = classifySource(text, phrase) ?? coordinatedSource(text, phrase);
+  const match = classifySource(text, phrase) ?? coordinatedSource(text, phrase) ?? speakerSlot(text, phrase);
   if (!match) return null;
   const speaker = { ...match.speaker };
   if (appositive.length > 0 && !speaker.anonymous && speaker.kind !== 'DOCUMENT') {
