@@ -19,6 +19,7 @@ import { REQUEST_ID_HEADER, addErrorCodes, bindRequestRecord, recordOf, requestI
 import { classifyDatabaseError, serviceUnavailableError } from '../shared/database-errors';
 import { findInvalidText } from '../shared/text';
 import { TrustedDocuments, loadManifest } from './trusted-documents';
+import { LSN_HEADER, MIN_LSN_HEADER } from './read-consistency';
 
 export interface OperationsDeps {
   config: Config;
@@ -165,8 +166,16 @@ export function createOperations(deps: OperationsDeps): Operations {
           cors({
             origin: settings.corsOrigins,
             methods: ['GET', 'POST', 'OPTIONS'],
-            allowedHeaders: ['authorization', 'content-type', 'accept', REQUEST_ID_HEADER, 'apollo-require-preflight', 'x-apollo-operation-name'],
-            exposedHeaders: [REQUEST_ID_HEADER, 'retry-after', 'x-ratelimit-limit', 'x-ratelimit-remaining', 'x-ratelimit-reset'],
+            allowedHeaders: [
+              'authorization',
+              'content-type',
+              'accept',
+              REQUEST_ID_HEADER,
+              'apollo-require-preflight',
+              'x-apollo-operation-name',
+              MIN_LSN_HEADER,
+            ],
+            exposedHeaders: [REQUEST_ID_HEADER, 'retry-after', 'x-ratelimit-limit', 'x-ratelimit-remaining', 'x-ratelimit-reset', LSN_HEADER],
             maxAge: 600,
           }),
         );
