@@ -85,6 +85,7 @@ export async function createServer(deps: ServerDeps): Promise<ClaimgraphServer> 
   const cpu = new CpuPool(config.cpu);
   // report figures, downloads, the claim queue and search read there when one is configured (README: Scaling out)
   const replica = config.readReplica ? new ReadReplica({ ...config.readReplica, log: log.child({ component: 'read-replica' }) }) : null;
+  if (replica) operations.metrics.trackReadReplica(replica.counts);
   const contextDeps = { dataSource, log, config, statementTimeoutMs: config.hardening.statementTimeoutMs, credentials: authenticator, cpu, replica };
   const apollo = new ApolloServer<Context>({
     // graphql-jit executes through Apollo's gateway interface (src/http/jit-executor.ts)

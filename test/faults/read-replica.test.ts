@@ -292,6 +292,13 @@ describe('a streaming replica of the test Postgres', () => {
       return (parseCsv(await response.text(), { bom: true, columns: true }) as unknown[]).length;
     };
     const replicaSql = (text: string) => query(replicaAdmin(), text);
+    const servedBy = async (): Promise<Record<string, number>> => {
+      const text = await (await fetch(`${server!.baseUrl}/metrics`)).text();
+      const counts: Record<string, number> = {};
+      for (const match of text.matchAll(/^claimgraph_replica_reads_total\{served_by="(\w+)",reason="(\w*)"\} (\d+)/gm))
+        counts[match[2] || match[1]] = Number(match[3]);
+      return counts;
+    };
 
     const first = await addClaim();
     // the replica has the first claim: a read that names its position is served at once
@@ -320,6 +327,8 @@ describe('a streaming replica of the test Postgres', () => {
     expect(bounded.ms).toBeGreaterThanOrEqual(MAX_WAIT_MS - 100);
     expect((await queue()).count).toBe(2);
     await replicaSql('SELECT pg_wal_replay_resume()');
+    // the queue and downloads above: all but the bounded read on the replica
+    expect(await servedBy()).toEqual({ replica: 6, unavailable: 0, behind: 1 });
 
     // Row-level security is the primary's: another team's member sees none of this desk's claims there.
     const theirs = await graphql(url, QUEUE, { teamId }, OUTSIDER);
@@ -327,6 +336,8 @@ describe('a streaming replica of the test Postgres', () => {
     expect(theirs.body.data?.claims.totalCount ?? 0).toBe(0);
     const report = await graphql(url, REPORT, { teamId }, OUTSIDER);
     expect(report.body.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
+
+    const beforeKill = await servedBy();
 
     // --- the replica killed: every read goes to the primary, no 5xx ---
     const pid = postmasterPid();
@@ -348,5 +359,9 @@ describe('a streaming replica of the test Postgres', () => {
       await sleep(200);
     }
     expect(server.logs.some((line) => line.msg === 'read replica unavailable: reads go to the primary')).toBe(true);
-  });
+    const afterKill = await servedBy();
+    // five reads a round (two queues, the report, search, a download), each on the primary
+    expect(afterKill).toEqual({ ...beforeKill, unavailable: rounds * 5 });
+    // a base backup of the whole test cluster: minutes on a loaded machine
+  }, 600_000);
 });
