@@ -1,46 +1,87 @@
 import type { Transform } from 'node:stream';
 import { stringify } from 'csv-stringify';
-import { toGlobalId } from '../../../shared/ids';
-import { speakerName, type ReportRow } from '../report-row';
-import { neutralizeFormula } from './formula';
+import { withLiterals } from '../../../db/request-db';
+import { globalIdSql, toGlobalId } from '../../../shared/ids';
+import { RATING_SCALE, type Rating } from '../../verdict/rating';
+import type { ReportScope } from '../report.filter';
+import { isoUtc, orderedClaims, speakerName, type ReportRow } from '../report-row';
+import { neutralizeFormula, neutralizeFormulaSql } from './formula';
 import { iso, mapRows } from './stream-parts';
 
-/** CSV columns, in order: header name and value. */
-const COLUMNS: [string, (row: ReportRow) => string | number | null][] = [
-  ['claim_id', (row) => toGlobalId('Claim', row.claimId)],
-  ['article_id', (row) => toGlobalId('Article', row.article.id)],
-  ['article_title', (row) => row.article.title],
-  ['article_url', (row) => row.article.url],
-  ['article_outlet', (row) => row.article.outlet],
-  ['article_published_at', (row) => iso(row.article.publishedAt)],
-  ['quote', (row) => row.quote],
-  ['kind', (row) => row.kind],
-  ['speaker', (row) => speakerName(row)],
-  ['speaker_kind', (row) => row.speaker?.kind ?? null],
-  ['sourcing', (row) => row.sourcing],
-  ['status', (row) => row.status],
+/**
+ * A CSV column: its header name and its cell as SQL over the report's ordered claims `b`, their
+ * verdicts `v` and evidence `e` (see `csvQuery`). `text` cells come from people or web pages and may
+ * need formula neutralisation and quotes; the others (IDs, enums, timestamps, counts) never do.
+ */
+interface CsvColumn {
+  name: string;
+  sql: string;
+  text?: true;
+  value: (row: ReportRow) => string | number | null;
+}
+
+/** The claim's publication is the desk's (both its rating and its date are set). */
+const PUBLISHED = 'b.published_rating IS NOT NULL AND b.published_at IS NOT NULL';
+/** The publication judged other words than the claim's current ones. */
+const TEXT_CHANGED = 'b.published_quote IS NOT NULL AND b.published_quote <> b.quote_exact';
+
+const COLUMNS: CsvColumn[] = [
+  { name: 'claim_id', sql: globalIdSql('Claim', 'b.id'), value: (row) => toGlobalId('Claim', row.claimId) },
+  { name: 'article_id', sql: globalIdSql('Article', 'b.article_id'), value: (row) => toGlobalId('Article', row.article.id) },
+  { name: 'article_title', sql: 'b.article_title', text: true, value: (row) => row.article.title },
+  { name: 'article_url', sql: 'b.article_url', text: true, value: (row) => row.article.url },
+  { name: 'article_outlet', sql: 'b.article_outlet', text: true, value: (row) => row.article.outlet },
+  { name: 'article_published_at', sql: isoUtc('b.article_published_at'), value: (row) => iso(row.article.publishedAt) },
+  { name: 'quote', sql: 'b.quote_exact', text: true, value: (row) => row.quote },
+  { name: 'kind', sql: 'b.kind', value: (row) => row.kind },
+  { name: 'speaker', sql: 'coalesce(b.speaker_name, b.speaker_descriptor)', text: true, value: (row) => speakerName(row) },
+  { name: 'speaker_kind', sql: 'b.speaker_kind', value: (row) => row.speaker?.kind ?? null },
+  { name: 'sourcing', sql: 'b.sourcing', value: (row) => row.sourcing },
+  { name: 'status', sql: 'b.status', value: (row) => row.status },
   // "Name: RATING; Name: RATING" — one cell a person can read; JSON Lines has the structured form
-  ['reviewer_ratings', (row) => row.verdicts.map((verdict) => `${verdict.reviewerName}: ${verdict.rating}`).join('; ')],
-  ['verdict_count', (row) => row.verdicts.length],
-  ['consensus_rating', (row) => row.consensusRating],
-  ['published_rating', (row) => row.published?.rating ?? null],
-  ['published_rationale', (row) => row.published?.rationale ?? null],
-  ['published_at', (row) => iso(row.published?.at)],
+  {
+    name: 'reviewer_ratings',
+    sql: 'v.ratings',
+    text: true,
+    value: (row) => row.verdicts.map((verdict) => `${verdict.reviewerName}: ${verdict.rating}`).join('; '),
+  },
+  { name: 'verdict_count', sql: 'v.verdict_count::text', value: (row) => row.verdicts.length },
+  { name: 'consensus_rating', sql: 'v.consensus_rating', value: (row) => row.consensusRating },
+  { name: 'published_rating', sql: `CASE WHEN ${PUBLISHED} THEN b.published_rating END`, value: (row) => row.published?.rating ?? null },
+  { name: 'published_rationale', sql: `CASE WHEN ${PUBLISHED} THEN b.published_rationale END`, text: true, value: (row) => row.published?.rationale ?? null },
+  { name: 'published_at', sql: `CASE WHEN ${PUBLISHED} THEN ${isoUtc('b.published_at')} END`, value: (row) => iso(row.published?.at) },
   // the claim's words changed since publication: the published verdict judged `published_quote`
-  ['published_text_changed', (row) => (row.published ? String(row.published.textChanged) : null)],
-  ['published_quote', (row) => (row.published?.textChanged ? row.published.quote : null)],
-  [
-    'evidence_urls',
-    (row) =>
+  {
+    name: 'published_text_changed',
+    sql: `CASE WHEN ${PUBLISHED} THEN (${TEXT_CHANGED})::text END`,
+    value: (row) => (row.published ? String(row.published.textChanged) : null),
+  },
+  {
+    name: 'published_quote',
+    sql: `CASE WHEN ${PUBLISHED} AND ${TEXT_CHANGED} THEN b.published_quote END`,
+    text: true,
+    value: (row) => (row.published?.textChanged ? row.published.quote : null),
+  },
+  {
+    name: 'evidence_urls',
+    sql: 'e.urls',
+    text: true,
+    value: (row) =>
       row.evidence
         .map((evidence) => evidence.url)
         .filter(Boolean)
         .join('\n'),
-  ],
-  ['imported_at', (row) => iso(row.importedAt)],
+  },
+  { name: 'imported_at', sql: isoUtc('b.created_at'), value: (row) => iso(row.importedAt) },
 ];
 
-export const CSV_HEADER = COLUMNS.map(([name]) => name);
+export const CSV_HEADER = COLUMNS.map((column) => column.name);
+
+/**
+ * What precedes the records: a UTF-8 byte order mark, so spreadsheet programs read non-Latin text
+ * as UTF-8, and the header line.
+ */
+export const CSV_PREAMBLE = Buffer.from(`\uFEFF${CSV_HEADER.join(',')}\r\n`, 'utf8');
 
 /**
  * RFC 4180 CSV (CRLF between records) with a UTF-8 byte order mark, so spreadsheet programs read
@@ -51,7 +92,71 @@ export const CSV_HEADER = COLUMNS.map(([name]) => name);
  */
 export function csvStages(): Transform[] {
   return [
-    mapRows((row: ReportRow) => COLUMNS.map(([, value]) => neutralizeFormula(value(row) ?? ''))),
+    mapRows((row: ReportRow) => COLUMNS.map((column) => neutralizeFormula(column.value(row) ?? ''))),
     stringify({ header: true, columns: CSV_HEADER, bom: true, record_delimiter: 'windows', quoted_match: /[\r\n]|^\s|\s$/ }),
   ];
+}
+
+/**
+ * What JavaScript's `\s` matches (WhiteSpace and LineTerminator), as a regular-expression bracket
+ * body Postgres reads the same way whatever the database's locale.
+ */
+const WHITE_SPACE = '\\t\\n\\v\\f\\r \\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\ufeff';
+
+/**
+ * A text cell as RFC 4180 writes it: quoted (quotes inside doubled) when it holds a comma, a quote
+ * or a line break, or starts or ends with white space, which some readers trim. NULL stays NULL.
+ */
+function quotedSql(text: string): string {
+  return `CASE WHEN ${text} ~ '[",\\r\\n]|^[${WHITE_SPACE}]|[${WHITE_SPACE}]$' THEN '"' || replace(${text}, '"', '""') || '"' ELSE ${text} END`;
+}
+
+/** A column's cell, ready for the record: text neutralised, then quoted where needed. */
+function cellSql(column: CsvColumn): string {
+  return column.text ? quotedSql(`(${neutralizeFormulaSql(column.sql)})`) : column.sql;
+}
+
+/**
+ * The rating a SETTLED claim's verdicts agree on, over the verdicts `v` of one claim (an aggregate
+ * expression): `consensusRating` in SQL. Median on the 5..1 scale, a half step rounded toward MIXED.
+ */
+function consensusSql(status: string): string {
+  const onScale = Object.entries(RATING_SCALE).filter((entry): entry is [Rating, number] => entry[1] !== null);
+  const scale = `CASE v.rating ${onScale.map(([rating, value]) => `WHEN '${rating}' THEN ${value}`).join(' ')} END`;
+  const byPosition = onScale.sort((a, b) => a[1] - b[1]).map(([rating]) => `'${rating}'`);
+  const median = `percentile_cont(0.5) WITHIN GROUP (ORDER BY ${scale})`;
+  return `CASE
+      WHEN ${status} <> 'SETTLED' OR count(*) = 0 THEN NULL
+      WHEN count(${scale}) = 0 THEN CASE WHEN min(v.rating) = max(v.rating) THEN min(v.rating) END
+      WHEN count(${scale}) < count(*) THEN NULL
+      ELSE (ARRAY[${byPosition.join(', ')}])[(CASE WHEN ${median} > 3 THEN floor(${median}) ELSE ceil(${median}) END)::int]
+    END`;
+}
+
+/**
+ * The report's CSV records, one text value each (the whole record, cells quoted and joined, CR
+ * included; COPY adds the LF), in report order, for `COPY (…) TO STDOUT`: COPY takes no
+ * parameters, so the filter's values go in as literals. The per-row lookups are LATERAL nested
+ * loops over index ranges, as in `rowQuery`; the same rows, with only what the CSV shows.
+ */
+export function csvQuery(scope: ReportScope): string {
+  const claims = orderedClaims(scope);
+  const record = COLUMNS.map(cellSql).join(", ',', ");
+  return `/* claimgraph:report-csv */
+    SELECT concat(${record}, E'\\r')
+    FROM (
+      ${withLiterals(claims.sql, claims.params)}
+    ) b
+    CROSS JOIN LATERAL (
+      SELECT string_agg(u.name || ': ' || v.rating, '; ' ORDER BY v.created_at, v.id) AS ratings, count(*) AS verdict_count,
+             ${consensusSql('b.status')} AS consensus_rating
+      FROM verdicts v JOIN users u ON u.id = v.reviewer_id
+      WHERE v.claim_id = b.id AND v.withdrawn_at IS NULL
+    ) v
+    CROSS JOIN LATERAL (
+      SELECT string_agg(nullif(e.url, ''), E'\\n' ORDER BY e.created_at, e.id) AS urls
+      FROM evidence e
+      WHERE e.claim_id = b.id AND e.removed_at IS NULL
+    ) e
+    ORDER BY ${claims.order('b')}`;
 }
