@@ -138,12 +138,20 @@ function consensusSql(status: string): string {
  * included; COPY adds the LF), in report order, for `COPY (…) TO STDOUT`: COPY takes no
  * parameters, so the filter's values go in as literals. The per-row lookups are LATERAL nested
  * loops over index ranges, as in `rowQuery`; the same rows, with only what the CSV shows.
+ *
+ * `cells` instead gives one column per CSV column, named as in the header, cells neutralised but
+ * not quoted: what `psql`'s `\copy (…) TO STDOUT WITH (FORMAT csv, HEADER)` needs to write the same
+ * fields with Postgres's own CSV writer (which ends lines with LF and quotes only delimiters,
+ * quotes and line breaks). The benchmark compares the download with that.
  */
-export function csvQuery(scope: ReportScope): string {
+export function csvQuery(scope: ReportScope, shape: 'records' | 'cells' = 'records'): string {
   const claims = orderedClaims(scope);
-  const record = COLUMNS.map(cellSql).join(", ',', ");
+  const select =
+    shape === 'records'
+      ? `concat(${COLUMNS.map(cellSql).join(", ',', ")}, E'\\r')`
+      : COLUMNS.map((column) => `${column.text ? neutralizeFormulaSql(column.sql) : column.sql} AS ${column.name}`).join(', ');
   return `/* claimgraph:report-csv */
-    SELECT concat(${record}, E'\\r')
+    SELECT ${select}
     FROM (
       ${withLiterals(claims.sql, claims.params)}
     ) b
