@@ -8,9 +8,7 @@ import { createArticle, createClaim, createDesk, type Desk } from './support/des
 import { buildReportDataset, rawId, type ReportDataset } from './report-fixture';
 import { seedVerdictRows } from '../bench/export-seed';
 import { CopyReadable, CopyTextDecoder } from '../src/modules/report/copy-stream';
-import { CSV_HEADER, CSV_PREAMBLE, csvQuery, csvStages } from '../src/modules/report/formats/csv';
-import { rowQuery, toReportRow, type RawReportRow, type ReportRow } from '../src/modules/report/report-row';
-import { CursorReadable } from '../src/modules/report/row-stream';
+import { CSV_HEADER, CSV_PREAMBLE, csvQuery } from '../src/modules/report/formats/csv';
 import { neutralizeFormula } from '../src/modules/report/formats/formula';
 
 /**
@@ -70,9 +68,10 @@ async function collect(streams: NodeJS.ReadableStream[]): Promise<Buffer> {
 }
 
 /**
- * The CSV as claimgraph wrote it in JavaScript (csv-stringify over report rows, formula-neutralised
- * cells), from the JSON Lines export of the same report: an oracle that shares no SQL with the
- * download it checks.
+ * The CSV as claimgraph wrote it in JavaScript before Postgres did (csv-stringify over report rows,
+ * formula-neutralised cells; the download was compared byte for byte with that writer itself before
+ * it was removed), from the JSON Lines export of the same report: an oracle that shares no SQL
+ * with the download it checks.
  */
 function csvFromJsonLines(lines: any[]): Buffer {
   const records = lines.map((row) =>
@@ -188,34 +187,20 @@ describe('CSV written by Postgres', () => {
     return Buffer.from(await response.arrayBuffer());
   };
 
-  /** The CSV as the JavaScript writer (csv-stringify over report rows) made it. */
-  const javascriptCsv = async (desk: Desk): Promise<Buffer> => {
-    const context = app.server.contextFor(await desk.viewer.actor());
-    context.db.setMode('read');
-    try {
-      const { sql, params } = rowQuery(await context.services.reports.scope({ team: desk.teamSlug }));
-      const rows = await CursorReadable.open<RawReportRow, ReportRow>(context.db, sql, params, 250, toReportRow);
-      return await collect([rows, ...csvStages()]);
-    } finally {
-      await context.db.finish('rollback');
-    }
-  };
-
   it('is byte for byte the CSV the JavaScript writer made, for every kind of text and figure', async () => {
     for (const desk of [report.desk, edges, big]) {
       const csv = await download(desk, 'verdicts.csv');
-      const expected = await javascriptCsv(desk);
-      expect(csv.length).toBeGreaterThan(CSV_PREAMBLE.length);
-      // the first differing byte, with some context, when they differ
-      const at = [...csv].findIndex((byte, index) => byte !== expected[index]);
-      expect(at === -1 ? null : { at, csv: csv.subarray(at - 80, at + 40).toString(), expected: expected.subarray(at - 80, at + 40).toString() }).toBeNull();
-      expect(csv.equals(expected)).toBe(true);
       const lines = (await download(desk, 'verdicts.jsonl'))
         .toString('utf8')
         .trimEnd()
         .split('\n')
         .map((line) => JSON.parse(line));
-      expect(csv.equals(csvFromJsonLines(lines))).toBe(true);
+      const expected = csvFromJsonLines(lines);
+      expect(csv.length).toBeGreaterThan(CSV_PREAMBLE.length + 100);
+      // the first differing byte, with some context, when they differ
+      const at = [...csv].findIndex((byte, index) => byte !== expected[index]);
+      expect(at === -1 ? null : { at, csv: csv.subarray(at - 80, at + 40).toString(), expected: expected.subarray(at - 80, at + 40).toString() }).toBeNull();
+      expect(csv.equals(expected)).toBe(true);
     }
   });
 

@@ -1,12 +1,9 @@
-import type { Transform } from 'node:stream';
-import { stringify } from 'csv-stringify';
 import { withLiterals } from '../../../db/request-db';
-import { globalIdSql, toGlobalId } from '../../../shared/ids';
+import { globalIdSql } from '../../../shared/ids';
 import { RATING_SCALE, type Rating } from '../../verdict/rating';
 import type { ReportScope } from '../report.filter';
-import { isoUtc, orderedClaims, speakerName, type ReportRow } from '../report-row';
-import { neutralizeFormula, neutralizeFormulaSql } from './formula';
-import { iso, mapRows } from './stream-parts';
+import { isoUtc, orderedClaims } from '../report-row';
+import { neutralizeFormulaSql } from './formula';
 
 /**
  * A CSV column: its header name and its cell as SQL over the report's ordered claims `b`, their
@@ -17,7 +14,6 @@ interface CsvColumn {
   name: string;
   sql: string;
   text?: true;
-  value: (row: ReportRow) => string | number | null;
 }
 
 /** The claim's publication is the desk's (both its rating and its date are set). */
@@ -26,76 +22,54 @@ const PUBLISHED = 'b.published_rating IS NOT NULL AND b.published_at IS NOT NULL
 const TEXT_CHANGED = 'b.published_quote IS NOT NULL AND b.published_quote <> b.quote_exact';
 
 const COLUMNS: CsvColumn[] = [
-  { name: 'claim_id', sql: globalIdSql('Claim', 'b.id'), value: (row) => toGlobalId('Claim', row.claimId) },
-  { name: 'article_id', sql: globalIdSql('Article', 'b.article_id'), value: (row) => toGlobalId('Article', row.article.id) },
-  { name: 'article_title', sql: 'b.article_title', text: true, value: (row) => row.article.title },
-  { name: 'article_url', sql: 'b.article_url', text: true, value: (row) => row.article.url },
-  { name: 'article_outlet', sql: 'b.article_outlet', text: true, value: (row) => row.article.outlet },
-  { name: 'article_published_at', sql: isoUtc('b.article_published_at'), value: (row) => iso(row.article.publishedAt) },
-  { name: 'quote', sql: 'b.quote_exact', text: true, value: (row) => row.quote },
-  { name: 'kind', sql: 'b.kind', value: (row) => row.kind },
-  { name: 'speaker', sql: 'coalesce(b.speaker_name, b.speaker_descriptor)', text: true, value: (row) => speakerName(row) },
-  { name: 'speaker_kind', sql: 'b.speaker_kind', value: (row) => row.speaker?.kind ?? null },
-  { name: 'sourcing', sql: 'b.sourcing', value: (row) => row.sourcing },
-  { name: 'status', sql: 'b.status', value: (row) => row.status },
+  { name: 'claim_id', sql: globalIdSql('Claim', 'b.id') },
+  { name: 'article_id', sql: globalIdSql('Article', 'b.article_id') },
+  { name: 'article_title', sql: 'b.article_title', text: true },
+  { name: 'article_url', sql: 'b.article_url', text: true },
+  { name: 'article_outlet', sql: 'b.article_outlet', text: true },
+  { name: 'article_published_at', sql: isoUtc('b.article_published_at') },
+  { name: 'quote', sql: 'b.quote_exact', text: true },
+  { name: 'kind', sql: 'b.kind' },
+  { name: 'speaker', sql: 'coalesce(b.speaker_name, b.speaker_descriptor)', text: true },
+  { name: 'speaker_kind', sql: 'b.speaker_kind' },
+  { name: 'sourcing', sql: 'b.sourcing' },
+  { name: 'status', sql: 'b.status' },
   // "Name: RATING; Name: RATING" — one cell a person can read; JSON Lines has the structured form
   {
     name: 'reviewer_ratings',
     sql: 'v.ratings',
     text: true,
-    value: (row) => row.verdicts.map((verdict) => `${verdict.reviewerName}: ${verdict.rating}`).join('; '),
   },
-  { name: 'verdict_count', sql: 'v.verdict_count::text', value: (row) => row.verdicts.length },
-  { name: 'consensus_rating', sql: 'v.consensus_rating', value: (row) => row.consensusRating },
-  { name: 'published_rating', sql: `CASE WHEN ${PUBLISHED} THEN b.published_rating END`, value: (row) => row.published?.rating ?? null },
-  { name: 'published_rationale', sql: `CASE WHEN ${PUBLISHED} THEN b.published_rationale END`, text: true, value: (row) => row.published?.rationale ?? null },
-  { name: 'published_at', sql: `CASE WHEN ${PUBLISHED} THEN ${isoUtc('b.published_at')} END`, value: (row) => iso(row.published?.at) },
+  { name: 'verdict_count', sql: 'v.verdict_count::text' },
+  { name: 'consensus_rating', sql: 'v.consensus_rating' },
+  { name: 'published_rating', sql: `CASE WHEN ${PUBLISHED} THEN b.published_rating END` },
+  { name: 'published_rationale', sql: `CASE WHEN ${PUBLISHED} THEN b.published_rationale END`, text: true },
+  { name: 'published_at', sql: `CASE WHEN ${PUBLISHED} THEN ${isoUtc('b.published_at')} END` },
   // the claim's words changed since publication: the published verdict judged `published_quote`
   {
     name: 'published_text_changed',
     sql: `CASE WHEN ${PUBLISHED} THEN (${TEXT_CHANGED})::text END`,
-    value: (row) => (row.published ? String(row.published.textChanged) : null),
   },
   {
     name: 'published_quote',
     sql: `CASE WHEN ${PUBLISHED} AND ${TEXT_CHANGED} THEN b.published_quote END`,
     text: true,
-    value: (row) => (row.published?.textChanged ? row.published.quote : null),
   },
   {
     name: 'evidence_urls',
     sql: 'e.urls',
     text: true,
-    value: (row) =>
-      row.evidence
-        .map((evidence) => evidence.url)
-        .filter(Boolean)
-        .join('\n'),
   },
-  { name: 'imported_at', sql: isoUtc('b.created_at'), value: (row) => iso(row.importedAt) },
+  { name: 'imported_at', sql: isoUtc('b.created_at') },
 ];
 
 export const CSV_HEADER = COLUMNS.map((column) => column.name);
 
 /**
- * What precedes the records: a UTF-8 byte order mark, so spreadsheet programs read non-Latin text
- * as UTF-8, and the header line.
+ * RFC 4180 CSV: CRLF between records, a UTF-8 byte order mark first, so spreadsheet programs read
+ * non-Latin text as UTF-8, then the header line. The records come from Postgres (`csvQuery`).
  */
 export const CSV_PREAMBLE = Buffer.from(`\uFEFF${CSV_HEADER.join(',')}\r\n`, 'utf8');
-
-/**
- * RFC 4180 CSV (CRLF between records) with a UTF-8 byte order mark, so spreadsheet programs read
- * non-Latin text as UTF-8. csv-stringify quotes a field holding the delimiter or a quote; it would
- * leave a lone LF or CR unquoted with CRLF records, which breaks the row for every reader, so any
- * line break (and leading or trailing space, which some readers trim) forces quotes as well. A cell
- * a spreadsheet would run as a formula is neutralised (see formula.ts).
- */
-export function csvStages(): Transform[] {
-  return [
-    mapRows((row: ReportRow) => COLUMNS.map((column) => neutralizeFormula(column.value(row) ?? ''))),
-    stringify({ header: true, columns: CSV_HEADER, bom: true, record_delimiter: 'windows', quoted_match: /[\r\n]|^\s|\s$/ }),
-  ];
-}
 
 /**
  * What JavaScript's `\s` matches (WhiteSpace and LineTerminator), as a regular-expression bracket
@@ -105,13 +79,16 @@ const WHITE_SPACE = '\\t\\n\\v\\f\\r \\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029
 
 /**
  * A text cell as RFC 4180 writes it: quoted (quotes inside doubled) when it holds a comma, a quote
- * or a line break, or starts or ends with white space, which some readers trim. NULL stays NULL.
+ * or a line break (a lone LF or CR too: unquoted, either breaks the record for every reader), or
+ * starts or ends with white space, which some readers trim. These are the rules csv-stringify
+ * followed when claimgraph wrote CSV in JavaScript (`quoted_match: /[\r\n]|^\s|\s$/`), so files
+ * compare byte for byte with earlier ones. NULL stays NULL.
  */
 function quotedSql(text: string): string {
   return `CASE WHEN ${text} ~ '[",\\r\\n]|^[${WHITE_SPACE}]|[${WHITE_SPACE}]$' THEN '"' || replace(${text}, '"', '""') || '"' ELSE ${text} END`;
 }
 
-/** A column's cell, ready for the record: text neutralised, then quoted where needed. */
+/** A column's cell, ready for the record: text neutralised against formula injection (formula.ts), then quoted where needed. */
 function cellSql(column: CsvColumn): string {
   return column.text ? quotedSql(`(${neutralizeFormulaSql(column.sql)})`) : column.sql;
 }
