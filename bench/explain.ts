@@ -23,7 +23,13 @@ async function main(): Promise<void> {
   const counter = enableStatementCounting();
   const dataSource = createDataSource({ url: postgres.url, poolSize: 2 });
   await dataSource.initialize();
-  const config = loadConfig({ NODE_ENV: 'test', DATABASE_URL: postgres.url });
+  // GRAPHQL_SQL=false / GRAPHQL_JIT=false: the same request on the resolvers, for comparison
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    DATABASE_URL: postgres.url,
+    GRAPHQL_SQL: process.env.GRAPHQL_SQL ?? 'true',
+    GRAPHQL_JIT: process.env.GRAPHQL_JIT ?? 'true',
+  });
   const server = await createServer({ config, dataSource, schema: await buildClaimgraphSchema(), log: pino({ level: 'silent' }) });
   const { article, team, reviewer } = await withClient(
     postgres.url,

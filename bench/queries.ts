@@ -92,3 +92,97 @@ SELECT json_build_object('data', json_build_object('article', (
   ) page
   WHERE a.id = $1 AND a.deleted_at IS NULL
 )))::text AS body`;
+
+/**
+ * (a) asked of PostGraphile 5 (bench/postgraphile-server.ts): the same page over the schema it
+ * builds from the tables, with the filters the resolvers apply as conditions (null is IS NULL) and
+ * their orders. `postGraphileAsClaimgraph` maps its answer onto claimgraph's names and encodings
+ * (global ids, cursors, display names, ISO times, normalised URLs), so the two answers are
+ * compared whole before timing; the mapping runs only for that check.
+ */
+export const POSTGRAPHILE_ARTICLE_PAGE = `query ReviewerArticlePage($id: UUID!) {
+  articleByRowId(rowId: $id) {
+    rowId title url outlet byline publishedAt language deletedAt
+    claims: claimsByArticleId(first: 100, condition: { deletedAt: null }, orderBy: [POSITION_START_ASC, ROW_ID_ASC]) {
+      totalCount
+      pageInfo { hasNextPage }
+      nodes {
+        rowId quoteExact kind sourcing status version positionStart positionEnd
+        speaker: sourceBySpeakerId { rowId name descriptor anonymous }
+        evidence: evidencesByClaimId(first: 10, condition: { removedAt: null }, orderBy: [CREATED_AT_ASC, ROW_ID_ASC]) {
+          nodes { rowId url stance quotedPassage source: sourceBySourceId { rowId name descriptor } }
+        }
+        verdicts: verdictsByClaimId(first: 10, condition: { withdrawnAt: null }, orderBy: [CREATED_AT_ASC, ROW_ID_ASC]) {
+          nodes { rowId rating rationale confidence version createdAt reviewer: userByReviewerId { rowId name } }
+        }
+      }
+    }
+  }
+}`;
+
+// PostGraphile's answer, read only to compare it
+type Answer = any;
+
+export function postGraphileAsClaimgraph(answer: Answer): unknown {
+  const id = (type: string, rowId: string) => Buffer.from(`${type}:${rowId}`, 'utf8').toString('base64url');
+  const time = (value: string | null) => (value === null ? null : new Date(value).toISOString());
+  const url = (value: string | null) => (value === null ? null : new URL(value).toString());
+  const article = answer.data.articleByRowId;
+  if (!article) return { data: { article: null } };
+  const claims = article.claims.nodes;
+  const cursor = (claim: Answer) => Buffer.from(JSON.stringify([String(claim.positionStart), claim.rowId]), 'utf8').toString('base64url');
+  return {
+    data: {
+      article: {
+        id: id('Article', article.rowId),
+        title: article.title,
+        url: url(article.url),
+        outlet: article.outlet,
+        byline: article.byline,
+        publishedAt: time(article.publishedAt),
+        language: article.language,
+        claims: {
+          totalCount: article.claims.totalCount,
+          pageInfo: { hasNextPage: article.claims.pageInfo.hasNextPage, endCursor: claims.length ? cursor(claims[claims.length - 1]) : null },
+          edges: claims.map((claim: Answer) => ({
+            cursor: cursor(claim),
+            node: {
+              id: id('Claim', claim.rowId),
+              quote: claim.quoteExact,
+              kind: claim.kind,
+              sourcing: claim.sourcing,
+              status: claim.status,
+              version: claim.version,
+              anchor: { position: { start: claim.positionStart, end: claim.positionEnd } },
+              speaker: claim.speaker && {
+                id: id('Source', claim.speaker.rowId),
+                displayName: claim.speaker.name ?? claim.speaker.descriptor ?? '',
+                anonymous: claim.speaker.anonymous,
+              },
+              evidence: {
+                nodes: claim.evidence.nodes.map((evidence: Answer) => ({
+                  id: id('Evidence', evidence.rowId),
+                  url: url(evidence.url),
+                  stance: evidence.stance,
+                  quotedPassage: evidence.quotedPassage,
+                  source: evidence.source && { id: id('Source', evidence.source.rowId), displayName: evidence.source.name ?? evidence.source.descriptor ?? '' },
+                })),
+              },
+              verdicts: {
+                nodes: claim.verdicts.nodes.map((verdict: Answer) => ({
+                  id: id('Verdict', verdict.rowId),
+                  rating: verdict.rating,
+                  rationale: verdict.rationale,
+                  confidence: verdict.confidence,
+                  version: verdict.version,
+                  createdAt: time(verdict.createdAt),
+                  reviewer: { id: id('User', verdict.reviewer.rowId), name: verdict.reviewer.name },
+                })),
+              },
+            },
+          })),
+        },
+      },
+    },
+  };
+}

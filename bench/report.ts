@@ -132,6 +132,15 @@ export function renderMarkdown(report: BenchReport): string {
       ),
     );
     rows.push(loadRow('(a) article page, limit (1 json_agg)', limit, 'bare node:http + pg'));
+    if (scenarios.a.postgraphile) {
+      rows.push(
+        loadRow(
+          '(a) article page, PostGraphile 5',
+          scenarios.a.postgraphile,
+          `${scenarios.a.postgraphile.workers} processes, superuser (no RLS, no auth); claimgraph ${scenarios.a.postGraphileRatio.toFixed(2)}x its req/s`,
+        ),
+      );
+    }
   }
   if (scenarios.b) {
     for (const [slug, result] of Object.entries(scenarios.b as Record<string, any>)) {

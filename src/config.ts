@@ -34,6 +34,12 @@ export interface Config {
   countSql: boolean;
   /** Execute GraphQL operations compiled by graphql-jit (GRAPHQL_JIT=false: graphql-js's interpreter). */
   graphqlJit: boolean;
+  /**
+   * Answer query root fields made of plain columns, relations and nested connections with one SQL
+   * statement that builds the JSON (src/http/sql-selection.ts); GRAPHQL_SQL=false: resolvers only.
+   * Needs graphql-jit's executor (GRAPHQL_JIT).
+   */
+  graphqlSql: boolean;
   /** Verify JWTs of the newsroom's identity provider (optional). */
   jwt: { jwksUrl: string; issuer: string | null; audience: string | null; emailClaim: string } | null;
   /** Worker threads for HTML-to-text, extraction and re-anchoring (src/cpu/cpu-pool.ts). */
@@ -219,6 +225,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     livePollIntervalMs: integer(env, 'LIVE_POLL_INTERVAL_MS', 100, 10, 60_000),
     countSql: flag(env, 'CLAIMGRAPH_COUNT_SQL', false),
     graphqlJit: flag(env, 'GRAPHQL_JIT', true),
+    graphqlSql: flag(env, 'GRAPHQL_SQL', true),
     jwt: jwksUrl ? { jwksUrl, issuer: env.JWT_ISSUER || null, audience: env.JWT_AUDIENCE || null, emailClaim: env.JWT_EMAIL_CLAIM || 'email' } : null,
     cpu: {
       threads: integer(env, 'CPU_POOL_THREADS', DEFAULT_CPU_POOL_OPTIONS.threads, 1, 256),

@@ -84,7 +84,7 @@ export async function createServer(deps: ServerDeps): Promise<ClaimgraphServer> 
   const contextDeps = { dataSource, log, config, statementTimeoutMs: config.hardening.statementTimeoutMs, credentials: authenticator, cpu };
   const apollo = new ApolloServer<Context>({
     // graphql-jit executes through Apollo's gateway interface (src/http/jit-executor.ts)
-    ...(config.graphqlJit ? { gateway: jitGateway(schema) } : { schema }),
+    ...(config.graphqlJit ? { gateway: jitGateway(schema, config.graphqlSql ? { dataSource } : null) } : { schema }),
     formatError,
     includeStacktraceInErrorResponses: false,
     ...operations.apolloOptions,

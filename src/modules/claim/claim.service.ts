@@ -8,7 +8,7 @@ import { badInput } from '../../shared/errors';
 import { versionedUpdate } from '../../shared/versioned-update';
 import { preparedQuery } from '../../db/request-db';
 import { paginate, type ConnectionArgs, type ConnectionResult, type SortKey } from '../../shared/pagination';
-import { hydrate, nestedConnection } from '../../shared/nested-connection';
+import { hydrate, nestedConnection, type NestedConnectionSpec } from '../../shared/nested-connection';
 import { languageTag } from '../../shared/values';
 import { optionalText, checkText } from '../../shared/text';
 import { CodePointText, anchorByPosition, anchorByQuote, type Anchor } from '../anchoring/anchoring';
@@ -85,6 +85,20 @@ export function resolveSourcing(requested: Sourcing | null | undefined, speaker:
   if (speaker && !speaker.anonymous && requested === Sourcing.ANONYMOUS) throw badInput('The speaker is named, so the claim cannot be ANONYMOUS', 'sourcing');
   return requested;
 }
+
+/** `Article.claims`, in reading order: the resolver's query and the SQL compiler's (src/http/sql-selection.ts). */
+export const ARTICLE_CLAIMS: NestedConnectionSpec<Claim> = {
+  name: 'Article.claims',
+  entity: Claim,
+  table: 'claims',
+  parentColumn: 'article_id',
+  filter: 't.deleted_at IS NULL',
+  sort: [
+    { expression: 't.position_start', direction: 'ASC', type: 'integer' },
+    { expression: 't.id', direction: 'ASC', type: 'uuid' },
+  ],
+  include: [{ column: 'speaker_id', entity: Source, table: 'sources', teamScoped: true }],
+};
 
 export class ClaimService {
   constructor(private readonly context: Context) {}
@@ -184,24 +198,7 @@ export class ClaimService {
 
   /** An article's claims in reading order, batched across articles. */
   forArticle(article: Article, args: ConnectionArgs): Promise<ConnectionResult<Claim>> {
-    return nestedConnection(
-      this.context.db,
-      this.context.loaders,
-      {
-        name: 'Article.claims',
-        entity: Claim,
-        table: 'claims',
-        parentColumn: 'article_id',
-        filter: 't.deleted_at IS NULL',
-        sort: [
-          { expression: 't.position_start', direction: 'ASC', type: 'integer' },
-          { expression: 't.id', direction: 'ASC', type: 'uuid' },
-        ],
-        include: [{ column: 'speaker_id', entity: Source, table: 'sources', teamScoped: true }],
-      },
-      article.id,
-      args,
-    );
+    return nestedConnection(this.context.db, this.context.loaders, ARTICLE_CLAIMS, article.id, args);
   }
 
   orphanedForArticle(article: Article, args: ConnectionArgs): Promise<ConnectionResult<Claim>> {

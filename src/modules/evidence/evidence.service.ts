@@ -5,7 +5,7 @@ import { authorize, can } from '../team/permissions';
 import { fromGlobalId } from '../../shared/ids';
 import { DomainError, ErrorCode, badInput, notFound } from '../../shared/errors';
 import type { ConnectionArgs, ConnectionResult } from '../../shared/pagination';
-import { nestedConnection } from '../../shared/nested-connection';
+import { nestedConnection, type NestedConnectionSpec } from '../../shared/nested-connection';
 import { optionalText, checkText } from '../../shared/text';
 import { httpUrl } from '../../shared/values';
 import { insertWithHistory, recordHistory, snapshot } from '../history/history.service';
@@ -16,6 +16,20 @@ import type { AddEvidenceInput, RemoveEvidenceInput } from './evidence.inputs';
 
 const EVIDENCE_FIELDS = ['claimId', 'sourceId', 'url', 'quotedPassage', 'stance', 'note', 'removedAt'] as const;
 
+/** `Claim.evidence`, oldest first: the resolver's query and the SQL compiler's (src/http/sql-selection.ts). */
+export const CLAIM_EVIDENCE: NestedConnectionSpec<Evidence> = {
+  name: 'Claim.evidence',
+  entity: Evidence,
+  table: 'evidence',
+  parentColumn: 'claim_id',
+  filter: 't.removed_at IS NULL',
+  sort: [
+    { expression: 't.created_at', direction: 'ASC', type: 'timestamptz' },
+    { expression: 't.id', direction: 'ASC', type: 'uuid' },
+  ],
+  include: [{ column: 'source_id', entity: Source, table: 'sources', teamScoped: true }],
+};
+
 export class EvidenceService {
   constructor(private readonly context: Context) {}
 
@@ -24,24 +38,7 @@ export class EvidenceService {
   }
 
   forClaim(claim: Claim, args: ConnectionArgs): Promise<ConnectionResult<Evidence>> {
-    return nestedConnection(
-      this.context.db,
-      this.context.loaders,
-      {
-        name: 'Claim.evidence',
-        entity: Evidence,
-        table: 'evidence',
-        parentColumn: 'claim_id',
-        filter: 't.removed_at IS NULL',
-        sort: [
-          { expression: 't.created_at', direction: 'ASC', type: 'timestamptz' },
-          { expression: 't.id', direction: 'ASC', type: 'uuid' },
-        ],
-        include: [{ column: 'source_id', entity: Source, table: 'sources', teamScoped: true }],
-      },
-      claim.id,
-      args,
-    );
+    return nestedConnection(this.context.db, this.context.loaders, CLAIM_EVIDENCE, claim.id, args);
   }
 
   async add(input: AddEvidenceInput): Promise<{ evidence: Evidence; claim: Claim }> {

@@ -5,7 +5,7 @@ import { can } from '../team/permissions';
 import { fromGlobalId } from '../../shared/ids';
 import { badInput } from '../../shared/errors';
 import type { ConnectionArgs, ConnectionResult } from '../../shared/pagination';
-import { hydrateJson, nestedConnection } from '../../shared/nested-connection';
+import { hydrateJson, nestedConnection, type NestedConnectionSpec } from '../../shared/nested-connection';
 import { optionalText } from '../../shared/text';
 import { fromLifecycleError } from './lifecycle-errors';
 import { Claim } from '../claim/claim.entity';
@@ -32,6 +32,26 @@ export const VERDICT_FIELDS = [
 
 type LifecycleResult = { result: { verdict: Record<string, unknown>; claim: Record<string, unknown> } };
 
+const CLAIM_VERDICTS = (includeWithdrawn: boolean): NestedConnectionSpec<Verdict> => ({
+  name: includeWithdrawn ? 'Claim.verdicts:all' : 'Claim.verdicts',
+  entity: Verdict,
+  table: 'verdicts',
+  parentColumn: 'claim_id',
+  filter: includeWithdrawn ? undefined : 't.withdrawn_at IS NULL',
+  sort: [
+    { expression: 't.created_at', direction: 'ASC', type: 'timestamptz' },
+    { expression: 't.id', direction: 'ASC', type: 'uuid' },
+  ],
+  include: [{ column: 'reviewer_id', entity: User, table: 'users', teamScoped: false }],
+});
+const CURRENT_VERDICTS = CLAIM_VERDICTS(false);
+const ALL_VERDICTS = CLAIM_VERDICTS(true);
+
+/** `Claim.verdicts`, oldest first: the resolver's query and the SQL compiler's (src/http/sql-selection.ts). */
+export function claimVerdicts(includeWithdrawn: boolean): NestedConnectionSpec<Verdict> {
+  return includeWithdrawn ? ALL_VERDICTS : CURRENT_VERDICTS;
+}
+
 export class VerdictService {
   constructor(private readonly context: Context) {}
 
@@ -42,24 +62,7 @@ export class VerdictService {
   forClaim(claim: Claim, args: ConnectionArgs, includeWithdrawn: boolean): Promise<ConnectionResult<Verdict>> {
     // a claim rebuilt by `asOf` shows the verdicts it had then
     if (claim.asOfTime) return this.context.services.asOf.verdictsOfClaim(claim, includeWithdrawn, args);
-    return nestedConnection(
-      this.context.db,
-      this.context.loaders,
-      {
-        name: includeWithdrawn ? 'Claim.verdicts:all' : 'Claim.verdicts',
-        entity: Verdict,
-        table: 'verdicts',
-        parentColumn: 'claim_id',
-        filter: includeWithdrawn ? undefined : 't.withdrawn_at IS NULL',
-        sort: [
-          { expression: 't.created_at', direction: 'ASC', type: 'timestamptz' },
-          { expression: 't.id', direction: 'ASC', type: 'uuid' },
-        ],
-        include: [{ column: 'reviewer_id', entity: User, table: 'users', teamScoped: false }],
-      },
-      claim.id,
-      args,
-    );
+    return nestedConnection(this.context.db, this.context.loaders, claimVerdicts(includeWithdrawn), claim.id, args);
   }
 
   /** The caller's current verdict on a claim, batched across claims. */

@@ -1,0 +1,233 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Client } from 'pg';
+import pino from 'pino';
+import { createTestApp, type TestApp } from './support/app';
+import { generateDataset, type BenchUser } from '../bench/dataset';
+import { ARTICLE_PAGE } from '../bench/queries';
+import { enableStatementCounting } from '../src/db/statement-counter';
+import { loadConfig } from '../src/config';
+import { createServer, type ClaimgraphServer } from '../src/server';
+import { buildClaimgraphSchema } from '../src/schema';
+import { toGlobalId } from '../src/shared/ids';
+
+/**
+ * The read path compiled to one SQL statement (src/http/sql-selection.ts) answers exactly what
+ * the resolvers answer: every operation below runs on a server with it (the default) and on one
+ * with GRAPHQL_SQL=false, as the same caller on the same real database, and the two responses
+ * must be the same JSON text (keys in the same order, errors included). The statement counts
+ * show which path answered.
+ */
+describe('SQL-compiled reads answer as the resolvers do', () => {
+  let app: TestApp;
+  let resolvers: ClaimgraphServer;
+  let client: Client;
+  let users: BenchUser[];
+  let articles: { id: string; slug: string }[];
+  let claims: { id: string; article_id: string; slug: string }[];
+  const counter = enableStatementCounting();
+
+  beforeAll(async () => {
+    app = await createTestApp();
+    client = new Client({ connectionString: app.databaseUrl });
+    await client.connect();
+    users = (
+      await generateDataset(client, {
+        seed: 'sql-selection-test',
+        evidencePerClaim: 2,
+        verdictsPerClaim: 3,
+        sourcesPerTeam: 10,
+        teams: [
+          { slug: 'desk', articles: 3, claimsPerArticle: 12 },
+          { slug: 'other', articles: 1, claimsPerArticle: 4 },
+        ],
+      })
+    ).users;
+    articles = (await client.query(`SELECT a.id, t.slug FROM articles a JOIN teams t ON t.id = a.team_id ORDER BY a.created_at, a.id`)).rows;
+    claims = (
+      await client.query(`SELECT c.id, c.article_id, t.slug FROM claims c JOIN teams t ON t.id = c.team_id ORDER BY c.article_id, c.position_start, c.id`)
+    ).rows;
+    const desk = articles.filter((article) => article.slug === 'desk');
+    // What the generator does not make: null relations, a withdrawn verdict, a deleted claim and
+    // article, a URL the URL scalar rewrites, an article without claims.
+    const first = claims.filter((claim) => claim.article_id === desk[0].id);
+    await client.query(`UPDATE claims SET speaker_id = NULL, sourcing = 'UNSOURCED' WHERE id = $1`, [first[0].id]);
+    await client.query(`UPDATE evidence SET source_id = NULL, url = 'https://Example.ORG/a b?x=1#frag' WHERE claim_id = $1`, [first[1].id]);
+    await client.query(`UPDATE evidence SET url = 'https://example.org' WHERE claim_id = $1`, [first[2].id]);
+    await client.query(`UPDATE verdicts SET withdrawn_at = now() WHERE id = (SELECT id FROM verdicts WHERE claim_id = $1 ORDER BY created_at, id LIMIT 1)`, [
+      first[3].id,
+    ]);
+    await client.query(`UPDATE claims SET deleted_at = now() WHERE id = $1`, [first[4].id]);
+    await client.query(`UPDATE articles SET deleted_at = now() WHERE id = $1`, [desk[2].id]);
+    await client.query(`UPDATE claims SET deleted_at = now() WHERE article_id = $1`, [desk[1].id]);
+    await client.query('ANALYZE');
+    resolvers = await createServer({
+      config: loadConfig({ NODE_ENV: 'test', DATABASE_URL: app.databaseUrl, GRAPHQL_SQL: 'false', WEBHOOK_WORKER: 'false' }),
+      dataSource: app.dataSource,
+      schema: await buildClaimgraphSchema(),
+      log: pino({ level: 'silent' }),
+    });
+  });
+  afterAll(async () => {
+    await resolvers?.stop();
+    await client?.end();
+    await app?.close();
+  });
+
+  const reviewer = () => users.find((user) => user.teamSlug === 'desk' && user.role === 'REVIEWER')!;
+  const articleId = (index: number) => toGlobalId('Article', articles.filter((article) => article.slug === 'desk')[index].id);
+
+  async function runOn(server: ClaimgraphServer, query: string, variables: Record<string, unknown>) {
+    const actor = await server.authenticator.actorFor(reviewer().id, 'test');
+    const before = counter.total;
+    const response = await server.apollo.executeOperation({ query, variables }, { contextValue: server.contextFor(actor) });
+    if (response.body.kind !== 'single') throw new Error('expected a single result');
+    return { text: JSON.stringify(response.body.singleResult), statements: counter.total - before };
+  }
+
+  /** Both paths; the JSON texts must be equal. Returns the compiled side's statement count and answer. */
+  async function both(query: string, variables: Record<string, unknown>) {
+    const compiled = await runOn(app.server, query, variables);
+    const resolved = await runOn(resolvers, query, variables);
+    expect(compiled.text).toBe(resolved.text);
+    return { ...compiled, resolvedStatements: resolved.statements, body: JSON.parse(compiled.text) as { data: any; errors?: any[] } };
+  }
+
+  it('answers the reviewer article page in one statement, as the resolvers do', async () => {
+    const page = await both(ARTICLE_PAGE, { id: articleId(0) });
+    expect(page.body.errors).toBeUndefined();
+    expect(page.body.data.article.claims.totalCount).toBe(11);
+    // BEGIN and the caller's scope (one round trip), the page, COMMIT
+    expect(page.statements).toBe(4);
+    expect(page.resolvedStatements).toBeGreaterThan(page.statements);
+    const edges = page.body.data.article.claims.edges;
+    expect(edges[0].node.speaker).toBeNull();
+    expect(edges[1].node.evidence.nodes[0]).toMatchObject({ url: 'https://example.org/a%20b?x=1#frag', source: null });
+    expect(edges[2].node.evidence.nodes[0].url).toBe('https://example.org/');
+    expect(edges[3].node.verdicts.nodes).toHaveLength(2);
+  });
+
+  it('walks nested connections with first/after and last/before, and empty pages', async () => {
+    const query = `query Page($id: ID!, $first: Int, $after: String, $last: Int, $before: String, $verdicts: Int) {
+      article(id: $id) {
+        claims(first: $first, after: $after, last: $last, before: $before) {
+          totalCount
+          pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
+          edges {
+            cursor
+            node {
+              id
+              verdicts(first: $verdicts) { totalCount pageInfo { hasNextPage hasPreviousPage startCursor endCursor } edges { cursor node { id createdAt } } }
+              withdrawn: verdicts(includeWithdrawn: true, last: 2) { pageInfo { hasNextPage hasPreviousPage } nodes { id current withdrawnAt } }
+            }
+          }
+        }
+      }
+    }`;
+    const first = await both(query, { id: articleId(0), first: 4, verdicts: 1 });
+    expect(first.statements).toBe(4);
+    const claimsPage = first.body.data.article.claims;
+    expect(claimsPage.pageInfo).toMatchObject({ hasNextPage: true, hasPreviousPage: false });
+    const second = await both(query, { id: articleId(0), first: 4, after: claimsPage.pageInfo.endCursor, verdicts: 2 });
+    expect(second.body.data.article.claims.pageInfo).toMatchObject({ hasNextPage: true, hasPreviousPage: true });
+    const verdictCursor = claimsPage.edges[0].node.verdicts.pageInfo.endCursor;
+    expect(verdictCursor).toBeTruthy();
+    const backward = await both(query, { id: articleId(0), last: 3, before: second.body.data.article.claims.pageInfo.endCursor, verdicts: 0 });
+    expect(backward.body.data.article.claims.edges).toHaveLength(3);
+    expect(backward.statements).toBe(4);
+    await both(query, { id: articleId(0), last: 20, verdicts: 3 });
+    await both(query, { id: articleId(0), first: 0, verdicts: 1 });
+    await both(query, { id: articleId(0), last: 0, before: claimsPage.pageInfo.endCursor, verdicts: 1 });
+    // past the end, and an article whose claims are all deleted
+    await both(query, { id: articleId(0), first: 100, after: claimsPage.edges[0].cursor, verdicts: 100 });
+    await both(query, { id: articleId(1), first: 5, verdicts: 1 });
+  });
+
+  it('handles aliases, fragments, variables, @include/@skip, __typename and relations by id', async () => {
+    const query = `query Shapes($id: ID!, $claimId: ID!, $withEvidence: Boolean!, $skipVerdicts: Boolean!, $n: Int) {
+      one: article(id: $id) { ...ArticleBits claims(first: $n) { nodes { ... on Claim { quote } ...ClaimBits } } }
+      two: article(id: $id) { heading: title __typename ... on Node { id } createdBy { name } }
+      claim(id: $claimId) {
+        id status version createdAt updatedAt deletedAt anchorState via note judgedQuote disputedAt extractionConfidence checkworthiness
+        article { id title byline publishedAt currentRevisionNumber }
+        speaker { id kind name title affiliation url anonymous descriptor version displayName }
+        evidence(first: 5) { edges { node { id claim { id } stance note createdAt removedAt createdBy { id } } } }
+        verdicts { nodes { id judgedRevision judgedQuote updatedAt claim { id quote } reviewer { id email createdAt } } }
+      }
+    }
+    fragment ArticleBits on Article { id headline: title url outlet language createdAt ... on Node { id } }
+    fragment ClaimBits on Claim {
+      id kind sourcing
+      evidence(first: 2) @include(if: $withEvidence) { totalCount nodes { url quotedPassage source { __typename displayName anonymous } } }
+      verdicts @skip(if: $skipVerdicts) { totalCount nodes { current rating confidence rationale reviewer { name } } }
+      speaker { __typename id name anonymous }
+      ...Anchored
+    }
+    fragment Anchored on Claim { anchor { __typename position { start end } quote { exact prefix suffix } } kind }`;
+    const claimId = toGlobalId('Claim', claims.filter((claim) => claim.article_id === articles.filter((article) => article.slug === 'desk')[0].id)[5].id);
+    for (const flags of [
+      { withEvidence: true, skipVerdicts: false, n: 6 },
+      { withEvidence: false, skipVerdicts: true, n: null },
+    ]) {
+      const answer = await both(query, { id: articleId(0), claimId, ...flags });
+      expect(answer.body.errors).toBeUndefined();
+      expect(answer.statements).toBe(4);
+    }
+  });
+
+  it("leaves errors to the resolvers: another team's, missing, deleted and malformed ids, refused arguments", async () => {
+    const query = `query One($id: ID!, $first: Int, $after: String) { article(id: $id) { title claims(first: $first, after: $after) { nodes { id } } } }`;
+    const other = toGlobalId('Article', articles.find((article) => article.slug === 'other')!.id);
+    const cases: Record<string, unknown>[] = [
+      { id: other },
+      { id: toGlobalId('Article', '00000000-0000-4000-8000-000000000000') },
+      { id: articleId(2) },
+      { id: 'not-an-id' },
+      { id: toGlobalId('Claim', claims[0].id) },
+      { id: articleId(0), first: 101 },
+      { id: articleId(0), first: -1 },
+      { id: articleId(0), after: 'bm90IGEgY3Vyc29y' },
+      { id: articleId(0), after: Buffer.from('["x","y"]').toString('base64url') },
+    ];
+    for (const variables of cases) {
+      const answer = await both(query, variables);
+      expect(answer.body.errors?.length, JSON.stringify(variables)).toBeGreaterThan(0);
+    }
+    const deletedClaim = toGlobalId('Claim', (await client.query(`SELECT id FROM claims WHERE deleted_at IS NOT NULL LIMIT 1`)).rows[0].id);
+    const gone = await both(`query($id: ID!) { claim(id: $id) { id } }`, { id: deletedClaim });
+    expect(gone.body.errors?.[0].extensions.code).toBe('NOT_FOUND');
+    const foreign = await both(`query($id: ID!) { claim(id: $id) { id } }`, { id: toGlobalId('Claim', claims.find((claim) => claim.slug === 'other')!.id) });
+    expect(foreign.body.errors?.[0].extensions.code).toBe('NOT_FOUND');
+  });
+
+  it('runs what needs code on the resolvers, beside compiled root fields, in the same transaction', async () => {
+    const mixed = await both(
+      `query Mixed($id: ID!) {
+        viewer { name }
+        article(id: $id) { title claims(first: 3) { nodes { id quote } } }
+        withCode: article(id: $id) { claims(first: 2) { nodes { anchor { utf16Position { start end } } viewerVerdict { id } } } }
+      }`,
+      { id: articleId(0) },
+    );
+    expect(mixed.body.errors).toBeUndefined();
+    expect(mixed.body.data.viewer.name).toBeTruthy();
+    // the resolvers' part costs its own statements, but BEGIN and COMMIT are shared
+    expect(mixed.statements).toBeLessThan(mixed.resolvedStatements + 1);
+    // a failing resolver beside a compiled field: data null, as for the whole operation
+    const failing = await both(`query F($id: ID!, $bad: ID!) { article(id: $id) { title } other: article(id: $bad) { title } }`, {
+      id: articleId(0),
+      bad: articleId(2),
+    });
+    expect(failing.body.data).toBeNull();
+  });
+
+  it('answers without credentials as the resolvers do', async () => {
+    for (const server of [app.server, resolvers]) {
+      const response = await server.apollo.executeOperation(
+        { query: ARTICLE_PAGE, variables: { id: articleId(0) } },
+        { contextValue: server.contextFor(null) },
+      );
+      if (response.body.kind !== 'single') throw new Error('expected a single result');
+      expect(response.body.singleResult.errors?.[0].extensions?.code).toBe('UNAUTHENTICATED');
+    }
+  });
+});
