@@ -14,6 +14,7 @@ import { PublicTextChanged1764533000000 } from './1764533000000-PublicTextChange
 import { TeamPeople1764534000000 } from './1764534000000-TeamPeople';
 import { CredentialWall1764520000000 } from './1764520000000-CredentialWall';
 import { TeamInvitations1764520001000 } from './1764520001000-TeamInvitations';
+import { PasswordCheckInDatabase1764540000000 } from './1764540000000-PasswordCheckInDatabase';
 
 /** Every migration, oldest first. Listed explicitly so tsx, vitest and a build all load the same set. */
 export const migrations = [
@@ -33,4 +34,5 @@ export const migrations = [
   ExternalClaimReviews1764532000000,
   PublicTextChanged1764533000000,
   TeamPeople1764534000000,
+  PasswordCheckInDatabase1764540000000,
 ];

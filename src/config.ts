@@ -8,6 +8,8 @@ import { DEFAULT_CPU_POOL_OPTIONS, type CpuPoolOptions } from './cpu/cpu-pool';
 export interface Config {
   /** Postgres connection string; when absent an embedded Postgres is started. */
   databaseUrl: string | null;
+  /** A streaming replica of that database for heavy reads (see ReadReplicaConfig); null: every read on the primary. */
+  readReplica: ReadReplicaConfig | null;
   host: string;
   port: number;
   nodeEnv: string;
@@ -49,6 +51,17 @@ export interface Config {
   /** `Cache-Control: max-age` of public fact-check pages and feeds. */
   publicCacheMaxAgeSeconds: number;
   webhooks: WebhookConfig;
+}
+
+export interface ReadReplicaConfig {
+  /** DATABASE_READ_URL: the replica, reached as the same login role (its roles and policies are the primary's). */
+  url: string;
+  /** Connections per process to the replica. */
+  poolSize: number;
+  /** How long a read that carries the client's last write position waits for the replica to replay it before it goes to the primary. */
+  maxWaitMs: number;
+  /** After the replica failed (down, refusing), reads go to the primary for this long before it is tried again. */
+  retryMs: number;
 }
 
 export interface WebhookConfig {
@@ -202,6 +215,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
     throw new ConfigError('DATABASE_URL must be a postgres:// or postgresql:// URL');
   }
+  const readUrl = env.DATABASE_READ_URL || null;
+  if (readUrl && !/^postgres(ql)?:\/\//.test(readUrl)) {
+    throw new ConfigError('DATABASE_READ_URL must be a postgres:// or postgresql:// URL');
+  }
+  const poolSize = integer(env, 'DB_POOL_SIZE', 10, 1, 500);
   // Off unless asked for: a forgotten development setting must not open a deployment.
   const devAuth = flag(env, 'CLAIMGRAPH_DEV_AUTH', false);
   const jwksUrl = env.JWT_JWKS_URL || null;
@@ -211,13 +229,21 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   return {
     databaseUrl,
+    readReplica: readUrl
+      ? {
+          url: readUrl,
+          poolSize: integer(env, 'READ_REPLICA_POOL_SIZE', poolSize, 1, 500),
+          maxWaitMs: integer(env, 'READ_REPLICA_MAX_WAIT_MS', 1000, 0, 60_000),
+          retryMs: integer(env, 'READ_REPLICA_RETRY_MS', 5000, 100, 600_000),
+        }
+      : null,
     host: env.HOST || '127.0.0.1',
     port: integer(env, 'PORT', 4000, 0, 65535),
     nodeEnv,
     logLevel: env.LOG_LEVEL || 'info',
     dataDir: env.CLAIMGRAPH_DATA_DIR || '.data/postgres',
     embeddedPgPort: integer(env, 'CLAIMGRAPH_EMBEDDED_PG_PORT', 54329, 1, 65535),
-    poolSize: integer(env, 'DB_POOL_SIZE', 10, 1, 500),
+    poolSize,
     workers: env.WEB_CONCURRENCY?.trim().toLowerCase() === 'auto' ? os.availableParallelism() : integer(env, 'WEB_CONCURRENCY', 1, 1, 256),
     devAuth,
     sessionTtlHours: integer(env, 'SESSION_TTL_HOURS', 720, 1, 24 * 365),

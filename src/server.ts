@@ -23,6 +23,8 @@ import { broadcastCredentialChanges, clusterStatementTotals, isClusterWorker, on
 import { createOperations, type Operations } from './http/operations';
 import { CpuPool } from './cpu/cpu-pool';
 import { graphiqlPage } from './http/graphiql';
+import { ReadReplica } from './db/read-replica';
+import { minLsnFromLocals, minLsnMiddleware } from './http/read-consistency';
 
 export interface ServerDeps {
   config: Config;
@@ -81,7 +83,10 @@ export async function createServer(deps: ServerDeps): Promise<ClaimgraphServer> 
   const operations = createOperations({ config, log, dataSource, schema, authenticator, httpServer });
   operations.install(app);
   const cpu = new CpuPool(config.cpu);
-  const contextDeps = { dataSource, log, config, statementTimeoutMs: config.hardening.statementTimeoutMs, credentials: authenticator, cpu };
+  // report figures, downloads, the claim queue and search read there when one is configured (README: Scaling out)
+  const replica = config.readReplica ? new ReadReplica({ ...config.readReplica, log: log.child({ component: 'read-replica' }) }) : null;
+  if (replica) operations.metrics.trackReadReplica(replica.counts);
+  const contextDeps = { dataSource, log, config, statementTimeoutMs: config.hardening.statementTimeoutMs, credentials: authenticator, cpu, replica };
   const apollo = new ApolloServer<Context>({
     // graphql-jit executes through Apollo's gateway interface (src/http/jit-executor.ts)
     ...(config.graphqlJit ? { gateway: jitGateway(schema, config.graphqlSql ? { dataSource } : null) } : { schema }),
@@ -127,16 +132,19 @@ export async function createServer(deps: ServerDeps): Promise<ClaimgraphServer> 
   app.use(
     '/graphql',
     express.json({ limit: config.hardening.maxBodyBytes }),
+    minLsnMiddleware,
     operations.graphqlGate,
     expressMiddleware(apollo, {
       context: async ({ req, res }) => {
         const { actor, error } = await operations.authenticate(req, res);
-        return operations.bindContext(createContext(contextDeps, actor, operations.requestId(res), error), res);
+        const context = createContext(contextDeps, actor, operations.requestId(res), error);
+        context.db.readAfter(minLsnFromLocals(res));
+        return operations.bindContext(context, res);
       },
     }),
   );
 
-  app.use(reportRouter({ dataSource, authenticator, log, config, rateLimiter: operations.rateLimiter }));
+  app.use(reportRouter({ dataSource, authenticator, log, config, rateLimiter: operations.rateLimiter, replica }));
   app.use(publishingRouter({ dataSource, log, config, rateLimiter: operations.rateLimiter }));
 
   app.use((error: Error & { status?: number; type?: string }, _request: express.Request, response: express.Response, next: express.NextFunction) => {
@@ -191,6 +199,7 @@ export async function createServer(deps: ServerDeps): Promise<ClaimgraphServer> 
       await apollo.stop();
       await operations.close();
       await cpu.destroy();
+      await replica?.close();
     },
   };
 }

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import argon2 from 'argon2';
 import { Client } from 'pg';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -142,9 +143,74 @@ describe('the credential wall under a non-owner login role', () => {
           )
         ).rows[0],
       ).toEqual({ claims: 0, users: 0, tokens: 0 });
-      expect((await client.query(`SELECT claimgraph_password_hash($1) AS hash`, [desk.editor.id])).rows[0].hash).toBeNull();
     } finally {
       await client.end();
     }
+  });
+
+  it('gives the app role no route to a password hash: not the column, not a whole row, not a function', async () => {
+    const [{ password_hash: stored }] = await app.sql<{ password_hash: string }>('SELECT password_hash FROM users WHERE id = $1', [desk.editor.id]);
+    const [, , , , , hashPart] = stored.split('$');
+    const client = new Client({ connectionString: loginUrl });
+    await client.connect();
+    try {
+      await client.query(`SET ROLE ${APP_ROLE}`);
+      await client.query(`SELECT set_config('claimgraph.user_id', $1, false), set_config('claimgraph.team_ids', $2, false)`, [
+        desk.editor.id,
+        `{${rawId(desk.teamId)}}`,
+      ]);
+      const refused = async (sql: string, values: unknown[] = []) => {
+        const error = await client.query(sql, values).then(
+          () => null,
+          (failure: Error) => failure,
+        );
+        expect([sql, error?.message]).toEqual([sql, expect.stringMatching(/permission denied|must be owner/)]);
+      };
+      // the caller's own row, the one row-level security shows them whole
+      await refused('SELECT password_hash FROM users WHERE id = $1', [desk.editor.id]);
+      await refused('SELECT * FROM users WHERE id = $1', [desk.editor.id]);
+      await refused('SELECT row_to_json(u) FROM users u WHERE id = $1', [desk.editor.id]);
+      await refused(`SELECT id FROM users WHERE id = $1 AND password_hash LIKE '$argon2id$%'`, [desk.editor.id]);
+      await refused('UPDATE users SET name = name WHERE id = $1 RETURNING password_hash', [desk.editor.id]);
+      await refused('COPY users TO STDOUT');
+      await refused(`CREATE OR REPLACE FUNCTION claimgraph_password_params(p_user_id uuid) RETURNS TABLE (params text, hash_length int)
+        LANGUAGE sql AS $$ SELECT password_hash, 0 FROM users WHERE id = p_user_id $$`);
+      // what runs with the owner's rights and is open to the app role: only the two functions
+      // below mention the column, and no view the app role may read does
+      const definers = await client.query(`
+        SELECT p.proname FROM pg_proc p
+         WHERE p.prosecdef AND has_function_privilege('${APP_ROLE}', p.oid, 'EXECUTE') AND p.prosrc ILIKE '%password_hash%'
+         ORDER BY 1`);
+      expect(definers.rows.map((row) => row.proname)).toEqual(['claimgraph_password_matches', 'claimgraph_password_params']);
+      const views = await client.query(`
+        SELECT c.relname FROM pg_class c
+         WHERE c.relkind IN ('v', 'm') AND has_table_privilege('${APP_ROLE}', c.oid, 'SELECT') AND pg_get_viewdef(c.oid) ILIKE '%password_hash%'`);
+      expect(views.rows).toEqual([]);
+      // and those two give the parameters and salt (not secret: they say how to hash a guess), and yes or no
+      const params = (await client.query('SELECT params, hash_length FROM claimgraph_password_params($1)', [desk.editor.id])).rows;
+      expect(params).toEqual([{ params: stored.slice(0, stored.length - hashPart.length - 1), hash_length: 32 }]);
+      expect(JSON.stringify(params)).not.toContain(hashPart);
+      const matches = await client.query('SELECT claimgraph_password_matches($1, $2) AS answer', [desk.editor.id, `${params[0].params}$${'A'.repeat(43)}`]);
+      expect(matches.rows).toEqual([{ answer: false }]);
+      expect(
+        (await client.query(`SELECT to_regprocedure('claimgraph_login_lookup(text)') AS a, to_regprocedure('claimgraph_password_hash(uuid)') AS b`)).rows,
+      ).toEqual([{ a: null, b: null }]);
+    } finally {
+      await client.end();
+    }
+  });
+
+  it("logs in against a hash of older parameters, and stores it again with today's", async () => {
+    const older = await argon2.hash('an older passphrase', { type: argon2.argon2id, memoryCost: 8_192, timeCost: 3, parallelism: 1 });
+    await app.sql('UPDATE users SET password_hash = $2 WHERE id = $1', [desk.reviewer.id, older]);
+    const wrong = await call(`mutation($e: String!) { login(input: { email: $e, password: "not the passphrase" }) { token } }`, { e: desk.reviewer.email });
+    expect(wrong.errors?.[0].extensions?.code).toBe('UNAUTHENTICATED');
+    const login = await call(`mutation($e: String!) { login(input: { email: $e, password: "an older passphrase" }) { token } }`, { e: desk.reviewer.email });
+    expect(login.errors).toBeUndefined();
+    const [{ password_hash: now }] = await app.sql<{ password_hash: string }>('SELECT password_hash FROM users WHERE id = $1', [desk.reviewer.id]);
+    expect(now).toMatch(/^\$argon2id\$v=19\$m=19456,p=1,t=2\$/);
+    expect(await argon2.verify(now, 'an older passphrase')).toBe(true);
+    const unknown = await call(`mutation { login(input: { email: "nobody@credential-wall.example", password: "an older passphrase" }) { token } }`);
+    expect(unknown.errors?.[0]).toMatchObject({ message: 'Invalid email or password', extensions: { code: 'UNAUTHENTICATED' } });
   });
 });

@@ -35,17 +35,15 @@ describe(`${CpuPool.name} time limit (CPU_TASK_TIMEOUT_MS)`, () => {
     expect(await databaseFingerprint(app)).toBe(before);
   });
 
-  it('serves the next job on a fresh thread after one was ended', async () => {
+  it("serves the next job on a fresh thread after one was ended, not charging it the thread's start-up", async () => {
     expect((await importContent(SENTENCE.repeat(8_000), 'TEXT')).errors?.[0].extensions?.code).toBe('PAYLOAD_TOO_COMPLEX');
-    // a small job on the fresh thread; on a machine loaded enough that its first run (cold code)
-    // takes longer than this file's 300 ms limit (a fresh thread loads the NLP model), it may take
-    // a few tries, never a broken pool
-    let result = await importContent(`<p>${SENTENCE}</p>`, 'HTML');
-    for (let attempt = 1; attempt < 6 && result.errors; attempt++) {
-      expect(result.errors[0].extensions?.code).toBe('PAYLOAD_TOO_COMPLEX');
-      result = await importContent(`<p>${SENTENCE}</p>`, 'HTML');
-    }
+    // the ended thread's replacement loads the tasks' code and the NLP model and warms up (well
+    // over this file's 300 ms limit); the limit counts only from the moment it begins the job
+    const started = performance.now();
+    const result = await importContent(`<p>${SENTENCE}</p>`, 'HTML');
+    const elapsed = performance.now() - started;
     expect(result.errors).toBeUndefined();
     expect(result.data?.importArticle.claims.length).toBeGreaterThan(0);
+    expect(elapsed).toBeGreaterThan(300);
   });
 });

@@ -1,3 +1,4 @@
+import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { createClient, type Client } from 'graphql-ws';
@@ -221,6 +222,52 @@ describe('the edge refuses text nothing could store', () => {
     });
     expect(response.status).toBe(400);
     expect((await response.json()).errors[0].extensions.code).toBe('BAD_USER_INPUT');
+  });
+
+  /** A request written byte for byte (fetch refuses to send a NUL in a header), and what came back. */
+  const rawRequest = (head: string) =>
+    new Promise<{ status: number; headers: string; body: string }>((resolve, reject) => {
+      const url = new URL(running.baseUrl);
+      const socket = net.connect(Number(url.port), url.hostname, () => socket.write(`${head}\r\n`));
+      let received = '';
+      socket.setEncoding('utf8');
+      socket.on('data', (chunk) => (received += chunk));
+      socket.on('error', reject);
+      socket.on('close', () => {
+        const [headers, ...body] = received.split('\r\n\r\n');
+        resolve({ status: Number(/^HTTP\/1\.1 (\d{3})/.exec(headers)?.[1] ?? 0), headers, body: body.join('\r\n\r\n') });
+      });
+    });
+
+  it('answers a NUL or another control character in a header with a JSON 400 BAD_USER_INPUT naming the header', async () => {
+    for (const [path, value] of [
+      ['/graphql', 'Bearer a\u0000b'],
+      ['/exports/verdicts.csv?team=x', 'x\u0001y'],
+      ['/healthz', '\u007f'],
+    ]) {
+      const answer = await rawRequest(`GET ${path} HTTP/1.1\r\nHost: localhost\r\nX-Claimgraph-Probe: ${value}\r\nConnection: close\r\n`);
+      expect(answer.status, JSON.stringify(value)).toBe(400);
+      expect(answer.headers).toMatch(/content-type: application\/json/i);
+      expect(JSON.parse(answer.body)).toEqual({
+        errors: [
+          {
+            message: expect.stringMatching(/^Header x-claimgraph-probe holds a character no header may/),
+            extensions: { code: 'BAD_USER_INPUT', field: 'x-claimgraph-probe' },
+          },
+        ],
+      });
+    }
+    // the server is unharmed: the next request on a new connection is served
+    expect((await fetch(`${running.baseUrl}/healthz`)).status).toBe(200);
+  });
+
+  it('answers a request that is not HTTP, and headers past the size limit, with JSON too', async () => {
+    const garbage = await rawRequest('GET /healthz\u0000 HTTP/1.1\r\nHost: localhost\r\n');
+    expect(garbage.status).toBe(400);
+    expect(JSON.parse(garbage.body).errors[0].extensions).toEqual({ code: 'BAD_REQUEST' });
+    const huge = await rawRequest(`GET /healthz HTTP/1.1\r\nHost: localhost\r\nX-Big: ${'a'.repeat(40_000)}\r\n`);
+    expect(huge.status).toBe(431);
+    expect(JSON.parse(huge.body).errors[0]).toEqual({ message: 'The request headers are too large', extensions: { code: 'BAD_REQUEST' } });
   });
 
   it('closes a WebSocket whose connection parameters carry a NUL as it closes bad credentials (4403)', async () => {

@@ -1,5 +1,6 @@
 import os from 'node:os';
 import path from 'node:path';
+import { MessageChannel } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import { DomainError, ErrorCode } from '../shared/errors';
 import type { ReanchorResult } from '../modules/anchoring/anchoring';
@@ -8,13 +9,13 @@ import type { ExtractedCandidate, ReanchorTask, TaskOutcome } from './cpu-tasks'
 export interface CpuPoolOptions {
   /** Most worker threads at once (CPU_POOL_THREADS). */
   threads: number;
-  /** A job still unfinished this long after it was submitted is ended (CPU_TASK_TIMEOUT_MS). */
+  /** A job still unfinished this long after its thread began it is ended (CPU_TASK_TIMEOUT_MS). */
   taskTimeoutMs: number;
 }
 
 export const DEFAULT_CPU_POOL_OPTIONS: CpuPoolOptions = {
   threads: os.availableParallelism(),
-  // a 1 MB plain-text import takes a few seconds on a 2-core machine under load; 20 s leaves room
+  // far above what a document within the size limits needs (bench/README.md, import scenario)
   taskTimeoutMs: 20_000,
 };
 
@@ -58,24 +59,25 @@ export class CpuPool {
     return this.run('reanchorAll', task);
   }
 
-  /** Starts the threads (loading the tasks' code) and resolves once one is ready for a job. */
+  /** Starts the threads (loading the tasks' code) and resolves once one has warmed up and is ready for a job. */
   ready(): Promise<unknown> {
-    if (!this.pool) {
-      this.pool = new Piscina({
-        // compiled (npm start runs dist/, built by esbuild) the tasks load as they are; from
-        // TypeScript sources (tsx, vitest) through tsx in the worker
-        filename: __filename.endsWith('.js') ? path.join(__dirname, 'cpu-tasks.js') : path.join(__dirname, 'cpu-worker.cjs'),
-        minThreads: 1,
-        maxThreads: this.options.threads,
-        idleTimeout: 30_000,
-        // below the event loop's priority (through @napi-rs/nice): when cores are scarce, requests
-        // waiting on the main thread go before a long import
-        niceIncrement: 10,
-      });
-    }
-    // A thread's start (compiling the tasks' TypeScript) is not the job's time: wait for it once.
-    this.started ??= this.pool.run(null, { name: 'ping' });
+    this.started ??= this.threads().run(null, { name: 'ping' });
     return this.started;
+  }
+
+  private threads(): Piscina {
+    this.pool ??= new Piscina({
+      // compiled (npm start runs dist/, built by esbuild) the tasks load as they are; from
+      // TypeScript sources (tsx, vitest) through tsx in the worker
+      filename: __filename.endsWith('.js') ? path.join(__dirname, 'cpu-tasks.js') : path.join(__dirname, 'cpu-worker.cjs'),
+      minThreads: 1,
+      maxThreads: this.options.threads,
+      idleTimeout: 30_000,
+      // below the event loop's priority (through @napi-rs/nice): when cores are scarce, requests
+      // waiting on the main thread go before a long import
+      niceIncrement: 10,
+    });
+    return this.pool;
   }
 
   async destroy(): Promise<void> {
@@ -85,18 +87,28 @@ export class CpuPool {
     await pool?.destroy();
   }
 
-  private async run<T>(name: string, argument: unknown): Promise<T> {
-    await this.ready();
+  /**
+   * The time limit counts from the moment the job's thread begins it (the thread says so on a
+   * port of the job's own), not from submission: waiting for a free thread, or for a fresh one to
+   * load the tasks' code and the NLP model and warm up (seconds on a loaded machine), is not the
+   * job's doing, and charging it made small jobs fail right after a thread had been ended.
+   */
+  private async run<T>(name: string, input: unknown): Promise<T> {
     const limit = this.options.taskTimeoutMs;
-    const signal = AbortSignal.timeout(limit);
+    const controller = new AbortController();
+    const { port1, port2 } = new MessageChannel();
+    let timer: NodeJS.Timeout | undefined;
+    port1.once('message', () => {
+      port1.close();
+      timer = setTimeout(() => controller.abort(), limit);
+    });
     let outcome: TaskOutcome<T>;
     try {
-      outcome = await this.pool!.run(argument, { name, signal });
+      outcome = await this.threads().run({ input, started: port2 }, { name, signal: controller.signal, transferList: [port2] });
     } catch (error) {
       const code = (error as { code?: string }).code;
-      if (signal.aborted || code === 'ERR_WORKER_OUT_OF_MEMORY') {
-        // its thread was ended: the next job waits for a fresh one to load before its clock starts
-        this.started = null;
+      // past its limit the job's thread was ended (piscina terminates it, and starts a fresh one)
+      if (controller.signal.aborted || code === 'ERR_WORKER_OUT_OF_MEMORY') {
         throw new DomainError(
           ErrorCode.PAYLOAD_TOO_COMPLEX,
           `${JOB_NAMES[name] ?? 'Processing the input'} took longer than the server allows (${limit} ms); nothing was saved. Simplify or shorten the document.`,
@@ -104,6 +116,9 @@ export class CpuPool {
         );
       }
       throw error;
+    } finally {
+      clearTimeout(timer);
+      port1.close();
     }
     if ('domainError' in outcome) {
       const { code, message, details } = outcome.domainError;

@@ -44,6 +44,9 @@ export interface DataSourceOptions {
   poolSize?: number;
   logging?: LoggerOptions;
   applicationName?: string;
+  /** A hot standby: TypeORM must not try to create extensions there (a standby refuses every write). */
+  readOnly?: boolean;
+  connectTimeoutMs?: number;
 }
 
 /** Schema changes come only from the committed migrations: `synchronize` stays off. */
@@ -59,9 +62,10 @@ export function createDataSource(options: DataSourceOptions): DataSource {
     synchronize: false,
     logging: options.logging ?? false,
     applicationName: options.applicationName ?? 'claimgraph',
+    installExtensions: !options.readOnly,
     extra: {
       max: options.poolSize ?? 10,
-      connectionTimeoutMillis: 10_000,
+      connectionTimeoutMillis: options.connectTimeoutMs ?? 10_000,
       idleTimeoutMillis: 30_000,
     },
   });

@@ -3,6 +3,7 @@ import type { DataSource, EntityManager, QueryRunner } from 'typeorm';
 import { QueryFailedError } from 'typeorm';
 import pg from 'pg';
 import { DomainError, ErrorCode } from '../shared/errors';
+import { COMMIT_LSN_QUERY, laterLsn, lsnToken, type LsnToken, type ReadReplica } from './read-replica';
 
 /** Who the database work is done for; set per transaction, never left on a pooled connection. */
 export interface DbScope {
@@ -53,6 +54,17 @@ export class RequestDb {
   /** A one-round-trip mutation in flight (see `mutationStatement`): opening waits for it. */
   private alone: Promise<unknown> | null = null;
   private readonly committed: (() => void)[] = [];
+  /** Set by `preferReplica`: a read transaction opens on the replica when there is one. */
+  private replicaWanted = false;
+  /** The WAL position a replica must have replayed before this request may read there (the client's last write). */
+  private minLsn: LsnToken | null = null;
+  /** Where the transaction was opened (null until it is). */
+  private served: 'primary' | 'replica' | null = null;
+  /**
+   * With a replica configured: the WAL position of the request's last commit, for the client to
+   * send back so that its next reads on the replica see what it wrote.
+   */
+  commitLsn: LsnToken | null = null;
 
   constructor(
     /** For entity metadata (hydrating rows); queries go through the methods below. */
@@ -60,7 +72,7 @@ export class RequestDb {
     scope: DbScope,
     private mode: TransactionMode = 'write',
     /** statement_timeout for every statement of the transaction (0: none), so one slow query cannot hold a connection. */
-    private readonly options: { statementTimeoutMs?: number } = {},
+    private readonly options: { statementTimeoutMs?: number; replica?: ReadReplica | null } = {},
   ) {
     this.scope = { userId: scope.userId, teamIds: [...scope.teamIds] };
   }
@@ -68,6 +80,25 @@ export class RequestDb {
   /** Called before first use once the operation type is known; queries get a read-only snapshot. */
   setMode(mode: TransactionMode): void {
     if (!this.opening) this.mode = mode;
+  }
+
+  /**
+   * This request's reads may be served by the read replica (DATABASE_READ_URL): report figures,
+   * downloads, the claim queue, search. Applies to a read transaction not opened yet; without a
+   * replica it changes nothing.
+   */
+  preferReplica(): void {
+    if (!this.opening) this.replicaWanted = true;
+  }
+
+  /** The client's last write is at this WAL position: a replica serves this request only once it has replayed it. */
+  readAfter(lsn: LsnToken | null): void {
+    this.minLsn = lsn;
+  }
+
+  /** Where the request's transaction was opened (null: not yet, or never). */
+  get servedBy(): 'primary' | 'replica' | null {
+    return this.served;
   }
 
   get isOpen(): boolean {
@@ -125,7 +156,8 @@ export class RequestDb {
     if (this.opening || this.alone || this.mode !== 'write') {
       return this.transaction((manager) => preparedQuery<R>(manager, sql, values));
     }
-    const text = `START TRANSACTION; ${this.scopeStatement()}; ${withLiterals(sql, values)}; COMMIT`;
+    const withLsn = !!this.options.replica;
+    const text = `START TRANSACTION; ${this.scopeStatement()}; ${withLiterals(sql, values)}; COMMIT${withLsn ? `; ${COMMIT_LSN_QUERY}` : ''}`;
     const work = (async () => {
       // A runner of its own, used only for its pg connection: one round trip needs nothing else.
       const runner = this.dataSource.createQueryRunner();
@@ -135,9 +167,11 @@ export class RequestDb {
           // a multi-statement string answers one result per statement (pg's types say one)
           const answer: pg.QueryResult | pg.QueryResult[] = await client.query(text);
           const results = Array.isArray(answer) ? answer : [answer];
-          const commit = results[results.length - 1];
+          const last = results.length - (withLsn ? 2 : 1);
+          const commit = results[last];
           if (commit.command !== 'COMMIT') throw new Error(`COMMIT answered ${commit.command}: the transaction had been aborted`);
-          return results[results.length - 2].rows as R[];
+          if (withLsn) this.noteCommitLsn(results[last + 1]);
+          return results[last - 1].rows as R[];
         } catch (error) {
           // the statement failed (the rest of the string was skipped) or COMMIT did: end it either way
           await endTransaction(client, 'ROLLBACK');
@@ -225,12 +259,28 @@ export class RequestDb {
     if (this.finished) throw new Error('RequestDb used after the request finished');
     this.opening ??= (async () => {
       if (this.alone) await this.alone;
+      const replicated = await this.replicaRunner();
+      if (replicated) {
+        try {
+          const client = await connectionOf(replicated);
+          this.client = client;
+          await this.begin(replicated, client, then);
+          this.runner = replicated;
+          this.served = 'replica';
+          return replicated;
+        } catch (error) {
+          // nothing has been read yet: the primary serves the request instead
+          this.client = null;
+          await this.options.replica!.discard(replicated, error);
+        }
+      }
       const runner = this.dataSource.createQueryRunner();
       try {
         const client = await connectionOf(runner);
         this.client = client;
         await this.begin(runner, client, then);
         this.runner = runner;
+        this.served = 'primary';
         return runner;
       } catch (error) {
         await runner.release().catch(() => undefined);
@@ -264,6 +314,14 @@ export class RequestDb {
       }
       if (sql === 'COMMIT') {
         return async () => {
+          if (this.options.replica && this.mode === 'write') {
+            // a multi-statement string answers one result per statement (pg's types say one)
+            const answer: pg.QueryResult | pg.QueryResult[] = await client.query(`COMMIT; ${COMMIT_LSN_QUERY}`);
+            const [commit, lsn] = Array.isArray(answer) ? answer : [answer];
+            this.commitCommand = commit.command;
+            if (commit.command === 'COMMIT' && lsn) this.noteCommitLsn(lsn);
+            return [];
+          }
           this.commitCommand = (await client.query('COMMIT')).command;
           return [];
         };
@@ -280,6 +338,19 @@ export class RequestDb {
       if (runner.isTransactionActive) await this.rollback(runner);
       throw error;
     }
+  }
+
+  /** A runner on the replica for a read transaction that asked for one, when the replica can serve it. */
+  private async replicaRunner(): Promise<QueryRunner | null> {
+    const replica = this.options.replica;
+    if (!replica || !this.replicaWanted || this.mode !== 'read') return null;
+    const answer = await replica.acquire(this.minLsn);
+    return 'runner' in answer ? answer.runner : null;
+  }
+
+  private noteCommitLsn(result: pg.QueryResult): void {
+    const text = (result.rows[0] as { lsn?: unknown } | undefined)?.lsn;
+    if (typeof text === 'string') this.commitLsn = laterLsn(this.commitLsn, lsnToken(text));
   }
 
   private scopeStatement(): string {

@@ -108,6 +108,25 @@ export class Metrics {
     for (const code of observation.errorCodes) this.errors.inc({ code });
   }
 
+  /**
+   * Where the reads the replica may serve were served (src/db/read-replica.ts): there, or on the
+   * primary because the replica was unavailable or had not replayed the client's last write in time.
+   */
+  trackReadReplica(counts: Readonly<Record<'replica' | 'unavailable' | 'behind', number>>): void {
+    new Counter({
+      name: 'claimgraph_replica_reads_total',
+      help: 'Reads routed to the read replica, by where they were served: replica, or primary because it was unavailable or behind',
+      labelNames: ['served_by', 'reason'],
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        this.inc({ served_by: 'replica', reason: '' }, counts.replica);
+        this.inc({ served_by: 'primary', reason: 'unavailable' }, counts.unavailable);
+        this.inc({ served_by: 'primary', reason: 'behind' }, counts.behind);
+      },
+    });
+  }
+
   /** Counts WebSocket (and any other upgraded) connections on the HTTP server. */
   trackUpgrades(httpServer: http.Server): void {
     httpServer.on('upgrade', (_request, socket) => {

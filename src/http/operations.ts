@@ -19,6 +19,8 @@ import { REQUEST_ID_HEADER, addErrorCodes, bindRequestRecord, recordOf, requestI
 import { classifyDatabaseError, serviceUnavailableError } from '../shared/database-errors';
 import { findInvalidText } from '../shared/text';
 import { TrustedDocuments, loadManifest } from './trusted-documents';
+import { answerClientErrors } from './client-error';
+import { LSN_HEADER, MIN_LSN_HEADER } from './read-consistency';
 
 export interface OperationsDeps {
   config: Config;
@@ -69,7 +71,8 @@ export interface Operations {
 /**
  * Query-string parameters and headers that no handler could store or compare (a NUL, a lone
  * surrogate) are refused here, once, for every route, as 400 BAD_USER_INPUT. (Node's HTTP parser
- * already refuses NUL, CR and LF in headers; a percent-encoded `%00` in the URL reaches this.)
+ * refuses NUL, CR and LF in headers before any route runs, answered by client-error.ts; a
+ * percent-encoded `%00` in the URL reaches this.)
  * GraphQL bodies are checked by the request pipeline, which knows the variables.
  */
 function rejectInvalidText(request: express.Request, response: express.Response, next: express.NextFunction): void {
@@ -100,6 +103,7 @@ export function createOperations(deps: OperationsDeps): Operations {
   const settings = config.hardening;
   const metrics = new Metrics(dataSource);
   metrics.trackUpgrades(httpServer);
+  answerClientErrors(httpServer, log);
   if (isClusterWorker()) metrics.shareWithCluster();
   const health = new Health(dataSource);
   const rateLimiter = new RateLimiter(settings.rateLimit, settings.redisUrl, log.child({ component: 'rate-limit' }));
@@ -165,8 +169,16 @@ export function createOperations(deps: OperationsDeps): Operations {
           cors({
             origin: settings.corsOrigins,
             methods: ['GET', 'POST', 'OPTIONS'],
-            allowedHeaders: ['authorization', 'content-type', 'accept', REQUEST_ID_HEADER, 'apollo-require-preflight', 'x-apollo-operation-name'],
-            exposedHeaders: [REQUEST_ID_HEADER, 'retry-after', 'x-ratelimit-limit', 'x-ratelimit-remaining', 'x-ratelimit-reset'],
+            allowedHeaders: [
+              'authorization',
+              'content-type',
+              'accept',
+              REQUEST_ID_HEADER,
+              'apollo-require-preflight',
+              'x-apollo-operation-name',
+              MIN_LSN_HEADER,
+            ],
+            exposedHeaders: [REQUEST_ID_HEADER, 'retry-after', 'x-ratelimit-limit', 'x-ratelimit-remaining', 'x-ratelimit-reset', LSN_HEADER],
             maxAge: 600,
           }),
         );

@@ -2,6 +2,7 @@ import type { ApolloServerPlugin } from '@apollo/server';
 import type { Context } from '../shared/context';
 import { INTERNAL_SERVER_ERROR } from './format-error';
 import { classifyDatabaseError } from '../shared/database-errors';
+import { LSN_HEADER, servedByReplica } from './read-consistency';
 
 /**
  * Ties a GraphQL request to its database transaction: queries get a read-only snapshot,
@@ -13,8 +14,9 @@ export function requestPlugin(): ApolloServerPlugin<Context> {
   return {
     async requestDidStart() {
       return {
-        async didResolveOperation({ operation, contextValue }) {
+        async didResolveOperation({ operation, document, request, contextValue }) {
           contextValue.db.setMode(operation?.operation === 'query' ? 'read' : 'write');
+          if (operation && servedByReplica(operation, document, request.variables)) contextValue.db.preferReplica();
         },
         async didEncounterErrors({ errors, contextValue, operationName }) {
           for (const error of errors) {
@@ -43,6 +45,12 @@ export function requestPlugin(): ApolloServerPlugin<Context> {
               errors: [{ message: 'The change could not be saved', extensions: { code: commitCode, requestId: contextValue.requestId } }],
             };
             return;
+          }
+          // with a read replica: where this request's writes are, for the client's next reads (read-consistency.ts)
+          const lsn = contextValue.db.commitLsn;
+          if (lsn) {
+            response.http.headers.set(LSN_HEADER, lsn);
+            result.extensions = { ...result.extensions, lsn };
           }
           if (result.errors) {
             result.errors = result.errors.map((error) =>

@@ -1,6 +1,7 @@
 import type { DataSource } from 'typeorm';
 import type { Logger } from 'pino';
 import { RequestDb } from '../db/request-db';
+import type { ReadReplica } from '../db/read-replica';
 import { Loaders } from './loaders';
 import type { Actor } from './actor';
 import { Services } from '../services';
@@ -49,11 +50,14 @@ export interface ContextDeps {
   credentials?: CredentialStore;
   /** The process's CPU pool (configured by the server or CLI); else one with default settings. */
   cpu?: CpuPool;
+  /** The read replica (DATABASE_READ_URL) requests that ask for it may read from; none: the primary. */
+  replica?: ReadReplica | null;
 }
 
 export function createContext(deps: ContextDeps, actor: Actor | null, requestId: string, authError: string | null = null): Context {
   const db = new RequestDb(deps.dataSource, { userId: actor?.userId ?? null, teamIds: actor?.teamIds ?? [] }, undefined, {
     statementTimeoutMs: deps.statementTimeoutMs,
+    replica: deps.replica,
   });
   const loaders = new Loaders(db);
   const changed = new Set<string>();

@@ -45,7 +45,7 @@ function withDatabase(url: string, database: string): string {
 }
 
 /** A fresh database (a copy of the migrated template) and the real server on it, for one test file. */
-export async function createTestApp(options: { env?: Record<string, string> } = {}): Promise<TestApp> {
+export async function createTestApp(options: { env?: Record<string, string> | ((databaseUrl: string) => Record<string, string>) } = {}): Promise<TestApp> {
   const serverUrl = inject('serverUrl');
   const template = inject('templateDatabase');
   const database = `cg_test_${randomBytes(6).toString('hex')}`;
@@ -65,7 +65,7 @@ export async function createTestApp(options: { env?: Record<string, string> } = 
     CLAIMGRAPH_DEV_AUTH: 'false',
     RATE_LIMIT_POINTS: '100000',
     WEBHOOK_WORKER: 'false',
-    ...options.env,
+    ...(typeof options.env === 'function' ? options.env(databaseUrl) : options.env),
   });
   const server = await createServer({ config, dataSource, schema: await buildClaimgraphSchema(), log: pino({ level: 'silent' }) });
   let userCount = 0;

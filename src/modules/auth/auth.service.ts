@@ -8,7 +8,7 @@ import { validDate } from '../../shared/values';
 import { recordHistory } from '../history/history.service';
 import { User } from '../user/user.entity';
 import { ApiToken, TokenKind } from './api-token.entity';
-import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, hashPassword, needsRehash, newToken, verifyPassword } from './secrets';
+import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, type PasswordParams, hashPassword, needsRehash, newToken, passwordCandidate } from './secrets';
 
 const INVALID_LOGIN = 'Invalid email or password';
 
@@ -26,24 +26,30 @@ export class AuthService {
 
   /**
    * Password login for front ends. Unknown email and wrong password take the same time (one
-   * argon2id verification each) and give the same answer.
+   * argon2id hash and two statements each) and give the same answer.
    */
   async login(email: string, password: string): Promise<{ token: string; expiresAt: Date; user: User }> {
     if (typeof email !== 'string' || typeof password !== 'string' || email.length > 320 || password.length > MAX_PASSWORD_LENGTH) {
       throw new DomainError(ErrorCode.UNAUTHENTICATED, INVALID_LOGIN);
     }
     const manager = await this.context.db.manager();
-    // the application's role cannot read password hashes: one SECURITY DEFINER lookup by email
-    const rows = (await manager.query('SELECT user_id, password_hash FROM claimgraph_login_lookup($1)', [email])) as {
-      user_id: string;
-      password_hash: string | null;
+    // the application's role never reads a password hash: the stored hash's parameters and salt,
+    // the password hashed with them here, and the database says whether that is the stored hash
+    const [account] = (await manager.query(
+      `SELECT u.id AS user_id, p.params, p.hash_length
+         FROM claimgraph_user_id_by_email($1) AS u(id) LEFT JOIN LATERAL claimgraph_password_params(u.id) p ON true`,
+      [email],
+    )) as { user_id: string | null; params: string | null; hash_length: number | null }[];
+    const stored: PasswordParams | null = account?.user_id && account.params ? { params: account.params, hashLength: Number(account.hash_length) } : null;
+    const candidate = await passwordCandidate(stored, password);
+    const [check] = (await manager.query('SELECT claimgraph_password_matches($1, $2) AS matches', [stored ? account.user_id : null, candidate])) as {
+      matches: boolean;
     }[];
-    const ok = await verifyPassword(rows[0]?.password_hash ?? null, password);
-    if (!ok) throw new DomainError(ErrorCode.UNAUTHENTICATED, INVALID_LOGIN);
-    const userId = rows[0].user_id;
+    if (!stored || !check.matches) throw new DomainError(ErrorCode.UNAUTHENTICATED, INVALID_LOGIN);
+    const userId = account.user_id as string;
     const secret = newToken();
     const expiresAt = new Date(Date.now() + this.context.config.sessionTtlHours * 3_600_000);
-    const rehash = needsRehash(rows[0].password_hash!) ? await hashPassword(password) : null;
+    const rehash = needsRehash(stored) ? await hashPassword(password) : null;
     await this.context.db.transaction(async (tx) => {
       // from here the request acts for the user who proved who they are: row-level security lets
       // it write their session and their own row, nobody else's
@@ -157,9 +163,15 @@ export class AuthService {
     const actor = requireActor(this.context);
     checkNewPassword(newPassword);
     const manager = await this.context.db.manager();
-    const [row] = (await manager.query('SELECT claimgraph_password_hash($1) AS password_hash', [actor.userId])) as { password_hash: string | null }[];
-    if (row.password_hash && !(await verifyPassword(row.password_hash, currentPassword ?? ''))) {
-      throw new DomainError(ErrorCode.FORBIDDEN, 'The current password is not right');
+    const [own] = (await manager.query('SELECT params, hash_length FROM claimgraph_password_params($1)', [actor.userId])) as {
+      params: string;
+      hash_length: number;
+    }[];
+    // an account without a password (created for single sign-on) may set one without a current one
+    if (own) {
+      const candidate = await passwordCandidate({ params: own.params, hashLength: Number(own.hash_length) }, currentPassword ?? '');
+      const [check] = (await manager.query('SELECT claimgraph_password_matches($1, $2) AS matches', [actor.userId, candidate])) as { matches: boolean }[];
+      if (!check.matches) throw new DomainError(ErrorCode.FORBIDDEN, 'The current password is not right');
     }
     const hash = await hashPassword(newPassword);
     this.context.credentialsChanged(actor.userId);

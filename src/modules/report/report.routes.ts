@@ -12,6 +12,8 @@ import { EXPORT_FORMATS, formatForFileName, type ExportFormat } from './formats'
 import { prepareExport, type PreparedExport } from './export';
 import { rateLimitKey, setRateLimitHeaders, type RateLimiter } from '../../http/rate-limit';
 import { requestOrigin } from '../publishing/public-url';
+import type { ReadReplica } from '../../db/read-replica';
+import { MIN_LSN_HEADER, MIN_LSN_PARAMETER, minLsnOf } from '../../http/read-consistency';
 
 export interface ReportRoutesDeps {
   dataSource: DataSource;
@@ -20,6 +22,8 @@ export interface ReportRoutesDeps {
   config: Pick<Config, 'poolSize' | 'sessionTtlHours' | 'hardening'>;
   /** The API's rate limiter: a download is charged EXPORT_COST_POINTS from the same budget as queries. */
   rateLimiter?: RateLimiter;
+  /** The read replica (DATABASE_READ_URL) downloads read from when it has the caller's last write. */
+  replica?: ReadReplica | null;
 }
 
 /**
@@ -157,10 +161,12 @@ export function reportRouter(deps: ReportRoutesDeps): express.Router {
     }
 
     const query = request.query as QueryValues;
-    const allowed = new Set<string>([...FILTER_PARAMETERS, ...FORMAT_PARAMETERS[format]]);
+    const allowed = new Set<string>([...FILTER_PARAMETERS, ...FORMAT_PARAMETERS[format], MIN_LSN_PARAMETER]);
     const unknown = Object.keys(query).filter((name) => !allowed.has(name));
     if (unknown.length) throw badInput(`Unknown query parameter ${unknown.join(', ')}; this export takes ${[...allowed].join(', ')}`, unknown[0]);
     const filter = filterFromQuery(query);
+    // a link cannot send headers: the position may come in the query string too
+    const minLsn = minLsnOf(singleParameter(query, MIN_LSN_PARAMETER), MIN_LSN_PARAMETER) ?? minLsnOf(request.get(MIN_LSN_HEADER), MIN_LSN_HEADER);
     const options = {
       includeSettled: booleanParameter(query, 'includeSettled'),
       reviewUrl: singleParameter(query, 'reviewUrl') ?? undefined,
@@ -188,6 +194,8 @@ export function reportRouter(deps: ReportRoutesDeps): express.Router {
     const context = createContext({ ...deps, statementTimeoutMs }, actor, requestId);
     const log = context.log.child({ export: format });
     context.db.setMode('read');
+    context.db.preferReplica();
+    context.db.readAfter(minLsn);
     let prepared: PreparedExport | null = null;
     try {
       prepared = await prepareExport(context, { format, filter, ...options });
