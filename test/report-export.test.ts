@@ -11,7 +11,7 @@ import { buildClaimgraphSchema } from '../src/schema';
 import { createServer } from '../src/server';
 import { createArticle, createClaim, createDesk, type Desk } from './support/desk';
 import { reportRouter } from '../src/modules/report/report.routes';
-import { CSV_HEADER } from '../src/modules/report/formats/csv';
+import { CSV_HEADER } from '../src/modules/report/report-columns';
 import { seedVerdictRows } from '../bench/export-seed';
 import { ADD_EVIDENCE, createSource, publishClaim, rawId, submitVerdict } from './report-fixture';
 

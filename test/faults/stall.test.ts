@@ -94,11 +94,12 @@ describe('a pathological import', () => {
     expect(imported.body.data.importArticle.claims.length).toBeGreaterThan(0);
     // the import was long enough for the probes to mean something
     expect(health.length).toBeGreaterThanOrEqual(5);
-    // 100 ms for nine answers in ten; the machine running the suite is shared, so a lone answer may
-    // wait for a core, but none waits for the import (on the event loop it stalled them for seconds).
-    // When the machine is so loaded that the page alone takes longer, it may take twice its usual.
-    expect(p90(health)).toBeLessThan(100);
-    expect(p90(pages)).toBeLessThan(Math.max(100, 2 * p90(baseline)));
+    // The issue's bound: /healthz and the reviewer's page answer within 100 ms (nine in ten) while
+    // the import runs. The page's own time before the import is in the message, so a failure on a
+    // machine too loaded to serve the page in 100 ms even alone says so, rather than being excused.
+    const figures = `during the import p90 ${p90(pages).toFixed(1)} ms; before it, alone, p90 ${p90(baseline).toFixed(1)} ms (max ${Math.max(...baseline).toFixed(1)})`;
+    expect(p90(health), `/healthz p90; article page ${figures}`).toBeLessThan(100);
+    expect(p90(pages), `article page ${figures}`).toBeLessThan(100);
     expect(Math.max(...health, ...pages)).toBeLessThan(1000);
   });
 });

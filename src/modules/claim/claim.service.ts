@@ -16,40 +16,11 @@ import type { ArticleRevision } from '../article/article-revision.entity';
 import { diff, insertWithHistory, recordHistory, snapshot } from '../history/history.service';
 import { Article } from '../article/article.entity';
 import { Source } from '../source/source.entity';
-import { Claim } from './claim.entity';
+import { CLAIM_FIELDS, Claim } from './claim.entity';
 import { AnchorState, ClaimSort, ClaimStatus, Sourcing } from './claim.enums';
 import { lockClaimForReview, lockTeamForReview, refreshClaimStatus } from './claim-status';
 import { fromLifecycleError } from '../verdict/lifecycle-errors';
 import type { AnchorInput, ClaimFilter, CreateClaimInput, DeleteClaimInput, SetClaimSpeakerInput, UpdateClaimInput } from './claim.inputs';
-
-/** The fields a claim's history records; `asOf` replays them. */
-export const CLAIM_FIELDS = [
-  'articleId',
-  'revisionId',
-  'positionStart',
-  'positionEnd',
-  'quoteExact',
-  'quotePrefix',
-  'quoteSuffix',
-  'anchorState',
-  'kind',
-  'sourcing',
-  'speakerId',
-  'note',
-  'status',
-  'disputedReason',
-  'disputedAt',
-  'disputedBy',
-  'version',
-  'deletedAt',
-  'publishedRating',
-  'publishedRationale',
-  'publishedAt',
-  'publishedBy',
-  'publishedEvidenceIds',
-  'judgedQuote',
-  'publishedQuote',
-] as const;
 
 const SORTS: Record<ClaimSort, SortKey[]> = {
   [ClaimSort.POSITION]: [
@@ -231,33 +202,20 @@ export class ClaimService {
     const sourcing = resolveSourcing(input.sourcing, speaker);
     const note = optionalText(input.note, 'note', 10_000);
     return this.context.db.transaction((manager) =>
-      insertWithHistory(
+      insertClaim(
         manager,
-        Claim,
         {
           teamId: article.teamId,
           articleId: article.id,
           revisionId: revision.id,
           ...anchorColumns(anchor),
-          anchorState: AnchorState.ANCHORED,
           kind: input.kind,
           sourcing,
           speakerId: speaker?.id ?? null,
           note,
-          status: ClaimStatus.UNREVIEWED,
-          version: 1,
           createdBy: actor.userId,
         },
-        (created) => ({
-          teamId: created.teamId,
-          actorId: actor.userId,
-          entityType: 'Claim',
-          entityId: created.id,
-          claimId: created.id,
-          articleId: created.articleId,
-          action: 'CREATE',
-          after: snapshot(created, CLAIM_FIELDS),
-        }),
+        { actorId: actor.userId, reason: null },
       ),
     );
   }
@@ -517,6 +475,34 @@ export function reviewedWords(claim: Claim, quote: string, hasVerdicts: boolean)
       after: { quoteExact: quote, judgedQuote },
     },
   };
+}
+
+/** What the creator of a claim decides; every other column starts from its default (`insertClaim`). */
+export type NewClaim = Pick<Claim, 'teamId' | 'articleId' | 'revisionId' | 'kind' | 'sourcing' | 'createdBy'> &
+  ReturnType<typeof anchorColumns> &
+  Partial<Pick<Claim, 'speakerId' | 'note' | 'via' | 'externalReview' | 'repeatOfId' | 'extractionConfidence' | 'checkworthiness'>>;
+
+/**
+ * The one way a claim comes to exist (createClaim, article import, ClaimReview import): anchored,
+ * UNREVIEWED, version 1, with its CREATE event holding a full snapshot of the recorded fields,
+ * which `asOf` replays from. `recordAlso` adds fields the event records beside the snapshot.
+ */
+export function insertClaim(
+  manager: EntityManager,
+  values: NewClaim,
+  event: { actorId: string; reason: string | null; recordAlso?: Record<string, unknown> },
+): Promise<Claim> {
+  return insertWithHistory(manager, Claim, { ...values, anchorState: AnchorState.ANCHORED, status: ClaimStatus.UNREVIEWED, version: 1 }, (created) => ({
+    teamId: created.teamId,
+    actorId: event.actorId,
+    entityType: 'Claim',
+    entityId: created.id,
+    claimId: created.id,
+    articleId: created.articleId,
+    action: 'CREATE',
+    reason: event.reason,
+    after: { ...snapshot(created, CLAIM_FIELDS), ...event.recordAlso },
+  }));
 }
 
 export function anchorColumns(anchor: Anchor): Pick<Claim, 'positionStart' | 'positionEnd' | 'quoteExact' | 'quotePrefix' | 'quoteSuffix'> {

@@ -172,51 +172,6 @@ export function reportingVerb(word: string): ReportingVerb | undefined {
   return FORMS.get(word.toLowerCase());
 }
 
-/** Verbs that announce a quotation rather than paraphrase it; their content is the quote. */
-export const QUOTE_INTRODUCERS = new Set([
-  'say',
-  'add',
-  'state',
-  'tell',
-  'write',
-  'tweet',
-  'post',
-  'ask',
-  'reply',
-  'respond',
-  'answer',
-  'explain',
-  'insist',
-  'warn',
-  'declare',
-  'note',
-  'observe',
-  'remark',
-  'comment',
-  'conclude',
-  'continue',
-  'recall',
-  'stress',
-  'emphasize',
-  'emphasise',
-  'argue',
-  'claim',
-  'caution',
-  'quip',
-  'joke',
-  'exclaim',
-  'shout',
-  'proclaim',
-  'announce',
-  'admit',
-  'concede',
-  'acknowledge',
-  'testify',
-  'describe',
-  'call',
-  'put',
-]);
-
 /** Extra verbs that can attribute a quotation right after it ("'...,' he quipped"). */
 export const QUOTE_ONLY_VERBS = new Set([
   'continued',

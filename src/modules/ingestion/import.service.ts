@@ -8,9 +8,9 @@ import { checkText, MAX_ARTICLE_CODE_POINTS, normalizeBody } from '../../shared/
 import type { ExtractedSpeaker } from '../extraction';
 import { diff, insertWithHistory, recordHistory, snapshot } from '../history/history.service';
 import { versionedUpdate } from '../../shared/versioned-update';
-import { anchorColumns, CLAIM_FIELDS } from '../claim/claim.service';
+import { anchorColumns, insertClaim, type NewClaim } from '../claim/claim.service';
 import { Claim } from '../claim/claim.entity';
-import { AnchorState, ClaimStatus, Sourcing } from '../claim/claim.enums';
+import { Sourcing } from '../claim/claim.enums';
 import { Source, SourceKind } from '../source/source.entity';
 import { normalizeName } from '../source/source.service';
 import type { Article } from '../article/article.entity';
@@ -63,12 +63,11 @@ export class ImportService {
         const speaker = statement.speaker ? await speakers.resolve(statement.speaker) : null;
         const repeat = await this.reviewedRepeat(manager, article.teamId, anchor.quote.exact);
         if (repeat) repeats += 1;
-        const values = {
+        const values: NewClaim = {
           teamId: article.teamId,
           articleId: article.id,
           revisionId: revision.id,
           ...anchorColumns(anchor),
-          anchorState: AnchorState.ANCHORED,
           kind: statement.kind as Claim['kind'],
           // an anonymous speaker makes the claim ANONYMOUS whatever the rules guessed, and vice versa
           sourcing: speaker
@@ -83,23 +82,10 @@ export class ImportService {
           extractionConfidence: round(statement.confidence),
           checkworthiness: round(statement.checkworthiness),
           repeatOfId: repeat,
-          status: ClaimStatus.UNREVIEWED,
-          version: 1,
           createdBy: prepared.values.createdBy,
         };
         if (values.sourcing === Sourcing.UNSOURCED) values.speakerId = null;
-        const created = await insertWithHistory(manager, Claim, values, (row) => ({
-          teamId: article.teamId,
-          actorId: prepared.values.createdBy,
-          entityType: 'Claim',
-          entityId: row.id,
-          claimId: row.id,
-          articleId: article.id,
-          action: 'CREATE',
-          reason: 'extracted at import',
-          after: snapshot(row, CLAIM_FIELDS),
-        }));
-        claims.push(created);
+        claims.push(await insertClaim(manager, values, { actorId: prepared.values.createdBy, reason: 'extracted at import' }));
       }
       this.context.loaders.clear();
       return { article, revision, claims, newSources: speakers.created, speakers: speakers.all(), repeats };

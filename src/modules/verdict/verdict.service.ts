@@ -13,23 +13,6 @@ import { Verdict } from './verdict.entity';
 import { User } from '../user/user.entity';
 import type { SubmitVerdictInput, WithdrawVerdictInput } from './verdict.inputs';
 
-/**
- * The fields a verdict's history records; `asOf` and `revisions` replay them. The history itself is
- * written by the verdict lifecycle's SQL (`claimgraph_verdict_history` in verdict-lifecycle.sql):
- * test/verdict-lifecycle.test.ts keeps the two equal.
- */
-export const VERDICT_FIELDS = [
-  'claimId',
-  'reviewerId',
-  'rating',
-  'rationale',
-  'confidence',
-  'version',
-  'withdrawnAt',
-  'judgedRevision',
-  'judgedQuote',
-] as const;
-
 type LifecycleResult = { result: { verdict: Record<string, unknown>; claim: Record<string, unknown> } };
 
 const CLAIM_VERDICTS = (includeWithdrawn: boolean): NestedConnectionSpec<Verdict> => ({
