@@ -148,11 +148,20 @@ export function renderMarkdown(report: BenchReport): string {
     }
   }
   if (scenarios.c) {
-    rows.push(
-      scenarios.c.skipped
-        ? ['(c) verdictReport', '–', '–', '–', '–', '–', '–', '–', scenarios.c.skipped]
-        : loadRow('(c) verdictReport', scenarios.c, [scenarios.c.teams?.join(' and '), scenarios.c.note].filter(Boolean).join('; ')),
-    );
+    if (scenarios.c.skipped) rows.push(['(c) verdictReport', '–', '–', '–', '–', '–', '–', '–', scenarios.c.skipped]);
+    else if (scenarios.c.team) {
+      for (const name of ['team', 'month']) {
+        const result = scenarios.c[name];
+        if (result)
+          rows.push(
+            loadRow(
+              `(c) verdictReport, ${name === 'team' ? 'whole team' : 'one month'}`,
+              result,
+              `${result.team}: ${result.note}, ${result.claims?.toLocaleString('en')} claims`,
+            ),
+          );
+      }
+    } else rows.push(loadRow('(c) verdictReport', scenarios.c, [scenarios.c.teams?.join(' and '), scenarios.c.note].filter(Boolean).join('; ')));
   }
   if (scenarios.d)
     rows.push(loadRow('(d) submitVerdict (revise)', scenarios.d, `${scenarios.d.historyEvents} history events / ${scenarios.d.acknowledgedWrites} writes`));
