@@ -20,9 +20,10 @@ import {
 /**
  * `query($teamId: ID!) { verdictReport(filter: { teamId: $teamId }) { ...its aggregate fields } }`,
  * built from the schema: every scalar field to a depth of 3, leaving out connections and row
- * lists (the report's rows are the export's business; the aggregates are what (c) measures).
+ * lists (the report's rows are the export's business; the aggregates are what (c) measures); and
+ * the same selection for a range of article publication dates.
  */
-export function verdictReportQuery(schema: GraphQLSchema): { query: string } | { unavailable: string } {
+export function verdictReportQuery(schema: GraphQLSchema): { query: string; monthQuery: string } | { unavailable: string } {
   const field = schema.getQueryType()?.getFields().verdictReport;
   if (!field) return { unavailable: 'not available yet (no Query.verdictReport)' };
   let argument: string | null = null;
@@ -37,7 +38,12 @@ export function verdictReportQuery(schema: GraphQLSchema): { query: string } | {
   if (required.length) return { unavailable: `Query.verdictReport needs arguments the benchmark does not know: ${required.map((arg) => arg.name).join(', ')}` };
   const selection = selectAggregates(getNamedType(field.type), 0);
   if (!selection) return { unavailable: 'Query.verdictReport has no aggregate fields' };
-  return { query: `query VerdictReport($teamId: ID!) { verdictReport(${argument}) ${selection} }` };
+  const query = `query VerdictReport($teamId: ID!) { verdictReport(${argument}) ${selection} }`;
+  if (argument !== 'filter: { teamId: $teamId }' || !filterType || !isInputObjectType(filterType) || !filterType.getFields().publishedFrom) {
+    return { unavailable: 'Query.verdictReport takes no publication-date filter the benchmark recognises' };
+  }
+  const monthQuery = `query VerdictReportMonth($teamId: ID!, $from: DateTime!, $to: DateTime!) { verdictReport(filter: { teamId: $teamId, publishedFrom: $from, publishedTo: $to }) ${selection} }`;
+  return { query, monthQuery };
 }
 
 function selectAggregates(type: GraphQLNamedType, depth: number): string | null {

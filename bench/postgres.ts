@@ -3,8 +3,18 @@ import { loadConfig } from '../src/config';
 import { startEmbeddedPostgres, type EmbeddedPostgresHandle } from '../src/db/embedded';
 import { createDataSource, runMigrations } from '../src/db/data-source';
 
-/** The benchmark's own database. Only this database is ever dropped: never the user's data. */
-export const BENCH_DATABASE = 'claimgraph_bench';
+/**
+ * The benchmark's own database. Only this database is ever dropped: never the user's data.
+ * BENCH_DATABASE names another (claimgraph_bench_*), so two data sets, or two people's runs on one
+ * server, do not replace each other.
+ */
+export const BENCH_DATABASE = benchDatabaseName(process.env.BENCH_DATABASE);
+
+function benchDatabaseName(name: string | undefined): string {
+  if (!name) return 'claimgraph_bench';
+  if (!/^claimgraph_bench_[a-z0-9_]{1,40}$/.test(name)) throw new Error(`BENCH_DATABASE must be claimgraph_bench_ followed by [a-z0-9_], got ${name}`);
+  return name;
+}
 
 export interface BenchPostgres {
   /** Connection string of the bench database. */

@@ -148,11 +148,20 @@ export function renderMarkdown(report: BenchReport): string {
     }
   }
   if (scenarios.c) {
-    rows.push(
-      scenarios.c.skipped
-        ? ['(c) verdictReport', '–', '–', '–', '–', '–', '–', '–', scenarios.c.skipped]
-        : loadRow('(c) verdictReport', scenarios.c, [scenarios.c.teams?.join(' and '), scenarios.c.note].filter(Boolean).join('; ')),
-    );
+    if (scenarios.c.skipped) rows.push(['(c) verdictReport', '–', '–', '–', '–', '–', '–', '–', scenarios.c.skipped]);
+    else if (scenarios.c.team) {
+      for (const name of ['team', 'month']) {
+        const result = scenarios.c[name];
+        if (result)
+          rows.push(
+            loadRow(
+              `(c) verdictReport, ${name === 'team' ? 'whole team' : 'one month'}`,
+              result,
+              `${result.team}: ${result.note}, ${result.claims?.toLocaleString('en')} claims`,
+            ),
+          );
+      }
+    } else rows.push(loadRow('(c) verdictReport', scenarios.c, [scenarios.c.teams?.join(' and '), scenarios.c.note].filter(Boolean).join('; ')));
   }
   if (scenarios.d)
     rows.push(loadRow('(d) submitVerdict (revise)', scenarios.d, `${scenarios.d.historyEvents} history events / ${scenarios.d.acknowledgedWrites} writes`));
@@ -186,6 +195,28 @@ export function renderMarkdown(report: BenchReport): string {
           `${slug}, ${fixed(result.megabytesPerSecond, 1)} MB/s; req/s column: exports/s`,
         ]);
       }
+    }
+  }
+  const versus = scenarios.eVersusPsql;
+  if (versus && !versus.skipped) {
+    for (const [name, side] of [
+      ['download', versus.claimgraph],
+      ['psql \\copy', versus.psql],
+    ] as const) {
+      rows.push([
+        `(e) CSV ${name}, ${side.records.toLocaleString('en')} rows`,
+        fixed(side.rounds / side.seconds.reduce((sum: number, value: number) => sum + value, 0), 2),
+        '–',
+        '–',
+        '–',
+        mb(side.peakRssBytes),
+        '–',
+        '–',
+        `${fixed(side.megabytesPerSecond, 1)} MB/s, ${Math.round(side.recordsPerSecond).toLocaleString('en')} records/s` +
+          (name === 'download'
+            ? `; ${versus.ratio.toFixed(2)}x psql; peak RSS of the server's process tree`
+            : "; the same rows by psql's \\copy; peak RSS of psql"),
+      ]);
     }
   }
   const { machine, dataset } = report;

@@ -14,6 +14,7 @@ import { ARTICLE_PAGE, CLAIM_QUEUE, POSTGRAPHILE_ARTICLE_PAGE, SUBMIT_VERDICT, p
 import { graphqlOk, GroupCpuSampler, load, ProcessSampler, type BenchRequest, type LoadResult, type ProcessMemory } from './load';
 import { buildServer, ROOT, startChild, startScriptNodeFlags, type ChildServer } from './processes';
 import { EXPORT_PATH, verdictReportQuery } from './optional';
+import { downloadCsv, findPsql, psqlCopy, sameFields, teamScope, type Transfer } from './export-copy';
 import { memoryBudgets, writeReport, type BenchReport, type Budget, type ScenarioResult } from './report';
 
 /**
@@ -493,44 +494,56 @@ async function main(): Promise<void> {
       });
     }
 
-    // ---- (c) verdictReport aggregates for one team ----
+    // ---- (c) verdictReport aggregates: the whole big team, and a month of its articles ----
     if (options.only.has('c')) {
-      log('\n(c) verdictReport for one team');
+      log('\n(c) verdictReport for the big team, and filtered to a month of its articles');
       const report = verdictReportQuery(await buildClaimgraphSchema());
       if ('unavailable' in report) {
         log(`  skipped: ${report.unavailable}`);
         scenarios.c = { skipped: report.unavailable };
       } else {
-        // A whole-team report at 1M claims can outlast STATEMENT_TIMEOUT_MS: such a team is
-        // reported as timed out, and the load runs on the teams that answer.
-        const teams: { slug: string; teamId: string; owner: Credential }[] = [];
-        const timedOut: string[] = [];
-        let statements = { min: Infinity, max: -Infinity };
-        for (const slug of ['bench-main', 'bench-10k']) {
-          const candidate = { slug, teamId: toGlobalId('Team', team(slug).id), owner: credentialOf(membersOf(slug, 'OWNER')[0].id) };
-          const response = await countedPost(server, graphql(report.query, { teamId: candidate.teamId }, candidate.owner));
-          if (response.status === 200 && graphqlOk(response.body)) {
-            teams.push(candidate);
-            statements = { min: Math.min(statements.min, response.statements), max: Math.max(statements.max, response.statements) };
-          } else if (response.body.includes('"QUERY_TIMEOUT"')) {
-            timedOut.push(`${slug} (${team(slug).claims.toLocaleString('en')} claims)`);
-          } else {
-            throw new Error(`verdictReport for ${slug} answered ${response.status} ${response.body.slice(0, 500)}`);
-          }
+        const slug = 'bench-main';
+        const teamId = toGlobalId('Team', team(slug).id);
+        const owner = credentialOf(membersOf(slug, 'OWNER')[0].id);
+        // The data set's articles stand for a year of the desk's: "a month" is a twelfth of them,
+        // from the middle of the run of publication dates.
+        const month = await withClient(postgres.url, async (client) => {
+          const { rows } = await client.query(
+            `SELECT (SELECT published_at FROM articles WHERE team_id = $1 ORDER BY published_at OFFSET n / 2 LIMIT 1) AS "from",
+                    (SELECT published_at FROM articles WHERE team_id = $1 ORDER BY published_at OFFSET n / 2 + n / 12 LIMIT 1) AS "to", n / 12 AS articles
+               FROM (SELECT count(*)::int AS n FROM articles WHERE team_id = $1) t`,
+            [team(slug).id],
+          );
+          return rows[0] as { from: Date; to: Date; articles: number };
+        });
+        const variants = {
+          team: { query: report.query, variables: { teamId }, bound: 100, text: `the whole team (${team(slug).claims.toLocaleString('en')} claims)` },
+          month: {
+            query: report.monthQuery,
+            variables: { teamId, from: month.from.toISOString(), to: month.to.toISOString() },
+            bound: 200,
+            text: `a month of its articles (${month.articles.toLocaleString('en')} of ${team(slug).articles.toLocaleString('en')})`,
+          },
+        };
+        const results: Record<string, unknown> = {};
+        for (const [name, variant] of Object.entries(variants)) {
+          const request = () => graphql(variant.query, variant.variables, owner);
+          const statements = await precheck(server, [request()], graphqlOk, 1);
+          const first = await post(server.baseUrl, request());
+          const totalCount = (JSON.parse(first.body) as { data: { verdictReport: { totalCount?: number } } }).data.verdictReport.totalCount ?? null;
+          if (options.warmupSeconds > 0)
+            await load({ url: server.baseUrl, ...loadOptions, durationSeconds: options.warmupSeconds, next: request, verifyBody: graphqlOk });
+          const result = await measure(server, () => load({ url: server.baseUrl, ...loadOptions, next: request, verifyBody: graphqlOk }));
+          log(`  ${name}, ${variant.text}, ${totalCount?.toLocaleString('en')} claims in the report: ${summary(result)}`);
+          results[name] = { ...result, sqlPerRequest: statements, team: slug, claims: totalCount, variables: variant.variables, note: variant.text };
+          budgets.push({
+            id: `c-${name}-p99`,
+            text: `(c) verdictReport for ${variant.text}: p99 at most ${variant.bound} ms under ${options.connections} connections`,
+            pass: result.latencyP99 <= variant.bound && result.failures === 0,
+            detail: `p99 ${result.latencyP99} ms, p50 ${result.latencyP50} ms, ${result.requestsPerSecond.toFixed(0)} req/s, ${result.failures} failed`,
+          });
         }
-        const timeoutNote = timedOut.length ? `timed out (STATEMENT_TIMEOUT_MS) for ${timedOut.join(', ')}` : '';
-        if (timedOut.length) log(`  ${timeoutNote}`);
-        if (!teams.length) {
-          scenarios.c = { skipped: timeoutNote };
-        } else {
-          const next = () => {
-            const chosen = choose(teams);
-            return graphql(report.query, { teamId: chosen.teamId }, chosen.owner);
-          };
-          const result = await measure(server, () => load({ url: server.baseUrl, ...loadOptions, next, verifyBody: graphqlOk }));
-          log(`  ${teams.map((chosen) => chosen.slug).join(' and ')}: ${summary(result)}`);
-          scenarios.c = { ...result, sqlPerRequest: statements, query: report.query, teams: teams.map((chosen) => chosen.slug), note: timeoutNote };
-        }
+        scenarios.c = { ...results, query: report.query, monthQuery: report.monthQuery };
       }
     }
 
@@ -617,6 +630,71 @@ async function main(): Promise<void> {
       });
     }
 
+    /**
+     * (e) against its yardstick: the team's CSV download and psql's \copy of the same rows (see
+     * bench/export-copy.ts), taking turns, `rounds` times each; the first pair is checked equal
+     * field by field. Throughput in records/s (the download's file is a little longer: BOM, CR).
+     */
+    const versusPsql = async (slug: string): Promise<Record<string, unknown>> => {
+      const psql = findPsql();
+      if (!psql) {
+        log('  psql \\copy comparison skipped: no psql on PATH (set PSQL)');
+        budgets.push({
+          id: 'e-copy-pace',
+          text: `(e) CSV download of ${slug} at >= 0.9x psql \\copy of the same rows`,
+          pass: false,
+          detail: 'no psql to compare with',
+        });
+        return { skipped: 'no psql on PATH' };
+      }
+      const scope = teamScope(team(slug).id, slug);
+      const url = `${server.baseUrl}${EXPORT_PATH(toGlobalId('Team', team(slug).id))}`;
+      const ownerId = membersOf(slug, 'OWNER')[0].id;
+      const ours: Transfer[] = [];
+      const theirs: Transfer[] = [];
+      let check = { equal: false, detail: 'not compared' };
+      for (let round = 0; round < options.rounds; round++) {
+        const keep = round === 0;
+        const download = () => downloadCsv(url, credentialOf(ownerId).headers, server.pid, keep).then((transfer) => ours.push(transfer));
+        const copy = () => psqlCopy(psql, postgres.url, scope, ownerId, keep).then((transfer) => theirs.push(transfer));
+        if (round % 2) await copy().then(download);
+        else await download().then(copy);
+        if (keep) {
+          check = sameFields(ours[0].body!, theirs[0].body!);
+          ours[0].body = theirs[0].body = null;
+        }
+      }
+      const total = (transfers: Transfer[]) => {
+        const seconds = transfers.reduce((sum, transfer) => sum + transfer.seconds, 0);
+        const records = transfers.reduce((sum, transfer) => sum + transfer.records, 0);
+        const bytes = transfers.reduce((sum, transfer) => sum + transfer.bytes, 0);
+        return {
+          records: transfers[0].records,
+          rounds: transfers.length,
+          seconds: transfers.map((transfer) => transfer.seconds),
+          recordsPerSecond: records / seconds,
+          megabytesPerSecond: bytes / 1e6 / seconds,
+          peakRssBytes: Math.max(...transfers.map((transfer) => transfer.peakRssBytes)),
+        };
+      };
+      const perSecond = (value: number) => Math.round(value).toLocaleString('en');
+      const claimgraph = total(ours);
+      const copy = total(theirs);
+      const ratio = claimgraph.recordsPerSecond / copy.recordsPerSecond;
+      log(
+        `  ${slug}, download vs psql \\copy (${options.rounds} each, taking turns): ${perSecond(claimgraph.recordsPerSecond)} vs ${perSecond(copy.recordsPerSecond)} records/s ` +
+          `(${claimgraph.megabytesPerSecond.toFixed(1)} vs ${copy.megabytesPerSecond.toFixed(1)} MB/s) = ${ratio.toFixed(2)}x; ` +
+          `peak RSS: server process tree ${mb(claimgraph.peakRssBytes)} MB, psql ${mb(copy.peakRssBytes)} MB; ${check.detail}`,
+      );
+      budgets.push({
+        id: 'e-copy-pace',
+        text: `(e) CSV download of ${slug} at >= 0.9x psql \\copy of the same rows (records/s), fields equal`,
+        pass: ratio >= 0.9 && check.equal,
+        detail: `${ratio.toFixed(2)}x: ${perSecond(claimgraph.recordsPerSecond)} vs ${perSecond(copy.recordsPerSecond)} records/s (${claimgraph.megabytesPerSecond.toFixed(1)} vs ${copy.megabytesPerSecond.toFixed(1)} MB/s); ${check.detail}`,
+      });
+      return { claimgraph, psql: copy, ratio, fields: check };
+    };
+
     // ---- (e) the CSV export, small and large ----
     if (options.only.has('e')) {
       log('\n(e) CSV export of verdict rows');
@@ -681,6 +759,7 @@ async function main(): Promise<void> {
           results[slug] = result;
         }
         scenarios.e = results;
+        scenarios.eVersusPsql = await versusPsql('bench-main');
         const small = results['bench-export'] as { peakRssBytes: number; rows: number };
         const large = results['bench-main'] as { peakRssBytes: number; rows: number };
         budgets.push({

@@ -12,6 +12,7 @@ import { Webhooks1764531000000 } from './1764531000000-Webhooks';
 import { ExternalClaimReviews1764532000000 } from './1764532000000-ExternalClaimReviews';
 import { PublicTextChanged1764533000000 } from './1764533000000-PublicTextChanged';
 import { TeamPeople1764534000000 } from './1764534000000-TeamPeople';
+import { ReportFigures1764543000000 } from './1764543000000-ReportFigures';
 import { CredentialWall1764520000000 } from './1764520000000-CredentialWall';
 import { TeamInvitations1764520001000 } from './1764520001000-TeamInvitations';
 import { PasswordCheckInDatabase1764540000000 } from './1764540000000-PasswordCheckInDatabase';
@@ -35,4 +36,5 @@ export const migrations = [
   PublicTextChanged1764533000000,
   TeamPeople1764534000000,
   PasswordCheckInDatabase1764540000000,
+  ReportFigures1764543000000,
 ];

@@ -6,8 +6,8 @@ import { createTestApp, type TestApp } from './support/app';
 import { createArticle, createClaim, createDesk, rawId, type Desk } from './support/desk';
 import { SQL_ROUTINES, applyRoutines, definedFunctions, revertRoutine, routineText, type SqlRoutine } from '../src/db/sql-routines';
 import { LIFECYCLE_ERRORS, lifecycleError, type LifecycleErrorCode } from '../src/modules/verdict/lifecycle-errors';
-import { VERDICT_FIELDS } from '../src/modules/verdict/verdict.service';
-import { CLAIM_FIELDS } from '../src/modules/claim/claim.service';
+import { VERDICT_FIELDS } from '../src/modules/verdict/verdict.entity';
+import { CLAIM_FIELDS } from '../src/modules/claim/claim.entity';
 import { DomainError } from '../src/shared/errors';
 import { RATING_SCALE } from '../src/modules/verdict/rating';
 

@@ -19,10 +19,14 @@ export interface SqlRoutine {
   file: string;
 }
 
+/** The report's figures, kept by triggers on claims, verdicts and articles (its migration applies it once too). */
+export const REPORT_FIGURES_ROUTINE: SqlRoutine = { name: 'report-figures', file: resolve(__dirname, '../modules/report/report-figures.sql') };
+
 /** In the order they are applied (a later file may call an earlier file's functions). */
 export const SQL_ROUTINES: readonly SqlRoutine[] = [
   { name: 'history-stamp', file: resolve(__dirname, '../modules/history/history-stamp.sql') },
   { name: 'verdict-lifecycle', file: resolve(__dirname, '../modules/verdict/verdict-lifecycle.sql') },
+  REPORT_FIGURES_ROUTINE,
 ];
 
 export function routineText(routine: SqlRoutine): { body: string; checksum: string } {

@@ -174,3 +174,148 @@ describe('extraction is a pure function of the text', () => {
     expect(extractStatements(text)).toEqual(extractStatements(text));
   });
 });
+
+describe('reported speech recall (open frames)', () => {
+  it.each([
+    ['The mayor urged residents to stay indoors until the storm had passed.', 'stay indoors until the storm had passed', 'The mayor'],
+    ['Rights groups called on the government to release the prisoners.', 'release the prisoners', 'Rights groups'],
+  ])('a request reports the action asked for: %s', (text, quote, speaker) => {
+    const [statement] = speech(text);
+    expect(statement).toMatchObject({ kind: 'REPORTED_SPEECH', quote });
+    expect(who(statement)).toBe(speaker);
+  });
+
+  it.each([
+    ['The strike ended quickly, but it is widely believed that the owners paid the workers off.', 'the owners paid the workers off'],
+    ['Prices will fall to 2 percent, which is considered to be close to the target.', 'which is considered to be close to the target'],
+  ])('an impersonal passive is reported speech with no one to say it: %s', (text, quote) => {
+    const [statement] = speech(text);
+    expect(statement).toMatchObject({ kind: 'REPORTED_SPEECH', sourcing: 'UNSOURCED', speaker: null, quote });
+  });
+
+  it('a hearsay adverb stands for unspecified reports', () => {
+    const [statement] = speech('The minister reportedly resigned on Friday after the vote.');
+    expect(statement).toMatchObject({ kind: 'REPORTED_SPEECH', sourcing: 'ANONYMOUS' });
+  });
+
+  it('a catenative verb shares its subject with the reporting verb', () => {
+    const [statement] = speech('The board went on to say that the merger would save money.');
+    expect(statement).toMatchObject({ kind: 'REPORTED_SPEECH', quote: 'the merger would save money' });
+    expect(who(statement)).toBe('board');
+  });
+
+  it('a report inside content attributed at the end belongs to the trailing attribution', () => {
+    const statements = speech('The ministry believes that the rebels are regrouping in the hills, analysts say.');
+    expect(statements).toHaveLength(1);
+    expect(statements[0]).toMatchObject({ sourcing: 'ANONYMOUS', quote: 'The ministry believes that the rebels are regrouping in the hills' });
+    expect(who(statements[0])).toBe('analysts');
+  });
+});
+
+describe('quotations inside reported speech', () => {
+  it('a quotation that is only the subject of the content clause stays inside it', () => {
+    const statements = speech('Senator Ana Ruiz said “some of my colleagues” had already changed their minds.');
+    expect(statements).toHaveLength(1);
+    expect(statements[0]).toMatchObject({ kind: 'REPORTED_SPEECH', quote: '“some of my colleagues” had already changed their minds' });
+  });
+
+  it('a paraphrase holding a quotation before a trailing attribution is one reported statement', () => {
+    const statements = speech('Demand for housing remains “remarkably strong” across the region, the central bank said, no change from its March view.');
+    expect(statements).toHaveLength(1);
+    expect(statements[0]).toMatchObject({ kind: 'REPORTED_SPEECH', quote: 'Demand for housing remains “remarkably strong” across the region' });
+  });
+
+  it('a characterisation holding a quotation is reported speech, not a direct quote', () => {
+    const statements = speech('The regulator continued to describe that risk as “manageable,” keeping its rules unchanged.');
+    expect(statements).toHaveLength(1);
+    expect(statements[0]).toMatchObject({ kind: 'REPORTED_SPEECH', quote: 'that risk as “manageable,”' });
+  });
+});
+
+describe('more open frames', () => {
+  it.each([
+    [
+      'In a recording, Senator Ana Ruiz can be heard saying that the attacks were ordered by the governor.',
+      'the attacks were ordered by the governor',
+      'Ana Ruiz',
+    ],
+    ['Mayor Tom Hale was quoted as saying the bridge would reopen in May.', 'the bridge would reopen in May', 'Tom Hale'],
+    [
+      'Mayor Tom Hale blamed the utility for the outage, accusing it of neglect and saying it had ignored warnings for years.',
+      'it had ignored warnings for years',
+      'Tom Hale',
+    ],
+    [
+      'As a candidate, Senator Ana Ruiz had made it clear that she would take a hard line with the banks.',
+      'she would take a hard line with the banks',
+      'Ana Ruiz',
+    ],
+    ['The agency appeared to hesitate and called on the airline to refund the passengers.', 'refund the passengers', 'agency'],
+  ])('%s', (text, quote, speaker) => {
+    const statement = speech(text).find((candidate) => candidate.quote === quote);
+    expect(statement).toMatchObject({ kind: 'REPORTED_SPEECH' });
+    expect(who(statement)).toBe(speaker);
+  });
+
+  it('the clause the speaker leads stays an assertion of its own', () => {
+    const statements = extractStatements(
+      'Mayor Tom Hale blamed the utility for the outage, accusing it of neglect and saying it had ignored warnings for years.',
+    );
+    expect(statements.find((statement) => statement.kind === 'ASSERTION')?.quote).toBe(
+      'Mayor Tom Hale blamed the utility for the outage, accusing it of neglect',
+    );
+  });
+
+  it('what a document shows is its content', () => {
+    const [statement] = speech('New forecasts, the first since the election, showed policymakers shifting their outlook to faster growth.');
+    expect(statement).toMatchObject({ kind: 'REPORTED_SPEECH', quote: 'policymakers shifting their outlook to faster growth' });
+  });
+
+  it('a speech noun with its source and content clause', () => {
+    const [statement] = speech(
+      'Statements by the Army Corps of Engineers and the state government that there are no plans to remove the campers did little to calm fears.',
+    );
+    expect(statement).toMatchObject({ kind: 'REPORTED_SPEECH', sourcing: 'SOURCED' });
+    expect(statement.quote.startsWith('there are no plans to remove the campers')).toBe(true);
+    expect(who(statement)).toBe('Army Corps of Engineers and the state government');
+  });
+
+  it('a source coordinated to the end of the sentence is one source', () => {
+    const [statement] = speech('More than 40 people were injured in the clashes, according to the medic and healer council.');
+    expect(statement).toMatchObject({ sourcing: 'SOURCED', quote: 'More than 40 people were injured in the clashes' });
+    expect(who(statement)).toBe('medic and healer council');
+  });
+
+  it('a plural subject with a participle after its head takes a plural verb', () => {
+    const [statement] = speech('Many farmers living in the valley ascribe the poor harvest to the late rains.');
+    expect(statement).toMatchObject({ kind: 'REPORTED_SPEECH', sourcing: 'ANONYMOUS' });
+  });
+});
+
+describe('whole entity names', () => {
+  it('a clipped name is the longer name it clips', () => {
+    const text = 'The U.S. Federal Reserve raised interest rates on Wednesday. Risks to the outlook remain balanced, the Fed said.';
+    const [statement] = speech(text);
+    expect(statement).toMatchObject({ sourcing: 'SOURCED' });
+    expect(who(statement)).toBe('U.S. Federal Reserve');
+  });
+});
+
+describe('a speaker slot filled by a description', () => {
+  it('a definite description after the quote is the person just named', () => {
+    const text = 'Striker Tom Okafor has been ruled out for a month.\n“It is a blow,” said the 26-year-old.';
+    const [statement] = speech(text);
+    expect(statement).toMatchObject({ kind: 'DIRECT_QUOTE', sourcing: 'SOURCED' });
+    expect(who(statement)).toMatch(/Tom Okafor$/);
+  });
+
+  it('an indefinite description there is an anonymous source', () => {
+    const [statement] = speech('“The queue was endless,” said a 40-year-old from the suburbs.');
+    expect(statement).toMatchObject({ kind: 'DIRECT_QUOTE', sourcing: 'ANONYMOUS' });
+  });
+
+  it('a clause after "according to X," is the content, not an appositive of X', () => {
+    const [statement] = speech('According to the audit, teachers were not consulted about the closures.');
+    expect(statement).toMatchObject({ kind: 'REPORTED_SPEECH', quote: 'teachers were not consulted about the closures' });
+  });
+});

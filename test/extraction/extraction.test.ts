@@ -133,12 +133,14 @@ describe(`${extractStatements.name}: direct quotes`, () => {
     expect(quotes.every((s) => s.sourcing === 'ANONYMOUS' && s.speaker?.descriptor === 'one union official')).toBe(true);
   });
 
-  it('treats a multi-paragraph quote as one statement spanning its paragraphs', () => {
+  it('splits a quote re-opened over several paragraphs into one statement per paragraph, same speaker', () => {
     const text =
       'The coach addressed the fans after the final.\n“We lost the game but not our pride.\n“Next season we come back stronger,” said coach Mark Hollis.';
-    const quote = statementWith(extractStatements(text), 'We lost the game');
-    expect(quote.quote).toBe('We lost the game but not our pride.\n“Next season we come back stronger');
-    expect(speakerLabel(quote)).toBe('Mark Hollis');
+    const quotes = extractStatements(text).filter((statement) => statement.kind === 'DIRECT_QUOTE');
+    expect(quotes.map((quote) => [quote.quote, speakerLabel(quote)])).toEqual([
+      ['We lost the game but not our pride.', 'Mark Hollis'],
+      ['Next season we come back stronger', 'Mark Hollis'],
+    ]);
   });
 
   it('gives a follow-on quote in the next paragraph to the previous speaker', () => {

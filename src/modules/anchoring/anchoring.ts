@@ -4,14 +4,7 @@ import { buildAnchor, findOccurrences } from './text-quote';
 import type { Anchor } from './types';
 
 export { CodePointText } from './code-point-text';
-export {
-  MIN_QUOTE_SIMILARITY,
-  MIN_SCORE,
-  MIN_STANDALONE_QUOTE_LENGTH,
-  reanchor,
-  SEARCH_RADIUS,
-  type ReanchorOptions,
-} from './reanchor';
+export { reanchor } from './reanchor';
 export * from './types';
 
 export interface QuoteInput {

@@ -3,6 +3,7 @@ import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateCol
 import { DateTimeResolver } from 'graphql-scalars';
 import { Node } from '../../shared/node';
 import { toGlobalId } from '../../shared/ids';
+import { declareFields, recordedDates, recordedFields, type FieldPolicies, type ReportedAs, type ReportedFields, type Reason } from '../../shared/fields';
 import { AnchorState, ClaimKind, ClaimStatus, Sourcing } from './claim.enums';
 import type { StoredExternalReview } from '../publishing/claim-review-import.types';
 import type { Rating } from '../verdict/rating';
@@ -188,3 +189,70 @@ export class Claim implements Node {
     };
   }
 }
+
+const JOINED_ARTICLE = 'the report joins the article: article_id, article_title, … (JSON `article`)';
+const PUBLICATION = 'the report carries the publication as a whole: published_rating, published_rationale, published_at, published_quote (JSON `published`)';
+const ANCHOR = "where the words sit in the revision: the API's `anchor`; the report quotes the words";
+const SET_AT_IMPORT = 'set once at import and never written again: `asOf` shows the current value';
+const NOT_A_FINDING = 'review bookkeeping, not a finding: the API and history have it';
+
+/**
+ * Every column of `claims`, once (README, "Adding a field to Claim"): whether history records it
+ * (and so `asOf` replays it), and how the verdict report carries it (its rows, CSV and JSON Lines).
+ * A column left out says why. test/fields.test.ts checks this against the migrated table.
+ */
+const CLAIM_POLICIES = {
+  id: { history: "the event's entity_id", report: "every format's first column: claim_id / claimId, as a global ID" },
+  teamId: { history: "never changes; the event's team_id", report: 'a report is of one team' },
+  articleId: { history: true, report: JOINED_ARTICLE },
+  revisionId: { history: true, report: ANCHOR },
+  positionStart: { history: true, report: `${ANCHOR}; it orders the rows` },
+  positionEnd: { history: true, report: ANCHOR },
+  quoteExact: { history: true, report: { csv: 'quote', json: 'quote' } },
+  quotePrefix: { history: true, report: ANCHOR },
+  quoteSuffix: { history: true, report: ANCHOR },
+  anchorState: { history: true, report: 'whether the words are still found: an editing concern (Article.orphanedClaims)' },
+  kind: { history: true, report: { csv: 'kind', json: 'kind' } },
+  sourcing: { history: true, report: { csv: 'sourcing', json: 'sourcing' } },
+  speakerId: { history: true, report: 'the report joins the speaker: speaker, speaker_kind (JSON `speaker`)' },
+  via: { history: SET_AT_IMPORT, report: 'the channel of a reported statement: triage detail for the desk (Claim.via)' },
+  externalReview: {
+    history: 'set once by a ClaimReview import, whose CREATE event records it; no write changes it',
+    report: "another organisation's verdict: Claim.externalVerdict and the public pages show it, the desk's own report does not",
+  },
+  repeatOfId: { history: SET_AT_IMPORT, report: 'a link to another claim (Claim.repeatOf), not a finding of this one' },
+  extractionConfidence: { history: SET_AT_IMPORT, report: "extraction's triage score, not a finding" },
+  checkworthiness: { history: SET_AT_IMPORT, report: "extraction's triage score, not a finding" },
+  note: { history: true, report: "the desk's working note: internal, not for an exported report" },
+  status: { history: true, report: { csv: 'status', json: 'status' } },
+  disputedReason: { history: true, report: NOT_A_FINDING },
+  disputedBy: { history: true, report: NOT_A_FINDING },
+  disputedAt: { history: true, report: NOT_A_FINDING },
+  judgedQuote: { history: true, report: `${NOT_A_FINDING} (status NEEDS_REREVIEW says the words changed)` },
+  publishedRating: { history: true, report: PUBLICATION },
+  publishedRationale: { history: true, report: PUBLICATION },
+  publishedAt: { history: true, report: PUBLICATION },
+  publishedBy: { history: true, report: NOT_A_FINDING },
+  publishedQuote: { history: true, report: PUBLICATION },
+  publishedEvidenceIds: { history: true, report: 'marks the cited evidence: `published` of each evidence item' },
+  version: { history: true, report: 'a write precondition (expectedVersion), meaningless outside the API' },
+  createdBy: { history: "the CREATE event's actor", report: NOT_A_FINDING },
+  createdAt: { history: "the CREATE event's time", report: { csv: 'imported_at', json: 'importedAt' } },
+  updatedAt: { history: "each event's time", report: 'the time of any write, not a finding' },
+  deletedAt: { history: true, report: 'a report never holds deleted claims' },
+} as const satisfies FieldPolicies<Claim, 'nodeId' | 'quote' | 'anchor' | 'asOfTime'>;
+
+export const CLAIM_COLUMNS = declareFields<ReportedAs, typeof CLAIM_POLICIES>(Claim, CLAIM_POLICIES);
+
+/** Columns of `claims` that the entity does not map, and why. */
+export const CLAIM_DATABASE_ONLY: Record<string, Reason> = {
+  search_config: 'the text search configuration of search_tsv; Postgres fills it',
+  search_tsv: 'generated by Postgres from quote_exact for full-text search (ClaimFilter.search)',
+};
+
+/** The fields a claim's history records; `asOf` replays them. */
+export const CLAIM_FIELDS = recordedFields(CLAIM_COLUMNS);
+/** The recorded instants, which history stores as ISO strings. */
+export const CLAIM_DATES = recordedDates(CLAIM_COLUMNS);
+/** A report row's own claim fields, under their JSON Lines keys. */
+export type ReportedClaim = ReportedFields<Claim, typeof CLAIM_POLICIES>;

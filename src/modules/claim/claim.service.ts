@@ -10,46 +10,18 @@ import { preparedQuery } from '../../db/request-db';
 import { paginate, type ConnectionArgs, type ConnectionResult, type SortKey } from '../../shared/pagination';
 import { hydrate, nestedConnection, type NestedConnectionSpec } from '../../shared/nested-connection';
 import { languageTag } from '../../shared/values';
-import { optionalText, checkText } from '../../shared/text';
+import { optionalText, checkText, optionalReason } from '../../shared/text';
 import { CodePointText, anchorByPosition, anchorByQuote, type Anchor } from '../anchoring/anchoring';
 import type { ArticleRevision } from '../article/article-revision.entity';
-import { diff, insertWithHistory, recordHistory, snapshot } from '../history/history.service';
+import { diff, type HistoryRecord, insertManyWithHistory, insertWithHistory, recordHistory, snapshot } from '../history/history.service';
 import { Article } from '../article/article.entity';
 import { Source } from '../source/source.entity';
-import { Claim } from './claim.entity';
+import { CLAIM_FIELDS, Claim } from './claim.entity';
 import { AnchorState, ClaimSort, ClaimStatus, Sourcing } from './claim.enums';
 import { lockClaimForReview, lockTeamForReview, refreshClaimStatus } from './claim-status';
 import { fromLifecycleError } from '../verdict/lifecycle-errors';
 import type { AnchorInput, ClaimFilter, CreateClaimInput, DeleteClaimInput, SetClaimSpeakerInput, UpdateClaimInput } from './claim.inputs';
-
-/** The fields a claim's history records; `asOf` replays them. */
-export const CLAIM_FIELDS = [
-  'articleId',
-  'revisionId',
-  'positionStart',
-  'positionEnd',
-  'quoteExact',
-  'quotePrefix',
-  'quoteSuffix',
-  'anchorState',
-  'kind',
-  'sourcing',
-  'speakerId',
-  'note',
-  'status',
-  'disputedReason',
-  'disputedAt',
-  'disputedBy',
-  'version',
-  'deletedAt',
-  'publishedRating',
-  'publishedRationale',
-  'publishedAt',
-  'publishedBy',
-  'publishedEvidenceIds',
-  'judgedQuote',
-  'publishedQuote',
-] as const;
+import { TEXT_LIMITS } from '../../shared/text-limits';
 
 const SORTS: Record<ClaimSort, SortKey[]> = {
   [ClaimSort.POSITION]: [
@@ -147,7 +119,7 @@ export class ClaimService {
       query.andWhere(`EXISTS (SELECT 1 FROM verdicts verdict WHERE ${conditions.join(' AND ')})`, parameters);
     }
     if (filter?.search != null) {
-      const search = checkText(filter.search, 'filter.search', { max: 500 }).trim();
+      const search = checkText(filter.search, 'filter.search', { max: TEXT_LIMITS.search.max }).trim();
       const language = languageTag(filter.searchLanguage, 'filter.searchLanguage') ?? 'en';
       const tsquery = 'websearch_to_tsquery(claimgraph_search_config(:searchLanguage), :search)';
       query.andWhere(`claim.search_tsv @@ ${tsquery}`, { search, searchLanguage: language });
@@ -229,35 +201,22 @@ export class ClaimService {
     const anchor = this.anchor(revision.body, input.anchor);
     const speaker = input.speakerId ? await this.context.services.sources.getByGlobalId(input.speakerId, 'speakerId', article.teamId) : null;
     const sourcing = resolveSourcing(input.sourcing, speaker);
-    const note = optionalText(input.note, 'note', 10_000);
+    const note = optionalText(input.note, 'note', TEXT_LIMITS.note.max);
     return this.context.db.transaction((manager) =>
-      insertWithHistory(
+      insertClaim(
         manager,
-        Claim,
         {
           teamId: article.teamId,
           articleId: article.id,
           revisionId: revision.id,
           ...anchorColumns(anchor),
-          anchorState: AnchorState.ANCHORED,
           kind: input.kind,
           sourcing,
           speakerId: speaker?.id ?? null,
           note,
-          status: ClaimStatus.UNREVIEWED,
-          version: 1,
           createdBy: actor.userId,
         },
-        (created) => ({
-          teamId: created.teamId,
-          actorId: actor.userId,
-          entityType: 'Claim',
-          entityId: created.id,
-          claimId: created.id,
-          articleId: created.articleId,
-          action: 'CREATE',
-          after: snapshot(created, CLAIM_FIELDS),
-        }),
+        { actorId: actor.userId, reason: null },
       ),
     );
   }
@@ -276,7 +235,7 @@ export class ClaimService {
       });
     }
     if (input.kind != null) changes.kind = input.kind;
-    if (input.note !== undefined) changes.note = optionalText(input.note, 'note', 10_000);
+    if (input.note !== undefined) changes.note = optionalText(input.note, 'note', TEXT_LIMITS.note.max);
     if (input.sourcing != null) {
       const speaker = current.speakerId ? await this.context.loaders.entity(Source).load(current.speakerId) : null;
       changes.sourcing = resolveSourcing(input.sourcing, speaker);
@@ -316,7 +275,7 @@ export class ClaimService {
     const actor = requireActor(this.context);
     const current = await this.getByGlobalId(input.claimId, 'claimId');
     authorize(actor, current.teamId, 'claim.write', 'Claim');
-    const reason = input.reason != null ? checkText(input.reason, 'reason', { max: 5000 }).trim() : null;
+    const reason = optionalReason(input.reason);
     return this.write(current, input.expectedVersion, { deletedAt: new Date() }, 'DELETE', reason);
   }
 
@@ -516,6 +475,47 @@ export function reviewedWords(claim: Claim, quote: string, hasVerdicts: boolean)
       before: { quoteExact: claim.quoteExact, judgedQuote: claim.judgedQuote },
       after: { quoteExact: quote, judgedQuote },
     },
+  };
+}
+
+/** What the creator of a claim decides; every other column starts from its default (`insertClaim`). */
+export type NewClaim = Pick<Claim, 'teamId' | 'articleId' | 'revisionId' | 'kind' | 'sourcing' | 'createdBy'> &
+  ReturnType<typeof anchorColumns> &
+  Partial<Pick<Claim, 'speakerId' | 'note' | 'via' | 'externalReview' | 'repeatOfId' | 'extractionConfidence' | 'checkworthiness'>>;
+
+/**
+ * The one way a claim comes to exist (createClaim, article import, ClaimReview import): anchored,
+ * UNREVIEWED, version 1, with its CREATE event holding a full snapshot of the recorded fields,
+ * which `asOf` replays from. `recordAlso` adds fields the event records beside the snapshot.
+ */
+export function insertClaim(
+  manager: EntityManager,
+  values: NewClaim,
+  event: { actorId: string; reason: string | null; recordAlso?: Record<string, unknown> },
+): Promise<Claim> {
+  return insertWithHistory(manager, Claim, newClaimRow(values), (created) => creationEvent(created, event));
+}
+
+/** `insertClaim` for many claims at once (an article import): a few statements per few hundred claims. */
+export function insertClaims(manager: EntityManager, values: NewClaim[], event: { actorId: string; reason: string | null }): Promise<Claim[]> {
+  return insertManyWithHistory(manager, Claim, values.map(newClaimRow), (created) => creationEvent(created, event));
+}
+
+function newClaimRow(values: NewClaim) {
+  return { ...values, anchorState: AnchorState.ANCHORED, status: ClaimStatus.UNREVIEWED, version: 1 };
+}
+
+function creationEvent(created: Claim, event: { actorId: string; reason: string | null; recordAlso?: Record<string, unknown> }): HistoryRecord {
+  return {
+    teamId: created.teamId,
+    actorId: event.actorId,
+    entityType: 'Claim',
+    entityId: created.id,
+    claimId: created.id,
+    articleId: created.articleId,
+    action: 'CREATE',
+    reason: event.reason,
+    after: { ...snapshot(created, CLAIM_FIELDS), ...event.recordAlso },
   };
 }
 

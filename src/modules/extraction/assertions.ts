@@ -100,7 +100,8 @@ export function scoreCheckworthiness(text: string, options: { speech?: boolean }
   return Math.round(Math.min(1, Math.max(0, score)) * 100) / 100;
 }
 
-const SPLIT_BEFORE = /(?:;|\s[—–]\s|,\s+(?=(?:while|whereas|but|although|though)\b))/giu;
+// ", though," set off by commas is a parenthetical, not the start of a contrasting clause.
+const SPLIT_BEFORE = /(?:;|\s[—–]\s|,\s+(?=(?:while|whereas|but|although|though)\b(?!,)))/giu;
 const LEADING_GLUE = /^(?:[\s,;:—–-]|and\b|but\b|yet\b|so\b|while\b|whereas\b|although\b|though\b)+/iu;
 const TRAILING_GLUE = /(?:[\s,;:—–-]|\b(?:and|but|with|as|that|which|while|or|a move)\b)+$/iu;
 

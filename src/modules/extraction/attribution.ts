@@ -10,7 +10,7 @@ import type { Quotation } from './quotes.js';
 import { channelAfter, mediaName } from './channels.js';
 import { contentIsQuotation, type SpeechHit } from './reported.js';
 import { parseSourceAfter } from './speaker-after.js';
-import { classifySource, isVerbLike, type SpeakerMatch } from './speakers.js';
+import { classifySource, isVerbLike, type SpeakerMatch, speakerSlot } from './speakers.js';
 import { isCapitalized, wordCount, type Token } from './text.js';
 import { NAMING_CUES, QUOTE_ONLY_VERBS, reportingVerb } from './verbs.js';
 
@@ -58,7 +58,7 @@ function after(text: string, tokens: Token[], closeIndex: number): QuoteAttribut
   while (j < tokens.length && j - i < 10 && !tokens[j].quoted && (tokens[j].isWord || /^[()&-]$/.test(tokens[j].text)) && !isVerbLike(tokens[j])) j++;
   let verbIndex = j;
   while (verbIndex < tokens.length && isAdverbOrAuxiliary(tokens[verbIndex])) verbIndex++;
-  let source = j > i && isQuotingVerb(tokens[verbIndex]) ? classifySource(text, tokens.slice(i, j)) : null;
+  let source = j > i && isQuotingVerb(tokens[verbIndex]) ? (classifySource(text, tokens.slice(i, j)) ?? speakerSlot(text, tokens.slice(i, j))) : null;
   if (!source) {
     // "...,' the authority's chief executive, Helen Marsh, said.": a subject with an appositive.
     verbIndex = -1;

@@ -31,6 +31,8 @@ export interface SubjectMatch {
   first: number;
   /** The token just before the phrase (a clause opener such as "what" or "with"), if any. */
   opener: Token | undefined;
+  /** The subject of another clause, shared by this verb ("X appeared to hesitate and urged ..."). */
+  detached?: boolean;
 }
 
 const BE_FORMS = new Set(['is', 'was', 'are', 'were', 'been', 'being', 'be']);

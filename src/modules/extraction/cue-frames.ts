@@ -11,9 +11,25 @@ import { classifySource, type SpeakerMatch } from './speakers.js';
 import { hit, unquotedWords, type SpeechHit, type VerbContext } from './speech-hit.js';
 
 const HEARSAY_ADVERBS = new Set(['reportedly', 'allegedly', 'purportedly', 'reputedly', 'supposedly']);
-const HEARSAY_PARTICIPLES = new Set(['said', 'reported', 'believed', 'understood', 'thought', 'rumored', 'rumoured', 'alleged', 'claimed']);
+const HEARSAY_PARTICIPLES = new Set([
+  'said',
+  'reported',
+  'believed',
+  'understood',
+  'thought',
+  'rumored',
+  'rumoured',
+  'alleged',
+  'claimed',
+  'considered',
+  'told',
+]);
 
-/** Hearsay has a source nobody names: the cue words themselves stand in as its descriptor. */
+/**
+ * Hearsay. "reportedly", "allegedly" stand for unspecified reports (anonymous); an impersonal
+ * passive ("is widely believed that", "are understood to be") reports content with no one to say
+ * it: reported speech without a speaker (LABELLING.md, "Decided cases").
+ */
 export function hearsayHits(context: VerbContext): SpeechHit[] {
   const { sentence } = context;
   const tokens = sentence.tokens;
@@ -21,36 +37,44 @@ export function hearsayHits(context: VerbContext): SpeechHit[] {
   for (let i = 0; i < tokens.length; i++) {
     const token = tokens[i];
     if (token.quoted || !token.isWord) continue;
-    const cueSpeaker = (first: number, last: number): SpeakerMatch => ({
-      speaker: { name: null, descriptor: context.text.slice(tokens[first].start, tokens[last].end).toLowerCase(), title: null, kind: 'OTHER', anonymous: true },
-      start: tokens[first].start,
-      end: tokens[last].end,
-      pronoun: null,
-      bareDefiniteDocument: false,
-    });
+    // "reportedly": unspecified reports, an anonymous source the adverb stands in for.
     if (HEARSAY_ADVERBS.has(token.key)) {
-      hits.push(hit({ sentence, cue: i, regionStart: i, speaker: cueSpeaker(i, i), contentStart: i, contentEnd: tokens.length, frame: 'hearsay' }));
+      const speaker: SpeakerMatch = {
+        speaker: { name: null, descriptor: token.key, title: null, kind: 'OTHER', anonymous: true },
+        start: token.start,
+        end: token.end,
+        pronoun: null,
+        bareDefiniteDocument: false,
+      };
+      hits.push(hit({ sentence, cue: i, regionStart: i, speaker, contentStart: i, contentEnd: tokens.length, frame: 'hearsay' }));
       continue;
     }
-    // "X is said to ...", "it was reported that ..."
-    if (isBeForm(token) && HEARSAY_PARTICIPLES.has(tokens[i + 1]?.key ?? '') && ['to', 'that'].includes(tokens[i + 2]?.key ?? '')) {
-      const impersonal = tokens[i - 1]?.key === 'it' && tokens[i + 2].key === 'that';
-      let first = i - 1;
-      while (first >= 0 && !tokens[first].quoted && tokens[first].text !== ',' && !CLAUSE_OPENERS.has(tokens[first].key)) first--;
-      first++;
-      if (!impersonal && first >= i) continue;
-      hits.push(
-        hit({
-          sentence,
-          cue: i + 1,
-          regionStart: impersonal ? i - 1 : first,
-          speaker: impersonal ? cueSpeaker(i - 1, i + 1) : cueSpeaker(i, i + 2),
-          contentStart: impersonal ? i + 3 : first,
-          contentEnd: tokens.length,
-          frame: 'hearsay',
-        }),
-      );
-    }
+    // "X is said to ...", "it was reported that ...", "is widely believed that ..."
+    if (!isBeForm(token)) continue;
+    let participle = i + 1;
+    if (tokens[participle]?.key === 'been') participle++;
+    while (participle < tokens.length && /^[a-z]+ly$/.test(tokens[participle].text) && tokens[participle].key.length > 4) participle++;
+    const marker = tokens[participle + 1]?.key ?? '';
+    if (!HEARSAY_PARTICIPLES.has(tokens[participle]?.key ?? '') || !['to', 'that'].includes(marker) || tokens[participle + 1].quoted) continue;
+    if (tokens[participle].key === 'considered' && marker !== 'to') continue;
+    let first = i - 1;
+    while (first >= 0 && !tokens[first].quoted && tokens[first].text !== ',' && !CLAUSE_OPENERS.has(tokens[first].key)) first--;
+    first++;
+    // With "that" the content is the clause; with "to" it is the subject and what it is said to do.
+    const clause = marker === 'that';
+    if (!clause && first >= i) continue;
+    hits.push(
+      hit({
+        sentence,
+        cue: participle,
+        regionStart: clause ? Math.min(first, i) : first,
+        speaker: null,
+        impersonal: true,
+        contentStart: clause ? participle + 2 : first,
+        contentEnd: tokens.length,
+        frame: 'hearsay',
+      }),
+    );
   }
   return hits;
 }

@@ -21,6 +21,8 @@ interface Draft {
   via: string | null;
   confidence: number;
   sentence: SentenceContext;
+  /** Reported speech with no one to say it. */
+  impersonal?: boolean;
   /** UTF-16 offset of the opening mark, for direct quotes. */
   quotationOpen?: number;
 }
@@ -37,7 +39,7 @@ function buildSentences(text: string, quotations: Quotation[]): SentenceContext[
 }
 
 function speechDraft(hit: SpeechHit, quoteStatements: ReadonlySet<number>): Draft | null {
-  if (hit.introducesQuote !== null || !hit.speaker) return null;
+  if (hit.introducesQuote !== null || (!hit.speaker && !hit.impersonal)) return null;
   const tokens = hit.sentence.tokens;
   // "described it as '...'": when the quotation is itself a statement, the paraphrase adds nothing.
   const quotedStatementInside = tokens.slice(hit.contentStart, hit.contentEnd).some((token) => quoteStatements.has(token.start));
@@ -49,18 +51,19 @@ function speechDraft(hit: SpeechHit, quoteStatements: ReadonlySet<number>): Draf
   const end = tokens[contentEnd - 1].end;
   const regionStart = tokens[Math.min(hit.regionStart, hit.contentStart)].start;
   const regionEnd = tokens[Math.max(hit.regionEnd, contentEnd) - 1]?.end ?? end;
-  const speakerStart = Math.min(hit.speaker.start, regionStart);
+  const speakerStart = hit.detached ? regionStart : Math.min(hit.speaker?.start ?? regionStart, regionStart);
   return {
     kind: 'REPORTED_SPEECH',
     start,
     end,
     cover: {
       start: hit.frame === 'what' ? regionStart : Math.min(speakerStart, regionStart),
-      end: Math.max(regionEnd, end, hit.speaker.end <= hit.sentence.end ? hit.speaker.end : end),
+      end: Math.max(regionEnd, end, hit.speaker && hit.speaker.end <= hit.sentence.end ? hit.speaker.end : end),
     },
     speaker: hit.speaker,
     via: hit.via,
-    confidence: hit.confidence - (hit.speaker.pronoun ? 0.05 : 0),
+    confidence: hit.confidence - (hit.speaker?.pronoun ? 0.05 : 0),
+    impersonal: hit.impersonal,
     sentence: hit.sentence,
   };
 }
@@ -107,13 +110,36 @@ function quoteDrafts(text: string, sentences: SentenceContext[], speech: SpeechH
       sentence,
       quotationOpen: quotation.open,
     };
-    drafts.push(draft);
+    drafts.push(...paragraphPieces(text, sentences, quotation, draft));
     lastQuote = {
       draft,
       paragraph: sentences.find((candidate) => quotation.close >= candidate.start && quotation.close <= candidate.end)?.paragraph ?? sentence.paragraph,
     };
   }
   return drafts;
+}
+
+/**
+ * A quotation running over several paragraphs, re-opened at each, is one statement per paragraph
+ * (LABELLING.md), all with the same speaker.
+ */
+function paragraphPieces(text: string, sentences: SentenceContext[], quotation: Quotation, draft: Draft): Draft[] {
+  if (quotation.reopenings.length === 0) return [draft];
+  const pieces: Draft[] = [];
+  let start = quotation.contentStart;
+  for (const reopening of [...quotation.reopenings, -1]) {
+    let end = reopening === -1 ? quotation.contentEnd : text.lastIndexOf('\n', reopening);
+    while (end > start && /[\s,;:—–-]/.test(text[end - 1])) end--;
+    if (end > start) {
+      const sentence = sentences.find((candidate) => start >= candidate.start && start < candidate.end) ?? draft.sentence;
+      pieces.push({ ...draft, start, end, sentence });
+    }
+    if (reopening !== -1) {
+      start = reopening + 1;
+      while (start < text.length && /\s/.test(text[start])) start++;
+    }
+  }
+  return pieces.length > 0 ? pieces : [draft];
 }
 
 interface Resolved {
@@ -124,6 +150,11 @@ interface Resolved {
 function resolveSpeaker(draft: Draft, registry: SourceRegistry, previous: Array<{ draft: Draft; speaker: ExtractedSpeaker | null }>): Resolved {
   const match = draft.speaker;
   if (!match) return { speaker: null, confidencePenalty: 0 };
+  if (match.epithet) {
+    // "said the 26-year-old": the person named last, if one was named close before.
+    const named = registry.personBefore(match.start, draft.sentence.index);
+    if (named) return { speaker: named.speaker, confidencePenalty: 0.1 };
+  }
   if (!match.pronoun) return { speaker: registry.resolve(match.speaker), confidencePenalty: 0 };
   if (match.pronoun === 'he' || match.pronoun === 'she') {
     const named = registry.personBefore(match.start, draft.sentence.index);
@@ -200,7 +231,7 @@ export function extractStatements(text: string): ExtractedStatement[] {
   for (const draft of drafts) {
     const { speaker, confidencePenalty } = resolveSpeaker(draft, registry, resolved);
     // Reported speech hangs on its source; with a pronoun nobody can be found for, it is noise.
-    if (!speaker && draft.kind === 'REPORTED_SPEECH') continue;
+    if (!speaker && draft.kind === 'REPORTED_SPEECH' && !draft.impersonal) continue;
     draft.confidence -= confidencePenalty;
     resolved.push({ draft, speaker });
   }

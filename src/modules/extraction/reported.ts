@@ -7,10 +7,11 @@
  */
 import { contentEnd, inOpeningSubordinate, inRelativeClause, trimEnd, type SentenceContext } from './clauses.js';
 import { accordingHits, accordingTo, hearsayHits, stanceHits, viewpointHit } from './cue-frames.js';
-import { unquotedWords, type SpeechHit, type VerbContext } from './speech-hit.js';
+import { parseSourceAfter } from './speaker-after.js';
+import { hit, unquotedWords, type SpeechHit, type VerbContext } from './speech-hit.js';
 import { isCapitalized, type Token } from './text.js';
 import { finiteHit, participleHit } from './verb-frames.js';
-import { reportingVerb } from './verbs.js';
+import { type ReportingVerb, reportingVerb } from './verbs.js';
 
 export type { SpeechFrame, SpeechHit } from './speech-hit.js';
 
@@ -20,24 +21,80 @@ export function findReportedSpeech(text: string, sentence: SentenceContext): Spe
   const tokens = sentence.tokens;
   const viewpoint = viewpointHit(context);
   let hits: SpeechHit[] = viewpoint ? [viewpoint] : [];
-  hits.push(...hearsayHits(context), ...stanceHits(context));
+  hits.push(...hearsayHits(context), ...stanceHits(context), ...speechNounHits(context));
   for (let v = 0; v < tokens.length; v++) {
     const token = tokens[v];
     if (token.quoted || !token.isWord) continue;
     if (isCapitalized(token.text) && v > 0) continue;
     if (readsAsNoun(tokens, v)) continue;
-    const verb = reportingVerb(token.key);
+    const verb = reportingVerb(token.key) ?? makeClear(tokens, v);
     if (!verb) continue;
     if (hits.some((existing) => existing.frame === 'hearsay' && existing.cue === v)) continue;
     context.earlier = hits;
     const found = verb.form === 'ing' ? participleHit(context, verb, v) : finiteHit(context, verb, v);
     if (found && !(viewpoint && found.regionStart < (viewpoint.contentEnd ?? 0) && found.frame !== 'clause')) hits.push(found);
   }
+  // "The Kremlin believes that ..., analysts say.": everything before the trailing attribution is
+  // what its source says, a report inside it included.
+  const trailing = hits.filter((candidate) => candidate.frame === 'post');
+  hits = hits.filter(
+    (candidate) => candidate.frame === 'post' || !trailing.some((post) => candidate.cue >= post.contentStart && candidate.cue < post.contentEnd),
+  );
   const according = accordingTo(context);
   if (according) hits = accordingHits(context, according, hits);
   hits.sort((a, b) => a.regionStart - b.regionStart || a.cue - b.cue);
   settleContentEnds(hits, tokens);
   return hits.filter((candidate) => candidate.introducesQuote !== null || candidate.contentEnd > candidate.contentStart);
+}
+
+const SPEECH_NOUNS = new Set([
+  'statement',
+  'statements',
+  'claim',
+  'claims',
+  'assertion',
+  'assertions',
+  'allegation',
+  'allegations',
+  'assurance',
+  'assurances',
+  'warning',
+  'warnings',
+  'announcement',
+  'accusation',
+  'accusations',
+  'insistence',
+  'argument',
+  'promise',
+]);
+
+/** "Statements by the agency that no one would be removed ...": a speech noun, its source, its content clause. */
+function speechNounHits(context: VerbContext): SpeechHit[] {
+  const { text, sentence } = context;
+  const tokens = sentence.tokens;
+  const hits: SpeechHit[] = [];
+  for (let n = 0; n < tokens.length - 3; n++) {
+    if (tokens[n].quoted || !SPEECH_NOUNS.has(tokens[n].key) || !['by', 'from'].includes(tokens[n + 1].key)) continue;
+    const source = parseSourceAfter(text, tokens, n + 2);
+    if (!source || source.pronoun || tokens[source.nextIndex]?.key !== 'that' || tokens[source.nextIndex].quoted) continue;
+    let contentStart = source.nextIndex + 1;
+    while (contentStart < tokens.length && !tokens[contentStart].isWord && !tokens[contentStart].quoted) contentStart++;
+    hits.push(hit({ sentence, cue: n, regionStart: n, speaker: source, contentStart, contentEnd: tokens.length, frame: 'clause' }));
+  }
+  return hits;
+}
+
+const MAKE_FORMS: Record<string, ReportingVerb['form']> = { make: 'base', makes: 'third', made: 'past', making: 'ing' };
+
+/** "made it clear that ...", "has made plain that ...": an idiom that reports like "said". */
+function makeClear(tokens: Token[], v: number): ReportingVerb | undefined {
+  const form = MAKE_FORMS[tokens[v].key];
+  if (!form) return undefined;
+  let k = v + 1;
+  if (tokens[k]?.key === 'it') k++;
+  while (tokens[k] && /^[a-z]+ly$/.test(tokens[k].text) && tokens[k].key.length > 4) k++;
+  if (!['clear', 'plain'].includes(tokens[k]?.key ?? '') || tokens[k + 1]?.key !== 'that' || tokens[k].quoted) return undefined;
+  return { lemma: 'make clear', clause: true, object: false, as: false, needsComplement: false, form };
 }
 
 /**
@@ -88,6 +145,13 @@ function settleContentEnds(hits: SpeechHit[], tokens: Token[]): void {
     // the subject, not part of what was said.
     if (current.frame === 'object' || current.frame === 'as') {
       for (let i = current.cue + 2; i < end - 1; i++) {
+        // "..., keeping policy loose": a free adjunct of the subject after the characterisation.
+        let after = i + 1;
+        while (after < end && !tokens[after].isWord && tokens[after].quoted) after++;
+        if (tokens[i].text === ',' && /^[a-z]+ing$/.test(tokens[after]?.text ?? '') && !tokens[after].quoted) {
+          end = trimEnd(tokens, current.contentStart, after);
+          break;
+        }
         if (tokens[i].quoted || !['and', 'but'].includes(tokens[i].key)) continue;
         const next = tokens[i + 1];
         if (FINITE_AFTER_AND.has(next.key) || (reportingVerb(next.key)?.form === 'past' && !next.quoted)) {
@@ -100,13 +164,17 @@ function settleContentEnds(hits: SpeechHit[], tokens: Token[]): void {
     current.regionEnd = Math.max(end, current.cue + 1);
     // A bare object ("expressed mixed emotions") is no claim without its subject: take the clause.
     const contentWords = tokens.slice(current.contentStart, end).filter((token) => token.isWord).length;
-    if ((current.frame === 'object' || current.frame === 'as') && current.subjectFirst !== null && contentWords < 5) {
+    if ((current.frame === 'object' || current.frame === 'as') && current.subjectFirst !== null && current.contentStart <= current.cue && contentWords < 5) {
       current.contentStart = Math.min(current.contentStart, current.subjectFirst);
     }
     const content = tokens.slice(current.contentStart, end);
     if (current.frame === 'clause' && !content.some((token) => token.quoted)) {
       // "Lederman said about the suit": a content clause has a verb of its own.
-      const predicate = content.some((token) => token.pos === 'VERB' || token.pos === 'AUX');
+      // The model may tag the clause's verb as a noun ("the closures cost $30 million"): a clause
+      // of four words or more that does not open with a preposition is trusted too.
+      const predicate =
+        content.some((token) => token.pos === 'VERB' || token.pos === 'AUX') ||
+        (content[0]?.pos !== 'ADP' && unquotedWords(tokens, current.contentStart, end) >= 4);
       if (unquotedWords(tokens, current.contentStart, end) < 2 || !predicate) current.contentEnd = current.contentStart;
     }
   }
@@ -121,7 +189,7 @@ export function contentIsQuotation(speech: SpeechHit): boolean {
   // A characterisation ("called the role '...'") has the quotation as its predicate; after "said",
   // any word outside the quotation ("the barriers '...'") is part of the claim.
   const characterising = speech.frame === 'as' || speech.frame === 'object';
-  return hasQuote && carrying.length < (characterising ? 3 : 1);
+  return hasQuote && !characterising && carrying.length < 1;
 }
 
 const LIGHT_WORDS = new Set(['it', 'them', 'him', 'her', 'this', 'that', 'as', 'the', 'a', 'an', 'to', 'of', 'was', 'is', 'were', 'are', 'be']);

@@ -127,6 +127,8 @@ export class SourceRegistry {
   private readonly people: Person[] = [];
   private readonly organisations: Organisation[] = [];
   private readonly mentions: Mention[] = [];
+  /** Every run of two or more capitalised name words, for clipped forms ("the Fed"). */
+  private readonly nameRuns = new Set<string>();
 
   static build(text: string, sentences: SentenceContext[], speakers: SpeakerMatch[]): SourceRegistry {
     const registry = new SourceRegistry();
@@ -139,6 +141,7 @@ export class SourceRegistry {
     }
     for (const match of speakers) registry.expandSurname(text, sentences, match.speaker);
     for (const sentence of sentences) registry.collectAcronyms(text, sentence.tokens);
+    for (const sentence of sentences) registry.collectNameRuns(text, sentence.tokens);
     for (const sentence of sentences) registry.collectMentions(sentence);
     return registry;
   }
@@ -236,6 +239,25 @@ export class SourceRegistry {
     }
   }
 
+  private collectNameRuns(text: string, tokens: Token[]): void {
+    for (let i = 0; i < tokens.length; i++) {
+      let end = i;
+      while (end < tokens.length && !tokens[end].quoted && isNameWord(tokens[end]) && !/['’]s$/.test(tokens[end].text)) end++;
+      if (end - i >= 2) this.nameRuns.add(text.slice(tokens[i].start, tokens[end - 1].end));
+      i = end;
+    }
+  }
+
+  /**
+   * "Fed" for "U.S. Federal Reserve": a one-word name that clips a word of exactly one longer name
+   * used in the article is that name.
+   */
+  private unclip(name: string): string | null {
+    if (name.length < 3 || /\s/.test(name)) return null;
+    const found = [...this.nameRuns].filter((run) => run.split(/\s+/).some((word) => word.length > name.length && word.startsWith(name)));
+    return found.length === 1 ? found[0] : null;
+  }
+
   private collectMentions(sentence: SentenceContext): void {
     const tokens = sentence.tokens;
     for (let i = 0; i < tokens.length; i++) {
@@ -259,6 +281,8 @@ export class SourceRegistry {
     if (speaker.anonymous || !speaker.name || speaker.kind === 'DOCUMENT') return speaker;
     const organisation = this.organisations.find((candidate) => candidate.alias === speaker.name);
     if (organisation) return { ...speaker, name: organisation.name, kind: 'ORGANIZATION' };
+    const unclipped = speaker.kind !== 'PERSON' && !this.people.some((person) => person.words.includes(speaker.name ?? '')) ? this.unclip(speaker.name) : null;
+    if (unclipped) return { ...speaker, name: unclipped, kind: 'ORGANIZATION' };
     const words = speaker.name.split(/\s+/);
     let candidates = this.people.filter(
       (person) => person.words.length >= words.length && words.every((word, k) => person.words[person.words.length - words.length + k] === word),

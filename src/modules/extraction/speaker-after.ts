@@ -4,7 +4,17 @@
  * the phrase has no clause boundary to stop it and has to find its own end.
  */
 import { QUANTIFIER_SOURCES, TITLE_WORDS } from './lexicon.js';
-import { classifySource, isNameWord, isSourceNoun, isVerbLike, POSTMODIFIER_STARTERS, RELATIVE_PRONOUNS, textOf, type SpeakerMatch } from './speakers.js';
+import {
+  classifySource,
+  isNameWord,
+  isSourceNoun,
+  isVerbLike,
+  POSTMODIFIER_STARTERS,
+  RELATIVE_PRONOUNS,
+  speakerSlot,
+  textOf,
+  type SpeakerMatch,
+} from './speakers.js';
 import { isCapitalized, type Token } from './text.js';
 
 const FORWARD_STOPS = new Set([
@@ -85,7 +95,8 @@ export function parseSourceAfter(text: string, tokens: Token[], from: number): F
     if (!token.isWord && token.text !== '-' && token.text !== '&') break;
     const placeAfterOn =
       token.key === 'on' && anonymousHead && tokens[i + 1] !== undefined && isNameWord(tokens[i + 1]) && !WEEKDAYS_AND_MONTHS.test(tokens[i + 1].text);
-    if (phrase.length > 0 && FORWARD_STOPS.has(token.key) && !(anonymousHead && ANONYMOUS_POSTMODIFIERS.has(token.key)) && !placeAfterOn) break;
+    const coordinated = token.key === 'and' && phrase.length > 0 && coordinationToEnd(tokens, i + 1);
+    if (phrase.length > 0 && FORWARD_STOPS.has(token.key) && !(anonymousHead && ANONYMOUS_POSTMODIFIERS.has(token.key)) && !placeAfterOn && !coordinated) break;
     if (phrase.length > 0 && isVerbLike(token)) break;
     // "a study published on Monday": a participle after the head starts a clause about it.
     if (phrase.length >= 2 && /^[a-z]+ed$/.test(token.text) && !ANONYMOUS_POSTMODIFIERS.has(token.key)) break;
@@ -111,12 +122,12 @@ export function parseSourceAfter(text: string, tokens: Token[], from: number): F
     if (first && RELATIVE_PRONOUNS.has(first.key) && first.key !== 'that') {
       relativeClause = clause;
       next = clauseEnd;
-    } else if (first && isAppositiveStart(clause)) {
+    } else if (first && isAppositiveStart(clause) && !isClause(clause)) {
       appositive = clause;
       next = clauseEnd;
     }
   }
-  const match = classifySource(text, phrase);
+  const match = classifySource(text, phrase) ?? coordinatedSource(text, phrase) ?? speakerSlot(text, phrase);
   if (!match) return null;
   const speaker = { ...match.speaker };
   if (appositive.length > 0 && !speaker.anonymous && speaker.kind !== 'DOCUMENT') {
@@ -130,10 +141,50 @@ export function parseSourceAfter(text: string, tokens: Token[], from: number): F
   return { ...match, speaker, end: last.end, nextIndex: next };
 }
 
+/**
+ * "according to the medic and healer council.": a short noun phrase after "and" that ends the
+ * sentence (or runs into a content clause's "that") is coordinated with the source, not the start
+ * of a new clause.
+ */
+function coordinationToEnd(tokens: Token[], from: number): boolean {
+  let k = from;
+  while (
+    k < tokens.length &&
+    k - from < 6 &&
+    tokens[k].isWord &&
+    !tokens[k].quoted &&
+    !FORWARD_STOPS.has(tokens[k].key) &&
+    !isVerbLike(tokens[k]) &&
+    tokens[k].pos !== 'VERB' &&
+    tokens[k].pos !== 'AUX'
+  )
+    k++;
+  return k > from && (k === tokens.length || /^[.!?]$/.test(tokens[k].text) || (tokens[k].key === 'that' && !tokens[k].quoted));
+}
+
+/** "the Army Corps of Engineers and the state government": both together, classified by the first. */
+function coordinatedSource(text: string, phrase: Token[]): SpeakerMatch | null {
+  const and = phrase.findIndex((token, k) => k > 0 && token.key === 'and');
+  if (and < 0) return null;
+  const first = classifySource(text, phrase.slice(0, and));
+  if (!first || first.pronoun) return null;
+  const whole = textOf(text, phrase[0].key === 'the' ? phrase.slice(1) : phrase);
+  const speaker = first.speaker.anonymous
+    ? { ...first.speaker, descriptor: textOf(text, phrase) }
+    : { ...first.speaker, name: whole, kind: first.speaker.kind === 'ORGANIZATION' ? ('ORGANIZATION' as const) : ('OTHER' as const) };
+  return { ...first, speaker, end: phrase[phrase.length - 1].end };
+}
+
 function findClauseEnd(tokens: Token[], from: number): number {
   let i = from;
   while (i < tokens.length && !tokens[i].quoted && !/^[,.;:!?—–]$/.test(tokens[i].text)) i++;
   return i;
+}
+
+/** "the report, teachers were not consulted": a subject and its verb make a clause, not an appositive. */
+function isClause(clause: Token[]): boolean {
+  if (['a', 'an', 'the', 'his', 'her', 'their', 'its', 'one'].includes(clause[0].key) || /['’]s$/.test(clause[0].text)) return false;
+  return clause.some((token) => token.pos === 'AUX') || clause.some((token, k) => k > 0 && token.pos === 'VERB' && clause[k - 1].pos === 'NOUN');
 }
 
 function isAppositiveStart(clause: Token[]): boolean {

@@ -33,6 +33,34 @@ export interface SpeakerMatch {
   pronoun: string | null;
   /** "the report", "the statement": a document that is only a source with a plain reporting verb. */
   bareDefiniteDocument: boolean;
+  /**
+   * "said the 26-year-old": a definite description in a position only a speaker can fill, which
+   * news style uses for a person named just before.
+   */
+  epithet?: boolean;
+}
+
+const SLOT_DETERMINERS = new Set(['the', 'a', 'an', 'this', 'that', 'one', 'another', 'his', 'her', 'their', 'its']);
+
+/**
+ * A noun phrase in a slot only a speaker fills ("“...,” said the 26-year-old", "“...,” the England
+ * international said") is a source whatever its head noun: a determiner, then modifiers and a noun.
+ */
+export function speakerSlot(text: string, phrase: Token[]): SpeakerMatch | null {
+  if (phrase.length < 2 || phrase.length > 6 || !SLOT_DETERMINERS.has(phrase[0].key)) return null;
+  const rest = phrase.slice(1);
+  if (!rest.every((token) => token.isWord && !token.quoted && ['NOUN', 'ADJ', 'NUM', 'PROPN'].includes(token.pos))) return null;
+  const head = rest[rest.length - 1];
+  if (!(head.pos === 'NOUN' || /-old$/.test(head.key))) return null;
+  const plural = singular(head.key) !== head.key && !/-old$/.test(head.key);
+  return {
+    speaker: speakerOf({ descriptor: textOf(text, phrase), kind: 'PERSON', anonymous: true }),
+    start: phrase[0].start,
+    end: head.end,
+    pronoun: null,
+    bareDefiniteDocument: false,
+    epithet: ['the', 'this', 'that'].includes(phrase[0].key) && !plural,
+  };
 }
 
 export const RELATIVE_PRONOUNS = new Set(['who', 'whose', 'which', 'that', 'whom']);

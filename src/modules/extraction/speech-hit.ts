@@ -15,6 +15,13 @@ export interface SpeechHit {
   regionStart: number;
   regionEnd: number;
   speaker: SpeakerMatch | null;
+  /**
+   * The speaker is the subject of another clause ("Putin blamed X, accusing her of Y and saying Z"):
+   * the words between are not part of this attribution.
+   */
+  detached?: boolean;
+  /** Content with no one to say it ("is widely believed that ..."): reported speech, no speaker. */
+  impersonal: boolean;
   /** Token indices of the content, end exclusive; empty when the verb hands over to a quotation. */
   contentStart: number;
   contentEnd: number;
@@ -91,13 +98,16 @@ export interface VerbContext {
 }
 
 /** A hit with the defaults most rules want. */
-export function hit(partial: Omit<SpeechHit, 'regionEnd' | 'confidence' | 'via' | 'introducesQuote' | 'subjectFirst'> & Partial<SpeechHit>): SpeechHit {
+export function hit(
+  partial: Omit<SpeechHit, 'regionEnd' | 'confidence' | 'via' | 'introducesQuote' | 'subjectFirst' | 'impersonal'> & Partial<SpeechHit>,
+): SpeechHit {
   return {
     regionEnd: partial.contentEnd,
     confidence: FRAME_CONFIDENCE[partial.frame],
     via: null,
     introducesQuote: null,
     subjectFirst: null,
+    impersonal: false,
     ...partial,
   };
 }

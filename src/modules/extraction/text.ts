@@ -90,12 +90,3 @@ export function isAllCapsAcronym(word: string): boolean {
 export function wordCount(text: string): number {
   return (text.match(/[\p{L}\p{N}]+(?:['’\-.][\p{L}\p{N}]+)*/gu) ?? []).length;
 }
-
-/** Trim whitespace from both ends of [start, end) of text. */
-export function trimSpan(text: string, start: number, end: number): { start: number; end: number } {
-  let s = start;
-  let e = end;
-  while (s < e && /\s/.test(text[s])) s++;
-  while (e > s && /\s/.test(text[e - 1])) e--;
-  return { start: s, end: e };
-}

@@ -10,8 +10,8 @@ import { CLAUSE_OPENERS, PARENTHETICAL_ADVERBS } from './lexicon.js';
 import { parseSourceAfter } from './speaker-after.js';
 import { isVerbLike, type SpeakerMatch } from './speakers.js';
 import { ADJUNCT_STARTERS, hit, skipAdverbs, unquotedWords, type SpeechFrame, type SpeechHit, type VerbContext } from './speech-hit.js';
-import type { Token } from './text.js';
-import { type ReportingVerb } from './verbs.js';
+import { isCapitalized, type Token } from './text.js';
+import { type ReportingVerb, reportingVerb } from './verbs.js';
 
 /** A definite bare document ("the report") is a source only with a plain reporting verb. */
 // Interpretive verbs ("framed", "portrayed", "cast") are the writer's reading of a document, not its words.
@@ -74,6 +74,39 @@ function skipInterjection(tokens: Token[], from: number): number {
   return c;
 }
 
+/** "“...” she said", "“...” said X": an attribution starting right after the quotation, not a clause going on. */
+function isQuotingVerbAfterQuote(token: Token): boolean {
+  return reportingVerb(token.key) !== undefined || PRONOUN_SUBJECTS.has(token.key) || isCapitalized(token.text);
+}
+
+const PRONOUN_SUBJECTS = new Set(['he', 'she', 'they', 'it', 'we', 'i']);
+
+/**
+ * "urged the council to reopen the road", "called on Moscow to withdraw": the addressee, then
+ * "to" and the action asked for, which is the content. Index of the action's first token, or -1.
+ */
+function requestedAction(tokens: Token[], verb: ReportingVerb, from: number): number {
+  let k = from;
+  if (verb.lemma === 'call') {
+    if (tokens[k]?.key !== 'on' && tokens[k]?.key !== 'upon') return -1;
+    k++;
+  }
+  const objectStart = k;
+  while (
+    k < tokens.length &&
+    k - objectStart < 8 &&
+    (tokens[k].isWord || /^[-'’&]$/.test(tokens[k].text)) &&
+    !tokens[k].quoted &&
+    tokens[k].key !== 'to' &&
+    !isVerbLike(tokens[k])
+  )
+    k++;
+  if (k === objectStart || tokens[k]?.key !== 'to') return -1;
+  const action = tokens[k + 1];
+  if (!action || action.quoted || !['VERB', 'AUX'].includes(action.pos)) return -1;
+  return k + 1;
+}
+
 /** Reads what follows a reporting verb and returns the frame, the content start, or a quotation hand-over. */
 function complement(
   context: VerbContext,
@@ -84,6 +117,7 @@ function complement(
   const tokens = sentence.tokens;
   let c = v + 1;
   if (tokens[c]?.key === 'out' && verb.lemma === 'point') c++;
+  if (verb.lemma === 'make clear') while (c < tokens.length && tokens[c].key !== 'that') c++;
   c = skipAdverbs(tokens, c);
   c = skipInterjection(tokens, c);
   let via: string | null = null;
@@ -92,6 +126,8 @@ function complement(
     while (c < tokens.length && tokens[c].isWord && !tokens[c].quoted && tokens[c].key !== 'that' && c - objectStart < 6) c++;
     via = mediaName(text, tokens.slice(objectStart, c));
   }
+  const request = verb.directive ? requestedAction(tokens, verb, c) : -1;
+  if (request >= 0) return { frame: 'clause', contentStart: request, via, introducesQuote: null };
   const channel = channelAfter(text, tokens, c, tokens.length);
   if (channel.via) {
     via = channel.via;
@@ -99,14 +135,25 @@ function complement(
   }
   const next = tokens[c];
   if (!next) return null;
-  if (next.quoted) return { frame: 'clause', contentStart: c, via, introducesQuote: c };
+  if (next.quoted) {
+    // "said “some of the members” had begun ...": the quotation is only the clause's subject when
+    // the clause goes on after it; then the whole clause is the content, quotation included.
+    let q = c;
+    while (q < tokens.length && tokens[q].quoted) q++;
+    const continues = tokens[q]?.isWord && !isQuotingVerbAfterQuote(tokens[q]) && unquotedWords(tokens, q, tokens.length) >= 2;
+    if (continues) return { frame: 'clause', contentStart: c, via, introducesQuote: null };
+    return { frame: 'clause', contentStart: c, via, introducesQuote: c };
+  }
   if ((next.text === ':' || next.text === ',') && tokens[c + 1]?.quoted) return { frame: 'clause', contentStart: c + 1, via, introducesQuote: c + 1 };
   // "disputed that account.": a determiner, not a complementiser, when only a noun or two follow.
   const clauseBreak = tokens.slice(c + 1).findIndex((token) => /^[.;!?]$/.test(token.text));
   const wordsAfterThat = clauseBreak === -1 ? tokens.length - c - 1 : clauseBreak;
-  const thatIsDeterminer = next.key === 'that' && wordsAfterThat >= 1 && wordsAfterThat <= 2;
+  // "described that pace as 'gradual'": before a characterising "as", "that" determines a noun.
+  const asFollows = verb.as && tokens.slice(c + 2, c + 6).some((token) => token.key === 'as' && !token.quoted);
+  const thatIsDeterminer = next.key === 'that' && ((wordsAfterThat >= 1 && wordsAfterThat <= 2) || asFollows);
   if (next.key === 'that' && !thatIsDeterminer) return { frame: 'clause', contentStart: c + 1, via, introducesQuote: null };
-  if (thatIsDeterminer) return verb.object || verb.as ? { frame: 'object', contentStart: v, via, introducesQuote: null } : null;
+  if (thatIsDeterminer)
+    return verb.object || verb.as ? { frame: asFollows ? 'as' : 'object', contentStart: asFollows ? c : v, via, introducesQuote: null } : null;
   if (!next.isWord) return null;
   if (verb.as) {
     if (next.key === 'as' && tokens[c + 1]?.quoted) return { frame: 'as', contentStart: c + 1, via, introducesQuote: c + 1 };
@@ -128,7 +175,15 @@ export function finiteHit(context: VerbContext, verb: ReportingVerb, v: number):
   let p = v - 1;
   while (p >= 0 && isAdverbOrAuxiliary(tokens[p]) && !isBeForm(tokens[p])) p--;
   if (verb.form === 'past' && isBeForm(tokens[p])) return passiveHit(context, v, p);
-  if (v > 0 && tokens[v - 1].key === 'to') return null; // "declined to comment"
+  // "declined to comment" is no report; "continued to describe it as ..." reports through a
+  // catenative verb that shares the subject.
+  const catenative = v > 1 && tokens[v - 1].key === 'to' ? catenativeBefore(tokens, v - 2) : -1;
+  if (v > 0 && tokens[v - 1].key === 'to' && catenative < 0) return null;
+  if (catenative >= 0) {
+    const subject = subjectBefore(text, tokens, catenative);
+    if (!subject || (subject.match.pronoun === 'it' && verb.as)) return null;
+    return fromSubject(context, verb, v, subject);
+  }
 
   const subject = subjectBefore(text, tokens, v) ?? sharedSubject(context, v);
   if (!subject) return invertedHit(context, v);
@@ -141,6 +196,16 @@ export function finiteHit(context: VerbContext, verb: ReportingVerb, v: number):
   return fromSubject(context, verb, v, subject);
 }
 
+/** Verbs that hand their subject to an infinitive: "continued to insist", "went on to say". */
+const CATENATIVES = new Set(['continue', 'continued', 'continues', 'began', 'begin', 'begins', 'started', 'start', 'starts']);
+
+/** Index of the catenative verb ending at `last` ("continued", "went on"), or -1. */
+function catenativeBefore(tokens: Token[], last: number): number {
+  if (CATENATIVES.has(tokens[last].key)) return last;
+  if (tokens[last].key === 'on' && last > 0 && ['went', 'go', 'goes'].includes(tokens[last - 1].key)) return last - 1;
+  return -1;
+}
+
 /** "He said X but admitted that Y": a verb after "and"/"but" shares the previous verb's source. */
 function sharedSubject(context: VerbContext, v: number): SubjectMatch | null {
   const tokens = context.sentence.tokens;
@@ -148,22 +213,38 @@ function sharedSubject(context: VerbContext, v: number): SubjectMatch | null {
   while (p >= 0 && isAdverbOrAuxiliary(tokens[p])) p--;
   if (p < 0 || !['and', 'but'].includes(tokens[p].key)) return null;
   const previous = [...context.earlier].reverse().find((candidate) => candidate.speaker && candidate.cue < v);
-  if (!previous?.speaker) return null;
+  // "The agency appeared to hesitate and called on X to ...": else the main clause's subject.
+  if (!previous?.speaker) {
+    const main = mainSubject(context.text, tokens, p);
+    return main ? { ...main, first: v, detached: true } : null;
+  }
   return { match: previous.speaker, first: v, opener: undefined };
 }
 
 function pluralSubject(match: SpeakerMatch): boolean {
   if (match.pronoun) return ['they', 'we', 'i', 'you'].includes(match.pronoun);
   const words = (match.speaker.descriptor ?? match.speaker.name ?? '').split(/\s+/);
-  const headWord = match.speaker.anonymous ? words.find((word, i) => i > 0 && /^(in|of|at|from|who|that|familiar|close)$/i.test(word)) : undefined;
+  // The head noun stands before its post-modifier: "residents of ...", "Americans involved in ...".
+  const headWord = match.speaker.anonymous
+    ? words.find((word, i) => i > 0 && (/^(in|of|at|from|who|that|familiar|close)$/i.test(word) || /^[a-z]+(?:ed|ing)$/.test(word)))
+    : undefined;
   const head = headWord ? words[words.indexOf(headWord) - 1] : words[words.length - 1];
   return /[^s]s$/i.test(head ?? '') || ['people', 'many', 'some', 'others', 'several', 'most', 'few', 'both', 'police'].includes((head ?? '').toLowerCase());
 }
+
+const DOCUMENT_FINDINGS = new Set(['show', 'find', 'indicate', 'suggest', 'reveal']);
 
 /** "..., the ministry confirmed on Friday." / "..., he said in a statement.": nothing but an adjunct follows. */
 function onlyAdjunctLeft(tokens: Token[], from: number): boolean {
   const rest = tokens.slice(from).filter((token) => !/^[.!?]$/.test(token.text));
   if (rest.length === 0) return true;
+  // "..., the Fed said, no change from its last assessment.": a verbless phrase about the clause.
+  if (
+    rest[0].text === ',' &&
+    rest.length > 1 &&
+    rest.slice(1).every((token) => !token.quoted && token.text !== ',' && token.pos !== 'VERB' && token.pos !== 'AUX')
+  )
+    return true;
   if (rest.length > 6 || !ADJUNCT_STARTERS.has(rest[0].key) || rest.some((token) => token.quoted || token.text === ',')) return false;
   return !rest.some((token) => token.key === 'that');
 }
@@ -242,7 +323,12 @@ function fromSubject(context: VerbContext, verb: ReportingVerb, v: number, subje
       regionEnd: tokens.length,
     });
   }
-  const shape = complement(context, verb, v);
+  // "Fresh forecasts showed policymakers shifting ...": what a document shows is its content.
+  const shape =
+    complement(context, verb, v) ??
+    (subject.match.speaker.kind === 'DOCUMENT' && DOCUMENT_FINDINGS.has(verb.lemma) && unquotedWords(tokens, v + 1, tokens.length) >= 4
+      ? { frame: 'object' as const, contentStart: v + 1, via: null, introducesQuote: null }
+      : null);
   if (!shape) return null;
   const what = subject.opener?.key === 'what';
   const regionStart = what ? subject.first - 1 : Math.min(subject.first, v);
@@ -257,6 +343,7 @@ function fromSubject(context: VerbContext, verb: ReportingVerb, v: number, subje
     via: shape.via,
     introducesQuote: shape.introducesQuote,
     subjectFirst: subject.first,
+    detached: subject.detached,
   });
 }
 
@@ -267,7 +354,9 @@ function postHit(context: VerbContext, v: number, speaker: SpeakerMatch, speaker
   if (comma < 1 || tokens[comma].text !== ',') return null;
   let start = 0;
   while (start < comma && (!tokens[start].isWord || ['but', 'and', 'yet', 'so'].includes(tokens[start].key))) start++;
-  if (tokens.slice(start, comma).some((token) => token.quoted)) return null;
+  // "“...,” the mayor said" is a direct quote; a paraphrase holding a quotation ("Risks remain
+  // “roughly balanced” between ..., the Fed said") is reported speech that keeps it.
+  if (tokens[start].quoted || (tokens.slice(start, comma).some((token) => token.quoted) && unquotedWords(tokens, start, comma) < 4)) return null;
   if (unquotedWords(tokens, start, comma) < 3) return null;
   return hit({
     sentence: context.sentence,
@@ -321,13 +410,32 @@ function passiveHit(context: VerbContext, v: number, be: number): SpeechHit | nu
   });
 }
 
+const PERCEPTION_VERBS = new Set(['heard', 'seen', 'caught', 'filmed', 'recorded', 'overheard']);
+
+/** Index of "heard" in "heard saying", of "quoted" in "quoted as saying"; -1 otherwise. */
+function perceivingVerbBefore(tokens: Token[], v: number): number {
+  if (PERCEPTION_VERBS.has(tokens[v - 1]?.key ?? '')) return v - 1;
+  if (tokens[v - 1]?.key === 'as' && tokens[v - 2]?.key === 'quoted') return v - 2;
+  return -1;
+}
+
 export function participleHit(context: VerbContext, verb: ReportingVerb, v: number): SpeechHit | null {
   const { text, sentence, earlier } = context;
   const tokens = sentence.tokens;
   if (v === 0) return null; // "Speaking at ...", "Citing ...": the subject comes later, not a report
   const direct = subjectBefore(text, tokens, v);
   if (direct && direct.opener?.key === 'with') return fromSubject(context, verb, v, direct);
-  if (tokens[v - 1].text !== ',') return null;
+  // "X can be heard saying that ...", "X was quoted as saying ...": the subject of the perception
+  // or quoting verb is the speaker.
+  const perceived = perceivingVerbBefore(tokens, v);
+  if (perceived >= 0) {
+    const subject = subjectBefore(text, tokens, perceived);
+    return subject && !subject.match.bareDefiniteDocument ? fromSubject(context, verb, v, subject) : null;
+  }
+  // "..., accusing her of X and saying Y": a participle coordinated with one set off by a comma.
+  const coordinated =
+    tokens[v - 1].key === 'and' && tokens.slice(0, v - 1).some((token, k) => token.text === ',' && /^[a-z]+ing$/.test(tokens[k + 1]?.text ?? ''));
+  if (tokens[v - 1].text !== ',' && !coordinated) return null;
   const previous = [...earlier].reverse().find((candidate) => candidate.speaker && candidate.cue < v);
   const subject: SubjectMatch | null = previous?.speaker
     ? { match: previous.speaker, first: previous.subjectFirst ?? previous.regionStart, opener: undefined }
@@ -346,5 +454,6 @@ export function participleHit(context: VerbContext, verb: ReportingVerb, v: numb
     via: shape.via ?? previous?.via ?? null,
     introducesQuote: shape.introducesQuote,
     subjectFirst: null,
+    detached: true,
   });
 }

@@ -15,6 +15,8 @@ export interface ReportingVerb {
   object: boolean;
   as: boolean;
   needsComplement: boolean;
+  /** Reports a request: "urged the council to act" says that the council should act. */
+  directive?: boolean;
   form: 'base' | 'third' | 'past' | 'ing';
 }
 
@@ -25,6 +27,7 @@ const CLAUSE_OBJECT: Frame = { clause: true, object: true, as: false, needsCompl
 const OBJECT: Frame = { clause: false, object: true, as: false, needsComplement: false };
 const AS: Frame = { clause: false, object: true, as: true, needsComplement: true };
 const CLAUSE_ONLY_WITH_THAT: Frame = { clause: true, object: false, as: false, needsComplement: true };
+const DIRECTIVE: Frame = { clause: true, object: false, as: false, needsComplement: true, directive: true };
 
 const LEXICON: Record<string, Frame> = {
   say: CLAUSE,
@@ -74,7 +77,13 @@ const LEXICON: Record<string, Frame> = {
   reply: CLAUSE,
   respond: CLAUSE_ONLY_WITH_THAT,
   answer: CLAUSE_ONLY_WITH_THAT,
-  ask: CLAUSE_ONLY_WITH_THAT,
+  ask: DIRECTIVE,
+  ascribe: OBJECT,
+  attribute: OBJECT,
+  urge: DIRECTIVE,
+  encourage: DIRECTIVE,
+  implore: DIRECTIVE,
+  exhort: DIRECTIVE,
   caution: CLAUSE,
   vow: CLAUSE_OBJECT,
   pledge: CLAUSE_OBJECT,
@@ -121,7 +130,7 @@ const LEXICON: Record<string, Frame> = {
   dub: AS,
   consider: AS,
   interpret: AS,
-  call: { clause: false, object: true, as: false, needsComplement: false },
+  call: { clause: false, object: true, as: false, needsComplement: false, directive: true },
 };
 
 const IRREGULAR: Record<string, Partial<Record<ReportingVerb['form'], string[]>>> = {
@@ -171,51 +180,6 @@ for (const [lemma, frame] of Object.entries(LEXICON)) {
 export function reportingVerb(word: string): ReportingVerb | undefined {
   return FORMS.get(word.toLowerCase());
 }
-
-/** Verbs that announce a quotation rather than paraphrase it; their content is the quote. */
-export const QUOTE_INTRODUCERS = new Set([
-  'say',
-  'add',
-  'state',
-  'tell',
-  'write',
-  'tweet',
-  'post',
-  'ask',
-  'reply',
-  'respond',
-  'answer',
-  'explain',
-  'insist',
-  'warn',
-  'declare',
-  'note',
-  'observe',
-  'remark',
-  'comment',
-  'conclude',
-  'continue',
-  'recall',
-  'stress',
-  'emphasize',
-  'emphasise',
-  'argue',
-  'claim',
-  'caution',
-  'quip',
-  'joke',
-  'exclaim',
-  'shout',
-  'proclaim',
-  'announce',
-  'admit',
-  'concede',
-  'acknowledge',
-  'testify',
-  'describe',
-  'call',
-  'put',
-]);
 
 /** Extra verbs that can attribute a quotation right after it ("'...,' he quipped"). */
 export const QUOTE_ONLY_VERBS = new Set([

@@ -5,9 +5,9 @@ import { ConnectionResult, encodeCursor, pageRequest, type ConnectionArgs } from
 import { validDate } from '../../shared/values';
 import { authorize } from '../team/permissions';
 import { Claim } from '../claim/claim.entity';
-import { CLAIM_FIELDS } from '../claim/claim.service';
+import { CLAIM_DATES, CLAIM_FIELDS } from '../claim/claim.entity';
 import { Verdict } from '../verdict/verdict.entity';
-import { VERDICT_FIELDS } from '../verdict/verdict.service';
+import { VERDICT_DATES, VERDICT_FIELDS } from '../verdict/verdict.entity';
 import { VerdictRevision, type FieldChange } from '../verdict/verdict-revision.types';
 import { apiChange } from './api-form';
 import { toFieldChange } from './history-view.service';
@@ -24,8 +24,6 @@ interface EventRow {
 
 type State = Record<string, unknown>;
 
-const CLAIM_DATES = ['disputedAt', 'deletedAt', 'publishedAt'];
-const VERDICT_DATES = ['withdrawnAt'];
 /** Fields that never change after creation or change with every write: not news in a revision list. */
 const REVISION_SILENT = new Set(['claimId', 'reviewerId', 'version']);
 

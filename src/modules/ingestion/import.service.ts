@@ -6,17 +6,18 @@ import { authorize } from '../team/permissions';
 import { badInput } from '../../shared/errors';
 import { checkText, MAX_ARTICLE_CODE_POINTS, normalizeBody } from '../../shared/text';
 import type { ExtractedSpeaker } from '../extraction';
-import { diff, insertManyWithHistory, insertWithHistory, recordHistory, snapshot } from '../history/history.service';
+import { diff, insertWithHistory, recordHistory, snapshot } from '../history/history.service';
 import { versionedUpdate } from '../../shared/versioned-update';
-import { anchorColumns, CLAIM_FIELDS } from '../claim/claim.service';
+import { anchorColumns, insertClaims, type NewClaim } from '../claim/claim.service';
 import { Claim } from '../claim/claim.entity';
-import { AnchorState, ClaimStatus, Sourcing } from '../claim/claim.enums';
+import { Sourcing } from '../claim/claim.enums';
 import { Source, SourceKind } from '../source/source.entity';
 import { normalizeName } from '../source/source.service';
 import type { Article } from '../article/article.entity';
 import type { ArticleRevision } from '../article/article-revision.entity';
 import { looksLikeHtml } from './html-to-text';
 import { ImportFormat, type ImportArticleInput } from './import.inputs';
+import { TEXT_LIMITS } from '../../shared/text-limits';
 
 /** Trigram similarity at which an imported candidate counts as repeating a reviewed claim. */
 export const REPEAT_SIMILARITY = 0.6;
@@ -62,15 +63,14 @@ export class ImportService {
         article.teamId,
         candidates.map(({ anchor }) => anchor.quote.exact),
       );
-      const rows = [];
+      const rows: NewClaim[] = [];
       for (const [index, { statement, anchor }] of candidates.entries()) {
         const speaker = statement.speaker ? await speakers.resolve(statement.speaker) : null;
-        const values = {
+        const values: NewClaim = {
           teamId: article.teamId,
           articleId: article.id,
           revisionId: revision.id,
           ...anchorColumns(anchor),
-          anchorState: AnchorState.ANCHORED,
           kind: statement.kind as Claim['kind'],
           // an anonymous speaker makes the claim ANONYMOUS whatever the rules guessed, and vice versa
           sourcing: speaker
@@ -81,28 +81,16 @@ export class ImportService {
               ? Sourcing.SOURCED
               : (statement.sourcing as Sourcing),
           speakerId: speaker?.id ?? null,
-          via: statement.via?.slice(0, 300) ?? null,
+          via: statement.via?.slice(0, TEXT_LIMITS.via.max) ?? null,
           extractionConfidence: round(statement.confidence),
           checkworthiness: round(statement.checkworthiness),
           repeatOfId: repeatOf[index],
-          status: ClaimStatus.UNREVIEWED,
-          version: 1,
           createdBy: prepared.values.createdBy,
         };
         if (values.sourcing === Sourcing.UNSOURCED) values.speakerId = null;
         rows.push(values);
       }
-      const claims = await insertManyWithHistory(manager, Claim, rows, (row) => ({
-        teamId: article.teamId,
-        actorId: prepared.values.createdBy,
-        entityType: 'Claim',
-        entityId: row.id,
-        claimId: row.id,
-        articleId: article.id,
-        action: 'CREATE',
-        reason: 'extracted at import',
-        after: snapshot(row, CLAIM_FIELDS),
-      }));
+      const claims = await insertClaims(manager, rows, { actorId: prepared.values.createdBy, reason: 'extracted at import' });
       const repeats = repeatOf.filter(Boolean).length;
       this.context.loaders.clear();
       return { article, revision, claims, newSources: speakers.created, speakers: speakers.all(), repeats };

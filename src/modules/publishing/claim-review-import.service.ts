@@ -5,10 +5,9 @@ import { DomainError, ErrorCode, badInput } from '../../shared/errors';
 import { codePointLength } from '../../shared/text';
 import { authorize } from '../team/permissions';
 import { anchorByPosition } from '../anchoring/anchoring';
-import { insertWithHistory, snapshot } from '../history/history.service';
-import { anchorColumns, CLAIM_FIELDS } from '../claim/claim.service';
+import { anchorColumns, insertClaim } from '../claim/claim.service';
 import { Claim } from '../claim/claim.entity';
-import { AnchorState, ClaimKind, ClaimStatus, Sourcing } from '../claim/claim.enums';
+import { ClaimKind, Sourcing } from '../claim/claim.enums';
 import { readClaimReviewDocument, type ExternalClaimReview } from './claim-review-document';
 import type { ImportClaimReviewsInput, StoredExternalReview } from './claim-review-import.types';
 
@@ -100,34 +99,20 @@ export class ClaimReviewImportService {
         });
         const { article, revision } = await articles.insert(manager, prepared, 'IMPORT');
         const anchor = anchorByPosition(revision.body, 0, codePointLength(revision.body));
-        const claim = await insertWithHistory(
+        const claim = await insertClaim(
           manager,
-          Claim,
           {
             teamId,
             articleId: article.id,
             revisionId: revision.id,
             ...anchorColumns(anchor),
-            anchorState: AnchorState.ANCHORED,
             kind: ClaimKind.ASSERTION,
             sourcing: Sourcing.UNSOURCED,
             speakerId: null,
-            status: ClaimStatus.UNREVIEWED,
-            version: 1,
             createdBy: actor.userId,
             externalReview: stored(review),
           },
-          (row) => ({
-            teamId,
-            actorId: actor.userId,
-            entityType: 'Claim',
-            entityId: row.id,
-            claimId: row.id,
-            articleId: article.id,
-            action: 'CREATE',
-            reason: `imported ClaimReview by ${review.organization.name}`,
-            after: { ...snapshot(row, CLAIM_FIELDS), externalReview: stored(review) },
-          }),
+          { actorId: actor.userId, reason: `imported ClaimReview by ${review.organization.name}`, recordAlso: { externalReview: stored(review) } },
         );
         claims.push(claim);
       }

@@ -1,18 +1,25 @@
-import { toGlobalId } from '../../shared/ids';
-import type { ClaimKind, ClaimStatus, Sourcing } from '../claim/claim.enums';
+import type { ClaimStatus } from '../claim/claim.enums';
+import { CLAIM_COLUMNS, type ReportedClaim } from '../claim/claim.entity';
+import { VERDICT_COLUMNS, type ReportedVerdict } from '../verdict/verdict.entity';
+import { isReported } from '../../shared/fields';
 import type { SourceKind } from '../source/source.entity';
 import type { Stance } from '../evidence/evidence.entity';
 import { RATING_SCALE, Rating } from '../verdict/rating';
 import { reportWhere, type ReportScope } from './report.filter';
 
-/** One row of a verdict report: a claim with its article, speaker, verdicts, publication and evidence. */
-export interface ReportRow {
+/** The claim columns a report carries as they are (CLAIM_COLUMNS), and the SQL that reads them. */
+export const REPORTED_CLAIM_COLUMNS = CLAIM_COLUMNS.filter(isReported);
+/** The verdict columns each row's `verdicts` carry as they are (VERDICT_COLUMNS). */
+export const REPORTED_VERDICT_COLUMNS = VERDICT_COLUMNS.filter(isReported);
+
+/**
+ * One row of a verdict report: a claim with its article, speaker, verdicts, publication and
+ * evidence. The claim's own reported fields (`quote`, `kind`, `status`, …) come from CLAIM_COLUMNS,
+ * under their JSON Lines keys.
+ */
+export interface ReportRow extends ReportedClaim {
   claimId: string;
   teamId: string;
-  quote: string;
-  kind: ClaimKind;
-  sourcing: Sourcing;
-  status: ClaimStatus;
   article: {
     id: string;
     title: string;
@@ -34,21 +41,15 @@ export interface ReportRow {
    */
   published: { rating: Rating; rationale: string | null; at: Date; quote: string; textChanged: boolean } | null;
   evidence: ReportEvidence[];
-  /** When the claim was created (imported or marked). */
-  importedAt: Date;
   /** When the claim first became SETTLED; null unless it is SETTLED now (or not looked up: `withSettledAt`). */
   settledAt: Date | null;
 }
 
-export interface ReportVerdict {
-  id: string;
-  reviewerId: string;
-  reviewerName: string;
-  rating: Rating;
-  rationale: string | null;
-  confidence: number | null;
-  updatedAt: string;
-}
+/** As JSON carries a value: an instant as its ISO string. */
+type Json<T> = { [K in keyof T]: T[K] extends Date ? string : T[K] extends Date | null ? string | null : T[K] };
+
+/** A current verdict in a report row: its reported fields (VERDICT_COLUMNS), with who gave it. */
+export type ReportVerdict = Json<ReportedVerdict> & { id: string; reviewerId: string; reviewerName: string };
 
 export interface ReportEvidence {
   id: string;
@@ -88,17 +89,33 @@ const SCALE_RATING: Record<number, Rating> = {
   1: Rating.FALSE,
 };
 
-export const claimGlobalId = (row: ReportRow): string => toGlobalId('Claim', row.claimId);
-export const articleGlobalId = (row: ReportRow): string => toGlobalId('Article', row.article.id);
-
 /** Sort key of report rows: article publication date (undated last), article, position in the text. */
 export const ROW_SORT_KEY = `(coalesce(a.published_at, 'infinity'::timestamptz), a.id, c.position_start, c.id)`;
 
 /** ISO 8601 in UTC with milliseconds, exactly as `Date.prototype.toISOString` prints it. */
-const isoUtc = (column: string): string => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+export const isoUtc = (column: string): string => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 
-/** The publication columns the review workflow adds to claims (migration 1764400000000). */
-const PUBLISHED_COLUMNS = 'c.published_rating, c.published_rationale, c.published_at, c.published_evidence_ids, c.published_quote';
+/** The claim's columns the query itself needs: identity, order, the settled lookup, the publication and its words. */
+const OWN_COLUMNS = [
+  'id',
+  'team_id',
+  'article_id',
+  'position_start',
+  'quote_exact',
+  'status',
+  'published_rating',
+  'published_rationale',
+  'published_at',
+  'published_evidence_ids',
+  'published_quote',
+];
+/** Every claim column a row selects: the query's own, then the reported ones. */
+const CLAIM_SELECT = [...new Set([...OWN_COLUMNS, ...REPORTED_CLAIM_COLUMNS.map((field) => field.column)])].map((column) => `c.${column}`).join(', ');
+/** A verdict's JSON object in a row: identity and reviewer, then its reported fields as JSON carries them. */
+const VERDICT_JSON = [
+  `'id', v.id, 'reviewerId', v.reviewer_id, 'reviewerName', u.name`,
+  ...REPORTED_VERDICT_COLUMNS.map((field) => `'${field.report.json}', ${field.type === 'timestamptz' ? isoUtc(`v.${field.column}`) : `v.${field.column}`}`),
+].join(', ');
 
 export interface RowQueryOptions {
   extraWhere?: (params: unknown[]) => string;
@@ -115,13 +132,12 @@ export interface RowQueryOptions {
 }
 
 /**
- * The rows of a report, in report order. The inner query picks and orders the claims (for a whole
- * large team Postgres sorts them once: about 8 s before the first of a million rows); the outer one
- * adds each claim's verdicts, evidence and settle time through LATERAL subqueries, which run as
- * nested loops over index ranges (verdicts_claim_idx, evidence_claim_idx, history_entity_idx) and so
- * keep the inner order: the per-row lookups stream, and nothing wide is sorted or aggregated.
+ * The claims of a report with their article and speaker, picked and ordered (for a whole large
+ * team Postgres sorts them once: about 8 s before the first of a million rows), as a subquery for
+ * the per-row lookups of a report query (JSON rows here, CSV records in formats/csv.ts). `order`
+ * gives the same order over the subquery's columns, for the outer query.
  */
-export function rowQuery(scope: ReportScope, options: RowQueryOptions = {}): { sql: string; params: unknown[] } {
+export function orderedClaims(scope: ReportScope, options: RowQueryOptions = {}): { sql: string; params: unknown[]; order: (alias: string) => string } {
   const params: unknown[] = [];
   let where = reportWhere(scope, params);
   if (options.extraWhere) where += ` AND ${options.extraWhere(params)}`;
@@ -139,12 +155,7 @@ export function rowQuery(scope: ReportScope, options: RowQueryOptions = {}): { s
   const order = (article: string, claim: string, published: string): string =>
     `${published} ${direction} ${nulls}, ${article} ${direction}, ${claim}.position_start ${direction}, ${claim}.id ${direction}`;
   const limit = options.limit !== undefined ? `LIMIT ${Math.trunc(options.limit)}` : '';
-  // The leading comment names the query in pg_stat_activity (whose text is cut at 1 kB).
-  const sql = `/* claimgraph:report-rows */
-    SELECT b.*, b.sort_published::text AS sort_cursor, v.verdicts, e.evidence, st.settled_at
-    FROM (
-      SELECT c.id, c.team_id, c.article_id, c.quote_exact, c.kind, c.sourcing, c.status, c.position_start, c.created_at,
-             ${PUBLISHED_COLUMNS},
+  const sql = `SELECT ${CLAIM_SELECT},
              a.title AS article_title, a.url AS article_url, a.outlet AS article_outlet, a.byline AS article_byline,
              a.published_at AS article_published_at, a.language AS article_language,
              coalesce(a.published_at, 'infinity'::timestamptz) AS sort_published,
@@ -155,13 +166,26 @@ export function rowQuery(scope: ReportScope, options: RowQueryOptions = {}): { s
       LEFT JOIN sources s ON s.id = c.speaker_id
       WHERE ${where}
       ORDER BY ${order('a.id', 'c', 'a.published_at')}
-      ${limit}
+      ${limit}`;
+  return { sql, params, order: (alias) => order(`${alias}.article_id`, alias, `${alias}.article_published_at`) };
+}
+
+/**
+ * The rows of a report, in report order: the ordered claims (see `orderedClaims`), each with its
+ * verdicts, evidence and settle time through LATERAL subqueries, which run as nested loops over
+ * index ranges (verdicts_claim_idx, evidence_claim_idx, history_entity_idx) and so keep the inner
+ * order: the per-row lookups stream, and nothing wide is sorted or aggregated.
+ */
+export function rowQuery(scope: ReportScope, options: RowQueryOptions = {}): { sql: string; params: unknown[] } {
+  const claims = orderedClaims(scope, options);
+  // The leading comment names the query in pg_stat_activity (whose text is cut at 1 kB).
+  const sql = `/* claimgraph:report-rows */
+    SELECT b.*, b.sort_published::text AS sort_cursor, v.verdicts, e.evidence, st.settled_at
+    FROM (
+      ${claims.sql}
     ) b
     CROSS JOIN LATERAL (
-      SELECT coalesce(json_agg(json_build_object(
-               'id', v.id, 'reviewerId', v.reviewer_id, 'reviewerName', u.name, 'rating', v.rating,
-               'rationale', v.rationale, 'confidence', v.confidence, 'updatedAt', ${isoUtc('v.updated_at')}
-             ) ORDER BY v.created_at, v.id), '[]'::json) AS verdicts
+      SELECT coalesce(json_agg(json_build_object(${VERDICT_JSON}) ORDER BY v.created_at, v.id), '[]'::json) AS verdicts
       FROM verdicts v JOIN users u ON u.id = v.reviewer_id
       WHERE v.claim_id = b.id AND v.withdrawn_at IS NULL
     ) v
@@ -184,8 +208,8 @@ export function rowQuery(scope: ReportScope, options: RowQueryOptions = {}): { s
     ) st ON true`
         : 'CROSS JOIN (SELECT NULL::timestamptz AS settled_at) st'
     }
-    ORDER BY ${order('b.article_id', 'b', 'b.article_published_at')}`;
-  return { sql, params };
+    ORDER BY ${claims.order('b')}`;
+  return { sql, params: claims.params };
 }
 
 export function countQuery(scope: ReportScope, extraWhere?: (params: unknown[]) => string): { sql: string; params: unknown[] } {
@@ -205,16 +229,15 @@ export function claimReviewWhere(includeSettled: boolean): (params: unknown[]) =
   return () => `${covered} AND (c.published_at IS NULL OR c.published_quote IS NOT DISTINCT FROM c.quote_exact)`;
 }
 
+/** A row as Postgres answers it: columns under their names (the reported claim columns among them). */
 export interface RawReportRow {
+  [column: string]: unknown;
   id: string;
   team_id: string;
   article_id: string;
   quote_exact: string;
-  kind: ClaimKind;
-  sourcing: Sourcing;
   status: ClaimStatus;
   position_start: number;
-  created_at: Date;
   published_rating: Rating | null;
   published_rationale: string | null;
   published_at: Date | null;
@@ -241,13 +264,12 @@ export interface RawReportRow {
 
 export function toReportRow(raw: RawReportRow): ReportRow {
   const verdicts = raw.verdicts;
+  const claim: Record<string, unknown> = {};
+  for (const field of REPORTED_CLAIM_COLUMNS) claim[field.report.json] = raw[field.column];
   return {
+    ...(claim as unknown as ReportedClaim),
     claimId: raw.id,
     teamId: raw.team_id,
-    quote: raw.quote_exact,
-    kind: raw.kind,
-    sourcing: raw.sourcing,
-    status: raw.status,
     article: {
       id: raw.article_id,
       title: raw.article_title,
@@ -280,7 +302,6 @@ export function toReportRow(raw: RawReportRow): ReportRow {
           }
         : null,
     evidence: raw.evidence,
-    importedAt: raw.created_at,
     settledAt: raw.settled_at,
   };
 }

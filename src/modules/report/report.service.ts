@@ -11,9 +11,13 @@ import { countQuery, rowQuery, toReportRow, type RawReportRow, type ReportRow } 
 import {
   agreement,
   claimCounts,
+  maintainedFigures,
+  maintainedScope,
+  maintainedSourcingByArticle,
   settleTime,
   sourcingByArticle,
   verdictCounts,
+  type MaintainedFigures,
   type AgreementFigure,
   type ArticleSourcing,
   type ClaimCounts,
@@ -115,24 +119,37 @@ export class ReportService {
   }
 
   claimCounts(scope: ReportScope): Promise<ClaimCounts> {
+    if (maintainedScope(scope)) return this.maintained(scope).then((figures) => figures.claims);
     return this.once(['claims', scope], () => claimCounts(this.context.db, scope));
   }
 
   verdictCounts(scope: ReportScope): Promise<VerdictCounts> {
+    if (maintainedScope(scope)) return this.maintained(scope).then((figures) => figures.verdicts);
     return this.once(['verdicts', scope], () => verdictCounts(this.context.db, scope));
   }
 
   agreement(scope: ReportScope): Promise<AgreementFigure[]> {
+    if (maintainedScope(scope)) return this.maintained(scope).then((figures) => figures.agreement);
     return this.once(['agreement', scope], () => agreement(this.context.db, scope));
   }
 
   settleTime(scope: ReportScope): Promise<SettleTime> {
+    if (maintainedScope(scope)) return this.maintained(scope).then((figures) => figures.settle);
     return this.once(['settle', scope], () => settleTime(this.context.db, scope));
   }
 
   sourcingByArticle(scope: ReportScope, limit: number): Promise<{ articles: number; rows: ArticleSourcing[] }> {
     if (!Number.isInteger(limit) || limit < 0 || limit > 100) throw badInput('first must be between 0 and 100', 'first');
-    return this.once(['byArticle', scope, limit], () => sourcingByArticle(this.context.db, scope, limit));
+    const compute = maintainedScope(scope) ? maintainedSourcingByArticle : sourcingByArticle;
+    return this.once(['byArticle', scope, limit], () => compute(this.context.db, scope, limit));
+  }
+
+  /**
+   * The figures the write path keeps (one statement for all of them), for a scope that filters on
+   * articles only; a filter on claims or verdicts computes each figure from the claims instead.
+   */
+  private maintained(scope: ReportScope): Promise<MaintainedFigures> {
+    return this.once(['maintained', scope], () => maintainedFigures(this.context.db, scope));
   }
 
   /**

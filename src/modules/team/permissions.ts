@@ -1,11 +1,11 @@
 import type { Actor } from '../../shared/actor';
 import { requireRole } from '../../shared/actor';
-import { Role } from './role';
+import { ROLES_BY_RANK, Role, roleAtLeast } from './role';
 
 /**
  * The permission matrix, written once: every service method authorises with one of these, and
  * README's table is generated from it (a test keeps the two equal). A role may do everything
- * the roles below it may (OWNER > EDITOR > REVIEWER > VIEWER).
+ * the roles below it may (ROLES_BY_RANK).
  */
 export const PERMISSIONS = {
   'team.read': { role: Role.VIEWER, description: "Read the team's articles, claims, sources, verdicts, comments, history; export reports" },
@@ -29,19 +29,16 @@ export function authorize(actor: Actor, teamId: string, permission: Permission, 
 }
 
 export function can(role: Role | null, permission: Permission): boolean {
-  if (!role) return false;
-  const order = [Role.VIEWER, Role.REVIEWER, Role.EDITOR, Role.OWNER];
-  return order.indexOf(role) >= order.indexOf(PERMISSIONS[permission].role);
+  return role !== null && roleAtLeast(role, PERMISSIONS[permission].role);
 }
 
 /** README's permission table. */
 export function permissionTable(): string {
-  const roles = [Role.OWNER, Role.EDITOR, Role.REVIEWER, Role.VIEWER];
   const lines = [
-    `| permission | what it allows | ${roles.join(' | ')} |`,
-    `|---|---|${roles.map(() => ':-:').join('|')}|`,
+    `| permission | what it allows | ${ROLES_BY_RANK.join(' | ')} |`,
+    `|---|---|${ROLES_BY_RANK.map(() => ':-:').join('|')}|`,
     ...Object.entries(PERMISSIONS).map(
-      ([name, { description }]) => `| \`${name}\` | ${description} | ${roles.map((role) => (can(role, name as Permission) ? '✓' : '')).join(' | ')} |`,
+      ([name, { description }]) => `| \`${name}\` | ${description} | ${ROLES_BY_RANK.map((role) => (can(role, name as Permission) ? '✓' : '')).join(' | ')} |`,
     ),
   ];
   return lines.join('\n');

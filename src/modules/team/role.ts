@@ -18,8 +18,9 @@ registerEnumType(Role, {
   },
 });
 
-const RANK: Record<Role, number> = { OWNER: 4, EDITOR: 3, REVIEWER: 2, VIEWER: 1 };
+/** The roles, highest first: each may do everything the roles after it may. */
+export const ROLES_BY_RANK: readonly Role[] = [Role.OWNER, Role.EDITOR, Role.REVIEWER, Role.VIEWER];
 
 export function roleAtLeast(role: Role, required: Role): boolean {
-  return RANK[role] >= RANK[required];
+  return ROLES_BY_RANK.indexOf(role) <= ROLES_BY_RANK.indexOf(required);
 }

@@ -3,6 +3,7 @@ import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateCol
 import { DateTimeResolver } from 'graphql-scalars';
 import { Node } from '../../shared/node';
 import { toGlobalId } from '../../shared/ids';
+import { declareFields, recordedDates, recordedFields, type FieldPolicies, type ReportedFields } from '../../shared/fields';
 import { Rating } from './rating';
 
 @Entity({ name: 'verdicts' })
@@ -65,3 +66,44 @@ export class Verdict implements Node {
     return this.withdrawnAt === null;
   }
 }
+
+/**
+ * Every column of `verdicts`, once: whether history records it (the lifecycle SQL writes it as
+ * `claimgraph_verdict_history`; test/verdict-lifecycle.test.ts keeps the two equal) and how a report
+ * row's `verdicts` carry it: their JSON Lines key (the SQL builds them from this list). CSV has one
+ * row per claim, so a verdict is never a CSV column: its cells `reviewer_ratings` and
+ * `verdict_count` sum a row's verdicts up. A column left out says why; test/fields.test.ts checks
+ * this against the migrated table.
+ */
+const VERDICT_POLICIES = {
+  id: { history: "the event's entity_id", report: 'JSON `id`, as a global ID' },
+  teamId: { history: "never changes; the event's team_id", report: 'a report is of one team' },
+  claimId: { history: true, report: "the row's claim" },
+  reviewerId: { history: true, report: "JSON `reviewer`: the reviewer's global ID and name" },
+  rating: { history: true, report: { json: 'rating' } },
+  rationale: { history: true, report: { json: 'rationale' } },
+  confidence: { history: true, report: { json: 'confidence' } },
+  version: { history: true, report: 'a write precondition (expectedVersion), meaningless outside the API' },
+  createdAt: { history: "the SUBMIT event's time", report: "orders a row's verdicts, oldest first" },
+  updatedAt: { history: "each event's time", report: { json: 'updatedAt' } },
+  judgedRevision: { history: true, report: "review bookkeeping (the claim's status NEEDS_REREVIEW says the words changed)" },
+  judgedQuote: { history: true, report: "review bookkeeping (the claim's status NEEDS_REREVIEW says the words changed)" },
+  withdrawnAt: { history: true, report: 'a report lists current verdicts only' },
+} as const satisfies FieldPolicies<Verdict, 'nodeId' | 'current', VerdictReportedAs>;
+
+/** A verdict's key in a report row's JSON Lines `verdicts`. */
+interface VerdictReportedAs {
+  json: string;
+}
+
+export const VERDICT_COLUMNS = declareFields<VerdictReportedAs, typeof VERDICT_POLICIES>(Verdict, VERDICT_POLICIES);
+
+/**
+ * The fields a verdict's history records; `asOf` and `revisions` replay them. The history itself is
+ * written by the verdict lifecycle's SQL (`claimgraph_verdict_history` in verdict-lifecycle.sql).
+ */
+export const VERDICT_FIELDS = recordedFields(VERDICT_COLUMNS);
+/** The recorded instants, which history stores as ISO strings. */
+export const VERDICT_DATES = recordedDates(VERDICT_COLUMNS);
+/** A report verdict's own fields, under their JSON Lines keys. */
+export type ReportedVerdict = ReportedFields<Verdict, typeof VERDICT_POLICIES>;

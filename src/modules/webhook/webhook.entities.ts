@@ -3,6 +3,7 @@ import { Column, CreateDateColumn, Entity, PrimaryColumn, PrimaryGeneratedColumn
 import { DateTimeResolver } from 'graphql-scalars';
 import { Node } from '../../shared/node';
 import { toGlobalId } from '../../shared/ids';
+import { ClaimStatus } from '../claim/claim.enums';
 
 /** What an endpoint can subscribe to; the values are the `type` of the payloads sent. */
 export enum WebhookEventType {
@@ -19,7 +20,8 @@ registerEnumType(WebhookEventType, {
   valuesConfig: {
     CLAIM_PUBLISHED: { description: "claim.published: an editor published the desk's verdict." },
     CLAIM_UNPUBLISHED: { description: 'claim.unpublished: the published verdict was withdrawn.' },
-    CLAIM_STATUS_CHANGED: { description: 'claim.status_changed: the derived status changed (UNREVIEWED, IN_REVIEW, SETTLED, DISPUTED).' },
+    // the statuses listed from the enum, so a new status cannot be left out of the description
+    CLAIM_STATUS_CHANGED: { description: `claim.status_changed: the derived status changed (${Object.values(ClaimStatus).join(', ')}).` },
     VERDICT_SUBMITTED: { description: 'verdict.submitted: a reviewer gave or revised a verdict.' },
     ARTICLE_IMPORTED: { description: 'article.imported: an article was created or imported.' },
     ARTICLE_REVISED: { description: "article.revised: a new revision of an article's text." },
