@@ -183,6 +183,28 @@ export function renderMarkdown(report: BenchReport): string {
       }
     }
   }
+  const versus = scenarios.eVersusPsql;
+  if (versus && !versus.skipped) {
+    for (const [name, side] of [
+      ['download', versus.claimgraph],
+      ['psql \\copy', versus.psql],
+    ] as const) {
+      rows.push([
+        `(e) CSV ${name}, ${side.records.toLocaleString('en')} rows`,
+        fixed(side.rounds / side.seconds.reduce((sum: number, value: number) => sum + value, 0), 2),
+        '–',
+        '–',
+        '–',
+        mb(side.peakRssBytes),
+        '–',
+        '–',
+        `${fixed(side.megabytesPerSecond, 1)} MB/s, ${Math.round(side.recordsPerSecond).toLocaleString('en')} records/s` +
+          (name === 'download'
+            ? `; ${versus.ratio.toFixed(2)}x psql; peak RSS of the server's process tree`
+            : "; the same rows by psql's \\copy; peak RSS of psql"),
+      ]);
+    }
+  }
   const { machine, dataset } = report;
   const settings = report.settings as { connections: number; durationSeconds: number; poolSize: number; authMode: string; rounds?: number; workers?: number };
   const lines = [

@@ -14,6 +14,7 @@ import { ARTICLE_PAGE, CLAIM_QUEUE, POSTGRAPHILE_ARTICLE_PAGE, SUBMIT_VERDICT, p
 import { graphqlOk, GroupCpuSampler, load, ProcessSampler, type BenchRequest, type LoadResult, type ProcessMemory } from './load';
 import { buildServer, ROOT, startChild, startScriptNodeFlags, type ChildServer } from './processes';
 import { EXPORT_PATH, verdictReportQuery } from './optional';
+import { downloadCsv, findPsql, psqlCopy, sameFields, teamScope, type Transfer } from './export-copy';
 import { memoryBudgets, writeReport, type BenchReport, type Budget, type ScenarioResult } from './report';
 
 /**
@@ -629,6 +630,71 @@ async function main(): Promise<void> {
       });
     }
 
+    /**
+     * (e) against its yardstick: the team's CSV download and psql's \copy of the same rows (see
+     * bench/export-copy.ts), taking turns, `rounds` times each; the first pair is checked equal
+     * field by field. Throughput in records/s (the download's file is a little longer: BOM, CR).
+     */
+    const versusPsql = async (slug: string): Promise<Record<string, unknown>> => {
+      const psql = findPsql();
+      if (!psql) {
+        log('  psql \\copy comparison skipped: no psql on PATH (set PSQL)');
+        budgets.push({
+          id: 'e-copy-pace',
+          text: `(e) CSV download of ${slug} at >= 0.9x psql \\copy of the same rows`,
+          pass: false,
+          detail: 'no psql to compare with',
+        });
+        return { skipped: 'no psql on PATH' };
+      }
+      const scope = teamScope(team(slug).id, slug);
+      const url = `${server.baseUrl}${EXPORT_PATH(toGlobalId('Team', team(slug).id))}`;
+      const ownerId = membersOf(slug, 'OWNER')[0].id;
+      const ours: Transfer[] = [];
+      const theirs: Transfer[] = [];
+      let check = { equal: false, detail: 'not compared' };
+      for (let round = 0; round < options.rounds; round++) {
+        const keep = round === 0;
+        const download = () => downloadCsv(url, credentialOf(ownerId).headers, server.pid, keep).then((transfer) => ours.push(transfer));
+        const copy = () => psqlCopy(psql, postgres.url, scope, ownerId, keep).then((transfer) => theirs.push(transfer));
+        if (round % 2) await copy().then(download);
+        else await download().then(copy);
+        if (keep) {
+          check = sameFields(ours[0].body!, theirs[0].body!);
+          ours[0].body = theirs[0].body = null;
+        }
+      }
+      const total = (transfers: Transfer[]) => {
+        const seconds = transfers.reduce((sum, transfer) => sum + transfer.seconds, 0);
+        const records = transfers.reduce((sum, transfer) => sum + transfer.records, 0);
+        const bytes = transfers.reduce((sum, transfer) => sum + transfer.bytes, 0);
+        return {
+          records: transfers[0].records,
+          rounds: transfers.length,
+          seconds: transfers.map((transfer) => transfer.seconds),
+          recordsPerSecond: records / seconds,
+          megabytesPerSecond: bytes / 1e6 / seconds,
+          peakRssBytes: Math.max(...transfers.map((transfer) => transfer.peakRssBytes)),
+        };
+      };
+      const perSecond = (value: number) => Math.round(value).toLocaleString('en');
+      const claimgraph = total(ours);
+      const copy = total(theirs);
+      const ratio = claimgraph.recordsPerSecond / copy.recordsPerSecond;
+      log(
+        `  ${slug}, download vs psql \\copy (${options.rounds} each, taking turns): ${perSecond(claimgraph.recordsPerSecond)} vs ${perSecond(copy.recordsPerSecond)} records/s ` +
+          `(${claimgraph.megabytesPerSecond.toFixed(1)} vs ${copy.megabytesPerSecond.toFixed(1)} MB/s) = ${ratio.toFixed(2)}x; ` +
+          `peak RSS: server process tree ${mb(claimgraph.peakRssBytes)} MB, psql ${mb(copy.peakRssBytes)} MB; ${check.detail}`,
+      );
+      budgets.push({
+        id: 'e-copy-pace',
+        text: `(e) CSV download of ${slug} at >= 0.9x psql \\copy of the same rows (records/s), fields equal`,
+        pass: ratio >= 0.9 && check.equal,
+        detail: `${ratio.toFixed(2)}x: ${perSecond(claimgraph.recordsPerSecond)} vs ${perSecond(copy.recordsPerSecond)} records/s (${claimgraph.megabytesPerSecond.toFixed(1)} vs ${copy.megabytesPerSecond.toFixed(1)} MB/s); ${check.detail}`,
+      });
+      return { claimgraph, psql: copy, ratio, fields: check };
+    };
+
     // ---- (e) the CSV export, small and large ----
     if (options.only.has('e')) {
       log('\n(e) CSV export of verdict rows');
@@ -693,6 +759,7 @@ async function main(): Promise<void> {
           results[slug] = result;
         }
         scenarios.e = results;
+        scenarios.eVersusPsql = await versusPsql('bench-main');
         const small = results['bench-export'] as { peakRssBytes: number; rows: number };
         const large = results['bench-main'] as { peakRssBytes: number; rows: number };
         budgets.push({

@@ -233,36 +233,41 @@ describe(reportRouter.name, () => {
       expect(first.verdicts).toHaveLength(2);
     });
 
-    it('releases the cursor, the transaction and the connection when the client disconnects mid-stream', async () => {
-      const pool = (app.dataSource.driver as unknown as { master: Pool }).master;
-      const download = await pausedDownload(base, `/exports/verdicts.csv?team=${big.teamSlug}`, bigToken);
-      expect(download.head).toMatch(/^HTTP\/1\.1 200 OK/);
-      // Mid-stream: the client reads no more, and the server waits on backpressure with its
-      // transaction open and the cursor's portal suspended in it (pg-cursor sends no Sync between
-      // batches, so the session shows as 'active').
-      await expect.poll(() => exportSessions(app), { timeout: 5000, interval: 50 }).toEqual([{ state: 'active' }]);
-      download.socket.destroy();
+    for (const file of ['verdicts.csv', 'verdicts.jsonl']) {
+      it(`releases the ${file === 'verdicts.csv' ? 'COPY' : 'cursor'}, the transaction and the connection when the client of ${file} disconnects mid-stream`, async () => {
+        const pool = (app.dataSource.driver as unknown as { master: Pool }).master;
+        const download = await pausedDownload(base, `/exports/${file}?team=${big.teamSlug}`, bigToken);
+        expect(download.head).toMatch(/^HTTP\/1\.1 200 OK/);
+        // Mid-stream: the client reads no more, and the server waits on backpressure with its
+        // transaction open: the CSV's COPY blocked sending, the cursor's portal suspended (pg-cursor
+        // sends no Sync between batches); either way the session shows as 'active'.
+        await expect.poll(() => exportSessions(app), { timeout: 5000, interval: 50 }).toEqual([{ state: 'active' }]);
+        const connections = pool.totalCount;
+        download.socket.destroy();
 
-      await expect.poll(() => exportSessions(app), { timeout: 5000, interval: 50 }).toEqual([]);
-      await expect.poll(() => pool.totalCount - pool.idleCount, { timeout: 5000, interval: 50 }).toBe(0);
-      // Every pooled connection (the export's among them) is idle, outside a transaction, without
-      // an open portal: pg_cursors lists the session's own cursors, so ask each connection.
-      const clients = await Promise.all(Array.from({ length: pool.idleCount }, () => pool.connect()));
-      try {
-        for (const client of clients) {
-          const { rows } = await client.query(
-            `SELECT (SELECT count(*) FROM pg_cursors)::int AS cursors, (SELECT state FROM pg_stat_activity WHERE pid = pg_backend_pid()) AS state`,
-          );
-          expect(rows[0]).toEqual({ cursors: 0, state: 'active' });
+        await expect.poll(() => exportSessions(app), { timeout: 5000, interval: 50 }).toEqual([]);
+        await expect.poll(() => pool.totalCount - pool.idleCount, { timeout: 5000, interval: 50 }).toBe(0);
+        // the statement was stopped on its connection (cancelled), not by closing the connection
+        expect(pool.totalCount).toBe(connections);
+        // Every pooled connection (the export's among them) is idle, outside a transaction, without
+        // an open portal: pg_cursors lists the session's own cursors, so ask each connection.
+        const clients = await Promise.all(Array.from({ length: pool.idleCount }, () => pool.connect()));
+        try {
+          for (const client of clients) {
+            const { rows } = await client.query(
+              `SELECT (SELECT count(*) FROM pg_cursors)::int AS cursors, (SELECT state FROM pg_stat_activity WHERE pid = pg_backend_pid()) AS state`,
+            );
+            expect(rows[0]).toEqual({ cursors: 0, state: 'active' });
+          }
+        } finally {
+          for (const client of clients) client.release();
         }
-      } finally {
-        for (const client of clients) client.release();
-      }
-      // and the server still answers
-      const after = await get(`/exports/verdicts.csv?team=${desk.teamSlug}`, viewerToken);
-      expect(after.status).toBe(200);
-      await after.arrayBuffer();
-    });
+        // and the server still answers
+        const after = await get(`/exports/verdicts.csv?team=${desk.teamSlug}`, viewerToken);
+        expect(after.status).toBe(200);
+        await after.arrayBuffer();
+      });
+    }
 
     it('lets one caller hold at most half the download slots, so another caller still gets one', async () => {
       // a pool of 4: two downloads at once, one per caller
@@ -340,7 +345,7 @@ async function pausedDownload(base: string, path: string, token: string): Promis
 /** Sessions of this test database running or holding the export query (a transaction or a portal). */
 async function exportSessions(app: TestApp): Promise<{ state: string }[]> {
   return app.sql(`SELECT state FROM pg_stat_activity
-    WHERE datname = current_database() AND pid <> pg_backend_pid()
+    WHERE datname = current_database() AND pid <> pg_backend_pid() AND backend_type = 'client backend'
       AND (state IN ('active', 'idle in transaction', 'idle in transaction (aborted)'))
-      AND query LIKE '/* claimgraph:report-rows */%'`);
+      AND (query LIKE '/* claimgraph:report-rows */%' OR query LIKE 'COPY (/* claimgraph:report-csv */%')`);
 }

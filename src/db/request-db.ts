@@ -378,11 +378,11 @@ export class RequestDb {
 }
 
 /**
- * `$n` placeholders of code-written SQL replaced by literals, for the simple protocol. Only the
- * types claimgraph passes: strings (pg's escapeLiteral), finite numbers, booleans, null, Dates,
- * arrays of strings.
+ * `$n` placeholders of code-written SQL replaced by literals, for the simple protocol (and for
+ * COPY, which takes no parameters). Only the types claimgraph passes: strings (pg's escapeLiteral),
+ * finite numbers, booleans, null, Dates, arrays of strings.
  */
-function withLiterals(sql: string, values: unknown[]): string {
+export function withLiterals(sql: string, values: unknown[]): string {
   const literal = (value: unknown): string => {
     if (value === null || value === undefined) return 'NULL';
     if (typeof value === 'string') return pg.escapeLiteral(value);

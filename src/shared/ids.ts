@@ -25,6 +25,15 @@ export function toGlobalId(type: NodeType, rawId: string): string {
   return Buffer.from(`${type}:${rawId}`, 'utf8').toString('base64url');
 }
 
+/**
+ * `toGlobalId` as a SQL expression over a uuid or bigint column, for output Postgres builds itself
+ * (CSV downloads). Postgres's base64 breaks lines every 76 characters and pads with `=`; both go,
+ * as in base64url.
+ */
+export function globalIdSql(type: NodeType, column: string): string {
+  return `translate(encode(convert_to('${type}:' || ${column}::text, 'UTF8'), 'base64'), E'+/=\\n', '-_')`;
+}
+
 export interface DecodedId {
   type: NodeType;
   rawId: string;

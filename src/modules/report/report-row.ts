@@ -93,7 +93,7 @@ const SCALE_RATING: Record<number, Rating> = {
 export const ROW_SORT_KEY = `(coalesce(a.published_at, 'infinity'::timestamptz), a.id, c.position_start, c.id)`;
 
 /** ISO 8601 in UTC with milliseconds, exactly as `Date.prototype.toISOString` prints it. */
-const isoUtc = (column: string): string => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+export const isoUtc = (column: string): string => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 
 /** The claim's columns the query itself needs: identity, order, the settled lookup, the publication and its words. */
 const OWN_COLUMNS = [
@@ -132,13 +132,12 @@ export interface RowQueryOptions {
 }
 
 /**
- * The rows of a report, in report order. The inner query picks and orders the claims (for a whole
- * large team Postgres sorts them once: about 8 s before the first of a million rows); the outer one
- * adds each claim's verdicts, evidence and settle time through LATERAL subqueries, which run as
- * nested loops over index ranges (verdicts_claim_idx, evidence_claim_idx, history_entity_idx) and so
- * keep the inner order: the per-row lookups stream, and nothing wide is sorted or aggregated.
+ * The claims of a report with their article and speaker, picked and ordered (for a whole large
+ * team Postgres sorts them once: about 8 s before the first of a million rows), as a subquery for
+ * the per-row lookups of a report query (JSON rows here, CSV records in formats/csv.ts). `order`
+ * gives the same order over the subquery's columns, for the outer query.
  */
-export function rowQuery(scope: ReportScope, options: RowQueryOptions = {}): { sql: string; params: unknown[] } {
+export function orderedClaims(scope: ReportScope, options: RowQueryOptions = {}): { sql: string; params: unknown[]; order: (alias: string) => string } {
   const params: unknown[] = [];
   let where = reportWhere(scope, params);
   if (options.extraWhere) where += ` AND ${options.extraWhere(params)}`;
@@ -156,11 +155,7 @@ export function rowQuery(scope: ReportScope, options: RowQueryOptions = {}): { s
   const order = (article: string, claim: string, published: string): string =>
     `${published} ${direction} ${nulls}, ${article} ${direction}, ${claim}.position_start ${direction}, ${claim}.id ${direction}`;
   const limit = options.limit !== undefined ? `LIMIT ${Math.trunc(options.limit)}` : '';
-  // The leading comment names the query in pg_stat_activity (whose text is cut at 1 kB).
-  const sql = `/* claimgraph:report-rows */
-    SELECT b.*, b.sort_published::text AS sort_cursor, v.verdicts, e.evidence, st.settled_at
-    FROM (
-      SELECT ${CLAIM_SELECT},
+  const sql = `SELECT ${CLAIM_SELECT},
              a.title AS article_title, a.url AS article_url, a.outlet AS article_outlet, a.byline AS article_byline,
              a.published_at AS article_published_at, a.language AS article_language,
              coalesce(a.published_at, 'infinity'::timestamptz) AS sort_published,
@@ -171,7 +166,23 @@ export function rowQuery(scope: ReportScope, options: RowQueryOptions = {}): { s
       LEFT JOIN sources s ON s.id = c.speaker_id
       WHERE ${where}
       ORDER BY ${order('a.id', 'c', 'a.published_at')}
-      ${limit}
+      ${limit}`;
+  return { sql, params, order: (alias) => order(`${alias}.article_id`, alias, `${alias}.article_published_at`) };
+}
+
+/**
+ * The rows of a report, in report order: the ordered claims (see `orderedClaims`), each with its
+ * verdicts, evidence and settle time through LATERAL subqueries, which run as nested loops over
+ * index ranges (verdicts_claim_idx, evidence_claim_idx, history_entity_idx) and so keep the inner
+ * order: the per-row lookups stream, and nothing wide is sorted or aggregated.
+ */
+export function rowQuery(scope: ReportScope, options: RowQueryOptions = {}): { sql: string; params: unknown[] } {
+  const claims = orderedClaims(scope, options);
+  // The leading comment names the query in pg_stat_activity (whose text is cut at 1 kB).
+  const sql = `/* claimgraph:report-rows */
+    SELECT b.*, b.sort_published::text AS sort_cursor, v.verdicts, e.evidence, st.settled_at
+    FROM (
+      ${claims.sql}
     ) b
     CROSS JOIN LATERAL (
       SELECT coalesce(json_agg(json_build_object(${VERDICT_JSON}) ORDER BY v.created_at, v.id), '[]'::json) AS verdicts
@@ -197,8 +208,8 @@ export function rowQuery(scope: ReportScope, options: RowQueryOptions = {}): { s
     ) st ON true`
         : 'CROSS JOIN (SELECT NULL::timestamptz AS settled_at) st'
     }
-    ORDER BY ${order('b.article_id', 'b', 'b.article_published_at')}`;
-  return { sql, params };
+    ORDER BY ${claims.order('b')}`;
+  return { sql, params: claims.params };
 }
 
 export function countQuery(scope: ReportScope, extraWhere?: (params: unknown[]) => string): { sql: string; params: unknown[] } {

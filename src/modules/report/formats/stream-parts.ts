@@ -74,18 +74,4 @@ export class Coalesce extends Transform {
   }
 }
 
-/** Row objects in, other row objects out. */
-export function mapRows<T, U>(map: (row: T) => U): Transform {
-  return new Transform({
-    objectMode: true,
-    transform(row: T, _encoding, callback) {
-      try {
-        callback(null, map(row));
-      } catch (error) {
-        callback(error as Error);
-      }
-    },
-  });
-}
-
 export const iso = (date: Date | null | undefined): string | null => (date ? date.toISOString() : null);
