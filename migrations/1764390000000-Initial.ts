@@ -1,4 +1,5 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
+import { TEXT_LIMITS } from '../src/shared/text-limits';
 
 /**
  * The whole domain of DESIGN.md. Invariants live here as constraints so that no code path,
@@ -12,7 +13,7 @@ export class Initial1764390000000 implements MigrationInterface {
       CREATE TABLE users (
         id            uuid PRIMARY KEY DEFAULT gen_random_uuid(),
         email         text NOT NULL CHECK (email = lower(email) AND email ~ '^[^@\\s]+@[^@\\s]+$'),
-        name          text NOT NULL CHECK (length(btrim(name)) BETWEEN 1 AND 200),
+        name          text NOT NULL CHECK (length(btrim(name)) BETWEEN 1 AND ${TEXT_LIMITS.name.max}),
         created_at    timestamptz NOT NULL DEFAULT now(),
         updated_at    timestamptz NOT NULL DEFAULT now()
       );
@@ -21,7 +22,7 @@ export class Initial1764390000000 implements MigrationInterface {
       CREATE TABLE teams (
         id              uuid PRIMARY KEY DEFAULT gen_random_uuid(),
         slug            text NOT NULL CHECK (slug ~ '^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$'),
-        name            text NOT NULL CHECK (length(btrim(name)) BETWEEN 1 AND 200),
+        name            text NOT NULL CHECK (length(btrim(name)) BETWEEN 1 AND ${TEXT_LIMITS.name.max}),
         verdict_quorum  integer NOT NULL DEFAULT 2 CHECK (verdict_quorum BETWEEN 1 AND 50),
         created_by      uuid REFERENCES users (id),
         created_at      timestamptz NOT NULL DEFAULT now(),
@@ -43,10 +44,10 @@ export class Initial1764390000000 implements MigrationInterface {
       CREATE TABLE articles (
         id                       uuid PRIMARY KEY DEFAULT gen_random_uuid(),
         team_id                  uuid NOT NULL REFERENCES teams (id),
-        title                    text NOT NULL CHECK (length(btrim(title)) BETWEEN 1 AND 500),
+        title                    text NOT NULL CHECK (length(btrim(title)) BETWEEN 1 AND ${TEXT_LIMITS.title.max}),
         url                      text CHECK (url ~ '^https?://'),
-        outlet                   text CHECK (length(outlet) <= 200),
-        byline                   text CHECK (length(byline) <= 500),
+        outlet                   text CHECK (length(outlet) <= ${TEXT_LIMITS.outlet.max}),
+        byline                   text CHECK (length(byline) <= ${TEXT_LIMITS.byline.max}),
         published_at             timestamptz,
         language                 text NOT NULL DEFAULT 'en' CHECK (language ~ '^[a-z]{2,3}(-[A-Za-z0-9]{1,8})*$'),
         current_revision_number  integer NOT NULL DEFAULT 1 CHECK (current_revision_number >= 1),
@@ -78,13 +79,13 @@ export class Initial1764390000000 implements MigrationInterface {
         id               uuid PRIMARY KEY DEFAULT gen_random_uuid(),
         team_id          uuid NOT NULL REFERENCES teams (id),
         kind             text NOT NULL CHECK (kind IN ('PERSON', 'ORGANIZATION', 'DOCUMENT', 'OTHER')),
-        name             text CHECK (length(btrim(name)) BETWEEN 1 AND 300),
+        name             text CHECK (length(btrim(name)) BETWEEN 1 AND ${TEXT_LIMITS.sourceName.max}),
         normalized_name  text,
-        title            text CHECK (length(title) <= 300),
-        affiliation      text CHECK (length(affiliation) <= 300),
+        title            text CHECK (length(title) <= ${TEXT_LIMITS.sourceName.max}),
+        affiliation      text CHECK (length(affiliation) <= ${TEXT_LIMITS.sourceName.max}),
         url              text CHECK (url ~ '^https?://'),
         anonymous        boolean NOT NULL DEFAULT false,
-        descriptor       text CHECK (length(btrim(descriptor)) BETWEEN 1 AND 500),
+        descriptor       text CHECK (length(btrim(descriptor)) BETWEEN 1 AND ${TEXT_LIMITS.descriptor.max}),
         version          integer NOT NULL DEFAULT 1 CHECK (version >= 1),
         created_by       uuid NOT NULL REFERENCES users (id),
         created_at       timestamptz NOT NULL DEFAULT now(),
@@ -113,11 +114,11 @@ export class Initial1764390000000 implements MigrationInterface {
         kind             text NOT NULL CHECK (kind IN ('DIRECT_QUOTE', 'REPORTED_SPEECH', 'ASSERTION')),
         sourcing         text NOT NULL CHECK (sourcing IN ('SOURCED', 'ANONYMOUS', 'UNSOURCED')),
         speaker_id       uuid REFERENCES sources (id),
-        note             text CHECK (length(note) <= 10000),
+        note             text CHECK (length(note) <= ${TEXT_LIMITS.note.max}),
         -- derived by the service from the current verdicts and the team's quorum; never client input
         status           text NOT NULL DEFAULT 'UNREVIEWED'
                          CHECK (status IN ('UNREVIEWED', 'IN_REVIEW', 'SETTLED', 'DISPUTED')),
-        disputed_reason  text CHECK (length(btrim(disputed_reason)) BETWEEN 1 AND 5000),
+        disputed_reason  text CHECK (length(btrim(disputed_reason)) BETWEEN 1 AND ${TEXT_LIMITS.reason.max}),
         disputed_by      uuid REFERENCES users (id),
         disputed_at      timestamptz,
         version          integer NOT NULL DEFAULT 1 CHECK (version >= 1),
@@ -145,9 +146,9 @@ export class Initial1764390000000 implements MigrationInterface {
         claim_id        uuid NOT NULL REFERENCES claims (id),
         source_id       uuid REFERENCES sources (id),
         url             text CHECK (url ~ '^https?://'),
-        quoted_passage  text CHECK (length(quoted_passage) <= 20000),
+        quoted_passage  text CHECK (length(quoted_passage) <= ${TEXT_LIMITS.quotedPassage.max}),
         stance          text NOT NULL CHECK (stance IN ('SUPPORTS', 'REFUTES', 'CONTEXT')),
-        note            text CHECK (length(note) <= 10000),
+        note            text CHECK (length(note) <= ${TEXT_LIMITS.note.max}),
         created_by      uuid NOT NULL REFERENCES users (id),
         created_at      timestamptz NOT NULL DEFAULT now(),
         removed_at      timestamptz,
@@ -166,7 +167,7 @@ export class Initial1764390000000 implements MigrationInterface {
         claim_id      uuid NOT NULL REFERENCES claims (id),
         reviewer_id   uuid NOT NULL REFERENCES users (id),
         rating        text NOT NULL CHECK (rating IN ('TRUE', 'MOSTLY_TRUE', 'MIXED', 'MOSTLY_FALSE', 'FALSE', 'MISLEADING', 'UNVERIFIABLE')),
-        rationale     text CHECK (length(rationale) <= 20000),
+        rationale     text CHECK (length(rationale) <= ${TEXT_LIMITS.rationale.max}),
         confidence    real CHECK (confidence BETWEEN 0 AND 1),
         version       integer NOT NULL DEFAULT 1 CHECK (version >= 1),
         created_at    timestamptz NOT NULL DEFAULT now(),
@@ -185,7 +186,7 @@ export class Initial1764390000000 implements MigrationInterface {
         claim_id    uuid NOT NULL REFERENCES claims (id),
         parent_id   uuid REFERENCES comments (id),
         author_id   uuid NOT NULL REFERENCES users (id),
-        body        text NOT NULL CHECK (length(btrim(body)) BETWEEN 1 AND 20000),
+        body        text NOT NULL CHECK (length(btrim(body)) BETWEEN 1 AND ${TEXT_LIMITS.comment.max}),
         version     integer NOT NULL DEFAULT 1 CHECK (version >= 1),
         created_at  timestamptz NOT NULL DEFAULT now(),
         updated_at  timestamptz NOT NULL DEFAULT now(),
@@ -228,7 +229,7 @@ export class Initial1764390000000 implements MigrationInterface {
         action       text NOT NULL CHECK (action ~ '^[A-Z][A-Z_]*$'),
         before       jsonb,
         after        jsonb,
-        reason       text CHECK (length(reason) <= 5000),
+        reason       text CHECK (length(reason) <= ${TEXT_LIMITS.reason.max}),
         -- the claim or article an event belongs to, so per-claim and per-article feeds are one index scan
         claim_id     uuid,
         article_id   uuid

@@ -1,4 +1,5 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
+import { TEXT_LIMITS } from '../src/shared/text-limits';
 
 /** Tables whose rows belong to one team: each gets the same isolation policy. */
 export const TENANT_TABLES = ['articles', 'article_revisions', 'sources', 'claims', 'evidence', 'verdicts', 'comments', 'assignments'] as const;
@@ -23,7 +24,7 @@ export class AuthAndRowLevelSecurity1764395000000 implements MigrationInterface 
         id            uuid PRIMARY KEY DEFAULT gen_random_uuid(),
         user_id       uuid NOT NULL REFERENCES users (id) ON DELETE CASCADE,
         kind          text NOT NULL CHECK (kind IN ('API', 'SESSION')),
-        name          text NOT NULL CHECK (length(btrim(name)) BETWEEN 1 AND 200),
+        name          text NOT NULL CHECK (length(btrim(name)) BETWEEN 1 AND ${TEXT_LIMITS.name.max}),
         -- SHA-256 of the secret: tokens are 256 random bits, so a fast hash is enough, and the
         -- plaintext is shown once and never stored
         token_hash    bytea NOT NULL CHECK (length(token_hash) = 32),

@@ -1,4 +1,5 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
+import { TEXT_LIMITS } from '../src/shared/text-limits';
 
 /**
  * The review workflow: the desk's published verdict on a claim, indexes for comment threads and
@@ -23,7 +24,7 @@ export class ReviewWorkflow1764400000000 implements MigrationInterface {
       ALTER TABLE claims
         ADD COLUMN published_rating       text CHECK (published_rating IN
                                             ('TRUE', 'MOSTLY_TRUE', 'MIXED', 'MOSTLY_FALSE', 'FALSE', 'MISLEADING', 'UNVERIFIABLE')),
-        ADD COLUMN published_rationale    text CHECK (length(published_rationale) <= 20000),
+        ADD COLUMN published_rationale    text CHECK (length(published_rationale) <= ${TEXT_LIMITS.rationale.max}),
         ADD COLUMN published_at           timestamptz,
         ADD COLUMN published_by           uuid REFERENCES users (id),
         ADD COLUMN published_evidence_ids uuid[] CHECK (cardinality(published_evidence_ids) <= 1000),

@@ -1,4 +1,5 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
+import { TEXT_LIMITS } from '../src/shared/text-limits';
 
 /**
  * Ingestion: language-aware full-text search over article text and claim quotes, trigram indexes
@@ -44,7 +45,7 @@ export class Ingestion1764420000000 implements MigrationInterface {
       -- extraction's confidence and check-worthiness (null for claims marked by hand)
       ALTER TABLE claims ADD COLUMN extraction_confidence real CHECK (extraction_confidence BETWEEN 0 AND 1);
       ALTER TABLE claims ADD COLUMN checkworthiness real CHECK (checkworthiness BETWEEN 0 AND 1);
-      ALTER TABLE claims ADD COLUMN via text CHECK (length(via) <= 300);
+      ALTER TABLE claims ADD COLUMN via text CHECK (length(via) <= ${TEXT_LIMITS.via.max});
 
       CREATE INDEX sources_name_trgm_idx ON sources USING gin (normalized_name gin_trgm_ops);
 

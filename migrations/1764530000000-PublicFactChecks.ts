@@ -1,4 +1,5 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
+import { TEXT_LIMITS } from '../src/shared/text-limits';
 
 /** Columns the public reader may see, per table: nothing internal (notes, bodies, who did what). */
 const PUBLIC_COLUMNS: Record<string, string[]> = {
@@ -41,12 +42,12 @@ export class PublicFactChecks1764530000000 implements MigrationInterface {
   async up(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.query(`
       ALTER TABLE teams
-        ADD COLUMN organization_name      text CHECK (length(btrim(organization_name)) BETWEEN 1 AND 200),
-        ADD COLUMN organization_url       text CHECK (organization_url ~ '^https?://' AND length(organization_url) <= 2000),
-        ADD COLUMN organization_logo_url  text CHECK (organization_logo_url ~ '^https?://' AND length(organization_logo_url) <= 2000),
+        ADD COLUMN organization_name      text CHECK (length(btrim(organization_name)) BETWEEN 1 AND ${TEXT_LIMITS.organizationName.max}),
+        ADD COLUMN organization_url       text CHECK (organization_url ~ '^https?://' AND length(organization_url) <= ${TEXT_LIMITS.url.max}),
+        ADD COLUMN organization_logo_url  text CHECK (organization_logo_url ~ '^https?://' AND length(organization_logo_url) <= ${TEXT_LIMITS.url.max}),
         -- where the desk's fact-check pages are served: this server's /fact-checks/{id} behind it
         ADD COLUMN public_base_url        text CHECK (public_base_url ~ '^https?://[^/?#]+(/[^?#]*)?$' AND public_base_url !~ '/$'
-                                                      AND length(public_base_url) <= 1000);
+                                                      AND length(public_base_url) <= ${TEXT_LIMITS.publicBaseUrl.max});
 
       DO $$ BEGIN
         IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'claimgraph_public') THEN

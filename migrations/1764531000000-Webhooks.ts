@@ -1,4 +1,5 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
+import { TEXT_LIMITS } from '../src/shared/text-limits';
 
 /** History events that are webhook events: `entity_type.action` -> event type. */
 export const WEBHOOK_EVENT_MAP: Record<string, string> = {
@@ -40,8 +41,8 @@ export class Webhooks1764531000000 implements MigrationInterface {
       CREATE TABLE webhook_endpoints (
         id              uuid PRIMARY KEY DEFAULT gen_random_uuid(),
         team_id         uuid NOT NULL REFERENCES teams (id),
-        url             text NOT NULL CHECK (url ~ '^https?://' AND length(url) <= 2000),
-        description     text CHECK (length(description) <= 500),
+        url             text NOT NULL CHECK (url ~ '^https?://' AND length(url) <= ${TEXT_LIMITS.url.max}),
+        description     text CHECK (length(description) <= ${TEXT_LIMITS.webhookDescription.max}),
         event_types     text[] NOT NULL CHECK (cardinality(event_types) >= 1 AND event_types <@ ARRAY[
                           'claim.published', 'claim.unpublished', 'claim.status_changed', 'verdict.submitted',
                           'article.imported', 'article.revised']::text[]),

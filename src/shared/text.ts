@@ -1,4 +1,5 @@
 import { DomainError, ErrorCode, badInput } from './errors';
+import { TEXT_LIMITS } from './text-limits';
 
 /** Largest article body accepted, in Unicode code points (a long feature is ~100k). */
 export const MAX_ARTICLE_CODE_POINTS = 1_000_000;
@@ -68,6 +69,16 @@ export function optionalText(value: string | null | undefined, field: string, ma
 
 export function requiredText(value: string, field: string, max: number): string {
   return checkText(value, field, { max }).trim();
+}
+
+/** The optional reason a write records in history (`input.reason`): trimmed, blank is none. */
+export function optionalReason(value: string | null | undefined): string | null {
+  return optionalText(value, 'reason', TEXT_LIMITS.reason.max);
+}
+
+/** A reason the write cannot go without (marking a dispute, confirming changed words). */
+export function requiredReason(value: string): string {
+  return requiredText(value, 'reason', TEXT_LIMITS.reason.max);
 }
 
 /** Normalises line endings so offsets mean the same on every client. */

@@ -16,6 +16,7 @@ import { ArticleRevision } from './article-revision.entity';
 import type { ArticleFilter, CreateArticleInput, UpdateArticleInput } from './article.inputs';
 import type { ReviseArticleInput } from './revision.inputs';
 import type { Claim } from '../claim/claim.entity';
+import { TEXT_LIMITS } from '../../shared/text-limits';
 
 const ARTICLE_FIELDS = ['title', 'url', 'outlet', 'byline', 'publishedAt', 'language'] as const;
 
@@ -65,7 +66,7 @@ export class ArticleService {
     const manager = await this.context.db.manager();
     const query = manager.createQueryBuilder(Article, 'article').where('article.team_id = ANY(:teamIds)', { teamIds }).andWhere('article.deleted_at IS NULL');
     if (filter?.text) {
-      const text = checkText(filter.text, 'filter.text', { max: 500 }).trim();
+      const text = checkText(filter.text, 'filter.text', { max: TEXT_LIMITS.search.max }).trim();
       query.andWhere(`(article.title ILIKE :pattern OR article.outlet ILIKE :pattern OR article.byline ILIKE :pattern)`, {
         pattern: `%${text.replace(/[\\%_]/g, (character) => `\\${character}`)}%`,
       });
@@ -77,7 +78,7 @@ export class ArticleService {
     if (from) query.andWhere('article.published_at >= :from', { from });
     if (to) query.andWhere('article.published_at < :to', { to });
     if (filter?.search != null) {
-      const search = checkText(filter.search, 'filter.search', { max: 500 }).trim();
+      const search = checkText(filter.search, 'filter.search', { max: TEXT_LIMITS.search.max }).trim();
       const language = languageTag(filter.searchLanguage, 'filter.searchLanguage') ?? 'en';
       const tsquery = 'websearch_to_tsquery(claimgraph_search_config(:searchLanguage), :search)';
       const bodyMatch = `(SELECT r.search_tsv FROM article_revisions r WHERE r.article_id = article.id AND r.number = article.current_revision_number)`;
@@ -120,10 +121,10 @@ export class ArticleService {
     const body = checkArticleBody(normalizeBody(checkText(input.text, textField, { max: MAX_ARTICLE_CODE_POINTS })), textField);
     const values = {
       teamId,
-      title: requiredText(input.title, 'title', 500),
+      title: requiredText(input.title, 'title', TEXT_LIMITS.title.max),
       url: httpUrl(input.url, 'url'),
-      outlet: optionalText(input.outlet, 'outlet', 200),
-      byline: optionalText(input.byline, 'byline', 500),
+      outlet: optionalText(input.outlet, 'outlet', TEXT_LIMITS.outlet.max),
+      byline: optionalText(input.byline, 'byline', TEXT_LIMITS.byline.max),
       publishedAt: validDate(input.publishedAt, 'publishedAt'),
       language: languageTag(input.language, 'language') ?? 'en',
       currentRevisionNumber: 1,
@@ -185,10 +186,10 @@ export class ArticleService {
     const current = await this.getByGlobalId(input.articleId, 'articleId');
     authorize(actor, current.teamId, 'article.write', 'Article');
     const changes: Partial<Article> = {};
-    if (input.title != null) changes.title = requiredText(input.title, 'title', 500);
+    if (input.title != null) changes.title = requiredText(input.title, 'title', TEXT_LIMITS.title.max);
     if (input.url !== undefined) changes.url = httpUrl(input.url, 'url');
-    if (input.outlet !== undefined) changes.outlet = optionalText(input.outlet, 'outlet', 200);
-    if (input.byline !== undefined) changes.byline = optionalText(input.byline, 'byline', 500);
+    if (input.outlet !== undefined) changes.outlet = optionalText(input.outlet, 'outlet', TEXT_LIMITS.outlet.max);
+    if (input.byline !== undefined) changes.byline = optionalText(input.byline, 'byline', TEXT_LIMITS.byline.max);
     if (input.publishedAt !== undefined) changes.publishedAt = validDate(input.publishedAt, 'publishedAt');
     if (input.language != null) changes.language = languageTag(input.language, 'language')!;
     return this.context.db.transaction(async (manager) => {

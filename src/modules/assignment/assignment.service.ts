@@ -6,7 +6,7 @@ import { DomainError, ErrorCode, badInput, notFound } from '../../shared/errors'
 import { paginate, type ConnectionArgs, type ConnectionResult } from '../../shared/pagination';
 import { nestedConnection } from '../../shared/nested-connection';
 import { versionedUpdate } from '../../shared/versioned-update';
-import { checkText } from '../../shared/text';
+import { optionalReason } from '../../shared/text';
 import { validDate } from '../../shared/values';
 import { diff, insertWithHistory, recordHistory, snapshot } from '../history/history.service';
 import type { Role } from '../team/role';
@@ -136,7 +136,7 @@ export class AssignmentService {
     const current = await this.getByGlobalId(input.assignmentId, 'assignmentId');
     authorize(actor, current.teamId, 'claim.review', 'Assignment');
     requireOpen(current);
-    const reason = input.reason != null ? checkText(input.reason, 'reason', { max: 5000 }).trim() : null;
+    const reason = optionalReason(input.reason);
     return this.write(current, input.expectedVersion, { cancelledAt: new Date() }, 'CANCEL', reason);
   }
 

@@ -9,6 +9,7 @@ import { recordHistory } from '../history/history.service';
 import { User } from '../user/user.entity';
 import { ApiToken, TokenKind } from './api-token.entity';
 import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, type PasswordParams, hashPassword, needsRehash, newToken, passwordCandidate } from './secrets';
+import { TEXT_LIMITS } from '../../shared/text-limits';
 
 const INVALID_LOGIN = 'Invalid email or password';
 
@@ -87,7 +88,7 @@ export class AuthService {
 
   async createApiToken(name: string, expiresAt: Date | null | undefined): Promise<{ token: string; apiToken: ApiToken }> {
     const actor = requireActor(this.context);
-    const tokenName = requiredText(name, 'name', 200);
+    const tokenName = requiredText(name, 'name', TEXT_LIMITS.name.max);
     const expiry = validDate(expiresAt, 'expiresAt');
     if (expiry && expiry.getTime() <= Date.now()) throw badInput('expiresAt must be in the future', 'expiresAt');
     const secret = newToken();

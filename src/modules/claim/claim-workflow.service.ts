@@ -2,12 +2,13 @@ import type { Context } from '../../shared/context';
 import { requireActor } from '../../shared/actor';
 import { decodeGlobalId } from '../../shared/ids';
 import { DomainError, ErrorCode, badInput } from '../../shared/errors';
-import { checkText, optionalText } from '../../shared/text';
+import { optionalReason, optionalText, requiredReason } from '../../shared/text';
 import { authorize } from '../team/permissions';
 import { Claim } from './claim.entity';
 import { ClaimStatus } from './claim.enums';
 import type { ConfirmClaimTextInput, MarkClaimDisputedInput, PublishClaimInput, ResolveClaimDisputeInput, UnpublishClaimInput } from './claim-workflow.inputs';
 import { PublishedVerdict } from './claim-workflow.inputs';
+import { TEXT_LIMITS } from '../../shared/text-limits';
 
 const MAX_CITED_EVIDENCE = 100;
 
@@ -22,7 +23,7 @@ export class ClaimWorkflowService {
 
   async markDisputed(input: MarkClaimDisputedInput): Promise<Claim> {
     const current = await this.editable(input.claimId);
-    const reason = checkText(input.reason, 'reason', { max: 5000 }).trim();
+    const reason = requiredReason(input.reason);
     if (current.disputedAt) throw new DomainError(ErrorCode.ALREADY_EXISTS, 'The claim is already marked disputed; resolve that dispute first');
     const actor = requireActor(this.context);
     return this.writeAndDerive(
@@ -40,7 +41,7 @@ export class ClaimWorkflowService {
 
   async resolveDispute(input: ResolveClaimDisputeInput): Promise<Claim> {
     const current = await this.editable(input.claimId);
-    const reason = optionalText(input.reason, 'reason', 5000);
+    const reason = optionalReason(input.reason);
     if (!current.disputedAt) throw badInput('The claim is not marked disputed', 'claimId');
     return this.writeAndDerive(
       current,
@@ -64,8 +65,8 @@ export class ClaimWorkflowService {
   async publish(input: PublishClaimInput): Promise<Claim> {
     const current = await this.editable(input.claimId);
     const actor = requireActor(this.context);
-    const rationale = optionalText(input.rationale, 'rationale', 20_000);
-    const reason = optionalText(input.reason, 'reason', 5000);
+    const rationale = optionalText(input.rationale, 'rationale', TEXT_LIMITS.rationale.max);
+    const reason = optionalReason(input.reason);
     if (input.override && !reason) throw badInput('Publishing with override needs a reason', 'reason');
     const evidenceIds = await this.citedEvidence(current, input.evidenceIds);
     const claims = this.context.services.claims;
@@ -106,15 +107,14 @@ export class ClaimWorkflowService {
    */
   async confirmText(input: ConfirmClaimTextInput): Promise<Claim> {
     const current = await this.editable(input.claimId);
-    const reason = checkText(input.reason, 'reason', { max: 5000 }).trim();
-    if (!reason) throw badInput('reason must not be empty', 'reason');
+    const reason = requiredReason(input.reason);
     if (current.judgedQuote === null) throw badInput("The claim's words have not changed since its verdicts were given", 'claimId');
     return this.writeAndDerive(current, input.expectedVersion, { judgedQuote: null }, 'CONFIRM_TEXT', reason);
   }
 
   async unpublish(input: UnpublishClaimInput): Promise<Claim> {
     const current = await this.editable(input.claimId);
-    const reason = optionalText(input.reason, 'reason', 5000);
+    const reason = optionalReason(input.reason);
     if (!current.publishedAt) throw badInput('The claim is not published', 'claimId');
     return this.writeAndDerive(
       current,

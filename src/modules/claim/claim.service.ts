@@ -10,7 +10,7 @@ import { preparedQuery } from '../../db/request-db';
 import { paginate, type ConnectionArgs, type ConnectionResult, type SortKey } from '../../shared/pagination';
 import { hydrate, nestedConnection, type NestedConnectionSpec } from '../../shared/nested-connection';
 import { languageTag } from '../../shared/values';
-import { optionalText, checkText } from '../../shared/text';
+import { optionalText, checkText, optionalReason } from '../../shared/text';
 import { CodePointText, anchorByPosition, anchorByQuote, type Anchor } from '../anchoring/anchoring';
 import type { ArticleRevision } from '../article/article-revision.entity';
 import { diff, insertWithHistory, recordHistory, snapshot } from '../history/history.service';
@@ -21,6 +21,7 @@ import { AnchorState, ClaimSort, ClaimStatus, Sourcing } from './claim.enums';
 import { lockClaimForReview, lockTeamForReview, refreshClaimStatus } from './claim-status';
 import { fromLifecycleError } from '../verdict/lifecycle-errors';
 import type { AnchorInput, ClaimFilter, CreateClaimInput, DeleteClaimInput, SetClaimSpeakerInput, UpdateClaimInput } from './claim.inputs';
+import { TEXT_LIMITS } from '../../shared/text-limits';
 
 const SORTS: Record<ClaimSort, SortKey[]> = {
   [ClaimSort.POSITION]: [
@@ -118,7 +119,7 @@ export class ClaimService {
       query.andWhere(`EXISTS (SELECT 1 FROM verdicts verdict WHERE ${conditions.join(' AND ')})`, parameters);
     }
     if (filter?.search != null) {
-      const search = checkText(filter.search, 'filter.search', { max: 500 }).trim();
+      const search = checkText(filter.search, 'filter.search', { max: TEXT_LIMITS.search.max }).trim();
       const language = languageTag(filter.searchLanguage, 'filter.searchLanguage') ?? 'en';
       const tsquery = 'websearch_to_tsquery(claimgraph_search_config(:searchLanguage), :search)';
       query.andWhere(`claim.search_tsv @@ ${tsquery}`, { search, searchLanguage: language });
@@ -200,7 +201,7 @@ export class ClaimService {
     const anchor = this.anchor(revision.body, input.anchor);
     const speaker = input.speakerId ? await this.context.services.sources.getByGlobalId(input.speakerId, 'speakerId', article.teamId) : null;
     const sourcing = resolveSourcing(input.sourcing, speaker);
-    const note = optionalText(input.note, 'note', 10_000);
+    const note = optionalText(input.note, 'note', TEXT_LIMITS.note.max);
     return this.context.db.transaction((manager) =>
       insertClaim(
         manager,
@@ -234,7 +235,7 @@ export class ClaimService {
       });
     }
     if (input.kind != null) changes.kind = input.kind;
-    if (input.note !== undefined) changes.note = optionalText(input.note, 'note', 10_000);
+    if (input.note !== undefined) changes.note = optionalText(input.note, 'note', TEXT_LIMITS.note.max);
     if (input.sourcing != null) {
       const speaker = current.speakerId ? await this.context.loaders.entity(Source).load(current.speakerId) : null;
       changes.sourcing = resolveSourcing(input.sourcing, speaker);
@@ -274,7 +275,7 @@ export class ClaimService {
     const actor = requireActor(this.context);
     const current = await this.getByGlobalId(input.claimId, 'claimId');
     authorize(actor, current.teamId, 'claim.write', 'Claim');
-    const reason = input.reason != null ? checkText(input.reason, 'reason', { max: 5000 }).trim() : null;
+    const reason = optionalReason(input.reason);
     return this.write(current, input.expectedVersion, { deletedAt: new Date() }, 'DELETE', reason);
   }
 

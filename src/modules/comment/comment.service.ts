@@ -6,16 +6,15 @@ import { DomainError, ErrorCode, badInput, notFound } from '../../shared/errors'
 import type { ConnectionArgs, ConnectionResult } from '../../shared/pagination';
 import { nestedConnection } from '../../shared/nested-connection';
 import { versionedUpdate } from '../../shared/versioned-update';
-import { checkText, requiredText } from '../../shared/text';
+import { optionalReason, requiredText } from '../../shared/text';
 import { diff, insertWithHistory, recordHistory, snapshot } from '../history/history.service';
 import { authorize, can } from '../team/permissions';
 import type { Claim } from '../claim/claim.entity';
 import { Comment } from './comment.entity';
 import type { AddCommentInput, DeleteCommentInput, EditCommentInput } from './comment.inputs';
+import { TEXT_LIMITS } from '../../shared/text-limits';
 
 export const COMMENT_FIELDS = ['claimId', 'parentId', 'authorId', 'body', 'version', 'deletedAt'] as const;
-
-const MAX_BODY = 20_000;
 
 /**
  * A deleted comment stays in its thread as a placeholder while it has replies, so answers keep
@@ -79,7 +78,7 @@ export class CommentService {
     const actor = requireActor(this.context);
     const claim = await this.context.services.claims.getByGlobalId(input.claimId, 'claimId');
     authorize(actor, claim.teamId, 'comment.write', 'Claim');
-    const body = requiredText(input.body, 'body', MAX_BODY);
+    const body = requiredText(input.body, 'body', TEXT_LIMITS.comment.max);
     let parentId: string | null = null;
     if (input.parentId != null) {
       const parent = await this.getByGlobalId(input.parentId, 'parentId');
@@ -109,7 +108,7 @@ export class CommentService {
     const current = await this.live(input.commentId);
     authorize(actor, current.teamId, 'comment.write', 'Comment');
     if (current.authorId !== actor.userId) throw new DomainError(ErrorCode.FORBIDDEN, 'Only the author may edit a comment');
-    const body = requiredText(input.body, 'body', MAX_BODY);
+    const body = requiredText(input.body, 'body', TEXT_LIMITS.comment.max);
     return this.write(current, input.expectedVersion, { body }, 'EDIT', null);
   }
 
@@ -122,7 +121,7 @@ export class CommentService {
     if (current.authorId !== actor.userId && !can(role, 'claim.write')) {
       throw new DomainError(ErrorCode.FORBIDDEN, 'Only the author or an editor may delete a comment');
     }
-    const reason = input.reason != null ? checkText(input.reason, 'reason', { max: 5000 }).trim() : null;
+    const reason = optionalReason(input.reason);
     return this.write(current, input.expectedVersion, { deletedAt: new Date() }, 'DELETE', reason);
   }
 

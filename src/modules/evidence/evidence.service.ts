@@ -6,13 +6,14 @@ import { fromGlobalId } from '../../shared/ids';
 import { DomainError, ErrorCode, badInput, notFound } from '../../shared/errors';
 import type { ConnectionArgs, ConnectionResult } from '../../shared/pagination';
 import { nestedConnection, type NestedConnectionSpec } from '../../shared/nested-connection';
-import { optionalText, checkText } from '../../shared/text';
+import { optionalText, optionalReason } from '../../shared/text';
 import { httpUrl } from '../../shared/values';
 import { insertWithHistory, recordHistory, snapshot } from '../history/history.service';
 import type { Claim } from '../claim/claim.entity';
 import { Evidence } from './evidence.entity';
 import { Source } from '../source/source.entity';
 import type { AddEvidenceInput, RemoveEvidenceInput } from './evidence.inputs';
+import { TEXT_LIMITS } from '../../shared/text-limits';
 
 const EVIDENCE_FIELDS = ['claimId', 'sourceId', 'url', 'quotedPassage', 'stance', 'note', 'removedAt'] as const;
 
@@ -51,9 +52,9 @@ export class EvidenceService {
       claimId: claim.id,
       sourceId: source?.id ?? null,
       url: httpUrl(input.url, 'url'),
-      quotedPassage: optionalText(input.quotedPassage, 'quotedPassage', 20_000),
+      quotedPassage: optionalText(input.quotedPassage, 'quotedPassage', TEXT_LIMITS.quotedPassage.max),
       stance: input.stance,
-      note: optionalText(input.note, 'note', 10_000),
+      note: optionalText(input.note, 'note', TEXT_LIMITS.note.max),
       createdBy: actor.userId,
     };
     if (!values.url && !values.sourceId && !values.quotedPassage) {
@@ -84,7 +85,7 @@ export class EvidenceService {
       throw new DomainError(ErrorCode.FORBIDDEN, 'Only its author or an editor may remove evidence');
     }
     if (current.removedAt) throw notFound('Evidence');
-    const reason = input.reason != null ? checkText(input.reason, 'reason', { max: 5000 }).trim() : null;
+    const reason = optionalReason(input.reason);
     const claim = await this.context.services.claims.get(current.claimId);
     const evidence = await this.context.db.transaction(async (manager) => {
       const result = await manager

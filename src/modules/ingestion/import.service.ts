@@ -17,6 +17,7 @@ import type { Article } from '../article/article.entity';
 import type { ArticleRevision } from '../article/article-revision.entity';
 import { looksLikeHtml } from './html-to-text';
 import { ImportFormat, type ImportArticleInput } from './import.inputs';
+import { TEXT_LIMITS } from '../../shared/text-limits';
 
 /** Trigram similarity at which an imported candidate counts as repeating a reviewed claim. */
 export const REPEAT_SIMILARITY = 0.6;
@@ -78,7 +79,7 @@ export class ImportService {
               ? Sourcing.SOURCED
               : (statement.sourcing as Sourcing),
           speakerId: speaker?.id ?? null,
-          via: statement.via?.slice(0, 300) ?? null,
+          via: statement.via?.slice(0, TEXT_LIMITS.via.max) ?? null,
           extractionConfidence: round(statement.confidence),
           checkworthiness: round(statement.checkworthiness),
           repeatOfId: repeat,

@@ -11,6 +11,7 @@ import { httpUrl } from '../../shared/values';
 import { diff, insertWithHistory, recordHistory, snapshot } from '../history/history.service';
 import { Source } from './source.entity';
 import type { CreateSourceInput, SourcesArgs, UpdateSourceInput } from './source.inputs';
+import { TEXT_LIMITS } from '../../shared/text-limits';
 
 const SOURCE_FIELDS = ['kind', 'name', 'title', 'affiliation', 'url', 'anonymous', 'descriptor', 'version'] as const;
 
@@ -82,17 +83,17 @@ export class SourceService {
     const actor = requireActor(this.context);
     const teamId = fromGlobalId(input.teamId, 'Team', 'teamId');
     authorize(actor, teamId, 'source.write', 'Team');
-    const name = optionalText(input.name, 'name', 300);
+    const name = optionalText(input.name, 'name', TEXT_LIMITS.sourceName.max);
     const values = {
       teamId,
       kind: input.kind,
       name,
       normalizedName: name ? normalizeName(name) : null,
-      title: optionalText(input.title, 'title', 300),
-      affiliation: optionalText(input.affiliation, 'affiliation', 300),
+      title: optionalText(input.title, 'title', TEXT_LIMITS.sourceName.max),
+      affiliation: optionalText(input.affiliation, 'affiliation', TEXT_LIMITS.sourceName.max),
       url: httpUrl(input.url, 'url'),
       anonymous: input.anonymous ?? false,
-      descriptor: optionalText(input.descriptor, 'descriptor', 500),
+      descriptor: optionalText(input.descriptor, 'descriptor', TEXT_LIMITS.descriptor.max),
       version: 1,
       createdBy: actor.userId,
     };
@@ -116,14 +117,14 @@ export class SourceService {
     const changes: Partial<Source> = {};
     if (input.kind != null) changes.kind = input.kind;
     if (input.name !== undefined) {
-      changes.name = optionalText(input.name, 'name', 300);
+      changes.name = optionalText(input.name, 'name', TEXT_LIMITS.sourceName.max);
       changes.normalizedName = changes.name ? normalizeName(changes.name) : null;
     }
-    if (input.title !== undefined) changes.title = optionalText(input.title, 'title', 300);
-    if (input.affiliation !== undefined) changes.affiliation = optionalText(input.affiliation, 'affiliation', 300);
+    if (input.title !== undefined) changes.title = optionalText(input.title, 'title', TEXT_LIMITS.sourceName.max);
+    if (input.affiliation !== undefined) changes.affiliation = optionalText(input.affiliation, 'affiliation', TEXT_LIMITS.sourceName.max);
     if (input.url !== undefined) changes.url = httpUrl(input.url, 'url');
     if (input.anonymous != null) changes.anonymous = input.anonymous;
-    if (input.descriptor !== undefined) changes.descriptor = optionalText(input.descriptor, 'descriptor', 500);
+    if (input.descriptor !== undefined) changes.descriptor = optionalText(input.descriptor, 'descriptor', TEXT_LIMITS.descriptor.max);
     checkIdentity({ ...current, ...changes });
     return this.context.db.transaction(async (manager) => {
       const { before, after } = await versionedUpdate(manager, Source, 'Source', current.id, input.expectedVersion, changes);

@@ -1,6 +1,7 @@
 import { Field, ID, InputType, Int, ObjectType } from 'type-graphql';
 import { IsInt, IsOptional, IsUrl, Length, Matches, Max, MaxLength, Min } from 'class-validator';
 import { Team } from './team.entity';
+import { TEXT_LIMITS } from '../../shared/text-limits';
 
 /** http(s) URLs with a host; `localhost` and addresses allowed (a desk's own test set-up). */
 const HTTP_URL = { protocols: ['http', 'https'], require_protocol: true, require_tld: false, allow_underscores: true };
@@ -12,7 +13,7 @@ export class CreateTeamInput {
   slug: string;
 
   @Field(() => String)
-  @Length(1, 200)
+  @Length(1, TEXT_LIMITS.name.max)
   @Matches(/\S/, { message: 'name must not be blank' })
   name: string;
 
@@ -35,7 +36,7 @@ export class UpdateTeamInput {
 
   @Field(() => String, { nullable: true })
   @IsOptional()
-  @Length(1, 200)
+  @Length(1, TEXT_LIMITS.name.max)
   @Matches(/\S/, { message: 'name must not be blank' })
   name?: string | null;
 
@@ -48,19 +49,19 @@ export class UpdateTeamInput {
 
   @Field(() => String, { nullable: true, description: "The publishing organisation's name; null clears it (the team name is used)." })
   @IsOptional()
-  @Length(1, 200)
+  @Length(1, TEXT_LIMITS.organizationName.max)
   @Matches(/\S/, { message: 'organizationName must not be blank' })
   organizationName?: string | null;
 
   @Field(() => String, { nullable: true, description: "The organisation's home page (http or https); null clears it." })
   @IsOptional()
-  @MaxLength(2000)
+  @MaxLength(TEXT_LIMITS.url.max)
   @IsUrl(HTTP_URL, { message: 'organizationUrl must be an http or https URL' })
   organizationUrl?: string | null;
 
   @Field(() => String, { nullable: true, description: "The organisation's logo (http or https); null clears it." })
   @IsOptional()
-  @MaxLength(2000)
+  @MaxLength(TEXT_LIMITS.url.max)
   @IsUrl(HTTP_URL, { message: 'organizationLogoUrl must be an http or https URL' })
   organizationLogoUrl?: string | null;
 
@@ -70,7 +71,7 @@ export class UpdateTeamInput {
       "Origin (and optional path) where this server's public pages are reached, without a trailing slash, e.g. https://checks.example.org; null clears it.",
   })
   @IsOptional()
-  @MaxLength(1000)
+  @MaxLength(TEXT_LIMITS.publicBaseUrl.max)
   @IsUrl(HTTP_URL, { message: 'publicBaseUrl must be an http or https URL' })
   @Matches(/^[^?#]*[^/?#]$/, { message: 'publicBaseUrl must not end with a slash or carry a query or fragment' })
   publicBaseUrl?: string | null;

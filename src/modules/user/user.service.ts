@@ -3,6 +3,7 @@ import { badInput } from '../../shared/errors';
 import { requiredText } from '../../shared/text';
 import { checkNewPassword } from '../auth/auth.service';
 import { hashPassword } from '../auth/secrets';
+import { TEXT_LIMITS } from '../../shared/text-limits';
 
 const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
 
@@ -16,7 +17,7 @@ export class UserAdmin {
   async create(email: string, name: string, password: string | null): Promise<{ id: string; email: string; name: string }> {
     const normalized = email.trim().toLowerCase();
     if (!EMAIL.test(normalized)) throw badInput('email is not a valid email address', 'email');
-    const displayName = requiredText(name, 'name', 200);
+    const displayName = requiredText(name, 'name', TEXT_LIMITS.name.max);
     const hash = password === null ? null : await hashPassword(checkNewPassword(password));
     const rows = (await this.dataSource.query(
       `INSERT INTO users (email, name, password_hash) VALUES ($1, $2, $3)

@@ -6,12 +6,13 @@ import { fromGlobalId } from '../../shared/ids';
 import { badInput } from '../../shared/errors';
 import type { ConnectionArgs, ConnectionResult } from '../../shared/pagination';
 import { hydrateJson, nestedConnection, type NestedConnectionSpec } from '../../shared/nested-connection';
-import { optionalText } from '../../shared/text';
+import { optionalReason, optionalText } from '../../shared/text';
 import { fromLifecycleError } from './lifecycle-errors';
 import { Claim } from '../claim/claim.entity';
 import { Verdict } from './verdict.entity';
 import { User } from '../user/user.entity';
 import type { SubmitVerdictInput, WithdrawVerdictInput } from './verdict.inputs';
+import { TEXT_LIMITS } from '../../shared/text-limits';
 
 type LifecycleResult = { result: { verdict: Record<string, unknown>; claim: Record<string, unknown> } };
 
@@ -85,7 +86,7 @@ export class VerdictService {
     if (input.confidence != null && !(input.confidence >= 0 && input.confidence <= 1)) {
       throw badInput('confidence must be between 0 and 1', 'confidence');
     }
-    const rationale = optionalText(input.rationale, 'rationale', 20_000);
+    const rationale = optionalText(input.rationale, 'rationale', TEXT_LIMITS.rationale.max);
     return this.lifecycle(actor, 'SELECT claimgraph_submit_verdict($1, $2, $3::uuid[], $4, $5, $6, $7) AS result', [
       claimId,
       actor.userId,
@@ -101,7 +102,7 @@ export class VerdictService {
   async withdraw(input: WithdrawVerdictInput): Promise<{ verdict: Verdict; claim: Claim }> {
     const actor = requireActor(this.context);
     const verdictId = fromGlobalId(input.verdictId, 'Verdict', 'verdictId');
-    const reason = optionalText(input.reason, 'reason', 5000);
+    const reason = optionalReason(input.reason);
     return this.lifecycle(actor, 'SELECT claimgraph_withdraw_verdict($1, $2, $3::uuid[], $4, $5) AS result', [
       verdictId,
       actor.userId,

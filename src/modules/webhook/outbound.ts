@@ -4,6 +4,7 @@ import https from 'node:https';
 import net from 'node:net';
 import ipaddr from 'ipaddr.js';
 import { badInput } from '../../shared/errors';
+import { TEXT_LIMITS } from '../../shared/text-limits';
 
 /**
  * Which hosts webhooks may reach. A receiver must be a public address: a URL whose host is, or
@@ -37,7 +38,7 @@ export class OutboundPolicy {
   }
 }
 
-const MAX_URL_LENGTH = 2000;
+const MAX_URL_LENGTH = TEXT_LIMITS.url.max;
 
 /** A webhook URL as an owner gives it: http(s), a host, no credentials, not an address the policy refuses. */
 export function checkWebhookUrl(value: string, policy: OutboundPolicy): string {

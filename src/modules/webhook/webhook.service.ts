@@ -12,6 +12,7 @@ import { authorize } from '../team/permissions';
 import { OutboundPolicy, checkWebhookUrl } from './outbound';
 import { WebhookAttempt, WebhookDelivery, WebhookEndpoint, type WebhookDeliveryState, type WebhookEventType } from './webhook.entities';
 import type { CreateWebhookEndpointInput, DeleteWebhookEndpointInput, UpdateWebhookEndpointInput } from './webhook.inputs';
+import { TEXT_LIMITS } from '../../shared/text-limits';
 
 /** Fields kept in history (never the secret: history is readable by every member). */
 const ENDPOINT_FIELDS = ['url', 'description', 'eventTypes', 'enabled', 'disabledReason', 'version'] as const;
@@ -59,7 +60,7 @@ export class WebhookService {
     authorize(actor, teamId, 'webhook.manage', 'Team');
     const url = checkWebhookUrl(input.url, this.policy);
     const eventTypes = checkEventTypes(input.eventTypes);
-    const description = optionalText(input.description, 'description', 500);
+    const description = optionalText(input.description, 'description', TEXT_LIMITS.webhookDescription.max);
     const secret = input.secret ?? newSecret();
     if (!SECRET.test(secret) || Buffer.from(secret.slice(6), 'base64').length < 24) {
       throw badInput('secret must be whsec_ followed by the base64 of 24 to 64 random bytes', 'secret');
@@ -103,7 +104,7 @@ export class WebhookService {
     const changes: Partial<WebhookEndpoint> = {};
     if (input.url != null) changes.url = checkWebhookUrl(input.url, this.policy);
     if (input.eventTypes != null) changes.eventTypes = checkEventTypes(input.eventTypes);
-    if (input.description !== undefined) changes.description = optionalText(input.description, 'description', 500);
+    if (input.description !== undefined) changes.description = optionalText(input.description, 'description', TEXT_LIMITS.webhookDescription.max);
     if (input.enabled != null) {
       changes.enabled = input.enabled;
       // enabled again by its owner: the failures so far no longer count toward disabling it
