@@ -12,9 +12,9 @@ export const WRITE_PATH_FUNCTIONS = `
       CREATE FUNCTION claimgraph_refresh_claim_status(p_claim_ids uuid[], p_actor_id uuid)
       RETURNS TABLE (id uuid, team_id uuid, article_id uuid, old_status text, new_status text)
       LANGUAGE plpgsql
-      -- Without this, Postgres planned the derivation on every call: the generic plan's estimate
-      -- for "id = ANY (p_claim_ids)" (10 rows) never beats a custom plan's (1 row). The generic
-      -- plan is the same index walk; pgbench of the verdict write: 455 -> 840 writes/s.
+      -- Without this, Postgres plans the derivation on every call: the generic plan's estimate
+      -- for "id = ANY (p_claim_ids)" (10 rows) never beats a custom plan's (1 row), though the
+      -- generic plan is the same index walk (bench/README.md has the write rate it costs).
       SET plan_cache_mode = force_generic_plan
       AS $$
       #variable_conflict use_column
@@ -186,9 +186,8 @@ export const WRITE_PATH_FUNCTIONS = `
  *    statements' plans for the connection.
  *
  * 3. No NOTIFY per history event. A transaction that notifies holds Postgres's global notify
- *    lock through its commit, WAL flush included, so all writers queued behind each other
- *    (pgbench of the verdict write: 572 -> 840 writes/s without the trigger). Live subscriptions
- *    now read history_events by the writing transaction's id (`txid`, a column default, indexed):
+ *    lock through its commit, WAL flush included, so all writers would queue behind each other
+ *    (figures in bench/README.md). Live subscriptions read history_events by the writing transaction's id (`txid`, a column default, indexed):
  *    see src/modules/live/event-hub.ts.
  *
  * 4. History keeps ids, not foreign keys (see below).
@@ -201,8 +200,7 @@ export class WritePath1764440000000 implements MigrationInterface {
       ${WRITE_PATH_FUNCTIONS}
       -- History keeps ids, not foreign keys. Every event's team_id and actor_id check locked the
       -- team's and the user's row (FOR KEY SHARE): all writers of a team queued on one row and
-      -- turned its lock into a MultiXact per write (pgbench of the verdict write: 459 -> 572
-      -- writes/s without them). Teams and users are never deleted (the application role has no
+      -- turned its lock into a MultiXact per write (figures in bench/README.md). Teams and users are never deleted (the application role has no
       -- DELETE on them), the ids come from rows the service has just read, and claim_id,
       -- article_id and entity_id were never foreign keys either: an audit log outlives what it
       -- describes.

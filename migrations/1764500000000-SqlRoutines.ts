@@ -26,7 +26,7 @@ export class SqlRoutines1764500000000 implements MigrationInterface {
   async down(queryRunner: QueryRunner): Promise<void> {
     await dropAllRoutines(queryRunner);
     await queryRunner.query('DROP TABLE schema_routines');
-    // the verdict write as it was before it moved to src/modules/verdict/verdict-lifecycle.sql
+    // down restores the verdict write that migration WritePath defines
     await queryRunner.query(WRITE_PATH_FUNCTIONS);
   }
 }

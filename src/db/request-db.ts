@@ -510,8 +510,8 @@ function rowsOf(result: unknown): unknown[] {
  * SQL whose text comes from code (never from input) as a named prepared statement on the
  * manager's connection: Postgres parses and plans it once per connection instead of on every
  * request. Planning was most of Postgres's time on the article page (the LATERAL page queries
- * under row-level security) and on a verdict write (the status derivation alone: 1.5 ms to plan,
- * 0.4 ms to run). Works inside `RequestDb.transaction` (same connection, same savepoint); on a
+ * under row-level security) and on a verdict write (the status derivation takes longer to plan
+ * than to run). Works inside `RequestDb.transaction` (same connection, same savepoint); on a
  * manager without a request's connection it runs unprepared.
  */
 export async function preparedQuery<R = Record<string, unknown>>(manager: EntityManager, sql: string, parameters: unknown[] = []): Promise<R[]> {

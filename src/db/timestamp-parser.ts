@@ -19,8 +19,8 @@ function digits(text: string, start: number, end: number): number {
 /**
  * `timestamptz` text as Postgres sends it (DateStyle ISO, any TimeZone):
  * `YYYY-MM-DD HH:MM:SS[.ffffff]±HH[:MM[:SS]]`, read by position instead of postgres-date's regular
- * expressions. Parsing the timestamps of the reviewer page's ~250 rows was 5% of the server's CPU
- * (bench/README.md). Years outside 1000–9999, BC dates and ±infinity go to pg's own parser, so
+ * expressions. Parsing the timestamps of the reviewer page's ~250 rows is a measurable share of the
+ * server's CPU (bench/README.md). Years outside 1000–9999, BC dates and ±infinity go to pg's own parser, so
  * every value parses exactly as before (test/timestamp-parser.test.ts compares the two).
  */
 export function parseTimestamptz(text: string): Date | number | null {

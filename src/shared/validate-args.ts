@@ -1,7 +1,7 @@
 import { getMetadataStorage, validateOrReject, type ValidatorOptions } from 'class-validator';
 import { ArgumentValidationError } from 'type-graphql';
 
-/** The class-validator options of every argument (what `validate: {...}` used to pass). */
+/** The class-validator options of every argument (what type-graphql's `validate: {...}` setting would pass). */
 export const VALIDATOR_OPTIONS: ValidatorOptions = { forbidUnknownValues: false, stopAtFirstError: true, skipMissingProperties: true };
 
 const hasRules = new WeakMap<object, boolean>();

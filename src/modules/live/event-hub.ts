@@ -154,8 +154,8 @@ const POLL_SQL = `
  * every instance reads every committed change, whichever instance made it.
  *
  * Why polling, not LISTEN/NOTIFY: a transaction that notifies holds Postgres's global notify
- * lock through its commit, so every write queued behind every other write's WAL flush — the
- * verdict write benchmark went from 572 to 840 writes/s without it. Polling costs one small
+ * lock through its commit, so every write would queue behind every other write's WAL flush
+ * (bench/README.md has the figures). Polling costs one small
  * indexed query per interval per process, only while someone listens, and nothing on the write.
  * It also catches up: events committed while the connection was down are delivered after it
  * comes back, from the last snapshot on. Each poll delivers what was not visible in the last

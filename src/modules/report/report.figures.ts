@@ -399,13 +399,15 @@ function medianOf(histogram: { seconds: number; count: number }[]): SettleTime {
 export async function maintainedSourcingByArticle(db: RequestDb, scope: ReportScope, limit: number): Promise<{ articles: number; rows: ArticleSourcing[] }> {
   if (!maintainedScope(scope)) throw new Error('maintainedSourcingByArticle: the scope filters claims or verdicts');
   const params: unknown[] = [scope.team.id];
-  const where = articleWhere(scope, params) ?? 'true';
+  const where = articleWhere(scope, params);
   const selected = `report_article_claims r JOIN articles a ON a.id = r.article_id
-    WHERE r.team_id = $1 AND r.counted AND r.claims > 0 AND a.team_id = $1 AND ${where}`;
+    WHERE r.team_id = $1 AND r.counted AND r.claims > 0 AND a.team_id = $1 AND ${where ?? 'true'}`;
+  // the whole team's articles are counted from the partial index alone; a filter needs the articles' columns
+  const counted = where ? selected : 'report_article_claims r WHERE r.team_id = $1 AND r.counted AND r.claims > 0';
   params.push(limit);
   const rows = await db.query<{ article_id: string; title: string; claims: number; sourced: number; anonymous: number; unsourced: number; articles: number }>(
     `
-    SELECT r.article_id, a.title, r.claims, r.sourced, r.anonymous, r.unsourced, (SELECT count(*)::int FROM ${selected}) AS articles
+    SELECT r.article_id, a.title, r.claims, r.sourced, r.anonymous, r.unsourced, (SELECT count(*)::int FROM ${counted}) AS articles
     FROM ${selected}
     ORDER BY r.claims DESC, r.published_at, r.article_id
     LIMIT $${params.length}`,
