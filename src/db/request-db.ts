@@ -133,7 +133,7 @@ export class RequestDb {
     if (!fresh) await runner.query(`SAVEPOINT ${name}`);
     try {
       // No RELEASE: a savepoint left open costs nothing until COMMIT, which keeps its work; the
-      // round trip it saved was measurable on every mutation (bench/README).
+      // mutation saves a round trip (bench/README.md).
       return await work(runner.manager);
     } catch (error) {
       await runner.query(`ROLLBACK TO SAVEPOINT ${name}`);

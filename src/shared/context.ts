@@ -76,8 +76,8 @@ export function createContext(deps: ContextDeps, actor: Actor | null, requestId:
     cpu: deps.cpu ?? defaultCpuPool(),
     credentialsChanged,
     services: undefined as unknown as Services,
-    // made on first use: a pino child (with its redaction setup) was measurable on every request,
-    // and most requests never log
+    // made on first use: a pino child (with its redaction setup) costs CPU on every request, and
+    // most requests never log
     get log(): Logger {
       log ??= deps.log.child({ requestId, userId: actor?.userId });
       return log;

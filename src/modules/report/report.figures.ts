@@ -85,8 +85,8 @@ const FILTERED_CLAIMS = (where: string): string => `SELECT c.id FROM claims c JO
 /**
  * The current verdicts of the report's claims, as `v`. A verdict's team is its claim's, and saying
  * so lets Postgres read the team's verdicts through the (team_id, rating) index when the team is a
- * small part of the table (the 100-claim bench team: 11.2 → 3.5 ms), where it read them claim by
- * claim or every team's.
+ * small part of the table, where it would otherwise read them claim by claim or every team's
+ * (figures in bench/README.md).
  */
 function currentVerdicts(scope: ReportScope, where: string, params: unknown[]): string {
   params.push(scope.team.id);
