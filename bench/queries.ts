@@ -94,7 +94,7 @@ SELECT json_build_object('data', json_build_object('article', (
 )))::text AS body`;
 
 /**
- * (a) asked of PostGraphile 5 (bench/postgraphile-server.ts): the same page over the schema it
+ * (a) asked of PostGraphile 5 (bench/postgraphile/server.ts): the same page over the schema it
  * builds from the tables, with the filters the resolvers apply as conditions (null is IS NULL) and
  * their orders. `postGraphileAsClaimgraph` maps its answer onto claimgraph's names and encodings
  * (global ids, cursors, display names, ISO times, normalised URLs), so the two answers are
