@@ -314,6 +314,27 @@ describe('a speaker slot filled by a description', () => {
     expect(statement).toMatchObject({ kind: 'DIRECT_QUOTE', sourcing: 'ANONYMOUS' });
   });
 
+  it('a description before a verb that hands over to a quotation is the speaker, whatever its noun', () => {
+    const text = 'Goalkeeper Ana Ruiz missed the final through injury.\nThe veteran keeper, 34, said: “We will be back next season.”\n“Nobody in this squad gives up.”';
+    const statements = speech(text);
+    expect(statements).toHaveLength(2);
+    for (const statement of statements) {
+      expect(statement).toMatchObject({ kind: 'DIRECT_QUOTE', sourcing: 'SOURCED' });
+      expect(who(statement)).toMatch(/Ana Ruiz$/);
+    }
+    const [anonymous] = speech('The cyclist said: “The road was far too wet to race on.”');
+    expect(anonymous).toMatchObject({ kind: 'DIRECT_QUOTE', sourcing: 'ANONYMOUS' });
+    expect(who(anonymous)).toBe('The cyclist');
+  });
+
+  it('a short adjunct between the verb and the quotation it hands over to', () => {
+    for (const text of ['Okafor said of his coach, “He never doubted me for a second.”', 'Okafor said almost in tears: “He never doubted me for a second.”']) {
+      const [statement] = speech(text);
+      expect(statement).toMatchObject({ kind: 'DIRECT_QUOTE', sourcing: 'SOURCED', quote: 'He never doubted me for a second.' });
+      expect(who(statement)).toBe('Okafor');
+    }
+  });
+
   it('a clause after "according to X," is the content, not an appositive of X', () => {
     const [statement] = speech('According to the audit, teachers were not consulted about the closures.');
     expect(statement).toMatchObject({ kind: 'REPORTED_SPEECH', quote: 'teachers were not consulted about the closures' });

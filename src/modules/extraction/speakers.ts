@@ -46,12 +46,16 @@ const SLOT_DETERMINERS = new Set(['the', 'a', 'an', 'this', 'that', 'one', 'anot
  * A noun phrase in a slot only a speaker fills ("“...,” said the 26-year-old", "“...,” the England
  * international said") is a source whatever its head noun: a determiner, then modifiers and a noun.
  */
-export function speakerSlot(text: string, phrase: Token[]): SpeakerMatch | null {
+export function speakerSlot(text: string, phrase: Token[], options: { lenientHead?: boolean } = {}): SpeakerMatch | null {
   if (phrase.length < 2 || phrase.length > 6 || !SLOT_DETERMINERS.has(phrase[0].key)) return null;
   const rest = phrase.slice(1);
-  if (!rest.every((token) => token.isWord && !token.quoted && ['NOUN', 'ADJ', 'NUM', 'PROPN'].includes(token.pos))) return null;
   const head = rest[rest.length - 1];
-  if (!(head.pos === 'NOUN' || /-old$/.test(head.key))) return null;
+  // The tagger sometimes reads a noun after a name as an adverb ("the England forward"); in a slot
+  // only a speaker fills, a small-letter word that is no function word is taken as the head.
+  const lenient = (token: Token): boolean =>
+    options.lenientHead === true && token === head && !isCapitalized(token.text) && ['ADV', 'VERB', 'X'].includes(token.pos) && !/ly$/.test(token.key);
+  if (!rest.every((token) => token.isWord && !token.quoted && (['NOUN', 'ADJ', 'NUM', 'PROPN'].includes(token.pos) || lenient(token)))) return null;
+  if (!(head.pos === 'NOUN' || /-old$/.test(head.key) || lenient(head))) return null;
   const plural = singular(head.key) !== head.key && !/-old$/.test(head.key);
   return {
     speaker: speakerOf({ descriptor: textOf(text, phrase), kind: 'PERSON', anonymous: true }),
