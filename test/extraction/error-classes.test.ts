@@ -225,6 +225,15 @@ describe('quotations inside reported speech', () => {
     expect(statements[0]).toMatchObject({ kind: 'REPORTED_SPEECH', quote: 'Demand for housing remains “remarkably strong” across the region' });
   });
 
+  it('a content clause with its own subject and verb around a quotation is reported speech holding it', () => {
+    const statements = speech('Mayor Lena Ortiz has said it is “far too soon to reopen the stadiums to fans”.');
+    expect(statements).toHaveLength(1);
+    expect(statements[0]).toMatchObject({ kind: 'REPORTED_SPEECH', sourcing: 'SOURCED' });
+    expect(statements[0].quote).toMatch(/^it is “far too soon/);
+    const [direct] = speech('The mayor said: “It is far too soon to reopen the stadiums to fans.”');
+    expect(direct).toMatchObject({ kind: 'DIRECT_QUOTE', quote: 'It is far too soon to reopen the stadiums to fans.' });
+  });
+
   it('a characterisation holding a quotation is reported speech, not a direct quote', () => {
     const statements = speech('The regulator continued to describe that risk as “manageable,” keeping its rules unchanged.');
     expect(statements).toHaveLength(1);
