@@ -336,6 +336,20 @@ describe('a speaker slot filled by a description', () => {
     expect(who(anonymous)).toBe('The cyclist');
   });
 
+  it('a written text quoted before "the letter began" / "the report reads", and its follow-on quote', () => {
+    for (const [text, source] of [
+      ['“We regret to tell you that the branch will close,” the letter began. “Staff will move to other branches.”', 'letter'],
+      ['“Every site must be checked before pupils arrive,” the report reads. “Closing them all was the only option.”', 'report'],
+    ]) {
+      const statements = speech(text);
+      expect(statements).toHaveLength(2);
+      for (const statement of statements) {
+        expect(statement.kind).toBe('DIRECT_QUOTE');
+        expect(who(statement)).toBe(source);
+      }
+    }
+  });
+
   it('a short adjunct between the verb and the quotation it hands over to', () => {
     for (const text of ['Okafor said of his coach, “He never doubted me for a second.”', 'Okafor said almost in tears: “He never doubted me for a second.”']) {
       const [statement] = speech(text);

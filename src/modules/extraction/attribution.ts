@@ -63,7 +63,9 @@ function after(text: string, tokens: Token[], closeIndex: number): QuoteAttribut
     // "...,' the authority's chief executive, Helen Marsh, said.": a subject with an appositive.
     verbIndex = -1;
     for (let k = i; k < tokens.length && k - i < 18 && !tokens[k].quoted && !/^[.!?;]$/.test(tokens[k].text); k++) {
-      if (isQuotingVerb(tokens[k])) {
+      // "the report reads": a verb form after a determiner is the noun of the subject.
+      const noun = tokens[k].pos === 'NOUN' && k > i && ['DET', 'ADJ', 'NUM'].includes(tokens[k - 1].pos);
+      if (isQuotingVerb(tokens[k]) && !noun) {
         verbIndex = k;
         break;
       }

@@ -199,6 +199,13 @@ export const QUOTE_ONLY_VERBS = new Set([
   'snapped',
   'retorted',
   'interjected',
+  // A written text quoted after its words: "“...,” the letter read", "“...,” the email began".
+  'read',
+  'reads',
+  'began',
+  'begins',
+  'ended',
+  'ends',
 ]);
 
 /** Verbs that name or label rather than report: a short quote after them is a title, not a claim. */
