@@ -350,6 +350,14 @@ describe('a speaker slot filled by a description', () => {
     }
   });
 
+  it('a report closed by a colon, then the quotation that spells it out: two statements, one speaker', () => {
+    const statements = speech('Ortiz also admitted his doubts about the plan: “I never thought the budget would hold.”');
+    expect(statements.map((statement) => statement.kind)).toEqual(['REPORTED_SPEECH', 'DIRECT_QUOTE']);
+    expect(statements[0].quote).toMatch(/his doubts about the plan$/);
+    expect(statements[1].quote).toBe('I never thought the budget would hold.');
+    expect(statements.map(who)).toEqual(['Ortiz', 'Ortiz']);
+  });
+
   it('a short adjunct between the verb and the quotation it hands over to', () => {
     for (const text of ['Okafor said of his coach, “He never doubted me for a second.”', 'Okafor said almost in tears: “He never doubted me for a second.”']) {
       const [statement] = speech(text);

@@ -165,6 +165,14 @@ export function attributeQuotation(
         coverEnd: quotation.close + 1,
       };
     }
+    // "X acknowledged his limits: “...”": the speaker of the statement the colon closes.
+    const beforeColon =
+      openIndex > 0 && opening.tokens[openIndex - 1].text === ':'
+        ? speech.find((hit) => hit.sentence === opening && hit.speaker && hit.introducesQuote === null && hit.contentEnd === openIndex - 1)
+        : undefined;
+    if (beforeColon?.speaker) {
+      return { speaker: beforeColon.speaker, via: beforeColon.via, source: 'pre', coverStart: quotation.open, coverEnd: quotation.close + 1 };
+    }
     const inverted = invertedBefore(text, opening.tokens, openIndex);
     if (inverted) return { ...inverted, coverEnd: quotation.close + 1 };
     const split = splitContinuation(quotation, opening, openIndex, earlier);
