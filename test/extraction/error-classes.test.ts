@@ -144,6 +144,8 @@ describe('what is not speech', () => {
     'The company will announce a plan to cut jobs.',
     'The governor blamed the utility for the outage, accusing it of neglect.',
     'Insurance claims from the flood rose by 40% last year.',
+    'The audit does not state when the minister was first told.',
+    'Her lawyers did not call any witnesses, and the prosecutors never explained why the fire started.',
   ])('%s', (text) => {
     expect(speech(text)).toEqual([]);
   });
@@ -156,6 +158,18 @@ describe('what is not speech', () => {
   it('a circumstance fragment is neither speech nor an assertion', () => {
     const statements = extractStatements('In a televised speech on Friday, the president said the war would end soon.');
     expect(statements.map((statement) => statement.quote)).toEqual(['the war would end soon']);
+  });
+});
+
+describe('documents as sources', () => {
+  it.each([
+    ['The audit acknowledges serious gaps in the records that could have misled the board.', 'audit'],
+    ['The audit, published after a long delay, affirms that the money was spent as the council decided.', 'audit'],
+    ['Most of the money was spent on consultants, according to the heavily redacted audit.', 'heavily redacted audit'],
+  ])('%s', (text, source) => {
+    const [statement] = speech(text);
+    expect(statement).toMatchObject({ kind: 'REPORTED_SPEECH', sourcing: 'SOURCED' });
+    expect(who(statement)).toBe(source);
   });
 });
 

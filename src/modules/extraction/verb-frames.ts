@@ -17,6 +17,14 @@ import { type ReportingVerb, reportingVerb } from './verbs.js';
 // Interpretive verbs ("framed", "portrayed", "cast") are the writer's reading of a document, not its words.
 const DOCUMENT_VERBS = new Set([
   'say',
+  'acknowledge',
+  'admit',
+  'affirm',
+  'concede',
+  'suggest',
+  'argue',
+  'assert',
+  'explain',
   'find',
   'show',
   'state',
@@ -191,6 +199,8 @@ export function finiteHit(context: VerbContext, verb: ReportingVerb, v: number):
   if (['themselves', 'himself', 'herself', 'itself'].includes(tokens[v + 1]?.key ?? '')) return null;
   let p = v - 1;
   while (p >= 0 && isAdverbOrAuxiliary(tokens[p]) && !isBeForm(tokens[p])) p--;
+  // "did not state when ...", "never said that ...": what a source did not say is no statement of it.
+  if (tokens.slice(p + 1, v).some((token) => ['not', 'never', "n't", 'n’t'].includes(token.key))) return null;
   if (verb.form === 'past' && isBeForm(tokens[p])) return passiveHit(context, v, p);
   // "declined to comment" is no report; "continued to describe it as ..." reports through a
   // catenative verb that shares the subject.

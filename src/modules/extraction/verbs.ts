@@ -43,6 +43,7 @@ const LEXICON: Record<string, Frame> = {
   emphasize: CLAUSE_OBJECT,
   emphasise: CLAUSE_OBJECT,
   assert: CLAUSE,
+  affirm: CLAUSE_OBJECT,
   maintain: CLAUSE,
   contend: CLAUSE,
   believe: CLAUSE,
