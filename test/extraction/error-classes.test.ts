@@ -161,6 +161,17 @@ describe('what is not speech', () => {
   });
 });
 
+describe('commitments report the action promised', () => {
+  it.each([
+    ['The caller vowed to close every road into the town by noon.', 'close every road into the town by noon', 'The caller'],
+    ['The union threatened to strike if the offer was not improved.', 'strike if the offer was not improved', 'union'],
+  ])('%s', (text, quote, source) => {
+    const [statement] = speech(text);
+    expect(statement).toMatchObject({ kind: 'REPORTED_SPEECH', quote });
+    expect(who(statement)).toBe(source);
+  });
+});
+
 describe('documents as sources', () => {
   it.each([
     ['The audit acknowledges serious gaps in the records that could have misled the board.', 'audit'],

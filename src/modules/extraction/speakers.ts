@@ -414,7 +414,9 @@ function looksAgentive(head: Token[]): boolean {
   if (word.length < 5 || NOT_AGENT_NOUNS.has(word) || /ment$/.test(word)) return false;
   if (!/(?:er|or|ist|ian|ant|ent)$/.test(word)) return false;
   const plural = word !== token.key;
-  return plural || ['a', 'an', 'one', 'another', 'each', 'every'].includes(head[0].key);
+  // "the sender", "the caller": a definite agent noun is one, when the tagger reads it as a noun.
+  const definiteNoun = token.pos === 'NOUN' && ['the', 'this', 'that'].includes(head[0].key);
+  return plural || definiteNoun || ['a', 'an', 'one', 'another', 'each', 'every'].includes(head[0].key);
 }
 
 function institution(text: string, tokens: Token[], start: number, end: number): SpeakerMatch {

@@ -130,6 +130,8 @@ function quotationAfterAdjunct(tokens: Token[], from: number): number {
   return -1;
 }
 
+const COMMISSIVES = new Set(['vow', 'pledge', 'promise', 'threaten']);
+
 /** Reads what follows a reporting verb and returns the frame, the content start, or a quotation hand-over. */
 function complement(
   context: VerbContext,
@@ -149,6 +151,9 @@ function complement(
     while (c < tokens.length && tokens[c].isWord && !tokens[c].quoted && tokens[c].key !== 'that' && c - objectStart < 6) c++;
     via = mediaName(text, tokens.slice(objectStart, c));
   }
+  // "vowed to detonate ...", "promised to cut taxes": a commitment's content is the action promised.
+  if (COMMISSIVES.has(verb.lemma) && tokens[c]?.key === 'to' && !tokens[c].quoted && ['VERB', 'AUX'].includes(tokens[c + 1]?.pos ?? '') && !tokens[c + 1].quoted)
+    return { frame: 'clause', contentStart: c + 1, via, introducesQuote: null };
   const request = verb.directive ? requestedAction(tokens, verb, c) : -1;
   if (request >= 0) return { frame: 'clause', contentStart: request, via, introducesQuote: null };
   const channel = channelAfter(text, tokens, c, tokens.length);

@@ -89,6 +89,7 @@ const LEXICON: Record<string, Frame> = {
   vow: CLAUSE_OBJECT,
   pledge: CLAUSE_OBJECT,
   promise: CLAUSE_OBJECT,
+  threaten: CLAUSE_OBJECT,
   testify: CLAUSE,
   disclose: CLAUSE_OBJECT,
   indicate: CLAUSE_ONLY_WITH_THAT,
