@@ -286,7 +286,15 @@ export function classifySource(text: string, phrase: Token[]): SpeakerMatch | nu
       QUANTIFIER_SOURCES.has(headWord.key) ||
       (TITLE_WORDS.has(headWord.key) && !isCapitalized(headWord.text) && !ADJECTIVAL_TITLES.has(headWord.key)) ||
       looksAgentive(head);
-    if (describesSource) return described(text, core, tail, tokens, start, end, 'PERSON');
+    if (describesSource) {
+      const match = described(text, core, tail, tokens, start, end, 'PERSON');
+      // "The veteran keeper said": a definite singular agent noun that is no ordinary source noun
+      // is, in news style, the person named just before (an epithet), as in a speaker slot.
+      const head0 = head[0].key;
+      if (['the', 'this', 'that'].includes(head0) && head.length <= 4 && !isSourceNoun(headWord.key) && singular(headWord.key) === headWord.key && looksAgentive(head))
+        match.epithet = true;
+      return match;
+    }
   }
 
   if (describesClassMember(head)) return described(text, core, tail, tokens, start, end, 'PERSON');
