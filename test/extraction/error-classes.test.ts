@@ -349,7 +349,8 @@ describe('a speaker slot filled by a description', () => {
   });
 
   it('a description before a verb that hands over to a quotation is the speaker, whatever its noun', () => {
-    const text = 'Goalkeeper Ana Ruiz missed the final through injury.\nThe veteran keeper, 34, said: “We will be back next season.”\n“Nobody in this squad gives up.”';
+    const text =
+      'Goalkeeper Ana Ruiz missed the final through injury.\nThe veteran keeper, 34, said: “We will be back next season.”\n“Nobody in this squad gives up.”';
     const statements = speech(text);
     expect(statements).toHaveLength(2);
     for (const statement of statements) {

@@ -291,7 +291,13 @@ export function classifySource(text: string, phrase: Token[]): SpeakerMatch | nu
       // "The veteran keeper said": a definite singular agent noun that is no ordinary source noun
       // is, in news style, the person named just before (an epithet), as in a speaker slot.
       const head0 = head[0].key;
-      if (['the', 'this', 'that'].includes(head0) && head.length <= 4 && !isSourceNoun(headWord.key) && singular(headWord.key) === headWord.key && looksAgentive(head))
+      if (
+        ['the', 'this', 'that'].includes(head0) &&
+        head.length <= 4 &&
+        !isSourceNoun(headWord.key) &&
+        singular(headWord.key) === headWord.key &&
+        looksAgentive(head)
+      )
         match.epithet = true;
       return match;
     }

@@ -152,7 +152,13 @@ function complement(
     via = mediaName(text, tokens.slice(objectStart, c));
   }
   // "vowed to detonate ...", "promised to cut taxes": a commitment's content is the action promised.
-  if (COMMISSIVES.has(verb.lemma) && tokens[c]?.key === 'to' && !tokens[c].quoted && ['VERB', 'AUX'].includes(tokens[c + 1]?.pos ?? '') && !tokens[c + 1].quoted)
+  if (
+    COMMISSIVES.has(verb.lemma) &&
+    tokens[c]?.key === 'to' &&
+    !tokens[c].quoted &&
+    ['VERB', 'AUX'].includes(tokens[c + 1]?.pos ?? '') &&
+    !tokens[c + 1].quoted
+  )
     return { frame: 'clause', contentStart: c + 1, via, introducesQuote: null };
   const request = verb.directive ? requestedAction(tokens, verb, c) : -1;
   if (request >= 0) return { frame: 'clause', contentStart: request, via, introducesQuote: null };
