@@ -161,6 +161,27 @@ describe('what is not speech', () => {
   });
 });
 
+describe('content with no one to say it', () => {
+  it.each([
+    ['The BBC understands the league has written to every club about the new rules.', 'the league has written to every club about the new rules', 'BBC'],
+    ['On Monday, The Times learned that the council had sold the land in secret.', 'the council had sold the land in secret', 'The Times'],
+  ])('an outlet that understands or learned: %s', (text, quote, via) => {
+    const [statement] = speech(text);
+    expect(statement).toMatchObject({ kind: 'REPORTED_SPEECH', sourcing: 'UNSOURCED', speaker: null, quote });
+    expect(statement.via).toContain(via.replace(/^The /, ''));
+  });
+
+  it('an addressee told a bare clause, a stance inside it included', () => {
+    const [statement, ...rest] = speech('Last month teachers were told the exams would go ahead because officials were confident about the rooms.');
+    expect(rest).toEqual([]);
+    expect(statement).toMatchObject({
+      kind: 'REPORTED_SPEECH',
+      sourcing: 'UNSOURCED',
+      quote: 'the exams would go ahead because officials were confident about the rooms',
+    });
+  });
+});
+
 describe('commitments report the action promised', () => {
   it.each([
     ['The caller vowed to close every road into the town by noon.', 'close every road into the town by noon', 'The caller'],

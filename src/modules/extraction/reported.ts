@@ -44,6 +44,13 @@ export function findReportedSpeech(text: string, sentence: SentenceContext): Spe
   if (according) hits = accordingHits(context, according, hits);
   hits.sort((a, b) => a.regionStart - b.regionStart || a.cue - b.cue);
   settleContentEnds(hits, tokens);
+  // "... the only option because authorities were concerned about ...": a stance inside what
+  // another source said is part of that content, not a statement of its own.
+  hits = hits.filter(
+    (candidate) =>
+      candidate.frame !== 'stance' ||
+      !hits.some((other) => other !== candidate && other.contentStart <= candidate.regionStart && other.contentEnd >= candidate.contentEnd),
+  );
   return hits.filter((candidate) => candidate.introducesQuote !== null || candidate.contentEnd > candidate.contentStart);
 }
 
@@ -110,6 +117,8 @@ function readsAsNoun(tokens: Token[], v: number): boolean {
   return after !== undefined && after.pos === 'ADP' && !['that', 'as'].includes(after.key);
 }
 
+const SUBORDINATE_STARTS = new Set(['because', 'since', 'as', 'although', 'though', 'if', 'unless', 'until']);
+
 const FINITE_AFTER_AND = new Set(['have', 'has', 'had', 'will', 'would', 'is', 'are', 'was', 'were', 'also', 'then', 'later', 'did']);
 
 function settleContentEnds(hits: SpeechHit[], tokens: Token[]): void {
@@ -134,7 +143,12 @@ function settleContentEnds(hits: SpeechHit[], tokens: Token[]): void {
     }
     const later = hits.find(
       (other) =>
-        other !== current && other.frame !== 'what' && other.frame !== 'hearsay' && other.regionStart > current.contentStart && other.cue > current.cue,
+        other !== current &&
+        other.frame !== 'what' &&
+        other.frame !== 'hearsay' &&
+        !(other.frame === 'stance' && SUBORDINATE_STARTS.has(tokens[other.regionStart - 1]?.key ?? '')) &&
+        other.regionStart > current.contentStart &&
+        other.cue > current.cue,
     );
     const limit = later ? later.regionStart : tokens.length;
     let end = contentEnd(tokens, current.contentStart, limit, {
