@@ -371,9 +371,9 @@ describe('a speaker slot filled by a description', () => {
 
   it('a description before a verb that hands over to a quotation is the speaker, whatever its noun', () => {
     const text =
-      'Goalkeeper Ana Ruiz missed the final through injury.\nThe veteran keeper, 34, said: “We will be back next season.”\n“Nobody in this squad gives up.”';
+      'Goalkeeper Ana Ruiz missed the final through injury.\nThe veteran keeper, 34, said: “We will be back next season.”\n“Nobody in this squad gives up.”\n“We lost friends this year. You have to look after the people around you.”';
     const statements = speech(text);
-    expect(statements).toHaveLength(2);
+    expect(statements).toHaveLength(3);
     for (const statement of statements) {
       expect(statement).toMatchObject({ kind: 'DIRECT_QUOTE', sourcing: 'SOURCED' });
       expect(who(statement)).toMatch(/Ana Ruiz$/);
