@@ -194,6 +194,13 @@ describe('commitments report the action promised', () => {
 });
 
 describe('documents as sources', () => {
+  it('a message of unknown author is anonymous, an identified one is sourced', () => {
+    const [unknown] = speech('“You will not see me coming,” the email warned.');
+    expect(unknown).toMatchObject({ kind: 'DIRECT_QUOTE', sourcing: 'ANONYMOUS' });
+    const [known] = speech('“The branch will close in May,” the bank’s letter said.');
+    expect(known).toMatchObject({ kind: 'DIRECT_QUOTE', sourcing: 'SOURCED' });
+  });
+
   it.each([
     ['The audit acknowledges serious gaps in the records that could have misled the board.', 'audit'],
     ['The audit, published after a long delay, affirms that the money was spent as the council decided.', 'audit'],
@@ -385,7 +392,7 @@ describe('a speaker slot filled by a description', () => {
 
   it('a written text quoted before "the letter began" / "the report reads", and its follow-on quote', () => {
     for (const [text, source] of [
-      ['“We regret to tell you that the branch will close,” the letter began. “Staff will move to other branches.”', 'letter'],
+      ['“We regret to tell you that the branch will close,” the letter began. “Staff will move to other branches.”', 'the letter'],
       ['“Every site must be checked before pupils arrive,” the report reads. “Closing them all was the only option.”', 'report'],
     ]) {
       const statements = speech(text);
