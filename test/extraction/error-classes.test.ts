@@ -221,6 +221,30 @@ describe('assertions', () => {
   });
 });
 
+describe('assertions by clause', () => {
+  const assertions = (text: string): string[] =>
+    extractStatements(text)
+      .filter((statement) => statement.kind === 'ASSERTION')
+      .map((statement) => statement.quote);
+
+  it('an event told in the past is proposed', () => {
+    expect(assertions('The province later cancelled the contract.')).toEqual(['The province later cancelled the contract.']);
+  });
+
+  it('a concession and its main clause are separate claims', () => {
+    expect(assertions('Although the bridge was inspected in 2019, engineers found cracks in four of its pillars.')).toContain(
+      'engineers found cracks in four of its pillars.',
+    );
+  });
+
+  it('a cause, and a second main clause with its own subject, are separate claims', () => {
+    const found = assertions('The plan apparently worked because the police have made no arrests since March.');
+    expect(found).toContain('the police have made no arrests since March.');
+    const coordinated = assertions('The trial heard from 30 witnesses over six days, and it showed a man who had planned the attack for months.');
+    expect(coordinated).toContain('it showed a man who had planned the attack for months.');
+  });
+});
+
 describe('extraction is a pure function of the text', () => {
   it('gives the same statements on every call', () => {
     const text = 'An Ohio Democrat said the bill would pass. “It will,” Senator Maria Lopez said.';
