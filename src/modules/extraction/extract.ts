@@ -281,12 +281,12 @@ export function extractStatements(text: string): ExtractedStatement[] {
 }
 
 /**
- * About four in ten proposed assertions below a check-worthiness of 0.5 were labelled check-worthy
+ * About one in three proposed assertions below a check-worthiness of 0.5 were labelled check-worthy
  * on the development articles, about two in three above it; finer steps of the score did not
  * separate them better.
  */
 function assertionConfidence(checkworthiness: number): number {
-  return checkworthiness >= 0.5 ? 0.65 : 0.4;
+  return checkworthiness >= 0.5 ? 0.65 : 0.35;
 }
 
 function round(value: number): number {
