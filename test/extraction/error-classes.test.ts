@@ -182,6 +182,24 @@ describe('content with no one to say it', () => {
   });
 });
 
+describe('reporting verbs with more between them and their content', () => {
+  it('an addressee before the that-clause', () => {
+    const [statement] = speech('Ortiz explained to the inspectors that the gate had been left open.');
+    expect(statement).toMatchObject({ kind: 'REPORTED_SPEECH', quote: 'the gate had been left open', sourcing: 'SOURCED' });
+  });
+
+  it('a participle coordinated after the main verb of a subject with a relative clause', () => {
+    const [statement] = speech('Lee, who joined the club in May, reacted to the ban online, mocking the referee and saying he did not care about the fine.');
+    expect(statement).toMatchObject({ kind: 'REPORTED_SPEECH', quote: 'he did not care about the fine', sourcing: 'SOURCED' });
+    expect(who(statement)).toBe('Lee');
+  });
+
+  it('a verb inside a question put to the speaker reports nothing', () => {
+    const statements = speech('Asked if he believed the jurors were biased, Ortiz said: “They were doing their job.”');
+    expect(statements.map((statement) => statement.quote)).toEqual(['They were doing their job.']);
+  });
+});
+
 describe('commitments report the action promised', () => {
   it.each([
     ['The caller vowed to close every road into the town by noon.', 'close every road into the town by noon', 'The caller'],
