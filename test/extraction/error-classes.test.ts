@@ -194,6 +194,20 @@ describe('reporting verbs with more between them and their content', () => {
     expect(who(statement)).toBe('Lee');
   });
 
+  it('an editor’s bracketed name after the quote is the speaker', () => {
+    const [statement] = speech('“It goes a lot further than money,” [Ortiz] said.');
+    expect(statement).toMatchObject({ kind: 'DIRECT_QUOTE', sourcing: 'SOURCED' });
+    expect(who(statement)).toBe('Ortiz');
+  });
+
+  it('"as X reported" after a report holding a quotation is its channel, not a second speaker', () => {
+    const statements = speech('One driver described waiting for hours and “watching the water rise past the doors,” as the local paper reported.');
+    expect(statements).toHaveLength(1);
+    expect(statements[0]).toMatchObject({ kind: 'REPORTED_SPEECH', sourcing: 'ANONYMOUS' });
+    expect(statements[0].quote).not.toMatch(/reported/);
+    expect(who(statements[0])).toBe('One driver');
+  });
+
   it('a verb inside a question put to the speaker reports nothing', () => {
     const statements = speech('Asked if he believed the jurors were biased, Ortiz said: “They were doing their job.”');
     expect(statements.map((statement) => statement.quote)).toEqual(['They were doing their job.']);

@@ -5,7 +5,7 @@
  * with an agent ("was interpreted by some as ...") and from "For many in X, ..." viewpoints.
  * Works on one sentence's tokens; offsets stay UTF-16 until the orchestrator converts them.
  */
-import { contentEnd, inOpeningSubordinate, inRelativeClause, trimEnd, type SentenceContext } from './clauses.js';
+import { asChannelToEnd, contentEnd, inOpeningSubordinate, inRelativeClause, trimEnd, type SentenceContext } from './clauses.js';
 import { accordingHits, accordingTo, hearsayHits, stanceHits, viewpointHit } from './cue-frames.js';
 import { parseSourceAfter } from './speaker-after.js';
 import { hit, unquotedWords, type SpeechHit, type VerbContext } from './speech-hit.js';
@@ -176,6 +176,10 @@ function settleContentEnds(hits: SpeechHit[], tokens: Token[]): void {
     }
     current.contentEnd = end;
     current.regionEnd = Math.max(end, current.cue + 1);
+    // "..., as the paper reported.": the channel after the content is part of the attribution.
+    for (let k = end; k < Math.min(tokens.length, end + 3); k++) {
+      if (tokens[k].key === 'as' && !tokens[k].quoted && asChannelToEnd(tokens, k + 1)) current.regionEnd = tokens.length;
+    }
     // A bare object ("expressed mixed emotions") is no claim without its subject: take the clause.
     const contentWords = tokens.slice(current.contentStart, end).filter((token) => token.isWord).length;
     if ((current.frame === 'object' || current.frame === 'as') && current.subjectFirst !== null && current.contentStart <= current.cue && contentWords < 5) {
