@@ -1,17 +1,11 @@
-import { randomBytes } from 'node:crypto';
 import argon2 from 'argon2';
 import { Client } from 'pg';
-import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from './support/app';
+import { type LoginRoleServer, startLoginRoleServer } from './support/login-role';
 import { createArticle, createClaim, createDesk, rawId, type Desk } from './support/desk';
-import { loadConfig } from '../src/config';
-import { createDataSource } from '../src/db/data-source';
-import { buildClaimgraphSchema } from '../src/schema';
-import { createServer, type ClaimgraphServer } from '../src/server';
 import { UserAdmin } from '../src/modules/user/user.service';
 import { APP_ROLE } from '../src/db/request-db';
-import type { DataSource } from 'typeorm';
 
 /**
  * The production set-up of README's "Database roles": the server logs in as a role that is no
@@ -22,10 +16,9 @@ import type { DataSource } from 'typeorm';
 describe('the credential wall under a non-owner login role', () => {
   let app: TestApp;
   let desk: Desk;
+  let login: LoginRoleServer;
   let loginRole: string;
   let loginUrl: string;
-  let dataSource: DataSource;
-  let server: ClaimgraphServer;
   let base: string;
   let claimId: string;
 
@@ -34,31 +27,17 @@ describe('the credential wall under a non-owner login role', () => {
     desk = await createDesk(app);
     claimId = (await createClaim(app, desk, (await createArticle(app, desk)).id, 'approved a budget of $4.2 million')).id;
     await new UserAdmin(app.dataSource).setPassword(desk.editor.email, 'the editor passphrase');
-    loginRole = `cg_login_${randomBytes(4).toString('hex')}`;
-    const password = randomBytes(12).toString('hex');
-    await app.sql(`CREATE ROLE ${loginRole} LOGIN PASSWORD '${password}' NOSUPERUSER NOCREATEDB NOCREATEROLE NOBYPASSRLS`);
     // the roles the server switches to: requests, public pages, the webhook worker
-    await app.sql(`GRANT ${APP_ROLE}, claimgraph_public, claimgraph_webhooks TO ${loginRole}`);
-    const url = new URL(app.databaseUrl);
-    url.username = loginRole;
-    url.password = password;
-    loginUrl = url.toString();
-    dataSource = createDataSource({ url: loginUrl, poolSize: 4 });
-    await dataSource.initialize();
-    const config = loadConfig({ NODE_ENV: 'test', DATABASE_URL: loginUrl, RATE_LIMIT_POINTS: '0', AUTH_CACHE_TTL_MS: '5000' });
-    server = await createServer({ config, dataSource, schema: await buildClaimgraphSchema(), log: pino({ level: 'silent' }) });
-    base = `http://127.0.0.1:${await server.listen(0, '127.0.0.1')}`;
+    login = await startLoginRoleServer(app, {
+      grants: [APP_ROLE, 'claimgraph_public', 'claimgraph_webhooks'],
+      poolSize: 4,
+      env: { AUTH_CACHE_TTL_MS: '5000' },
+    });
+    ({ role: loginRole, url: loginUrl, base } = login);
   });
   afterAll(async () => {
-    await server?.stop();
-    if (server?.httpServer.listening) await new Promise((resolve) => server.httpServer.close(resolve));
-    await dataSource?.destroy();
+    await login?.close();
     await app?.close();
-    // roles are cluster-wide; the test database (and its grants) went with app.close()
-    const admin = new Client({ connectionString: new URL('/postgres', app.databaseUrl).toString() });
-    await admin.connect();
-    await admin.query(`DROP ROLE IF EXISTS ${loginRole}`);
-    await admin.end();
   });
 
   const call = async (query: string, variables: Record<string, unknown> = {}, token?: string) => {

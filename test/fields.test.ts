@@ -107,7 +107,7 @@ describe('one declaration per field (CLAIM_COLUMNS, VERDICT_COLUMNS)', () => {
     const { sql } = rowQuery(scope as unknown as ReportScope);
     for (const field of REPORTED_CLAIM_COLUMNS) expect(sql).toContain(`c.${field.column}`);
     for (const field of REPORTED_VERDICT_COLUMNS) expect(sql).toContain(`v.${field.column}`);
-    const headers = REPORT_COLUMNS.flatMap((column) => column.csv.map(([header]) => header));
+    const headers = REPORT_COLUMNS.flatMap((column) => column.csv.map(({ name }) => name));
     expect(new Set(headers).size, 'CSV headers are unique').toBe(headers.length);
     for (const field of REPORTED_CLAIM_COLUMNS) expect(CSV_HEADER).toContain(field.report.csv);
 

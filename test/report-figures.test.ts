@@ -1,3 +1,4 @@
+import { Client } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Role } from '../src/modules/team/role';
 import { createTestApp, type GraphQLResult, type TestApp, type TestUser } from './support/app';
@@ -243,6 +244,69 @@ describe('maintained report figures', () => {
     expect(moved.withdrawn).toBeGreaterThan(0);
     expect(moved.deleted).toBeGreaterThan(0);
     for (const filter of await scopes()) await expectSameFigures(filter);
+  });
+
+  /**
+   * An article's deletion waits for every figure slot of its team; a write that holds a slot and
+   * then needs the article's claims-by-sourcing row (a claim added, deleted or re-sourced in that
+   * article) must not be waiting for the deletion at that moment. A transaction holding slot 0
+   * keeps the deletion waiting while the write starts; then it lets go.
+   */
+  it.each([
+    ['delete claim', 'deleteClaim'],
+    ['create claim', 'createClaim'],
+    ['re-source a claim', 'updateClaim'],
+  ])('lets an article be deleted while a write that moves its claims per sourcing runs (%s)', async (_label, mutation) => {
+    const article = await createArticle(app, desk, { publishedAt: '2026-02-15T08:00:00Z' });
+    const claim = await createClaim(app, desk, article.id, QUOTES[0]);
+    const teamId = rawId(desk.teamId);
+    const holder = new Client({ connectionString: app.databaseUrl, application_name: 'figures-slot-holder' });
+    const deleter = new Client({ connectionString: app.databaseUrl, application_name: 'figures-article-deleter' });
+    await holder.connect();
+    await deleter.connect();
+    const waiting = async (applicationName: string | null): Promise<number> => {
+      const [row] = await app.sql<{ n: number }>(
+        `SELECT count(*)::int AS n FROM pg_stat_activity
+          WHERE datname = current_database() AND wait_event_type = 'Lock' AND ($1::text IS NULL OR application_name = $1)`,
+        [applicationName],
+      );
+      return row.n;
+    };
+    const until = async (done: () => Promise<boolean>): Promise<void> => {
+      for (let tries = 0; !(await done()); tries++) {
+        if (tries > 200) throw new Error('timed out waiting for a lock wait');
+        await new Promise((resolve) => setTimeout(resolve, 25));
+      }
+    };
+    try {
+      await holder.query('BEGIN');
+      await holder.query(`SELECT pg_advisory_xact_lock(1128737909, claimgraph_report_slot_key($1, 0))`, [teamId]);
+      const deletion = deleter.query('UPDATE articles SET deleted_at = now() WHERE id = $1', [rawId(article.id)]);
+      await until(async () => (await waiting('figures-article-deleter')) === 1);
+      let finished = false;
+      const input =
+        mutation === 'deleteClaim'
+          ? { claimId: claim.id, expectedVersion: claim.version, reason: 'duplicate' }
+          : mutation === 'updateClaim'
+            ? { claimId: claim.id, expectedVersion: claim.version, sourcing: 'ANONYMOUS' }
+            : { articleId: article.id, anchor: { quote: { exact: QUOTES[1] } }, kind: 'ASSERTION', sourcing: 'UNSOURCED' };
+      const inputType = `${mutation[0].toUpperCase()}${mutation.slice(1)}Input`;
+      const write = app.run(desk.editor, `mutation($input: ${inputType}!) { ${mutation}(input: $input) { claim { id } } }`, { input }).finally(() => {
+        finished = true;
+      });
+      // the write either goes through at once or waits on a lock of its own; then the slot is let go
+      await until(async () => finished || (await waiting(null)) >= 2);
+      await holder.query('COMMIT');
+      const [result] = await Promise.all([write, deletion]);
+      expect(result.errors ?? []).toEqual([]);
+    } finally {
+      await holder.end();
+      await deleter.end();
+    }
+    await expectSameFigures({});
+    await app.sql('UPDATE articles SET deleted_at = NULL WHERE id = $1', [rawId(article.id)]);
+    await expectSameFigures({});
+    await expectSameFigures({ articleIds: [article.id] });
   });
 
   it('reads the maintained rows, which a rebuild from the claims reproduces exactly', async () => {

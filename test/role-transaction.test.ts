@@ -1,16 +1,10 @@
-import { randomBytes } from 'node:crypto';
-import { Client } from 'pg';
 import type pg from 'pg';
-import pino from 'pino';
 import type { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../src/config';
-import { createDataSource } from '../src/db/data-source';
 import { APP_ROLE } from '../src/db/request-db';
 import { roleTransaction } from '../src/db/role-transaction';
-import { buildClaimgraphSchema } from '../src/schema';
-import { createServer, type ClaimgraphServer } from '../src/server';
 import { createTestApp, type TestApp } from './support/app';
+import { type LoginRoleServer, startLoginRoleServer } from './support/login-role';
 import { createDesk, type Desk } from './support/desk';
 
 /**
@@ -22,37 +16,20 @@ import { createDesk, type Desk } from './support/desk';
 describe('roleTransaction on a connection whose SET ROLE failed', () => {
   let app: TestApp;
   let desk: Desk;
-  let loginRole: string;
+  let login: LoginRoleServer;
   let dataSource: DataSource;
-  let server: ClaimgraphServer;
   let base: string;
 
   beforeAll(async () => {
     app = await createTestApp();
     desk = await createDesk(app);
-    loginRole = `cg_login_${randomBytes(4).toString('hex')}`;
-    const password = randomBytes(12).toString('hex');
-    await app.sql(`CREATE ROLE ${loginRole} LOGIN PASSWORD '${password}' NOSUPERUSER NOCREATEDB NOCREATEROLE NOBYPASSRLS`);
     // requests' role only: public pages (claimgraph_public) are not granted
-    await app.sql(`GRANT ${APP_ROLE} TO ${loginRole}`);
-    const url = new URL(app.databaseUrl);
-    url.username = loginRole;
-    url.password = password;
-    dataSource = createDataSource({ url: url.toString(), poolSize: 1 });
-    await dataSource.initialize();
-    const config = loadConfig({ NODE_ENV: 'test', DATABASE_URL: url.toString(), RATE_LIMIT_POINTS: '0', CLAIMGRAPH_DEV_AUTH: 'true', WEBHOOK_WORKER: 'false' });
-    server = await createServer({ config, dataSource, schema: await buildClaimgraphSchema(), log: pino({ level: 'silent' }) });
-    base = `http://127.0.0.1:${await server.listen(0, '127.0.0.1')}`;
+    login = await startLoginRoleServer(app, { grants: [APP_ROLE], poolSize: 1, env: { CLAIMGRAPH_DEV_AUTH: 'true', WEBHOOK_WORKER: 'false' } });
+    ({ dataSource, base } = login);
   });
   afterAll(async () => {
-    await server?.stop();
-    if (server?.httpServer.listening) await new Promise((resolve) => server.httpServer.close(resolve));
-    await dataSource?.destroy();
+    await login?.close();
     await app?.close();
-    const admin = new Client({ connectionString: new URL('/postgres', app.databaseUrl).toString() });
-    await admin.connect();
-    await admin.query(`DROP ROLE IF EXISTS ${loginRole}`);
-    await admin.end();
   });
 
   const pool = () => (dataSource.driver as unknown as { master: pg.Pool }).master;

@@ -144,6 +144,8 @@ describe('what is not speech', () => {
     'The company will announce a plan to cut jobs.',
     'The governor blamed the utility for the outage, accusing it of neglect.',
     'Insurance claims from the flood rose by 40% last year.',
+    'The audit does not state when the minister was first told.',
+    'Her lawyers did not call any witnesses, and the prosecutors never explained why the fire started.',
   ])('%s', (text) => {
     expect(speech(text)).toEqual([]);
   });
@@ -156,6 +158,29 @@ describe('what is not speech', () => {
   it('a circumstance fragment is neither speech nor an assertion', () => {
     const statements = extractStatements('In a televised speech on Friday, the president said the war would end soon.');
     expect(statements.map((statement) => statement.quote)).toEqual(['the war would end soon']);
+  });
+});
+
+describe('commitments report the action promised', () => {
+  it.each([
+    ['The caller vowed to close every road into the town by noon.', 'close every road into the town by noon', 'The caller'],
+    ['The union threatened to strike if the offer was not improved.', 'strike if the offer was not improved', 'union'],
+  ])('%s', (text, quote, source) => {
+    const [statement] = speech(text);
+    expect(statement).toMatchObject({ kind: 'REPORTED_SPEECH', quote });
+    expect(who(statement)).toBe(source);
+  });
+});
+
+describe('documents as sources', () => {
+  it.each([
+    ['The audit acknowledges serious gaps in the records that could have misled the board.', 'audit'],
+    ['The audit, published after a long delay, affirms that the money was spent as the council decided.', 'audit'],
+    ['Most of the money was spent on consultants, according to the heavily redacted audit.', 'heavily redacted audit'],
+  ])('%s', (text, source) => {
+    const [statement] = speech(text);
+    expect(statement).toMatchObject({ kind: 'REPORTED_SPEECH', sourcing: 'SOURCED' });
+    expect(who(statement)).toBe(source);
   });
 });
 
@@ -223,6 +248,15 @@ describe('quotations inside reported speech', () => {
     const statements = speech('Demand for housing remains “remarkably strong” across the region, the central bank said, no change from its March view.');
     expect(statements).toHaveLength(1);
     expect(statements[0]).toMatchObject({ kind: 'REPORTED_SPEECH', quote: 'Demand for housing remains “remarkably strong” across the region' });
+  });
+
+  it('a content clause with its own subject and verb around a quotation is reported speech holding it', () => {
+    const statements = speech('Mayor Lena Ortiz has said it is “far too soon to reopen the stadiums to fans”.');
+    expect(statements).toHaveLength(1);
+    expect(statements[0]).toMatchObject({ kind: 'REPORTED_SPEECH', sourcing: 'SOURCED' });
+    expect(statements[0].quote).toMatch(/^it is “far too soon/);
+    const [direct] = speech('The mayor said: “It is far too soon to reopen the stadiums to fans.”');
+    expect(direct).toMatchObject({ kind: 'DIRECT_QUOTE', quote: 'It is far too soon to reopen the stadiums to fans.' });
   });
 
   it('a characterisation holding a quotation is reported speech, not a direct quote', () => {
@@ -312,6 +346,50 @@ describe('a speaker slot filled by a description', () => {
   it('an indefinite description there is an anonymous source', () => {
     const [statement] = speech('“The queue was endless,” said a 40-year-old from the suburbs.');
     expect(statement).toMatchObject({ kind: 'DIRECT_QUOTE', sourcing: 'ANONYMOUS' });
+  });
+
+  it('a description before a verb that hands over to a quotation is the speaker, whatever its noun', () => {
+    const text =
+      'Goalkeeper Ana Ruiz missed the final through injury.\nThe veteran keeper, 34, said: “We will be back next season.”\n“Nobody in this squad gives up.”';
+    const statements = speech(text);
+    expect(statements).toHaveLength(2);
+    for (const statement of statements) {
+      expect(statement).toMatchObject({ kind: 'DIRECT_QUOTE', sourcing: 'SOURCED' });
+      expect(who(statement)).toMatch(/Ana Ruiz$/);
+    }
+    const [anonymous] = speech('The cyclist said: “The road was far too wet to race on.”');
+    expect(anonymous).toMatchObject({ kind: 'DIRECT_QUOTE', sourcing: 'ANONYMOUS' });
+    expect(who(anonymous)).toBe('The cyclist');
+  });
+
+  it('a written text quoted before "the letter began" / "the report reads", and its follow-on quote', () => {
+    for (const [text, source] of [
+      ['“We regret to tell you that the branch will close,” the letter began. “Staff will move to other branches.”', 'letter'],
+      ['“Every site must be checked before pupils arrive,” the report reads. “Closing them all was the only option.”', 'report'],
+    ]) {
+      const statements = speech(text);
+      expect(statements).toHaveLength(2);
+      for (const statement of statements) {
+        expect(statement.kind).toBe('DIRECT_QUOTE');
+        expect(who(statement)).toBe(source);
+      }
+    }
+  });
+
+  it('a report closed by a colon, then the quotation that spells it out: two statements, one speaker', () => {
+    const statements = speech('Ortiz also admitted his doubts about the plan: “I never thought the budget would hold.”');
+    expect(statements.map((statement) => statement.kind)).toEqual(['REPORTED_SPEECH', 'DIRECT_QUOTE']);
+    expect(statements[0].quote).toMatch(/his doubts about the plan$/);
+    expect(statements[1].quote).toBe('I never thought the budget would hold.');
+    expect(statements.map(who)).toEqual(['Ortiz', 'Ortiz']);
+  });
+
+  it('a short adjunct between the verb and the quotation it hands over to', () => {
+    for (const text of ['Okafor said of his coach, “He never doubted me for a second.”', 'Okafor said almost in tears: “He never doubted me for a second.”']) {
+      const [statement] = speech(text);
+      expect(statement).toMatchObject({ kind: 'DIRECT_QUOTE', sourcing: 'SOURCED', quote: 'He never doubted me for a second.' });
+      expect(who(statement)).toBe('Okafor');
+    }
   });
 
   it('a clause after "according to X," is the content, not an appositive of X', () => {

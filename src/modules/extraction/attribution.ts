@@ -63,7 +63,9 @@ function after(text: string, tokens: Token[], closeIndex: number): QuoteAttribut
     // "...,' the authority's chief executive, Helen Marsh, said.": a subject with an appositive.
     verbIndex = -1;
     for (let k = i; k < tokens.length && k - i < 18 && !tokens[k].quoted && !/^[.!?;]$/.test(tokens[k].text); k++) {
-      if (isQuotingVerb(tokens[k])) {
+      // "the report reads": a verb form after a determiner is the noun of the subject.
+      const noun = tokens[k].pos === 'NOUN' && k > i && ['DET', 'ADJ', 'NUM'].includes(tokens[k - 1].pos);
+      if (isQuotingVerb(tokens[k]) && !noun) {
         verbIndex = k;
         break;
       }
@@ -162,6 +164,14 @@ export function attributeQuotation(
         coverStart: Math.min(opening.tokens[introducer.regionStart].start, quotation.open),
         coverEnd: quotation.close + 1,
       };
+    }
+    // "X acknowledged his limits: “...”": the speaker of the statement the colon closes.
+    const beforeColon =
+      openIndex > 0 && opening.tokens[openIndex - 1].text === ':'
+        ? speech.find((hit) => hit.sentence === opening && hit.speaker && hit.introducesQuote === null && hit.contentEnd === openIndex - 1)
+        : undefined;
+    if (beforeColon?.speaker) {
+      return { speaker: beforeColon.speaker, via: beforeColon.via, source: 'pre', coverStart: quotation.open, coverEnd: quotation.close + 1 };
     }
     const inverted = invertedBefore(text, opening.tokens, openIndex);
     if (inverted) return { ...inverted, coverEnd: quotation.close + 1 };

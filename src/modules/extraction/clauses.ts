@@ -295,7 +295,8 @@ export function contentEnd(tokens: Token[], from: number, limit: number, options
   for (let i = from; i < limit; i++) {
     const token = tokens[i];
     if (token.quoted) continue;
-    if (token.text === ';') {
+    // "acknowledged his limits: “...”": a colon hands over to a quotation, a statement of its own.
+    if (token.text === ';' || (token.text === ':' && tokens[i + 1]?.quoted && i > from)) {
       end = i;
       break;
     }

@@ -192,4 +192,4 @@ export function contentIsQuotation(speech: SpeechHit): boolean {
   return hasQuote && !characterising && carrying.length < 1;
 }
 
-const LIGHT_WORDS = new Set(['it', 'them', 'him', 'her', 'this', 'that', 'as', 'the', 'a', 'an', 'to', 'of', 'was', 'is', 'were', 'are', 'be']);
+const LIGHT_WORDS = new Set(['that', 'as', 'to', 'of']);

@@ -2,22 +2,13 @@ import { Field, ObjectType } from 'type-graphql';
 import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
 import { DateTimeResolver } from 'graphql-scalars';
 import { Node } from '../../shared/node';
-import { toGlobalId } from '../../shared/ids';
+import { type NodeType, toGlobalId } from '../../shared/ids';
 
-export type EntityType =
-  | 'Team'
-  | 'User'
-  | 'Membership'
-  | 'Article'
-  | 'ArticleRevision'
-  | 'Claim'
-  | 'Source'
-  | 'Evidence'
-  | 'Verdict'
-  | 'Comment'
-  | 'Assignment'
-  | 'ApiToken'
-  | 'WebhookEndpoint';
+/**
+ * What a history event is about: a node (its global-ID type names), or a membership, which has no
+ * ID of its own. History events and invitations are not histories' subjects.
+ */
+export type EntityType = Exclude<NodeType, 'HistoryEvent' | 'TeamInvitation'> | 'Membership';
 
 @Entity({ name: 'history_events' })
 @ObjectType('HistoryEvent', { implements: Node, description: 'One change, as recorded in the same transaction as the change.' })

@@ -1,34 +1,40 @@
-import { toGlobalId } from '../../shared/ids';
+import { globalIdSql, toGlobalId } from '../../shared/ids';
 import type { ReportedAs } from '../../shared/fields';
-import { REPORTED_CLAIM_COLUMNS, REPORTED_VERDICT_COLUMNS, speakerName, type ReportRow } from './report-row';
+import { isoUtc, REPORTED_CLAIM_COLUMNS, REPORTED_VERDICT_COLUMNS, type ReportRow } from './report-row';
 import { iso } from './formats/stream-parts';
 
-export type CsvCell = string | number | null;
+/**
+ * One CSV column: its header and its cell as SQL over the CSV query's ordered claims `b`, their
+ * verdicts `v` and evidence `e` (formats/csv.ts, `csvQuery`: Postgres writes the CSV). `text`
+ * cells come from people or web pages and are neutralised against formulas and quoted where
+ * needed; the others (IDs, enums, timestamps, counts) never need it.
+ */
+export interface CsvColumn {
+  name: string;
+  sql: string;
+  text?: true;
+}
 
 /**
- * One part of a report row as the download formats write it: its CSV cells (none, one or several)
- * and its JSON Lines entry. CSV and JSON Lines are both built from REPORT_COLUMNS, in its order.
+ * One part of a report row as the download formats write it: its CSV columns (none, one or
+ * several) and its JSON Lines entry. CSV and JSON Lines are both built from REPORT_COLUMNS, in its order.
  */
 export interface ReportColumn {
-  csv: readonly (readonly [header: string, value: (row: ReportRow) => CsvCell])[];
+  csv: readonly CsvColumn[];
   json: readonly [key: string, value: (row: ReportRow) => unknown] | null;
 }
 
 type ReportedClaimColumn = (typeof REPORTED_CLAIM_COLUMNS)[number];
 
-/** A claim column the report carries as it is (CLAIM_COLUMNS): one CSV cell, one JSON value. */
+/**
+ * A claim column the report carries as it is (CLAIM_COLUMNS): one CSV cell (timestamps in ISO
+ * 8601, the rest as text), one JSON value.
+ */
 function claimColumn(field: ReportedClaimColumn): ReportColumn {
   const { csv, json }: ReportedAs = field.report;
-  const value = (row: ReportRow): unknown => (row as unknown as Record<string, unknown>)[json];
-  return { csv: [[csv, (row) => csvCell(value(row))]], json: [json, (row) => jsonValue(value(row))] };
-}
-
-function csvCell(value: unknown): CsvCell {
-  if (value == null) return null;
-  if (value instanceof Date) return value.toISOString();
-  if (typeof value === 'number' || typeof value === 'string') return value;
-  if (Array.isArray(value)) return value.map(String).join('\n');
-  return typeof value === 'object' ? JSON.stringify(value) : String(value);
+  const cell: CsvColumn =
+    field.type === 'timestamptz' ? { name: csv, sql: isoUtc(`b.${field.column}`) } : { name: csv, sql: `b.${field.column}::text`, text: true };
+  return { csv: [cell], json: [json, (row) => jsonValue((row as unknown as Record<string, unknown>)[json])] };
 }
 
 function jsonValue(value: unknown): unknown {
@@ -36,10 +42,13 @@ function jsonValue(value: unknown): unknown {
 }
 
 /** The claim column reported under this JSON key (a claim's column placed among the composed ones). */
-function claim(json: string): ReportColumn & { field: ReportedClaimColumn } {
+function claim(json: string, options: { enumerated?: true } = {}): ReportColumn & { field: ReportedClaimColumn } {
   const field = REPORTED_CLAIM_COLUMNS.find((candidate) => candidate.report.json === json);
   if (!field) throw new Error(`No claim column is reported as ${json} (CLAIM_COLUMNS)`);
-  return { ...claimColumn(field), field };
+  const column = claimColumn(field);
+  // a value from a fixed list (a CHECK constraint's) is never a formula and never needs quotes
+  const csv = options.enumerated ? [{ name: field.report.csv, sql: `b.${field.column}` }] : column.csv;
+  return { ...column, csv, field };
 }
 
 /**
@@ -52,15 +61,20 @@ function columns(placed: (ReportColumn | (ReportColumn & { field: ReportedClaimC
   return [...placed, ...REPORTED_CLAIM_COLUMNS.filter((field) => !seen.has(field.property)).map(claimColumn)];
 }
 
+/** The claim's publication is the desk's (both its rating and its date are set). */
+const PUBLISHED = 'b.published_rating IS NOT NULL AND b.published_at IS NOT NULL';
+/** The publication judged other words than the claim's current ones. */
+const TEXT_CHANGED = 'b.published_quote IS NOT NULL AND b.published_quote <> b.quote_exact';
+
 export const REPORT_COLUMNS: readonly ReportColumn[] = columns([
-  { csv: [['claim_id', (row) => toGlobalId('Claim', row.claimId)]], json: ['claimId', (row) => toGlobalId('Claim', row.claimId)] },
+  { csv: [{ name: 'claim_id', sql: globalIdSql('Claim', 'b.id') }], json: ['claimId', (row) => toGlobalId('Claim', row.claimId)] },
   {
     csv: [
-      ['article_id', (row) => toGlobalId('Article', row.article.id)],
-      ['article_title', (row) => row.article.title],
-      ['article_url', (row) => row.article.url],
-      ['article_outlet', (row) => row.article.outlet],
-      ['article_published_at', (row) => iso(row.article.publishedAt)],
+      { name: 'article_id', sql: globalIdSql('Article', 'b.article_id') },
+      { name: 'article_title', sql: 'b.article_title', text: true },
+      { name: 'article_url', sql: 'b.article_url', text: true },
+      { name: 'article_outlet', sql: 'b.article_outlet', text: true },
+      { name: 'article_published_at', sql: isoUtc('b.article_published_at') },
     ],
     json: [
       'article',
@@ -76,11 +90,11 @@ export const REPORT_COLUMNS: readonly ReportColumn[] = columns([
     ],
   },
   claim('quote'),
-  claim('kind'),
+  claim('kind', { enumerated: true }),
   {
     csv: [
-      ['speaker', (row) => speakerName(row)],
-      ['speaker_kind', (row) => row.speaker?.kind ?? null],
+      { name: 'speaker', sql: 'coalesce(b.speaker_name, b.speaker_descriptor)', text: true },
+      { name: 'speaker_kind', sql: 'b.speaker_kind' },
     ],
     json: [
       'speaker',
@@ -96,13 +110,13 @@ export const REPORT_COLUMNS: readonly ReportColumn[] = columns([
           : null,
     ],
   },
-  claim('sourcing'),
-  claim('status'),
+  claim('sourcing', { enumerated: true }),
+  claim('status', { enumerated: true }),
   {
     csv: [
       // "Name: RATING; Name: RATING" — one cell a person can read; JSON Lines has the structured form
-      ['reviewer_ratings', (row) => row.verdicts.map((verdict) => `${verdict.reviewerName}: ${verdict.rating}`).join('; ')],
-      ['verdict_count', (row) => row.verdicts.length],
+      { name: 'reviewer_ratings', sql: 'v.ratings', text: true },
+      { name: 'verdict_count', sql: 'v.verdict_count::text' },
     ],
     json: [
       'verdicts',
@@ -114,15 +128,15 @@ export const REPORT_COLUMNS: readonly ReportColumn[] = columns([
         })),
     ],
   },
-  { csv: [['consensus_rating', (row) => row.consensusRating]], json: ['consensusRating', (row) => row.consensusRating] },
+  { csv: [{ name: 'consensus_rating', sql: 'v.consensus_rating' }], json: ['consensusRating', (row) => row.consensusRating] },
   {
     csv: [
-      ['published_rating', (row) => row.published?.rating ?? null],
-      ['published_rationale', (row) => row.published?.rationale ?? null],
-      ['published_at', (row) => iso(row.published?.at)],
+      { name: 'published_rating', sql: `CASE WHEN ${PUBLISHED} THEN b.published_rating END` },
+      { name: 'published_rationale', sql: `CASE WHEN ${PUBLISHED} THEN b.published_rationale END`, text: true },
+      { name: 'published_at', sql: `CASE WHEN ${PUBLISHED} THEN ${isoUtc('b.published_at')} END` },
       // the claim's words changed since publication: the published verdict judged `published_quote`
-      ['published_text_changed', (row) => (row.published ? String(row.published.textChanged) : null)],
-      ['published_quote', (row) => (row.published?.textChanged ? row.published.quote : null)],
+      { name: 'published_text_changed', sql: `CASE WHEN ${PUBLISHED} THEN (${TEXT_CHANGED})::text END` },
+      { name: 'published_quote', sql: `CASE WHEN ${PUBLISHED} AND ${TEXT_CHANGED} THEN b.published_quote END`, text: true },
     ],
     json: [
       'published',
@@ -139,16 +153,7 @@ export const REPORT_COLUMNS: readonly ReportColumn[] = columns([
     ],
   },
   {
-    csv: [
-      [
-        'evidence_urls',
-        (row) =>
-          row.evidence
-            .map((evidence) => evidence.url)
-            .filter(Boolean)
-            .join('\n'),
-      ],
-    ],
+    csv: [{ name: 'evidence_urls', sql: 'e.urls', text: true }],
     json: [
       'evidence',
       (row) =>
@@ -165,15 +170,11 @@ export const REPORT_COLUMNS: readonly ReportColumn[] = columns([
   claim('importedAt'),
 ]);
 
+/** The CSV's columns in the declared order. */
+export const CSV_COLUMNS: readonly CsvColumn[] = REPORT_COLUMNS.flatMap((column) => column.csv);
 /** The CSV header, in column order. */
-export const CSV_HEADER: readonly string[] = REPORT_COLUMNS.flatMap((column) => column.csv.map(([header]) => header));
-const CSV_CELLS = REPORT_COLUMNS.flatMap((column) => column.csv.map(([, value]) => value));
+export const CSV_HEADER: readonly string[] = CSV_COLUMNS.map((column) => column.name);
 const JSON_ENTRIES = REPORT_COLUMNS.flatMap((column) => (column.json ? [column.json] : []));
-
-/** A row's CSV cells, in header order. */
-export function csvCells(row: ReportRow): CsvCell[] {
-  return CSV_CELLS.map((value) => value(row));
-}
 
 /** One report row as a JSON object (IDs are the API's global IDs). */
 export function jsonRow(row: ReportRow): Record<string, unknown> {

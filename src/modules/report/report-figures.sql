@@ -20,6 +20,12 @@
 -- to that slot's rows; a read sums the slots. `report_article_claims` (claims per article by
 -- sourcing) is one row per article, moved only when a claim is added, removed or re-sourced.
 --
+-- Lock order: an article's row (the statement that changes it), then the team's slots, then
+-- `report_article_claims` rows (in article order). A claim writer holds its slot before it moves
+-- an article's row, so whatever else touches that row (an article's deletion or publication
+-- date, a rebuild) takes the slots first too: an article's deletion that held the row while it
+-- waited for every slot deadlocked with a claim's deletion, creation or re-sourcing in it.
+--
 -- Triggers are per statement, over the statement's transition tables, so a statement that changes
 -- many claims (a quorum change) applies one set of deltas.
 
@@ -260,12 +266,16 @@ CREATE TRIGGER verdicts_report_figures_delete AFTER DELETE ON verdicts
 CREATE FUNCTION claimgraph_articles_report_figures()
 RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public AS $$
 DECLARE
+  v_moved boolean := (OLD.deleted_at IS NULL) <> (NEW.deleted_at IS NULL);
   v_slot smallint;
 BEGIN
-  UPDATE report_article_claims SET published_at = NEW.published_at, counted = NEW.deleted_at IS NULL WHERE article_id = NEW.id;
-  IF (OLD.deleted_at IS NULL) <> (NEW.deleted_at IS NULL) THEN
+  -- the slots before the article's claims row (the lock order above)
+  IF v_moved THEN
     PERFORM claimgraph_lock_report_figures(NEW.team_id);
-    v_slot := claimgraph_report_slot(NEW.team_id);
+  END IF;
+  v_slot := claimgraph_report_slot(NEW.team_id);
+  UPDATE report_article_claims SET published_at = NEW.published_at, counted = NEW.deleted_at IS NULL WHERE article_id = NEW.id;
+  IF v_moved THEN
     INSERT INTO report_team_figures AS f (team_id, figure, key, slot, n)
       SELECT NEW.team_id, r.figure, r.key, v_slot, CASE WHEN NEW.deleted_at IS NULL THEN 1 ELSE -1 END * sum(r.n)
       FROM report_article_figures r WHERE r.article_id = NEW.id

@@ -1,74 +1,9 @@
 import { withLiterals } from '../../../db/request-db';
-import { globalIdSql } from '../../../shared/ids';
 import { RATING_SCALE, type Rating } from '../../verdict/rating';
 import type { ReportScope } from '../report.filter';
-import { CSV_HEADER } from '../report-columns';
-import { isoUtc, orderedClaims, REPORTED_CLAIM_COLUMNS } from '../report-row';
+import { CSV_COLUMNS, CSV_HEADER, type CsvColumn } from '../report-columns';
+import { orderedClaims } from '../report-row';
 import { neutralizeFormulaSql } from './formula';
-
-/**
- * A CSV cell as SQL over the report's ordered claims `b`, their verdicts `v` and evidence `e` (see
- * `csvQuery`). `text` cells come from people or web pages and may need formula neutralisation and
- * quotes; the others (IDs, enums, timestamps, counts) never do.
- */
-interface CsvCellSql {
-  sql: string;
-  text?: true;
-}
-
-interface CsvColumn extends CsvCellSql {
-  name: string;
-}
-
-/** The claim's publication is the desk's (both its rating and its date are set). */
-const PUBLISHED = 'b.published_rating IS NOT NULL AND b.published_at IS NOT NULL';
-/** The publication judged other words than the claim's current ones. */
-const TEXT_CHANGED = 'b.published_quote IS NOT NULL AND b.published_quote <> b.quote_exact';
-
-/** The SQL of each CSV column the report declares (CSV_HEADER, from REPORT_COLUMNS), by header. */
-const CELLS: Record<string, CsvCellSql> = {
-  claim_id: { sql: globalIdSql('Claim', 'b.id') },
-  article_id: { sql: globalIdSql('Article', 'b.article_id') },
-  article_title: { sql: 'b.article_title', text: true },
-  article_url: { sql: 'b.article_url', text: true },
-  article_outlet: { sql: 'b.article_outlet', text: true },
-  article_published_at: { sql: isoUtc('b.article_published_at') },
-  quote: { sql: 'b.quote_exact', text: true },
-  kind: { sql: 'b.kind' },
-  speaker: { sql: 'coalesce(b.speaker_name, b.speaker_descriptor)', text: true },
-  speaker_kind: { sql: 'b.speaker_kind' },
-  sourcing: { sql: 'b.sourcing' },
-  status: { sql: 'b.status' },
-  // "Name: RATING; Name: RATING" — one cell a person can read; JSON Lines has the structured form
-  reviewer_ratings: { sql: 'v.ratings', text: true },
-  verdict_count: { sql: 'v.verdict_count::text' },
-  consensus_rating: { sql: 'v.consensus_rating' },
-  published_rating: { sql: `CASE WHEN ${PUBLISHED} THEN b.published_rating END` },
-  published_rationale: { sql: `CASE WHEN ${PUBLISHED} THEN b.published_rationale END`, text: true },
-  published_at: { sql: `CASE WHEN ${PUBLISHED} THEN ${isoUtc('b.published_at')} END` },
-  // the claim's words changed since publication: the published verdict judged `published_quote`
-  published_text_changed: { sql: `CASE WHEN ${PUBLISHED} THEN (${TEXT_CHANGED})::text END` },
-  published_quote: { sql: `CASE WHEN ${PUBLISHED} AND ${TEXT_CHANGED} THEN b.published_quote END`, text: true },
-  evidence_urls: { sql: 'e.urls', text: true },
-  imported_at: { sql: isoUtc('b.created_at') },
-};
-
-/**
- * A claim column the report carries as it is (CLAIM_COLUMNS) and CELLS does not name: its column,
- * as the declaration's JavaScript cell writes it (timestamps in ISO 8601, the rest as text).
- */
-function claimCell(header: string): CsvCellSql | null {
-  const field = REPORTED_CLAIM_COLUMNS.find((candidate) => candidate.report.csv === header);
-  if (!field) return null;
-  return field.type === 'timestamptz' ? { sql: isoUtc(`b.${field.column}`) } : { sql: `b.${field.column}::text`, text: true };
-}
-
-/** The CSV's columns in the declared order; a declared column without SQL stops the server at start. */
-const COLUMNS: CsvColumn[] = CSV_HEADER.map((name) => {
-  const cell = CELLS[name] ?? claimCell(name);
-  if (!cell) throw new Error(`CSV column ${name} (REPORT_COLUMNS) has no SQL cell in formats/csv.ts`);
-  return { name, ...cell };
-});
 
 /**
  * RFC 4180 CSV: CRLF between records, a UTF-8 byte order mark first, so spreadsheet programs read
@@ -132,8 +67,8 @@ export function csvQuery(scope: ReportScope, shape: 'records' | 'cells' = 'recor
   const claims = orderedClaims(scope);
   const select =
     shape === 'records'
-      ? `concat(${COLUMNS.map(cellSql).join(", ',', ")}, E'\\r')`
-      : COLUMNS.map((column) => `${column.text ? neutralizeFormulaSql(column.sql) : column.sql} AS ${column.name}`).join(', ');
+      ? `concat(${CSV_COLUMNS.map(cellSql).join(", ',', ")}, E'\\r')`
+      : CSV_COLUMNS.map((column) => `${column.text ? neutralizeFormulaSql(column.sql) : column.sql} AS ${column.name}`).join(', ');
   return `/* claimgraph:report-csv */
     SELECT ${select}
     FROM (
