@@ -208,6 +208,23 @@ describe('reporting verbs with more between them and their content', () => {
     expect(who(statements[0])).toBe('One driver');
   });
 
+  it('a subject with an age and a relative clause after it', () => {
+    const [statement] = speech('Ortiz, 52, who has run the ferry since 2001, told The Herald that bookings had halved.');
+    expect(statement).toMatchObject({ kind: 'REPORTED_SPEECH', quote: 'bookings had halved', sourcing: 'SOURCED' });
+    expect(who(statement)).toBe('Ortiz');
+  });
+
+  it('an attribution after a dash', () => {
+    const [statement] = speech('“The water is still rising” — Mayor Dan Cole said on Friday.');
+    expect(statement).toMatchObject({ kind: 'DIRECT_QUOTE', sourcing: 'SOURCED' });
+    expect(who(statement)).toBe('Dan Cole');
+  });
+
+  it('a clause without "that" after a verb that also takes an object', () => {
+    const [statement] = speech('The mayor’s office confirmed the meeting had taken place.');
+    expect(statement).toMatchObject({ kind: 'REPORTED_SPEECH', quote: 'the meeting had taken place' });
+  });
+
   it('a verb inside a question put to the speaker reports nothing', () => {
     const statements = speech('Asked if he believed the jurors were biased, Ortiz said: “They were doing their job.”');
     expect(statements.map((statement) => statement.quote)).toEqual(['They were doing their job.']);

@@ -130,6 +130,16 @@ function quotationAfterAdjunct(tokens: Token[], from: number): number {
   return -1;
 }
 
+function clauseWithoutThat(tokens: Token[], from: number): boolean {
+  if (!['DET', 'NOUN', 'PROPN', 'PRON', 'NUM', 'ADJ'].includes(tokens[from]?.pos ?? '')) return false;
+  for (let k = from + 1; k < tokens.length && k - from <= 6; k++) {
+    const token = tokens[k];
+    if (token.quoted || !token.isWord || token.key === 'that' || token.key === 'to') return false;
+    if (token.pos === 'AUX' || (token.pos === 'VERB' && !/ing$/.test(token.key))) return !['ADP', 'DET'].includes(tokens[k - 1].pos);
+  }
+  return false;
+}
+
 const COMMISSIVES = new Set(['vow', 'pledge', 'promise', 'threaten']);
 
 /** Reads what follows a reporting verb and returns the frame, the content start, or a quotation hand-over. */
@@ -210,6 +220,8 @@ function complement(
   }
   if (verb.needsComplement) return null;
   if (verb.clause && !verb.object) return { frame: 'clause', contentStart: c, via, introducesQuote: null };
+  // "confirmed the meeting had taken place": a noun phrase with a finite verb after it is a clause.
+  if (verb.clause && clauseWithoutThat(tokens, c)) return { frame: 'clause', contentStart: c, via, introducesQuote: null };
   return { frame: 'object', contentStart: v, via, introducesQuote: null };
 }
 
