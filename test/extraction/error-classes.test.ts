@@ -145,6 +145,7 @@ describe('what is not speech', () => {
     'The governor blamed the utility for the outage, accusing it of neglect.',
     'Insurance claims from the flood rose by 40% last year.',
     'The audit does not state when the minister was first told.',
+    'The group claimed responsibility for the attack in a post on Telegram.',
     'Her lawyers did not call any witnesses, and the prosecutors never explained why the fire started.',
   ])('%s', (text) => {
     expect(speech(text)).toEqual([]);
@@ -218,6 +219,16 @@ describe('reporting verbs with more between them and their content', () => {
     const [statement] = speech('“The water is still rising” — Mayor Dan Cole said on Friday.');
     expect(statement).toMatchObject({ kind: 'DIRECT_QUOTE', sourcing: 'SOURCED' });
     expect(who(statement)).toBe('Dan Cole');
+  });
+
+  it('the outlet told, then a time adjunct, then the clause', () => {
+    const [statement] = speech('Senator Ana Ruiz told CNN on Sunday that she would vote against the bill.');
+    expect(statement).toMatchObject({ kind: 'REPORTED_SPEECH', quote: 'she would vote against the bill', via: 'CNN' });
+  });
+
+  it('keeps a percent sign at the end of the content', () => {
+    const [statement] = speech('According to the statistics office, unemployment fell to 3.9%.');
+    expect(statement).toMatchObject({ kind: 'REPORTED_SPEECH', quote: 'unemployment fell to 3.9%' });
   });
 
   it('a clause without "that" after a verb that also takes an object', () => {

@@ -354,7 +354,8 @@ export function trimEnd(tokens: Token[], from: number, end: number): number {
   while (e > from) {
     const token = tokens[e - 1];
     if (token.quoted && !token.isWord) break;
-    if (!token.isWord && token.text !== ')') {
+    // "fell to 3.9%": a percent sign belongs to its number.
+    if (!token.isWord && token.text !== ')' && token.text !== '%') {
       e--;
       continue;
     }

@@ -168,8 +168,17 @@ function complement(
   let via: string | null = null;
   if (verb.lemma === 'tell') {
     const objectStart = c;
-    while (c < tokens.length && tokens[c].isWord && !tokens[c].quoted && tokens[c].key !== 'that' && c - objectStart < 6) c++;
+    while (
+      c < tokens.length &&
+      tokens[c].isWord &&
+      !tokens[c].quoted &&
+      tokens[c].key !== 'that' &&
+      !(c > objectStart && ADJUNCT_STARTERS.has(tokens[c].key)) &&
+      c - objectStart < 6
+    )
+      c++;
     via = mediaName(text, tokens.slice(objectStart, c));
+    c = skipInterjection(tokens, c);
   }
   // "vowed to detonate ...", "promised to cut taxes": a commitment's content is the action promised.
   if (
