@@ -221,6 +221,13 @@ describe('reporting verbs with more between them and their content', () => {
     expect(who(statement)).toBe('Dan Cole');
   });
 
+  it('"for what X said was Y": Y is what X said; a sentence opening "What X said was" is the writer’s judgement', () => {
+    const [statement] = speech('Mayor Ana Ortiz criticised the council for what she said was a “reckless waste of public money.”');
+    expect(statement).toMatchObject({ kind: 'REPORTED_SPEECH', sourcing: 'SOURCED' });
+    expect(statement.quote).toMatch(/^a “reckless waste/);
+    expect(speech('What the minister said was not true.')).toEqual([]);
+  });
+
   it('the outlet told, then a time adjunct, then the clause', () => {
     const [statement] = speech('Senator Ana Ruiz told CNN on Sunday that she would vote against the bill.');
     expect(statement).toMatchObject({ kind: 'REPORTED_SPEECH', quote: 'she would vote against the bill', via: 'CNN' });

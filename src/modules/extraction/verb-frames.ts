@@ -259,7 +259,8 @@ export function finiteHit(context: VerbContext, verb: ReportingVerb, v: number):
   // "Asked if he believed X, ...", "whether she said so": a question or condition, not a report.
   if (['if', 'whether'].includes(subject.opener?.key ?? '')) return null;
   // "A Reuters report noted": a verb form followed by a verb is a noun ("report").
-  if (tokens[v + 1] && isVerbLike(tokens[v + 1])) return null;
+  // "for what he said was a waste": after "what", the verb that follows belongs to the free relative.
+  if (tokens[v + 1] && isVerbLike(tokens[v + 1]) && subject.opener?.key !== 'what') return null;
   // A bare plural form needs a plural subject ("critics argue"), or a modal before it ("will say").
   if (verb.form === 'base' && p === v - 1 && !pluralSubject(subject.match)) return null;
   if (subject.match.bareDefiniteDocument && !DOCUMENT_VERBS.has(verb.lemma)) return null;
@@ -431,6 +432,22 @@ function fromSubject(context: VerbContext, verb: ReportingVerb, v: number, subje
       : null);
   if (!shape) return null;
   const what = subject.opener?.key === 'what';
+  // "for what he said was a “reckless waste”": the predicate after "was" is what was said. At the
+  // start of a sentence ("What the minister said was not true") it is the writer's judgement.
+  if (what && isBeForm(tokens[v + 1])) {
+    const whatIndex = subject.first - 1;
+    if (tokens.slice(0, whatIndex).every((token) => !token.isWord)) return null;
+    return hit({
+      sentence: context.sentence,
+      cue: v,
+      regionStart: whatIndex,
+      speaker: subject.match,
+      contentStart: v + 2,
+      contentEnd: tokens.length,
+      frame: 'what',
+      subjectFirst: subject.first,
+    });
+  }
   const regionStart = what ? subject.first - 1 : Math.min(subject.first, v);
   return hit({
     sentence: context.sentence,
