@@ -28,6 +28,21 @@ describe('named versus described speakers follow the grammar of the noun phrase'
   });
 
   it.each([
+    ['Several Ohio Republicans said the bill went too far.', 'Several Ohio Republicans'],
+    ['Nearly two-thirds of respondents said the country was on the wrong track.', 'Nearly two-thirds of respondents'],
+  ])('a quantifier the tagger reads as a name, or a fraction, describes: %s', (text, descriptor) => {
+    const [statement] = speech(text);
+    expect(statement).toMatchObject({ kind: 'REPORTED_SPEECH', sourcing: 'ANONYMOUS' });
+    expect(who(statement)).toBe(descriptor);
+  });
+
+  it('a description after the quote with a long post-modifier, whatever its noun', () => {
+    const [statement] = speech('“It was chaos,” said a nurse at the county hospital in the north of the state.');
+    expect(statement).toMatchObject({ kind: 'DIRECT_QUOTE', sourcing: 'ANONYMOUS' });
+    expect(who(statement)).toBe('a nurse at the county hospital in the north of the state');
+  });
+
+  it.each([
     ['Studies show that night shifts raise the risk of diabetes.', 'Studies'],
     ['Police said they had used tear gas and rubber bullets.', 'Police'],
   ])('a common noun capitalised at the start of a sentence describes: %s', (text, descriptor) => {
