@@ -187,8 +187,10 @@ BEGIN
       GROUP BY d.article_id, d.figure, d.key
       HAVING sum(d.n) <> 0
     ), by_article AS (
+      -- in key order, so a rebuild writes each article's rows together: a report filtered on
+      -- articles reads them article by article
       INSERT INTO report_article_figures AS f (article_id, figure, key, slot, team_id, n)
-        SELECT d.article_id, d.figure, d.key, v_slot, v_team_id, d.n FROM d
+        SELECT d.article_id, d.figure, d.key, v_slot, v_team_id, d.n FROM d ORDER BY d.article_id, d.figure, d.key
         ON CONFLICT (article_id, figure, key, slot) DO UPDATE SET n = f.n + EXCLUDED.n
     )
     INSERT INTO report_team_figures AS f (team_id, figure, key, slot, n)

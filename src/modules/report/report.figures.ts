@@ -370,6 +370,8 @@ export async function maintainedFigures(db: RequestDb, scope: ReportScope, loade
     SELECT f.figure, f.key, f.n::text AS n, r.name AS reviewer_name, r.rank::text AS reviewer_rank, r.*
     FROM f LEFT JOIN reviewers r ON r.reviewer_id = ${REVIEWER_OF_KEY}`,
     params,
+    // its text depends only on which article filters are set: a few shapes, each planned once per connection
+    { prepare: true },
   );
   primeJoined(loaders, manager, User, false, rows, 'user_');
   return figuresOf(rows);
@@ -460,6 +462,7 @@ export async function maintainedSourcingByArticle(
     ORDER BY r.claims DESC, r.published_at, r.article_id
     LIMIT $${params.length}`,
     params,
+    { prepare: true },
   );
   primeJoined(loaders, manager, Article, true, rows, 'article_');
   return {
