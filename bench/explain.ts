@@ -5,7 +5,8 @@ import { loadConfig } from '../src/config';
 import { createDataSource } from '../src/db/data-source';
 import { buildClaimgraphSchema } from '../src/schema';
 import { createServer } from '../src/server';
-import { enableStatementCounting, splitStatements, type RecordedStatement } from '../src/db/statement-counter';
+import { enableStatementCounting, type RecordedStatement } from '../src/db/statement-counter';
+import { replayable } from '../src/db/request-db';
 import { toGlobalId } from '../src/shared/ids';
 import { ARTICLE_PAGE, CLAIM_QUEUE, SUBMIT_VERDICT } from './queries';
 import { verdictReportQuery } from './optional';
@@ -120,16 +121,16 @@ async function main(): Promise<void> {
       `SELECT set_config('role', 'claimgraph_app', true), set_config('claimgraph.user_id', $1, true), set_config('claimgraph.team_ids', $2, true)`,
       [reviewer, `{${actor.teamIds.join(',')}}`],
     );
-    // a one-round-trip mutation (BEGIN; scope; statement; COMMIT) is replayed statement by statement
-    const replayed = statements.flatMap((statement) =>
-      statement.values.length === 0 && statement.text.includes(';') ? splitStatements(statement.text).map((text) => ({ text, values: [] })) : [statement],
-    );
+    // a one-round-trip mutation or read (BEGIN; scope; statement; COMMIT) is replayed statement by
+    // statement, an EXECUTE after the PREPARE it needs
+    const replayed = statements.flatMap(replayable);
     for (const statement of replayed) {
+      if (statement.prepare) await client.query(`${statement.prepare.replace(/^PREPARE (\w+) AS[\s\S]*$/, 'DEALLOCATE ALL')}; ${statement.prepare}`);
       if (/^\s*(START TRANSACTION|BEGIN|COMMIT|SET TRANSACTION)/i.test(statement.text)) {
         print(`\n-- ${statement.text.slice(0, 100)}`);
         continue;
       }
-      if (!/^\s*(SELECT|WITH|UPDATE|INSERT|DELETE)/i.test(statement.text) || /set_config/.test(statement.text)) {
+      if (!/^\s*(SELECT|WITH|UPDATE|INSERT|DELETE|EXECUTE)/i.test(statement.text) || /set_config/.test(statement.text)) {
         await client.query(statement.text, statement.values);
         print(`\n-- ${statement.text.slice(0, 100)}`);
         continue;

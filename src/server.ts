@@ -16,6 +16,7 @@ import { Authenticator } from './modules/auth/authenticator';
 import { attachLiveServer, type LiveServer } from './modules/live/websocket';
 import { enableStatementCounting } from './db/statement-counter';
 import { jitGateway } from './http/jit-executor';
+import { stringifyResult } from './http/raw-json';
 import { reportRouter } from './modules/report/report.routes';
 import { publishingRouter } from './modules/publishing/publishing.routes';
 import { WebhookWorker } from './modules/webhook/delivery-worker';
@@ -91,6 +92,8 @@ export async function createServer(deps: ServerDeps): Promise<ClaimgraphServer> 
     // graphql-jit executes through Apollo's gateway interface (src/http/jit-executor.ts)
     ...(config.graphqlJit ? { gateway: jitGateway(schema, config.graphqlSql ? { dataSource } : null) } : { schema }),
     formatError,
+    // root fields Postgres answered as JSON text are written as they are (src/http/raw-json.ts)
+    stringifyResult,
     includeStacktraceInErrorResponses: false,
     ...operations.apolloOptions,
     plugins: [

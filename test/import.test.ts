@@ -5,7 +5,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from './support/app';
 import { createDesk, databaseFingerprint, type Desk } from './support/desk';
-import { ImportService } from '../src/modules/ingestion/import.service';
+import { ImportService, REPEAT_LOOKUP } from '../src/modules/ingestion/import.service';
 
 // The shared fixtures beside the repository when present, else the copy kept in test/fixtures.
 const fixtures =
@@ -83,6 +83,69 @@ describe(ImportService.name, () => {
     expect(second.repeats).toBeGreaterThanOrEqual(1);
   });
 
+  it("finds the same repeats whichever way it looks them up (all pairs, an index of the quotes, the claims' index)", async () => {
+    const own = await createDesk(app, { quorum: 1 });
+    const importOwn = (content: string) =>
+      app
+        .ok(own.editor, IMPORT, { i: { teamId: own.teamId, title: 'Kursk monument', content, allowDuplicate: true } })
+        .then((data) => data.importArticle as { claims: Array<{ id: string; quote: string; repeatOf: { id: string } | null }>; repeats: number });
+    const first = await importOwn(KURSK);
+    // every third claim settled: reviewed claims with quotes of their own, and unreviewed ones between them
+    const reviewed = first.claims.filter((_claim, index) => index % 3 === 0);
+    for (const claim of reviewed) {
+      await app.ok(own.reviewer, `mutation($c: ID!) { submitVerdict(input: { claimId: $c, rating: MOSTLY_TRUE }) { claim { status } } }`, { c: claim.id });
+    }
+    // the fixture again, one of its quotes reworded (a near repeat), with a paragraph that repeats nothing
+    const reworded = reviewed.find((claim) => claim.quote.split(' ').length >= 8)!;
+    const words = reworded.quote.split(' ');
+    const second = `${KURSK.replace(reworded.quote, [...words.slice(0, -1), 'indeed', words.at(-1)].join(' '))}\n\nThe weather was mild on Sunday, officials said.`;
+    const saved = { ...REPEAT_LOOKUP };
+    const ways = {
+      'all pairs': { compareAllPairs: Number.MAX_SAFE_INTEGER },
+      // two reviewed claims a statement, so that the best match is also kept across statements
+      "the quotes' index": { compareAllPairs: 0, quoteIndexMaxReviewed: Number.MAX_SAFE_INTEGER, quoteIndexSlicePairs: 1 },
+      "the claims' index": { compareAllPairs: 0, quoteIndexMaxReviewed: 0 },
+    };
+    const answers: Record<string, Array<[string, string | null]>> = {};
+    try {
+      for (const [way, settings] of Object.entries(ways)) {
+        Object.assign(REPEAT_LOOKUP, saved, settings);
+        const result = await importOwn(second);
+        answers[way] = result.claims.map((claim) => [claim.quote, claim.repeatOf?.id ?? null]);
+        expect(result.repeats).toBe(result.claims.filter((claim) => claim.repeatOf).length);
+      }
+    } finally {
+      Object.assign(REPEAT_LOOKUP, saved);
+    }
+    expect(answers["the quotes' index"]).toEqual(answers['all pairs']);
+    expect(answers["the claims' index"]).toEqual(answers['all pairs']);
+    // each reviewed claim is the repeat of its own words, the reworded one included; nothing else repeats
+    const repeats = answers['all pairs'].filter(([, repeatOf]) => repeatOf);
+    expect(new Set(repeats.map(([, repeatOf]) => repeatOf))).toEqual(new Set(reviewed.map((claim) => claim.id)));
+    expect(answers['all pairs'].find(([quote]) => quote.includes('indeed'))?.[1]).toBe(reworded.id);
+    expect(answers['all pairs'].find(([quote]) => quote.includes('weather'))?.[1] ?? null).toBeNull();
+  });
+
+  it('imports twice in one request with repeats looked up through an index of the quotes', async () => {
+    const own = await createDesk(app, { quorum: 1 });
+    const input = (title: string) => ({ teamId: own.teamId, title, content: KURSK, allowDuplicate: true });
+    const first = await app.ok(own.editor, IMPORT, { i: input('Once') });
+    const [claim] = first.importArticle.claims;
+    await app.ok(own.reviewer, `mutation($c: ID!) { submitVerdict(input: { claimId: $c, rating: MOSTLY_TRUE }) { claim { status } } }`, { c: claim.id });
+    const saved = { ...REPEAT_LOOKUP };
+    Object.assign(REPEAT_LOOKUP, { compareAllPairs: 0 });
+    try {
+      const data = await app.ok(
+        own.editor,
+        `mutation($a: ImportArticleInput!, $b: ImportArticleInput!) { a: importArticle(input: $a) { repeats } b: importArticle(input: $b) { repeats } }`,
+        { a: input('Twice A'), b: input('Twice B') },
+      );
+      expect(data).toEqual({ a: { repeats: 1 }, b: { repeats: 1 } });
+    } finally {
+      Object.assign(REPEAT_LOOKUP, saved);
+    }
+  });
+
   it('reduces HTML to its article text with paragraph breaks', async () => {
     const html = `<!doctype html><html><head><title>Bridge story | Example News</title><script>track()</script></head>
       <body><nav><a href="/">Home</a> | <a href="/news">News</a></nav>
@@ -127,15 +190,27 @@ describe(ImportService.name, () => {
     // with the fixture in the team, importing it again is refused unless allowed
     await importText(KURSK, { allowDuplicate: true });
     const duplicate = await promisify(execFile)(
-      'npx',
-      ['tsx', 'src/cli/index.ts', 'import', path.join(fixtures, 'kursk-monument.txt'), '--team', desk.teamSlug, '--title', 'Again', '--as', desk.editor.email],
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        'src/cli/index.ts',
+        'import',
+        path.join(fixtures, 'kursk-monument.txt'),
+        '--team',
+        desk.teamSlug,
+        '--title',
+        'Again',
+        '--as',
+        desk.editor.email,
+      ],
       { env },
     ).catch((error) => error);
     expect(duplicate.code).toBe(1);
     expect(duplicate.stderr).toContain('already has this article');
     const child = execFile(
-      'npx',
-      ['tsx', 'src/cli/index.ts', 'import', '-', '--team', desk.teamSlug, '--title', 'From stdin', '--allow-duplicate', '--as', desk.editor.email],
+      process.execPath,
+      ['--import', 'tsx', 'src/cli/index.ts', 'import', '-', '--team', desk.teamSlug, '--title', 'From stdin', '--allow-duplicate', '--as', desk.editor.email],
       { env },
     );
     child.stdin!.end(KURSK);
@@ -150,8 +225,20 @@ describe(ImportService.name, () => {
     expect(output.stdout).toMatch(/│ DIRECT_QUOTE +│ SOURCED/);
     expect(output.stdout).toMatch(/imported "From stdin" .*: \d+ claims/);
     const notUtf8 = await promisify(execFile)(
-      'npx',
-      ['tsx', 'src/cli/index.ts', 'import', path.join(__dirname, 'support', 'latin1.bin'), '--team', desk.teamSlug, '--title', 'x', '--as', desk.editor.email],
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        'src/cli/index.ts',
+        'import',
+        path.join(__dirname, 'support', 'latin1.bin'),
+        '--team',
+        desk.teamSlug,
+        '--title',
+        'x',
+        '--as',
+        desk.editor.email,
+      ],
       { env },
     ).catch((error) => error);
     expect(notUtf8.code).toBe(1);

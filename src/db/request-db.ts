@@ -3,6 +3,7 @@ import type { DataSource, EntityManager, QueryRunner } from 'typeorm';
 import { QueryFailedError } from 'typeorm';
 import pg from 'pg';
 import { DomainError, ErrorCode } from '../shared/errors';
+import { splitStatements } from './statement-counter';
 import { COMMIT_LSN_QUERY, laterLsn, lsnToken, type LsnToken, type ReadReplica } from './read-replica';
 
 /** Who the database work is done for; set per transaction, never left on a pooled connection. */
@@ -175,6 +176,60 @@ export class RequestDb {
         } catch (error) {
           // the statement failed (the rest of the string was skipped) or COMMIT did: end it either way
           await endTransaction(client, 'ROLLBACK');
+          throw translateDatabaseError(error instanceof Error && 'severity' in error ? new QueryFailedError(sql, values, error) : error);
+        }
+      } finally {
+        await runner.release();
+      }
+    })();
+    this.alone = work.catch(() => undefined);
+    try {
+      return await work;
+    } finally {
+      this.alone = null;
+    }
+  }
+
+  /**
+   * A query operation's read that is ONE statement (text from code, `$n` placeholders). With
+   * `whole` (the statement is all the database work the operation needs), as the request's first
+   * database work on the primary, it is its own read-only transaction in one round trip: BEGIN
+   * with the snapshot mode, the caller's scope, EXECUTE of the statement prepared on that
+   * connection, COMMIT (the simple protocol; the values go in as literals). The first time on a
+   * connection the same round trip prepares it (SQL PREPARE, after the scope, so as the app role).
+   * Row-level security applies as on any prepared statement: Postgres re-plans a cached plan that
+   * depends on it whenever the role differs. One round trip instead of three: on the article page
+   * the socket writes of the other two were a fifth of the server's busy time (bench/README.md).
+   * Otherwise it runs as a prepared statement on the request's transaction.
+   */
+  async readStatement<R = Record<string, unknown>>(sql: string, values: unknown[], options: { whole: boolean }): Promise<R[]> {
+    if (this.finished) throw new Error('RequestDb used after the request finished');
+    const replica = this.replicaWanted && !!this.options.replica;
+    if (!options.whole || this.opening || this.alone || this.mode !== 'read' || replica) return this.query<R>(sql, values, { prepare: true });
+    const name = preparedName(sql);
+    const work = (async () => {
+      const runner = this.dataSource.createQueryRunner();
+      try {
+        const client = await connectionOf(runner);
+        const prepared = name ? sqlPrepared(client) : null;
+        const prepare = !!name && !prepared!.has(name);
+        const statement = name ? `EXECUTE ${name}_s(${values.map(argumentLiteral).join(', ')})` : withLiterals(sql, values);
+        const text =
+          `START TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY; ${this.scopeStatement()}; ` +
+          `${prepare ? `PREPARE ${name}_s AS ${sql}; ` : ''}${statement}; COMMIT`;
+        try {
+          // a multi-statement string answers one result per statement (pg's types say one)
+          const answer: pg.QueryResult | pg.QueryResult[] = await client.query(text);
+          const results = Array.isArray(answer) ? answer : [answer];
+          if (prepare) prepared!.add(name!);
+          const commit = results[results.length - 1];
+          if (commit.command !== 'COMMIT') throw new Error(`COMMIT answered ${commit.command}: the transaction had been aborted`);
+          this.served = 'primary';
+          return results[results.length - 2].rows as R[];
+        } catch (error) {
+          await endTransaction(client, 'ROLLBACK');
+          // a PREPARE outlives the transaction that made it: whether it ran or not, it is gone now
+          if (prepare) await client.query(`DEALLOCATE ${name}_s`).catch(() => undefined);
           throw translateDatabaseError(error instanceof Error && 'severity' in error ? new QueryFailedError(sql, values, error) : error);
         }
       } finally {
@@ -375,6 +430,44 @@ export class RequestDb {
       [this.scope.userId ?? '', `{${teamIds.join(',')}}`, String(this.options.statementTimeoutMs ?? 0)],
     );
   }
+}
+
+/** Statement names each connection has prepared with SQL PREPARE (`RequestDb.readStatement`). */
+const sqlPreparedNames = new WeakMap<pg.ClientBase, Set<string>>();
+
+function sqlPrepared(client: pg.ClientBase): Set<string> {
+  let names = sqlPreparedNames.get(client);
+  if (!names) sqlPreparedNames.set(client, (names = new Set()));
+  return names;
+}
+
+/**
+ * A recorded statement (statement-counter.ts) as statements a tool can replay one by one on a
+ * connection of its own (EXPLAIN in bench/explain.ts and test/performance.test.ts): a
+ * multi-statement string split, PREPAREs left out, and with each `EXECUTE <name>(…)` of
+ * `RequestDb.readStatement` the PREPARE it needs on that connection first.
+ */
+export function replayable(statement: { text: string; values: unknown[] }): { text: string; values: unknown[]; prepare?: string; sql?: string }[] {
+  if (statement.values.length > 0 || !statement.text.includes(';')) return [statement];
+  return splitStatements(statement.text).flatMap((text) => {
+    if (/^PREPARE\s/i.test(text)) return [];
+    const executed = /^EXECUTE (\w+)\(/.exec(text);
+    if (!executed) return [{ text, values: [] }];
+    const sql = [...preparedNames].find(([, name]) => `${name}_s` === executed[1])?.[0];
+    if (!sql) throw new Error(`${executed[1]} was not prepared by this process`);
+    return [{ text, values: [], prepare: `PREPARE ${executed[1]} AS ${sql}`, sql }];
+  });
+}
+
+/**
+ * A value as an argument of EXECUTE: Postgres coerces each to the prepared statement's parameter
+ * type, so arrays go as array literals ('{"a","b"}'), not ARRAY[…] (text[] does not coerce to uuid[]).
+ */
+function argumentLiteral(value: unknown): string {
+  if (Array.isArray(value) && value.every((item) => typeof item === 'string')) {
+    return pg.escapeLiteral(`{${value.map((item) => `"${(item as string).replace(/["\\]/g, '\\$&')}"`).join(',')}}`);
+  }
+  return withLiterals('$1', [value]);
 }
 
 /**

@@ -58,9 +58,14 @@ export function splitStatements(text: string): string[] {
   return statements.map((statement) => statement.trim()).filter(Boolean);
 }
 
-/** How many statements a multi-statement string holds (see `splitStatements`). */
+/**
+ * How many statements a multi-statement string holds (see `splitStatements`). A PREPARE is not
+ * one: it is a connection's one-time parse of a statement it then EXECUTEs
+ * (`RequestDb.readStatement`), as the protocol's Parse message is for named statements, which is
+ * not counted either; counting it would make a request's count depend on its connection's past.
+ */
 export function countStatements(text: string): number {
-  return splitStatements(text).length;
+  return splitStatements(text).filter((statement) => !/^PREPARE\s/i.test(statement)).length;
 }
 
 let installed: StatementCounter | null = null;

@@ -51,7 +51,11 @@ export function jitGateway(schema: GraphQLSchema, sql: { dataSource: DataSource 
           if (sql && request.operation.operation === 'query') {
             let answer: Awaited<ReturnType<typeof answerWithSql>>;
             try {
-              answer = await answerWithSql(schema, sql.dataSource, request.document, request.operation, variables, request.context as unknown as Context);
+              // over HTTP, Postgres's JSON text goes into the response as it is (server.ts: stringifyResult);
+              // in-process callers and WebSocket subscribers get plain values
+              answer = await answerWithSql(schema, sql.dataSource, request.document, request.operation, variables, request.context as unknown as Context, {
+                raw: !!request.request.http,
+              });
             } catch (error) {
               // the statement failed (a timeout, the database went away): reported as a failing
               // root resolver's error would be; the transaction is aborted for anything else asked

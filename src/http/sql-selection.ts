@@ -20,7 +20,7 @@ import {
 } from 'graphql';
 import type { DataSource, EntityMetadata } from 'typeorm';
 import type { Context } from '../shared/context';
-import { decodeGlobalId, type NodeType } from '../shared/ids';
+import { base64urlSql, decodeGlobalId, globalIdSql, type NodeType } from '../shared/ids';
 import type { NestedConnectionSpec } from '../shared/nested-connection';
 import { pageRequest, type ConnectionArgs } from '../shared/pagination';
 import { Article } from '../modules/article/article.entity';
@@ -30,6 +30,7 @@ import { Source } from '../modules/source/source.entity';
 import { User } from '../modules/user/user.entity';
 import { Verdict } from '../modules/verdict/verdict.entity';
 import { ARTICLE_CLAIMS } from '../modules/claim/claim.service';
+import { RawJson } from './raw-json';
 import { CLAIM_EVIDENCE } from '../modules/evidence/evidence.service';
 import { claimVerdicts } from '../modules/verdict/verdict.service';
 
@@ -155,30 +156,31 @@ const ROOTS: Record<string, { type: string; visible: (row: string) => Sql }> = {
 /** Cursor value types whose `::text` needs no JSON escaping (the cursor is built by concatenation). */
 const PLAIN_CURSOR_TYPES = new Set(['integer', 'bigint', 'numeric', 'uuid', 'timestamptz']);
 
-// Relay global id and cursor as `toGlobalId` / `encodeCursor` make them: base64url without padding.
-const base64url = (text: Sql) => `translate(encode(convert_to(${text}, 'UTF8'), 'base64'), E'+/=\\n', '-_')`;
 // DateTime as graphql-scalars serialises a JS Date (`toISOString`: milliseconds, UTC)
 const isoTime = (column: Sql) => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 const literal = (text: string) => `'${text.replace(/'/g, "''")}'`;
 
-/** Positions of the result JavaScript finishes or checks. */
-interface Fixup {
-  key: string;
-  /** The URL scalar's serialisation. */
-  url?: boolean;
-  /** A non-null field: null means the resolvers would have raised an error here. */
-  required?: boolean;
-  /** The value is a list of objects (a connection's edges or nodes), each checked by `children`. */
-  list?: boolean;
-  children?: Fixup[];
-}
+/*
+ * Where the answer needs JavaScript, Postgres says so with a marker object in its place, whose
+ * one key starts with `!` (no response key can: GraphQL names cannot):
+ * - `{"!url": text}`: a URL that may not be in the URL scalar's serialisation (WHATWG URL), to be
+ *   normalised by `new URL`. Only URLs that are certainly already serialised that way (lowercase
+ *   http(s) host that is no IP address and no punycode, no port or credentials, a path, query and
+ *   fragment of characters WHATWG leaves alone, no dot segments) go out as they are.
+ * - `{"!null": true}`: a non-null relation the caller may not see: the resolvers answer.
+ * In Postgres's JSON text `{"!` can only be a marker: the `"` of a quote inside a string is
+ * escaped, and keys are ours. So a text without it is the answer as it is, and goes to the client
+ * without being parsed (`RawJson`).
+ */
+const MARKER = '{"!';
+const CANONICAL_URL = `'^https?://([a-z0-9]([a-z0-9-]*[a-z0-9])?\\.)*[a-z]([a-z0-9-]*[a-z0-9])?/[-A-Za-z0-9._~!$&''()*+,;=:@%/]*(\\?[-A-Za-z0-9._~!$&()*+,;=:@%/?]*)?(#[-A-Za-z0-9._~!$&''()*+,;=:@%/?]*)?$'`;
+// dot segments (also percent-encoded) are removed, punycode labels validated
+const NOT_CANONICAL_URL = `'/\\.|%2[eE]|xn--'`;
+const urlAsSerialised = (value: Sql) =>
+  `CASE WHEN ${value} IS NULL OR (${value} ~ ${CANONICAL_URL} AND ${value} !~ ${NOT_CANONICAL_URL}) THEN to_json(${value}) ELSE json_build_object('!url', ${value}) END`;
+const REFUSED = `'{"!null":true}'::json`;
 
 class Unsupported extends Error {}
-
-interface Built {
-  sql: Sql;
-  fixups: Fixup[];
-}
 
 /** One operation's compilation for one request's variables. */
 class Compilation {
@@ -251,8 +253,8 @@ class Compilation {
     return getArgumentValues(field, node, this.variables);
   }
 
-  /** A root field: the row by global id, or null when the resolvers must answer it. */
-  root(fieldName: string, nodes: FieldNode[]): Built {
+  /** A root field: its JSON as text, the row by global id (NULL when the resolvers must answer it). */
+  root(fieldName: string, nodes: FieldNode[]): Sql {
     const root = ROOTS[fieldName];
     if (!root) throw new Unsupported(`Query.${fieldName}`);
     const queryType = this.schema.getQueryType()!;
@@ -264,21 +266,17 @@ class Compilation {
     if (!decoded || decoded.type !== table.node) throw new Unsupported('id');
     const type = this.schema.getType(root.type) as GraphQLObjectType;
     const row = this.alias();
-    const object = this.object(type, nodes, row);
-    return {
-      sql: `(SELECT ${object.sql} FROM ${table.table} ${row} WHERE ${row}.id = ${this.param(decoded.rawId, 'uuid')} AND ${row}.team_id = ANY($1::uuid[]) AND ${root.visible(row)})`,
-      fixups: object.fixups,
-    };
+    return `(SELECT ${this.object(type, nodes, row)} FROM ${table.table} ${row} WHERE ${row}.id = ${this.param(decoded.rawId, 'uuid')} AND ${row}.team_id = ANY($1::uuid[]) AND ${root.visible(row)})::text`;
   }
 
-  /** The JSON object for `nodes`' merged selection over the row `row` of `type`'s table. */
-  object(type: GraphQLObjectType, nodes: FieldNode[], row: string): Built {
-    const info = TABLES[type.name];
-    if (!info) throw new Unsupported(type.name);
+  /**
+   * `json_build_object` of `nodes`' merged selection on `type`, grouped by response key:
+   * `__typename` here, every other field as `value` builds it.
+   */
+  private selection(type: GraphQLObjectType, nodes: readonly FieldNode[], value: (field: GraphQLField<unknown, unknown>, fieldNodes: FieldNode[]) => Sql): Sql {
     const grouped = new Map<string, FieldNode[]>();
     for (const node of nodes) if (node.selectionSet) this.collect(type, node.selectionSet, grouped);
     const pairs: Sql[] = [];
-    const fixups: Fixup[] = [];
     const fields = type.getFields();
     for (const [key, fieldNodes] of grouped) {
       const name = fieldNodes[0].name.value;
@@ -288,90 +286,75 @@ class Compilation {
       }
       const field = fields[name];
       if (!field) throw new Unsupported(`${type.name}.${name}`);
-      const built = this.field(type, info, field, fieldNodes, row, key);
-      pairs.push(literal(key), built.sql);
-      fixups.push(...built.fixups);
+      pairs.push(literal(key), value(field, fieldNodes));
     }
     // json_build_object takes at most 100 arguments
     if (pairs.length > 100) throw new Unsupported('more than 50 fields on one object');
-    return { sql: `json_build_object(${pairs.join(', ')})`, fixups };
+    return `json_build_object(${pairs.join(', ')})`;
   }
 
-  private field(type: GraphQLObjectType, info: TableInfo, field: GraphQLField<unknown, unknown>, nodes: FieldNode[], row: string, key: string): Built {
+  /** The JSON object for `nodes`' merged selection over the row `row` of `type`'s table. */
+  object(type: GraphQLObjectType, nodes: FieldNode[], row: string): Sql {
+    const info = TABLES[type.name];
+    if (!info) throw new Unsupported(type.name);
+    return this.selection(type, nodes, (field, fieldNodes) => this.field(type, info, field, fieldNodes, row));
+  }
+
+  private field(type: GraphQLObjectType, info: TableInfo, field: GraphQLField<unknown, unknown>, nodes: FieldNode[], row: string): Sql {
     const name = field.name;
     const relation = RELATIONS[type.name]?.[name];
-    if (relation) return this.relation(relation, field, nodes, row, key);
+    if (relation) return this.relation(relation, field, nodes, row);
     const connection = CONNECTIONS[type.name]?.[name];
-    if (connection) return this.connection(connection(this.args(field, nodes[0])), field, nodes, row, key);
+    if (connection) return this.connection(connection(this.args(field, nodes[0])), field, nodes, row);
     const embedded = EMBEDDED[type.name]?.[name];
     if (embedded) return this.embedded(getNamedType(field.type) as GraphQLObjectType, embedded, nodes, row);
-    if (name === 'id') return { sql: base64url(`${literal(`${info.node}:`)} || ${row}.id`), fixups: [] };
+    if (name === 'id') return globalIdSql(info.node, `${row}.id`);
     const computed = COMPUTED[type.name]?.[name];
-    if (computed) return this.leaf(field, computed(row), key);
+    if (computed) return this.leaf(field, computed(row));
     // any other field with a resolver of its own needs code
     if (field.resolve) throw new Unsupported(`${type.name}.${name}`);
     const column = this.metadata(info.entity).columns.find((candidate) => candidate.propertyName === name);
     if (!column) throw new Unsupported(`${type.name}.${name}`);
-    return this.leaf(field, `${row}."${column.databaseName}"`, key);
+    return this.leaf(field, `${row}."${column.databaseName}"`);
   }
 
-  private leaf(field: GraphQLField<unknown, unknown>, value: Sql, key: string): Built {
+  private leaf(field: GraphQLField<unknown, unknown>, value: Sql): Sql {
     const type = getNamedType(field.type);
-    if (isEnumType(type)) return { sql: value, fixups: [] };
+    if (isEnumType(type)) return value;
     if (!isScalarType(type)) throw new Unsupported(type.name);
     switch (type.name) {
       case 'String':
       case 'Int':
       case 'Float':
       case 'Boolean':
-        return { sql: value, fixups: [] };
+        return value;
       case 'DateTime':
-        return { sql: isoTime(value), fixups: [] };
+        return isoTime(value);
       case 'URL':
-        return { sql: value, fixups: [{ key, url: true }] };
+        return urlAsSerialised(value);
       default:
         throw new Unsupported(type.name);
     }
   }
 
-  private embedded(type: GraphQLObjectType, shape: Embedded, nodes: FieldNode[], row: string): Built {
-    const grouped = new Map<string, FieldNode[]>();
-    for (const node of nodes) if (node.selectionSet) this.collect(type, node.selectionSet, grouped);
-    const pairs: Sql[] = [];
-    const fields = type.getFields();
-    for (const [key, fieldNodes] of grouped) {
-      const name = fieldNodes[0].name.value;
-      if (name === '__typename') {
-        pairs.push(literal(key), literal(type.name));
-        continue;
-      }
-      const part = shape[name];
-      const field = fields[name];
-      if (part === undefined || !field || field.resolve) throw new Unsupported(`${type.name}.${name}`);
-      if (typeof part === 'string') {
-        const leaf = this.leaf(field, `${row}."${part}"`, key);
-        if (leaf.fixups.length) throw new Unsupported(`${type.name}.${name}`);
-        pairs.push(literal(key), leaf.sql);
-      } else {
-        pairs.push(literal(key), this.embedded(getNamedType(field.type) as GraphQLObjectType, part, fieldNodes, row).sql);
-      }
-    }
-    return { sql: `json_build_object(${pairs.join(', ')})`, fixups: [] };
+  private embedded(type: GraphQLObjectType, shape: Embedded, nodes: FieldNode[], row: string): Sql {
+    return this.selection(type, nodes, (field, fieldNodes) => {
+      const part = shape[field.name];
+      if (part === undefined || field.resolve) throw new Unsupported(`${type.name}.${field.name}`);
+      if (typeof part === 'string') return this.leaf(field, `${row}."${part}"`);
+      return this.embedded(getNamedType(field.type) as GraphQLObjectType, part, fieldNodes, row);
+    });
   }
 
-  private relation(relation: Relation, field: GraphQLField<unknown, unknown>, nodes: FieldNode[], row: string, key: string): Built {
+  private relation(relation: Relation, field: GraphQLField<unknown, unknown>, nodes: FieldNode[], row: string): Sql {
     const type = this.schema.getType(relation.type) as GraphQLObjectType;
     const info = TABLES[relation.type];
     const target = this.alias();
-    const object = this.object(type, nodes, target);
     const conditions = [`${target}.id = ${row}.${relation.column}`];
     if (info.teamScoped) conditions.push(`${target}.team_id = ANY($1::uuid[])`);
     if (relation.visible) conditions.push(relation.visible(target));
-    const fixup: Fixup = { key, required: isNonNullType(field.type), children: object.fixups };
-    return {
-      sql: `(SELECT ${object.sql} FROM ${info.table} ${target} WHERE ${conditions.join(' AND ')})`,
-      fixups: fixup.required || object.fixups.length ? [fixup] : [],
-    };
+    const sql = `(SELECT ${this.object(type, nodes, target)} FROM ${info.table} ${target} WHERE ${conditions.join(' AND ')})`;
+    return isNonNullType(field.type) ? `coalesce(${sql}, ${REFUSED})` : sql;
   }
 
   private connection(
@@ -379,8 +362,7 @@ class Compilation {
     field: GraphQLField<unknown, unknown>,
     nodes: FieldNode[],
     parent: string,
-    key: string,
-  ): Built {
+  ): Sql {
     if (spec.sort.some((sortKey) => !PLAIN_CURSOR_TYPES.has(sortKey.type))) throw new Unsupported(`${spec.name} cursor`);
     // the resolver's validation: a refused argument is the resolver's error
     let page: ReturnType<typeof pageRequest>;
@@ -404,7 +386,7 @@ class Compilation {
     const totalCount = `(SELECT count(*) FROM ${info.table} ${inner} WHERE ${where.join(' AND ')})`;
     const grouped = new Map<string, FieldNode[]>();
     for (const fieldNode of nodes) if (fieldNode.selectionSet) this.collect(connectionType, fieldNode.selectionSet, grouped);
-    if (page.limit === 0) return { sql: this.emptyPage(connectionType, grouped, totalCount, page.hasCursor), fixups: [] };
+    if (page.limit === 0) return this.emptyPage(connectionType, grouped, totalCount, page.hasCursor);
     const keys = spec.sort.map((sortKey) => ({
       expression: innerSql(sortKey.expression),
       type: sortKey.type,
@@ -431,13 +413,12 @@ class Compilation {
     const orderBy = keys.map((sortKey) => `${sortKey.expression} ${sortKey.direction}`).join(', ');
     const limit = this.param(page.limit, 'integer');
     // the cursor as `encodeCursor` makes it from the `::text` of each sort key
-    const cursor = base64url(`'["' || ${keys.map((sortKey) => `(${sortKey.expression})::text`).join(` || '","' || `)} || '"]'`);
+    const cursor = base64urlSql(`'["' || ${keys.map((sortKey) => `(${sortKey.expression})::text`).join(` || '","' || `)} || '"]'`);
     // output order: ascending rn forward; a backward page is read nearest-first and shown reversed
     const outputOrder = page.backward ? 'DESC' : 'ASC';
     const kept = `FILTER (WHERE ${rows}.__rn <= ${limit})`;
 
     const pairs: Sql[] = [];
-    const fixups: Fixup[] = [];
     let needsCursor = false;
     const nodeObject = (fieldNodes: FieldNode[]) => this.object(nodeType, fieldNodes, rows);
     const aggregate = (value: Sql) => `coalesce(json_agg(${value} ORDER BY ${rows}.__rn ${outputOrder}) ${kept}, '[]')`;
@@ -450,32 +431,24 @@ class Compilation {
         case 'totalCount':
           pairs.push(literal(responseKey), totalCount);
           break;
-        case 'nodes': {
-          const object = nodeObject(fieldNodes);
-          pairs.push(literal(responseKey), aggregate(object.sql));
-          if (object.fixups.length) fixups.push({ key: responseKey, list: true, children: object.fixups });
+        case 'nodes':
+          pairs.push(literal(responseKey), aggregate(nodeObject(fieldNodes)));
           break;
-        }
         case 'edges': {
           const edgeType = getNamedType(connectionType.getFields().edges.type) as GraphQLObjectType;
           const edgeFields = new Map<string, FieldNode[]>();
           for (const edge of fieldNodes) if (edge.selectionSet) this.collect(edgeType, edge.selectionSet, edgeFields);
           const edgePairs: Sql[] = [];
-          const edgeFixups: Fixup[] = [];
           for (const [edgeKey, edgeNodes] of edgeFields) {
             const edgeField = edgeNodes[0].name.value;
             if (edgeField === '__typename') edgePairs.push(literal(edgeKey), literal(edgeType.name));
             else if (edgeField === 'cursor') {
               needsCursor = true;
               edgePairs.push(literal(edgeKey), `${rows}.__cursor`);
-            } else if (edgeField === 'node') {
-              const object = nodeObject(edgeNodes);
-              edgePairs.push(literal(edgeKey), object.sql);
-              if (object.fixups.length) edgeFixups.push({ key: edgeKey, children: object.fixups });
-            } else throw new Unsupported(`${edgeType.name}.${edgeField}`);
+            } else if (edgeField === 'node') edgePairs.push(literal(edgeKey), nodeObject(edgeNodes));
+            else throw new Unsupported(`${edgeType.name}.${edgeField}`);
           }
           pairs.push(literal(responseKey), aggregate(`json_build_object(${edgePairs.join(', ')})`));
-          if (edgeFixups.length) fixups.push({ key: responseKey, list: true, children: edgeFixups });
           break;
         }
         case 'pageInfo': {
@@ -522,12 +495,8 @@ class Compilation {
       .join(', ');
     const page_ = `(SELECT ${columns}, row_number() OVER (ORDER BY ${orderBy}) AS __rn${needsCursor ? `, ${cursor} AS __cursor` : ''}
         FROM ${info.table} ${inner} WHERE ${where.join(' AND ')} ORDER BY ${orderBy} LIMIT ${limit} + 1)`;
-    const fixup: Fixup = { key, children: fixups };
-    return {
-      // GROUP BY (): one row, aggregated, even when only totalCount is asked for
-      sql: `(SELECT json_build_object(${pairs.join(', ')}) FROM ${page_} ${rows} GROUP BY ())`,
-      fixups: fixups.length ? [fixup] : [],
-    };
+    // GROUP BY (): one row, aggregated, even when only totalCount is asked for
+    return `(SELECT json_build_object(${pairs.join(', ')}) FROM ${page_} ${rows} GROUP BY ())`;
   }
 
   /** `first: 0` / `last: 0`: answered as nestedConnection does, without reading a row (only totalCount counts). */
@@ -562,33 +531,33 @@ class Compilation {
   }
 }
 
-/** Applies the fixups to `value[fixup.key]`; false when the resolvers must answer instead. */
-function finish(value: Record<string, unknown>, fixups: Fixup[]): boolean {
-  for (const fixup of fixups) {
-    const item = value[fixup.key];
-    if (item === null || item === undefined) {
-      if (fixup.required) return false;
-      continue;
-    }
-    if (fixup.url) {
+/**
+ * A root field's JSON text as Postgres built it, in the form a client gets it: the parsed value,
+ * a `RawJson` of the text when it needs nothing from JavaScript and `raw` allows, or undefined
+ * when the resolvers must answer (see MARKER).
+ */
+function answerOf(text: string, raw: boolean): unknown {
+  if (!text.includes(MARKER)) return raw ? new RawJson(text) : JSON.parse(text);
+  let refused = false;
+  const value = JSON.parse(text, (_key, item: unknown) => {
+    if (item === null || typeof item !== 'object' || Array.isArray(item)) return item;
+    const marked = item as Record<string, unknown>;
+    if ('!null' in marked) refused = true;
+    else if ('!url' in marked) {
       try {
-        value[fixup.key] = new URL(String(item)).toString();
+        return new URL(String(marked['!url'])).toString();
       } catch {
-        return false;
+        // the resolvers answer with the URL scalar's own error
+        refused = true;
       }
-      continue;
     }
-    if (fixup.children?.length) {
-      if (fixup.list) {
-        for (const element of item as Record<string, unknown>[]) if (!finish(element, fixup.children)) return false;
-      } else if (!finish(item as Record<string, unknown>, fixup.children)) return false;
-    }
-  }
-  return true;
+    return item;
+  }) as unknown;
+  return refused ? undefined : value;
 }
 
 export interface CompiledAnswer {
-  /** The root fields answered by SQL, by response key. */
+  /** The root fields answered by SQL, by response key (values may be `RawJson`). */
   data: Map<string, unknown>;
   /** The operation's other root selections (for the resolvers), or null when SQL answered them all. */
   rest: DocumentNode | null;
@@ -596,7 +565,9 @@ export interface CompiledAnswer {
 
 /**
  * Answers what it can of a query operation with one SQL statement on the request's transaction.
- * Null: nothing compiled (run the whole operation on the resolvers).
+ * Null: nothing compiled (run the whole operation on the resolvers). `raw`: root fields Postgres
+ * answered completely may come as `RawJson` (for a transport that serialises with
+ * `stringifyResult`).
  */
 export async function answerWithSql(
   schema: GraphQLSchema,
@@ -605,6 +576,7 @@ export async function answerWithSql(
   operation: OperationDefinitionNode,
   rawVariables: Record<string, unknown>,
   context: Context,
+  options: { raw?: boolean } = {},
 ): Promise<CompiledAnswer | null> {
   if (operation.operation !== 'query' || !context.session.actor) return null;
   // fragment spreads and directives at the root: the resolvers (rare; keeps merging simple)
@@ -615,7 +587,7 @@ export async function answerWithSql(
   for (const definition of document.definitions) if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments[definition.name.value] = definition;
   const compilation = new Compilation(schema, (entity) => dataSource.getMetadata(entity as never), fragments, coerced.coerced, context.db.teamIds);
   const roots = compilation.collect(schema.getQueryType()!, operation.selectionSet);
-  const compiled = new Map<string, Built>();
+  const compiled = new Map<string, Sql>();
   for (const [key, nodes] of roots) {
     // Unsupported, or anything the resolvers would refuse (a variable that does not coerce):
     // the resolvers answer, with their own errors
@@ -627,12 +599,18 @@ export async function answerWithSql(
     }
   }
   if (!compiled.size) return null;
-  const sql = `SELECT json_build_object(${[...compiled].map(([key, built]) => `${literal(key)}, ${built.sql}`).join(', ')}) AS data`;
-  const [{ data }] = await context.db.query<{ data: Record<string, unknown> }>(sql, compilation.params, { prepare: true });
+  // Every root field compiled: the statement is the operation's only database work (one round
+  // trip, see RequestDb.readStatement), and should one of them need the resolvers after all, they
+  // answer the whole operation, so that everything it reads comes from one snapshot.
+  const whole = compiled.size === roots.size;
+  const sql = `SELECT ${[...compiled.values()].map((root, index) => `${root} AS r${index}`).join(', ')}`;
+  const [row] = await context.db.readStatement<Record<string, string | null>>(sql, compilation.params, { whole });
   const answered = new Map<string, unknown>();
-  for (const [key, built] of compiled) {
-    const value = data[key] as Record<string, unknown> | null;
-    if (value !== null && finish(value, built.fixups)) answered.set(key, value);
+  for (const [index, key] of [...compiled.keys()].entries()) {
+    const text = row[`r${index}`];
+    const value = text === null ? undefined : answerOf(text, options.raw === true);
+    if (value !== undefined) answered.set(key, value);
+    else if (whole) return null;
   }
   if (!answered.size) return null;
   return { data: answered, rest: restOf(document, operation, answered) };

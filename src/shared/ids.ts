@@ -26,12 +26,19 @@ export function toGlobalId(type: NodeType, rawId: string): string {
 }
 
 /**
+ * Node's `Buffer#toString('base64url')` of a SQL text expression's UTF-8, as a SQL expression.
+ * Postgres's base64 breaks lines every 76 characters and pads with `=`; both go, as in base64url.
+ */
+export function base64urlSql(text: string): string {
+  return `translate(encode(convert_to(${text}, 'UTF8'), 'base64'), E'+/=\\n', '-_')`;
+}
+
+/**
  * `toGlobalId` as a SQL expression over a uuid or bigint column, for output Postgres builds itself
- * (CSV downloads). Postgres's base64 breaks lines every 76 characters and pads with `=`; both go,
- * as in base64url.
+ * (CSV downloads, the read path as one statement in src/http/sql-selection.ts).
  */
 export function globalIdSql(type: NodeType, column: string): string {
-  return `translate(encode(convert_to('${type}:' || ${column}::text, 'UTF8'), 'base64'), E'+/=\\n', '-_')`;
+  return base64urlSql(`'${type}:' || ${column}::text`);
 }
 
 export interface DecodedId {

@@ -144,6 +144,8 @@ describe('what is not speech', () => {
     'The company will announce a plan to cut jobs.',
     'The governor blamed the utility for the outage, accusing it of neglect.',
     'Insurance claims from the flood rose by 40% last year.',
+    'The audit does not state when the minister was first told.',
+    'Her lawyers did not call any witnesses, and the prosecutors never explained why the fire started.',
   ])('%s', (text) => {
     expect(speech(text)).toEqual([]);
   });
@@ -159,12 +161,119 @@ describe('what is not speech', () => {
   });
 });
 
+describe('content with no one to say it', () => {
+  it.each([
+    ['The BBC understands the league has written to every club about the new rules.', 'the league has written to every club about the new rules', 'BBC'],
+    ['On Monday, The Times learned that the council had sold the land in secret.', 'the council had sold the land in secret', 'The Times'],
+  ])('an outlet that understands or learned: %s', (text, quote, via) => {
+    const [statement] = speech(text);
+    expect(statement).toMatchObject({ kind: 'REPORTED_SPEECH', sourcing: 'UNSOURCED', speaker: null, quote });
+    expect(statement.via).toContain(via.replace(/^The /, ''));
+  });
+
+  it('an addressee told a bare clause, a stance inside it included', () => {
+    const [statement, ...rest] = speech('Last month teachers were told the exams would go ahead because officials were confident about the rooms.');
+    expect(rest).toEqual([]);
+    expect(statement).toMatchObject({
+      kind: 'REPORTED_SPEECH',
+      sourcing: 'UNSOURCED',
+      quote: 'the exams would go ahead because officials were confident about the rooms',
+    });
+  });
+});
+
+describe('reporting verbs with more between them and their content', () => {
+  it('an addressee before the that-clause', () => {
+    const [statement] = speech('Ortiz explained to the inspectors that the gate had been left open.');
+    expect(statement).toMatchObject({ kind: 'REPORTED_SPEECH', quote: 'the gate had been left open', sourcing: 'SOURCED' });
+  });
+
+  it('a participle coordinated after the main verb of a subject with a relative clause', () => {
+    const [statement] = speech('Lee, who joined the club in May, reacted to the ban online, mocking the referee and saying he did not care about the fine.');
+    expect(statement).toMatchObject({ kind: 'REPORTED_SPEECH', quote: 'he did not care about the fine', sourcing: 'SOURCED' });
+    expect(who(statement)).toBe('Lee');
+  });
+
+  it('an editor’s bracketed name after the quote is the speaker', () => {
+    const [statement] = speech('“It goes a lot further than money,” [Ortiz] said.');
+    expect(statement).toMatchObject({ kind: 'DIRECT_QUOTE', sourcing: 'SOURCED' });
+    expect(who(statement)).toBe('Ortiz');
+  });
+
+  it('"as X reported" after a report holding a quotation is its channel, not a second speaker', () => {
+    const statements = speech('One driver described waiting for hours and “watching the water rise past the doors,” as the local paper reported.');
+    expect(statements).toHaveLength(1);
+    expect(statements[0]).toMatchObject({ kind: 'REPORTED_SPEECH', sourcing: 'ANONYMOUS' });
+    expect(statements[0].quote).not.toMatch(/reported/);
+    expect(who(statements[0])).toBe('One driver');
+  });
+
+  it('a verb inside a question put to the speaker reports nothing', () => {
+    const statements = speech('Asked if he believed the jurors were biased, Ortiz said: “They were doing their job.”');
+    expect(statements.map((statement) => statement.quote)).toEqual(['They were doing their job.']);
+  });
+});
+
+describe('commitments report the action promised', () => {
+  it.each([
+    ['The caller vowed to close every road into the town by noon.', 'close every road into the town by noon', 'The caller'],
+    ['The union threatened to strike if the offer was not improved.', 'strike if the offer was not improved', 'union'],
+  ])('%s', (text, quote, source) => {
+    const [statement] = speech(text);
+    expect(statement).toMatchObject({ kind: 'REPORTED_SPEECH', quote });
+    expect(who(statement)).toBe(source);
+  });
+});
+
+describe('documents as sources', () => {
+  it('a message of unknown author is anonymous, an identified one is sourced', () => {
+    const [unknown] = speech('“You will not see me coming,” the email warned.');
+    expect(unknown).toMatchObject({ kind: 'DIRECT_QUOTE', sourcing: 'ANONYMOUS' });
+    const [known] = speech('“The branch will close in May,” the bank’s letter said.');
+    expect(known).toMatchObject({ kind: 'DIRECT_QUOTE', sourcing: 'SOURCED' });
+  });
+
+  it.each([
+    ['The audit acknowledges serious gaps in the records that could have misled the board.', 'audit'],
+    ['The audit, published after a long delay, affirms that the money was spent as the council decided.', 'audit'],
+    ['Most of the money was spent on consultants, according to the heavily redacted audit.', 'heavily redacted audit'],
+  ])('%s', (text, source) => {
+    const [statement] = speech(text);
+    expect(statement).toMatchObject({ kind: 'REPORTED_SPEECH', sourcing: 'SOURCED' });
+    expect(who(statement)).toBe(source);
+  });
+});
+
 describe('assertions', () => {
   it('proposes checkable own-voice sentences and says how sure it is', () => {
     const text = 'The river rose 3.2 metres overnight, the highest level since 1998. The town has a long history.';
     const assertions = extractStatements(text).filter((statement) => statement.kind === 'ASSERTION');
     expect(assertions.map((statement) => statement.quote)).toEqual(['The river rose 3.2 metres overnight, the highest level since 1998.']);
     expect(assertions[0].confidence).toBeGreaterThan(0.5);
+  });
+});
+
+describe('assertions by clause', () => {
+  const assertions = (text: string): string[] =>
+    extractStatements(text)
+      .filter((statement) => statement.kind === 'ASSERTION')
+      .map((statement) => statement.quote);
+
+  it('an event told in the past is proposed', () => {
+    expect(assertions('The province later cancelled the contract.')).toEqual(['The province later cancelled the contract.']);
+  });
+
+  it('a concession and its main clause are separate claims', () => {
+    expect(assertions('Although the bridge was inspected in 2019, engineers found cracks in four of its pillars.')).toContain(
+      'engineers found cracks in four of its pillars.',
+    );
+  });
+
+  it('a cause, and a second main clause with its own subject, are separate claims', () => {
+    const found = assertions('The plan apparently worked because the police have made no arrests since March.');
+    expect(found).toContain('the police have made no arrests since March.');
+    const coordinated = assertions('The trial heard from 30 witnesses over six days, and it showed a man who had planned the attack for months.');
+    expect(coordinated).toContain('it showed a man who had planned the attack for months.');
   });
 });
 
@@ -223,6 +332,15 @@ describe('quotations inside reported speech', () => {
     const statements = speech('Demand for housing remains “remarkably strong” across the region, the central bank said, no change from its March view.');
     expect(statements).toHaveLength(1);
     expect(statements[0]).toMatchObject({ kind: 'REPORTED_SPEECH', quote: 'Demand for housing remains “remarkably strong” across the region' });
+  });
+
+  it('a content clause with its own subject and verb around a quotation is reported speech holding it', () => {
+    const statements = speech('Mayor Lena Ortiz has said it is “far too soon to reopen the stadiums to fans”.');
+    expect(statements).toHaveLength(1);
+    expect(statements[0]).toMatchObject({ kind: 'REPORTED_SPEECH', sourcing: 'SOURCED' });
+    expect(statements[0].quote).toMatch(/^it is “far too soon/);
+    const [direct] = speech('The mayor said: “It is far too soon to reopen the stadiums to fans.”');
+    expect(direct).toMatchObject({ kind: 'DIRECT_QUOTE', quote: 'It is far too soon to reopen the stadiums to fans.' });
   });
 
   it('a characterisation holding a quotation is reported speech, not a direct quote', () => {
@@ -312,6 +430,50 @@ describe('a speaker slot filled by a description', () => {
   it('an indefinite description there is an anonymous source', () => {
     const [statement] = speech('“The queue was endless,” said a 40-year-old from the suburbs.');
     expect(statement).toMatchObject({ kind: 'DIRECT_QUOTE', sourcing: 'ANONYMOUS' });
+  });
+
+  it('a description before a verb that hands over to a quotation is the speaker, whatever its noun', () => {
+    const text =
+      'Goalkeeper Ana Ruiz missed the final through injury.\nThe veteran keeper, 34, said: “We will be back next season.”\n“Nobody in this squad gives up.”\n“We lost friends this year. You have to look after the people around you.”';
+    const statements = speech(text);
+    expect(statements).toHaveLength(3);
+    for (const statement of statements) {
+      expect(statement).toMatchObject({ kind: 'DIRECT_QUOTE', sourcing: 'SOURCED' });
+      expect(who(statement)).toMatch(/Ana Ruiz$/);
+    }
+    const [anonymous] = speech('The cyclist said: “The road was far too wet to race on.”');
+    expect(anonymous).toMatchObject({ kind: 'DIRECT_QUOTE', sourcing: 'ANONYMOUS' });
+    expect(who(anonymous)).toBe('The cyclist');
+  });
+
+  it('a written text quoted before "the letter began" / "the report reads", and its follow-on quote', () => {
+    for (const [text, source] of [
+      ['“We regret to tell you that the branch will close,” the letter began. “Staff will move to other branches.”', 'the letter'],
+      ['“Every site must be checked before pupils arrive,” the report reads. “Closing them all was the only option.”', 'report'],
+    ]) {
+      const statements = speech(text);
+      expect(statements).toHaveLength(2);
+      for (const statement of statements) {
+        expect(statement.kind).toBe('DIRECT_QUOTE');
+        expect(who(statement)).toBe(source);
+      }
+    }
+  });
+
+  it('a report closed by a colon, then the quotation that spells it out: two statements, one speaker', () => {
+    const statements = speech('Ortiz also admitted his doubts about the plan: “I never thought the budget would hold.”');
+    expect(statements.map((statement) => statement.kind)).toEqual(['REPORTED_SPEECH', 'DIRECT_QUOTE']);
+    expect(statements[0].quote).toMatch(/his doubts about the plan$/);
+    expect(statements[1].quote).toBe('I never thought the budget would hold.');
+    expect(statements.map(who)).toEqual(['Ortiz', 'Ortiz']);
+  });
+
+  it('a short adjunct between the verb and the quotation it hands over to', () => {
+    for (const text of ['Okafor said of his coach, “He never doubted me for a second.”', 'Okafor said almost in tears: “He never doubted me for a second.”']) {
+      const [statement] = speech(text);
+      expect(statement).toMatchObject({ kind: 'DIRECT_QUOTE', sourcing: 'SOURCED', quote: 'He never doubted me for a second.' });
+      expect(who(statement)).toBe('Okafor');
+    }
   });
 
   it('a clause after "according to X," is the content, not an appositive of X', () => {

@@ -99,7 +99,9 @@ export function parseSourceAfter(text: string, tokens: Token[], from: number): F
     if (phrase.length > 0 && FORWARD_STOPS.has(token.key) && !(anonymousHead && ANONYMOUS_POSTMODIFIERS.has(token.key)) && !placeAfterOn && !coordinated) break;
     if (phrase.length > 0 && isVerbLike(token)) break;
     // "a study published on Monday": a participle after the head starts a clause about it.
-    if (phrase.length >= 2 && /^[a-z]+ed$/.test(token.text) && !ANONYMOUS_POSTMODIFIERS.has(token.key)) break;
+    // "the partially redacted report": after an adverb it modifies the head still to come.
+    const premodifier = /^[a-z]+ly$/.test(phrase[phrase.length - 1]?.text ?? '') && ['NOUN', 'PROPN'].includes(tokens[i + 1]?.pos ?? '');
+    if (phrase.length >= 2 && /^[a-z]+ed$/.test(token.text) && !ANONYMOUS_POSTMODIFIERS.has(token.key) && !premodifier) break;
     if (phrase.length === 0 && !token.isWord) break;
     phrase.push(token);
     if (!isCapitalized(token.text) && (isSourceNoun(token.key) || QUANTIFIER_SOURCES.has(token.key))) anonymousHead = true;

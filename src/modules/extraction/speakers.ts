@@ -8,6 +8,7 @@ import {
   ADJECTIVAL_TITLES,
   ANONYMITY_CUES,
   CAPITALISED_FUNCTION_WORDS,
+  CORRESPONDENCE_NOUNS,
   DESCRIPTOR_DETERMINERS,
   DOCUMENT_NOUNS,
   INSTITUTION_NOUNS,
@@ -46,12 +47,16 @@ const SLOT_DETERMINERS = new Set(['the', 'a', 'an', 'this', 'that', 'one', 'anot
  * A noun phrase in a slot only a speaker fills ("“...,” said the 26-year-old", "“...,” the England
  * international said") is a source whatever its head noun: a determiner, then modifiers and a noun.
  */
-export function speakerSlot(text: string, phrase: Token[]): SpeakerMatch | null {
+export function speakerSlot(text: string, phrase: Token[], options: { lenientHead?: boolean } = {}): SpeakerMatch | null {
   if (phrase.length < 2 || phrase.length > 6 || !SLOT_DETERMINERS.has(phrase[0].key)) return null;
   const rest = phrase.slice(1);
-  if (!rest.every((token) => token.isWord && !token.quoted && ['NOUN', 'ADJ', 'NUM', 'PROPN'].includes(token.pos))) return null;
   const head = rest[rest.length - 1];
-  if (!(head.pos === 'NOUN' || /-old$/.test(head.key))) return null;
+  // The tagger sometimes reads a noun after a name as an adverb ("the England forward"); in a slot
+  // only a speaker fills, a small-letter word that is no function word is taken as the head.
+  const lenient = (token: Token): boolean =>
+    options.lenientHead === true && token === head && !isCapitalized(token.text) && ['ADV', 'VERB', 'X'].includes(token.pos) && !/ly$/.test(token.key);
+  if (!rest.every((token) => token.isWord && !token.quoted && (['NOUN', 'ADJ', 'NUM', 'PROPN'].includes(token.pos) || lenient(token)))) return null;
+  if (!(head.pos === 'NOUN' || /-old$/.test(head.key) || lenient(head))) return null;
   const plural = singular(head.key) !== head.key && !/-old$/.test(head.key);
   return {
     speaker: speakerOf({ descriptor: textOf(text, phrase), kind: 'PERSON', anonymous: true }),
@@ -282,7 +287,21 @@ export function classifySource(text: string, phrase: Token[]): SpeakerMatch | nu
       QUANTIFIER_SOURCES.has(headWord.key) ||
       (TITLE_WORDS.has(headWord.key) && !isCapitalized(headWord.text) && !ADJECTIVAL_TITLES.has(headWord.key)) ||
       looksAgentive(head);
-    if (describesSource) return described(text, core, tail, tokens, start, end, 'PERSON');
+    if (describesSource) {
+      const match = described(text, core, tail, tokens, start, end, 'PERSON');
+      // "The veteran keeper said": a definite singular agent noun that is no ordinary source noun
+      // is, in news style, the person named just before (an epithet), as in a speaker slot.
+      const head0 = head[0].key;
+      if (
+        ['the', 'this', 'that'].includes(head0) &&
+        head.length <= 4 &&
+        !isSourceNoun(headWord.key) &&
+        singular(headWord.key) === headWord.key &&
+        looksAgentive(head)
+      )
+        match.epithet = true;
+      return match;
+    }
   }
 
   if (describesClassMember(head)) return described(text, core, tail, tokens, start, end, 'PERSON');
@@ -410,7 +429,9 @@ function looksAgentive(head: Token[]): boolean {
   if (word.length < 5 || NOT_AGENT_NOUNS.has(word) || /ment$/.test(word)) return false;
   if (!/(?:er|or|ist|ian|ant|ent)$/.test(word)) return false;
   const plural = word !== token.key;
-  return plural || ['a', 'an', 'one', 'another', 'each', 'every'].includes(head[0].key);
+  // "the sender", "the caller": a definite agent noun is one, when the tagger reads it as a noun.
+  const definiteNoun = token.pos === 'NOUN' && ['the', 'this', 'that'].includes(head[0].key);
+  return plural || definiteNoun || ['a', 'an', 'one', 'another', 'each', 'every'].includes(head[0].key);
 }
 
 function institution(text: string, tokens: Token[], start: number, end: number): SpeakerMatch {
@@ -428,7 +449,8 @@ function documentSource(text: string, head: Token[], core: Token[], start: numbe
   const after = core.slice(head.length);
   const issuedBy = after.length > 1 && ['by', 'from', 'of'].includes(after[0].key) && after.slice(1).some((token) => isNameWord(token));
   // "the indictment", "the ministry's report" point at one identifiable document; "a study" does not.
-  const definite = head[0].key === 'the' || /['’]s$/.test(head[0].text);
+  const correspondence = CORRESPONDENCE_NOUNS.has(singular(head[head.length - 1].key));
+  const definite = (head[0].key === 'the' && !correspondence) || /['’]s$/.test(head[0].text);
   const named = issuer.length > 0 || issuedBy || definite;
   return {
     speaker: named

@@ -48,6 +48,7 @@ export interface Token {
 /** The analysed tokens of [start, end) as rule tokens. */
 export function tokenize(analysis: Analysis, start: number, end: number, quoted: readonly QuotedRange[] = []): Token[] {
   const tokens: Token[] = [];
+  const inQuotation = quotedLookup(quoted);
   for (let i = firstTokenAt(analysis.tokens, start); i < analysis.tokens.length && analysis.tokens[i].start < end; i++) {
     const token = analysis.tokens[i];
     tokens.push({
@@ -57,7 +58,7 @@ export function tokenize(analysis: Analysis, start: number, end: number, quoted:
       end: token.end,
       isWord: /[\p{L}\p{N}]/u.test(token.text),
       pos: token.pos,
-      quoted: quoted.some((range) => token.start >= range.start && token.start < range.end),
+      quoted: inQuotation(token.start),
     });
   }
   return tokens;
@@ -77,6 +78,37 @@ function firstTokenAt(tokens: readonly AnalysedToken[], offset: number): number 
 export interface QuotedRange {
   start: number;
   end: number;
+}
+
+const quotedLookups = new WeakMap<readonly QuotedRange[], (offset: number) => boolean>();
+
+/**
+ * Whether an offset lies in any of the ranges, as `ranges.some(...)` would say, in logarithmic
+ * time: a document's every sentence is tokenized against all of its quotations, and a linear scan
+ * per token made that quadratic in the document's length. Made once per array of ranges: the
+ * ranges sorted by start, and the furthest end among each prefix of them; an offset is inside a
+ * range exactly when some range starting at or before it ends after it.
+ */
+function quotedLookup(ranges: readonly QuotedRange[]): (offset: number) => boolean {
+  let lookup = quotedLookups.get(ranges);
+  if (lookup) return lookup;
+  const sorted = [...ranges].sort((a, b) => a.start - b.start);
+  const starts = sorted.map((range) => range.start);
+  const furthestEnd: number[] = [];
+  for (const [i, range] of sorted.entries()) furthestEnd.push(Math.max(range.end, i > 0 ? furthestEnd[i - 1] : -Infinity));
+  lookup = (offset) => {
+    // ranges starting at or before the offset: sorted[0 .. count)
+    let low = 0;
+    let high = starts.length;
+    while (low < high) {
+      const middle = (low + high) >> 1;
+      if (starts[middle] <= offset) low = middle + 1;
+      else high = middle;
+    }
+    return low > 0 && furthestEnd[low - 1] > offset;
+  };
+  quotedLookups.set(ranges, lookup);
+  return lookup;
 }
 
 export function isCapitalized(word: string): boolean {

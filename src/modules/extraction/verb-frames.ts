@@ -8,7 +8,7 @@ import { isAdverbOrAuxiliary, isBeForm, mainSubject, subjectBefore, type Subject
 import { channelAfter, mediaName } from './channels.js';
 import { CLAUSE_OPENERS, PARENTHETICAL_ADVERBS } from './lexicon.js';
 import { parseSourceAfter } from './speaker-after.js';
-import { isVerbLike, type SpeakerMatch } from './speakers.js';
+import { isVerbLike, type SpeakerMatch, speakerSlot } from './speakers.js';
 import { ADJUNCT_STARTERS, hit, skipAdverbs, unquotedWords, type SpeechFrame, type SpeechHit, type VerbContext } from './speech-hit.js';
 import { isCapitalized, type Token } from './text.js';
 import { type ReportingVerb, reportingVerb } from './verbs.js';
@@ -17,6 +17,14 @@ import { type ReportingVerb, reportingVerb } from './verbs.js';
 // Interpretive verbs ("framed", "portrayed", "cast") are the writer's reading of a document, not its words.
 const DOCUMENT_VERBS = new Set([
   'say',
+  'acknowledge',
+  'admit',
+  'affirm',
+  'concede',
+  'suggest',
+  'argue',
+  'assert',
+  'explain',
   'find',
   'show',
   'state',
@@ -107,6 +115,23 @@ function requestedAction(tokens: Token[], verb: ReportingVerb, from: number): nu
   return k + 1;
 }
 
+/**
+ * "said of the victim, “...”", "said almost in disbelief: “...”": a short adjunct with no verb of
+ * its own between the reporting verb and the colon or comma that hands over to a quotation.
+ * Index of the quotation's first token, or -1.
+ */
+function quotationAfterAdjunct(tokens: Token[], from: number): number {
+  for (let k = from; k < tokens.length && k - from <= 6; k++) {
+    const token = tokens[k];
+    if (token.quoted) return -1;
+    if (token.text === ':' || token.text === ',') return k > from && tokens[k + 1]?.quoted ? k + 1 : -1;
+    if (!token.isWord || token.pos === 'VERB' || token.pos === 'AUX' || token.key === 'that' || isVerbLike(token)) return -1;
+  }
+  return -1;
+}
+
+const COMMISSIVES = new Set(['vow', 'pledge', 'promise', 'threaten']);
+
 /** Reads what follows a reporting verb and returns the frame, the content start, or a quotation hand-over. */
 function complement(
   context: VerbContext,
@@ -120,12 +145,31 @@ function complement(
   if (verb.lemma === 'make clear') while (c < tokens.length && tokens[c].key !== 'that') c++;
   c = skipAdverbs(tokens, c);
   c = skipInterjection(tokens, c);
+  // "explained to the agents that ...": the addressee sits between the verb and its clause.
+  if (tokens[c]?.key === 'to' && !tokens[c].quoted && verb.clause && !verb.directive) {
+    for (let k = c + 1; k < tokens.length && k - c <= 6; k++) {
+      if (tokens[k].quoted || !tokens[k].isWord || isVerbLike(tokens[k])) break;
+      if (tokens[k].key === 'that' && k > c + 1) {
+        c = k;
+        break;
+      }
+    }
+  }
   let via: string | null = null;
   if (verb.lemma === 'tell') {
     const objectStart = c;
     while (c < tokens.length && tokens[c].isWord && !tokens[c].quoted && tokens[c].key !== 'that' && c - objectStart < 6) c++;
     via = mediaName(text, tokens.slice(objectStart, c));
   }
+  // "vowed to detonate ...", "promised to cut taxes": a commitment's content is the action promised.
+  if (
+    COMMISSIVES.has(verb.lemma) &&
+    tokens[c]?.key === 'to' &&
+    !tokens[c].quoted &&
+    ['VERB', 'AUX'].includes(tokens[c + 1]?.pos ?? '') &&
+    !tokens[c + 1].quoted
+  )
+    return { frame: 'clause', contentStart: c + 1, via, introducesQuote: null };
   const request = verb.directive ? requestedAction(tokens, verb, c) : -1;
   if (request >= 0) return { frame: 'clause', contentStart: request, via, introducesQuote: null };
   const channel = channelAfter(text, tokens, c, tokens.length);
@@ -145,6 +189,8 @@ function complement(
     return { frame: 'clause', contentStart: c, via, introducesQuote: c };
   }
   if ((next.text === ':' || next.text === ',') && tokens[c + 1]?.quoted) return { frame: 'clause', contentStart: c + 1, via, introducesQuote: c + 1 };
+  const handOver = quotationAfterAdjunct(tokens, c);
+  if (handOver >= 0) return { frame: 'clause', contentStart: handOver, via, introducesQuote: handOver };
   // "disputed that account.": a determiner, not a complementiser, when only a noun or two follow.
   const clauseBreak = tokens.slice(c + 1).findIndex((token) => /^[.;!?]$/.test(token.text));
   const wordsAfterThat = clauseBreak === -1 ? tokens.length - c - 1 : clauseBreak;
@@ -174,6 +220,8 @@ export function finiteHit(context: VerbContext, verb: ReportingVerb, v: number):
   if (['themselves', 'himself', 'herself', 'itself'].includes(tokens[v + 1]?.key ?? '')) return null;
   let p = v - 1;
   while (p >= 0 && isAdverbOrAuxiliary(tokens[p]) && !isBeForm(tokens[p])) p--;
+  // "did not state when ...", "never said that ...": what a source did not say is no statement of it.
+  if (tokens.slice(p + 1, v).some((token) => ['not', 'never', "n't", 'n’t'].includes(token.key))) return null;
   if (verb.form === 'past' && isBeForm(tokens[p])) return passiveHit(context, v, p);
   // "declined to comment" is no report; "continued to describe it as ..." reports through a
   // catenative verb that shares the subject.
@@ -185,8 +233,10 @@ export function finiteHit(context: VerbContext, verb: ReportingVerb, v: number):
     return fromSubject(context, verb, v, subject);
   }
 
-  const subject = subjectBefore(text, tokens, v) ?? sharedSubject(context, v);
+  const subject = subjectBefore(text, tokens, v) ?? sharedSubject(context, v) ?? slotSubjectBefore(context, verb, v);
   if (!subject) return invertedHit(context, v);
+  // "Asked if he believed X, ...", "whether she said so": a question or condition, not a report.
+  if (['if', 'whether'].includes(subject.opener?.key ?? '')) return null;
   // "A Reuters report noted": a verb form followed by a verb is a noun ("report").
   if (tokens[v + 1] && isVerbLike(tokens[v + 1])) return null;
   // A bare plural form needs a plural subject ("critics argue"), or a modal before it ("will say").
@@ -194,6 +244,35 @@ export function finiteHit(context: VerbContext, verb: ReportingVerb, v: number):
   if (subject.match.bareDefiniteDocument && !DOCUMENT_VERBS.has(verb.lemma)) return null;
   if (subject.match.pronoun === 'it' && verb.as) return null;
   return fromSubject(context, verb, v, subject);
+}
+
+/**
+ * "The striker said: “...”", "The England forward, 25, said, “...”": before a verb that hands over
+ * to a quotation, a determiner and a common noun are a speaker whatever the noun (the slot only a
+ * speaker fills), an appositive between commas included.
+ */
+function slotSubjectBefore(context: VerbContext, verb: ReportingVerb, v: number): SubjectMatch | null {
+  const tokens = context.sentence.tokens;
+  if (verb.form !== 'past' && verb.form !== 'third') return null;
+  if (complement(context, verb, v)?.introducesQuote == null) return null;
+  let last = v - 1;
+  while (last >= 0 && isAdverbOrAuxiliary(tokens[last])) last--;
+  if (last >= 0 && tokens[last].text === ',') {
+    // ", 25," or ", a former captain,": an appositive of the phrase before it.
+    let open = last - 1;
+    while (open >= 0 && open >= last - 6 && tokens[open].text !== ',' && !tokens[open].quoted && tokens[open].pos !== 'VERB') open--;
+    if (open < 1 || tokens[open].text !== ',') return null;
+    last = open - 1;
+  }
+  let first = last;
+  while (first > 0 && tokens[first - 1].isWord && !tokens[first - 1].quoted && last - first < 6) first--;
+  for (let start = first; start < last; start++) {
+    const match = speakerSlot(context.text, tokens.slice(start, last + 1), { lenientHead: true });
+    if (match && (start === 0 || !tokens[start - 1].isWord || tokens[start - 1].pos === 'ADP' || tokens[start - 1].pos === 'SCONJ')) {
+      return { match: { ...match, end: tokens[v - 1].end }, first: start, opener: tokens[start - 1] };
+    }
+  }
+  return null;
 }
 
 /** Verbs that hand their subject to an infinitive: "continued to insist", "went on to say". */
@@ -419,6 +498,19 @@ function perceivingVerbBefore(tokens: Token[], v: number): number {
   return -1;
 }
 
+/**
+ * "Lee, who is on loan at Leeds, responded ..., saying ...": the main verb right after the comma
+ * closing a relative clause or appositive, and the subject across it.
+ */
+function subjectOfFirstVerbAfterComma(text: string, tokens: Token[], before: number): SubjectMatch | null {
+  for (let k = 1; k < before; k++) {
+    if (tokens[k - 1].text !== ',' || tokens[k].quoted || tokens[k].pos !== 'VERB' || !/ed$/.test(tokens[k].key)) continue;
+    const subject = subjectBefore(text, tokens, k);
+    if (subject && subject.first === 0 && !subject.match.pronoun) return subject;
+  }
+  return null;
+}
+
 export function participleHit(context: VerbContext, verb: ReportingVerb, v: number): SpeechHit | null {
   const { text, sentence, earlier } = context;
   const tokens = sentence.tokens;
@@ -439,7 +531,7 @@ export function participleHit(context: VerbContext, verb: ReportingVerb, v: numb
   const previous = [...earlier].reverse().find((candidate) => candidate.speaker && candidate.cue < v);
   const subject: SubjectMatch | null = previous?.speaker
     ? { match: previous.speaker, first: previous.subjectFirst ?? previous.regionStart, opener: undefined }
-    : mainSubject(text, tokens, v);
+    : (mainSubject(text, tokens, v) ?? subjectOfFirstVerbAfterComma(text, tokens, v));
   if (!subject) return null;
   const shape = complement(context, verb, v);
   if (!shape) return null;

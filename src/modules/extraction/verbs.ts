@@ -43,6 +43,7 @@ const LEXICON: Record<string, Frame> = {
   emphasize: CLAUSE_OBJECT,
   emphasise: CLAUSE_OBJECT,
   assert: CLAUSE,
+  affirm: CLAUSE_OBJECT,
   maintain: CLAUSE,
   contend: CLAUSE,
   believe: CLAUSE,
@@ -88,6 +89,7 @@ const LEXICON: Record<string, Frame> = {
   vow: CLAUSE_OBJECT,
   pledge: CLAUSE_OBJECT,
   promise: CLAUSE_OBJECT,
+  threaten: CLAUSE_OBJECT,
   testify: CLAUSE,
   disclose: CLAUSE_OBJECT,
   indicate: CLAUSE_ONLY_WITH_THAT,
@@ -199,6 +201,13 @@ export const QUOTE_ONLY_VERBS = new Set([
   'snapped',
   'retorted',
   'interjected',
+  // A written text quoted after its words: "“...,” the letter read", "“...,” the email began".
+  'read',
+  'reads',
+  'began',
+  'begins',
+  'ended',
+  'ends',
 ]);
 
 /** Verbs that name or label rather than report: a short quote after them is a title, not a claim. */

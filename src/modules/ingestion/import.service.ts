@@ -100,37 +100,89 @@ export class ImportService {
   /**
    * For each quote, the most similar claim of the team that reviewers have settled or published, or
    * another organisation reviewed, if any (the claims this import creates are unreviewed, so they are
-   * never each other's repeats). The trigram index covers every team's claims, so a lookup through it
-   * costs milliseconds per quote; when the team's reviewed claims are few, comparing every quote with
-   * each of them in one statement is far cheaper.
+   * never each other's repeats): similarity at least REPEAT_SIMILARITY, the highest, then the least id.
+   * Which way is cheapest depends on how many quotes meet how many reviewed claims (bench/README.md,
+   * import scenario): a few pairs are compared outright; up to some thousands of reviewed claims, the
+   * quotes get a trigram index of their own for this transaction and each reviewed claim looks its
+   * matches up there; past that, each quote looks its match up through the claims' trigram index,
+   * which spans every team's claims and so costs milliseconds a quote.
    */
   private async reviewedRepeats(manager: EntityManager, teamId: string, quotes: string[]): Promise<(string | null)[]> {
     if (quotes.length === 0) return [];
     await manager.query(`SELECT set_config('pg_trgm.similarity_threshold', $1, true)`, [String(REPEAT_SIMILARITY)]);
-    const reviewed = `c.team_id = $1 AND c.deleted_at IS NULL AND (c.status = 'SETTLED' OR c.published_at IS NOT NULL OR c.external_review IS NOT NULL)`;
-    const [{ count }] = (await manager.query(`SELECT count(*)::int AS count FROM claims c WHERE ${reviewed}`, [teamId])) as { count: number }[];
-    const found: (string | null)[] = [];
-    const chunk = count * quotes.length <= COMPARE_ALL_BUDGET ? quotes.length : 100;
-    for (let start = 0; start < quotes.length; start += chunk) {
-      const slice = quotes.slice(start, start + chunk);
+    const [{ count }] = (await manager.query(`SELECT count(*)::int AS count FROM claims c WHERE ${REVIEWED}`, [teamId])) as { count: number }[];
+    if (count === 0) return quotes.map(() => null);
+    if (count * quotes.length <= REPEAT_LOOKUP.compareAllPairs) {
       const rows = (await manager.query(
-        chunk === quotes.length
-          ? `WITH r AS MATERIALIZED (SELECT c.id, c.quote_exact FROM claims c WHERE ${reviewed})
-             SELECT q.ord, (SELECT r.id FROM r WHERE r.quote_exact % q.quote ORDER BY similarity(r.quote_exact, q.quote) DESC, r.id LIMIT 1) AS id
-               FROM unnest($2::text[]) WITH ORDINALITY AS q(quote, ord) ORDER BY q.ord`
-          : `SELECT q.ord, (SELECT c.id FROM claims c WHERE ${reviewed} AND c.quote_exact % q.quote
-                              ORDER BY similarity(c.quote_exact, q.quote) DESC, c.id LIMIT 1) AS id
-               FROM unnest($2::text[]) WITH ORDINALITY AS q(quote, ord) ORDER BY q.ord`,
-        [teamId, slice],
+        `WITH r AS MATERIALIZED (SELECT c.id, c.quote_exact FROM claims c WHERE ${REVIEWED})
+         SELECT q.ord, (SELECT r.id FROM r WHERE r.quote_exact % q.quote ORDER BY similarity(r.quote_exact, q.quote) DESC, r.id LIMIT 1) AS id
+           FROM unnest($2::text[]) WITH ORDINALITY AS q(quote, ord) ORDER BY q.ord`,
+        [teamId, quotes],
+      )) as { id: string | null }[];
+      return rows.map((row) => row.id);
+    }
+    if (count <= REPEAT_LOOKUP.quoteIndexMaxReviewed) return this.repeatsThroughQuoteIndex(manager, teamId, quotes);
+    const found: (string | null)[] = [];
+    for (let start = 0; start < quotes.length; start += 100) {
+      const rows = (await manager.query(
+        `SELECT q.ord, (SELECT c.id FROM claims c WHERE ${REVIEWED} AND c.quote_exact % q.quote
+                          ORDER BY similarity(c.quote_exact, q.quote) DESC, c.id LIMIT 1) AS id
+           FROM unnest($2::text[]) WITH ORDINALITY AS q(quote, ord) ORDER BY q.ord`,
+        [teamId, quotes.slice(start, start + 100)],
       )) as { id: string | null }[];
       found.push(...rows.map((row) => row.id));
     }
     return found;
   }
+
+  /**
+   * The quotes in a temporary table with a trigram index, and each reviewed claim's matches looked
+   * up there, a slice of the reviewed claims a statement (so that no statement runs into the
+   * statement time limit); the best match of each quote is kept across slices. The table lives in
+   * the import's savepoint: dropped here, or with the savepoint when the import fails.
+   */
+  private async repeatsThroughQuoteIndex(manager: EntityManager, teamId: string, quotes: string[]): Promise<(string | null)[]> {
+    await manager.query(`CREATE TEMPORARY TABLE import_quotes (ord int PRIMARY KEY, quote text NOT NULL) ON COMMIT DROP`);
+    await manager.query(`INSERT INTO import_quotes (ord, quote) SELECT ord, quote FROM unnest($1::text[]) WITH ORDINALITY AS q(quote, ord)`, [quotes]);
+    await manager.query(`CREATE INDEX ON import_quotes USING gin (quote gin_trgm_ops)`);
+    await manager.query(`ANALYZE import_quotes`);
+    const ids = ((await manager.query(`SELECT c.id FROM claims c WHERE ${REVIEWED} ORDER BY c.id`, [teamId])) as { id: string }[]).map((row) => row.id);
+    const best: ({ id: string; similarity: number } | null)[] = quotes.map(() => null);
+    const slice = Math.max(1, Math.floor(REPEAT_LOOKUP.quoteIndexSlicePairs / quotes.length));
+    for (let start = 0; start < ids.length; start += slice) {
+      const rows = (await manager.query(
+        `SELECT DISTINCT ON (q.ord) q.ord, c.id, similarity(c.quote_exact, q.quote)::float8 AS similarity
+           FROM claims c JOIN import_quotes q ON q.quote % c.quote_exact
+          WHERE c.id = ANY($2::uuid[]) AND ${REVIEWED}
+          ORDER BY q.ord, similarity(c.quote_exact, q.quote) DESC, c.id`,
+        [teamId, ids.slice(start, start + slice)],
+      )) as { ord: string; id: string; similarity: number }[];
+      for (const row of rows) {
+        const index = Number(row.ord) - 1;
+        const current = best[index];
+        // uuids order as their lower-case text does, the way Postgres orders them
+        if (!current || row.similarity > current.similarity || (row.similarity === current.similarity && row.id < current.id)) best[index] = row;
+      }
+    }
+    await manager.query(`DROP TABLE import_quotes`);
+    return best.map((match) => match?.id ?? null);
+  }
 }
 
-/** Quote × reviewed-claim comparisons above which the import looks repeats up through the trigram index instead. */
-const COMPARE_ALL_BUDGET = 2_000_000;
+/** A claim that counts as reviewed for repeats (c, with the team as $1). */
+const REVIEWED = `c.team_id = $1 AND c.deleted_at IS NULL AND (c.status = 'SETTLED' OR c.published_at IS NOT NULL OR c.external_review IS NOT NULL)`;
+/**
+ * Where the repeat lookup changes its way (measured in bench/README.md, import scenario). An object,
+ * not constants, so that a test can send small imports down each way and compare the answers.
+ */
+export const REPEAT_LOOKUP = {
+  /** Quote × reviewed-claim pairs up to which the import compares them all in one statement. */
+  compareAllPairs: 20_000,
+  /** Reviewed claims up to which repeats are looked up through an index of the quotes; past it, through the claims' index. */
+  quoteIndexMaxReviewed: 10_000,
+  /** Quote × reviewed-claim pairs one statement of the quote-index lookup covers. */
+  quoteIndexSlicePairs: 1_000_000,
+};
 
 function round(value: number): number {
   return Math.round(Math.min(1, Math.max(0, value)) * 1000) / 1000;

@@ -4,7 +4,7 @@ import { roleTransaction } from '../../db/role-transaction';
 import type { ClaimKind, Sourcing } from '../claim/claim.enums';
 import type { SourceKind } from '../source/source.entity';
 import type { Rating } from '../verdict/rating';
-import type { ReportEvidence } from '../report/report-row';
+import { type ReportEvidence, reportArticle, reportSpeaker } from '../report/report-row';
 import type { ClaimReviewRow } from '../report/formats/claim-review';
 import type { PublishingTeam } from '../report/report.filter';
 
@@ -106,27 +106,8 @@ function toFactCheck(raw: RawFactCheck): PublicFactCheck {
     context: { prefix: raw.quote_prefix, suffix: raw.quote_suffix },
     kind: raw.kind,
     sourcing: raw.sourcing,
-    article: {
-      id: raw.article_id,
-      title: raw.article_title,
-      url: raw.article_url,
-      outlet: raw.article_outlet,
-      byline: raw.article_byline,
-      publishedAt: raw.article_published_at,
-      language: raw.article_language,
-    },
-    speaker: raw.speaker_id
-      ? {
-          id: raw.speaker_id,
-          name: raw.speaker_name,
-          descriptor: raw.speaker_descriptor,
-          kind: raw.speaker_kind!,
-          anonymous: raw.speaker_anonymous ?? false,
-          url: raw.speaker_url,
-          title: raw.speaker_title,
-          affiliation: raw.speaker_affiliation,
-        }
-      : null,
+    article: reportArticle(raw),
+    speaker: raw.speaker_id ? { ...reportSpeaker(raw)!, title: raw.speaker_title, affiliation: raw.speaker_affiliation } : null,
     published: { rating: raw.published_rating, rationale: raw.published_rationale, at: raw.published_at },
     publishedAtKey: raw.published_key,
     consensusRating: null,

@@ -262,6 +262,49 @@ export interface RawReportRow {
   settled_at: Date | null;
 }
 
+/** The columns a row of the report or of a public page carries of its article and speaker. */
+export type ArticleAndSpeakerColumns = Pick<
+  RawReportRow,
+  | 'article_id'
+  | 'article_title'
+  | 'article_url'
+  | 'article_outlet'
+  | 'article_byline'
+  | 'article_published_at'
+  | 'article_language'
+  | 'speaker_id'
+  | 'speaker_name'
+  | 'speaker_descriptor'
+  | 'speaker_kind'
+  | 'speaker_anonymous'
+  | 'speaker_url'
+>;
+
+export function reportArticle(raw: ArticleAndSpeakerColumns): ReportRow['article'] {
+  return {
+    id: raw.article_id,
+    title: raw.article_title,
+    url: raw.article_url,
+    outlet: raw.article_outlet,
+    byline: raw.article_byline,
+    publishedAt: raw.article_published_at,
+    language: raw.article_language,
+  };
+}
+
+export function reportSpeaker(raw: ArticleAndSpeakerColumns): ReportRow['speaker'] {
+  return raw.speaker_id
+    ? {
+        id: raw.speaker_id,
+        name: raw.speaker_name,
+        descriptor: raw.speaker_descriptor,
+        kind: raw.speaker_kind!,
+        anonymous: raw.speaker_anonymous ?? false,
+        url: raw.speaker_url,
+      }
+    : null;
+}
+
 export function toReportRow(raw: RawReportRow): ReportRow {
   const verdicts = raw.verdicts;
   const claim: Record<string, unknown> = {};
@@ -270,25 +313,8 @@ export function toReportRow(raw: RawReportRow): ReportRow {
     ...(claim as unknown as ReportedClaim),
     claimId: raw.id,
     teamId: raw.team_id,
-    article: {
-      id: raw.article_id,
-      title: raw.article_title,
-      url: raw.article_url,
-      outlet: raw.article_outlet,
-      byline: raw.article_byline,
-      publishedAt: raw.article_published_at,
-      language: raw.article_language,
-    },
-    speaker: raw.speaker_id
-      ? {
-          id: raw.speaker_id,
-          name: raw.speaker_name,
-          descriptor: raw.speaker_descriptor,
-          kind: raw.speaker_kind!,
-          anonymous: raw.speaker_anonymous ?? false,
-          url: raw.speaker_url,
-        }
-      : null,
+    article: reportArticle(raw),
+    speaker: reportSpeaker(raw),
     verdicts,
     consensusRating: raw.status === 'SETTLED' ? consensusRating(verdicts.map((verdict) => verdict.rating)) : null,
     published:
