@@ -462,7 +462,8 @@ class Compilation {
           pairs.push(literal(responseKey), literal(connectionType.name));
           break;
         case 'totalCount':
-          pairs.push(literal(responseKey), totalCount);
+          // a page without a cursor that holds fewer rows than it could is all of them (as in nestedConnection)
+          pairs.push(literal(responseKey), page.hasCursor ? totalCount : `CASE WHEN count(*) <= ${limit} THEN count(*) ELSE ${totalCount} END`);
           break;
         case 'nodes':
           pairs.push(literal(responseKey), aggregate(nodeObject(fieldNodes)));
@@ -521,10 +522,14 @@ class Compilation {
           throw new Unsupported(`${connectionType.name}.${name}`);
       }
     }
-    // the entity's mapped columns, not `*`: a claim's search tsvector (as long as its quote) would
-    // otherwise be carried through the window and the sort
+    // Only the columns the selection reads (and the id), not `*` nor every mapped column: each one
+    // is carried through the window and the sort (a claim has 35, its search tsvector as long as
+    // its quote).
+    const read = new Set(['id']);
+    for (const match of pairs.join(' ').matchAll(new RegExp(`\\b${rows}\\."?([a-z_][a-z0-9_]*)"?`, 'g'))) read.add(match[1]);
     const columns = this.metadata(info.entity)
-      .columns.map((column) => `${inner}."${column.databaseName}"`)
+      .columns.filter((column) => read.has(column.databaseName))
+      .map((column) => `${inner}."${column.databaseName}"`)
       .join(', ');
     const page_ = `(SELECT ${columns}, row_number() OVER (ORDER BY ${orderBy}) AS __rn${needsCursor ? `, ${cursor} AS __cursor` : ''}
         FROM ${info.table} ${inner} WHERE ${where.join(' AND ')} ORDER BY ${orderBy} LIMIT ${limit} + 1)`;
