@@ -36,7 +36,7 @@ function median(values: number[]): number {
   return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 }
 
-const HEADER = ['article', 'set', 'words', 'speech P', 'R', 'F1', 'speaker', 'sourcing', 'kind', 'assertions found', 'ms wall', 'ms cpu'];
+const HEADER = ['article', 'set', 'words', 'speech P', 'R', 'F1', 'speaker', 'sourcing', 'kind', 'assertions found', 'assertion P', 'ms wall', 'ms cpu'];
 
 function row(name: string, set: string, counts: ExtractionCounts, words: string, milliseconds: string, cpuMilliseconds: string): string[] {
   const figures = figuresOf(counts);
@@ -51,6 +51,8 @@ function row(name: string, set: string, counts: ExtractionCounts, words: string,
     percent(figures.sourcingAccuracy),
     percent(figures.kindAccuracy),
     `${percent(figures.assertionsFound)} (${counts.assertionsFound}/${counts.assertionsLabelled})`,
+    // Labels keep only check-worthy assertions, so this is a floor on how many proposals are worth a look.
+    `${percent(figures.assertionPrecision)} (${counts.assertionsFound}/${counts.assertionsPredicted})`,
     milliseconds,
     cpuMilliseconds,
   ];

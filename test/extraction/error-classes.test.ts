@@ -161,6 +161,59 @@ describe('what is not speech', () => {
   });
 });
 
+describe('content with no one to say it', () => {
+  it.each([
+    ['The BBC understands the league has written to every club about the new rules.', 'the league has written to every club about the new rules', 'BBC'],
+    ['On Monday, The Times learned that the council had sold the land in secret.', 'the council had sold the land in secret', 'The Times'],
+  ])('an outlet that understands or learned: %s', (text, quote, via) => {
+    const [statement] = speech(text);
+    expect(statement).toMatchObject({ kind: 'REPORTED_SPEECH', sourcing: 'UNSOURCED', speaker: null, quote });
+    expect(statement.via).toContain(via.replace(/^The /, ''));
+  });
+
+  it('an addressee told a bare clause, a stance inside it included', () => {
+    const [statement, ...rest] = speech('Last month teachers were told the exams would go ahead because officials were confident about the rooms.');
+    expect(rest).toEqual([]);
+    expect(statement).toMatchObject({
+      kind: 'REPORTED_SPEECH',
+      sourcing: 'UNSOURCED',
+      quote: 'the exams would go ahead because officials were confident about the rooms',
+    });
+  });
+});
+
+describe('reporting verbs with more between them and their content', () => {
+  it('an addressee before the that-clause', () => {
+    const [statement] = speech('Ortiz explained to the inspectors that the gate had been left open.');
+    expect(statement).toMatchObject({ kind: 'REPORTED_SPEECH', quote: 'the gate had been left open', sourcing: 'SOURCED' });
+  });
+
+  it('a participle coordinated after the main verb of a subject with a relative clause', () => {
+    const [statement] = speech('Lee, who joined the club in May, reacted to the ban online, mocking the referee and saying he did not care about the fine.');
+    expect(statement).toMatchObject({ kind: 'REPORTED_SPEECH', quote: 'he did not care about the fine', sourcing: 'SOURCED' });
+    expect(who(statement)).toBe('Lee');
+  });
+
+  it('an editor’s bracketed name after the quote is the speaker', () => {
+    const [statement] = speech('“It goes a lot further than money,” [Ortiz] said.');
+    expect(statement).toMatchObject({ kind: 'DIRECT_QUOTE', sourcing: 'SOURCED' });
+    expect(who(statement)).toBe('Ortiz');
+  });
+
+  it('"as X reported" after a report holding a quotation is its channel, not a second speaker', () => {
+    const statements = speech('One driver described waiting for hours and “watching the water rise past the doors,” as the local paper reported.');
+    expect(statements).toHaveLength(1);
+    expect(statements[0]).toMatchObject({ kind: 'REPORTED_SPEECH', sourcing: 'ANONYMOUS' });
+    expect(statements[0].quote).not.toMatch(/reported/);
+    expect(who(statements[0])).toBe('One driver');
+  });
+
+  it('a verb inside a question put to the speaker reports nothing', () => {
+    const statements = speech('Asked if he believed the jurors were biased, Ortiz said: “They were doing their job.”');
+    expect(statements.map((statement) => statement.quote)).toEqual(['They were doing their job.']);
+  });
+});
+
 describe('commitments report the action promised', () => {
   it.each([
     ['The caller vowed to close every road into the town by noon.', 'close every road into the town by noon', 'The caller'],
@@ -173,6 +226,13 @@ describe('commitments report the action promised', () => {
 });
 
 describe('documents as sources', () => {
+  it('a message of unknown author is anonymous, an identified one is sourced', () => {
+    const [unknown] = speech('“You will not see me coming,” the email warned.');
+    expect(unknown).toMatchObject({ kind: 'DIRECT_QUOTE', sourcing: 'ANONYMOUS' });
+    const [known] = speech('“The branch will close in May,” the bank’s letter said.');
+    expect(known).toMatchObject({ kind: 'DIRECT_QUOTE', sourcing: 'SOURCED' });
+  });
+
   it.each([
     ['The audit acknowledges serious gaps in the records that could have misled the board.', 'audit'],
     ['The audit, published after a long delay, affirms that the money was spent as the council decided.', 'audit'],
@@ -190,6 +250,30 @@ describe('assertions', () => {
     const assertions = extractStatements(text).filter((statement) => statement.kind === 'ASSERTION');
     expect(assertions.map((statement) => statement.quote)).toEqual(['The river rose 3.2 metres overnight, the highest level since 1998.']);
     expect(assertions[0].confidence).toBeGreaterThan(0.5);
+  });
+});
+
+describe('assertions by clause', () => {
+  const assertions = (text: string): string[] =>
+    extractStatements(text)
+      .filter((statement) => statement.kind === 'ASSERTION')
+      .map((statement) => statement.quote);
+
+  it('an event told in the past is proposed', () => {
+    expect(assertions('The province later cancelled the contract.')).toEqual(['The province later cancelled the contract.']);
+  });
+
+  it('a concession and its main clause are separate claims', () => {
+    expect(assertions('Although the bridge was inspected in 2019, engineers found cracks in four of its pillars.')).toContain(
+      'engineers found cracks in four of its pillars.',
+    );
+  });
+
+  it('a cause, and a second main clause with its own subject, are separate claims', () => {
+    const found = assertions('The plan apparently worked because the police have made no arrests since March.');
+    expect(found).toContain('the police have made no arrests since March.');
+    const coordinated = assertions('The trial heard from 30 witnesses over six days, and it showed a man who had planned the attack for months.');
+    expect(coordinated).toContain('it showed a man who had planned the attack for months.');
   });
 });
 
@@ -350,9 +434,9 @@ describe('a speaker slot filled by a description', () => {
 
   it('a description before a verb that hands over to a quotation is the speaker, whatever its noun', () => {
     const text =
-      'Goalkeeper Ana Ruiz missed the final through injury.\nThe veteran keeper, 34, said: “We will be back next season.”\n“Nobody in this squad gives up.”';
+      'Goalkeeper Ana Ruiz missed the final through injury.\nThe veteran keeper, 34, said: “We will be back next season.”\n“Nobody in this squad gives up.”\n“We lost friends this year. You have to look after the people around you.”';
     const statements = speech(text);
-    expect(statements).toHaveLength(2);
+    expect(statements).toHaveLength(3);
     for (const statement of statements) {
       expect(statement).toMatchObject({ kind: 'DIRECT_QUOTE', sourcing: 'SOURCED' });
       expect(who(statement)).toMatch(/Ana Ruiz$/);
@@ -364,7 +448,7 @@ describe('a speaker slot filled by a description', () => {
 
   it('a written text quoted before "the letter began" / "the report reads", and its follow-on quote', () => {
     for (const [text, source] of [
-      ['“We regret to tell you that the branch will close,” the letter began. “Staff will move to other branches.”', 'letter'],
+      ['“We regret to tell you that the branch will close,” the letter began. “Staff will move to other branches.”', 'the letter'],
       ['“Every site must be checked before pupils arrive,” the report reads. “Closing them all was the only option.”', 'report'],
     ]) {
       const statements = speech(text);

@@ -57,6 +57,12 @@ const FEATURES: Feature[] = [
   { pattern: /\b(?:plans? to|planned to|intends? to|decided to|agreed to|voted to|approved|has been charged|was charged|pleaded)\b/i, weight: 0.1 },
   // a plain factual predication
   { pattern: /\b(?:is|are|was|were|has|have|had)\b/i, weight: 0.05 },
+  // an event told in the past ("the state later waived the penalty"): it happened or it did not
+  {
+    pattern:
+      /\b(?:[a-z]{3,}(?:ed)|made|took|gave|won|lost|met|left|began|became|held|paid|sold|bought|built|sent|spent|went|came|kept|brought|found|included)\b/,
+    weight: 0.1,
+  },
 ];
 
 const FIRST_PERSON: Feature = { pattern: /\b(?:we|our|us|you|your|I)\b/, weight: -0.2 };
@@ -101,8 +107,13 @@ export function scoreCheckworthiness(text: string, options: { speech?: boolean }
 }
 
 // ", though," set off by commas is a parenthetical, not the start of a contrasting clause.
-const SPLIT_BEFORE = /(?:;|\s[—–]\s|,\s+(?=(?:while|whereas|but|although|though)\b(?!,)))/giu;
-const LEADING_GLUE = /^(?:[\s,;:—–-]|and\b|but\b|yet\b|so\b|while\b|whereas\b|although\b|though\b)+/iu;
+// A second main clause after ", and" with a subject of its own ("..., and it painted a picture"),
+// and a cause ("because the FBI has made no arrests") are claims of their own.
+const SPLIT_BEFORE =
+  /(?:;|\s[—–]\s|,\s+(?=(?:while|whereas|but|although|though)\b(?!,))|,\s+and\s+(?=(?:it|he|she|they|we|the|its|his|her|their|this|that)\s+\S+)|\s+(?=because\s))/giu;
+/** "Although X, Y": the concession and the main clause are separate claims. */
+const CONCESSION = /^(?:although|though|even though|while|whereas)\b[^,;]{8,}?,\s+/iu;
+const LEADING_GLUE = /^(?:[\s,;:—–-]|and\b|but\b|yet\b|so\b|while\b|whereas\b|although\b|though\b|because\b)+/iu;
 const TRAILING_GLUE = /(?:[\s,;:—–-]|\b(?:and|but|with|as|that|which|while|or|a move)\b)+$/iu;
 
 const PREDICATE_START = /^(?:have|has|had|is|are|was|were|will|would|could|can|may|might|should|must|did|does|do|been|being|[a-z]+ed)\b/;
@@ -135,6 +146,14 @@ export function findAssertions(text: string, sentence: Span & { tokens: readonly
       offset = (match.index ?? 0) + match[0].length;
     }
     parts.push({ start: piece.start + offset, end: piece.end });
+    for (let p = 0; p < parts.length; p++) {
+      const concession = CONCESSION.exec(text.slice(parts[p].start, parts[p].end));
+      if (concession) {
+        const cut = parts[p].start + concession[0].length;
+        parts.splice(p, 1, { start: parts[p].start, end: cut }, { start: cut, end: parts[p].end });
+        p++;
+      }
+    }
     for (const part of parts) {
       const trimmed = trimGlue(text, part, part.start === sentence.start);
       if (!trimmed) continue;

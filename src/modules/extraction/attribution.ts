@@ -54,11 +54,15 @@ function after(text: string, tokens: Token[], closeIndex: number): QuoteAttribut
     if (!source) return null;
     return { speaker: source, via: null, source: 'post', coverStart: tokens[closeIndex].start, coverEnd: source.end };
   }
+  // "“...,” as the paper reported": "as" introduces the attribution, it is not part of the source.
+  if (first.key === 'as' && !first.quoted) i++;
   let j = i;
-  while (j < tokens.length && j - i < 10 && !tokens[j].quoted && (tokens[j].isWord || /^[()&-]$/.test(tokens[j].text)) && !isVerbLike(tokens[j])) j++;
+  while (j < tokens.length && j - i < 10 && !tokens[j].quoted && (tokens[j].isWord || /^[()[\]&-]$/.test(tokens[j].text)) && !isVerbLike(tokens[j])) j++;
   let verbIndex = j;
   while (verbIndex < tokens.length && isAdverbOrAuxiliary(tokens[verbIndex])) verbIndex++;
-  let source = j > i && isQuotingVerb(tokens[verbIndex]) ? (classifySource(text, tokens.slice(i, j)) ?? speakerSlot(text, tokens.slice(i, j))) : null;
+  // "“...,” [Smith] said": an editor's bracketed name is the name.
+  const phrase = tokens.slice(i, j).filter((token) => token.text !== '[' && token.text !== ']');
+  let source = phrase.length > 0 && isQuotingVerb(tokens[verbIndex]) ? (classifySource(text, phrase) ?? speakerSlot(text, phrase)) : null;
   if (!source) {
     // "...,' the authority's chief executive, Helen Marsh, said.": a subject with an appositive.
     verbIndex = -1;
@@ -147,6 +151,20 @@ export function attributeQuotation(
   if (closing) {
     const closeIndex = tokenIndexAt(closing.tokens, quotation.close);
     const post = closeIndex >= 0 ? after(text, closing.tokens, closeIndex) : null;
+    // "X described A and “B,” as the paper reported": the quotation belongs to X's report, and
+    // the paper is the channel it came through.
+    const channelOnly = post !== null && closing.tokens[closeIndex + (closing.tokens[closeIndex + 1]?.text === ',' ? 2 : 1)]?.key === 'as';
+    const openIndex = opening ? tokenIndexAt(opening.tokens, quotation.open) : -1;
+    const container =
+      channelOnly && opening === closing
+        ? speech.find(
+            (hit) => hit.sentence === opening && hit.speaker && hit.introducesQuote === null && hit.contentStart <= openIndex && hit.contentEnd > openIndex,
+          )
+        : undefined;
+    if (container && post) {
+      container.via = container.via ?? post.speaker?.speaker.name ?? null;
+      return { speaker: container.speaker, via: container.via, source: 'inside', coverStart: quotation.open, coverEnd: post.coverEnd };
+    }
     if (post) return { ...post, coverStart: quotation.open };
   }
   if (opening) {

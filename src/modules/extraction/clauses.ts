@@ -294,6 +294,12 @@ export function contentEnd(tokens: Token[], from: number, limit: number, options
   let end = limit;
   for (let i = from; i < limit; i++) {
     const token = tokens[i];
+    // "..., as the paper reported." (the comma may sit inside the closing mark): the channel the
+    // content came through, not part of it.
+    if (token.key === 'as' && !token.quoted && i > from && /^[,”’"']$/.test(tokens[i - 1].text) && asChannelToEnd(tokens, i + 1)) {
+      end = i;
+      break;
+    }
     if (token.quoted) continue;
     // "acknowledged his limits: “...”": a colon hands over to a quotation, a statement of its own.
     if (token.text === ';' || (token.text === ':' && tokens[i + 1]?.quoted && i > from)) {
@@ -330,6 +336,15 @@ export function contentEnd(tokens: Token[], from: number, limit: number, options
     }
   }
   return trimEnd(tokens, from, end);
+}
+
+export function asChannelToEnd(tokens: Token[], from: number): boolean {
+  for (let k = from; k < tokens.length && k - from <= 7; k++) {
+    if (tokens[k].quoted) return false;
+    const verb = reportingVerb(tokens[k].key);
+    if (verb && (verb.form === 'past' || verb.form === 'third') && k > from) return tokens.slice(k + 1).every((token) => !token.isWord);
+  }
+  return false;
 }
 
 /** Drops trailing punctuation and dangling function words, but keeps a closing quotation mark. */

@@ -9,6 +9,8 @@ import { CLAUSE_OPENERS, PARENTHETICAL_ADVERBS, STANCE_ADJECTIVES } from './lexi
 import { parseSourceAfter } from './speaker-after.js';
 import { classifySource, type SpeakerMatch } from './speakers.js';
 import { hit, unquotedWords, type SpeechHit, type VerbContext } from './speech-hit.js';
+import { mediaName } from './channels.js';
+import { isCapitalized, type Token } from './text.js';
 
 const HEARSAY_ADVERBS = new Set(['reportedly', 'allegedly', 'purportedly', 'reputedly', 'supposedly']);
 const HEARSAY_PARTICIPLES = new Set([
@@ -49,19 +51,27 @@ export function hearsayHits(context: VerbContext): SpeechHit[] {
       hits.push(hit({ sentence, cue: i, regionStart: i, speaker, contentStart: i, contentEnd: tokens.length, frame: 'hearsay' }));
       continue;
     }
+    // "the BBC understands ...", "the paper has learned that ...": an outlet's own sources, unnamed.
+    if (OUTLET_KNOWLEDGE.has(token.key) && i > 0) {
+      const found = outletKnowledge(context, i);
+      if (found) hits.push(found);
+      continue;
+    }
     // "X is said to ...", "it was reported that ...", "is widely believed that ..."
     if (!isBeForm(token)) continue;
     let participle = i + 1;
     if (tokens[participle]?.key === 'been') participle++;
     while (participle < tokens.length && /^[a-z]+ly$/.test(tokens[participle].text) && tokens[participle].key.length > 4) participle++;
-    const marker = tokens[participle + 1]?.key ?? '';
-    if (!HEARSAY_PARTICIPLES.has(tokens[participle]?.key ?? '') || !['to', 'that'].includes(marker) || tokens[participle + 1].quoted) continue;
+    let marker = tokens[participle + 1]?.key ?? '';
+    // "clubs were told neutral grounds were the only option": the addressee told a bare clause.
+    if (tokens[participle]?.key === 'told' && !['to', 'that', 'by'].includes(marker) && bareClauseAt(tokens, participle + 1)) marker = 'bare';
+    if (!HEARSAY_PARTICIPLES.has(tokens[participle]?.key ?? '') || !['to', 'that', 'bare'].includes(marker) || tokens[participle + 1].quoted) continue;
     if (tokens[participle].key === 'considered' && marker !== 'to') continue;
     let first = i - 1;
     while (first >= 0 && !tokens[first].quoted && tokens[first].text !== ',' && !CLAUSE_OPENERS.has(tokens[first].key)) first--;
     first++;
     // With "that" the content is the clause; with "to" it is the subject and what it is said to do.
-    const clause = marker === 'that';
+    const clause = marker === 'that' || marker === 'bare';
     if (!clause && first >= i) continue;
     hits.push(
       hit({
@@ -70,13 +80,46 @@ export function hearsayHits(context: VerbContext): SpeechHit[] {
         regionStart: clause ? Math.min(first, i) : first,
         speaker: null,
         impersonal: true,
-        contentStart: clause ? participle + 2 : first,
+        contentStart: marker === 'bare' ? participle + 1 : clause ? participle + 2 : first,
         contentEnd: tokens.length,
         frame: 'hearsay',
       }),
     );
   }
   return hits;
+}
+
+const OUTLET_KNOWLEDGE = new Set(['understands', 'learned', 'learnt', 'learns']);
+
+/** A clause starts here: a short subject, then a finite verb, within a few words. */
+function bareClauseAt(tokens: Token[], from: number): boolean {
+  for (let k = from; k < tokens.length && k - from <= 8; k++) {
+    const token = tokens[k];
+    if (token.quoted || (!token.isWord && !/^['’-]$/.test(token.text))) return false;
+    if (k > from && (token.pos === 'AUX' || token.pos === 'VERB')) return true;
+  }
+  return false;
+}
+
+/**
+ * "The BBC understands the union has ...", "the paper has learned that ...": content whose source the
+ * outlet does not name: reported speech with no speaker, the outlet as its channel (LABELLING.md).
+ */
+function outletKnowledge(context: VerbContext, v: number): SpeechHit | null {
+  const { text, sentence } = context;
+  const tokens = sentence.tokens;
+  let last = v - 1;
+  if (['has', 'have', 'had'].includes(tokens[last]?.key ?? '')) last--;
+  let first = last;
+  while (first > 0 && tokens[first - 1].isWord && !tokens[first - 1].quoted && (isCapitalized(tokens[first - 1].text) || tokens[first - 1].key === 'the'))
+    first--;
+  if (first > last) return null;
+  const via = mediaName(text, tokens.slice(first, last + 1));
+  if (!via) return null;
+  let contentStart = v + 1;
+  if (tokens[contentStart]?.key === 'that' && !tokens[contentStart].quoted) contentStart++;
+  else if (!bareClauseAt(tokens, contentStart)) return null;
+  return hit({ sentence, cue: v, regionStart: first, speaker: null, impersonal: true, contentStart, contentEnd: tokens.length, frame: 'hearsay', via });
 }
 
 /** "For many in the valley, ...", "To critics, ...", "In the view of X, ...": the whole sentence is their view. */

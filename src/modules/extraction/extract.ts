@@ -147,12 +147,19 @@ interface Resolved {
   confidencePenalty: number;
 }
 
-function resolveSpeaker(draft: Draft, registry: SourceRegistry, previous: Array<{ draft: Draft; speaker: ExtractedSpeaker | null }>): Resolved {
+function resolveSpeaker(
+  draft: Draft,
+  registry: SourceRegistry,
+  previous: Array<{ draft: Draft; speaker: ExtractedSpeaker | null }>,
+  sentences: SentenceContext[],
+): Resolved {
   const match = draft.speaker;
   if (!match) return { speaker: null, confidencePenalty: 0 };
+  // A follow-on quote carries its speaker's words from an earlier sentence: resolve them there.
+  const matchSentence = sentences.find((sentence) => match.start >= sentence.start && match.start < sentence.end)?.index ?? draft.sentence.index;
   if (match.epithet) {
     // "said the 26-year-old": the person named last, if one was named close before.
-    const named = registry.personBefore(match.start, draft.sentence.index);
+    const named = registry.personBefore(match.start, Math.min(matchSentence, draft.sentence.index));
     if (named) return { speaker: named.speaker, confidencePenalty: 0.1 };
   }
   if (!match.pronoun) return { speaker: registry.resolve(match.speaker), confidencePenalty: 0 };
@@ -229,7 +236,7 @@ export function extractStatements(text: string): ExtractedStatement[] {
   );
   const resolved: Array<{ draft: Draft; speaker: ExtractedSpeaker | null }> = [];
   for (const draft of drafts) {
-    const { speaker, confidencePenalty } = resolveSpeaker(draft, registry, resolved);
+    const { speaker, confidencePenalty } = resolveSpeaker(draft, registry, resolved, sentences);
     // Reported speech hangs on its source; with a pronoun nobody can be found for, it is noise.
     if (!speaker && draft.kind === 'REPORTED_SPEECH' && !draft.impersonal) continue;
     draft.confidence -= confidencePenalty;
@@ -274,12 +281,12 @@ export function extractStatements(text: string): ExtractedStatement[] {
 }
 
 /**
- * About four in ten proposed assertions below a check-worthiness of 0.5 were labelled check-worthy
+ * About one in three proposed assertions below a check-worthiness of 0.5 were labelled check-worthy
  * on the development articles, about two in three above it; finer steps of the score did not
  * separate them better.
  */
 function assertionConfidence(checkworthiness: number): number {
-  return checkworthiness >= 0.5 ? 0.65 : 0.4;
+  return checkworthiness >= 0.5 ? 0.65 : 0.35;
 }
 
 function round(value: number): number {

@@ -58,8 +58,14 @@ export const DOCUMENT_NOUNS = words(`
   report statement study survey poll document memo memorandum filing letter analysis assessment
   release communique communiqué dispatch article paper census audit review investigation bulletin
   broadcast editorial commentary transcript readout indictment complaint lawsuit ruling verdict
-  decree order resolution draft estimate estimates data figures forecast
+  decree order resolution draft estimate estimates data figures forecast email e-mail message
 `);
+
+/**
+ * Messages whose author the noun does not give: "the email" is one identifiable text but of
+ * unknown author (LABELLING.md: an email of unknown author is ANONYMOUS), unless an issuer is named.
+ */
+export const CORRESPONDENCE_NOUNS = words(`email e-mail message letter note`);
 
 /** Institutions referred to by a common noun ("police said") count as organisations. */
 export const INSTITUTION_NOUNS = words(`

@@ -5,7 +5,7 @@
  * with an agent ("was interpreted by some as ...") and from "For many in X, ..." viewpoints.
  * Works on one sentence's tokens; offsets stay UTF-16 until the orchestrator converts them.
  */
-import { contentEnd, inOpeningSubordinate, inRelativeClause, trimEnd, type SentenceContext } from './clauses.js';
+import { asChannelToEnd, contentEnd, inOpeningSubordinate, inRelativeClause, trimEnd, type SentenceContext } from './clauses.js';
 import { accordingHits, accordingTo, hearsayHits, stanceHits, viewpointHit } from './cue-frames.js';
 import { parseSourceAfter } from './speaker-after.js';
 import { hit, unquotedWords, type SpeechHit, type VerbContext } from './speech-hit.js';
@@ -44,6 +44,13 @@ export function findReportedSpeech(text: string, sentence: SentenceContext): Spe
   if (according) hits = accordingHits(context, according, hits);
   hits.sort((a, b) => a.regionStart - b.regionStart || a.cue - b.cue);
   settleContentEnds(hits, tokens);
+  // "... the only option because authorities were concerned about ...": a stance inside what
+  // another source said is part of that content, not a statement of its own.
+  hits = hits.filter(
+    (candidate) =>
+      candidate.frame !== 'stance' ||
+      !hits.some((other) => other !== candidate && other.contentStart <= candidate.regionStart && other.contentEnd >= candidate.contentEnd),
+  );
   return hits.filter((candidate) => candidate.introducesQuote !== null || candidate.contentEnd > candidate.contentStart);
 }
 
@@ -110,6 +117,8 @@ function readsAsNoun(tokens: Token[], v: number): boolean {
   return after !== undefined && after.pos === 'ADP' && !['that', 'as'].includes(after.key);
 }
 
+const SUBORDINATE_STARTS = new Set(['because', 'since', 'as', 'although', 'though', 'if', 'unless', 'until']);
+
 const FINITE_AFTER_AND = new Set(['have', 'has', 'had', 'will', 'would', 'is', 'are', 'was', 'were', 'also', 'then', 'later', 'did']);
 
 function settleContentEnds(hits: SpeechHit[], tokens: Token[]): void {
@@ -134,7 +143,12 @@ function settleContentEnds(hits: SpeechHit[], tokens: Token[]): void {
     }
     const later = hits.find(
       (other) =>
-        other !== current && other.frame !== 'what' && other.frame !== 'hearsay' && other.regionStart > current.contentStart && other.cue > current.cue,
+        other !== current &&
+        other.frame !== 'what' &&
+        other.frame !== 'hearsay' &&
+        !(other.frame === 'stance' && SUBORDINATE_STARTS.has(tokens[other.regionStart - 1]?.key ?? '')) &&
+        other.regionStart > current.contentStart &&
+        other.cue > current.cue,
     );
     const limit = later ? later.regionStart : tokens.length;
     let end = contentEnd(tokens, current.contentStart, limit, {
@@ -162,6 +176,10 @@ function settleContentEnds(hits: SpeechHit[], tokens: Token[]): void {
     }
     current.contentEnd = end;
     current.regionEnd = Math.max(end, current.cue + 1);
+    // "..., as the paper reported.": the channel after the content is part of the attribution.
+    for (let k = end; k < Math.min(tokens.length, end + 3); k++) {
+      if (tokens[k].key === 'as' && !tokens[k].quoted && asChannelToEnd(tokens, k + 1)) current.regionEnd = tokens.length;
+    }
     // A bare object ("expressed mixed emotions") is no claim without its subject: take the clause.
     const contentWords = tokens.slice(current.contentStart, end).filter((token) => token.isWord).length;
     if ((current.frame === 'object' || current.frame === 'as') && current.subjectFirst !== null && current.contentStart <= current.cue && contentWords < 5) {

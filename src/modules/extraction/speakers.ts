@@ -8,6 +8,7 @@ import {
   ADJECTIVAL_TITLES,
   ANONYMITY_CUES,
   CAPITALISED_FUNCTION_WORDS,
+  CORRESPONDENCE_NOUNS,
   DESCRIPTOR_DETERMINERS,
   DOCUMENT_NOUNS,
   INSTITUTION_NOUNS,
@@ -448,7 +449,8 @@ function documentSource(text: string, head: Token[], core: Token[], start: numbe
   const after = core.slice(head.length);
   const issuedBy = after.length > 1 && ['by', 'from', 'of'].includes(after[0].key) && after.slice(1).some((token) => isNameWord(token));
   // "the indictment", "the ministry's report" point at one identifiable document; "a study" does not.
-  const definite = head[0].key === 'the' || /['’]s$/.test(head[0].text);
+  const correspondence = CORRESPONDENCE_NOUNS.has(singular(head[head.length - 1].key));
+  const definite = (head[0].key === 'the' && !correspondence) || /['’]s$/.test(head[0].text);
   const named = issuer.length > 0 || issuedBy || definite;
   return {
     speaker: named

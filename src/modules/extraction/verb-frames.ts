@@ -145,6 +145,16 @@ function complement(
   if (verb.lemma === 'make clear') while (c < tokens.length && tokens[c].key !== 'that') c++;
   c = skipAdverbs(tokens, c);
   c = skipInterjection(tokens, c);
+  // "explained to the agents that ...": the addressee sits between the verb and its clause.
+  if (tokens[c]?.key === 'to' && !tokens[c].quoted && verb.clause && !verb.directive) {
+    for (let k = c + 1; k < tokens.length && k - c <= 6; k++) {
+      if (tokens[k].quoted || !tokens[k].isWord || isVerbLike(tokens[k])) break;
+      if (tokens[k].key === 'that' && k > c + 1) {
+        c = k;
+        break;
+      }
+    }
+  }
   let via: string | null = null;
   if (verb.lemma === 'tell') {
     const objectStart = c;
@@ -225,6 +235,8 @@ export function finiteHit(context: VerbContext, verb: ReportingVerb, v: number):
 
   const subject = subjectBefore(text, tokens, v) ?? sharedSubject(context, v) ?? slotSubjectBefore(context, verb, v);
   if (!subject) return invertedHit(context, v);
+  // "Asked if he believed X, ...", "whether she said so": a question or condition, not a report.
+  if (['if', 'whether'].includes(subject.opener?.key ?? '')) return null;
   // "A Reuters report noted": a verb form followed by a verb is a noun ("report").
   if (tokens[v + 1] && isVerbLike(tokens[v + 1])) return null;
   // A bare plural form needs a plural subject ("critics argue"), or a modal before it ("will say").
@@ -486,6 +498,19 @@ function perceivingVerbBefore(tokens: Token[], v: number): number {
   return -1;
 }
 
+/**
+ * "Lee, who is on loan at Leeds, responded ..., saying ...": the main verb right after the comma
+ * closing a relative clause or appositive, and the subject across it.
+ */
+function subjectOfFirstVerbAfterComma(text: string, tokens: Token[], before: number): SubjectMatch | null {
+  for (let k = 1; k < before; k++) {
+    if (tokens[k - 1].text !== ',' || tokens[k].quoted || tokens[k].pos !== 'VERB' || !/ed$/.test(tokens[k].key)) continue;
+    const subject = subjectBefore(text, tokens, k);
+    if (subject && subject.first === 0 && !subject.match.pronoun) return subject;
+  }
+  return null;
+}
+
 export function participleHit(context: VerbContext, verb: ReportingVerb, v: number): SpeechHit | null {
   const { text, sentence, earlier } = context;
   const tokens = sentence.tokens;
@@ -506,7 +531,7 @@ export function participleHit(context: VerbContext, verb: ReportingVerb, v: numb
   const previous = [...earlier].reverse().find((candidate) => candidate.speaker && candidate.cue < v);
   const subject: SubjectMatch | null = previous?.speaker
     ? { match: previous.speaker, first: previous.subjectFirst ?? previous.regionStart, opener: undefined }
-    : mainSubject(text, tokens, v);
+    : (mainSubject(text, tokens, v) ?? subjectOfFirstVerbAfterComma(text, tokens, v));
   if (!subject) return null;
   const shape = complement(context, verb, v);
   if (!shape) return null;
