@@ -296,7 +296,7 @@ describe(AuthService.name, () => {
 
   it('bootstraps an owner, a team and a token from the command line', async () => {
     const env = { ...process.env, DATABASE_URL: app.databaseUrl, LOG_LEVEL: 'silent', CLAIMGRAPH_PASSWORD: 'bootstrap password 1' };
-    const cli = (...args: string[]) => run('npx', ['tsx', 'src/cli/index.ts', ...args], { env, cwd: process.cwd() });
+    const cli = (...args: string[]) => run(process.execPath, ['--import', 'tsx', 'src/cli/index.ts', ...args], { env, cwd: process.cwd() });
     await cli('user', 'create', '--email', 'first.owner@example.test', '--name', 'First Owner');
     const created = await cli('team', 'create', '--slug', 'cli-desk', '--name', 'CLI desk', '--owner', 'first.owner@example.test');
     expect(created.stdout).toContain('created team cli-desk');
@@ -371,7 +371,7 @@ describe('API tokens for their owner', () => {
     expect(undescribed).toEqual([]);
 
     const env = { ...process.env, DATABASE_URL: app.databaseUrl, LOG_LEVEL: 'silent' };
-    const cli = (...args: string[]) => run('npx', ['tsx', 'src/cli/index.ts', ...args], { env, cwd: process.cwd() });
+    const cli = (...args: string[]) => run(process.execPath, ['--import', 'tsx', 'src/cli/index.ts', ...args], { env, cwd: process.cwd() });
     await app.ok(desk.editor, 'mutation { createApiToken(input: { name: "ci script" }) { token } }');
     const listed = await cli('token', 'list', '--email', desk.editor.email);
     expect(listed.stdout).toContain('ci script');

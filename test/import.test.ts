@@ -190,15 +190,27 @@ describe(ImportService.name, () => {
     // with the fixture in the team, importing it again is refused unless allowed
     await importText(KURSK, { allowDuplicate: true });
     const duplicate = await promisify(execFile)(
-      'npx',
-      ['tsx', 'src/cli/index.ts', 'import', path.join(fixtures, 'kursk-monument.txt'), '--team', desk.teamSlug, '--title', 'Again', '--as', desk.editor.email],
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        'src/cli/index.ts',
+        'import',
+        path.join(fixtures, 'kursk-monument.txt'),
+        '--team',
+        desk.teamSlug,
+        '--title',
+        'Again',
+        '--as',
+        desk.editor.email,
+      ],
       { env },
     ).catch((error) => error);
     expect(duplicate.code).toBe(1);
     expect(duplicate.stderr).toContain('already has this article');
     const child = execFile(
-      'npx',
-      ['tsx', 'src/cli/index.ts', 'import', '-', '--team', desk.teamSlug, '--title', 'From stdin', '--allow-duplicate', '--as', desk.editor.email],
+      process.execPath,
+      ['--import', 'tsx', 'src/cli/index.ts', 'import', '-', '--team', desk.teamSlug, '--title', 'From stdin', '--allow-duplicate', '--as', desk.editor.email],
       { env },
     );
     child.stdin!.end(KURSK);
@@ -213,8 +225,20 @@ describe(ImportService.name, () => {
     expect(output.stdout).toMatch(/│ DIRECT_QUOTE +│ SOURCED/);
     expect(output.stdout).toMatch(/imported "From stdin" .*: \d+ claims/);
     const notUtf8 = await promisify(execFile)(
-      'npx',
-      ['tsx', 'src/cli/index.ts', 'import', path.join(__dirname, 'support', 'latin1.bin'), '--team', desk.teamSlug, '--title', 'x', '--as', desk.editor.email],
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        'src/cli/index.ts',
+        'import',
+        path.join(__dirname, 'support', 'latin1.bin'),
+        '--team',
+        desk.teamSlug,
+        '--title',
+        'x',
+        '--as',
+        desk.editor.email,
+      ],
       { env },
     ).catch((error) => error);
     expect(notUtf8.code).toBe(1);

@@ -198,8 +198,8 @@ export class RequestDb {
    * connection, COMMIT (the simple protocol; the values go in as literals). The first time on a
    * connection the same round trip prepares it (SQL PREPARE, after the scope, so as the app role).
    * Row-level security applies as on any prepared statement: Postgres re-plans a cached plan that
-   * depends on it whenever the role differs. One round trip instead of three: on the article page
-   * the socket writes of the other two were a fifth of the server's busy time (bench/README.md).
+   * depends on it whenever the role differs. One round trip instead of three: each round trip's socket
+   * write was a large share of the article page's server time (bench/README.md).
    * Otherwise it runs as a prepared statement on the request's transaction.
    */
   async readStatement<R = Record<string, unknown>>(sql: string, values: unknown[], options: { whole: boolean }): Promise<R[]> {

@@ -3,8 +3,7 @@ import type { FormattedExecutionResult } from 'graphql';
 /**
  * A value of a GraphQL result that is already JSON text (a root field Postgres answered in full:
  * src/http/sql-selection.ts). `stringifyResult` writes the text into the HTTP response as it is,
- * where parsing it only to serialise it again cost the article page a tenth of the server's busy
- * time; any other serialiser (`JSON.stringify`) gets the parsed value.
+ * instead of parsing it only to serialise it again (bench/README.md); any other serialiser (`JSON.stringify`) gets the parsed value.
  */
 export class RawJson {
   constructor(readonly text: string) {}

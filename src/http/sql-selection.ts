@@ -183,23 +183,52 @@ const REFUSED = `'{"!null":true}'::json`;
 class Unsupported extends Error {}
 
 /** One operation's compilation for one request's variables. */
+type Variables = Record<string, unknown>;
+
+/** A value the SQL's shape depended on, as `check` reads it from other variables. */
+interface Guard {
+  key: string;
+  check: (variables: Variables) => string;
+}
+
+/**
+ * One operation's compilation. The SQL depends on the request's variables only through the values
+ * read with `decide` (its shape) and `param` (its parameters), each recorded as a function of the
+ * variables: so the same SQL serves every later request whose variables decide the same, with
+ * its parameters read from them (`CachedCompilation`).
+ */
 class Compilation {
-  readonly params: unknown[];
+  /** Parameters $2… (each read from the variables); $1 is the caller's teams. */
+  readonly params: ((variables: Variables) => unknown)[] = [];
+  readonly guards: Guard[] = [];
   private aliases = 0;
 
   constructor(
     private readonly schema: GraphQLSchema,
     private readonly metadata: (entity: object) => EntityMetadata,
     private readonly fragments: Record<string, FragmentDefinitionNode>,
-    private readonly variables: Record<string, unknown>,
-    teamIds: readonly string[],
-  ) {
-    this.params = [[...teamIds]];
+    private readonly variables: Variables,
+  ) {}
+
+  private param(read: (variables: Variables) => unknown, type: string): Sql {
+    this.params.push(read);
+    return `$${this.params.length + 1}::${type}`;
   }
 
-  private param(value: unknown, type: string): Sql {
-    this.params.push(value);
-    return `$${this.params.length}::${type}`;
+  /** `read(variables)`, recorded with its `key`: a cached compilation serves variables that give the same keys. */
+  private decide<T>(read: (variables: Variables) => T, key: (value: T) => string): T {
+    const outcome = (variables: Variables): { key: string; value?: T; error?: unknown } => {
+      try {
+        const value = read(variables);
+        return { key: `=${key(value)}`, value };
+      } catch (error) {
+        return { key: '!', error };
+      }
+    };
+    const now = outcome(this.variables);
+    this.guards.push({ key: now.key, check: (variables) => outcome(variables).key });
+    if (now.key === '!') throw now.error;
+    return now.value as T;
   }
 
   private alias(): string {
@@ -239,18 +268,14 @@ class Compilation {
     for (const directive of node.directives) {
       if (directive.name.value !== 'skip' && directive.name.value !== 'include') throw new Unsupported(`@${directive.name.value}`);
     }
-    const skip = getDirectiveValues(GraphQLSkipDirective, node, this.variables);
-    if (skip?.if === true) return false;
-    const include = getDirectiveValues(GraphQLIncludeDirective, node, this.variables);
-    return include?.if !== false;
+    return this.decide((variables) => {
+      if (getDirectiveValues(GraphQLSkipDirective, node, variables)?.if === true) return false;
+      return getDirectiveValues(GraphQLIncludeDirective, node, variables)?.if !== false;
+    }, String);
   }
 
   private applies(condition: string, type: GraphQLObjectType): boolean {
     return condition === type.name || type.getInterfaces().some((implemented) => implemented.name === condition);
-  }
-
-  private args(field: GraphQLField<unknown, unknown>, node: FieldNode): Record<string, unknown> {
-    return getArgumentValues(field, node, this.variables);
   }
 
   /** A root field: its JSON as text, the row by global id (NULL when the resolvers must answer it). */
@@ -259,14 +284,14 @@ class Compilation {
     if (!root) throw new Unsupported(`Query.${fieldName}`);
     const queryType = this.schema.getQueryType()!;
     const field = queryType.getFields()[fieldName];
-    const args = this.args(field, nodes[0]);
-    const decoded = decodeGlobalId(args.id as string);
     const table = TABLES[root.type];
+    const id = (variables: Variables) => decodeGlobalId(getArgumentValues(field, nodes[0], variables).id as string);
     // a malformed or wrong-typed id: the resolver's BAD_USER_INPUT
-    if (!decoded || decoded.type !== table.node) throw new Unsupported('id');
+    if (!this.decide(id, (decoded) => String(decoded?.type === table.node))) throw new Unsupported('id');
     const type = this.schema.getType(root.type) as GraphQLObjectType;
     const row = this.alias();
-    return `(SELECT ${this.object(type, nodes, row)} FROM ${table.table} ${row} WHERE ${row}.id = ${this.param(decoded.rawId, 'uuid')} AND ${row}.team_id = ANY($1::uuid[]) AND ${root.visible(row)})::text`;
+    const rawId = this.param((variables) => id(variables)!.rawId, 'uuid');
+    return `(SELECT ${this.object(type, nodes, row)} FROM ${table.table} ${row} WHERE ${row}.id = ${rawId} AND ${row}.team_id = ANY($1::uuid[]) AND ${root.visible(row)})::text`;
   }
 
   /**
@@ -305,7 +330,13 @@ class Compilation {
     const relation = RELATIONS[type.name]?.[name];
     if (relation) return this.relation(relation, field, nodes, row);
     const connection = CONNECTIONS[type.name]?.[name];
-    if (connection) return this.connection(connection(this.args(field, nodes[0])), field, nodes, row);
+    if (connection) {
+      const chosen = this.decide(
+        (variables) => connection(getArgumentValues(field, nodes[0], variables)),
+        ({ spec }) => `${spec.name} ${spec.filter ?? ''}`,
+      );
+      return this.connection(chosen, field, nodes, row);
+    }
     const embedded = EMBEDDED[type.name]?.[name];
     if (embedded) return this.embedded(getNamedType(field.type) as GraphQLObjectType, embedded, nodes, row);
     if (name === 'id') return globalIdSql(info.node, `${row}.id`);
@@ -364,13 +395,15 @@ class Compilation {
     parent: string,
   ): Sql {
     if (spec.sort.some((sortKey) => !PLAIN_CURSOR_TYPES.has(sortKey.type))) throw new Unsupported(`${spec.name} cursor`);
+    const pageOf = (variables: Variables) =>
+      pageRequest(
+        getArgumentValues(field, nodes[0], variables) as ConnectionArgs,
+        spec.sort.map((sortKey) => sortKey.type),
+      );
     // the resolver's validation: a refused argument is the resolver's error
     let page: ReturnType<typeof pageRequest>;
     try {
-      page = pageRequest(
-        this.args(field, nodes[0]) as ConnectionArgs,
-        spec.sort.map((sortKey) => sortKey.type),
-      );
+      page = this.decide(pageOf, (shape) => `${shape.limit === 0} ${shape.backward} ${shape.hasCursor} ${shape.cursor?.length ?? '-'}`);
     } catch {
       throw new Unsupported('connection arguments');
     }
@@ -393,7 +426,7 @@ class Compilation {
       direction: page.backward ? (sortKey.direction === 'ASC' ? 'DESC' : 'ASC') : sortKey.direction,
     }));
     if (page.cursor) {
-      const values = page.cursor.map((value, index) => this.param(value, keys[index].type));
+      const values = page.cursor.map((_value, index) => this.param((variables) => pageOf(variables).cursor![index], keys[index].type));
       if (keys.every((sortKey) => sortKey.direction === keys[0].direction)) {
         where.push(`(${keys.map((sortKey) => sortKey.expression).join(', ')}) ${keys[0].direction === 'ASC' ? '>' : '<'} (${values.join(', ')})`);
       } else {
@@ -411,7 +444,7 @@ class Compilation {
       }
     }
     const orderBy = keys.map((sortKey) => `${sortKey.expression} ${sortKey.direction}`).join(', ');
-    const limit = this.param(page.limit, 'integer');
+    const limit = this.param((variables) => pageOf(variables).limit, 'integer');
     // the cursor as `encodeCursor` makes it from the `::text` of each sort key
     const cursor = base64urlSql(`'["' || ${keys.map((sortKey) => `(${sortKey.expression})::text`).join(` || '","' || `)} || '"]'`);
     // output order: ascending rn forward; a backward page is read nearest-first and shown reversed
@@ -429,7 +462,8 @@ class Compilation {
           pairs.push(literal(responseKey), literal(connectionType.name));
           break;
         case 'totalCount':
-          pairs.push(literal(responseKey), totalCount);
+          // a page without a cursor that holds fewer rows than it could is all of them (as in nestedConnection)
+          pairs.push(literal(responseKey), page.hasCursor ? totalCount : `CASE WHEN count(*) <= ${limit} THEN count(*) ELSE ${totalCount} END`);
           break;
         case 'nodes':
           pairs.push(literal(responseKey), aggregate(nodeObject(fieldNodes)));
@@ -488,10 +522,14 @@ class Compilation {
           throw new Unsupported(`${connectionType.name}.${name}`);
       }
     }
-    // the entity's mapped columns, not `*`: a claim's search tsvector (as long as its quote) would
-    // otherwise be carried through the window and the sort
+    // Only the columns the selection reads (and the id), not `*` nor every mapped column: each one
+    // is carried through the window and the sort (a claim has 35, its search tsvector as long as
+    // its quote).
+    const read = new Set(['id']);
+    for (const match of pairs.join(' ').matchAll(new RegExp(`\\b${rows}\\."?([a-z_][a-z0-9_]*)"?`, 'g'))) read.add(match[1]);
     const columns = this.metadata(info.entity)
-      .columns.map((column) => `${inner}."${column.databaseName}"`)
+      .columns.filter((column) => read.has(column.databaseName))
+      .map((column) => `${inner}."${column.databaseName}"`)
       .join(', ');
     const page_ = `(SELECT ${columns}, row_number() OVER (ORDER BY ${orderBy}) AS __rn${needsCursor ? `, ${cursor} AS __cursor` : ''}
         FROM ${info.table} ${inner} WHERE ${where.join(' AND ')} ORDER BY ${orderBy} LIMIT ${limit} + 1)`;
@@ -583,9 +621,62 @@ export async function answerWithSql(
   if (operation.selectionSet.selections.some((selection) => selection.kind !== Kind.FIELD || selection.directives?.length)) return null;
   const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], rawVariables);
   if (coerced.errors) return null;
+  const variables = coerced.coerced;
+  const compiled = cachedCompilation(document, operation, variables) ?? compile(schema, dataSource, document, operation, variables);
+  if (!compiled.keys.length) return null;
+  let params: unknown[];
+  try {
+    params = [[...context.db.teamIds], ...compiled.params.map((read) => read(variables))];
+  } catch {
+    return null;
+  }
+  const { whole } = compiled;
+  const [row] = await context.db.readStatement<Record<string, string | null>>(compiled.sql, params, { whole });
+  const answered = new Map<string, unknown>();
+  for (const [index, key] of compiled.keys.entries()) {
+    const text = row[`r${index}`];
+    const value = text === null ? undefined : answerOf(text, options.raw === true);
+    if (value !== undefined) answered.set(key, value);
+    else if (whole) return null;
+  }
+  if (!answered.size) return null;
+  return { data: answered, rest: restOf(document, operation, answered) };
+}
+
+/** An operation's statement for the variables its guards accept. */
+interface CachedCompilation {
+  guards: Guard[];
+  /** The root fields the statement answers (column r0, r1, …), by response key; empty: none compiled. */
+  keys: string[];
+  /** Every root field compiled. */
+  whole: boolean;
+  sql: Sql;
+  params: ((variables: Variables) => unknown)[];
+}
+
+/**
+ * Compilations by document (Apollo's parsed documents, kept as long as Apollo keeps them) and
+ * operation, a few shapes each (variables that decide differently: another `first: 0`, a cursor,
+ * an @include): the article page is compiled once per worker instead of on every request.
+ */
+const compilations = new WeakMap<DocumentNode, Map<OperationDefinitionNode, CachedCompilation[]>>();
+const SHAPES_PER_OPERATION = 8;
+
+function cachedCompilation(document: DocumentNode, operation: OperationDefinitionNode, variables: Variables): CachedCompilation | null {
+  const shapes = compilations.get(document)?.get(operation);
+  return shapes?.find((shape) => shape.guards.every((guard) => guard.check(variables) === guard.key)) ?? null;
+}
+
+function compile(
+  schema: GraphQLSchema,
+  dataSource: DataSource,
+  document: DocumentNode,
+  operation: OperationDefinitionNode,
+  variables: Variables,
+): CachedCompilation {
   const fragments: Record<string, FragmentDefinitionNode> = {};
   for (const definition of document.definitions) if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments[definition.name.value] = definition;
-  const compilation = new Compilation(schema, (entity) => dataSource.getMetadata(entity as never), fragments, coerced.coerced, context.db.teamIds);
+  const compilation = new Compilation(schema, (entity) => dataSource.getMetadata(entity as never), fragments, variables);
   const roots = compilation.collect(schema.getQueryType()!, operation.selectionSet);
   const compiled = new Map<string, Sql>();
   for (const [key, nodes] of roots) {
@@ -598,22 +689,21 @@ export async function answerWithSql(
       compilation.params.length = parameters;
     }
   }
-  if (!compiled.size) return null;
-  // Every root field compiled: the statement is the operation's only database work (one round
-  // trip, see RequestDb.readStatement), and should one of them need the resolvers after all, they
-  // answer the whole operation, so that everything it reads comes from one snapshot.
-  const whole = compiled.size === roots.size;
-  const sql = `SELECT ${[...compiled.values()].map((root, index) => `${root} AS r${index}`).join(', ')}`;
-  const [row] = await context.db.readStatement<Record<string, string | null>>(sql, compilation.params, { whole });
-  const answered = new Map<string, unknown>();
-  for (const [index, key] of [...compiled.keys()].entries()) {
-    const text = row[`r${index}`];
-    const value = text === null ? undefined : answerOf(text, options.raw === true);
-    if (value !== undefined) answered.set(key, value);
-    else if (whole) return null;
-  }
-  if (!answered.size) return null;
-  return { data: answered, rest: restOf(document, operation, answered) };
+  const result: CachedCompilation = {
+    guards: compilation.guards,
+    keys: [...compiled.keys()],
+    // Every root field compiled: the statement is the operation's only database work (one round
+    // trip, see RequestDb.readStatement), and should one of them need the resolvers after all,
+    // they answer the whole operation, so that everything it reads comes from one snapshot.
+    whole: compiled.size === roots.size,
+    sql: `SELECT ${[...compiled.values()].map((root, index) => `${root} AS r${index}`).join(', ')}`,
+    params: compilation.params,
+  };
+  let byOperation = compilations.get(document);
+  if (!byOperation) compilations.set(document, (byOperation = new Map()));
+  const shapes = byOperation.get(operation) ?? [];
+  if (shapes.length < SHAPES_PER_OPERATION) byOperation.set(operation, [...shapes, result]);
+  return result;
 }
 
 // The same reduced document for the same answered keys, so graphql-jit compiles it once.

@@ -63,60 +63,75 @@ BEGIN
   END LOOP;
 END $$;
 
--- A claim's settle time in seconds: from its CREATE event (its created_at when history has none)
--- to its first STATUS_CHANGE to SETTLED; NULL when history has no such change. History is
--- append-only, so once known it never changes.
-CREATE FUNCTION claimgraph_settle_seconds(p_claim_id uuid, p_created_at timestamptz)
-RETURNS double precision LANGUAGE sql STABLE AS $$
-  SELECT extract(epoch FROM h.settled_at - coalesce(h.created_at, p_created_at))::double precision
+-- The helpers below are plpgsql, not SQL functions: a SQL function that is not inlined is planned
+-- again at every call, and the triggers call them on every write; plpgsql keeps its plans for the
+-- session.
+
+-- A claim's settle-time key: its settle time in seconds (from its CREATE event, or its created_at
+-- when history has none, to its first STATUS_CHANGE to SETTLED) rounded to four significant
+-- digits, as text; NULL when history has no such change. History is append-only, so once known
+-- it never changes.
+CREATE FUNCTION claimgraph_settle_key(p_claim_id uuid, p_created_at timestamptz)
+RETURNS text LANGUAGE plpgsql STABLE AS $$
+DECLARE
+  v_seconds numeric;
+BEGIN
+  SELECT extract(epoch FROM h.settled_at - coalesce(h.created_at, p_created_at)) INTO v_seconds
   FROM (
     SELECT min(e.at) FILTER (WHERE e.action = 'CREATE') AS created_at,
            min(e.at) FILTER (WHERE e.action = 'STATUS_CHANGE' AND e.after->>'status' = 'SETTLED') AS settled_at
     FROM history_events e
     WHERE e.claim_id = p_claim_id AND e.entity_id = p_claim_id
-  ) h
-$$;
-
--- Seconds rounded to four significant digits, as text (the settle histogram's key).
-CREATE FUNCTION claimgraph_settle_bucket(p_seconds double precision)
-RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-  SELECT CASE
-    WHEN p_seconds IS NULL THEN NULL
-    WHEN p_seconds = 0 THEN '0'
-    ELSE trim_scale(round(p_seconds::numeric, 3 - floor(log(abs(p_seconds::numeric)))::integer))::text
-  END
-$$;
+  ) h;
+  IF v_seconds IS NULL THEN
+    RETURN NULL;
+  ELSIF v_seconds = 0 THEN
+    RETURN '0';
+  END IF;
+  -- through double precision, as the computed median takes it
+  v_seconds := v_seconds::double precision::numeric;
+  RETURN trim_scale(round(v_seconds, 3 - floor(log(abs(v_seconds)))::integer))::text;
+END $$;
 
 -- The figures one claim adds (p_sign 1) or takes away (-1). The verdict-derived figures (verdict,
--- pattern) are read from the claim's current verdicts only when p_with_verdicts: a change of the
--- claim alone leaves them as they are unless it deletes or restores the claim.
--- (Not inlined, by its SET clause: Postgres 15 fails to plan the inlined form over a table's rows,
--- "variable not found in subplan target list".)
-CREATE FUNCTION claimgraph_claim_figures(p_claim claims, p_sign integer, p_with_verdicts boolean)
-RETURNS SETOF claimgraph_report_delta LANGUAGE sql STABLE SET search_path = pg_catalog, public AS $$
-  SELECT p_claim.team_id, p_claim.article_id, f.figure, f.key, p_sign
-  FROM (
-    SELECT 'claim' AS figure, p_claim.status || ' ' || p_claim.sourcing || ' ' || coalesce(p_claim.published_rating, '-') AS key
-    UNION ALL
-    SELECT 'settle', claimgraph_settle_bucket(claimgraph_settle_seconds(p_claim.id, p_claim.created_at))
-      WHERE p_claim.status = 'SETTLED'
-    UNION ALL
-    SELECT 'verdict', v.reviewer_id::text || ' ' || v.rating
-      FROM verdicts v WHERE p_with_verdicts AND v.claim_id = p_claim.id AND v.withdrawn_at IS NULL
-    UNION ALL
-    SELECT 'pattern', p.key
-      FROM (SELECT string_agg(v.rating, ' ' ORDER BY v.rating COLLATE "C") AS key, count(*) AS m
-              FROM verdicts v WHERE p_with_verdicts AND v.claim_id = p_claim.id AND v.withdrawn_at IS NULL) p
-      WHERE p.m >= 2
-  ) f
-  WHERE p_claim.deleted_at IS NULL AND f.key IS NOT NULL
-$$;
+-- pattern) are read from the claim's current verdicts only when p_with_verdicts, and its settle
+-- time only when p_with_settle: a change of the claim alone leaves the first as they are unless it
+-- deletes or restores the claim, and the second unless it moves the claim into or out of SETTLED.
+CREATE FUNCTION claimgraph_claim_figures(p_claim claims, p_sign integer, p_with_verdicts boolean, p_with_settle boolean)
+RETURNS SETOF claimgraph_report_delta LANGUAGE plpgsql STABLE SET search_path = pg_catalog, public AS $$
+DECLARE
+  v_key text;
+BEGIN
+  IF p_claim.deleted_at IS NOT NULL THEN
+    RETURN;
+  END IF;
+  RETURN NEXT ROW(p_claim.team_id, p_claim.article_id, 'claim',
+    p_claim.status || ' ' || p_claim.sourcing || ' ' || coalesce(p_claim.published_rating, '-'), p_sign)::claimgraph_report_delta;
+  IF p_with_settle AND p_claim.status = 'SETTLED' THEN
+    v_key := claimgraph_settle_key(p_claim.id, p_claim.created_at);
+    IF v_key IS NOT NULL THEN
+      RETURN NEXT ROW(p_claim.team_id, p_claim.article_id, 'settle', v_key, p_sign)::claimgraph_report_delta;
+    END IF;
+  END IF;
+  IF p_with_verdicts THEN
+    RETURN QUERY
+      SELECT p_claim.team_id, p_claim.article_id, 'verdict'::text, v.reviewer_id::text || ' ' || v.rating, p_sign
+        FROM verdicts v WHERE v.claim_id = p_claim.id AND v.withdrawn_at IS NULL
+      UNION ALL
+      SELECT p_claim.team_id, p_claim.article_id, 'pattern', p.key, p_sign
+        FROM (SELECT string_agg(v.rating, ' ' ORDER BY v.rating COLLATE "C") AS key, count(*) AS m
+                FROM verdicts v WHERE v.claim_id = p_claim.id AND v.withdrawn_at IS NULL) p
+       WHERE p.m >= 2;
+  END IF;
+END $$;
 
 -- The figure deltas of a statement on verdicts: its rows before (p_old) and after (p_new). Verdict
 -- counts move by the rows themselves; a claim's rating pattern before the statement is its current
 -- ratings less the statement's new current ones plus its old current ones.
 CREATE FUNCTION claimgraph_verdict_figure_deltas(p_old verdicts[], p_new verdicts[])
-RETURNS SETOF claimgraph_report_delta LANGUAGE sql STABLE AS $$
+RETURNS SETOF claimgraph_report_delta LANGUAGE plpgsql STABLE AS $$
+BEGIN
+  RETURN QUERY
   WITH changes AS (
     SELECT v.claim_id, v.reviewer_id, v.rating, -1 AS n FROM unnest(p_old) v WHERE v.withdrawn_at IS NULL
     UNION ALL
@@ -142,13 +157,13 @@ RETURNS SETOF claimgraph_report_delta LANGUAGE sql STABLE AS $$
     SELECT r.claim_id, -1, string_agg(r.rating, ' ' ORDER BY r.rating COLLATE "C"), count(*)
       FROM before_ratings r, generate_series(1, r.n) GROUP BY r.claim_id
   )
-  SELECT t.team_id, t.article_id, 'verdict', ch.reviewer_id::text || ' ' || ch.rating, ch.n
+  SELECT t.team_id, t.article_id, 'verdict'::text, ch.reviewer_id::text || ' ' || ch.rating, ch.n
     FROM changes ch JOIN touched t ON t.id = ch.claim_id
   UNION ALL
   SELECT t.team_id, t.article_id, 'pattern', p.key, p.n
     FROM patterns p JOIN touched t ON t.id = p.claim_id
-    WHERE p.m >= 2
-$$;
+    WHERE p.m >= 2;
+END $$;
 
 -- Adds deltas to the figures: the team's and each article's rows of this transaction's slot, and
 -- the claims-by-sourcing row of each article whose claims or sourcing moved.
@@ -163,22 +178,31 @@ BEGIN
   END IF;
   FOR v_team_id IN SELECT DISTINCT d.team_id FROM unnest(p_deltas) d LOOP
     v_slot := claimgraph_report_slot(v_team_id);
-    INSERT INTO report_article_figures AS f (article_id, figure, key, slot, team_id, n)
-      SELECT d.article_id, d.figure, d.key, v_slot, v_team_id, sum(d.n)
+    -- one statement for the article's rows and the team's. Its snapshot is taken after the slot
+    -- is held: an article's deletion holds every slot while it moves the article's rows out of
+    -- the team's, so this sees the article deleted or not, never half.
+    WITH d AS (
+      SELECT d.article_id, d.figure, d.key, sum(d.n)::integer AS n
       FROM unnest(p_deltas) d WHERE d.team_id = v_team_id
       GROUP BY d.article_id, d.figure, d.key
       HAVING sum(d.n) <> 0
-      ON CONFLICT (article_id, figure, key, slot) DO UPDATE SET n = f.n + EXCLUDED.n;
-    -- read after the slot is held: an article's deletion holds every slot while it moves the
-    -- article's rows out of the team's, so this sees it deleted or not, never half
+    ), by_article AS (
+      -- in key order, so a rebuild writes each article's rows together: a report filtered on
+      -- articles reads them article by article
+      INSERT INTO report_article_figures AS f (article_id, figure, key, slot, team_id, n)
+        SELECT d.article_id, d.figure, d.key, v_slot, v_team_id, d.n FROM d ORDER BY d.article_id, d.figure, d.key
+        ON CONFLICT (article_id, figure, key, slot) DO UPDATE SET n = f.n + EXCLUDED.n
+    )
     INSERT INTO report_team_figures AS f (team_id, figure, key, slot, n)
       SELECT v_team_id, d.figure, d.key, v_slot, sum(d.n)
-      FROM unnest(p_deltas) d JOIN articles a ON a.id = d.article_id AND a.deleted_at IS NULL
-      WHERE d.team_id = v_team_id
+      FROM d JOIN articles a ON a.id = d.article_id AND a.deleted_at IS NULL
       GROUP BY d.figure, d.key
       HAVING sum(d.n) <> 0
       ON CONFLICT (team_id, figure, key, slot) DO UPDATE SET n = f.n + EXCLUDED.n;
   END LOOP;
+  IF NOT EXISTS (SELECT 1 FROM unnest(p_deltas) d WHERE d.figure = 'claim') THEN
+    RETURN;
+  END IF;
   INSERT INTO report_article_claims AS r (article_id, team_id, published_at, counted, claims, sourced, anonymous, unsourced)
     SELECT s.article_id, s.team_id, a.published_at, a.deleted_at IS NULL, s.sourced + s.anonymous + s.unsourced, s.sourced, s.anonymous, s.unsourced
     FROM (
@@ -202,22 +226,24 @@ RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, 
 BEGIN
   IF TG_OP = 'INSERT' THEN
     PERFORM claimgraph_apply_report_deltas(ARRAY(
-      SELECT f::claimgraph_report_delta FROM new_rows n, claimgraph_claim_figures(n, 1, true) f));
+      SELECT f::claimgraph_report_delta FROM new_rows n, claimgraph_claim_figures(n, 1, true, true) f));
   ELSIF TG_OP = 'DELETE' THEN
     PERFORM claimgraph_apply_report_deltas(ARRAY(
-      SELECT f::claimgraph_report_delta FROM old_rows o, claimgraph_claim_figures(o, -1, true) f));
+      SELECT f::claimgraph_report_delta FROM old_rows o, claimgraph_claim_figures(o, -1, true, true) f));
   ELSE
     -- only the claims whose figures can have moved; verdict figures only when a claim is
-    -- deleted, restored or moved
+    -- deleted, restored or moved; a settle time only when the claim enters or leaves SETTLED
+    -- (otherwise its key, fixed by history, would be taken away and added back)
     PERFORM claimgraph_apply_report_deltas(ARRAY(
       SELECT f::claimgraph_report_delta
       FROM old_rows o
       JOIN new_rows n ON n.id = o.id
       CROSS JOIN LATERAL (SELECT (o.deleted_at IS NULL) <> (n.deleted_at IS NULL) OR o.article_id <> n.article_id OR o.team_id <> n.team_id AS moved) w
+      CROSS JOIN LATERAL (SELECT w.moved OR (o.status = 'SETTLED') <> (n.status = 'SETTLED') AS settle) t
       CROSS JOIN LATERAL (
-        SELECT * FROM claimgraph_claim_figures(o, -1, w.moved)
+        SELECT * FROM claimgraph_claim_figures(o, -1, w.moved, t.settle)
         UNION ALL
-        SELECT * FROM claimgraph_claim_figures(n, 1, w.moved)
+        SELECT * FROM claimgraph_claim_figures(n, 1, w.moved, t.settle)
       ) f
       WHERE w.moved OR o.status <> n.status OR o.sourcing <> n.sourcing OR o.published_rating IS DISTINCT FROM n.published_rating));
   END IF;
@@ -310,7 +336,7 @@ BEGIN
       FROM (SELECT c.id FROM claims c WHERE c.team_id = v_team_id AND (v_after IS NULL OR c.id > v_after) ORDER BY c.id LIMIT 20000) b;
       EXIT WHEN v_batch IS NULL;
       PERFORM claimgraph_apply_report_deltas(ARRAY(
-        SELECT f::claimgraph_report_delta FROM claims c, claimgraph_claim_figures(c, 1, true) f WHERE c.id = ANY (v_batch)));
+        SELECT f::claimgraph_report_delta FROM claims c, claimgraph_claim_figures(c, 1, true, true) f WHERE c.id = ANY (v_batch)));
       v_after := v_batch[cardinality(v_batch)];
     END LOOP;
   END LOOP;

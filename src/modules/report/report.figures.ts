@@ -1,5 +1,10 @@
+import type { EntityManager, EntityTarget, ObjectLiteral } from 'typeorm';
 import type { RequestDb } from '../../db/request-db';
+import type { Loaders } from '../../shared/loaders';
+import { hydrate } from '../../shared/nested-connection';
+import { Article } from '../article/article.entity';
 import { ClaimStatus, Sourcing } from '../claim/claim.enums';
+import { User } from '../user/user.entity';
 import { RATING_SCALE, Rating } from '../verdict/rating';
 import { reportWhere, type ReportScope } from './report.filter';
 import { coincidences, krippendorffAlpha, type AlphaMetric } from './krippendorff';
@@ -286,6 +291,35 @@ interface FigureRow {
   n: string;
   reviewer_name: string | null;
   reviewer_rank: string | null;
+  [column: string]: unknown;
+}
+
+/** The columns of `entity` from table alias `alias`, each as `prefix` + its column name (for `hydrate`). */
+function entityColumns(manager: EntityManager, entity: EntityTarget<ObjectLiteral>, alias: string, prefix: string): string {
+  return manager.connection
+    .getMetadata(entity)
+    .columns.map((column) => `${alias}."${column.databaseName}" AS "${prefix}${column.databaseName}"`)
+    .join(', ');
+}
+
+/**
+ * Puts the rows a report query joined into the request's loaders, so the fields that resolve them
+ * (a reviewer's user, an article's) answer without another statement each. The same rows the
+ * loader would read: the query ran under the same role and scope.
+ */
+function primeJoined<T extends { id: string }>(
+  loaders: Loaders | undefined,
+  manager: EntityManager,
+  entity: EntityTarget<T>,
+  teamScoped: boolean,
+  rows: Record<string, unknown>[],
+  prefix: string,
+): void {
+  if (!loaders) return;
+  for (const row of rows) {
+    const id = row[`${prefix}id`];
+    if (typeof id === 'string' && loaders.peek(entity, id) === undefined) loaders.prime(entity, teamScoped, id, hydrate(manager, entity, row, prefix));
+  }
 }
 
 /** The conditions on `articles a` of a scope that `maintainedScope` accepts; null for the whole team. */
@@ -309,28 +343,37 @@ const REVIEWER_OF_KEY = "CASE WHEN f.figure = 'verdict' THEN split_part(f.key, '
  * rows of the articles the filter selects, summed over their slots (and articles). Reviewers come
  * ranked as `verdictCounts` ranks them (most verdicts, then name, then id).
  */
-export async function maintainedFigures(db: RequestDb, scope: ReportScope): Promise<MaintainedFigures> {
+export async function maintainedFigures(db: RequestDb, scope: ReportScope, loaders?: Loaders): Promise<MaintainedFigures> {
   if (!maintainedScope(scope)) throw new Error('maintainedFigures: the scope filters claims or verdicts');
+  const manager = await db.manager();
   const params: unknown[] = [scope.team.id];
   const where = articleWhere(scope, params);
+  // The filter's articles first (an index on articles), then each one's rows by the primary key:
+  // joined as tables, Postgres read every row of report_article_figures of every team and hashed
+  // them (OFFSET 0 keeps the per-article subquery from being flattened into that join).
   const figures = where
     ? `SELECT r.figure, r.key, sum(r.n) AS n
-         FROM report_article_figures r JOIN articles a ON a.id = r.article_id
-        WHERE r.team_id = $1 AND a.team_id = $1 AND a.deleted_at IS NULL AND ${where}
+         FROM articles a
+         CROSS JOIN LATERAL (SELECT r.figure, r.key, r.n FROM report_article_figures r WHERE r.article_id = a.id OFFSET 0) r
+        WHERE a.team_id = $1 AND a.deleted_at IS NULL AND ${where}
         GROUP BY r.figure, r.key HAVING sum(r.n) <> 0`
     : `SELECT r.figure, r.key, sum(r.n) AS n FROM report_team_figures r WHERE r.team_id = $1 GROUP BY r.figure, r.key HAVING sum(r.n) <> 0`;
   const rows = await db.query<FigureRow>(
     `
     WITH f AS (${figures}),
     reviewers AS (
-      SELECT p.reviewer_id, u.name, row_number() OVER (ORDER BY p.verdicts DESC, u.name, p.reviewer_id) AS rank
+      SELECT p.reviewer_id, u.name, row_number() OVER (ORDER BY p.verdicts DESC, u.name, p.reviewer_id) AS rank,
+             ${entityColumns(manager, User, 'u', 'user_')}
       FROM (SELECT ${REVIEWER_OF_KEY} AS reviewer_id, sum(f.n) AS verdicts FROM f WHERE f.figure = 'verdict' GROUP BY 1) p
       LEFT JOIN users u ON u.id = p.reviewer_id
     )
-    SELECT f.figure, f.key, f.n::text AS n, r.name AS reviewer_name, r.rank::text AS reviewer_rank
+    SELECT f.figure, f.key, f.n::text AS n, r.name AS reviewer_name, r.rank::text AS reviewer_rank, r.*
     FROM f LEFT JOIN reviewers r ON r.reviewer_id = ${REVIEWER_OF_KEY}`,
     params,
+    // its text depends only on which article filters are set: a few shapes, each planned once per connection
+    { prepare: true },
   );
+  primeJoined(loaders, manager, User, false, rows, 'user_');
   return figuresOf(rows);
 }
 
@@ -396,8 +439,14 @@ function medianOf(histogram: { seconds: number; count: number }[]): SettleTime {
 }
 
 /** `sourcingByArticle` from the maintained claims per article (an index walk for the whole team). */
-export async function maintainedSourcingByArticle(db: RequestDb, scope: ReportScope, limit: number): Promise<{ articles: number; rows: ArticleSourcing[] }> {
+export async function maintainedSourcingByArticle(
+  db: RequestDb,
+  scope: ReportScope,
+  limit: number,
+  loaders?: Loaders,
+): Promise<{ articles: number; rows: ArticleSourcing[] }> {
   if (!maintainedScope(scope)) throw new Error('maintainedSourcingByArticle: the scope filters claims or verdicts');
+  const manager = await db.manager();
   const params: unknown[] = [scope.team.id];
   const where = articleWhere(scope, params);
   const selected = `report_article_claims r JOIN articles a ON a.id = r.article_id
@@ -407,12 +456,15 @@ export async function maintainedSourcingByArticle(db: RequestDb, scope: ReportSc
   params.push(limit);
   const rows = await db.query<{ article_id: string; title: string; claims: number; sourced: number; anonymous: number; unsourced: number; articles: number }>(
     `
-    SELECT r.article_id, a.title, r.claims, r.sourced, r.anonymous, r.unsourced, (SELECT count(*)::int FROM ${counted}) AS articles
+    SELECT r.article_id, a.title, r.claims, r.sourced, r.anonymous, r.unsourced, (SELECT count(*)::int FROM ${counted}) AS articles,
+           ${entityColumns(manager, Article, 'a', 'article_')}
     FROM ${selected}
     ORDER BY r.claims DESC, r.published_at, r.article_id
     LIMIT $${params.length}`,
     params,
+    { prepare: true },
   );
+  primeJoined(loaders, manager, Article, true, rows, 'article_');
   return {
     articles: Number(rows[0]?.articles ?? 0),
     rows: rows.map((row) => ({

@@ -141,7 +141,7 @@ export class ReportService {
   sourcingByArticle(scope: ReportScope, limit: number): Promise<{ articles: number; rows: ArticleSourcing[] }> {
     if (!Number.isInteger(limit) || limit < 0 || limit > 100) throw badInput('first must be between 0 and 100', 'first');
     const compute = maintainedScope(scope) ? maintainedSourcingByArticle : sourcingByArticle;
-    return this.once(['byArticle', scope, limit], () => compute(this.context.db, scope, limit));
+    return this.once(['byArticle', scope, limit], () => compute(this.context.db, scope, limit, this.context.loaders));
   }
 
   /**
@@ -149,7 +149,7 @@ export class ReportService {
    * articles only; a filter on claims or verdicts computes each figure from the claims instead.
    */
   private maintained(scope: ReportScope): Promise<MaintainedFigures> {
-    return this.once(['maintained', scope], () => maintainedFigures(this.context.db, scope));
+    return this.once(['maintained', scope], () => maintainedFigures(this.context.db, scope, this.context.loaders));
   }
 
   /**
