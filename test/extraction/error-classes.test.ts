@@ -518,6 +518,14 @@ describe('a speaker slot filled by a description', () => {
     expect(statements.map(who)).toEqual(['Ortiz', 'Ortiz']);
   });
 
+  it('"as X put it:" and "the notice read:" before a quotation', () => {
+    const [fan] = speech('As one fan put it: “This club is my whole life.”');
+    expect(fan).toMatchObject({ kind: 'DIRECT_QUOTE', sourcing: 'ANONYMOUS', quote: 'This club is my whole life.' });
+    expect(who(fan)).toBe('one fan');
+    const [notice] = speech('The council’s notice read: “The pool will stay closed until further notice.”');
+    expect(notice).toMatchObject({ kind: 'DIRECT_QUOTE', sourcing: 'SOURCED' });
+  });
+
   it('a short adjunct between the verb and the quotation it hands over to', () => {
     for (const text of ['Okafor said of his coach, “He never doubted me for a second.”', 'Okafor said almost in tears: “He never doubted me for a second.”']) {
       const [statement] = speech(text);

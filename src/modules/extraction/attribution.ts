@@ -116,6 +116,20 @@ function invertedBefore(text: string, tokens: Token[], openIndex: number): Quote
   return { speaker: source, via: null, source: 'pre', coverStart: verb.start, coverEnd: tokens[openIndex - 1].end };
 }
 
+/**
+ * "As one fan put it: “...”", "The statement read: “...”": a verb that only quotes (or "put it")
+ * right before the colon, and its subject.
+ */
+function verbBeforeColon(text: string, tokens: Token[], openIndex: number): QuoteAttribution | null {
+  if (openIndex < 2 || !/^[:,]$/.test(tokens[openIndex - 1].text)) return null;
+  let v = openIndex - 2;
+  if (tokens[v].key === 'it' && tokens[v - 1]?.key === 'put') v--;
+  else if (!isQuotingVerb(tokens[v])) return null;
+  const subject = subjectBefore(text, tokens, v);
+  if (!subject || subject.match.pronoun) return null;
+  return { speaker: subject.match, via: null, source: 'pre', coverStart: tokens[subject.first].start, coverEnd: tokens[openIndex - 1].end };
+}
+
 export interface AttributionContext {
   text: string;
   sentences: SentenceContext[];
@@ -192,6 +206,8 @@ export function attributeQuotation(
     if (beforeColon?.speaker) {
       return { speaker: beforeColon.speaker, via: beforeColon.via, source: 'pre', coverStart: quotation.open, coverEnd: quotation.close + 1 };
     }
+    const introduced = verbBeforeColon(text, opening.tokens, openIndex);
+    if (introduced) return { ...introduced, coverEnd: quotation.close + 1 };
     const inverted = invertedBefore(text, opening.tokens, openIndex);
     if (inverted) return { ...inverted, coverEnd: quotation.close + 1 };
     const split = splitContinuation(quotation, opening, openIndex, earlier);

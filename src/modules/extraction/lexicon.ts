@@ -58,7 +58,7 @@ export const DOCUMENT_NOUNS = words(`
   report statement study survey poll document memo memorandum filing letter analysis assessment
   release communique communiqué dispatch article paper census audit review investigation bulletin
   broadcast editorial commentary transcript readout indictment complaint lawsuit ruling verdict
-  decree order resolution draft estimate estimates data figures forecast email e-mail message
+  decree order resolution draft estimate estimates data figures forecast email e-mail message notice
 `);
 
 /**
