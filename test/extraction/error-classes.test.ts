@@ -136,6 +136,11 @@ describe('attribution found where the speaker is not next to the quote', () => {
 });
 
 describe('spans', () => {
+  it('a verb of acting after "and" ends the content clause', () => {
+    const [statement] = speech('Ortiz said the collapse was “entirely avoidable” and blamed the landlord.');
+    expect(statement).toMatchObject({ kind: 'REPORTED_SPEECH', quote: 'the collapse was “entirely avoidable”' });
+  });
+
   it('reported speech is the content clause, and "A, but that B" is one statement', () => {
     const [statement] = speech('Smith said that the council would close the road, but that it would reopen it in June.');
     expect(statement.quote).toBe('the council would close the road, but that it would reopen it in June');

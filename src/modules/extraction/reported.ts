@@ -117,6 +117,25 @@ function readsAsNoun(tokens: Token[], v: number): boolean {
   return after !== undefined && after.pos === 'ADP' && !['that', 'as'].includes(after.key);
 }
 
+const ACTING_VERBS = new Set([
+  'blamed',
+  'accused',
+  'condemned',
+  'criticised',
+  'criticized',
+  'called',
+  'urged',
+  'vowed',
+  'promised',
+  'apologised',
+  'apologized',
+  'refused',
+  'declined',
+  'demanded',
+  'pledged',
+  'thanked',
+]);
+
 const SUBORDINATE_STARTS = new Set(['because', 'since', 'as', 'although', 'though', 'if', 'unless', 'until']);
 
 const FINITE_AFTER_AND = new Set(['have', 'has', 'had', 'will', 'would', 'is', 'are', 'was', 'were', 'also', 'then', 'later', 'did']);
@@ -169,6 +188,16 @@ function settleContentEnds(hits: SpeechHit[], tokens: Token[]): void {
         if (tokens[i].quoted || !['and', 'but'].includes(tokens[i].key)) continue;
         const next = tokens[i + 1];
         if (FINITE_AFTER_AND.has(next.key) || (reportingVerb(next.key)?.form === 'past' && !next.quoted)) {
+          end = trimEnd(tokens, current.contentStart, i);
+          break;
+        }
+      }
+    }
+    // "said the fire was avoidable and blamed the landlord": a verb of acting after "and" is a
+    // second predicate of the speaker, not part of what was said.
+    if (current.frame === 'clause') {
+      for (let i = current.contentStart + 2; i < end - 1; i++) {
+        if (tokens[i].key === 'and' && !tokens[i].quoted && ACTING_VERBS.has(tokens[i + 1].key) && !tokens[i + 1].quoted) {
           end = trimEnd(tokens, current.contentStart, i);
           break;
         }
