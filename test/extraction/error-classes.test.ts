@@ -248,6 +248,12 @@ describe('reporting verbs with more between them and their content', () => {
     expect(speech('What the minister said was not true.')).toEqual([]);
   });
 
+  it('a report inside another report by the same source is one statement, the inner one', () => {
+    const statements = speech('Mayor Ana Ortiz attacked the plan, calling it what she said was a reckless waste of public money.');
+    expect(statements).toHaveLength(1);
+    expect(statements[0]).toMatchObject({ kind: 'REPORTED_SPEECH', quote: 'a reckless waste of public money' });
+  });
+
   it('the outlet told, then a time adjunct, then the clause', () => {
     const [statement] = speech('Senator Ana Ruiz told CNN on Sunday that she would vote against the bill.');
     expect(statement).toMatchObject({ kind: 'REPORTED_SPEECH', quote: 'she would vote against the bill', via: 'CNN' });

@@ -243,7 +243,25 @@ export function extractStatements(text: string): ExtractedStatement[] {
     resolved.push({ draft, speaker });
   }
 
-  const statements: ExtractedStatement[] = resolved.map(({ draft, speaker }) => ({
+  // "calling it what she said was Y": of a report inside another report by the same source, the
+  // inner one is what was said; the outer adds only the frame.
+  const sameSource = (a: ExtractedSpeaker | null, b: ExtractedSpeaker | null): boolean =>
+    a !== null && b !== null && (a.name ?? a.descriptor) === (b.name ?? b.descriptor);
+  const kept = resolved.filter(
+    ({ draft, speaker }) =>
+      draft.kind !== 'REPORTED_SPEECH' ||
+      !resolved.some(
+        (other) =>
+          other.draft !== draft &&
+          other.draft.kind === 'REPORTED_SPEECH' &&
+          sameSource(other.speaker, speaker) &&
+          other.draft.start >= draft.start &&
+          other.draft.end <= draft.end &&
+          other.draft.end - other.draft.start < draft.end - draft.start,
+      ),
+  );
+
+  const statements: ExtractedStatement[] = kept.map(({ draft, speaker }) => ({
     start: index.toCodePoint(draft.start),
     end: index.toCodePoint(draft.end),
     quote: text.slice(draft.start, draft.end),
