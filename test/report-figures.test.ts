@@ -184,10 +184,16 @@ describe('maintained report figures', () => {
         input: { articleId: article, text },
       });
       expectTyped('revise article', result);
-    } else {
+    } else if (pick() < 0.5) {
       // no operation deletes an article yet; the column is the contract the figures follow
       const article = rawId(choose(articles));
       await app.sql(`UPDATE articles SET deleted_at = CASE WHEN deleted_at IS NULL THEN now() END WHERE id = $1`, [article]);
+    } else {
+      // a new publication date moves the article into or out of the month the scopes filter on
+      const result = await app.run(desk.editor, `mutation($input: UpdateArticleInput!) { updateArticle(input: $input) { article { id } } }`, {
+        input: { articleId: choose(articles), publishedAt: choose(['2026-01-20T08:00:00Z', '2026-02-15T08:00:00Z', '2026-03-10T08:00:00Z']) },
+      });
+      expectTyped('article date', result);
     }
   }
 
@@ -221,6 +227,7 @@ describe('maintained report figures', () => {
     // every kind of write got through at least once (the refusals, for a failure's message)
     expect({ succeeded: [...succeeded].sort(), refused: Object.fromEntries([...refused].map(([label, codes]) => [label, [...codes]])) }).toMatchObject({
       succeeded: expect.arrayContaining([
+        'article date',
         'create claim',
         'delete claim',
         'dispute mark',

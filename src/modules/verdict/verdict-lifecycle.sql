@@ -158,13 +158,17 @@ RETURNS jsonb LANGUAGE sql STABLE AS $$
 $$;
 
 -- The fields that differ between two states of a verdict, as history's before/after pair.
+-- (plpgsql, as claimgraph_claim_json below: a SQL function with a FROM clause is not inlined, so
+-- Postgres would plan it again at every call; plpgsql keeps its plan for the session.)
 CREATE FUNCTION claimgraph_verdict_diff(p_before verdicts, p_after verdicts, OUT before jsonb, OUT after jsonb)
-LANGUAGE sql STABLE AS $$
+LANGUAGE plpgsql STABLE AS $$
+BEGIN
   SELECT coalesce(jsonb_object_agg(b.key, b.value), '{}'), coalesce(jsonb_object_agg(a.key, a.value), '{}')
+    INTO before, after
   FROM jsonb_each(claimgraph_verdict_history(p_before)) b
   JOIN jsonb_each(claimgraph_verdict_history(p_after)) a ON a.key = b.key
-  WHERE a.value <> b.value
-$$;
+  WHERE a.value <> b.value;
+END $$;
 
 -- After a verdict changes: a reviewer's new judgement of the current words clears the mark a
 -- revision left (the words changed since the verdicts were given), then the status is derived.
@@ -188,9 +192,10 @@ BEGIN
 END $$;
 
 CREATE FUNCTION claimgraph_claim_json(p_claim_id uuid)
-RETURNS jsonb LANGUAGE sql STABLE AS $$
-  SELECT to_jsonb(c) - 'search_tsv' - 'search_config' FROM claims c WHERE c.id = p_claim_id
-$$;
+RETURNS jsonb LANGUAGE plpgsql STABLE AS $$
+BEGIN
+  RETURN (SELECT to_jsonb(c) - 'search_tsv' - 'search_config' FROM claims c WHERE c.id = p_claim_id);
+END $$;
 
 -- Gives the reviewer's verdict on a claim (version 1, SUBMIT) or revises their current one (a new
 -- version, REVISE, with the fields before and after). The verdict records the revision and the
