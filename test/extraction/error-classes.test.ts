@@ -28,6 +28,21 @@ describe('named versus described speakers follow the grammar of the noun phrase'
   });
 
   it.each([
+    ['Several Ohio Republicans said the bill went too far.', 'Several Ohio Republicans'],
+    ['Nearly two-thirds of respondents said the country was on the wrong track.', 'Nearly two-thirds of respondents'],
+  ])('a quantifier the tagger reads as a name, or a fraction, describes: %s', (text, descriptor) => {
+    const [statement] = speech(text);
+    expect(statement).toMatchObject({ kind: 'REPORTED_SPEECH', sourcing: 'ANONYMOUS' });
+    expect(who(statement)).toBe(descriptor);
+  });
+
+  it('a description after the quote with a long post-modifier, whatever its noun', () => {
+    const [statement] = speech('“It was chaos,” said a nurse at the county hospital in the north of the state.');
+    expect(statement).toMatchObject({ kind: 'DIRECT_QUOTE', sourcing: 'ANONYMOUS' });
+    expect(who(statement)).toBe('a nurse at the county hospital in the north of the state');
+  });
+
+  it.each([
     ['Studies show that night shifts raise the risk of diabetes.', 'Studies'],
     ['Police said they had used tear gas and rubber bullets.', 'Police'],
   ])('a common noun capitalised at the start of a sentence describes: %s', (text, descriptor) => {
@@ -145,6 +160,7 @@ describe('what is not speech', () => {
     'The governor blamed the utility for the outage, accusing it of neglect.',
     'Insurance claims from the flood rose by 40% last year.',
     'The audit does not state when the minister was first told.',
+    'The group claimed responsibility for the attack in a post on Telegram.',
     'Her lawyers did not call any witnesses, and the prosecutors never explained why the fire started.',
   ])('%s', (text) => {
     expect(speech(text)).toEqual([]);
@@ -206,6 +222,40 @@ describe('reporting verbs with more between them and their content', () => {
     expect(statements[0]).toMatchObject({ kind: 'REPORTED_SPEECH', sourcing: 'ANONYMOUS' });
     expect(statements[0].quote).not.toMatch(/reported/);
     expect(who(statements[0])).toBe('One driver');
+  });
+
+  it('a subject with an age and a relative clause after it', () => {
+    const [statement] = speech('Ortiz, 52, who has run the ferry since 2001, told The Herald that bookings had halved.');
+    expect(statement).toMatchObject({ kind: 'REPORTED_SPEECH', quote: 'bookings had halved', sourcing: 'SOURCED' });
+    expect(who(statement)).toBe('Ortiz');
+  });
+
+  it('an attribution after a dash', () => {
+    const [statement] = speech('“The water is still rising” — Mayor Dan Cole said on Friday.');
+    expect(statement).toMatchObject({ kind: 'DIRECT_QUOTE', sourcing: 'SOURCED' });
+    expect(who(statement)).toBe('Dan Cole');
+  });
+
+  it('"for what X said was Y": Y is what X said; a sentence opening "What X said was" is the writer’s judgement', () => {
+    const [statement] = speech('Mayor Ana Ortiz criticised the council for what she said was a “reckless waste of public money.”');
+    expect(statement).toMatchObject({ kind: 'REPORTED_SPEECH', sourcing: 'SOURCED' });
+    expect(statement.quote).toMatch(/^a “reckless waste/);
+    expect(speech('What the minister said was not true.')).toEqual([]);
+  });
+
+  it('the outlet told, then a time adjunct, then the clause', () => {
+    const [statement] = speech('Senator Ana Ruiz told CNN on Sunday that she would vote against the bill.');
+    expect(statement).toMatchObject({ kind: 'REPORTED_SPEECH', quote: 'she would vote against the bill', via: 'CNN' });
+  });
+
+  it('keeps a percent sign at the end of the content', () => {
+    const [statement] = speech('According to the statistics office, unemployment fell to 3.9%.');
+    expect(statement).toMatchObject({ kind: 'REPORTED_SPEECH', quote: 'unemployment fell to 3.9%' });
+  });
+
+  it('a clause without "that" after a verb that also takes an object', () => {
+    const [statement] = speech('The mayor’s office confirmed the meeting had taken place.');
+    expect(statement).toMatchObject({ kind: 'REPORTED_SPEECH', quote: 'the meeting had taken place' });
   });
 
   it('a verb inside a question put to the speaker reports nothing', () => {

@@ -40,7 +40,8 @@ function tokenIndexAt(tokens: Token[], offset: number): number {
 /** "...,' said Lena Ortiz, a local nurse" / "...,' she said" / "...,' Reyes told reporters". */
 function after(text: string, tokens: Token[], closeIndex: number): QuoteAttribution | null {
   let i = closeIndex + 1;
-  if (tokens[i]?.text === ',') i++;
+  // "“...,” said X" / "“...” — X said": a comma or a dash before the attribution.
+  if (tokens[i]?.text === ',' || /^[—–]$/.test(tokens[i]?.text ?? '')) i++;
   const first = tokens[i];
   if (!first || first.quoted) return null;
   if (isQuotingVerb(first)) {

@@ -152,7 +152,8 @@ function subjectAcrossComma(text: string, tokens: Token[], comma: number): Subje
   const inner = tokens.slice(opening + 1, comma);
   if (inner.length === 0) return null;
   const head = inner[0];
-  const outer = plainSubject(text, tokens, opening - 1);
+  // "Smith, 45, who has run the shop ..., told": an appositive after another one.
+  const outer = plainSubject(text, tokens, opening - 1) ?? (previousComma(tokens, opening) > 0 ? subjectAcrossComma(text, tokens, opening) : null);
   const describes =
     RELATIVE_OR_PARTICIPLE.has(head.key) ||
     /^[a-z]+(ing|ed)$/.test(head.text) ||
@@ -353,7 +354,8 @@ export function trimEnd(tokens: Token[], from: number, end: number): number {
   while (e > from) {
     const token = tokens[e - 1];
     if (token.quoted && !token.isWord) break;
-    if (!token.isWord && token.text !== ')') {
+    // "fell to 3.9%": a percent sign belongs to its number.
+    if (!token.isWord && token.text !== ')' && token.text !== '%') {
       e--;
       continue;
     }

@@ -190,9 +190,12 @@ function settleContentEnds(hits: SpeechHit[], tokens: Token[]): void {
       // "Lederman said about the suit": a content clause has a verb of its own.
       // The model may tag the clause's verb as a noun ("the closures cost $30 million"): a clause
       // of four words or more that does not open with a preposition is trusted too.
+      // Without "that" the tag must show the verb: "claimed responsibility for the attack in a
+      // post" is a noun phrase, an act and not a report.
+      const afterThat = tokens[current.contentStart - 1]?.key === 'that';
       const predicate =
         content.some((token) => token.pos === 'VERB' || token.pos === 'AUX') ||
-        (content[0]?.pos !== 'ADP' && unquotedWords(tokens, current.contentStart, end) >= 4);
+        (afterThat && content[0]?.pos !== 'ADP' && unquotedWords(tokens, current.contentStart, end) >= 4);
       if (unquotedWords(tokens, current.contentStart, end) < 2 || !predicate) current.contentEnd = current.contentStart;
     }
   }

@@ -105,6 +105,9 @@ export function parseSourceAfter(text: string, tokens: Token[], from: number): F
     if (phrase.length === 0 && !token.isWord) break;
     phrase.push(token);
     if (!isCapitalized(token.text) && (isSourceNoun(token.key) || QUANTIFIER_SOURCES.has(token.key))) anonymousHead = true;
+    // "said a nurse at the county hospital": a determiner and a common noun, whatever the noun,
+    // head a description that its post-modifiers continue.
+    if (phrase.length >= 2 && token.pos === 'NOUN' && !isCapitalized(token.text) && ['a', 'an', 'one', 'another'].includes(phrase[0].key)) anonymousHead = true;
     if (phrase.length > 14) return null;
     i++;
   }

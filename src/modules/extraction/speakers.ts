@@ -248,11 +248,14 @@ export function classifySource(text: string, phrase: Token[]): SpeakerMatch | nu
   const relative = tokens.findIndex((token, i) => i > 0 && (RELATIVE_PRONOUNS.has(token.key) || token.text === ','));
   const core = relative === -1 ? tokens : tokens.slice(0, relative);
   const tail = relative === -1 ? [] : tokens.slice(relative);
-  if (core.length > 10) return null;
+  // A long post-modifier ("a nurse at the county hospital in the north of the state") is allowed;
+  // a long head is no noun phrase.
+  if (core.length > 16) return null;
   if (core.some((token, i) => i > 0 && isVerbLike(token))) return null;
 
   const postmodifier = core.findIndex((token, i) => i > 0 && POSTMODIFIER_STARTERS.has(token.key) && !isCapitalized(token.text));
   const head = postmodifier === -1 ? core : core.slice(0, postmodifier);
+  if (head.length > 10) return null;
   const headWord = head[head.length - 1];
   const capitalisedWords = head.filter((token) => isNameWord(token));
   const startsSentenceOnly = capitalisedWords.length === 1 && capitalisedWords[0] === head[0];
@@ -280,7 +283,7 @@ export function classifySource(text: string, phrase: Token[]): SpeakerMatch | nu
       return described(text, core, tail, tokens, start, end, 'ORGANIZATION');
     }
     // Survey results: "64 percent of respondents", "a slim majority", "half of the voters".
-    if (SHARE_NOUNS.has(headWord.key)) return described(text, core, tail, tokens, start, end, 'OTHER');
+    if (SHARE_NOUNS.has(headWord.key) || FRACTION.test(headWord.key)) return described(text, core, tail, tokens, start, end, 'OTHER');
     // Described groups: "Residents who ...", "some analysts", "one Western analyst", "the governor".
     const describesSource =
       isSourceNoun(headWord.key) ||
@@ -318,6 +321,11 @@ export function classifySource(text: string, phrase: Token[]): SpeakerMatch | nu
   }
   return namedSource(text, core, start, end);
 }
+
+const FRACTION = /^(?:one|two|three|four|five|nine)-(?:thirds?|quarters?|fifths?|tenths?)$/;
+
+/** Quantifiers that are function words whatever the tagger makes of a capital ("Several Ohio Republicans"). */
+const CLOSED_QUANTIFIERS = new Set(['another', 'other', 'some', 'many', 'several', 'few', 'most', 'both', 'each', 'every', 'certain', 'various', 'numerous']);
 
 const SHARE_NOUNS = new Set(['percent', '%', 'majority', 'minority', 'plurality', 'half', 'third', 'quarter', 'share', 'proportion', 'fraction']);
 
@@ -358,7 +366,11 @@ const MEMBER_DETERMINERS = new Set([
 function describesClassMember(head: Token[]): boolean {
   const first = head[0];
   const last = head[head.length - 1];
-  if (head.length >= 2 && (MEMBER_DETERMINERS.has(first.key) || first.pos === 'NUM') && ['DET', 'NUM', 'ADJ', 'PRON'].includes(first.pos)) {
+  if (
+    head.length >= 2 &&
+    (MEMBER_DETERMINERS.has(first.key) || first.pos === 'NUM') &&
+    (['DET', 'NUM', 'ADJ', 'PRON'].includes(first.pos) || CLOSED_QUANTIFIERS.has(first.key))
+  ) {
     return !head.some((token) => ORGANIZATION_WORDS.has(token.key) || isAllCapsAcronym(token.text));
   }
   if (first.key === 'the' || head.length > 2 || !last.isWord) return false;

@@ -130,6 +130,16 @@ function quotationAfterAdjunct(tokens: Token[], from: number): number {
   return -1;
 }
 
+function clauseWithoutThat(tokens: Token[], from: number): boolean {
+  if (!['DET', 'NOUN', 'PROPN', 'PRON', 'NUM', 'ADJ'].includes(tokens[from]?.pos ?? '')) return false;
+  for (let k = from + 1; k < tokens.length && k - from <= 6; k++) {
+    const token = tokens[k];
+    if (token.quoted || !token.isWord || token.key === 'that' || token.key === 'to') return false;
+    if (token.pos === 'AUX' || (token.pos === 'VERB' && !/ing$/.test(token.key))) return !['ADP', 'DET'].includes(tokens[k - 1].pos);
+  }
+  return false;
+}
+
 const COMMISSIVES = new Set(['vow', 'pledge', 'promise', 'threaten']);
 
 /** Reads what follows a reporting verb and returns the frame, the content start, or a quotation hand-over. */
@@ -158,8 +168,17 @@ function complement(
   let via: string | null = null;
   if (verb.lemma === 'tell') {
     const objectStart = c;
-    while (c < tokens.length && tokens[c].isWord && !tokens[c].quoted && tokens[c].key !== 'that' && c - objectStart < 6) c++;
+    while (
+      c < tokens.length &&
+      tokens[c].isWord &&
+      !tokens[c].quoted &&
+      tokens[c].key !== 'that' &&
+      !(c > objectStart && ADJUNCT_STARTERS.has(tokens[c].key)) &&
+      c - objectStart < 6
+    )
+      c++;
     via = mediaName(text, tokens.slice(objectStart, c));
+    c = skipInterjection(tokens, c);
   }
   // "vowed to detonate ...", "promised to cut taxes": a commitment's content is the action promised.
   if (
@@ -210,6 +229,8 @@ function complement(
   }
   if (verb.needsComplement) return null;
   if (verb.clause && !verb.object) return { frame: 'clause', contentStart: c, via, introducesQuote: null };
+  // "confirmed the meeting had taken place": a noun phrase with a finite verb after it is a clause.
+  if (verb.clause && clauseWithoutThat(tokens, c)) return { frame: 'clause', contentStart: c, via, introducesQuote: null };
   return { frame: 'object', contentStart: v, via, introducesQuote: null };
 }
 
@@ -238,7 +259,8 @@ export function finiteHit(context: VerbContext, verb: ReportingVerb, v: number):
   // "Asked if he believed X, ...", "whether she said so": a question or condition, not a report.
   if (['if', 'whether'].includes(subject.opener?.key ?? '')) return null;
   // "A Reuters report noted": a verb form followed by a verb is a noun ("report").
-  if (tokens[v + 1] && isVerbLike(tokens[v + 1])) return null;
+  // "for what he said was a waste": after "what", the verb that follows belongs to the free relative.
+  if (tokens[v + 1] && isVerbLike(tokens[v + 1]) && subject.opener?.key !== 'what') return null;
   // A bare plural form needs a plural subject ("critics argue"), or a modal before it ("will say").
   if (verb.form === 'base' && p === v - 1 && !pluralSubject(subject.match)) return null;
   if (subject.match.bareDefiniteDocument && !DOCUMENT_VERBS.has(verb.lemma)) return null;
@@ -410,6 +432,22 @@ function fromSubject(context: VerbContext, verb: ReportingVerb, v: number, subje
       : null);
   if (!shape) return null;
   const what = subject.opener?.key === 'what';
+  // "for what he said was a “reckless waste”": the predicate after "was" is what was said. At the
+  // start of a sentence ("What the minister said was not true") it is the writer's judgement.
+  if (what && isBeForm(tokens[v + 1])) {
+    const whatIndex = subject.first - 1;
+    if (tokens.slice(0, whatIndex).every((token) => !token.isWord)) return null;
+    return hit({
+      sentence: context.sentence,
+      cue: v,
+      regionStart: whatIndex,
+      speaker: subject.match,
+      contentStart: v + 2,
+      contentEnd: tokens.length,
+      frame: 'what',
+      subjectFirst: subject.first,
+    });
+  }
   const regionStart = what ? subject.first - 1 : Math.min(subject.first, v);
   return hit({
     sentence: context.sentence,
