@@ -58,6 +58,10 @@ export async function createServer(deps: ServerDeps): Promise<ClaimgraphServer> 
   const { config, dataSource, schema, log } = deps;
   const app = express();
   app.disable('x-powered-by');
+  // Express would hash every body it sends for a weak ETag: a GraphQL answer is one user's and
+  // changes with every write, so no cache could use it. Routes whose answers a cache can keep
+  // (fact-check pages, feeds, GraphiQL) set a strong ETag of their own.
+  app.set('etag', false);
   const statementCounter = config.countSql ? enableStatementCounting() : null;
   if (statementCounter) {
     app.get('/debug/sql-statements', async (_request, response) => {

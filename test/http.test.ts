@@ -18,6 +18,8 @@ describe('HTTP transport', () => {
   it('answers a JSON POST, acting as the development user', async () => {
     const response = await post({ query: '{ viewer { email name } }' }, { 'x-claimgraph-user': 'Dev@Example.test' });
     expect(response.status).toBe(200);
+    // one user's answer, stale after any write: no cache could use an ETag of it
+    expect(response.headers.get('etag')).toBeNull();
     expect(await response.json()).toEqual({ data: { viewer: { email: 'dev@example.test', name: 'dev' } } });
     const local = await post({ query: '{ viewer { email } }' });
     expect(await local.json()).toEqual({ data: { viewer: { email: 'local@claimgraph.localhost' } } });
