@@ -4,7 +4,7 @@ import { getIntrospectionQuery } from 'graphql';
 import WebSocket from 'ws';
 import { createClient } from 'graphql-ws';
 import { createTestApp, type TestApp, type TestUser } from './support/app';
-import { createArticle, createClaim, createDesk, databaseFingerprint, type Desk } from './support/desk';
+import { createArticle, createClaim, createDesk, databaseFingerprint, rawId, type Desk } from './support/desk';
 import { postGraphQL, startServer, type HardenedServer } from './support/hardening';
 
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
@@ -455,5 +455,41 @@ describe('operations: request ids, logs, metrics, readiness, statement timeout',
       await blocker.end();
       await timed.close();
     }
+  });
+  it('answers a write that Postgres chose as a deadlock victim with WRITE_CONFLICT, and changes nothing', async () => {
+    // A real deadlock: another transaction holds every report-figure slot of the team, the
+    // request locks the claim's row and waits for a slot, then the other asks for the claim's row.
+    // The request waited first, so its deadlock check (deadlock_timeout after) finds the cycle.
+    const [{ team_id: teamId }] = await app.sql<{ team_id: string }>('SELECT team_id FROM claims WHERE id = $1', [rawId(claim.id)]);
+    const other = new Client({ connectionString: app.databaseUrl });
+    await other.connect();
+    const before = await databaseFingerprint(app);
+    try {
+      await other.query('BEGIN');
+      await other.query('SELECT pg_advisory_xact_lock(1128737909, claimgraph_report_slot_key($1, slot)) FROM generate_series(0, 31) slot', [teamId]);
+      const [{ version }] = await app.sql<{ version: number }>('SELECT version FROM claims WHERE id = $1', [rawId(claim.id)]);
+      const write = app.run(desk.editor, `mutation($input: UpdateClaimInput!) { updateClaim(input: $input) { claim { sourcing } } }`, {
+        input: { claimId: claim.id, expectedVersion: version, sourcing: 'ANONYMOUS' },
+      });
+      for (let tries = 0; ; tries++) {
+        const [{ waiting }] = await app.sql<{ waiting: number }>(
+          `SELECT count(*)::int AS waiting FROM pg_locks WHERE locktype = 'advisory' AND NOT granted AND pid <> $1`,
+          [(await other.query('SELECT pg_backend_pid() AS pid')).rows[0].pid],
+        );
+        if (waiting > 0) break;
+        if (tries > 400) throw new Error('the write never waited for a figure slot');
+        await new Promise((resolve) => setTimeout(resolve, 25));
+      }
+      const cycle = other.query('SELECT 1 FROM claims WHERE id = $1 FOR UPDATE', [rawId(claim.id)]);
+      const answer = await write;
+      expect(answer.errors?.[0]).toMatchObject({ extensions: { code: 'WRITE_CONFLICT' } });
+      expect(answer.errors?.[0].message).toContain('try again');
+      expect(JSON.stringify(answer)).not.toMatch(/deadlock|process \d+/);
+      await cycle;
+    } finally {
+      await other.query('ROLLBACK');
+      await other.end();
+    }
+    expect(await databaseFingerprint(app)).toEqual(before);
   });
 });

@@ -184,6 +184,8 @@ export function httpStatusForCode(code: string): number {
     case 'SERVICE_UNAVAILABLE':
     case 'QUERY_TIMEOUT':
       return 503;
+    case 'WRITE_CONFLICT':
+      return 409;
     case INTERNAL_SERVER_ERROR:
     case 'TRANSACTION_ABORTED':
       return 500;

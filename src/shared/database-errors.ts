@@ -6,13 +6,14 @@ import { requestError } from '../http/http-errors';
  * bugs. They get typed codes and plain messages; the driver's text (which names tables, hosts
  * and settings) never reaches the client.
  */
-export type DatabaseFailure = 'QUERY_TIMEOUT' | 'SERVICE_UNAVAILABLE' | 'TRANSACTION_ABORTED' | 'UNSTORABLE_TEXT';
+export type DatabaseFailure = 'QUERY_TIMEOUT' | 'SERVICE_UNAVAILABLE' | 'TRANSACTION_ABORTED' | 'UNSTORABLE_TEXT' | 'WRITE_CONFLICT';
 
 export const DATABASE_FAILURE_MESSAGES: Record<DatabaseFailure, string> = {
   QUERY_TIMEOUT: 'The database took too long to answer this request and it was cancelled; ask for less, or try again',
   SERVICE_UNAVAILABLE: 'The database is unavailable; try again shortly',
   TRANSACTION_ABORTED: 'Not computed: an earlier part of this request failed and ended its database transaction',
   UNSTORABLE_TEXT: 'Text contains a character that cannot be stored (such as U+0000)',
+  WRITE_CONFLICT: 'A concurrent write to the same records got in the way, so this request was rolled back and changed nothing; try again',
 };
 
 /** The `extensions.code` a client sees for each failure. */
@@ -22,6 +23,7 @@ export const DATABASE_FAILURE_CODES: Record<DatabaseFailure, string> = {
   TRANSACTION_ABORTED: 'TRANSACTION_ABORTED',
   // the client's text, not the database, is at fault
   UNSTORABLE_TEXT: 'BAD_USER_INPUT',
+  WRITE_CONFLICT: 'WRITE_CONFLICT',
 };
 
 // Node's socket errors, and pg-pool's own when it cannot hand out a connection.
@@ -61,6 +63,8 @@ export function classifyDatabaseError(error: unknown): DatabaseFailure | null {
       if (code === '57P01' || code === '57P02' || code === '57P03' || code.startsWith('08') || code === '53300') return 'SERVICE_UNAVAILABLE';
       if (CONNECTION_ERRNOS.has(code)) return 'SERVICE_UNAVAILABLE';
       if (code === '25P02') return 'TRANSACTION_ABORTED';
+      // deadlock_detected, serialization_failure: Postgres rolled the transaction back whole
+      if (code === '40P01' || code === '40001') return 'WRITE_CONFLICT';
       // character_not_in_repertoire (a NUL in text), untranslatable_character
       if (code === '22021' || code === '22P05') return 'UNSTORABLE_TEXT';
     }
