@@ -456,6 +456,11 @@ describe('operations: request ids, logs, metrics, readiness, statement timeout',
       await timed.close();
     }
   });
+  it('runs statements without JIT compilation, which costs more than any claimgraph statement saves', async () => {
+    const [{ jit }] = await app.dataSource.query(`SELECT current_setting('jit') AS jit`);
+    expect(jit).toBe('off');
+  });
+
   it('answers a write that Postgres chose as a deadlock victim with WRITE_CONFLICT, and changes nothing', async () => {
     // A real deadlock: another transaction holds every report-figure slot of the team, the
     // request locks the claim's row and waits for a slot, then the other asks for the claim's row.
