@@ -11,6 +11,9 @@ const SCOPE = '(SELECT claimgraph_team_ids())::uuid[]';
  * - `report_team_figures`: per team, `(figure, key) -> n`, over the claims of articles not deleted.
  * - `report_article_figures`: the same per article (deleted or not), which a filter on articles
  *   (ids, publication dates) sums.
+ * - `report_hour_figures`: the same per team and hour of publication (UTC hours; articles not
+ *   deleted and dated), so a filter on publication dates sums the hours it covers whole and reads
+ *   per-article rows only for the articles in the hours at its two ends.
  * - `report_article_claims`: claims per article by sourcing, with the article's publication date,
  *   so "the articles with most claims" is an index walk.
  *
@@ -46,6 +49,15 @@ export class ReportFigures1764543000000 implements MigrationInterface {
         n          integer NOT NULL,
         PRIMARY KEY (article_id, figure, key, slot)
       );
+      CREATE TABLE report_hour_figures (
+        team_id uuid NOT NULL,
+        hour    timestamptz NOT NULL,
+        figure  text NOT NULL,
+        key     text NOT NULL,
+        slot    smallint NOT NULL,
+        n       bigint NOT NULL,
+        PRIMARY KEY (team_id, hour, figure, key, slot)
+      );
       CREATE TABLE report_article_claims (
         article_id   uuid PRIMARY KEY,
         team_id      uuid NOT NULL,
@@ -59,7 +71,7 @@ export class ReportFigures1764543000000 implements MigrationInterface {
       CREATE INDEX report_article_claims_most_idx ON report_article_claims (team_id, claims DESC, published_at, article_id)
         WHERE counted AND claims > 0;
     `);
-    for (const table of ['report_team_figures', 'report_article_figures', 'report_article_claims']) {
+    for (const table of ['report_team_figures', 'report_article_figures', 'report_hour_figures', 'report_article_claims']) {
       await queryRunner.query(`
         ALTER TABLE ${table} ENABLE ROW LEVEL SECURITY;
         ALTER TABLE ${table} FORCE ROW LEVEL SECURITY;
@@ -85,6 +97,7 @@ export class ReportFigures1764543000000 implements MigrationInterface {
     await queryRunner.query(`DELETE FROM schema_routines WHERE name = $1`, [REPORT_FIGURES_ROUTINE.name]);
     await queryRunner.query(`
       DROP TABLE report_article_claims;
+      DROP TABLE report_hour_figures;
       DROP TABLE report_article_figures;
       DROP TABLE report_team_figures;
       DROP TYPE claimgraph_report_delta;

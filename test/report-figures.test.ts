@@ -86,7 +86,7 @@ describe('maintained report figures', () => {
     const extra = [await app.user('Reviewer Three'), await app.user('Reviewer Four')];
     for (const user of extra) await app.addMember(desk.teamId, user, Role.REVIEWER);
     reviewers = [desk.reviewer, desk.reviewer2, desk.editor, ...extra];
-    for (const publishedAt of ['2026-01-10T08:00:00Z', '2026-02-10T08:00:00Z', '2026-02-20T08:00:00Z', '2026-03-05T08:00:00Z']) {
+    for (const publishedAt of ['2026-01-10T08:00:00Z', '2026-02-10T08:45:00Z', '2026-02-20T08:05:00Z', '2026-03-05T08:00:00Z']) {
       const id = (await createArticle(app, desk, { publishedAt })).id;
       articles.push(id);
       for (const quote of QUOTES.slice(0, 4)) await createClaim(app, desk, id, quote);
@@ -191,7 +191,10 @@ describe('maintained report figures', () => {
     } else {
       // a new publication date moves the article into or out of the month the scopes filter on
       const result = await app.run(desk.editor, `mutation($input: UpdateArticleInput!) { updateArticle(input: $input) { article { id } } }`, {
-        input: { articleId: choose(articles), publishedAt: choose(['2026-01-20T08:00:00Z', '2026-02-15T08:00:00Z', '2026-03-10T08:00:00Z']) },
+        input: {
+          articleId: choose(articles),
+          publishedAt: choose(['2026-01-20T08:00:00Z', '2026-02-10T08:15:00Z', '2026-02-10T08:40:00Z', '2026-02-15T08:20:00Z', '2026-03-10T08:00:00Z']),
+        },
       });
       expectTyped('article date', result);
     }
@@ -214,7 +217,16 @@ describe('maintained report figures', () => {
   const scopes = async (): Promise<Record<string, unknown>[]> => {
     const live = await app.sql<{ id: string }>('SELECT id FROM articles WHERE team_id = $1 AND deleted_at IS NULL ORDER BY published_at', [rawId(desk.teamId)]);
     const named = articles.filter((id) => live.some((row) => row.id === rawId(id))).slice(0, 2);
-    return [{}, ...(named.length ? [{ articleIds: named }] : []), { publishedFrom: '2026-02-01T00:00:00Z', publishedTo: '2026-03-01T00:00:00Z' }];
+    return [
+      {},
+      ...(named.length ? [{ articleIds: named }] : []),
+      { publishedFrom: '2026-02-01T00:00:00Z', publishedTo: '2026-03-01T00:00:00Z' },
+      // ends inside hours: whole hours from the hour rows, the part-hours from the articles' rows
+      { publishedFrom: '2026-02-10T08:30:00Z', publishedTo: '2026-02-20T08:10:00Z' },
+      { publishedFrom: '2026-02-10T08:30:00Z' },
+      { publishedTo: '2026-02-20T08:10:00Z' },
+      { publishedFrom: '2026-02-10T08:30:00Z', publishedTo: '2026-02-10T08:50:00Z' },
+    ];
   };
 
   it('keeps every figure equal to a computation from the claims through concurrent writes of every kind', async () => {
@@ -323,6 +335,8 @@ describe('maintained report figures', () => {
         UNION ALL
         SELECT article_id::text, figure, key, sum(n)::text FROM report_article_figures GROUP BY article_id, figure, key HAVING sum(n) <> 0
         UNION ALL
+        SELECT 'hour ' || hour::text, figure, key, sum(n)::text FROM report_hour_figures GROUP BY hour, figure, key HAVING sum(n) <> 0
+        UNION ALL
         SELECT 'claims ' || article_id, counted::text, published_at::text, concat_ws(' ', claims, sourced, anonymous, unsourced)
           FROM report_article_claims WHERE claims <> 0
         ORDER BY 1, 2, 3`);
@@ -338,6 +352,20 @@ describe('maintained report figures', () => {
     );
     expect((await report({})).totalCount).toBe(totalCount + 5);
     expect((await report({ status: ALL_STATUSES })).totalCount).toBe(totalCount);
+    // so does an hour row in a report over dates, for an hour the range covers whole
+    const [hour] = await app.sql<{ hour: Date }>(
+      `SELECT hour FROM report_hour_figures WHERE team_id = $1 AND figure = 'claim' AND n > 0 ORDER BY hour LIMIT 1`,
+      [rawId(desk.teamId)],
+    );
+    const dated = { publishedFrom: new Date(hour.hour.getTime() - 60_000).toISOString(), publishedTo: new Date(hour.hour.getTime() + 3_660_000).toISOString() };
+    const { totalCount: datedCount } = await report(dated);
+    await app.sql(
+      `UPDATE report_hour_figures SET n = n + 3 WHERE (team_id, hour, figure, key, slot) IN (
+      SELECT team_id, hour, figure, key, slot FROM report_hour_figures WHERE team_id = $1 AND hour = $2 AND figure = 'claim' LIMIT 1)`,
+      [rawId(desk.teamId), hour.hour],
+    );
+    expect((await report(dated)).totalCount).toBe(datedCount + 3);
+    expect((await report({ ...dated, status: ALL_STATUSES })).totalCount).toBe(datedCount);
 
     await app.sql('SELECT claimgraph_rebuild_report_figures(ARRAY(SELECT id FROM teams))');
     expect(await snapshot()).toEqual(before);
@@ -347,7 +375,7 @@ describe('maintained report figures', () => {
   it('gives the application role read access to its own teams only', async () => {
     const rows = await app.sql<{ table: string; writable: boolean }>(`
       SELECT t AS table, has_table_privilege('claimgraph_app', t, 'INSERT') OR has_table_privilege('claimgraph_app', t, 'UPDATE') AS writable
-        FROM unnest(ARRAY['report_team_figures', 'report_article_figures', 'report_article_claims']) t`);
+        FROM unnest(ARRAY['report_team_figures', 'report_article_figures', 'report_hour_figures', 'report_article_claims']) t`);
     expect(rows.every((row) => !row.writable)).toBe(true);
     const outsider = await app.run(desk.outsider, FIGURES, { filter: { teamId: desk.teamId } });
     expect(outsider.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');

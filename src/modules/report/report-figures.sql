@@ -13,7 +13,9 @@
 --            creation to its first SETTLED, rounded to four significant digits (a histogram the
 --            median is read from)
 -- The rows of an article count its claims whether or not the article is deleted; the team's rows
--- count only the claims of articles not deleted (an article's deletion moves its rows out).
+-- count only the claims of articles not deleted (an article's deletion moves its rows out), and an
+-- hour's rows (`report_hour_figures`) those of the team's articles not deleted published in that
+-- UTC hour (an article's deletion, or a new publication date, moves its rows between hours).
 --
 -- Writers never share figure rows: each transaction holds one of SLOTS slots of its team (a
 -- transaction-scoped advisory lock, taken without waiting while one is free) and adds its deltas
@@ -33,6 +35,13 @@
 CREATE FUNCTION claimgraph_report_slot_key(p_team_id uuid, p_slot integer)
 RETURNS integer LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
   SELECT hashtext(p_team_id::text || ':' || p_slot::text)
+$$;
+
+-- The UTC hour an article's publication falls in: the key of its team's hour rows. date_bin on
+-- timestamptz does not depend on the session's time zone.
+CREATE FUNCTION claimgraph_report_hour(p_published_at timestamptz)
+RETURNS timestamptz LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+  SELECT date_bin('1 hour', p_published_at, timestamptz '2000-01-01 00:00:00+00')
 $$;
 
 -- The slot this transaction writes the team's figures to: one it holds already, or a free one.
@@ -192,6 +201,14 @@ BEGIN
       INSERT INTO report_article_figures AS f (article_id, figure, key, slot, team_id, n)
         SELECT d.article_id, d.figure, d.key, v_slot, v_team_id, d.n FROM d ORDER BY d.article_id, d.figure, d.key
         ON CONFLICT (article_id, figure, key, slot) DO UPDATE SET n = f.n + EXCLUDED.n
+    ), by_hour AS (
+      INSERT INTO report_hour_figures AS f (team_id, hour, figure, key, slot, n)
+        SELECT v_team_id, claimgraph_report_hour(a.published_at), d.figure, d.key, v_slot, sum(d.n)
+        FROM d JOIN articles a ON a.id = d.article_id AND a.deleted_at IS NULL AND a.published_at IS NOT NULL
+        GROUP BY claimgraph_report_hour(a.published_at), d.figure, d.key
+        HAVING sum(d.n) <> 0
+        ORDER BY 2, 3, 4
+        ON CONFLICT (team_id, hour, figure, key, slot) DO UPDATE SET n = f.n + EXCLUDED.n
     )
     INSERT INTO report_team_figures AS f (team_id, figure, key, slot, n)
       SELECT v_team_id, d.figure, d.key, v_slot, sum(d.n)
@@ -287,16 +304,21 @@ CREATE TRIGGER verdicts_report_figures_delete AFTER DELETE ON verdicts
   REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION claimgraph_verdicts_report_figures();
 
 -- An article's publication date is copied beside its claim counts; its deletion (or restoring)
--- moves its rows out of (into) the team's, with every slot held so no writer adds to the team's
--- rows in between.
+-- moves its rows out of (into) the team's, and its deletion, restoring or new publication hour
+-- moves them between the team's hours, with every slot held so no writer adds to those rows in
+-- between (a writer that got its slot first has committed, so its deltas are in the article's rows
+-- and in the hour it read; one that waits reads the article as this transaction leaves it).
 CREATE FUNCTION claimgraph_articles_report_figures()
 RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public AS $$
 DECLARE
   v_moved boolean := (OLD.deleted_at IS NULL) <> (NEW.deleted_at IS NULL);
+  v_old_hour timestamptz := CASE WHEN OLD.deleted_at IS NULL THEN claimgraph_report_hour(OLD.published_at) END;
+  v_new_hour timestamptz := CASE WHEN NEW.deleted_at IS NULL THEN claimgraph_report_hour(NEW.published_at) END;
+  v_rehour boolean := v_old_hour IS DISTINCT FROM v_new_hour;
   v_slot smallint;
 BEGIN
   -- the slots before the article's claims row (the lock order above)
-  IF v_moved THEN
+  IF v_moved OR v_rehour THEN
     PERFORM claimgraph_lock_report_figures(NEW.team_id);
   END IF;
   v_slot := claimgraph_report_slot(NEW.team_id);
@@ -308,6 +330,17 @@ BEGIN
       GROUP BY r.figure, r.key
       HAVING sum(r.n) <> 0
       ON CONFLICT (team_id, figure, key, slot) DO UPDATE SET n = f.n + EXCLUDED.n;
+  END IF;
+  IF v_rehour THEN
+    INSERT INTO report_hour_figures AS f (team_id, hour, figure, key, slot, n)
+      SELECT NEW.team_id, h.hour, r.figure, r.key, v_slot, h.sign * sum(r.n)
+      FROM report_article_figures r
+      CROSS JOIN (VALUES (v_old_hour, -1), (v_new_hour, 1)) h (hour, sign)
+      WHERE r.article_id = NEW.id AND h.hour IS NOT NULL
+      GROUP BY h.hour, h.sign, r.figure, r.key
+      HAVING sum(r.n) <> 0
+      ORDER BY 2, 3, 4
+      ON CONFLICT (team_id, hour, figure, key, slot) DO UPDATE SET n = f.n + EXCLUDED.n;
   END IF;
   RETURN NULL;
 END $$;
@@ -329,6 +362,7 @@ BEGIN
     PERFORM claimgraph_lock_report_figures(v_team_id);
     DELETE FROM report_team_figures WHERE team_id = v_team_id;
     DELETE FROM report_article_figures WHERE team_id = v_team_id;
+    DELETE FROM report_hour_figures WHERE team_id = v_team_id;
     DELETE FROM report_article_claims WHERE team_id = v_team_id;
     v_after := NULL;
     LOOP

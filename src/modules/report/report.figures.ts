@@ -339,6 +339,56 @@ function articleWhere(scope: ReportScope, params: unknown[]): string | null {
 const REVIEWER_OF_KEY = "CASE WHEN f.figure = 'verdict' THEN split_part(f.key, ' ', 1)::uuid END";
 
 /**
+ * The figure rows of the whole team, or of the articles a filter on ids (and dates) selects.
+ * The filter's articles first (an index on articles), then each one's rows by the primary key:
+ * joined as tables, Postgres read every row of report_article_figures of every team and hashed
+ * them (OFFSET 0 keeps the per-article subquery from being flattened into that join).
+ */
+function articleFigures(scope: ReportScope, params: unknown[]): string {
+  const where = articleWhere(scope, params);
+  return where
+    ? `SELECT r.figure, r.key, sum(r.n) AS n
+         FROM articles a
+         CROSS JOIN LATERAL (SELECT r.figure, r.key, r.n FROM report_article_figures r WHERE r.article_id = a.id OFFSET 0) r
+        WHERE a.team_id = $1 AND a.deleted_at IS NULL AND ${where}
+        GROUP BY r.figure, r.key HAVING sum(r.n) <> 0`
+    : `SELECT r.figure, r.key, sum(r.n) AS n FROM report_team_figures r WHERE r.team_id = $1 GROUP BY r.figure, r.key HAVING sum(r.n) <> 0`;
+}
+
+const HOUR_MS = 3_600_000;
+
+/**
+ * The figure rows of the articles published between two instants: the team's hour rows for the
+ * UTC hours the range covers whole, and the per-article rows of the articles in the part-hours
+ * at its ends. A month of a million-claim team is a few thousand hour rows, where its articles'
+ * rows are a hundred and sixty thousand.
+ */
+function datedFigures(scope: ReportScope, params: unknown[]): string {
+  const add = (value: unknown): string => {
+    params.push(value);
+    return `$${params.length}`;
+  };
+  const from = scope.publishedFrom ?? null;
+  const to = scope.publishedTo ?? null;
+  // the first whole hour at or after `from`, and the end of the last whole hour before `to`
+  const wholeFrom = from && new Date(Math.ceil(from.getTime() / HOUR_MS) * HOUR_MS);
+  const wholeTo = to && new Date(Math.floor(to.getTime() / HOUR_MS) * HOUR_MS);
+  const hours = [wholeFrom && `r.hour >= ${add(wholeFrom)}`, wholeTo && `r.hour < ${add(wholeTo)}`].filter(Boolean).join(' AND ');
+  const inRange = [from && `a.published_at >= ${add(from)}`, to && `a.published_at < ${add(to)}`].filter(Boolean).join(' AND ');
+  const atEnds = [wholeFrom && `a.published_at < ${add(wholeFrom)}`, wholeTo && `a.published_at >= ${add(wholeTo)}`].filter(Boolean).join(' OR ');
+  return `SELECT f.figure, f.key, sum(f.n) AS n
+      FROM (
+        SELECT r.figure, r.key, r.n FROM report_hour_figures r WHERE r.team_id = $1 AND ${hours}
+        UNION ALL
+        SELECT r.figure, r.key, r.n
+          FROM articles a
+          CROSS JOIN LATERAL (SELECT r.figure, r.key, r.n FROM report_article_figures r WHERE r.article_id = a.id OFFSET 0) r
+         WHERE a.team_id = $1 AND a.deleted_at IS NULL AND ${inRange} AND (${atEnds})
+      ) f
+     GROUP BY f.figure, f.key HAVING sum(f.n) <> 0`;
+}
+
+/**
  * Every figure of the report from the maintained rows, in one statement: the team's rows, or the
  * rows of the articles the filter selects, summed over their slots (and articles). Reviewers come
  * ranked as `verdictCounts` ranks them (most verdicts, then name, then id).
@@ -347,17 +397,7 @@ export async function maintainedFigures(db: RequestDb, scope: ReportScope, loade
   if (!maintainedScope(scope)) throw new Error('maintainedFigures: the scope filters claims or verdicts');
   const manager = await db.manager();
   const params: unknown[] = [scope.team.id];
-  const where = articleWhere(scope, params);
-  // The filter's articles first (an index on articles), then each one's rows by the primary key:
-  // joined as tables, Postgres read every row of report_article_figures of every team and hashed
-  // them (OFFSET 0 keeps the per-article subquery from being flattened into that join).
-  const figures = where
-    ? `SELECT r.figure, r.key, sum(r.n) AS n
-         FROM articles a
-         CROSS JOIN LATERAL (SELECT r.figure, r.key, r.n FROM report_article_figures r WHERE r.article_id = a.id OFFSET 0) r
-        WHERE a.team_id = $1 AND a.deleted_at IS NULL AND ${where}
-        GROUP BY r.figure, r.key HAVING sum(r.n) <> 0`
-    : `SELECT r.figure, r.key, sum(r.n) AS n FROM report_team_figures r WHERE r.team_id = $1 GROUP BY r.figure, r.key HAVING sum(r.n) <> 0`;
+  const figures = scope.articleIds || (!scope.publishedFrom && !scope.publishedTo) ? articleFigures(scope, params) : datedFigures(scope, params);
   const rows = await db.query<FigureRow>(
     `
     WITH f AS (${figures}),
