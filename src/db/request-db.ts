@@ -159,35 +159,20 @@ export class RequestDb {
     }
     const withLsn = !!this.options.replica;
     const text = `START TRANSACTION; ${this.scopeStatement()}; ${withLiterals(sql, values)}; COMMIT${withLsn ? `; ${COMMIT_LSN_QUERY}` : ''}`;
-    const work = (async () => {
-      // A runner of its own, used only for its pg connection: one round trip needs nothing else.
-      const runner = this.dataSource.createQueryRunner();
+    return this.roundTripAlone(async (client) => {
       try {
-        const client = await connectionOf(runner);
-        try {
-          // a multi-statement string answers one result per statement (pg's types say one)
-          const answer: pg.QueryResult | pg.QueryResult[] = await client.query(text);
-          const results = Array.isArray(answer) ? answer : [answer];
-          const last = results.length - (withLsn ? 2 : 1);
-          const commit = results[last];
-          if (commit.command !== 'COMMIT') throw new Error(`COMMIT answered ${commit.command}: the transaction had been aborted`);
-          if (withLsn) this.noteCommitLsn(results[last + 1]);
-          return results[last - 1].rows as R[];
-        } catch (error) {
-          // the statement failed (the rest of the string was skipped) or COMMIT did: end it either way
-          await endTransaction(client, 'ROLLBACK');
-          throw translateDatabaseError(error instanceof Error && 'severity' in error ? new QueryFailedError(sql, values, error) : error);
-        }
-      } finally {
-        await runner.release();
+        const results = await multiStatement(client, text);
+        const last = results.length - (withLsn ? 2 : 1);
+        const commit = results[last];
+        if (commit.command !== 'COMMIT') throw new Error(`COMMIT answered ${commit.command}: the transaction had been aborted`);
+        if (withLsn) this.noteCommitLsn(results[last + 1]);
+        return results[last - 1].rows as R[];
+      } catch (error) {
+        // the statement failed (the rest of the string was skipped) or COMMIT did: end it either way
+        await endTransaction(client, 'ROLLBACK');
+        throw translateDatabaseError(error instanceof Error && 'severity' in error ? new QueryFailedError(sql, values, error) : error);
       }
-    })();
-    this.alone = work.catch(() => undefined);
-    try {
-      return await work;
-    } finally {
-      this.alone = null;
-    }
+    });
   }
 
   /**
@@ -207,38 +192,46 @@ export class RequestDb {
     const replica = this.replicaWanted && !!this.options.replica;
     if (!options.whole || this.opening || this.alone || this.mode !== 'read' || replica) return this.query<R>(sql, values, { prepare: true });
     const name = preparedName(sql);
-    const work = (async () => {
+    return this.roundTripAlone(async (client) => {
+      const prepared = name ? sqlPrepared(client) : null;
+      const prepare = !!name && !prepared!.has(name);
+      const statement = name ? `EXECUTE ${name}_s(${values.map(argumentLiteral).join(', ')})` : withLiterals(sql, values);
+      const text =
+        `START TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY; ${this.scopeStatement()}; ` +
+        `${prepare ? `PREPARE ${name}_s AS ${sql}; ` : ''}${statement}; COMMIT`;
+      try {
+        const results = await multiStatement(client, text);
+        if (prepare) prepared!.add(name!);
+        const commit = results[results.length - 1];
+        if (commit.command !== 'COMMIT') throw new Error(`COMMIT answered ${commit.command}: the transaction had been aborted`);
+        this.served = 'primary';
+        return results[results.length - 2].rows as R[];
+      } catch (error) {
+        await endTransaction(client, 'ROLLBACK');
+        // a PREPARE outlives the transaction that made it: whether it ran or not, it is gone now
+        if (prepare) await client.query(`DEALLOCATE ${name}_s`).catch(() => undefined);
+        throw translateDatabaseError(error instanceof Error && 'severity' in error ? new QueryFailedError(sql, values, error) : error);
+      }
+    });
+  }
+
+  /**
+   * Work that is a whole transaction in one round trip, on a pooled connection of its own (a
+   * runner used only for its pg connection: one round trip needs nothing else), given back at
+   * once. Until it ends, the rest of the request waits for it (`alone`).
+   */
+  private async roundTripAlone<R>(work: (client: pg.PoolClient) => Promise<R>): Promise<R> {
+    const running = (async () => {
       const runner = this.dataSource.createQueryRunner();
       try {
-        const client = await connectionOf(runner);
-        const prepared = name ? sqlPrepared(client) : null;
-        const prepare = !!name && !prepared!.has(name);
-        const statement = name ? `EXECUTE ${name}_s(${values.map(argumentLiteral).join(', ')})` : withLiterals(sql, values);
-        const text =
-          `START TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY; ${this.scopeStatement()}; ` +
-          `${prepare ? `PREPARE ${name}_s AS ${sql}; ` : ''}${statement}; COMMIT`;
-        try {
-          // a multi-statement string answers one result per statement (pg's types say one)
-          const answer: pg.QueryResult | pg.QueryResult[] = await client.query(text);
-          const results = Array.isArray(answer) ? answer : [answer];
-          if (prepare) prepared!.add(name!);
-          const commit = results[results.length - 1];
-          if (commit.command !== 'COMMIT') throw new Error(`COMMIT answered ${commit.command}: the transaction had been aborted`);
-          this.served = 'primary';
-          return results[results.length - 2].rows as R[];
-        } catch (error) {
-          await endTransaction(client, 'ROLLBACK');
-          // a PREPARE outlives the transaction that made it: whether it ran or not, it is gone now
-          if (prepare) await client.query(`DEALLOCATE ${name}_s`).catch(() => undefined);
-          throw translateDatabaseError(error instanceof Error && 'severity' in error ? new QueryFailedError(sql, values, error) : error);
-        }
+        return await work(await connectionOf(runner));
       } finally {
         await runner.release();
       }
     })();
-    this.alone = work.catch(() => undefined);
+    this.alone = running.catch(() => undefined);
     try {
-      return await work;
+      return await running;
     } finally {
       this.alone = null;
     }
@@ -430,6 +423,12 @@ export class RequestDb {
       [this.scope.userId ?? '', `{${teamIds.join(',')}}`, String(this.options.statementTimeoutMs ?? 0)],
     );
   }
+}
+
+/** A multi-statement string's results, one per statement (pg answers an array then; its types say one result). */
+async function multiStatement(client: pg.ClientBase, text: string): Promise<pg.QueryResult[]> {
+  const answer: pg.QueryResult | pg.QueryResult[] = await client.query(text);
+  return Array.isArray(answer) ? answer : [answer];
 }
 
 /** Statement names each connection has prepared with SQL PREPARE (`RequestDb.readStatement`). */
