@@ -284,14 +284,16 @@ BEGIN
     PERFORM claimgraph_apply_report_deltas(ARRAY(
       SELECT d::claimgraph_report_delta FROM claimgraph_verdict_figure_deltas(ARRAY(SELECT o::verdicts FROM old_rows o), '{}'::verdicts[]) d));
   ELSE
+    -- only the verdicts whose figures can have moved, before and after
     PERFORM claimgraph_apply_report_deltas(ARRAY(
-      SELECT d::claimgraph_report_delta FROM claimgraph_verdict_figure_deltas(
-        ARRAY(SELECT o::verdicts FROM old_rows o JOIN new_rows n ON n.id = o.id
-               WHERE o.rating <> n.rating OR (o.withdrawn_at IS NULL) <> (n.withdrawn_at IS NULL)
-                  OR o.claim_id <> n.claim_id OR o.reviewer_id <> n.reviewer_id),
-        ARRAY(SELECT n::verdicts FROM old_rows o JOIN new_rows n ON n.id = o.id
-               WHERE o.rating <> n.rating OR (o.withdrawn_at IS NULL) <> (n.withdrawn_at IS NULL)
-                  OR o.claim_id <> n.claim_id OR o.reviewer_id <> n.reviewer_id)) d));
+      WITH changed AS (
+        SELECT o::verdicts AS before, n::verdicts AS after
+        FROM old_rows o JOIN new_rows n ON n.id = o.id
+        WHERE o.rating <> n.rating OR (o.withdrawn_at IS NULL) <> (n.withdrawn_at IS NULL)
+           OR o.claim_id <> n.claim_id OR o.reviewer_id <> n.reviewer_id
+      )
+      SELECT d::claimgraph_report_delta
+      FROM claimgraph_verdict_figure_deltas(ARRAY(SELECT before FROM changed), ARRAY(SELECT after FROM changed)) d));
   END IF;
   RETURN NULL;
 END $$;
