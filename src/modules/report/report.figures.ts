@@ -85,6 +85,19 @@ function pick<E extends string>(row: Record<string, unknown>, values: readonly E
   return Object.fromEntries(values.map((value) => [value, Number(row[`${prefix}_${value.toLowerCase()}`] ?? 0)])) as Record<E, number>;
 }
 
+/** Rows of articles with claims by sourcing (`sourcing_<value>` columns) and the count of such articles, as the report answers them. */
+function articleSourcing(rows: Record<string, unknown>[]): { articles: number; rows: ArticleSourcing[] } {
+  return {
+    articles: Number(rows[0]?.articles ?? 0),
+    rows: rows.map((row) => ({
+      articleId: String(row.article_id),
+      title: String(row.title),
+      claims: Number(row.claims),
+      bySourcing: pick(row, SOURCINGS, 'sourcing'),
+    })),
+  };
+}
+
 const FILTERED_CLAIMS = (where: string): string => `SELECT c.id FROM claims c JOIN articles a ON a.id = c.article_id WHERE ${where}`;
 
 /**
@@ -259,15 +272,7 @@ export async function sourcingByArticle(db: RequestDb, scope: ReportScope, limit
     LIMIT $${params.length}`,
     params,
   );
-  return {
-    articles: Number(rows[0]?.articles ?? 0),
-    rows: rows.map((row) => ({
-      articleId: String(row.article_id),
-      title: String(row.title),
-      claims: Number(row.claims),
-      bySourcing: pick(row, SOURCINGS, 'sourcing'),
-    })),
-  };
+  return articleSourcing(rows);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -494,9 +499,10 @@ export async function maintainedSourcingByArticle(
   // the whole team's articles are counted from the partial index alone; a filter needs the articles' columns
   const counted = where ? selected : 'report_article_claims r WHERE r.team_id = $1 AND r.counted AND r.claims > 0';
   params.push(limit);
-  const rows = await db.query<{ article_id: string; title: string; claims: number; sourced: number; anonymous: number; unsourced: number; articles: number }>(
+  const rows = await db.query<Record<string, unknown>>(
     `
-    SELECT r.article_id, a.title, r.claims, r.sourced, r.anonymous, r.unsourced, (SELECT count(*)::int FROM ${counted}) AS articles,
+    SELECT r.article_id, a.title, r.claims, r.sourced AS sourcing_sourced, r.anonymous AS sourcing_anonymous, r.unsourced AS sourcing_unsourced,
+           (SELECT count(*)::int FROM ${counted}) AS articles,
            ${entityColumns(manager, Article, 'a', 'article_')}
     FROM ${selected}
     ORDER BY r.claims DESC, r.published_at, r.article_id
@@ -505,13 +511,5 @@ export async function maintainedSourcingByArticle(
     { prepare: true },
   );
   primeJoined(loaders, manager, Article, true, rows, 'article_');
-  return {
-    articles: Number(rows[0]?.articles ?? 0),
-    rows: rows.map((row) => ({
-      articleId: String(row.article_id),
-      title: String(row.title),
-      claims: Number(row.claims),
-      bySourcing: { SOURCED: Number(row.sourced), ANONYMOUS: Number(row.anonymous), UNSOURCED: Number(row.unsourced) },
-    })),
-  };
+  return articleSourcing(rows);
 }
