@@ -9,6 +9,7 @@ import { createDataSource } from '../src/db/data-source';
 import { buildClaimgraphSchema } from '../src/schema';
 import { toGlobalId } from '../src/shared/ids';
 import { benchLayout, generateDataset, type BenchUser } from './dataset';
+import { seededRandom as random } from './random';
 import { BENCH_DATABASE, benchDatabaseExists, benchPostgres, recreateBenchDatabase, withClient } from './postgres';
 import { createCredentials, type AuthMode, type Credential } from './credentials';
 import { ARTICLE_PAGE, CLAIM_QUEUE, POSTGRAPHILE_ARTICLE_PAGE, SUBMIT_VERDICT, postGraphileAsClaimgraph } from './queries';
@@ -73,18 +74,6 @@ function parseOptions(argv: string[]): Options {
 }
 
 const log = (line: string) => process.stdout.write(`${line}\n`);
-
-/** Deterministic choices (mulberry32), so two runs ask for the same ids in the same order. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Fixtures {
   teams: Map<string, { id: string; claims: number; verdicts: number; articles: number }>;

@@ -6,8 +6,8 @@ import { publishClaim, submitVerdict } from './report-fixture';
 import type { FieldDeclaration } from '../src/shared/fields';
 import { CLAIM_COLUMNS, CLAIM_DATABASE_ONLY, CLAIM_DATES, CLAIM_FIELDS } from '../src/modules/claim/claim.entity';
 import { VERDICT_COLUMNS, VERDICT_DATES, VERDICT_FIELDS } from '../src/modules/verdict/verdict.entity';
+import { teamScope } from '../bench/export-copy';
 import { CSV_HEADER, REPORT_COLUMNS } from '../src/modules/report/report-columns';
-import type { ReportScope } from '../src/modules/report/report.filter';
 import { REPORTED_CLAIM_COLUMNS, REPORTED_VERDICT_COLUMNS, rowQuery } from '../src/modules/report/report-row';
 
 const IMPORT = `mutation($i: ImportArticleInput!) { importArticle(input: $i) { claims { id } } }`;
@@ -94,17 +94,8 @@ describe('one declaration per field (CLAIM_COLUMNS, VERDICT_COLUMNS)', () => {
   });
 
   it('selects every reported column in the report query, and writes each into CSV and JSON Lines', async () => {
-    const scope = {
-      team: { id: rawId(desk.teamId), slug: desk.teamSlug },
-      articleIds: null,
-      publishedFrom: null,
-      publishedTo: null,
-      status: null,
-      sourcing: null,
-      rating: null,
-      reviewer: null,
-    };
-    const { sql } = rowQuery(scope as unknown as ReportScope);
+    const scope = teamScope(rawId(desk.teamId), desk.teamSlug);
+    const { sql } = rowQuery(scope);
     for (const field of REPORTED_CLAIM_COLUMNS) expect(sql).toContain(`c.${field.column}`);
     for (const field of REPORTED_VERDICT_COLUMNS) expect(sql).toContain(`v.${field.column}`);
     const headers = REPORT_COLUMNS.flatMap((column) => column.csv.map(({ name }) => name));

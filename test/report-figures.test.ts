@@ -4,6 +4,7 @@ import { Role } from '../src/modules/team/role';
 import { createTestApp, type GraphQLResult, type TestApp, type TestUser } from './support/app';
 import { ARTICLE_TEXT, createArticle, createClaim, createDesk, type Desk } from './support/desk';
 import { rawId } from './report-fixture';
+import { seededRandom as random } from '../bench/random';
 
 /**
  * The figures the write path keeps (src/modules/report/report-figures.sql) against the same figures
@@ -50,18 +51,6 @@ const EXPECTED_CODES = new Set([
   'ANCHOR_NOT_FOUND',
   'ANCHOR_AMBIGUOUS',
 ]);
-
-/** Deterministic choices (mulberry32): a failure replays. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe('maintained report figures', () => {
   let app: TestApp;
