@@ -9,7 +9,7 @@ import { enableStatementCounting } from '../src/db/statement-counter';
 import { loadConfig } from '../src/config';
 import { createServer, type ClaimgraphServer } from '../src/server';
 import { buildClaimgraphSchema } from '../src/schema';
-import { toGlobalId } from '../src/shared/ids';
+import { base64urlSql, globalIdSql, type NodeType, toGlobalId } from '../src/shared/ids';
 
 /**
  * The read path compiled to one SQL statement (src/http/sql-selection.ts) answers exactly what
@@ -95,6 +95,37 @@ describe('SQL-compiled reads answer as the resolvers do', () => {
     expect(compiled.text).toBe(resolved.text);
     return { ...compiled, resolvedStatements: resolved.statements, body: JSON.parse(compiled.text) as { data: any; errors?: any[] } };
   }
+
+  it("encodes global ids and cursors in SQL as Node's base64url does", async () => {
+    const types: NodeType[] = [
+      'Team',
+      'User',
+      'Article',
+      'ArticleRevision',
+      'Claim',
+      'Source',
+      'Evidence',
+      'Verdict',
+      'Comment',
+      'Assignment',
+      'HistoryEvent',
+      'ApiToken',
+      'WebhookEndpoint',
+      'TeamInvitation',
+    ];
+    for (const type of types) {
+      const { rows } = await client.query(
+        `SELECT raw::text AS raw, ${globalIdSql(type, 'raw')} AS id FROM (SELECT gen_random_uuid() AS raw FROM generate_series(1, 200)) uuids
+         UNION ALL SELECT raw::text, ${globalIdSql(type, 'raw')} FROM (SELECT (random() * 9e18)::bigint AS raw FROM generate_series(1, 50) UNION ALL SELECT 1 UNION ALL SELECT 9223372036854775807) bigints`,
+      );
+      for (const row of rows) expect(row.id).toBe(toGlobalId(type, row.raw));
+    }
+    // every length around the padding and Postgres's 76-character line breaks, non-ASCII included
+    const { rows } = await client.query(
+      `SELECT t, ${base64urlSql('t')} AS encoded FROM (SELECT left(repeat(md5(i::text) || 'é"[]', 4), i) AS t FROM generate_series(0, 150) i) texts`,
+    );
+    for (const row of rows) expect(row.encoded).toBe(Buffer.from(row.t, 'utf8').toString('base64url'));
+  });
 
   it('answers the reviewer article page in one statement, as the resolvers do', async () => {
     const page = await both(ARTICLE_PAGE, { id: articleId(0) });

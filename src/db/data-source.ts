@@ -69,6 +69,7 @@ export function createDataSource(options: DataSourceOptions): DataSource {
       idleTimeoutMillis: 30_000,
       // JIT compilation costs 100-200 ms per statement whose estimated cost passes jit_above_cost,
       // which a report over many articles does; every claimgraph statement is short, so it never pays
+      // (downloads too: a stream would pay it before its first row)
       options: '-c jit=off',
     },
   });

@@ -33,6 +33,8 @@ import { ARTICLE_CLAIMS } from '../modules/claim/claim.service';
 import { RawJson } from './raw-json';
 import { CLAIM_EVIDENCE } from '../modules/evidence/evidence.service';
 import { claimVerdicts } from '../modules/verdict/verdict.service';
+import { agreementOfKeys, type AgreementFigure } from '../modules/report/report.figures';
+import { verdictReportSql } from '../modules/report/report.sql-selection';
 
 /*
  * The read path as one SQL statement.
@@ -153,6 +155,14 @@ const ROOTS: Record<string, { type: string; visible: (row: string) => Sql }> = {
   claim: { type: 'Claim', visible: notDeleted },
 };
 
+/**
+ * Root fields with a compiler of their own, in the module that owns them (over `RootCompiler`):
+ * `verdictReport` from the figures the write path maintains.
+ */
+const COMPILED_ROOTS: Record<string, (compiler: RootCompiler, field: GraphQLField<unknown, unknown>, nodes: FieldNode[]) => Sql> = {
+  verdictReport: (compiler, field, nodes) => verdictReportSql(compiler, field, nodes),
+};
+
 /** Cursor value types whose `::text` needs no JSON escaping (the cursor is built by concatenation). */
 const PLAIN_CURSOR_TYPES = new Set(['integer', 'bigint', 'numeric', 'uuid', 'timestamptz']);
 
@@ -168,6 +178,9 @@ const literal = (text: string) => `'${text.replace(/'/g, "''")}'`;
  *   http(s) host that is no IP address and no punycode, no port or credentials, a path, query and
  *   fragment of characters WHATWG leaves alone, no dot segments) go out as they are.
  * - `{"!null": true}`: a non-null relation the caller may not see: the resolvers answer.
+ * - `{"!float": text}`: a double Postgres would print in exponent form where JavaScript does not.
+ * - `{"!agreement": [level, field, patterns]}`: a field of a report's Krippendorff agreement,
+ *   computed by `agreementOfKeys` from the pattern figures (`key:n,…`), as the resolvers do.
  * In Postgres's JSON text `{"!` can only be a marker: the `"` of a quote inside a string is
  * escaped, and keys are ours. So a text without it is the answer as it is, and goes to the client
  * without being parsed (`RawJson`).
@@ -182,8 +195,39 @@ const REFUSED = `'{"!null":true}'::json`;
 
 class Unsupported extends Error {}
 
+/**
+ * What a root field's own compiler (COMPILED_ROOTS) uses of a compilation. Any error it throws
+ * means "not expressible": the resolvers answer that root field.
+ */
+export interface RootCompiler {
+  readonly schema: GraphQLSchema;
+  /** A parameter read from each request's variables, as `$n::type`. */
+  param(read: (variables: Variables) => unknown, type: string): Sql;
+  /** A value the SQL's shape depends on, read from the variables (recorded for the compilation cache). */
+  decide<T>(read: (variables: Variables) => T, key: (value: T) => string): T;
+  alias(): string;
+  /** `json_build_object` of the selection on `type`, every field (but `__typename`) as `value` builds it. */
+  selection(type: GraphQLObjectType, nodes: readonly FieldNode[], value: (field: GraphQLField<unknown, unknown>, fieldNodes: FieldNode[]) => Sql): Sql;
+  /** The JSON object of a table row (User, Article, …) as the node types' fields answer it. */
+  object(type: GraphQLObjectType, nodes: FieldNode[], row: string): Sql;
+  /** A scalar or enum leaf of `field` from SQL `value`, printed as GraphQL prints it. */
+  leaf(field: GraphQLField<unknown, unknown>, value: Sql): Sql;
+  readonly sql: typeof sqlText;
+}
+
+export const sqlText = {
+  literal: (text: string): Sql => literal(text),
+  /** Marks a non-null value the resolvers would refuse: they answer instead. */
+  refused: REFUSED,
+  /** A float8 as JSON that JavaScript prints the same (see MARKER). */
+  float: (value: Sql): Sql =>
+    `CASE WHEN ${value} IS NULL OR ${value} = 0 OR (abs(${value}) >= 1e-4 AND abs(${value}) < 1e15) THEN to_json(${value}) ELSE json_build_object('!float', (${value})::text) END`,
+  agreement: (level: number, field: 'alpha' | 'units' | 'pairableValues', patterns: Sql): Sql =>
+    `json_build_object('!agreement', json_build_array(${level}, '${field}', ${patterns}))`,
+};
+
 /** One operation's compilation for one request's variables. */
-type Variables = Record<string, unknown>;
+export type Variables = Record<string, unknown>;
 
 /** A value the SQL's shape depended on, as `check` reads it from other variables. */
 interface Guard {
@@ -197,26 +241,27 @@ interface Guard {
  * variables: so the same SQL serves every later request whose variables decide the same, with
  * its parameters read from them (`CachedCompilation`).
  */
-class Compilation {
+class Compilation implements RootCompiler {
   /** Parameters $2… (each read from the variables); $1 is the caller's teams. */
   readonly params: ((variables: Variables) => unknown)[] = [];
   readonly guards: Guard[] = [];
+  readonly sql = sqlText;
   private aliases = 0;
 
   constructor(
-    private readonly schema: GraphQLSchema,
+    readonly schema: GraphQLSchema,
     private readonly metadata: (entity: object) => EntityMetadata,
     private readonly fragments: Record<string, FragmentDefinitionNode>,
     private readonly variables: Variables,
   ) {}
 
-  private param(read: (variables: Variables) => unknown, type: string): Sql {
+  param(read: (variables: Variables) => unknown, type: string): Sql {
     this.params.push(read);
     return `$${this.params.length + 1}::${type}`;
   }
 
   /** `read(variables)`, recorded with its `key`: a cached compilation serves variables that give the same keys. */
-  private decide<T>(read: (variables: Variables) => T, key: (value: T) => string): T {
+  decide<T>(read: (variables: Variables) => T, key: (value: T) => string): T {
     const outcome = (variables: Variables): { key: string; value?: T; error?: unknown } => {
       try {
         const value = read(variables);
@@ -231,7 +276,7 @@ class Compilation {
     return now.value as T;
   }
 
-  private alias(): string {
+  alias(): string {
     return `r${++this.aliases}`;
   }
 
@@ -280,6 +325,8 @@ class Compilation {
 
   /** A root field: its JSON as text, the row by global id (NULL when the resolvers must answer it). */
   root(fieldName: string, nodes: FieldNode[]): Sql {
+    const compiled = COMPILED_ROOTS[fieldName];
+    if (compiled) return compiled(this, this.schema.getQueryType()!.getFields()[fieldName], nodes);
     const root = ROOTS[fieldName];
     if (!root) throw new Unsupported(`Query.${fieldName}`);
     const queryType = this.schema.getQueryType()!;
@@ -298,7 +345,7 @@ class Compilation {
    * `json_build_object` of `nodes`' merged selection on `type`, grouped by response key:
    * `__typename` here, every other field as `value` builds it.
    */
-  private selection(type: GraphQLObjectType, nodes: readonly FieldNode[], value: (field: GraphQLField<unknown, unknown>, fieldNodes: FieldNode[]) => Sql): Sql {
+  selection(type: GraphQLObjectType, nodes: readonly FieldNode[], value: (field: GraphQLField<unknown, unknown>, fieldNodes: FieldNode[]) => Sql): Sql {
     const grouped = new Map<string, FieldNode[]>();
     for (const node of nodes) if (node.selectionSet) this.collect(type, node.selectionSet, grouped);
     const pairs: Sql[] = [];
@@ -349,7 +396,7 @@ class Compilation {
     return this.leaf(field, `${row}."${column.databaseName}"`);
   }
 
-  private leaf(field: GraphQLField<unknown, unknown>, value: Sql): Sql {
+  leaf(field: GraphQLField<unknown, unknown>, value: Sql): Sql {
     const type = getNamedType(field.type);
     if (isEnumType(type)) return value;
     if (!isScalarType(type)) throw new Unsupported(type.name);
@@ -577,11 +624,21 @@ class Compilation {
 function answerOf(text: string, raw: boolean): unknown {
   if (!text.includes(MARKER)) return raw ? new RawJson(text) : JSON.parse(text);
   let refused = false;
+  const agreements = new Map<string, AgreementFigure[]>();
   const value = JSON.parse(text, (_key, item: unknown) => {
     if (item === null || typeof item !== 'object' || Array.isArray(item)) return item;
     const marked = item as Record<string, unknown>;
     if ('!null' in marked) refused = true;
-    else if ('!url' in marked) {
+    else if ('!float' in marked) return Number(marked['!float']);
+    else if ('!agreement' in marked) {
+      const [level, field, patterns] = marked['!agreement'] as [number, 'alpha' | 'units' | 'pairableValues', string];
+      let figures = agreements.get(patterns);
+      if (!figures) {
+        const rows = patterns ? patterns.split(',').map((entry) => entry.split(':')) : [];
+        agreements.set(patterns, (figures = agreementOfKeys(rows.map(([key, n]) => ({ key, n: Number(n) })))));
+      }
+      return figures[level][field];
+    } else if ('!url' in marked) {
       try {
         return new URL(String(marked['!url'])).toString();
       } catch {

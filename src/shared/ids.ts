@@ -28,17 +28,28 @@ export function toGlobalId(type: NodeType, rawId: string): string {
 /**
  * Node's `Buffer#toString('base64url')` of a SQL text expression's UTF-8, as a SQL expression.
  * Postgres's base64 breaks lines every 76 characters and pads with `=`; both go, as in base64url.
+ * replace() and rtrim() rather than one translate(): translate() walks every character of its
+ * input and of its lists, and cost about three times as much per value (~500 values a page).
+ * `wrapped: false` leaves out the line-break removal, for inputs known to be at most 57 bytes
+ * (one line of base64).
  */
-export function base64urlSql(text: string): string {
-  return `translate(encode(convert_to(${text}, 'UTF8'), 'base64'), E'+/=\\n', '-_')`;
+export function base64urlSql(text: string, options: { wrapped: boolean } = { wrapped: true }): string {
+  const encoded = `encode(convert_to(${text}, 'UTF8'), 'base64')`;
+  return `replace(replace(rtrim(${options.wrapped ? `replace(${encoded}, E'\\n', '')` : encoded}, '='), '+', '-'), '/', '_')`;
 }
 
 /**
  * `toGlobalId` as a SQL expression over a uuid or bigint column, for output Postgres builds itself
- * (CSV downloads, the read path as one statement in src/http/sql-selection.ts).
+ * (CSV downloads, the read path as one statement in src/http/sql-selection.ts). Base64 encodes
+ * 3 bytes at a time, so the whole 3-byte groups of `Type:` are encoded here once, and Postgres
+ * encodes only the rest of the prefix and the id (at most 2 + 36 bytes: one line, no breaks).
  */
 export function globalIdSql(type: NodeType, column: string): string {
-  return base64urlSql(`'${type}:' || ${column}::text`);
+  const prefix = `${type}:`;
+  const whole = prefix.length - (prefix.length % 3);
+  const rest = prefix.slice(whole);
+  const head = whole > 0 ? `'${Buffer.from(prefix.slice(0, whole), 'utf8').toString('base64url')}' || ` : '';
+  return `${head}${base64urlSql(`${rest ? `'${rest}' || ` : ''}${column}::text`, { wrapped: false })}`;
 }
 
 export interface DecodedId {

@@ -98,11 +98,9 @@ export class CopyReadable extends Readable {
     const manager = await db.manager();
     // TypeORM's PostgresQueryRunner.connect() hands back the pg client it already holds.
     const client = (await manager.queryRunner!.connect()) as BackendClient;
-    // JIT compiles for the whole result's estimated cost before the first row; a stream pays that
-    // up front and gains little (one lateral lookup per row dominates).
     // statement_timeout would cover the whole COPY, however slowly the client reads: downloads are
     // bounded instead by the HTTP layer's stall timeout and its cap on concurrent downloads.
-    await client.query('SET LOCAL jit = off; SET LOCAL statement_timeout = 0');
+    await client.query('SET LOCAL statement_timeout = 0');
     const copy = client.query(copyTo(`COPY (${sql}) TO STDOUT`));
     const stream = new CopyReadable(client, copy);
     if (preamble) stream.push(preamble);

@@ -200,6 +200,17 @@ export async function agreement(db: RequestDb, scope: ReportScope): Promise<Agre
   return agreementOf(rows);
 }
 
+/**
+ * Both alphas from the maintained pattern figures (key: the ratings in order, space-separated; n:
+ * the claims with that pattern), taken in key order (byte order, as `COLLATE "C"` sorts them): the
+ * sums in `krippendorffAlpha` follow the rows' order, so the resolvers and the SQL-compiled
+ * report (src/modules/report/report.sql-selection.ts) get the same doubles from the same rows.
+ */
+export function agreementOfKeys(rows: readonly { key: string; n: number }[]): AgreementFigure[] {
+  const ordered = [...rows].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  return agreementOf(ordered.map((row) => ({ pattern: row.key.split(' ') as Rating[], claims: row.n })));
+}
+
 /** Both alphas from the claims' rating patterns (each distinct multiset of ratings, with how many claims have it). */
 function agreementOf(rows: { pattern: Rating[]; claims: number }[]): AgreementFigure[] {
   const nominalUnits = rows.map((row) => row.pattern);
@@ -341,7 +352,7 @@ function articleWhere(scope: ReportScope, params: unknown[]): string | null {
 }
 
 /** The reviewer of a verdict figure's key; NULL for the other figures, whose keys are no UUIDs (a hash join casts every row). */
-const REVIEWER_OF_KEY = "CASE WHEN f.figure = 'verdict' THEN split_part(f.key, ' ', 1)::uuid END";
+export const REVIEWER_OF_KEY = "CASE WHEN f.figure = 'verdict' THEN split_part(f.key, ' ', 1)::uuid END";
 
 /**
  * The figure rows of the whole team, or of the articles a filter on ids (and dates) selects.
@@ -408,9 +419,10 @@ export function periodRanges(from: number, to: number): PeriodRanges {
  * rows and a few articles' rows (a month at a million claims: ~10k articles' rows by hours alone).
  */
 function datedFigures(scope: ReportScope, params: unknown[]): string {
+  // an open end is timestamptz 'infinity' ('-infinity'), which a Date cannot hold: passed as text, cast
   const add = (value: number): string => {
     params.push(value === Infinity ? 'infinity' : value === -Infinity ? '-infinity' : new Date(value));
-    return `$${params.length}`;
+    return `$${params.length}::timestamptz`;
   };
   const from = scope.publishedFrom?.getTime() ?? -Infinity;
   const to = scope.publishedTo?.getTime() ?? Infinity;
@@ -434,6 +446,17 @@ function datedFigures(scope: ReportScope, params: unknown[]): string {
 }
 
 /**
+ * The maintained figure rows (figure, key, n) of a scope `maintainedScope` accepts, summed over
+ * slots and articles: `$1` is the team, the filter's values are pushed onto `params`.
+ */
+export function figureRows(scope: ReportScope, params: unknown[]): string {
+  return scope.articleIds || (!scope.publishedFrom && !scope.publishedTo) ? articleFigures(scope, params) : datedFigures(scope, params);
+}
+
+/** Reviewers in `verdictCounts`'s order, over `p` (reviewer_id, verdicts) joined to `users u`. */
+export const REVIEWER_RANK = 'p.verdicts DESC, u.name, p.reviewer_id';
+
+/**
  * Every figure of the report from the maintained rows, in one statement: the team's rows, or the
  * rows of the articles the filter selects, summed over their slots (and articles). Reviewers come
  * ranked as `verdictCounts` ranks them (most verdicts, then name, then id).
@@ -442,12 +465,12 @@ export async function maintainedFigures(db: RequestDb, scope: ReportScope, loade
   if (!maintainedScope(scope)) throw new Error('maintainedFigures: the scope filters claims or verdicts');
   const manager = await db.manager();
   const params: unknown[] = [scope.team.id];
-  const figures = scope.articleIds || (!scope.publishedFrom && !scope.publishedTo) ? articleFigures(scope, params) : datedFigures(scope, params);
+  const figures = figureRows(scope, params);
   const rows = await db.query<FigureRow>(
     `
     WITH f AS (${figures}),
     reviewers AS (
-      SELECT p.reviewer_id, u.name, row_number() OVER (ORDER BY p.verdicts DESC, u.name, p.reviewer_id) AS rank,
+      SELECT p.reviewer_id, u.name, row_number() OVER (ORDER BY ${REVIEWER_RANK}) AS rank,
              ${entityColumns(manager, User, 'u', 'user_')}
       FROM (SELECT ${REVIEWER_OF_KEY} AS reviewer_id, sum(f.n) AS verdicts FROM f WHERE f.figure = 'verdict' GROUP BY 1) p
       LEFT JOIN users u ON u.id = p.reviewer_id
@@ -494,7 +517,7 @@ function figuresOf(rows: FigureRow[]): MaintainedFigures {
   }
   verdicts.byReviewer = [...reviewers.values()].sort((a, b) => a.rank - b.rank).map(({ rank: _rank, ...reviewer }) => reviewer);
 
-  const agreement = agreementOf(of('pattern').map((row) => ({ pattern: row.key.split(' ') as Rating[], claims: row.count })));
+  const agreement = agreementOfKeys(of('pattern').map((row) => ({ key: row.key, n: row.count })));
 
   const histogram = of('settle')
     .map((row) => ({ seconds: Number(row.key), count: row.count }))
@@ -541,6 +564,22 @@ export async function maintainedSourcingByArticle(
   if (!maintainedScope(scope)) throw new Error('maintainedSourcingByArticle: the scope filters claims or verdicts');
   const manager = await db.manager();
   const params: unknown[] = [scope.team.id];
+  const rows = await db.query<Record<string, unknown>>(maintainedSourcingSql(scope, params, limit, entityColumns(manager, Article, 'a', 'article_')), params, {
+    prepare: true,
+  });
+  primeJoined(loaders, manager, Article, true, rows, 'article_');
+  return articleSourcing(rows);
+}
+
+/** The order of `maintainedSourcingSql`'s rows (over `report_article_claims r`). */
+export const SOURCING_ORDER = 'r.claims DESC, r.published_at, r.article_id';
+
+/**
+ * The maintained `sourcingByArticle` rows of a scope `maintainedScope` accepts, with `columns`
+ * (over `articles a`, `report_article_claims r`) added: `$1` is the team, the filter's values
+ * and the limit are pushed onto `params`.
+ */
+export function maintainedSourcingSql(scope: ReportScope, params: unknown[], limit: number, columns: string): string {
   const add = (value: unknown): string => {
     params.push(value);
     return `$${params.length}`;
@@ -550,17 +589,11 @@ export async function maintainedSourcingByArticle(
   if (scope.publishedFrom) conditions.push(`r.published_at >= ${add(scope.publishedFrom)}`);
   if (scope.publishedTo) conditions.push(`r.published_at < ${add(scope.publishedTo)}`);
   const where = conditions.join(' AND ');
-  const rows = await db.query<Record<string, unknown>>(
-    `
+  return `
     SELECT r.article_id, a.title, r.claims, r.sourced AS sourcing_sourced, r.anonymous AS sourcing_anonymous, r.unsourced AS sourcing_unsourced,
            (SELECT count(*)::int FROM report_article_claims r WHERE ${where}) AS articles,
-           ${entityColumns(manager, Article, 'a', 'article_')}
-    FROM (SELECT r.* FROM report_article_claims r WHERE ${where} ORDER BY r.claims DESC, r.published_at, r.article_id LIMIT ${add(limit)}) r
+           ${columns}
+    FROM (SELECT r.* FROM report_article_claims r WHERE ${where} ORDER BY ${SOURCING_ORDER} LIMIT ${add(limit)}) r
     JOIN articles a ON a.id = r.article_id AND a.team_id = $1
-    ORDER BY r.claims DESC, r.published_at, r.article_id`,
-    params,
-    { prepare: true },
-  );
-  primeJoined(loaders, manager, Article, true, rows, 'article_');
-  return articleSourcing(rows);
+    ORDER BY ${SOURCING_ORDER}`;
 }

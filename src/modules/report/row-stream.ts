@@ -38,13 +38,11 @@ export class CursorReadable<Raw, Row> extends Readable {
     const manager = await db.manager();
     // TypeORM's PostgresQueryRunner.connect() hands back the pg client it already holds.
     const client = (await manager.queryRunner!.connect()) as PoolClient;
-    // JIT compiles for the whole result's estimated cost before the first row; a stream pays that
-    // up front and gains little (one lateral lookup per row dominates).
     // statement_timeout would cover the portal's whole life, not one batch: the timer runs from
     // Bind until the portal completes, and a suspended portal has not (measured: a 1M-row export
     // was cancelled at the timeout). Downloads are bounded instead by the HTTP layer's stall
     // timeout and its cap on concurrent downloads.
-    await client.query('SET LOCAL jit = off; SET LOCAL statement_timeout = 0');
+    await client.query('SET LOCAL statement_timeout = 0');
     const cursor = client.query(new Cursor<Raw>(sql, params));
     const stream = new CursorReadable(cursor, batchSize, map);
     try {
