@@ -67,7 +67,19 @@ export function createContext(deps: ContextDeps, actor: Actor | null, requestId:
     changed.add(userId);
   };
   let log: Logger | null = null;
-  const context: Context = {
+  // The child logger is made on first use: a pino child (with its redaction setup) costs CPU on
+  // every request, and most requests never log. The getter sits on a prototype of the request's
+  // own: Apollo shallow-copies the context (Object.assign, own properties), which would call an
+  // own getter, and so make the child, on every request.
+  const lazy = Object.create(Object.prototype, {
+    log: {
+      get(): Logger {
+        log ??= deps.log.child({ requestId, userId: actor?.userId });
+        return log;
+      },
+    },
+  }) as { readonly log: Logger };
+  const context: Context = Object.assign(Object.create(lazy) as Context, {
     requestId,
     session: { actor, authError },
     db,
@@ -76,13 +88,7 @@ export function createContext(deps: ContextDeps, actor: Actor | null, requestId:
     cpu: deps.cpu ?? defaultCpuPool(),
     credentialsChanged,
     services: undefined as unknown as Services,
-    // made on first use: a pino child (with its redaction setup) costs CPU on every request, and
-    // most requests never log
-    get log(): Logger {
-      log ??= deps.log.child({ requestId, userId: actor?.userId });
-      return log;
-    },
-  };
+  });
   context.services = new Services(context);
   return context;
 }
