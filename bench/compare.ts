@@ -2,6 +2,8 @@ import 'reflect-metadata';
 import path from 'node:path';
 import { toGlobalId } from '../src/shared/ids';
 import { ARTICLE_PAGE } from './queries';
+import { verdictReportQuery } from './optional';
+import { buildClaimgraphSchema } from '../src/schema';
 import { BENCH_DATABASE, benchPostgres, withClient } from './postgres';
 import { GroupCpuSampler, graphqlOk, load, ProcessSampler, type ProcessMemory } from './load';
 import { buildServer, startChild, type ChildServer } from './processes';
@@ -15,6 +17,7 @@ import type { Credential } from './credentials';
  * on the bench data set (run `npm run bench` once first). The two servers run side by side and
  * take turns in short rounds, so both see the same machine: on a shared 2-core box, load from
  * elsewhere moves absolute figures by 2x within minutes, and only interleaved runs compare.
+ * `--report`: the whole team's verdictReport (scenario (c)) instead of the page.
  */
 function option(name: string): string | undefined {
   const index = process.argv.indexOf(`--${name}`);
@@ -51,7 +54,25 @@ async function main(): Promise<void> {
     async (client) => (await client.query(`SELECT value FROM bench.meta WHERE key = 'credentials'`)).rows[0].value as { credentials: Credential[] },
   );
   const byUser = new Map(stored.credentials.map((credential) => [credential.userId, credential]));
+  // --report: the bench's scenario (c) request instead (the whole big team's verdictReport)
+  const report = process.argv.includes('--report') ? verdictReportQuery(await buildClaimgraphSchema()) : null;
+  if (report && 'unavailable' in report) throw new Error(report.unavailable);
+  const mainTeam = report
+    ? await withClient(
+        postgres.url,
+        async (client) => (await client.query(`SELECT team_id FROM bench.teams WHERE slug = 'bench-main'`)).rows[0].team_id as string,
+      )
+    : null;
   const request = () => {
+    if (report && mainTeam) {
+      const reviewers = credentials.get('bench-main')!;
+      return {
+        method: 'POST' as const,
+        path: '/graphql',
+        headers: byUser.get(reviewers[Math.floor(Math.random() * reviewers.length)])!.headers,
+        body: JSON.stringify({ query: report.query, variables: { teamId: toGlobalId('Team', mainTeam) } }),
+      };
+    }
     const article = articles[Math.floor(Math.random() * articles.length)];
     const reviewers = credentials.get(article.slug)!;
     const credential = byUser.get(reviewers[Math.floor(Math.random() * reviewers.length)])!;

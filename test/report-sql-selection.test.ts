@@ -4,6 +4,7 @@ import pino from 'pino';
 import { createTestApp, type TestApp } from './support/app';
 import { generateDataset, type BenchUser } from '../bench/dataset';
 import { verdictReportQuery } from '../bench/optional';
+import { createCredentials } from '../bench/credentials';
 import { enableStatementCounting } from '../src/db/statement-counter';
 import { loadConfig } from '../src/config';
 import { createServer, type ClaimgraphServer } from '../src/server';
@@ -211,6 +212,30 @@ describe('verdictReport compiled to SQL answers as the resolvers do', () => {
       teamId: teamId('desk'),
     });
     expect(rows.statements).toBeGreaterThan(4);
+  });
+
+  it("writes Postgres's text into HTTP responses as it is, with alpha and the median spliced in", async () => {
+    const url = `${await app.listen()}/graphql`;
+    const member = users.find((user) => user.id === caller)!;
+    const {
+      credentials: [credential],
+    } = await createCredentials(app.dataSource, [member]);
+    const post = async (variables: Record<string, unknown>) => {
+      const response = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...credential.headers },
+        body: JSON.stringify({ query: benchQuery, variables }),
+      });
+      expect(response.status).toBe(200);
+      return response.text();
+    };
+    for (const slug of ['desk', 'solo', 'empty']) {
+      const text = await post({ teamId: teamId(slug) });
+      // unparsed: Postgres's separators, and no marker left ('desk' lists an article whose URL is rewritten in JavaScript)
+      if (slug !== 'desk') expect(text).toMatch(/^\{"data":\{"verdictReport":\{"totalCount" : /);
+      expect(text).not.toContain('"!');
+      expect(JSON.parse(text)).toEqual(JSON.parse((await runOn(resolvers, benchQuery, { teamId: teamId(slug) })).text));
+    }
   });
 
   it('sees a write at once (the figures are maintained, nothing is cached)', async () => {

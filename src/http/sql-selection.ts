@@ -634,22 +634,16 @@ class Compilation implements RootCompiler {
  */
 function answerOf(text: string, raw: boolean): unknown {
   if (!text.includes(MARKER)) return raw ? new RawJson(text) : JSON.parse(text);
+  // values computed in JavaScript go into the text where their markers were: a report whose only
+  // markers are those still goes out as Postgres printed it, without being parsed
+  const spliced = spliceComputed(text);
+  if (!spliced.includes(MARKER)) return raw ? new RawJson(spliced) : JSON.parse(spliced);
   let refused = false;
-  const agreements = new Map<string, AgreementFigure[]>();
-  const value = JSON.parse(text, (_key, item: unknown) => {
+  const value = JSON.parse(spliced, (_key, item: unknown) => {
     if (item === null || typeof item !== 'object' || Array.isArray(item)) return item;
     const marked = item as Record<string, unknown>;
     if ('!null' in marked) refused = true;
-    else if ('!float' in marked) return Number(marked['!float']);
-    else if ('!agreement' in marked) {
-      const [level, field, patterns] = marked['!agreement'] as [number, 'alpha' | 'units' | 'pairableValues', string];
-      let figures = agreements.get(patterns);
-      if (!figures) {
-        const rows = patterns ? patterns.split(',').map((entry) => entry.split(':')) : [];
-        agreements.set(patterns, (figures = agreementOfKeys(rows.map(([key, n]) => ({ key, n: Number(n) })))));
-      }
-      return figures[level][field];
-    } else if ('!url' in marked) {
+    else if ('!url' in marked) {
       try {
         return new URL(String(marked['!url'])).toString();
       } catch {
@@ -660,6 +654,40 @@ function answerOf(text: string, raw: boolean): unknown {
     return item;
   }) as unknown;
   return refused ? undefined : value;
+}
+
+const COMPUTED_MARKERS = ['{"!float"', '{"!agreement"'];
+
+/**
+ * `text` with each `!float` and `!agreement` marker replaced by the JSON of its value. Neither
+ * marker's content can hold a `}` (a float's text; rating names, counts, `:` and `,`), so each
+ * ends at the first one after it.
+ */
+function spliceComputed(text: string): string {
+  const agreements = new Map<string, AgreementFigure[]>();
+  let spliced = '';
+  let copied = 0;
+  let from = 0;
+  for (let start = text.indexOf(MARKER); start >= 0; start = text.indexOf(MARKER, from)) {
+    from = start + MARKER.length;
+    if (!COMPUTED_MARKERS.some((marker) => text.startsWith(marker, start))) continue;
+    const end = text.indexOf('}', start) + 1;
+    const marked = JSON.parse(text.slice(start, end)) as Record<string, unknown>;
+    let value: unknown;
+    if ('!float' in marked) value = Number(marked['!float']);
+    else {
+      const [level, field, patterns] = marked['!agreement'] as [number, 'alpha' | 'units' | 'pairableValues', string];
+      let figures = agreements.get(patterns);
+      if (!figures) {
+        const rows = patterns ? patterns.split(',').map((entry) => entry.split(':')) : [];
+        agreements.set(patterns, (figures = agreementOfKeys(rows.map(([key, n]) => ({ key, n: Number(n) })))));
+      }
+      value = figures[level][field];
+    }
+    spliced += `${text.slice(copied, start)}${JSON.stringify(value)}`;
+    copied = from = end;
+  }
+  return copied ? spliced + text.slice(copied) : text;
 }
 
 export interface CompiledAnswer {
