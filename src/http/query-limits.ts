@@ -81,32 +81,20 @@ export function selectOperation(document: DocumentNode, operationName?: string |
 }
 
 /**
- * Measures one operation before anything runs: depth, aliases, directives, and the node budget of
- * GitHub's GraphQL API (every connection counts its `first`/`last`, 20 when absent, multiplied by
- * the page sizes of the connections it is nested in; `nodes(ids:)` counts its ids; a list field
- * with a `first` argument counts that). Fragments are measured once each and reused, so a
- * document that spreads fragments exponentially is measured in linear time.
+ * Aliases and directives are counted over the whole document as written (a directive flood is
+ * costly to parse and validate whether or not its fragment is used), with the first string literal
+ * that is not storable text. None of it depends on the variables: kept per parsed document (the
+ * pipeline's DocumentCache hands out the same DocumentNode for a repeated query), as a walk of
+ * the whole document with graphql's visit() on every request showed in the profile of (a).
  */
-export function analyzeOperation(
-  schema: GraphQLSchema,
-  document: DocumentNode,
-  operationName?: string | null,
-  variables?: Variables,
-): OperationAnalysis | null {
-  const operation = selectOperation(document, operationName);
-  if (!operation) return null;
-  const rootType =
-    operation.operation === 'mutation'
-      ? schema.getMutationType()
-      : operation.operation === 'subscription'
-        ? schema.getSubscriptionType()
-        : schema.getQueryType();
-  const fragments = new Map<string, FragmentDefinitionNode>();
-  for (const definition of document.definitions) {
-    if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
-  }
-  // Aliases and directives are counted over the whole document as written: a directive flood is
-  // costly to parse and validate whether or not its fragment is used.
+/** Analyses that read no variable, per schema, parsed document and operation name (`analyzeOperation`). */
+const analyses = new WeakMap<GraphQLSchema, WeakMap<DocumentNode, Map<string, OperationAnalysis>>>();
+
+const countsByDocument = new WeakMap<DocumentNode, { aliases: number; directives: number; invalidString: string | null }>();
+
+function documentCounts(document: DocumentNode): { aliases: number; directives: number; invalidString: string | null } {
+  const known = countsByDocument.get(document);
+  if (known) return known;
   let aliases = 0;
   let directives = 0;
   let invalidString: string | null = null;
@@ -121,17 +109,52 @@ export function analyzeOperation(
       invalidString ??= invalidText(node.value);
     },
   });
+  const counts = { aliases, directives, invalidString };
+  countsByDocument.set(document, counts);
+  return counts;
+}
 
+/**
+ * Measures one operation before anything runs: depth, aliases, directives, and the node budget of
+ * GitHub's GraphQL API (every connection counts its `first`/`last`, 20 when absent, multiplied by
+ * the page sizes of the connections it is nested in; `nodes(ids:)` counts its ids; a list field
+ * with a `first` argument counts that). Fragments are measured once each and reused, so a
+ * document that spreads fragments exponentially is measured in linear time.
+ */
+export function analyzeOperation(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  operationName?: string | null,
+  variables?: Variables,
+): OperationAnalysis | null {
+  const cacheKey = operationName ?? '';
+  const known = analyses.get(schema)?.get(document)?.get(cacheKey);
+  if (known) return known;
+  const operation = selectOperation(document, operationName);
+  if (!operation) return null;
+  const rootType =
+    operation.operation === 'mutation'
+      ? schema.getMutationType()
+      : operation.operation === 'subscription'
+        ? schema.getSubscriptionType()
+        : schema.getQueryType();
+  const fragments = new Map<string, FragmentDefinitionNode>();
+  for (const definition of document.definitions) {
+    if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
+  }
+  const { aliases, directives, invalidString } = documentCounts(document);
   const defaults = new Map<string, ValueNode>();
   for (const definition of operation.variableDefinitions ?? []) {
     if (definition.defaultValue) defaults.set(definition.variable.name.value, definition.defaultValue);
   }
   let badArgument: OperationAnalysis['badArgument'] = null;
+  let variablesRead = false;
 
   const resolveValue = (value: ValueNode | undefined): unknown => {
     if (!value) return undefined;
     switch (value.kind) {
       case Kind.VARIABLE: {
+        variablesRead = true;
         const name = value.name.value;
         if (variables && Object.hasOwn(variables, name)) return variables[name];
         return resolveValue(defaults.get(name));
@@ -245,7 +268,7 @@ export function analyzeOperation(
   };
 
   const root = rootType ? measure(operation.selectionSet, rootType) : { ...EMPTY, depth: 1 };
-  return {
+  const analysis: OperationAnalysis = {
     operationType: operation.operation,
     operationName: operation.name?.value ?? null,
     depth: root.depth,
@@ -257,6 +280,16 @@ export function analyzeOperation(
     badArgument,
     invalidString,
   };
+  // an operation whose measure read no variable (its page sizes are literals) measures the same
+  // for every request of it
+  if (!variablesRead) {
+    let byDocument = analyses.get(schema);
+    if (!byDocument) analyses.set(schema, (byDocument = new WeakMap()));
+    let byName = byDocument.get(document);
+    if (!byName) byDocument.set(document, (byName = new Map()));
+    byName.set(cacheKey, Object.freeze(analysis));
+  }
+  return analysis;
 }
 
 /**
