@@ -9,12 +9,13 @@ import { enableStatementCounting, type RecordedStatement } from '../src/db/state
 import { replayable } from '../src/db/request-db';
 import { toGlobalId } from '../src/shared/ids';
 import { ARTICLE_PAGE, CLAIM_QUEUE, SUBMIT_VERDICT } from './queries';
-import { verdictReportQuery } from './optional';
-import { benchPostgres, withClient } from './postgres';
+import { monthOf, verdictReportQuery } from './optional';
+import { BENCH_DATABASE, benchPostgres, withClient } from './postgres';
+import { GroupCpuSampler } from './load';
 import { startProfiler } from './profiler';
 
 /**
- * `npx tsx bench/explain.ts [a|b|c|d] [repeat]`: times `repeat` sequential requests in process, then runs one request of a scenario through an in-process server on
+ * `npx tsx bench/explain.ts [a|b|c|month|d] [repeat]` (month: (c) filtered to bench-main's month, chosen as bench/run.ts chooses it): times `repeat` sequential requests in process (server and Postgres backend CPU), then runs one request of a scenario through an in-process server on
  * the bench data set, records every statement it sends, and prints EXPLAIN ANALYZE of each, run
  * as the request ran it (role claimgraph_app, the caller's teams, a read-only snapshot).
  */
@@ -41,7 +42,7 @@ async function main(): Promise<void> {
     SELECT (SELECT a.id FROM articles a WHERE a.team_id = t.team_id ORDER BY a.id LIMIT 1) AS article, t.team_id AS team,
            (SELECT m.user_id FROM memberships m WHERE m.team_id = t.team_id AND m.role = 'REVIEWER' LIMIT 1) AS reviewer
       FROM bench.teams t WHERE t.slug = $1`,
-          [scenario === 'b' ? 'bench-main' : 'bench-10k'],
+          [scenario === 'b' || scenario === 'month' ? 'bench-main' : 'bench-10k'],
         )
       ).rows[0],
   );
@@ -69,15 +70,18 @@ async function main(): Promise<void> {
     input: { claimId: toGlobalId('Claim', verdict.claim_id), rating: ratings[verdict.version % 2], expectedVersion: verdict.version, rationale: 'Re-checked.' },
   });
   const report = verdictReportQuery(await buildClaimgraphSchema());
-  if (scenario === 'c' && 'unavailable' in report) throw new Error(report.unavailable);
+  if ((scenario === 'c' || scenario === 'month') && 'unavailable' in report) throw new Error(report.unavailable);
+  const month = scenario === 'month' ? await withClient(postgres.url, (client) => monthOf(client, team)) : null;
   const [query, variables] =
     scenario === 'b'
       ? [CLAIM_QUEUE, { teamId: toGlobalId('Team', team), after }]
       : scenario === 'c'
         ? [(report as { query: string }).query, { teamId: toGlobalId('Team', team) }]
-        : scenario === 'd'
-          ? [SUBMIT_VERDICT, submitVariables()]
-          : [ARTICLE_PAGE, { id: toGlobalId('Article', article) }];
+        : month
+          ? [(report as { monthQuery: string }).monthQuery, { teamId: toGlobalId('Team', team), from: month.from.toISOString(), to: month.to.toISOString() }]
+          : scenario === 'd'
+            ? [SUBMIT_VERDICT, submitVariables()]
+            : [ARTICLE_PAGE, { id: toGlobalId('Article', article) }];
   const runScenario = async () => {
     const response = await run(query, scenario === 'd' ? submitVariables() : variables);
     const result = (response.body as unknown as { singleResult: { data?: { submitVerdict?: { verdict: { version: number } } }; errors?: unknown[] } })
@@ -90,13 +94,17 @@ async function main(): Promise<void> {
   if (repeat > 0) {
     // sequential requests: wall time and this process's CPU per request (server work only, no HTTP)
     const profiler = process.env.BENCH_PROFILE ? await startProfiler() : null;
+    // and the CPU of the data set's Postgres backends (a local server: their /proc entries)
+    const backends = new GroupCpuSampler('postgres', BENCH_DATABASE);
+    backends.start();
     const cpu = process.cpuUsage();
     const wall = performance.now();
     for (let index = 0; index < repeat; index++) await runScenario();
     const used = process.cpuUsage(cpu);
+    const postgresMs = (backends.stop() * 1000) / repeat;
     if (profiler) console.log(`profile: ${await profiler.stop(process.env.BENCH_PROFILE!)}`);
     console.log(
-      `${repeat} sequential requests: ${((performance.now() - wall) / repeat).toFixed(2)} ms wall, ${((used.user + used.system) / 1000 / repeat).toFixed(2)} ms CPU per request`,
+      `${repeat} sequential requests: ${((performance.now() - wall) / repeat).toFixed(2)} ms wall, ${((used.user + used.system) / 1000 / repeat).toFixed(2)} ms CPU per request, Postgres ${postgresMs.toFixed(2)} ms`,
     );
   }
   const statements: RecordedStatement[] = [];

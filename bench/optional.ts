@@ -10,6 +10,7 @@ import {
   type GraphQLNamedType,
   type GraphQLSchema,
 } from 'graphql';
+import type { Client } from 'pg';
 
 /**
  * Scenarios over features other engineers are building: (c) `verdictReport` and (e) the CSV export.
@@ -66,3 +67,17 @@ function selectAggregates(type: GraphQLNamedType, depth: number): string | null 
 
 /** Where the CSV export is expected (GET, the team as a global id). */
 export const EXPORT_PATH = (teamGlobalId: string) => `/exports/verdicts.csv?team=${encodeURIComponent(teamGlobalId)}`;
+
+/**
+ * The (c) scenario's "month" of a team: the data set's articles stand for a year of the desk's, so
+ * a month is a twelfth of them, from the middle of the run of publication dates.
+ */
+export async function monthOf(client: Client, teamId: string): Promise<{ from: Date; to: Date; articles: number }> {
+  const { rows } = await client.query(
+    `SELECT (SELECT published_at FROM articles WHERE team_id = $1 ORDER BY published_at OFFSET n / 2 LIMIT 1) AS "from",
+            (SELECT published_at FROM articles WHERE team_id = $1 ORDER BY published_at OFFSET n / 2 + n / 12 LIMIT 1) AS "to", n / 12 AS articles
+       FROM (SELECT count(*)::int AS n FROM articles WHERE team_id = $1) t`,
+    [teamId],
+  );
+  return rows[0] as { from: Date; to: Date; articles: number };
+}

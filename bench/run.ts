@@ -15,7 +15,7 @@ import { createCredentials, type AuthMode, type Credential } from './credentials
 import { ARTICLE_PAGE, CLAIM_QUEUE, POSTGRAPHILE_ARTICLE_PAGE, SUBMIT_VERDICT, postGraphileAsClaimgraph } from './queries';
 import { graphqlOk, GroupCpuSampler, load, ProcessSampler, type BenchRequest, type LoadResult, type ProcessMemory } from './load';
 import { buildServer, ROOT, startChild, startScriptNodeFlags, type ChildServer } from './processes';
-import { EXPORT_PATH, verdictReportQuery } from './optional';
+import { EXPORT_PATH, monthOf, verdictReportQuery } from './optional';
 import { downloadCsv, findPsql, psqlCopy, sameFields, teamScope, type Transfer } from './export-copy';
 import { memoryBudgets, writeReport, type BenchReport, type Budget, type ScenarioResult } from './report';
 
@@ -496,17 +496,7 @@ async function main(): Promise<void> {
         const slug = 'bench-main';
         const teamId = toGlobalId('Team', team(slug).id);
         const owner = credentialOf(membersOf(slug, 'OWNER')[0].id);
-        // The data set's articles stand for a year of the desk's: "a month" is a twelfth of them,
-        // from the middle of the run of publication dates.
-        const month = await withClient(postgres.url, async (client) => {
-          const { rows } = await client.query(
-            `SELECT (SELECT published_at FROM articles WHERE team_id = $1 ORDER BY published_at OFFSET n / 2 LIMIT 1) AS "from",
-                    (SELECT published_at FROM articles WHERE team_id = $1 ORDER BY published_at OFFSET n / 2 + n / 12 LIMIT 1) AS "to", n / 12 AS articles
-               FROM (SELECT count(*)::int AS n FROM articles WHERE team_id = $1) t`,
-            [team(slug).id],
-          );
-          return rows[0] as { from: Date; to: Date; articles: number };
-        });
+        const month = await withClient(postgres.url, (client) => monthOf(client, team(slug).id));
         const variants = {
           team: { query: report.query, variables: { teamId }, bound: 100, text: `the whole team (${team(slug).claims.toLocaleString('en')} claims)` },
           month: {

@@ -1,7 +1,18 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 import { definedFunctions, REPORT_FIGURES_ROUTINE, routineText } from '../src/db/sql-routines';
 
-const SCOPE = '(SELECT claimgraph_team_ids())::uuid[]';
+export const SCOPE = '(SELECT claimgraph_team_ids())::uuid[]';
+
+/** `report_period_figures`' columns and key (1764570000000-ReportPeriodFigures creates it with them too). */
+export const PERIOD_FIGURES_COLUMNS = `
+  team_id uuid NOT NULL,
+  span    integer NOT NULL,
+  start   timestamptz NOT NULL,
+  figure  text NOT NULL,
+  key     text NOT NULL,
+  slot    smallint NOT NULL,
+  n       bigint NOT NULL,
+  PRIMARY KEY (team_id, span, start, figure, key, slot)`;
 
 /**
  * A report's figures kept current by the transactions that change claims and verdicts (the
@@ -11,9 +22,12 @@ const SCOPE = '(SELECT claimgraph_team_ids())::uuid[]';
  * - `report_team_figures`: per team, `(figure, key) -> n`, over the claims of articles not deleted.
  * - `report_article_figures`: the same per article (deleted or not), which a filter on articles
  *   (ids, publication dates) sums.
- * - `report_hour_figures`: the same per team and hour of publication (UTC hours; articles not
- *   deleted and dated), so a filter on publication dates sums the hours it covers whole and reads
- *   per-article rows only for the articles in the hours at its two ends.
+ * - `report_period_figures`: the same per team and period of publication (UTC days, hours and
+ *   five minutes, `span` seconds from `start`; articles not deleted and dated), so a filter on
+ *   publication dates sums the periods it covers whole and reads per-article rows only for the
+ *   articles in the five minutes at its two ends. (Databases migrated when this kept hours only
+ *   get it from 1764570000000-ReportPeriodFigures; this migration applies the current routine file,
+ *   whose triggers write this table.)
  * - `report_article_claims`: claims per article by sourcing, with the article's publication date,
  *   so "the articles with most claims" is an index walk.
  *
@@ -49,15 +63,7 @@ export class ReportFigures1764543000000 implements MigrationInterface {
         n          integer NOT NULL,
         PRIMARY KEY (article_id, figure, key, slot)
       );
-      CREATE TABLE report_hour_figures (
-        team_id uuid NOT NULL,
-        hour    timestamptz NOT NULL,
-        figure  text NOT NULL,
-        key     text NOT NULL,
-        slot    smallint NOT NULL,
-        n       bigint NOT NULL,
-        PRIMARY KEY (team_id, hour, figure, key, slot)
-      );
+      CREATE TABLE report_period_figures (${PERIOD_FIGURES_COLUMNS});
       CREATE TABLE report_article_claims (
         article_id   uuid PRIMARY KEY,
         team_id      uuid NOT NULL,
@@ -71,7 +77,7 @@ export class ReportFigures1764543000000 implements MigrationInterface {
       CREATE INDEX report_article_claims_most_idx ON report_article_claims (team_id, claims DESC, published_at, article_id)
         WHERE counted AND claims > 0;
     `);
-    for (const table of ['report_team_figures', 'report_article_figures', 'report_hour_figures', 'report_article_claims']) {
+    for (const table of ['report_team_figures', 'report_article_figures', 'report_period_figures', 'report_article_claims']) {
       await queryRunner.query(`
         ALTER TABLE ${table} ENABLE ROW LEVEL SECURITY;
         ALTER TABLE ${table} FORCE ROW LEVEL SECURITY;
@@ -97,7 +103,7 @@ export class ReportFigures1764543000000 implements MigrationInterface {
     await queryRunner.query(`DELETE FROM schema_routines WHERE name = $1`, [REPORT_FIGURES_ROUTINE.name]);
     await queryRunner.query(`
       DROP TABLE report_article_claims;
-      DROP TABLE report_hour_figures;
+      DROP TABLE report_period_figures;
       DROP TABLE report_article_figures;
       DROP TABLE report_team_figures;
       DROP TYPE claimgraph_report_delta;

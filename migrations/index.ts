@@ -13,6 +13,7 @@ import { ExternalClaimReviews1764532000000 } from './1764532000000-ExternalClaim
 import { PublicTextChanged1764533000000 } from './1764533000000-PublicTextChanged';
 import { TeamPeople1764534000000 } from './1764534000000-TeamPeople';
 import { ReportFigures1764543000000 } from './1764543000000-ReportFigures';
+import { ReportPeriodFigures1764570000000 } from './1764570000000-ReportPeriodFigures';
 import { CredentialWall1764520000000 } from './1764520000000-CredentialWall';
 import { TeamInvitations1764520001000 } from './1764520001000-TeamInvitations';
 import { PasswordCheckInDatabase1764540000000 } from './1764540000000-PasswordCheckInDatabase';
@@ -37,4 +38,5 @@ export const migrations = [
   TeamPeople1764534000000,
   PasswordCheckInDatabase1764540000000,
   ReportFigures1764543000000,
+  ReportPeriodFigures1764570000000,
 ];

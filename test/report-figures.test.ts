@@ -5,6 +5,7 @@ import { createTestApp, type GraphQLResult, type TestApp, type TestUser } from '
 import { ARTICLE_TEXT, createArticle, createClaim, createDesk, type Desk } from './support/desk';
 import { rawId } from './report-fixture';
 import { seededRandom as random } from '../bench/random';
+import { periodRanges, REPORT_SPANS } from '../src/modules/report/report.figures';
 
 /**
  * The figures the write path keeps (src/modules/report/report-figures.sql) against the same figures
@@ -182,7 +183,16 @@ describe('maintained report figures', () => {
       const result = await app.run(desk.editor, `mutation($input: UpdateArticleInput!) { updateArticle(input: $input) { article { id } } }`, {
         input: {
           articleId: choose(articles),
-          publishedAt: choose(['2026-01-20T08:00:00Z', '2026-02-10T08:15:00Z', '2026-02-10T08:40:00Z', '2026-02-15T08:20:00Z', '2026-03-10T08:00:00Z']),
+          // between months, days, hours and five minutes, and within five minutes (08:45 to 08:47:10)
+          publishedAt: choose([
+            '2026-01-20T08:00:00Z',
+            '2026-02-10T08:15:00Z',
+            '2026-02-10T08:40:00Z',
+            '2026-02-10T08:42:30Z',
+            '2026-02-10T08:47:10Z',
+            '2026-02-15T08:20:00Z',
+            '2026-03-10T08:00:00Z',
+          ]),
         },
       });
       expectTyped('article date', result);
@@ -210,11 +220,19 @@ describe('maintained report figures', () => {
       {},
       ...(named.length ? [{ articleIds: named }] : []),
       { publishedFrom: '2026-02-01T00:00:00Z', publishedTo: '2026-03-01T00:00:00Z' },
-      // ends inside hours: whole hours from the hour rows, the part-hours from the articles' rows
+      // ends inside days and hours: whole days, hours and five minutes from the period rows
       { publishedFrom: '2026-02-10T08:30:00Z', publishedTo: '2026-02-20T08:10:00Z' },
       { publishedFrom: '2026-02-10T08:30:00Z' },
       { publishedTo: '2026-02-20T08:10:00Z' },
       { publishedFrom: '2026-02-10T08:30:00Z', publishedTo: '2026-02-10T08:50:00Z' },
+      // ends inside five minutes: the part-five-minutes from the articles' rows
+      { publishedFrom: '2026-02-10T08:41:00Z', publishedTo: '2026-02-10T08:46:00Z' },
+      { publishedFrom: '2026-02-09T23:58:00Z', publishedTo: '2026-02-20T08:07:59.999Z' },
+      { publishedFrom: '2026-02-10T08:47:10Z', publishedTo: '2026-02-10T08:47:10.001Z' },
+      // ends on period boundaries: five minutes, an hour, days
+      { publishedFrom: '2026-02-10T08:45:00Z', publishedTo: '2026-02-10T08:50:00Z' },
+      { publishedFrom: '2026-02-10T08:00:00Z', publishedTo: '2026-02-10T09:00:00Z' },
+      { publishedFrom: '2026-02-10T00:00:00Z', publishedTo: '2026-02-21T00:00:00Z' },
     ];
   };
 
@@ -252,7 +270,7 @@ describe('maintained report figures', () => {
     expect(moved.withdrawn).toBeGreaterThan(0);
     expect(moved.deleted).toBeGreaterThan(0);
     for (const filter of await scopes()) await expectSameFigures(filter);
-  });
+  }, 120_000);
 
   /**
    * An article's deletion waits for every figure slot of its team; a write that holds a slot and
@@ -317,6 +335,34 @@ describe('maintained report figures', () => {
     await expectSameFigures({ articleIds: [article.id] });
   });
 
+  it("moves an article's rows between days, hours and five minutes when its publication date changes", async () => {
+    const article = await createArticle(app, desk, { publishedAt: '2026-04-01T10:02:00Z' });
+    for (const quote of QUOTES.slice(0, 2)) await createClaim(app, desk, article.id, quote);
+    // each covers one period whole (five minutes, hour, day) that the article enters or leaves
+    const ranges = [
+      ['2026-04-01T10:00:30Z', '2026-04-01T10:04:59Z'],
+      ['2026-04-01T10:04:00Z', '2026-04-01T10:11:00Z'],
+      ['2026-04-01T09:59:00Z', '2026-04-01T11:01:00Z'],
+      ['2026-04-01T10:59:00Z', '2026-04-01T12:01:00Z'],
+      ['2026-03-31T23:59:00Z', '2026-04-02T00:01:00Z'],
+      ['2026-04-01T23:59:00Z', '2026-04-03T00:01:00Z'],
+    ].map(([publishedFrom, publishedTo]) => ({ publishedFrom, publishedTo }));
+    const expectAll = async (): Promise<void> => {
+      for (const range of ranges) await expectSameFigures(range);
+    };
+    await expectAll();
+    for (const publishedAt of ['2026-04-01T10:07:00Z', '2026-04-01T11:07:00Z', '2026-04-02T11:07:00Z', '2026-04-02T11:08:00Z']) {
+      await app.ok(desk.editor, `mutation($input: UpdateArticleInput!) { updateArticle(input: $input) { article { id } } }`, {
+        input: { articleId: article.id, publishedAt },
+      });
+      await expectAll();
+    }
+    await app.sql('UPDATE articles SET deleted_at = now() WHERE id = $1', [rawId(article.id)]);
+    await expectAll();
+    await app.sql('UPDATE articles SET deleted_at = NULL WHERE id = $1', [rawId(article.id)]);
+    await expectAll();
+  });
+
   it('reads the maintained rows, which a rebuild from the claims reproduces exactly', async () => {
     const snapshot = () =>
       app.sql<{ level: string; figure: string; key: string; n: string }>(`
@@ -324,7 +370,7 @@ describe('maintained report figures', () => {
         UNION ALL
         SELECT article_id::text, figure, key, sum(n)::text FROM report_article_figures GROUP BY article_id, figure, key HAVING sum(n) <> 0
         UNION ALL
-        SELECT 'hour ' || hour::text, figure, key, sum(n)::text FROM report_hour_figures GROUP BY hour, figure, key HAVING sum(n) <> 0
+        SELECT 'period ' || span || ' ' || start::text, figure, key, sum(n)::text FROM report_period_figures GROUP BY span, start, figure, key HAVING sum(n) <> 0
         UNION ALL
         SELECT 'claims ' || article_id, counted::text, published_at::text, concat_ws(' ', claims, sourced, anonymous, unsourced)
           FROM report_article_claims WHERE claims <> 0
@@ -341,20 +387,25 @@ describe('maintained report figures', () => {
     );
     expect((await report({})).totalCount).toBe(totalCount + 5);
     expect((await report({ status: ALL_STATUSES })).totalCount).toBe(totalCount);
-    // so does an hour row in a report over dates, for an hour the range covers whole
-    const [hour] = await app.sql<{ hour: Date }>(
-      `SELECT hour FROM report_hour_figures WHERE team_id = $1 AND figure = 'claim' AND n > 0 ORDER BY hour LIMIT 1`,
-      [rawId(desk.teamId)],
-    );
-    const dated = { publishedFrom: new Date(hour.hour.getTime() - 60_000).toISOString(), publishedTo: new Date(hour.hour.getTime() + 3_660_000).toISOString() };
-    const { totalCount: datedCount } = await report(dated);
-    await app.sql(
-      `UPDATE report_hour_figures SET n = n + 3 WHERE (team_id, hour, figure, key, slot) IN (
-      SELECT team_id, hour, figure, key, slot FROM report_hour_figures WHERE team_id = $1 AND hour = $2 AND figure = 'claim' LIMIT 1)`,
-      [rawId(desk.teamId), hour.hour],
-    );
-    expect((await report(dated)).totalCount).toBe(datedCount + 3);
-    expect((await report({ ...dated, status: ALL_STATUSES })).totalCount).toBe(datedCount);
+    // so does a period row in a report over dates, for a day, an hour, five minutes the range covers whole
+    for (const span of REPORT_SPANS) {
+      const [period] = await app.sql<{ start: Date }>(
+        `SELECT start FROM report_period_figures WHERE team_id = $1 AND span = $2 AND figure = 'claim' AND n > 0 ORDER BY start LIMIT 1`,
+        [rawId(desk.teamId), span],
+      );
+      const dated = {
+        publishedFrom: new Date(period.start.getTime() - 60_000).toISOString(),
+        publishedTo: new Date(period.start.getTime() + span * 1000 + 60_000).toISOString(),
+      };
+      const { totalCount: datedCount } = await report(dated);
+      await app.sql(
+        `UPDATE report_period_figures SET n = n + 3 WHERE (team_id, span, start, figure, key, slot) IN (
+        SELECT team_id, span, start, figure, key, slot FROM report_period_figures WHERE team_id = $1 AND span = $2 AND start = $3 AND figure = 'claim' LIMIT 1)`,
+        [rawId(desk.teamId), span, period.start],
+      );
+      expect((await report(dated)).totalCount).toBe(datedCount + 3);
+      expect((await report({ ...dated, status: ALL_STATUSES })).totalCount).toBe(datedCount);
+    }
 
     await app.sql('SELECT claimgraph_rebuild_report_figures(ARRAY(SELECT id FROM teams))');
     expect(await snapshot()).toEqual(before);
@@ -364,9 +415,57 @@ describe('maintained report figures', () => {
   it('gives the application role read access to its own teams only', async () => {
     const rows = await app.sql<{ table: string; writable: boolean }>(`
       SELECT t AS table, has_table_privilege('claimgraph_app', t, 'INSERT') OR has_table_privilege('claimgraph_app', t, 'UPDATE') AS writable
-        FROM unnest(ARRAY['report_team_figures', 'report_article_figures', 'report_hour_figures', 'report_article_claims']) t`);
+        FROM unnest(ARRAY['report_team_figures', 'report_article_figures', 'report_period_figures', 'report_article_claims']) t`);
     expect(rows.every((row) => !row.writable)).toBe(true);
     const outsider = await app.run(desk.outsider, FIGURES, { filter: { teamId: desk.teamId } });
     expect(outsider.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
+  });
+
+  it('keeps figures for the periods the read side decomposes ranges into', async () => {
+    const [row] = await app.sql<{ spans: number[] }>('SELECT claimgraph_report_spans() AS spans');
+    expect(row.spans).toEqual([...REPORT_SPANS]);
+  });
+});
+
+describe('periodRanges', () => {
+  /** Every part of [from, to) in exactly one place: a run of whole periods or the articles read one by one. */
+  function tiles(from: number, to: number): void {
+    const { periods, lo, hi } = periodRanges(from, to);
+    const parts = [
+      ...periods.filter((period) => period.from < period.to).map((period) => [period.from, period.to]),
+      [from, Math.min(lo, to)],
+      [Math.max(hi, from), to],
+    ].filter(([start, end]) => start < end);
+    parts.sort((a, b) => a[0] - b[0]);
+    let at = from;
+    for (const [start, end] of parts) {
+      expect(start).toBe(at);
+      at = end;
+    }
+    expect(at).toBe(Math.max(from, to));
+    for (const period of periods.filter((period) => period.from < period.to)) {
+      for (const end of [period.from, period.to].filter(Number.isFinite)) expect(end % (period.span * 1000)).toBe(0);
+    }
+    // the articles read one by one are within five minutes of the ends
+    if (from < to && Number.isFinite(from)) expect(Math.min(lo, to) - from).toBeLessThan(300_000);
+    if (from < to && Number.isFinite(to)) expect(to - Math.max(hi, from)).toBeLessThan(300_000);
+  }
+
+  it('tiles a range with whole days, hours and five minutes, leaving under five minutes at each end', () => {
+    const pick = random(20261204);
+    const base = Date.parse('2026-02-10T00:00:00Z');
+    for (let index = 0; index < 2000; index++) {
+      const length = [1_000, 400_000, 4_000_000, 90_000_000, 3_000_000_000][index % 5];
+      const from = base + Math.floor(pick() * 86_400_000 * 3);
+      // some ends on a boundary
+      const align = [1, 1000, 300_000, 3_600_000, 86_400_000][Math.floor(pick() * 5)];
+      const start = Math.floor(from / align) * align;
+      tiles(start, start + Math.floor(pick() * length));
+    }
+    tiles(base, base);
+    tiles(base + 5, base);
+    tiles(-Infinity, base + 123_456);
+    tiles(base + 123_456, Infinity);
+    tiles(-Infinity, Infinity);
   });
 });

@@ -1,7 +1,8 @@
 -- A report's figures, kept current in the transactions that change claims, verdicts and articles.
 --
 -- Applied by the migration runner (src/db/sql-routines.ts) whenever this file's content changes;
--- definitions only. The tables are migrations/1764543000000-ReportFigures.ts's.
+-- definitions only. The tables are migrations/1764543000000-ReportFigures.ts's (a database made
+-- when it kept hours only gets report_period_figures from 1764570000000-ReportPeriodFigures.ts).
 --
 -- A claim that is not deleted adds 1 to each of its figures, as (figure, key):
 --   claim    'STATUS SOURCING PUBLISHED_RATING' ('-' when unpublished): counts by status, sourcing,
@@ -13,9 +14,10 @@
 --            creation to its first SETTLED, rounded to four significant digits (a histogram the
 --            median is read from)
 -- The rows of an article count its claims whether or not the article is deleted; the team's rows
--- count only the claims of articles not deleted (an article's deletion moves its rows out), and an
--- hour's rows (`report_hour_figures`) those of the team's articles not deleted published in that
--- UTC hour (an article's deletion, or a new publication date, moves its rows between hours).
+-- count only the claims of articles not deleted (an article's deletion moves its rows out), and a
+-- period's rows (`report_period_figures`) those of the team's articles not deleted published in
+-- that UTC day, hour or five minutes (an article's deletion, or a new publication date, moves its
+-- rows between periods).
 --
 -- Writers never share figure rows: each transaction holds one of SLOTS slots of its team (a
 -- transaction-scoped advisory lock, taken without waiting while one is free) and adds its deltas
@@ -37,11 +39,23 @@ RETURNS integer LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
   SELECT hashtext(p_team_id::text || ':' || p_slot::text)
 $$;
 
--- The UTC hour an article's publication falls in: the key of its team's hour rows. date_bin on
--- timestamptz does not depend on the session's time zone.
-CREATE FUNCTION claimgraph_report_hour(p_published_at timestamptz)
+-- The lengths in seconds of the periods figures are kept for: a day, an hour, five minutes (as
+-- REPORT_SPANS in report.figures.ts, which decomposes a date range into them). Each divides the
+-- one before it, so a range is its whole days, then whole hours and five minutes at its ends, and
+-- per-article rows only inside the five minutes at each end: a few hundred rows read for a month
+-- or an hour alike, where hours alone left up to two hours of articles' rows at the ends. Each
+-- span is one more row per figure key in a write's upsert (one statement for all three).
+CREATE FUNCTION claimgraph_report_spans()
+RETURNS integer[] LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+  SELECT '{86400,3600,300}'::integer[]
+$$;
+
+-- The start of the period of p_span seconds an article's publication falls in: the key of its
+-- team's period rows. date_bin on timestamptz does not depend on the session's time zone; its
+-- origin is a UTC midnight, so periods are UTC days, hours and five minutes.
+CREATE FUNCTION claimgraph_report_period(p_span integer, p_published_at timestamptz)
 RETURNS timestamptz LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-  SELECT date_bin('1 hour', p_published_at, timestamptz '2000-01-01 00:00:00+00')
+  SELECT date_bin(make_interval(secs => p_span), p_published_at, timestamptz '2000-01-01 00:00:00+00')
 $$;
 
 -- The slot this transaction writes the team's figures to: one it holds already, or a free one.
@@ -201,14 +215,15 @@ BEGIN
       INSERT INTO report_article_figures AS f (article_id, figure, key, slot, team_id, n)
         SELECT d.article_id, d.figure, d.key, v_slot, v_team_id, d.n FROM d ORDER BY d.article_id, d.figure, d.key
         ON CONFLICT (article_id, figure, key, slot) DO UPDATE SET n = f.n + EXCLUDED.n
-    ), by_hour AS (
-      INSERT INTO report_hour_figures AS f (team_id, hour, figure, key, slot, n)
-        SELECT v_team_id, claimgraph_report_hour(a.published_at), d.figure, d.key, v_slot, sum(d.n)
+    ), by_period AS (
+      INSERT INTO report_period_figures AS f (team_id, span, start, figure, key, slot, n)
+        SELECT v_team_id, s.span, claimgraph_report_period(s.span, a.published_at), d.figure, d.key, v_slot, sum(d.n)
         FROM d JOIN articles a ON a.id = d.article_id AND a.deleted_at IS NULL AND a.published_at IS NOT NULL
-        GROUP BY claimgraph_report_hour(a.published_at), d.figure, d.key
+        CROSS JOIN unnest(claimgraph_report_spans()) s (span)
+        GROUP BY 2, 3, d.figure, d.key
         HAVING sum(d.n) <> 0
-        ORDER BY 2, 3, 4
-        ON CONFLICT (team_id, hour, figure, key, slot) DO UPDATE SET n = f.n + EXCLUDED.n
+        ORDER BY 2, 3, 4, 5
+        ON CONFLICT (team_id, span, start, figure, key, slot) DO UPDATE SET n = f.n + EXCLUDED.n
     )
     INSERT INTO report_team_figures AS f (team_id, figure, key, slot, n)
       SELECT v_team_id, d.figure, d.key, v_slot, sum(d.n)
@@ -306,21 +321,24 @@ CREATE TRIGGER verdicts_report_figures_delete AFTER DELETE ON verdicts
   REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION claimgraph_verdicts_report_figures();
 
 -- An article's publication date is copied beside its claim counts; its deletion (or restoring)
--- moves its rows out of (into) the team's, and its deletion, restoring or new publication hour
--- moves them between the team's hours, with every slot held so no writer adds to those rows in
+-- moves its rows out of (into) the team's, and its deletion, restoring or new publication period
+-- moves them between the team's periods, with every slot held so no writer adds to those rows in
 -- between (a writer that got its slot first has committed, so its deltas are in the article's rows
--- and in the hour it read; one that waits reads the article as this transaction leaves it).
+-- and in the periods it read; one that waits reads the article as this transaction leaves it).
 CREATE FUNCTION claimgraph_articles_report_figures()
 RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public AS $$
 DECLARE
   v_moved boolean := (OLD.deleted_at IS NULL) <> (NEW.deleted_at IS NULL);
-  v_old_hour timestamptz := CASE WHEN OLD.deleted_at IS NULL THEN claimgraph_report_hour(OLD.published_at) END;
-  v_new_hour timestamptz := CASE WHEN NEW.deleted_at IS NULL THEN claimgraph_report_hour(NEW.published_at) END;
-  v_rehour boolean := v_old_hour IS DISTINCT FROM v_new_hour;
+  -- the instant the article's rows are counted at in the periods; NULL when deleted or undated
+  v_old_at timestamptz := CASE WHEN OLD.deleted_at IS NULL THEN OLD.published_at END;
+  v_new_at timestamptz := CASE WHEN NEW.deleted_at IS NULL THEN NEW.published_at END;
+  -- the shortest span's period decides: each longer period is a union of those
+  v_shortest integer := (SELECT min(s) FROM unnest(claimgraph_report_spans()) s);
+  v_reperiod boolean := claimgraph_report_period(v_shortest, v_old_at) IS DISTINCT FROM claimgraph_report_period(v_shortest, v_new_at);
   v_slot smallint;
 BEGIN
   -- the slots before the article's claims row (the lock order above)
-  IF v_moved OR v_rehour THEN
+  IF v_moved OR v_reperiod THEN
     PERFORM claimgraph_lock_report_figures(NEW.team_id);
   END IF;
   v_slot := claimgraph_report_slot(NEW.team_id);
@@ -333,16 +351,18 @@ BEGIN
       HAVING sum(r.n) <> 0
       ON CONFLICT (team_id, figure, key, slot) DO UPDATE SET n = f.n + EXCLUDED.n;
   END IF;
-  IF v_rehour THEN
-    INSERT INTO report_hour_figures AS f (team_id, hour, figure, key, slot, n)
-      SELECT NEW.team_id, h.hour, r.figure, r.key, v_slot, h.sign * sum(r.n)
+  IF v_reperiod THEN
+    -- summed per period, so a longer period the article stays in nets to nothing and is not written
+    INSERT INTO report_period_figures AS f (team_id, span, start, figure, key, slot, n)
+      SELECT NEW.team_id, s.span, claimgraph_report_period(s.span, h.at), r.figure, r.key, v_slot, sum(h.sign * r.n)
       FROM report_article_figures r
-      CROSS JOIN (VALUES (v_old_hour, -1), (v_new_hour, 1)) h (hour, sign)
-      WHERE r.article_id = NEW.id AND h.hour IS NOT NULL
-      GROUP BY h.hour, h.sign, r.figure, r.key
-      HAVING sum(r.n) <> 0
-      ORDER BY 2, 3, 4
-      ON CONFLICT (team_id, hour, figure, key, slot) DO UPDATE SET n = f.n + EXCLUDED.n;
+      CROSS JOIN (VALUES (v_old_at, -1), (v_new_at, 1)) h (at, sign)
+      CROSS JOIN unnest(claimgraph_report_spans()) s (span)
+      WHERE r.article_id = NEW.id AND h.at IS NOT NULL
+      GROUP BY 2, 3, r.figure, r.key
+      HAVING sum(h.sign * r.n) <> 0
+      ORDER BY 2, 3, 4, 5
+      ON CONFLICT (team_id, span, start, figure, key, slot) DO UPDATE SET n = f.n + EXCLUDED.n;
   END IF;
   RETURN NULL;
 END $$;
@@ -364,7 +384,7 @@ BEGIN
     PERFORM claimgraph_lock_report_figures(v_team_id);
     DELETE FROM report_team_figures WHERE team_id = v_team_id;
     DELETE FROM report_article_figures WHERE team_id = v_team_id;
-    DELETE FROM report_hour_figures WHERE team_id = v_team_id;
+    DELETE FROM report_period_figures WHERE team_id = v_team_id;
     DELETE FROM report_article_claims WHERE team_id = v_team_id;
     v_after := NULL;
     LOOP

@@ -371,35 +371,76 @@ function articleFigures(scope: ReportScope, params: unknown[]): string {
     : `SELECT r.figure, r.key, sum(r.n) AS n FROM report_team_figures r WHERE r.team_id = $1 GROUP BY r.figure, r.key HAVING sum(r.n) <> 0`;
 }
 
-const HOUR_MS = 3_600_000;
+/** The lengths in seconds of the periods figures are kept for, longest first: `claimgraph_report_spans()` in report-figures.sql. */
+export const REPORT_SPANS = [86_400, 3_600, 300] as const;
+
+export interface PeriodRanges {
+  /** Runs of whole periods, `[from, to)` on their starts in epoch ms (±Infinity for an open end; empty when from ≥ to). */
+  periods: { span: number; from: number; to: number }[];
+  /** The range's part that whole periods cover, `[lo, hi)`; its articles outside it are read one by one (lo = hi: none covered). */
+  lo: number;
+  hi: number;
+}
 
 /**
- * The figure rows of the articles published between two instants: the team's hour rows for the
- * UTC hours the range covers whole, and the per-article rows of the articles in the part-hours
- * at its ends. A month of a million-claim team is a few thousand hour rows, where its articles'
- * rows are a hundred and sixty thousand.
+ * A range of publication instants `[from, to)` (epoch ms, ±Infinity for an open end) as whole
+ * periods: the whole days inside it, then at each end the whole hours outside those days, then the
+ * whole five minutes outside those hours; what is left at each end is less than five minutes, read
+ * from the articles' rows. Each span divides the one before it (the periods share the UTC origin),
+ * so the periods taken at one span end where the next span's begin. Two runs per span, empty ones
+ * included, so every dated report has one statement text.
+ */
+export function periodRanges(from: number, to: number): PeriodRanges {
+  const periods: PeriodRanges['periods'] = [];
+  // the covered part so far: a point before the first span that has a whole period in the range
+  let lo = from;
+  let hi = from;
+  const clamp = (value: number, low: number, high: number): number => Math.min(Math.max(value, low), high);
+  for (const span of REPORT_SPANS) {
+    const ms = span * 1000;
+    const first = Math.ceil(from / ms) * ms;
+    const end = Math.floor(to / ms) * ms;
+    if (first > end) {
+      periods.push({ span, from: first, to: first }, { span, from: first, to: first });
+      continue;
+    }
+    // the covered part is aligned to this span and, once not a point, lies inside [first, end)
+    periods.push({ span, from: first, to: clamp(lo, first, end) }, { span, from: clamp(hi, first, end), to: end });
+    lo = first;
+    hi = end;
+  }
+  return { periods, lo, hi };
+}
+
+/**
+ * The figure rows of the articles published between two instants: the team's rows of the whole
+ * days, hours and five minutes the range covers (`periodRanges`), and the per-article rows of the
+ * articles in the part-five-minutes at its ends. Whatever the range, that is a few hundred period
+ * rows and a few articles' rows (a month at a million claims: ~10k articles' rows by hours alone).
  */
 function datedFigures(scope: ReportScope, params: unknown[]): string {
-  const add = (value: unknown): string => {
-    params.push(value);
-    return `$${params.length}`;
+  // an open end is timestamptz 'infinity' ('-infinity'), which a Date cannot hold: passed as text, cast
+  const add = (value: number): string => {
+    params.push(value === Infinity ? 'infinity' : value === -Infinity ? '-infinity' : new Date(value));
+    return `$${params.length}::timestamptz`;
   };
-  const from = scope.publishedFrom ?? null;
-  const to = scope.publishedTo ?? null;
-  // the first whole hour at or after `from`, and the end of the last whole hour before `to`
-  const wholeFrom = from && new Date(Math.ceil(from.getTime() / HOUR_MS) * HOUR_MS);
-  const wholeTo = to && new Date(Math.floor(to.getTime() / HOUR_MS) * HOUR_MS);
-  const hours = [wholeFrom && `r.hour >= ${add(wholeFrom)}`, wholeTo && `r.hour < ${add(wholeTo)}`].filter(Boolean).join(' AND ');
-  const inRange = [from && `a.published_at >= ${add(from)}`, to && `a.published_at < ${add(to)}`].filter(Boolean).join(' AND ');
-  const atEnds = [wholeFrom && `a.published_at < ${add(wholeFrom)}`, wholeTo && `a.published_at >= ${add(wholeTo)}`].filter(Boolean).join(' OR ');
+  const from = scope.publishedFrom?.getTime() ?? -Infinity;
+  const to = scope.publishedTo?.getTime() ?? Infinity;
+  const { periods, lo, hi } = periodRanges(from, to);
+  const periodRows = periods.map(
+    (period) =>
+      `SELECT r.figure, r.key, r.n FROM report_period_figures r
+          WHERE r.team_id = $1 AND r.span = ${Number(period.span)} AND r.start >= ${add(period.from)} AND r.start < ${add(period.to)}`,
+  );
   return `SELECT f.figure, f.key, sum(f.n) AS n
       FROM (
-        SELECT r.figure, r.key, r.n FROM report_hour_figures r WHERE r.team_id = $1 AND ${hours}
+        ${periodRows.join(' UNION ALL ')}
         UNION ALL
         SELECT r.figure, r.key, r.n
           FROM articles a
           CROSS JOIN LATERAL (SELECT r.figure, r.key, r.n FROM report_article_figures r WHERE r.article_id = a.id OFFSET 0) r
-         WHERE a.team_id = $1 AND a.deleted_at IS NULL AND ${inRange} AND (${atEnds})
+         WHERE a.team_id = $1 AND a.deleted_at IS NULL AND a.published_at >= ${add(from)} AND a.published_at < ${add(to)}
+           AND (a.published_at < ${add(lo)} OR a.published_at >= ${add(hi)})
       ) f
      GROUP BY f.figure, f.key HAVING sum(f.n) <> 0`;
 }
@@ -505,7 +546,15 @@ function medianOf(histogram: { seconds: number; count: number }[]): SettleTime {
   return { settled, medianSeconds: (valueAt(Math.floor(middle)) + valueAt(Math.ceil(middle))) / 2 };
 }
 
-/** `sourcingByArticle` from the maintained claims per article (an index walk for the whole team). */
+/**
+ * `sourcingByArticle` from the maintained claims per article. Every article filter is on the
+ * row's own columns (its publication date is copied there, `counted` is "not deleted"), so the
+ * count and the top rows read report_article_claims alone, through an index: the team's by most
+ * claims, a date range's by publication date (then the range's few thousand articles sorted),
+ * named articles by key; the articles table only for the rows returned. A month at a million
+ * claims filtered on the articles' columns walked the team's articles by most claims, half of
+ * them, to find the month's.
+ */
 export async function maintainedSourcingByArticle(
   db: RequestDb,
   scope: ReportScope,
@@ -531,17 +580,20 @@ export const SOURCING_ORDER = 'r.claims DESC, r.published_at, r.article_id';
  * and the limit are pushed onto `params`.
  */
 export function maintainedSourcingSql(scope: ReportScope, params: unknown[], limit: number, columns: string): string {
-  const where = articleWhere(scope, params);
-  const selected = `report_article_claims r JOIN articles a ON a.id = r.article_id
-    WHERE r.team_id = $1 AND r.counted AND r.claims > 0 AND a.team_id = $1 AND ${where ?? 'true'}`;
-  // the whole team's articles are counted from the partial index alone; a filter needs the articles' columns
-  const counted = where ? selected : 'report_article_claims r WHERE r.team_id = $1 AND r.counted AND r.claims > 0';
-  params.push(limit);
+  const add = (value: unknown): string => {
+    params.push(value);
+    return `$${params.length}`;
+  };
+  const conditions = ['r.team_id = $1', 'r.counted', 'r.claims > 0'];
+  if (scope.articleIds) conditions.push(`r.article_id = ANY(${add(scope.articleIds)}::uuid[])`);
+  if (scope.publishedFrom) conditions.push(`r.published_at >= ${add(scope.publishedFrom)}`);
+  if (scope.publishedTo) conditions.push(`r.published_at < ${add(scope.publishedTo)}`);
+  const where = conditions.join(' AND ');
   return `
     SELECT r.article_id, a.title, r.claims, r.sourced AS sourcing_sourced, r.anonymous AS sourcing_anonymous, r.unsourced AS sourcing_unsourced,
-           (SELECT count(*)::int FROM ${counted}) AS articles,
+           (SELECT count(*)::int FROM report_article_claims r WHERE ${where}) AS articles,
            ${columns}
-    FROM ${selected}
-    ORDER BY ${SOURCING_ORDER}
-    LIMIT $${params.length}`;
+    FROM (SELECT r.* FROM report_article_claims r WHERE ${where} ORDER BY ${SOURCING_ORDER} LIMIT ${add(limit)}) r
+    JOIN articles a ON a.id = r.article_id AND a.team_id = $1
+    ORDER BY ${SOURCING_ORDER}`;
 }
