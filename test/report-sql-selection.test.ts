@@ -238,6 +238,21 @@ describe('verdictReport compiled to SQL answers as the resolvers do', () => {
     }
   });
 
+  it('prints medians that Postgres would write in exponent form as JavaScript does', async () => {
+    // settle-time figures no real claim would have (a 12 µs settle; 39 million years), written
+    // straight into the whole-team figure rows: both paths read the same rows
+    await client.query(`INSERT INTO report_team_figures (team_id, figure, key, slot, n) VALUES ($1, 'settle', '0.00001234', 0, 1)`, [teams.empty]);
+    await client.query(`INSERT INTO report_team_figures (team_id, figure, key, slot, n) VALUES ($1, 'settle', '1234000000000000', 0, 1000)`, [teams.solo]);
+    const query = `query($teamId: ID!) { verdictReport(filter: { teamId: $teamId }) { settledCount medianSecondsToSettle } }`;
+    const small = await both(query, { teamId: teamId('empty') });
+    compiledPath(small);
+    expect(small.body.data.verdictReport).toEqual({ settledCount: 1, medianSecondsToSettle: 0.00001234 });
+    const large = await both(query, { teamId: teamId('solo') });
+    compiledPath(large);
+    expect(large.body.data.verdictReport.medianSecondsToSettle).toBe(1234000000000000);
+    await client.query(`DELETE FROM report_team_figures WHERE figure = 'settle' AND key IN ('0.00001234', '1234000000000000')`);
+  });
+
   it('sees a write at once (the figures are maintained, nothing is cached)', async () => {
     const before = (await both(benchQuery, { teamId: teamId('desk') })).body.data.verdictReport.totalCount;
     await client.query(
