@@ -133,6 +133,12 @@ describe('verdictReport compiled to SQL answers as the resolvers do', () => {
     for (const [from, to] of ranges) {
       compiledPath(await both(monthQuery, { teamId: teamId('desk'), from: from.toISOString(), to: to.toISOString() }));
     }
+    // open-ended ranges (an end of 'infinity', passed as text)
+    const openEnded = `query($teamId: ID!, $from: DateTime, $to: DateTime) {
+      verdictReport(filter: { teamId: $teamId, publishedFrom: $from, publishedTo: $to }) { totalCount byRating { count } byReviewer { verdicts } agreement { alpha pairableValues } medianSecondsToSettle sourcingByArticle { claims } }
+    }`;
+    compiledPath(await both(openEnded, { teamId: teamId('desk'), from: new Date(second + 1).toISOString() }));
+    compiledPath(await both(openEnded, { teamId: teamId('desk'), to: new Date(second + 1).toISOString() }));
     const byArticles = `query($teamId: ID!, $ids: [ID!], $from: DateTime) {
       verdictReport(filter: { teamId: $teamId, articleIds: $ids, publishedFrom: $from }) {
         totalCount byStatus { status count } verdictCount agreement { level alpha units pairableValues } settledCount medianSecondsToSettle
