@@ -133,6 +133,12 @@ describe('verdictReport compiled to SQL answers as the resolvers do', () => {
     for (const [from, to] of ranges) {
       compiledPath(await both(monthQuery, { teamId: teamId('desk'), from: from.toISOString(), to: to.toISOString() }));
     }
+    // open-ended ranges (an end of 'infinity', passed as text)
+    const openEnded = `query($teamId: ID!, $from: DateTime, $to: DateTime) {
+      verdictReport(filter: { teamId: $teamId, publishedFrom: $from, publishedTo: $to }) { totalCount byRating { count } byReviewer { verdicts } agreement { alpha pairableValues } medianSecondsToSettle sourcingByArticle { claims } }
+    }`;
+    compiledPath(await both(openEnded, { teamId: teamId('desk'), from: new Date(second + 1).toISOString() }));
+    compiledPath(await both(openEnded, { teamId: teamId('desk'), to: new Date(second + 1).toISOString() }));
     const byArticles = `query($teamId: ID!, $ids: [ID!], $from: DateTime) {
       verdictReport(filter: { teamId: $teamId, articleIds: $ids, publishedFrom: $from }) {
         totalCount byStatus { status count } verdictCount agreement { level alpha units pairableValues } settledCount medianSecondsToSettle
@@ -236,6 +242,21 @@ describe('verdictReport compiled to SQL answers as the resolvers do', () => {
       expect(text).not.toContain('"!');
       expect(JSON.parse(text)).toEqual(JSON.parse((await runOn(resolvers, benchQuery, { teamId: teamId(slug) })).text));
     }
+  });
+
+  it('prints medians that Postgres would write in exponent form as JavaScript does', async () => {
+    // settle-time figures no real claim would have (a 12 µs settle; 39 million years), written
+    // straight into the whole-team figure rows: both paths read the same rows
+    await client.query(`INSERT INTO report_team_figures (team_id, figure, key, slot, n) VALUES ($1, 'settle', '0.00001234', 0, 1)`, [teams.empty]);
+    await client.query(`INSERT INTO report_team_figures (team_id, figure, key, slot, n) VALUES ($1, 'settle', '1234000000000000', 0, 1000)`, [teams.solo]);
+    const query = `query($teamId: ID!) { verdictReport(filter: { teamId: $teamId }) { settledCount medianSecondsToSettle } }`;
+    const small = await both(query, { teamId: teamId('empty') });
+    compiledPath(small);
+    expect(small.body.data.verdictReport).toEqual({ settledCount: 1, medianSecondsToSettle: 0.00001234 });
+    const large = await both(query, { teamId: teamId('solo') });
+    compiledPath(large);
+    expect(large.body.data.verdictReport.medianSecondsToSettle).toBe(1234000000000000);
+    await client.query(`DELETE FROM report_team_figures WHERE figure = 'settle' AND key IN ('0.00001234', '1234000000000000')`);
   });
 
   it('sees a write at once (the figures are maintained, nothing is cached)', async () => {

@@ -239,7 +239,7 @@ export function verdictReportSql(compiler: RootCompiler, field: GraphQLField<unk
         };
         compiler.decide(first, () => '');
         const rows = embed(compiler, teamId, (variables, params) =>
-          maintainedSourcingSql({ ...request(variables).scope }, params, first(variables), `row_number() OVER (ORDER BY ${SOURCING_ORDER}) AS rank`),
+          maintainedSourcingSql({ ...request(variables).scope }, params, first(variables), 'r.published_at'),
         );
         const article = compiler.alias();
         const item = compiler.selection(typeOf('ArticleSourcing'), fieldNodes, (sourcingField, sourcingNodes) => {
@@ -259,7 +259,8 @@ export function verdictReportSql(compiler: RootCompiler, field: GraphQLField<unk
               throw new Error(`ArticleSourcing.${sourcingField.name}`);
           }
         });
-        return `(SELECT coalesce(json_agg(${item} ORDER BY s.rank), '[]')
+        // the rows' own order over their columns (a window numbering them would sort every article of the team before the LIMIT)
+        return `(SELECT coalesce(json_agg(${item} ORDER BY ${SOURCING_ORDER.replace(/\br\./g, 's.')}), '[]')
           FROM (${rows}) s LEFT JOIN articles ${article} ON ${article}.id = s.article_id AND ${article}.team_id = ANY($1::uuid[]))`;
       }
       case 'downloads': {
