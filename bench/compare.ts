@@ -4,7 +4,7 @@ import { toGlobalId } from '../src/shared/ids';
 import { ARTICLE_PAGE } from './queries';
 import { verdictReportQuery } from './optional';
 import { buildClaimgraphSchema } from '../src/schema';
-import { BENCH_DATABASE, benchPostgres, withClient } from './postgres';
+import { BENCH_DATABASE, benchPostgres, postmasterPid, withClient } from './postgres';
 import { GroupCpuSampler, graphqlOk, load, ProcessSampler, type ProcessMemory } from './load';
 import { buildServer, startChild, type ChildServer } from './processes';
 import type { Credential } from './credentials';
@@ -37,6 +37,7 @@ async function main(): Promise<void> {
   const seconds = Number(option('seconds') ?? 5);
   const connections = Number(option('connections') ?? 16);
   const postgres = await benchPostgres();
+  const postmaster = await postmasterPid(postgres.url);
   const { articles, credentials } = await withClient(postgres.url, async (client) => {
     const reviewers = new Map<string, string[]>();
     for (const row of (
@@ -147,7 +148,7 @@ async function main(): Promise<void> {
     for (let round = 0; round < rounds; round++) {
       for (const side of round % 2 ? [...sides].reverse() : sides) {
         const sampler = new ProcessSampler(side.server.pid);
-        const pg = new GroupCpuSampler('postgres', BENCH_DATABASE);
+        const pg = new GroupCpuSampler('postgres', BENCH_DATABASE, postmaster);
         pg.start();
         sampler.start();
         const result = await load({ url: side.server.baseUrl, connections, durationSeconds: seconds, next: request, verifyBody: graphqlOk });

@@ -10,7 +10,7 @@ import { replayable } from '../src/db/request-db';
 import { toGlobalId } from '../src/shared/ids';
 import { ARTICLE_PAGE, CLAIM_QUEUE, SUBMIT_VERDICT } from './queries';
 import { monthOf, verdictReportQuery } from './optional';
-import { BENCH_DATABASE, benchPostgres, withClient } from './postgres';
+import { BENCH_DATABASE, benchPostgres, postmasterPid, withClient } from './postgres';
 import { GroupCpuSampler } from './load';
 import { startProfiler } from './profiler';
 
@@ -22,6 +22,7 @@ import { startProfiler } from './profiler';
 async function main(): Promise<void> {
   const scenario = process.argv[2] ?? 'a';
   const postgres = await benchPostgres();
+  const postmaster = await postmasterPid(postgres.url);
   const counter = enableStatementCounting();
   const dataSource = createDataSource({ url: postgres.url, poolSize: 2 });
   await dataSource.initialize();
@@ -95,7 +96,7 @@ async function main(): Promise<void> {
     // sequential requests: wall time and this process's CPU per request (server work only, no HTTP)
     const profiler = process.env.BENCH_PROFILE ? await startProfiler() : null;
     // and the CPU of the data set's Postgres backends (a local server: their /proc entries)
-    const backends = new GroupCpuSampler('postgres', BENCH_DATABASE);
+    const backends = new GroupCpuSampler('postgres', BENCH_DATABASE, postmaster);
     backends.start();
     const cpu = process.cpuUsage();
     const wall = performance.now();

@@ -104,9 +104,11 @@ export class ProcessSampler {
 
   /**
    * CPU seconds used so far by each process named `name` whose command line mentions `marker`
-   * (the Postgres backends serving one database: their title names it), by pid.
+   * (the Postgres backends serving one database: their title names it), by pid; with `parent`,
+   * only that process's children (one server's backends, when two Postgres servers on the machine
+   * each have a database of that name).
    */
-  static groupCpu(name: string, marker: string): Map<string, number> {
+  static groupCpu(name: string, marker: string, parent?: number | null): Map<string, number> {
     const found = new Map<string, number>();
     for (const entry of fs.readdirSync('/proc')) {
       if (!/^\d+$/.test(entry)) continue;
@@ -115,6 +117,8 @@ export class ProcessSampler {
         const command = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
         if (command !== name || !fs.readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes(marker)) continue;
         const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+        // field 4 of stat (fields[1] here): the parent's pid
+        if (parent && Number(fields[1]) !== parent) continue;
         found.set(entry, (Number(fields[11]) + Number(fields[12])) / 100);
       } catch {
         // the process ended meanwhile
@@ -213,10 +217,11 @@ export class GroupCpuSampler {
   constructor(
     private readonly name: string,
     private readonly marker: string,
+    private readonly parent?: number | null,
   ) {}
 
   private sample(): void {
-    for (const [pid, cpu] of ProcessSampler.groupCpu(this.name, this.marker)) {
+    for (const [pid, cpu] of ProcessSampler.groupCpu(this.name, this.marker, this.parent)) {
       if (!this.first.has(pid)) this.first.set(pid, this.timer ? 0 : cpu);
       this.last.set(pid, cpu);
     }

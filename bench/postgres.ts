@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import { Client } from 'pg';
 import { loadConfig } from '../src/config';
 import { startEmbeddedPostgres, type EmbeddedPostgresHandle } from '../src/db/embedded';
@@ -87,4 +88,19 @@ export async function benchDatabaseExists(url: string): Promise<boolean> {
     const { rowCount } = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [BENCH_DATABASE]);
     return (rowCount ?? 0) > 0;
   });
+}
+
+/**
+ * The pid of the postmaster serving `url` when it runs on this machine (the parent of a backend
+ * of ours), else null: backends are counted by database name, and the embedded Postgres and a
+ * DATABASE_URL one can both have a database of the bench's name.
+ */
+export async function postmasterPid(url: string): Promise<number | null> {
+  const backend = await withClient(url, async (client) => Number((await client.query('SELECT pg_backend_pid() AS pid')).rows[0].pid));
+  try {
+    const stat = fs.readFileSync(`/proc/${backend}/stat`, 'utf8');
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) || null;
+  } catch {
+    return null;
+  }
 }

@@ -10,7 +10,7 @@ import { buildClaimgraphSchema } from '../src/schema';
 import { toGlobalId } from '../src/shared/ids';
 import { benchLayout, generateDataset, type BenchUser } from './dataset';
 import { seededRandom as random } from './random';
-import { BENCH_DATABASE, benchDatabaseExists, benchPostgres, recreateBenchDatabase, withClient } from './postgres';
+import { BENCH_DATABASE, benchDatabaseExists, benchPostgres, postmasterPid, recreateBenchDatabase, withClient } from './postgres';
 import { createCredentials, type AuthMode, type Credential } from './credentials';
 import { ARTICLE_PAGE, CLAIM_QUEUE, POSTGRAPHILE_ARTICLE_PAGE, SUBMIT_VERDICT, postGraphileAsClaimgraph } from './queries';
 import { graphqlOk, GroupCpuSampler, load, ProcessSampler, type BenchRequest, type LoadResult, type ProcessMemory } from './load';
@@ -74,6 +74,9 @@ function parseOptions(argv: string[]): Options {
 }
 
 const log = (line: string) => process.stdout.write(`${line}\n`);
+
+/** The bench Postgres's postmaster: its backends are the ones whose CPU is counted (see postmasterPid). */
+let postmaster: number | null = null;
 
 interface Fixtures {
   teams: Map<string, { id: string; claims: number; verdicts: number; articles: number }>;
@@ -181,7 +184,7 @@ async function settle(server: ChildServer): Promise<number | null> {
 async function measure(server: ChildServer, run: () => Promise<LoadResult>): Promise<ScenarioResult> {
   const sampler = new ProcessSampler(server.pid);
   const before = await statementTotal(server).catch(() => null);
-  const postgres = new GroupCpuSampler('postgres', BENCH_DATABASE);
+  const postgres = new GroupCpuSampler('postgres', BENCH_DATABASE, postmaster);
   postgres.start();
   sampler.start();
   const result = await run();
@@ -229,6 +232,7 @@ async function main(): Promise<void> {
   // Read before anything of the bench's own runs: at the end it reports the bench's load.
   const loadAverageAtStart = os.loadavg()[0];
   const postgres = await benchPostgres();
+  postmaster = await postmasterPid(postgres.url);
   log(`claimgraph bench: ${options.claims.toLocaleString('en')} claims on ${postgres.description}`);
   const children: ChildServer[] = [];
   try {
