@@ -217,6 +217,8 @@ describe(reportRouter.name, () => {
       await client.connect();
       try {
         await seedVerdictRows(client, { teamId: rawId(big.teamId), userId: big.editor.id, reviewerIds: [big.reviewer.id, big.reviewer2.id], rows: ROWS });
+        // seeded with triggers off, as the bench's data set is: its report figures built as the bench builds them
+        await client.query('SELECT claimgraph_rebuild_report_figures($1)', [[rawId(big.teamId)]]);
       } finally {
         await client.end();
       }
@@ -231,6 +233,17 @@ describe(reportRouter.name, () => {
       expect(first.article.title).toBe('Bench article 1: budget, "schools" & taxes');
       expect(last.article.title).toBe(`Bench article ${ROWS / 20}: budget, "schools" & taxes`);
       expect(first.verdicts).toHaveLength(2);
+    });
+
+    it('says in the HTML report how many articles its chart of the articles with most claims leaves out (counted only there)', async () => {
+      const response = await get(`/exports/verdicts.html?team=${big.teamSlug}`, bigToken);
+      expect(response.status).toBe(200);
+      expect(await response.text()).toContain(`the 30 with most claims of ${ROWS / 20} articles`);
+      // GraphQL's sourcingByArticle asks for no count; its rows are the same
+      const data = await app.ok(big.viewer, `query($team: ID!) { verdictReport(filter: { teamId: $team }) { sourcingByArticle(first: 3) { claims } } }`, {
+        team: big.teamId,
+      });
+      expect(data.verdictReport.sourcingByArticle).toEqual([{ claims: 20 }, { claims: 20 }, { claims: 20 }]);
     });
 
     for (const file of ['verdicts.csv', 'verdicts.jsonl']) {

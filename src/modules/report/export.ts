@@ -109,7 +109,7 @@ export async function prepareExport(context: Context, request: ExportRequest): P
         verdicts: await reports.verdictCounts(scope),
         agreement: await reports.agreement(scope),
         settle: await reports.settleTime(scope),
-        articles: await reports.sourcingByArticle(scope, CHART_ARTICLES),
+        articles: await reports.sourcingByArticle(scope, CHART_ARTICLES, true),
       };
       stages = [new DocumentWriter(htmlParts(scope, figures, now))];
       break;

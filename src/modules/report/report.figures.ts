@@ -85,10 +85,13 @@ function pick<E extends string>(row: Record<string, unknown>, values: readonly E
   return Object.fromEntries(values.map((value) => [value, Number(row[`${prefix}_${value.toLowerCase()}`] ?? 0)])) as Record<E, number>;
 }
 
-/** Rows of articles with claims by sourcing (`sourcing_<value>` columns) and the count of such articles, as the report answers them. */
-function articleSourcing(rows: Record<string, unknown>[]): { articles: number; rows: ArticleSourcing[] } {
+/**
+ * Rows of articles with claims by sourcing (`sourcing_<value>` columns) and the count of such
+ * articles (null when the query did not count them), as the report answers them.
+ */
+function articleSourcing(rows: Record<string, unknown>[]): { articles: number | null; rows: ArticleSourcing[] } {
   return {
-    articles: Number(rows[0]?.articles ?? 0),
+    articles: rows[0]?.articles === null ? null : Number(rows[0]?.articles ?? 0),
     rows: rows.map((row) => ({
       articleId: String(row.article_id),
       title: String(row.title),
@@ -268,7 +271,7 @@ export async function settleTime(db: RequestDb, scope: ReportScope): Promise<Set
 }
 
 /** Claims per article by sourcing, the articles with most claims first; and how many articles there are. */
-export async function sourcingByArticle(db: RequestDb, scope: ReportScope, limit: number): Promise<{ articles: number; rows: ArticleSourcing[] }> {
+export async function sourcingByArticle(db: RequestDb, scope: ReportScope, limit: number): Promise<{ articles: number | null; rows: ArticleSourcing[] }> {
   const params: unknown[] = [];
   const where = reportWhere(scope, params);
   params.push(limit);
@@ -552,13 +555,18 @@ export async function maintainedSourcingByArticle(
   scope: ReportScope,
   limit: number,
   loaders?: Loaders,
-): Promise<{ articles: number; rows: ArticleSourcing[] }> {
+  count = false,
+): Promise<{ articles: number | null; rows: ArticleSourcing[] }> {
   if (!maintainedScope(scope)) throw new Error('maintainedSourcingByArticle: the scope filters claims or verdicts');
   const manager = await db.manager();
   const params: unknown[] = [scope.team.id];
-  const rows = await db.query<Record<string, unknown>>(maintainedSourcingSql(scope, params, limit, entityColumns(manager, Article, 'a', 'article_')), params, {
-    prepare: true,
-  });
+  const rows = await db.query<Record<string, unknown>>(
+    maintainedSourcingSql(scope, params, limit, entityColumns(manager, Article, 'a', 'article_'), count),
+    params,
+    {
+      prepare: true,
+    },
+  );
   primeJoined(loaders, manager, Article, true, rows, 'article_');
   return articleSourcing(rows);
 }
@@ -578,8 +586,11 @@ export const SOURCING_ORDER = 'r.claims DESC, r.published_at, r.article_id';
  * returned, each by its key (joined as a table, Postgres hashed the team's articles for the 20
  * rows). Filtered on the articles' columns, a month at a million claims walked the team's
  * articles by most claims, half of them, to find the month's.
+ *
+ * The count of the scope's articles (`count`) only where a reader shows it (the HTML report's
+ * "the 20 with most claims of N articles"): for a million-claim team it reads every article's row.
  */
-export function maintainedSourcingSql(scope: ReportScope, params: unknown[], limit: number, columns: string): string {
+export function maintainedSourcingSql(scope: ReportScope, params: unknown[], limit: number, columns: string, count = false): string {
   const add = (value: unknown): string => {
     params.push(value);
     return `$${params.length}`;
@@ -591,7 +602,7 @@ export function maintainedSourcingSql(scope: ReportScope, params: unknown[], lim
   const where = conditions.join(' AND ');
   return `
     SELECT r.article_id, a.title, r.claims, r.sourced AS sourcing_sourced, r.anonymous AS sourcing_anonymous, r.unsourced AS sourcing_unsourced,
-           (SELECT count(*)::int FROM report_article_claims r WHERE ${where}) AS articles,
+           ${count ? `(SELECT count(*)::int FROM report_article_claims r WHERE ${where})` : 'NULL::int'} AS articles,
            ${columns}
     FROM (SELECT r.* FROM report_article_claims r WHERE ${where} ORDER BY ${SOURCING_ORDER} LIMIT ${add(limit)}) r
     CROSS JOIN LATERAL (SELECT a.* FROM articles a WHERE a.id = r.article_id AND a.team_id = r.team_id OFFSET 0) a

@@ -138,10 +138,14 @@ export class ReportService {
     return this.once(['settle', scope], () => settleTime(this.context.db, scope));
   }
 
-  sourcingByArticle(scope: ReportScope, limit: number): Promise<{ articles: number; rows: ArticleSourcing[] }> {
+  /** The articles with most claims; with `count`, also how many articles the scope has (null without). */
+  sourcingByArticle(scope: ReportScope, limit: number, count = false): Promise<{ articles: number | null; rows: ArticleSourcing[] }> {
     if (!Number.isInteger(limit) || limit < 0 || limit > 100) throw badInput('first must be between 0 and 100', 'first');
-    const compute = maintainedScope(scope) ? maintainedSourcingByArticle : sourcingByArticle;
-    return this.once(['byArticle', scope, limit], () => compute(this.context.db, scope, limit, this.context.loaders));
+    return this.once(['byArticle', scope, limit, count], () =>
+      maintainedScope(scope)
+        ? maintainedSourcingByArticle(this.context.db, scope, limit, this.context.loaders, count)
+        : sourcingByArticle(this.context.db, scope, limit),
+    );
   }
 
   /**

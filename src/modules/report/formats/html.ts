@@ -21,7 +21,8 @@ export interface HtmlFigures {
   verdicts: VerdictCounts;
   agreement: AgreementFigure[];
   settle: SettleTime;
-  articles: { articles: number; rows: ArticleSourcing[] };
+  /** `articles`: how many articles the report has (null: not counted) */
+  articles: { articles: number | null; rows: ArticleSourcing[] };
 }
 
 /** Articles drawn in the sourcing chart; the rest are counted in its caption. */
@@ -145,7 +146,10 @@ function figuresSection(figures: HtmlFigures): string {
     })),
     SOURCINGS.map((sourcing) => ({ name: SOURCING_LABELS[sourcing], color: SOURCING_COLORS[sourcing] })),
   );
-  const more = articles.articles > articles.rows.length ? `; the ${articles.rows.length} with most claims of ${articles.articles} articles` : '';
+  const more =
+    articles.articles !== null && articles.articles > articles.rows.length
+      ? `; the ${articles.rows.length} with most claims of ${articles.articles} articles`
+      : '';
   return `<section id="figures"><h2>Figures</h2>
 <div class="figures">
 ${countsTable('Claims by status', [['All claims', claims.total], ...STATUSES.map((status): [string, number] => [STATUS_LABELS[status], claims.byStatus[status]])])}
