@@ -43,7 +43,7 @@ async function main(): Promise<void> {
     SELECT (SELECT a.id FROM articles a WHERE a.team_id = t.team_id ORDER BY a.id LIMIT 1) AS article, t.team_id AS team,
            (SELECT m.user_id FROM memberships m WHERE m.team_id = t.team_id AND m.role = 'REVIEWER' LIMIT 1) AS reviewer
       FROM bench.teams t WHERE t.slug = $1`,
-          [scenario === 'b' || scenario === 'month' ? 'bench-main' : 'bench-10k'],
+          [scenario === 'b' || scenario === 'c' || scenario === 'month' ? 'bench-main' : 'bench-10k'],
         )
       ).rows[0],
   );
