@@ -43,6 +43,15 @@ export class ReportPeriodFigures1764570000000 implements MigrationInterface {
     await queryRunner.query(`
       CREATE INDEX report_article_claims_dated_idx ON report_article_claims (team_id, published_at)
         INCLUDE (claims, article_id, sourced, anonymous, unsourced) WHERE counted AND claims > 0`);
+    // The team's articles with most claims from the index alone: the report is a prepared
+    // statement whose LIMIT is a parameter, and for its generic plan (LIMIT taken as a tenth of the
+    // team's articles) an ordered walk that visited the heap cost more than reading the dated
+    // index whole and sorting it: at a million claims, 24,666 articles sorted for 20 (5.7 ms), so
+    // Postgres planned the statement afresh at every execution instead (1.8 ms).
+    await queryRunner.query(`
+      DROP INDEX report_article_claims_most_idx;
+      CREATE INDEX report_article_claims_most_idx ON report_article_claims (team_id, claims DESC, published_at, article_id)
+        INCLUDE (sourced, anonymous, unsourced) WHERE counted AND claims > 0`);
     const [{ hours }] = (await queryRunner.query(`SELECT to_regclass('public.report_hour_figures') IS NOT NULL AS hours`)) as { hours: boolean }[];
     if (!hours) return;
     await queryRunner.query(`LOCK TABLE report_article_figures, report_hour_figures IN EXCLUSIVE MODE`);
@@ -67,6 +76,9 @@ export class ReportPeriodFigures1764570000000 implements MigrationInterface {
 
   async down(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.query(`DROP INDEX report_article_claims_dated_idx`);
+    await queryRunner.query(`
+      DROP INDEX report_article_claims_most_idx;
+      CREATE INDEX report_article_claims_most_idx ON report_article_claims (team_id, claims DESC, published_at, article_id) WHERE counted AND claims > 0`);
     // the routine version before the period rows; none when ReportFigures made them (nothing to undo)
     const [previous] = (await queryRunner.query(
       `SELECT id, body FROM schema_routines WHERE name = $1 AND body NOT LIKE '%report_period_figures%' ORDER BY id DESC LIMIT 1`,

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Client } from 'pg';
+import { Client, type Pool } from 'pg';
 import pino from 'pino';
 import { createTestApp, type TestApp } from './support/app';
 import { generateDataset, type BenchUser } from '../bench/dataset';
@@ -120,6 +120,42 @@ describe('verdictReport compiled to SQL answers as the resolvers do', () => {
     expect(report.sourcingByArticle.some((row: any) => row.article.url === 'https://news.example.com/a%20b')).toBe(true);
     // by slug too
     compiledPath(await both(benchQuery, { teamId: 'desk' }));
+  });
+
+  it("runs the whole team's report on its generic plan, a date range's as Postgres chooses", async () => {
+    // Postgres's own choice for the whole-team statement was a fresh custom plan at every execution
+    // at a million claims (bench/results/scale-1m-c.md); the statement's transaction now asks for
+    // the generic plan. Counted per prepared statement on every connection of the pool.
+    const plans = async (table: string) => {
+      const pool = (app.dataSource.driver as unknown as { master: Pool }).master;
+      const clients = await Promise.all(Array.from({ length: pool.totalCount }, () => pool.connect()));
+      try {
+        let generic = 0;
+        let custom = 0;
+        for (const connection of clients) {
+          const { rows } = await connection.query(
+            `SELECT coalesce(sum(generic_plans), 0)::int AS generic, coalesce(sum(custom_plans), 0)::int AS custom
+               FROM pg_prepared_statements WHERE statement LIKE '%' || $1 || '%' AND statement LIKE '%verdicts.csv%'`,
+            [table],
+          );
+          generic += rows[0].generic;
+          custom += rows[0].custom;
+        }
+        return { generic, custom };
+      } finally {
+        for (const connection of clients) connection.release();
+      }
+    };
+    const before = await plans('report_team_figures');
+    for (let run = 0; run < 8; run++) compiledPath(await runOn(app.server, benchQuery, { teamId: teamId('desk') }));
+    const after = await plans('report_team_figures');
+    expect(after.generic - before.generic).toBe(8);
+    expect(after.custom - before.custom).toBe(0);
+    // a range of dates: the statement reads the period rows; its first executions are custom plans
+    const range = { teamId: teamId('desk'), from: articles[1].published_at.toISOString(), to: articles[3].published_at.toISOString() };
+    const dated = await plans('report_period_figures');
+    for (let run = 0; run < 3; run++) compiledPath(await runOn(app.server, monthQuery, range));
+    expect((await plans('report_period_figures')).custom - dated.custom).toBe(3);
   });
 
   it('answers a range of publication dates (whole hours and part-hours) and a list of articles', async () => {

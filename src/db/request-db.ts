@@ -186,8 +186,14 @@ export class RequestDb {
    * depends on it whenever the role differs. One round trip instead of three: each round trip's socket
    * write was a large share of the article page's server time (bench/README.md).
    * Otherwise it runs as a prepared statement on the request's transaction.
+   *
+   * `generic`: in its own transaction, the statement runs on its generic plan (plan_cache_mode for
+   * that transaction only). Postgres otherwise keeps planning a statement afresh at every
+   * execution whenever the generic plan's estimate looks dearer than the custom plans' had, which
+   * for the whole-team report at a million claims cost 1.8 ms of planning per report while the
+   * generic plan ran faster (bench/results/scale-1m-c.md).
    */
-  async readStatement<R = Record<string, unknown>>(sql: string, values: unknown[], options: { whole: boolean }): Promise<R[]> {
+  async readStatement<R = Record<string, unknown>>(sql: string, values: unknown[], options: { whole: boolean; generic?: boolean }): Promise<R[]> {
     if (this.finished) throw new Error('RequestDb used after the request finished');
     const replica = this.replicaWanted && !!this.options.replica;
     if (!options.whole || this.opening || this.alone || this.mode !== 'read' || replica) return this.query<R>(sql, values, { prepare: true });
@@ -197,7 +203,7 @@ export class RequestDb {
       const prepare = !!name && !prepared!.has(name);
       const statement = name ? `EXECUTE ${name}_s(${values.map(argumentLiteral).join(', ')})` : withLiterals(sql, values);
       const text =
-        `START TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY; ${this.scopeStatement()}; ` +
+        `START TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY; ${this.scopeStatement(options.generic ? { plan_cache_mode: 'force_generic_plan' } : {})}; ` +
         `${prepare ? `PREPARE ${name}_s AS ${sql}; ` : ''}${statement}; COMMIT`;
       try {
         const results = await multiStatement(client, text);
@@ -401,14 +407,18 @@ export class RequestDb {
     if (typeof text === 'string') this.commitLsn = laterLsn(this.commitLsn, lsnToken(text));
   }
 
-  private scopeStatement(): string {
+  /** The caller's scope as one SELECT of set_config (`extra`: more settings of the transaction, name → value). */
+  private scopeStatement(extra: Record<string, string> = {}): string {
     const userId = this.scope.userId && UUID.test(this.scope.userId) ? this.scope.userId : '';
     const teamIds = this.scope.teamIds.filter((id) => UUID.test(id));
     const timeout = Math.max(0, Math.floor(Number(this.options.statementTimeoutMs ?? 0)) || 0);
     return (
       `SELECT set_config('role', '${APP_ROLE}', true), set_config('claimgraph.user_id', '${userId}', true), ` +
       `set_config('claimgraph.team_ids', '{${teamIds.join(',')}}', true)` +
-      (timeout > 0 ? `, set_config('statement_timeout', '${timeout}', true)` : '')
+      (timeout > 0 ? `, set_config('statement_timeout', '${timeout}', true)` : '') +
+      Object.entries(extra)
+        .map(([setting, value]) => `, set_config('${setting}', '${value}', true)`)
+        .join('')
     );
   }
 

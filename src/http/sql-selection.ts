@@ -205,6 +205,12 @@ export interface RootCompiler {
   param(read: (variables: Variables) => unknown, type: string): Sql;
   /** A value the SQL's shape depends on, read from the variables (recorded for the compilation cache). */
   decide<T>(read: (variables: Variables) => T, key: (value: T) => string): T;
+  /**
+   * Postgres is to run the statement on its generic plan, as measured better for this shape:
+   * left to choose, it plans afresh at every execution when the generic plan's estimate looks
+   * dearer than the custom plans' (see RequestDb.readStatement).
+   */
+  genericPlan(): void;
   alias(): string;
   /** `json_build_object` of the selection on `type`, every field (but `__typename`) as `value` builds it. */
   selection(type: GraphQLObjectType, nodes: readonly FieldNode[], value: (field: GraphQLField<unknown, unknown>, fieldNodes: FieldNode[]) => Sql): Sql;
@@ -246,6 +252,7 @@ class Compilation implements RootCompiler {
   readonly params: ((variables: Variables) => unknown)[] = [];
   readonly guards: Guard[] = [];
   readonly sql = sqlText;
+  generic = false;
   private aliases = 0;
 
   constructor(
@@ -254,6 +261,10 @@ class Compilation implements RootCompiler {
     private readonly fragments: Record<string, FragmentDefinitionNode>,
     private readonly variables: Variables,
   ) {}
+
+  genericPlan(): void {
+    this.generic = true;
+  }
 
   param(read: (variables: Variables) => unknown, type: string): Sql {
     this.params.push(read);
@@ -726,8 +737,8 @@ export async function answerWithSql(
   } catch {
     return null;
   }
-  const { whole } = compiled;
-  const [row] = await context.db.readStatement<Record<string, string | null>>(compiled.sql, params, { whole });
+  const { whole, generic } = compiled;
+  const [row] = await context.db.readStatement<Record<string, string | null>>(compiled.sql, params, { whole, generic });
   const answered = new Map<string, unknown>();
   for (const [index, key] of compiled.keys.entries()) {
     const text = row[`r${index}`];
@@ -746,6 +757,8 @@ interface CachedCompilation {
   keys: string[];
   /** Every root field compiled. */
   whole: boolean;
+  /** Run on the generic plan (RootCompiler.genericPlan). */
+  generic: boolean;
   sql: Sql;
   params: ((variables: Variables) => unknown)[];
 }
@@ -779,10 +792,12 @@ function compile(
     // Unsupported, or anything the resolvers would refuse (a variable that does not coerce):
     // the resolvers answer, with their own errors
     const parameters = compilation.params.length;
+    const generic = compilation.generic;
     try {
       compiled.set(key, compilation.root(nodes[0].name.value, nodes));
     } catch {
       compilation.params.length = parameters;
+      compilation.generic = generic;
     }
   }
   const result: CachedCompilation = {
@@ -792,6 +807,7 @@ function compile(
     // trip, see RequestDb.readStatement), and should one of them need the resolvers after all,
     // they answer the whole operation, so that everything it reads comes from one snapshot.
     whole: compiled.size === roots.size,
+    generic: compilation.generic,
     sql: `SELECT ${[...compiled.values()].map((root, index) => `${root} AS r${index}`).join(', ')}`,
     params: compilation.params,
   };
