@@ -80,6 +80,9 @@ export function selectOperation(document: DocumentNode, operationName?: string |
   return operations.length === 1 ? operations[0] : null;
 }
 
+/** Analyses that read no variable, per schema, parsed document and operation name (`analyzeOperation`). */
+const analyses = new WeakMap<GraphQLSchema, WeakMap<DocumentNode, Map<string, OperationAnalysis>>>();
+
 /**
  * Aliases and directives are counted over the whole document as written (a directive flood is
  * costly to parse and validate whether or not its fragment is used), with the first string literal
@@ -87,9 +90,6 @@ export function selectOperation(document: DocumentNode, operationName?: string |
  * pipeline's DocumentCache hands out the same DocumentNode for a repeated query), as a walk of
  * the whole document with graphql's visit() on every request showed in the profile of (a).
  */
-/** Analyses that read no variable, per schema, parsed document and operation name (`analyzeOperation`). */
-const analyses = new WeakMap<GraphQLSchema, WeakMap<DocumentNode, Map<string, OperationAnalysis>>>();
-
 const countsByDocument = new WeakMap<DocumentNode, { aliases: number; directives: number; invalidString: string | null }>();
 
 function documentCounts(document: DocumentNode): { aliases: number; directives: number; invalidString: string | null } {

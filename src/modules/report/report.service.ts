@@ -25,7 +25,8 @@ import {
   type VerdictCounts,
 } from './report.figures';
 
-const MAX_ARTICLES = 1000;
+/** Most articles a report filter may name. */
+export const MAX_ARTICLES = 1000;
 const EMAIL = /^[^@\s]+@[^@\s]+$/;
 
 /** Verdict reports: the filter checked against the caller's teams, rows page by page, and figures. */
@@ -199,6 +200,7 @@ export class ReportService {
   }
 }
 
-function distinct<T>(values: T[] | null | undefined): T[] | null {
+/** A filter's list without repeats; null for none or empty. */
+export function distinct<T>(values: T[] | null | undefined): T[] | null {
   return values?.length ? [...new Set(values)] : null;
 }

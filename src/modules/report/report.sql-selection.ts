@@ -17,6 +17,7 @@ import {
   maintainedSourcingSql,
 } from './report.figures';
 import { queryFromFilter, type ReportFilterInput, type ReportScope } from './report.filter';
+import { distinct, MAX_ARTICLES } from './report.service';
 import { filterInput, type VerdictReportFilter } from './report.types';
 
 /*
@@ -54,8 +55,6 @@ interface ReportRequest {
 
 const PLACEHOLDER_TEAM = { id: '', slug: '', name: '', organizationName: null, organizationUrl: null, organizationLogoUrl: null, publicBaseUrl: null };
 
-const distinct = <T>(values: T[] | null | undefined): T[] | null => (values?.length ? [...new Set(values)] : null);
-
 /** The filter as ReportService.scope checks it before reading anything; throws where it would refuse, or where the maintained figures cannot answer. */
 function reportRequest(field: GraphQLField<unknown, unknown>, node: FieldNode, variables: Variables): ReportRequest {
   const input = filterInput(getArgumentValues(field, node, variables).filter as VerdictReportFilter);
@@ -66,7 +65,7 @@ function reportRequest(field: GraphQLField<unknown, unknown>, node: FieldNode, v
   const team = decoded?.type === 'Team' ? { byId: true, value: decoded.rawId } : { byId: false, value: reference };
   let articleIds: string[] | null = null;
   if (input.articleIds?.length) {
-    if (input.articleIds.length > 1000) throw new Error('too many articles');
+    if (input.articleIds.length > MAX_ARTICLES) throw new Error('too many articles');
     articleIds = [...new Set(input.articleIds.map((id) => fromGlobalId(id, 'Article', names.articleIds)))];
   }
   const publishedFrom = validDate(input.publishedFrom, names.publishedFrom);
