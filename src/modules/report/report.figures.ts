@@ -89,9 +89,9 @@ function pick<E extends string>(row: Record<string, unknown>, values: readonly E
  * Rows of articles with claims by sourcing (`sourcing_<value>` columns) and the count of such
  * articles (null when the query did not count them), as the report answers them.
  */
-function articleSourcing(rows: Record<string, unknown>[]): { articles: number | null; rows: ArticleSourcing[] } {
+function articleSourcing(rows: Record<string, unknown>[], counted = true): { articles: number | null; rows: ArticleSourcing[] } {
   return {
-    articles: rows[0]?.articles === null ? null : Number(rows[0]?.articles ?? 0),
+    articles: counted ? Number(rows[0]?.articles ?? 0) : null,
     rows: rows.map((row) => ({
       articleId: String(row.article_id),
       title: String(row.title),
@@ -568,7 +568,7 @@ export async function maintainedSourcingByArticle(
     },
   );
   primeJoined(loaders, manager, Article, true, rows, 'article_');
-  return articleSourcing(rows);
+  return articleSourcing(rows, count);
 }
 
 /** The order of `maintainedSourcingSql`'s rows (over `report_article_claims r`). */
