@@ -41,7 +41,7 @@ import { verdictReportSql } from '../modules/report/report.sql-selection';
  *
  * A query operation whose root fields ask only for what this module knows how to express in SQL
  * (plain columns, the relations and nested connections declared below) is answered by ONE
- * statement that builds the response JSON in Postgres (json_build_object, json_agg over correlated
+ * statement that builds the response JSON in Postgres (as text, see JsonText, over correlated
  * keyset pages), run on the request's own transaction: the app role, the caller's team settings
  * and therefore row-level security apply exactly as to the resolvers' queries, and every table
  * read also carries the resolvers' own `team_id = ANY(caller's teams)` condition.
@@ -194,6 +194,91 @@ const urlAsSerialised = (value: Sql) =>
 const REFUSED = `'{"!null":true}'::json`;
 
 class Unsupported extends Error {}
+
+/*
+ * The page's JSON is built as text, by `||` and string_agg, not by json_build_object and json_agg
+ * (measured on the article page, bench/README.md):
+ * - json_build_object and json_agg take a json argument through its output function and
+ *   appendStringInfoString, which measures it with strlen: the claims' JSON was copied and
+ *   measured again at each of the page's 8–9 levels, where `||` and string_agg copy text by its
+ *   stored length. On the embedded Postgres (built with -Os: strlen is an inlined `repnz scasb`)
+ *   that alone was about a fifth of the page statement's time.
+ * - json_build_object finds the JSON category of every argument, keys included, on every call
+ *   (three or four catalogue-cache look-ups each) and escapes every key. As text, keys and
+ *   punctuation are constants of the statement and only strings go through to_json.
+ * RootCompiler's users (a report's figures) still build json values; where json meets text
+ * (`objectOf`), each run of json values is one json_build_object whose text loses the braces its
+ * neighbours supply.
+ */
+
+/** A constant of JSON text, or SQL that yields text, never NULL (a NULL would make the whole answer NULL: the resolvers would answer). */
+type Piece = string | { sql: Sql };
+
+class JsonText {
+  constructor(readonly pieces: readonly Piece[]) {}
+
+  static of(sql: Sql): JsonText {
+    return new JsonText([{ sql }]);
+  }
+
+  /** The text as one SQL expression, adjacent constants merged into one literal. */
+  get sql(): Sql {
+    const parts: Sql[] = [];
+    let constant = '';
+    for (const piece of this.pieces) {
+      if (typeof piece === 'string') constant += piece;
+      else {
+        if (constant) parts.push(literal(constant));
+        constant = '';
+        parts.push(piece.sql);
+      }
+    }
+    if (constant || !parts.length) parts.push(literal(constant));
+    return parts.join(' || ');
+  }
+}
+type Value = Sql | JsonText;
+/** Which a selection is built as: json values (RootCompiler's users) or JSON text (the page). */
+type Mode = 'json' | 'text';
+
+const sqlOf = (value: Value): Sql => (value instanceof JsonText ? value.sql : value);
+/** A value as JSON text: json's `::text` is a binary-coercible cast (no copy). */
+const textOf = (value: Value): JsonText => (value instanceof JsonText ? value : JsonText.of(`(${value})::text`));
+/** A value as json, for json_build_object's arguments (parses: only for the rare nesting that needs it). */
+const jsonOf = (value: Value): Sql => (value instanceof JsonText ? `(${value.sql})::json` : value);
+/** JSON text of SQL text that may be NULL: `null` then. */
+const orNull = (sql: Sql): JsonText => JsonText.of(`coalesce(${sql}, 'null')`);
+
+/** The JSON object of `pairs` (response key, value) in their order: json_build_object when every value is json. */
+function objectOf(pairs: [string, Value][]): Value {
+  const jsonPairs = (run: [string, Value][]) => {
+    // json_build_object takes at most 100 arguments
+    if (run.length > 50) throw new Unsupported('more than 50 fields on one object');
+    return run.map(([key, value]) => `${literal(key)}, ${value as Sql}`).join(', ');
+  };
+  if (!pairs.some(([, value]) => value instanceof JsonText)) return `json_build_object(${jsonPairs(pairs)})`;
+  const pieces: Piece[] = [];
+  for (let index = 0; index < pairs.length; ) {
+    const first = index === 0;
+    const [key, value] = pairs[index];
+    if (value instanceof JsonText) {
+      pieces.push(`${first ? '{' : ','}${JSON.stringify(key)}:`, ...value.pieces);
+      index++;
+      continue;
+    }
+    let end = index;
+    while (end < pairs.length && !(pairs[end][1] instanceof JsonText)) end++;
+    const last = end === pairs.length;
+    // `left`/`substr` count characters, but only in this small text
+    const text = `json_build_object(${jsonPairs(pairs.slice(index, end))})::text`;
+    if (first) pieces.push({ sql: `left(${text}, -1)` });
+    else pieces.push(',', { sql: last ? `substr(${text}, 2)` : `left(substr(${text}, 2), -1)` });
+    index = end;
+    if (last) return new JsonText(pieces);
+  }
+  pieces.push('}');
+  return new JsonText(pieces);
+}
 
 /**
  * What a root field's own compiler (COMPILED_ROOTS) uses of a compilation. Any error it throws
@@ -349,7 +434,7 @@ class Compilation implements RootCompiler {
     const type = this.schema.getType(root.type) as GraphQLObjectType;
     const row = this.alias();
     const rawId = this.param((variables) => id(variables)!.rawId, 'uuid');
-    return `(SELECT ${this.object(type, nodes, row)} FROM ${table.table} ${row} WHERE ${row}.id = ${rawId} AND ${row}.team_id = ANY($1::uuid[]) AND ${root.visible(row)})::text`;
+    return `(SELECT ${textOf(this.objectValue(type, nodes, row, 'text')).sql} FROM ${table.table} ${row} WHERE ${row}.id = ${rawId} AND ${row}.team_id = ANY($1::uuid[]) AND ${root.visible(row)})`;
   }
 
   /**
@@ -357,36 +442,49 @@ class Compilation implements RootCompiler {
    * `__typename` here, every other field as `value` builds it.
    */
   selection(type: GraphQLObjectType, nodes: readonly FieldNode[], value: (field: GraphQLField<unknown, unknown>, fieldNodes: FieldNode[]) => Sql): Sql {
+    return jsonOf(this.selectionValue(type, nodes, 'json', value));
+  }
+
+  /** `selection`, as json or as JSON text (JsonText) as its values are. */
+  private selectionValue(
+    type: GraphQLObjectType,
+    nodes: readonly FieldNode[],
+    mode: Mode,
+    value: (field: GraphQLField<unknown, unknown>, fieldNodes: FieldNode[]) => Value,
+  ): Value {
     const grouped = new Map<string, FieldNode[]>();
     for (const node of nodes) if (node.selectionSet) this.collect(type, node.selectionSet, grouped);
-    const pairs: Sql[] = [];
+    const pairs: [string, Value][] = [];
     const fields = type.getFields();
     for (const [key, fieldNodes] of grouped) {
       const name = fieldNodes[0].name.value;
       if (name === '__typename') {
-        pairs.push(literal(key), literal(type.name));
+        pairs.push([key, mode === 'text' ? new JsonText([JSON.stringify(type.name)]) : literal(type.name)]);
         continue;
       }
       const field = fields[name];
       if (!field) throw new Unsupported(`${type.name}.${name}`);
-      pairs.push(literal(key), value(field, fieldNodes));
+      pairs.push([key, value(field, fieldNodes)]);
     }
-    // json_build_object takes at most 100 arguments
-    if (pairs.length > 100) throw new Unsupported('more than 50 fields on one object');
-    return `json_build_object(${pairs.join(', ')})`;
+    return objectOf(pairs);
   }
 
   /** The JSON object for `nodes`' merged selection over the row `row` of `type`'s table. */
   object(type: GraphQLObjectType, nodes: FieldNode[], row: string): Sql {
-    const info = TABLES[type.name];
-    if (!info) throw new Unsupported(type.name);
-    return this.selection(type, nodes, (field, fieldNodes) => this.field(type, info, field, fieldNodes, row));
+    return jsonOf(this.objectValue(type, nodes, row, 'json'));
   }
 
-  private field(type: GraphQLObjectType, info: TableInfo, field: GraphQLField<unknown, unknown>, nodes: FieldNode[], row: string): Sql {
+  /** `object`, built as `mode` says (json mode: still JsonText where it holds a connection). */
+  private objectValue(type: GraphQLObjectType, nodes: FieldNode[], row: string, mode: Mode): Value {
+    const info = TABLES[type.name];
+    if (!info) throw new Unsupported(type.name);
+    return this.selectionValue(type, nodes, mode, (field, fieldNodes) => this.field(type, info, field, fieldNodes, row, mode));
+  }
+
+  private field(type: GraphQLObjectType, info: TableInfo, field: GraphQLField<unknown, unknown>, nodes: FieldNode[], row: string, mode: Mode): Value {
     const name = field.name;
     const relation = RELATIONS[type.name]?.[name];
-    if (relation) return this.relation(relation, field, nodes, row);
+    if (relation) return this.relation(relation, field, nodes, row, mode);
     const connection = CONNECTIONS[type.name]?.[name];
     if (connection) {
       const chosen = this.decide(
@@ -396,15 +494,16 @@ class Compilation implements RootCompiler {
       return this.connection(chosen, field, nodes, row);
     }
     const embedded = EMBEDDED[type.name]?.[name];
-    if (embedded) return this.embedded(getNamedType(field.type) as GraphQLObjectType, embedded, nodes, row);
-    if (name === 'id') return globalIdSql(info.node, `${row}.id`);
+    if (embedded) return this.embedded(getNamedType(field.type) as GraphQLObjectType, info, embedded, nodes, row, mode);
+    if (name === 'id') return mode === 'text' ? new JsonText(['"', { sql: globalIdSql(info.node, `${row}.id`) }, '"']) : globalIdSql(info.node, `${row}.id`);
     const computed = COMPUTED[type.name]?.[name];
-    if (computed) return this.leaf(field, computed(row));
+    if (computed) return mode === 'text' ? this.leafText(field, computed(row), true) : this.leaf(field, computed(row));
     // any other field with a resolver of its own needs code
     if (field.resolve) throw new Unsupported(`${type.name}.${name}`);
     const column = this.metadata(info.entity).columns.find((candidate) => candidate.propertyName === name);
     if (!column) throw new Unsupported(`${type.name}.${name}`);
-    return this.leaf(field, `${row}."${column.databaseName}"`);
+    const value = `${row}."${column.databaseName}"`;
+    return mode === 'text' ? this.leafText(field, value, column.isNullable) : this.leaf(field, value);
   }
 
   leaf(field: GraphQLField<unknown, unknown>, value: Sql): Sql {
@@ -426,24 +525,63 @@ class Compilation implements RootCompiler {
     }
   }
 
-  private embedded(type: GraphQLObjectType, shape: Embedded, nodes: FieldNode[], row: string): Sql {
-    return this.selection(type, nodes, (field, fieldNodes) => {
+  /**
+   * `leaf` as JSON text, as json_build_object would print it (see JsonText); `nullable`: `value`
+   * can be NULL (a column's own nullability; NULL where the column says it cannot be would make
+   * the answer NULL, and the resolvers answer).
+   */
+  private leafText(field: GraphQLField<unknown, unknown>, value: Sql, nullable: boolean): JsonText {
+    const type = getNamedType(field.type);
+    const plain = (text: Sql) => (nullable ? orNull(text) : JsonText.of(text));
+    if (isEnumType(type)) {
+      // each value's JSON a constant; anything else printed as json_build_object prints it
+      const cases = type
+        .getValues()
+        .filter((enumValue) => typeof enumValue.value === 'string')
+        .map((enumValue) => `WHEN ${literal(enumValue.value as string)} THEN ${literal(JSON.stringify(enumValue.name))}`);
+      return plain(cases.length ? `CASE ${value} ${cases.join(' ')} ELSE to_json(${value})::text END` : `to_json(${value})::text`);
+    }
+    if (!isScalarType(type)) throw new Unsupported(type.name);
+    switch (type.name) {
+      case 'Int':
+      case 'Boolean':
+        return plain(`(${value})::text`);
+      case 'String':
+      case 'Float':
+        return plain(`to_json(${value})::text`);
+      case 'DateTime':
+        // to_char's digits, dashes and colons need no escaping
+        return nullable ? orNull(`'"' || ${isoTime(value)} || '"'`) : new JsonText(['"', { sql: isoTime(value) }, '"']);
+      case 'URL':
+        return plain(`(${urlAsSerialised(value)})::text`);
+      default:
+        throw new Unsupported(type.name);
+    }
+  }
+
+  private embedded(type: GraphQLObjectType, info: TableInfo, shape: Embedded, nodes: FieldNode[], row: string, mode: Mode): Value {
+    return this.selectionValue(type, nodes, mode, (field, fieldNodes) => {
       const part = shape[field.name];
       if (part === undefined || field.resolve) throw new Unsupported(`${type.name}.${field.name}`);
-      if (typeof part === 'string') return this.leaf(field, `${row}."${part}"`);
-      return this.embedded(getNamedType(field.type) as GraphQLObjectType, part, fieldNodes, row);
+      if (typeof part !== 'string') return this.embedded(getNamedType(field.type) as GraphQLObjectType, info, part, fieldNodes, row, mode);
+      if (mode === 'json') return this.leaf(field, `${row}."${part}"`);
+      const column = this.metadata(info.entity).columns.find((candidate) => candidate.databaseName === part);
+      return this.leafText(field, `${row}."${part}"`, column?.isNullable ?? true);
     });
   }
 
-  private relation(relation: Relation, field: GraphQLField<unknown, unknown>, nodes: FieldNode[], row: string): Sql {
+  private relation(relation: Relation, field: GraphQLField<unknown, unknown>, nodes: FieldNode[], row: string, mode: Mode): Value {
     const type = this.schema.getType(relation.type) as GraphQLObjectType;
     const info = TABLES[relation.type];
     const target = this.alias();
     const conditions = [`${target}.id = ${row}.${relation.column}`];
     if (info.teamScoped) conditions.push(`${target}.team_id = ANY($1::uuid[])`);
     if (relation.visible) conditions.push(relation.visible(target));
-    const sql = `(SELECT ${this.object(type, nodes, target)} FROM ${info.table} ${target} WHERE ${conditions.join(' AND ')})`;
-    return isNonNullType(field.type) ? `coalesce(${sql}, ${REFUSED})` : sql;
+    const object = this.objectValue(type, nodes, target, mode);
+    const sql = `(SELECT ${sqlOf(object)} FROM ${info.table} ${target} WHERE ${conditions.join(' AND ')})`;
+    if (!(object instanceof JsonText)) return isNonNullType(field.type) ? `coalesce(${sql}, ${REFUSED})` : sql;
+    // no row: the JSON null, or for a non-null field the refusal
+    return JsonText.of(`coalesce(${sql}, ${isNonNullType(field.type) ? `${REFUSED}::text` : `'null'`})`);
   }
 
   private connection(
@@ -451,7 +589,7 @@ class Compilation implements RootCompiler {
     field: GraphQLField<unknown, unknown>,
     nodes: FieldNode[],
     parent: string,
-  ): Sql {
+  ): JsonText {
     if (spec.sort.some((sortKey) => !PLAIN_CURSOR_TYPES.has(sortKey.type))) throw new Unsupported(`${spec.name} cursor`);
     const pageOf = (variables: Variables) =>
       pageRequest(
@@ -477,7 +615,7 @@ class Compilation implements RootCompiler {
     const totalCount = `(SELECT count(*) FROM ${info.table} ${inner} WHERE ${where.join(' AND ')})`;
     const grouped = new Map<string, FieldNode[]>();
     for (const fieldNode of nodes) if (fieldNode.selectionSet) this.collect(connectionType, fieldNode.selectionSet, grouped);
-    if (page.limit === 0) return this.emptyPage(connectionType, grouped, totalCount, page.hasCursor);
+    if (page.limit === 0) return textOf(this.emptyPage(connectionType, grouped, totalCount, page.hasCursor));
     const keys = spec.sort.map((sortKey) => ({
       expression: innerSql(sortKey.expression),
       type: sortKey.type,
@@ -503,8 +641,8 @@ class Compilation implements RootCompiler {
     }
     const orderBy = keys.map((sortKey) => `${sortKey.expression} ${sortKey.direction}`).join(', ');
     const limit = this.param((variables) => pageOf(variables).limit, 'integer');
-    // the cursor as `encodeCursor` makes it from the `::text` of each sort key
-    const cursor = base64urlSql(`'["' || ${keys.map((sortKey) => `(${sortKey.expression})::text`).join(` || '","' || `)} || '"]'`);
+    // the cursor as `encodeCursor` makes it from the `::text` of each sort key (PLAIN_CURSOR_TYPES: ASCII)
+    const cursor = base64urlSql(`'["' || ${keys.map((sortKey) => `(${sortKey.expression})::text`).join(` || '","' || `)} || '"]'`, { ascii: true });
     // output order: ascending rn forward; a backward page is read nearest-first and shown reversed
     const outputOrder = page.backward ? 'DESC' : 'ASC';
     const kept = `FILTER (WHERE ${rows}.__rn <= ${limit})`;
@@ -514,61 +652,66 @@ class Compilation implements RootCompiler {
     // article page's Postgres CPU (bench/README.md).
     const rowsOnly = !page.backward && ![...grouped.values()].some((fieldNodes) => ['totalCount', 'pageInfo'].includes(fieldNodes[0].name.value));
 
-    const pairs: Sql[] = [];
+    const pairs: [string, Value][] = [];
     let needsCursor = false;
-    const nodeObject = (fieldNodes: FieldNode[]) => this.object(nodeType, fieldNodes, rows);
-    const aggregate = (value: Sql) =>
-      rowsOnly
-        ? `coalesce(json_agg(${value} ORDER BY ${keys.map((sortKey, index) => `${rows}.__k${index} ${sortKey.direction}`).join(', ')}), '[]')`
-        : `coalesce(json_agg(${value} ORDER BY ${rows}.__rn ${outputOrder}) ${kept}, '[]')`;
+    const nodeObject = (fieldNodes: FieldNode[]) => this.objectValue(nodeType, fieldNodes, rows, 'text');
+    // the page's rows as a JSON array
+    const aggregate = (value: Value) => {
+      const order = rowsOnly ? keys.map((sortKey, index) => `${rows}.__k${index} ${sortKey.direction}`).join(', ') : `${rows}.__rn ${outputOrder}`;
+      return new JsonText(['[', { sql: `coalesce(string_agg(${textOf(value).sql}, ',' ORDER BY ${order})${rowsOnly ? '' : ` ${kept}`}, '')` }, ']']);
+    };
     for (const [responseKey, fieldNodes] of grouped) {
       const name = fieldNodes[0].name.value;
       switch (name) {
         case '__typename':
-          pairs.push(literal(responseKey), literal(connectionType.name));
+          pairs.push([responseKey, new JsonText([JSON.stringify(connectionType.name)])]);
           break;
         case 'totalCount':
           // a page without a cursor that holds fewer rows than it could is all of them (as in nestedConnection)
-          pairs.push(literal(responseKey), page.hasCursor ? totalCount : `CASE WHEN count(*) <= ${limit} THEN count(*) ELSE ${totalCount} END`);
+          pairs.push([
+            responseKey,
+            JsonText.of(`(${page.hasCursor ? totalCount : `CASE WHEN count(*) <= ${limit} THEN count(*) ELSE ${totalCount} END`})::text`),
+          ]);
           break;
         case 'nodes':
-          pairs.push(literal(responseKey), aggregate(nodeObject(fieldNodes)));
+          pairs.push([responseKey, aggregate(nodeObject(fieldNodes))]);
           break;
         case 'edges': {
           const edgeType = getNamedType(connectionType.getFields().edges.type) as GraphQLObjectType;
           const edgeFields = new Map<string, FieldNode[]>();
           for (const edge of fieldNodes) if (edge.selectionSet) this.collect(edgeType, edge.selectionSet, edgeFields);
-          const edgePairs: Sql[] = [];
+          const edgePairs: [string, Value][] = [];
           for (const [edgeKey, edgeNodes] of edgeFields) {
             const edgeField = edgeNodes[0].name.value;
-            if (edgeField === '__typename') edgePairs.push(literal(edgeKey), literal(edgeType.name));
+            if (edgeField === '__typename') edgePairs.push([edgeKey, new JsonText([JSON.stringify(edgeType.name)])]);
             else if (edgeField === 'cursor') {
               needsCursor = true;
-              edgePairs.push(literal(edgeKey), `${rows}.__cursor`);
-            } else if (edgeField === 'node') edgePairs.push(literal(edgeKey), nodeObject(edgeNodes));
+              // base64url: nothing to escape
+              edgePairs.push([edgeKey, new JsonText(['"', { sql: `${rows}.__cursor` }, '"'])]);
+            } else if (edgeField === 'node') edgePairs.push([edgeKey, nodeObject(edgeNodes)]);
             else throw new Unsupported(`${edgeType.name}.${edgeField}`);
           }
-          pairs.push(literal(responseKey), aggregate(`json_build_object(${edgePairs.join(', ')})`));
+          pairs.push([responseKey, aggregate(objectOf(edgePairs))]);
           break;
         }
         case 'pageInfo': {
           const infoType = getNamedType(connectionType.getFields().pageInfo.type) as GraphQLObjectType;
           const infoFields = new Map<string, FieldNode[]>();
           for (const infoNode of fieldNodes) if (infoNode.selectionSet) this.collect(infoType, infoNode.selectionSet, infoFields);
-          const hasMore = `(count(*) > ${limit})`;
-          const hasCursor = page.hasCursor ? 'true' : 'false';
+          const hasMore = JsonText.of(`(count(*) > ${limit})::text`);
+          const hasCursor = new JsonText([String(page.hasCursor)]);
           const [hasNext, hasPrevious] = page.backward ? [hasCursor, hasMore] : [hasMore, hasCursor];
           const edgeCursor = (first: boolean) => {
             needsCursor = true;
             const direction = first === !page.backward ? 'ASC' : 'DESC';
-            return `(array_agg(${rows}.__cursor ORDER BY ${rows}.__rn ${direction}) ${kept})[1]`;
+            return orNull(`'"' || (array_agg(${rows}.__cursor ORDER BY ${rows}.__rn ${direction}) ${kept})[1] || '"'`);
           };
-          const infoPairs: Sql[] = [];
+          const infoPairs: [string, Value][] = [];
           for (const [infoKey, infoNodes] of infoFields) {
             const infoField = infoNodes[0].name.value;
             const value =
               infoField === '__typename'
-                ? literal(infoType.name)
+                ? new JsonText([JSON.stringify(infoType.name)])
                 : infoField === 'hasNextPage'
                   ? hasNext
                   : infoField === 'hasPreviousPage'
@@ -579,9 +722,9 @@ class Compilation implements RootCompiler {
                         ? edgeCursor(false)
                         : null;
             if (value === null) throw new Unsupported(`PageInfo.${infoField}`);
-            infoPairs.push(literal(infoKey), value);
+            infoPairs.push([infoKey, value]);
           }
-          pairs.push(literal(responseKey), `json_build_object(${infoPairs.join(', ')})`);
+          pairs.push([responseKey, textOf(objectOf(infoPairs))]);
           break;
         }
         default:
@@ -592,7 +735,11 @@ class Compilation implements RootCompiler {
     // is carried through the window and the sort (a claim has 35, its search tsvector as long as
     // its quote).
     const read = new Set(['id']);
-    for (const match of pairs.join(' ').matchAll(new RegExp(`\\b${rows}\\."?([a-z_][a-z0-9_]*)"?`, 'g'))) read.add(match[1]);
+    for (const match of pairs
+      .map(([, value]) => sqlOf(value))
+      .join(' ')
+      .matchAll(new RegExp(`\\b${rows}\\."?([a-z_][a-z0-9_]*)"?`, 'g')))
+      read.add(match[1]);
     const columns = this.metadata(info.entity)
       .columns.filter((column) => read.has(column.databaseName))
       .map((column) => `${inner}."${column.databaseName}"`)
@@ -603,7 +750,7 @@ class Compilation implements RootCompiler {
     const page_ = `(SELECT ${columns}, ${numbered}${needsCursor ? `, ${cursor} AS __cursor` : ''}
         FROM ${info.table} ${inner} WHERE ${where.join(' AND ')} ORDER BY ${orderBy} LIMIT ${limit}${rowsOnly ? '' : ' + 1'})`;
     // GROUP BY (): one row, aggregated, even when only totalCount is asked for
-    return `(SELECT json_build_object(${pairs.join(', ')}) FROM ${page_} ${rows} GROUP BY ())`;
+    return JsonText.of(`(SELECT ${textOf(objectOf(pairs)).sql} FROM ${page_} ${rows} GROUP BY ())`);
   }
 
   /** `first: 0` / `last: 0`: answered as nestedConnection does, without reading a row (only totalCount counts). */
