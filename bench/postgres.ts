@@ -96,7 +96,8 @@ export async function benchDatabaseExists(url: string): Promise<boolean> {
  * DATABASE_URL one can both have a database of the bench's name.
  */
 export async function postmasterPid(url: string): Promise<number | null> {
-  const backend = await withClient(url, async (client) => Number((await client.query('SELECT pg_backend_pid() AS pid')).rows[0].pid));
+  // the server's `postgres` database: the bench's own may not exist yet (a fresh server)
+  const backend = await withClient(withDatabase(url, 'postgres'), async (client) => Number((await client.query('SELECT pg_backend_pid() AS pid')).rows[0].pid));
   try {
     const stat = fs.readFileSync(`/proc/${backend}/stat`, 'utf8');
     return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) || null;
