@@ -221,20 +221,33 @@ class JsonText {
     return new JsonText([{ sql }]);
   }
 
-  /** The text as one SQL expression, adjacent constants merged into one literal. */
+  /**
+   * The text as one SQL expression, adjacent constants merged into one literal. Each `||` copies
+   * both its sides, so a left-to-right chain of n parts copies its first parts n times: the parts
+   * are joined as a tree split where the estimated length halves (a nested page counts as long,
+   * so it is copied about as often as in a chain, and the small parts around it less).
+   */
   get sql(): Sql {
-    const parts: Sql[] = [];
+    const parts: { sql: Sql; length: number }[] = [];
     let constant = '';
     for (const piece of this.pieces) {
       if (typeof piece === 'string') constant += piece;
       else {
-        if (constant) parts.push(literal(constant));
+        if (constant) parts.push({ sql: literal(constant), length: constant.length });
         constant = '';
-        parts.push(piece.sql);
+        parts.push({ sql: piece.sql, length: /\bSELECT\b/.test(piece.sql) ? 10_000 : 30 });
       }
     }
-    if (constant || !parts.length) parts.push(literal(constant));
-    return parts.join(' || ');
+    if (constant || !parts.length) parts.push({ sql: literal(constant), length: constant.length });
+    const tree = (from: number, to: number): Sql => {
+      if (to - from === 1) return parts[from].sql;
+      let total = 0;
+      for (let index = from; index < to; index++) total += parts[index].length;
+      let split = from + 1;
+      for (let before = parts[from].length; split < to - 1 && before + parts[split].length / 2 < total / 2; split++) before += parts[split].length;
+      return `(${tree(from, split)} || ${tree(split, to)})`;
+    };
+    return tree(0, parts.length);
   }
 }
 type Value = Sql | JsonText;
