@@ -46,20 +46,15 @@ export class ReportService {
     const team = await this.team(filter.team, names.team);
     authorize(actor, team.id, 'team.read', 'Team');
 
-    let articleIds: string[] | null = null;
-    if (filter.articleIds?.length) {
-      if (filter.articleIds.length > MAX_ARTICLES) throw badInput(`Give at most ${MAX_ARTICLES} articles`, names.articleIds);
-      articleIds = [...new Set(filter.articleIds.map((id) => fromGlobalId(id, 'Article', names.articleIds)))];
+    const articleIds = reportArticleIds(filter);
+    if (articleIds) {
       const found = await this.context.db.query<{ id: string }>('SELECT id FROM articles WHERE id = ANY($1::uuid[]) AND team_id = $2 AND deleted_at IS NULL', [
         articleIds,
         team.id,
       ]);
       if (found.length !== articleIds.length) throw notFound('Article');
     }
-    const publishedFrom = validDate(filter.publishedFrom, names.publishedFrom);
-    const publishedTo = validDate(filter.publishedTo, names.publishedTo);
-    if (publishedFrom && publishedTo && publishedFrom >= publishedTo)
-      throw badInput(`${names.publishedFrom} must be before ${names.publishedTo}`, names.publishedFrom);
+    const { publishedFrom, publishedTo } = reportDateRange(filter);
 
     return {
       team: {
@@ -201,6 +196,27 @@ export class ReportService {
 }
 
 /** A filter's list without repeats; null for none or empty. */
+/**
+ * A filter's article ids as raw ids (distinct; null for none), as far as they can be checked
+ * without the database (`ReportService.scope`, and the compiled report in report.sql-selection.ts).
+ */
+export function reportArticleIds(filter: ReportFilterInput): string[] | null {
+  const names = filter.names ?? QUERY_FIELD_NAMES;
+  if (!filter.articleIds?.length) return null;
+  if (filter.articleIds.length > MAX_ARTICLES) throw badInput(`Give at most ${MAX_ARTICLES} articles`, names.articleIds);
+  return [...new Set(filter.articleIds.map((id) => fromGlobalId(id, 'Article', names.articleIds)))];
+}
+
+/** A filter's publication-date range, checked (both ends optional, `from` before `to`). */
+export function reportDateRange(filter: ReportFilterInput): { publishedFrom: Date | null; publishedTo: Date | null } {
+  const names = filter.names ?? QUERY_FIELD_NAMES;
+  const publishedFrom = validDate(filter.publishedFrom, names.publishedFrom);
+  const publishedTo = validDate(filter.publishedTo, names.publishedTo);
+  if (publishedFrom && publishedTo && publishedFrom >= publishedTo)
+    throw badInput(`${names.publishedFrom} must be before ${names.publishedTo}`, names.publishedFrom);
+  return { publishedFrom, publishedTo };
+}
+
 export function distinct<T>(values: T[] | null | undefined): T[] | null {
   return values?.length ? [...new Set(values)] : null;
 }

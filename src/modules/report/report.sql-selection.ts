@@ -1,7 +1,6 @@
 import { getArgumentValues, getNamedType, type FieldNode, type GraphQLField, type GraphQLObjectType } from 'graphql';
 import type { RootCompiler, Variables } from '../../http/sql-selection';
-import { decodeGlobalId, fromGlobalId } from '../../shared/ids';
-import { validDate } from '../../shared/values';
+import { decodeGlobalId } from '../../shared/ids';
 import { ratingLabel, type Rating } from '../verdict/rating';
 import { EXPORT_FORMATS } from './formats';
 import {
@@ -17,7 +16,7 @@ import {
   maintainedSourcingSql,
 } from './report.figures';
 import { queryFromFilter, type ReportFilterInput, type ReportScope } from './report.filter';
-import { distinct, MAX_ARTICLES } from './report.service';
+import { distinct, reportArticleIds, reportDateRange } from './report.service';
 import { filterInput, type VerdictReportFilter } from './report.types';
 
 /*
@@ -58,19 +57,13 @@ const PLACEHOLDER_TEAM = { id: '', slug: '', name: '', organizationName: null, o
 /** The filter as ReportService.scope checks it before reading anything; throws where it would refuse, or where the maintained figures cannot answer. */
 function reportRequest(field: GraphQLField<unknown, unknown>, node: FieldNode, variables: Variables): ReportRequest {
   const input = filterInput(getArgumentValues(field, node, variables).filter as VerdictReportFilter);
-  const names = input.names!;
   if (typeof input.team !== 'string' || !input.team.trim()) throw new Error('no team');
   const reference = input.team.trim();
   const decoded = decodeGlobalId(reference);
   const team = decoded?.type === 'Team' ? { byId: true, value: decoded.rawId } : { byId: false, value: reference };
-  let articleIds: string[] | null = null;
-  if (input.articleIds?.length) {
-    if (input.articleIds.length > MAX_ARTICLES) throw new Error('too many articles');
-    articleIds = [...new Set(input.articleIds.map((id) => fromGlobalId(id, 'Article', names.articleIds)))];
-  }
-  const publishedFrom = validDate(input.publishedFrom, names.publishedFrom);
-  const publishedTo = validDate(input.publishedTo, names.publishedTo);
-  if (publishedFrom && publishedTo && publishedFrom >= publishedTo) throw new Error('empty range');
+  // ReportService.scope's own checks: what they refuse, the resolvers answer with its error
+  const articleIds = reportArticleIds(input);
+  const { publishedFrom, publishedTo } = reportDateRange(input);
   const scope: ReportScope = {
     team: PLACEHOLDER_TEAM,
     articleIds,
