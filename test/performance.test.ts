@@ -1,13 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Client } from 'pg';
-import pino from 'pino';
-import { createTestApp, type TestApp } from './support/app';
-import { generateDataset, type BenchUser } from '../bench/dataset';
+import type { TestApp } from './support/app';
+import { appWithDataset, serverBeside } from './support/dataset-app';
+import type { BenchUser } from '../bench/dataset';
 import { ARTICLE_PAGE, CLAIM_QUEUE, LIMIT_ARTICLE_PAGE_SQL } from '../bench/queries';
 import { enableStatementCounting, type RecordedStatement } from '../src/db/statement-counter';
-import { loadConfig } from '../src/config';
-import { createServer, type ClaimgraphServer } from '../src/server';
-import { buildClaimgraphSchema } from '../src/schema';
+import type { ClaimgraphServer } from '../src/server';
 import { toGlobalId } from '../src/shared/ids';
 import { RequestDb, replayable } from '../src/db/request-db';
 
@@ -25,13 +23,10 @@ describe('performance', () => {
   const counter = enableStatementCounting();
 
   beforeAll(async () => {
-    app = await createTestApp();
-    client = new Client({ connectionString: app.databaseUrl });
-    await client.connect();
     // Two short teams for the statement counts, and a 20k-claim team big enough for the planner
     // to prefer a sequential scan wherever an index does not serve the query.
-    users = (
-      await generateDataset(client, {
+    ({ app, client, users } = await appWithDataset(
+      {
         seed: 'performance-test',
         evidencePerClaim: 2,
         verdictsPerClaim: 3,
@@ -40,20 +35,16 @@ describe('performance', () => {
           { slug: 'short', articles: 2, claimsPerArticle: 4 },
           { slug: 'long', articles: 2, claimsPerArticle: 40 },
         ],
-      })
-    ).users;
-    users.push(
-      ...(
-        await generateDataset(client, {
-          seed: 'performance-test-queue',
-          evidencePerClaim: 0,
-          verdictsPerClaim: 3,
-          sourcesPerTeam: 30,
-          history: false,
-          teams: [{ slug: 'queue', articles: 500, claimsPerArticle: 40 }],
-        })
-      ).users,
-    );
+      },
+      {
+        seed: 'performance-test-queue',
+        evidencePerClaim: 0,
+        verdictsPerClaim: 3,
+        sourcesPerTeam: 30,
+        history: false,
+        teams: [{ slug: 'queue', articles: 500, claimsPerArticle: 40 }],
+      },
+    ));
     await client.query('ANALYZE');
     articles = (await client.query(`SELECT a.id, t.slug FROM articles a JOIN teams t ON t.id = a.team_id ORDER BY a.created_at`)).rows;
   });
@@ -106,12 +97,7 @@ describe('performance', () => {
     const [{ body }] = (await client.query(LIMIT_ARTICLE_PAGE_SQL, [article.id])).rows;
     expect(page.data).toEqual(JSON.parse(body).data);
 
-    const interpreter = await createServer({
-      config: loadConfig({ NODE_ENV: 'test', DATABASE_URL: app.databaseUrl, GRAPHQL_JIT: 'false' }),
-      dataSource: app.dataSource,
-      schema: await buildClaimgraphSchema(),
-      log: pino({ level: 'silent' }),
-    });
+    const interpreter = await serverBeside(app, { GRAPHQL_JIT: 'false' });
     try {
       const interpreted = await run(interpreter, reviewerOf('long'), ARTICLE_PAGE, { id: toGlobalId('Article', article.id) });
       expect(interpreted.data).toEqual(page.data);

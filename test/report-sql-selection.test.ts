@@ -1,13 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Client, type Pool } from 'pg';
-import pino from 'pino';
-import { createTestApp, type TestApp } from './support/app';
-import { generateDataset, type BenchUser } from '../bench/dataset';
+import type { TestApp } from './support/app';
+import { appWithDataset, pathComparison, serverBeside } from './support/dataset-app';
+import type { BenchUser } from '../bench/dataset';
 import { verdictReportQuery } from '../bench/optional';
 import { createCredentials } from '../bench/credentials';
 import { enableStatementCounting } from '../src/db/statement-counter';
-import { loadConfig } from '../src/config';
-import { createServer, type ClaimgraphServer } from '../src/server';
+import type { ClaimgraphServer } from '../src/server';
 import { buildClaimgraphSchema } from '../src/schema';
 import { toGlobalId } from '../src/shared/ids';
 
@@ -32,23 +31,18 @@ describe('verdictReport compiled to SQL answers as the resolvers do', () => {
   const counter = enableStatementCounting();
 
   beforeAll(async () => {
-    app = await createTestApp();
-    client = new Client({ connectionString: app.databaseUrl });
-    await client.connect();
-    users = (
-      await generateDataset(client, {
-        seed: 'report-sql-selection-test',
-        evidencePerClaim: 1,
-        verdictsPerClaim: 3,
-        sourcesPerTeam: 10,
-        teams: [
-          { slug: 'desk', articles: 6, claimsPerArticle: 10 },
-          { slug: 'solo', articles: 2, claimsPerArticle: 5 },
-          { slug: 'empty', articles: 0, claimsPerArticle: 1 },
-          { slug: 'other', articles: 1, claimsPerArticle: 2 },
-        ],
-      })
-    ).users;
+    ({ app, client, users } = await appWithDataset({
+      seed: 'report-sql-selection-test',
+      evidencePerClaim: 1,
+      verdictsPerClaim: 3,
+      sourcesPerTeam: 10,
+      teams: [
+        { slug: 'desk', articles: 6, claimsPerArticle: 10 },
+        { slug: 'solo', articles: 2, claimsPerArticle: 5 },
+        { slug: 'empty', articles: 0, claimsPerArticle: 1 },
+        { slug: 'other', articles: 1, claimsPerArticle: 2 },
+      ],
+    }));
     teams = Object.fromEntries((await client.query(`SELECT slug, id FROM teams`)).rows.map((row) => [row.slug, row.id]));
     articles = (await client.query(`SELECT id, published_at FROM articles WHERE team_id = $1 ORDER BY published_at, id`, [teams.desk])).rows;
     // one current verdict per claim in 'solo': no pairable values, alpha null
@@ -67,12 +61,7 @@ describe('verdictReport compiled to SQL answers as the resolvers do', () => {
     const queries = verdictReportQuery(schema);
     if ('unavailable' in queries) throw new Error(queries.unavailable);
     ({ query: benchQuery, monthQuery } = queries);
-    resolvers = await createServer({
-      config: loadConfig({ NODE_ENV: 'test', DATABASE_URL: app.databaseUrl, GRAPHQL_SQL: 'false', WEBHOOK_WORKER: 'false' }),
-      dataSource: app.dataSource,
-      schema,
-      log: pino({ level: 'silent' }),
-    });
+    resolvers = await serverBeside(app, { GRAPHQL_SQL: 'false', WEBHOOK_WORKER: 'false' }, schema);
   });
   afterAll(async () => {
     await resolvers?.stop();
@@ -80,22 +69,12 @@ describe('verdictReport compiled to SQL answers as the resolvers do', () => {
     await app?.close();
   });
 
-  async function runOn(server: ClaimgraphServer, query: string, variables: Record<string, unknown>) {
-    const actor = await server.authenticator.actorFor(caller, 'test');
-    const before = counter.total;
-    const roundTripsBefore = counter.roundTrips;
-    const response = await server.apollo.executeOperation({ query, variables }, { contextValue: server.contextFor(actor) });
-    if (response.body.kind !== 'single') throw new Error('expected a single result');
-    const text = JSON.stringify(response.body.singleResult).replace(/"requestId":"[^"]*"/g, '"requestId":"…"');
-    return { text, statements: counter.total - before, roundTrips: counter.roundTrips - roundTripsBefore };
-  }
-
-  async function both(query: string, variables: Record<string, unknown>) {
-    const compiled = await runOn(app.server, query, variables);
-    const resolved = await runOn(resolvers, query, variables);
-    expect(compiled.text).toBe(resolved.text);
-    return { ...compiled, body: JSON.parse(compiled.text) as { data: any; errors?: any[] } };
-  }
+  const { runOn, both } = pathComparison(
+    () => app,
+    () => resolvers,
+    counter,
+    () => caller,
+  );
 
   const teamId = (slug: string) => toGlobalId('Team', teams[slug]);
   const articleId = (index: number) => toGlobalId('Article', articles[index].id);

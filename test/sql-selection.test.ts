@@ -1,14 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { Client } from 'pg';
-import pino from 'pino';
-import { createTestApp, type TestApp } from './support/app';
-import { generateDataset, type BenchUser } from '../bench/dataset';
+import type { TestApp } from './support/app';
+import { appWithDataset, pathComparison, serverBeside } from './support/dataset-app';
+import type { BenchUser } from '../bench/dataset';
 import { ARTICLE_PAGE } from '../bench/queries';
 import { createCredentials } from '../bench/credentials';
 import { enableStatementCounting } from '../src/db/statement-counter';
-import { loadConfig } from '../src/config';
-import { createServer, type ClaimgraphServer } from '../src/server';
-import { buildClaimgraphSchema } from '../src/schema';
+import type { ClaimgraphServer } from '../src/server';
 import { base64urlSql, globalIdSql, type NodeType, toGlobalId } from '../src/shared/ids';
 
 /**
@@ -28,21 +26,16 @@ describe('SQL-compiled reads answer as the resolvers do', () => {
   const counter = enableStatementCounting();
 
   beforeAll(async () => {
-    app = await createTestApp();
-    client = new Client({ connectionString: app.databaseUrl });
-    await client.connect();
-    users = (
-      await generateDataset(client, {
-        seed: 'sql-selection-test',
-        evidencePerClaim: 2,
-        verdictsPerClaim: 3,
-        sourcesPerTeam: 10,
-        teams: [
-          { slug: 'desk', articles: 3, claimsPerArticle: 12 },
-          { slug: 'other', articles: 1, claimsPerArticle: 4 },
-        ],
-      })
-    ).users;
+    ({ app, client, users } = await appWithDataset({
+      seed: 'sql-selection-test',
+      evidencePerClaim: 2,
+      verdictsPerClaim: 3,
+      sourcesPerTeam: 10,
+      teams: [
+        { slug: 'desk', articles: 3, claimsPerArticle: 12 },
+        { slug: 'other', articles: 1, claimsPerArticle: 4 },
+      ],
+    }));
     articles = (await client.query(`SELECT a.id, t.slug FROM articles a JOIN teams t ON t.id = a.team_id ORDER BY a.created_at, a.id`)).rows;
     claims = (
       await client.query(`SELECT c.id, c.article_id, t.slug FROM claims c JOIN teams t ON t.id = c.team_id ORDER BY c.article_id, c.position_start, c.id`)
@@ -61,12 +54,7 @@ describe('SQL-compiled reads answer as the resolvers do', () => {
     await client.query(`UPDATE articles SET deleted_at = now() WHERE id = $1`, [desk[2].id]);
     await client.query(`UPDATE claims SET deleted_at = now() WHERE article_id = $1`, [desk[1].id]);
     await client.query('ANALYZE');
-    resolvers = await createServer({
-      config: loadConfig({ NODE_ENV: 'test', DATABASE_URL: app.databaseUrl, GRAPHQL_SQL: 'false', WEBHOOK_WORKER: 'false' }),
-      dataSource: app.dataSource,
-      schema: await buildClaimgraphSchema(),
-      log: pino({ level: 'silent' }),
-    });
+    resolvers = await serverBeside(app, { GRAPHQL_SQL: 'false', WEBHOOK_WORKER: 'false' });
   });
   afterAll(async () => {
     await resolvers?.stop();
@@ -77,24 +65,12 @@ describe('SQL-compiled reads answer as the resolvers do', () => {
   const reviewer = () => users.find((user) => user.teamSlug === 'desk' && user.role === 'REVIEWER')!;
   const articleId = (index: number) => toGlobalId('Article', articles.filter((article) => article.slug === 'desk')[index].id);
 
-  async function runOn(server: ClaimgraphServer, query: string, variables: Record<string, unknown>) {
-    const actor = await server.authenticator.actorFor(reviewer().id, 'test');
-    const before = counter.total;
-    const roundTripsBefore = counter.roundTrips;
-    const response = await server.apollo.executeOperation({ query, variables }, { contextValue: server.contextFor(actor) });
-    if (response.body.kind !== 'single') throw new Error('expected a single result');
-    // the request id of an internal error (a stored URL the URL scalar cannot serialise) is the request's own
-    const text = JSON.stringify(response.body.singleResult).replace(/"requestId":"[^"]*"/g, '"requestId":"…"');
-    return { text, statements: counter.total - before, roundTrips: counter.roundTrips - roundTripsBefore };
-  }
-
-  /** Both paths; the JSON texts must be equal. Returns the compiled side's statement count and answer. */
-  async function both(query: string, variables: Record<string, unknown>) {
-    const compiled = await runOn(app.server, query, variables);
-    const resolved = await runOn(resolvers, query, variables);
-    expect(compiled.text).toBe(resolved.text);
-    return { ...compiled, resolvedStatements: resolved.statements, body: JSON.parse(compiled.text) as { data: any; errors?: any[] } };
-  }
+  const { runOn, both } = pathComparison(
+    () => app,
+    () => resolvers,
+    counter,
+    () => reviewer().id,
+  );
 
   it("encodes global ids and cursors in SQL as Node's base64url does", async () => {
     const types: NodeType[] = [
