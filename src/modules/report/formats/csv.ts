@@ -67,7 +67,10 @@ export function csvQuery(scope: ReportScope, shape: 'records' | 'cells' = 'recor
   const claims = orderedClaims(scope);
   const select =
     shape === 'records'
-      ? `concat(${CSV_COLUMNS.map(cellSql).join(", ',', ")}, E'\\r')`
+      ? // array_to_string finds its elements' output function once per statement; concat looked it
+        // up in the catalogue cache for each of its 44 arguments on every row. NULL cells are ''
+        // in both.
+        `array_to_string(ARRAY[${CSV_COLUMNS.map((column) => `(${cellSql(column)})::text`).join(', ')}], ',', '') || E'\\r'`
       : CSV_COLUMNS.map((column) => `${column.text ? neutralizeFormulaSql(column.sql) : column.sql} AS ${column.name}`).join(', ');
   return `/* claimgraph:report-csv */
     SELECT ${select}
