@@ -9,6 +9,7 @@ import { buildReportDataset, rawId, type ReportDataset } from './report-fixture'
 import { seedVerdictRows } from '../bench/export-seed';
 import { CopyReadable, CopyTextDecoder } from '../src/modules/report/copy-stream';
 import { CSV_HEADER, CSV_PREAMBLE, csvQuery } from '../src/modules/report/formats/csv';
+import { CSV_COLUMNS } from '../src/modules/report/report-columns';
 import { neutralizeFormula } from '../src/modules/report/formats/formula';
 
 /**
@@ -67,11 +68,16 @@ async function collect(streams: NodeJS.ReadableStream[]): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
+/** Indexes of the CSV's text columns: every one of their cells that holds text is quoted. */
+const TEXT_COLUMNS = new Set(CSV_COLUMNS.flatMap((column, index) => (column.text ? [index] : [])));
+
 /**
  * The CSV as claimgraph wrote it in JavaScript before Postgres did (csv-stringify over report rows,
  * formula-neutralised cells; the download was compared byte for byte with that writer itself before
  * it was removed), from the JSON Lines export of the same report: an oracle that shares no SQL
- * with the download it checks.
+ * with the download it checks. Quoting as the download has it since: every non-empty text cell
+ * (csv-stringify would quote only those with a comma, a quote, a line break or white space at
+ * either end).
  */
 function csvFromJsonLines(lines: any[]): Buffer {
   const records = lines.map((row) =>
@@ -103,7 +109,13 @@ function csvFromJsonLines(lines: any[]): Buffer {
       row.importedAt,
     ].map((value) => neutralizeFormula(value ?? '')),
   );
-  const text = stringify(records, { header: true, columns: CSV_HEADER, bom: true, record_delimiter: 'windows', quoted_match: /[\r\n]|^\s|\s$/ });
+  const text = stringify(records, {
+    header: true,
+    columns: CSV_HEADER,
+    bom: true,
+    record_delimiter: 'windows',
+    cast: { string: (value, context) => (!context.header && value !== '' && TEXT_COLUMNS.has(context.index) ? { value, quoted: true } : value) },
+  });
   return Buffer.from(text, 'utf8');
 }
 

@@ -6,8 +6,9 @@ import { iso } from './formats/stream-parts';
 /**
  * One CSV column: its header and its cell as SQL over the CSV query's ordered claims `b`, their
  * verdicts `v` and evidence `e` (formats/csv.ts, `csvQuery`: Postgres writes the CSV). `text`
- * cells come from people or web pages and are neutralised against formulas and quoted where
- * needed; the others (IDs, enums, timestamps, counts) never need it.
+ * cells come from people or web pages and are neutralised against formulas and quoted; the
+ * others (IDs, enums, timestamps, counts) never hold a comma, a quote or a line break, and are
+ * written bare.
  */
 export interface CsvColumn {
   name: string;

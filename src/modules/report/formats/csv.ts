@@ -14,23 +14,18 @@ export const CSV_PREAMBLE = Buffer.from(`\uFEFF${CSV_HEADER.join(',')}\r\n`, 'ut
 export { CSV_HEADER };
 
 /**
- * What JavaScript's `\s` matches (WhiteSpace and LineTerminator), as a regular-expression bracket
- * body Postgres reads the same way whatever the database's locale.
- */
-const WHITE_SPACE = '\\t\\n\\v\\f\\r \\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\ufeff';
-
-/**
- * A text cell as RFC 4180 writes it: quoted (quotes inside doubled) when it holds a comma, a quote
- * or a line break (a lone LF or CR too: unquoted, either breaks the record for every reader), or
- * starts or ends with white space, which some readers trim. These are the rules csv-stringify
- * followed when claimgraph wrote CSV in JavaScript (`quoted_match: /[\r\n]|^\s|\s$/`), so files
- * compare byte for byte with earlier ones. NULL stays NULL.
+ * A text cell as RFC 4180 writes it: quoted, quotes inside doubled, whenever it holds any text, so
+ * no reader trims white space at either end or splits a cell at a comma or a line break; empty
+ * and NULL cells stay empty. Deciding cell by cell whether quotes are needed (a comma, a quote, a
+ * line break, white space at either end) took Postgres a regular expression per cell, and was the
+ * part of the download psql's \copy of the same cells does not pay (bench/README.md, "CSV at any
+ * size"); RFC 4180 lets any field be quoted, and every reader takes it.
  */
 function quotedSql(text: string): string {
-  return `CASE WHEN ${text} ~ '[",\\r\\n]|^[${WHITE_SPACE}]|[${WHITE_SPACE}]$' THEN '"' || replace(${text}, '"', '""') || '"' ELSE ${text} END`;
+  return `'"' || replace(nullif(${text}, ''), '"', '""') || '"'`;
 }
 
-/** A column's cell, ready for the record: text neutralised against formula injection (formula.ts), then quoted where needed. */
+/** A column's cell, ready for the record: text neutralised against formula injection (formula.ts), then quoted. */
 function cellSql(column: CsvColumn): string {
   return column.text ? quotedSql(`(${neutralizeFormulaSql(column.sql)})`) : column.sql;
 }
