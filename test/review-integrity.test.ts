@@ -1,4 +1,5 @@
 import WebSocket from 'ws';
+import { parse as parseCsv } from 'csv-parse/sync';
 import { createClient, type Client } from 'graphql-ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp, type TestUser } from './support/app';
@@ -121,11 +122,9 @@ describe(`${ClaimWorkflowService.name}: words, verdicts and publication`, () => 
     expect(JSON.parse(await download('claimreview.jsonld'))['@graph']).toEqual([]);
     expect(await publicPage()).toBe(404);
     expect(await inFeed()).toBe(false);
-    const csv = await download('csv');
-    const [header, row] = csv.replace(/^\uFEFF/, '').split('\r\n');
-    const cells = row.split(',');
-    expect(cells[header.split(',').indexOf('published_text_changed')]).toBe('true');
-    expect(cells[header.split(',').indexOf('published_quote')]).toBe('flooded 612 properties');
+    const [row] = parseCsv(await download('csv'), { bom: true, columns: true }) as Record<string, string>[];
+    expect(row.published_text_changed).toBe('true');
+    expect(row.published_quote).toBe('flooded 612 properties');
     const line = JSON.parse((await download('jsonl')).trim());
     expect(line.published).toMatchObject({ rating: 'TRUE', quote: 'flooded 612 properties', textChanged: true });
     expect(line.quote).toBe('flooded 615 properties');
