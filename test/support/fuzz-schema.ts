@@ -177,18 +177,6 @@ export function stringPositions(schema: GraphQLSchema): StringPosition[] {
       ),
     );
   }
-  for (const field of Object.values(mutation?.getFields() ?? {})) {
-    positions.push(
-      ...positionsOfField(
-        field,
-        (call, definitions) => ({
-          operation: `mutation${definitions.length ? `(${definitions.join(', ')})` : ''} { ${call} }`,
-          extraVariables: () => ({}),
-        }),
-        'Mutation',
-      ),
-    );
-  }
   const seeded: Record<string, keyof FuzzSeed> = { Claim: 'claimId', Article: 'articleId', Team: 'teamId', Source: 'sourceId', Verdict: 'verdictId' };
   for (const [typeName, seedKey] of Object.entries(seeded)) {
     const type = schema.getType(typeName);
@@ -220,6 +208,22 @@ export function stringPositions(schema: GraphQLSchema): StringPosition[] {
         ),
       );
     }
+  }
+  // Mutations last: one that accepts its arbitrary string may change or remove a seed
+  // (`deleteClaim` with any reason deletes the seed claim while it is at version 1, which depends
+  // on whether earlier mutations' strings were accepted), and the fields read through `node(id:)`
+  // above must find their seed: a forged cursor is BAD_USER_INPUT only on a claim that is there.
+  for (const field of Object.values(mutation?.getFields() ?? {})) {
+    positions.push(
+      ...positionsOfField(
+        field,
+        (call, definitions) => ({
+          operation: `mutation${definitions.length ? `(${definitions.join(', ')})` : ''} { ${call} }`,
+          extraVariables: () => ({}),
+        }),
+        'Mutation',
+      ),
+    );
   }
   return positions;
 }
