@@ -10,6 +10,7 @@ import {
   type GraphQLArgument,
   type GraphQLField,
   type GraphQLInputType,
+  type GraphQLObjectType,
   type GraphQLSchema,
 } from 'graphql';
 import type { FuzzSeed } from './fuzz';
@@ -155,6 +156,20 @@ function positionsOfField(
   return field.args.flatMap((argument) => stringPaths(argument.type).map((path) => build(argument, path)));
 }
 
+/** The string positions of a root type's fields, each called at the top of an operation of `keyword`. */
+function rootPositions(root: GraphQLObjectType, keyword: 'query' | 'mutation'): StringPosition[] {
+  return Object.values(root.getFields()).flatMap((field) =>
+    positionsOfField(
+      field,
+      (call, definitions) => ({
+        operation: `${keyword}${definitions.length ? `(${definitions.join(', ')})` : ''} { ${call} }`,
+        extraVariables: () => ({}),
+      }),
+      root.name,
+    ),
+  );
+}
+
 /**
  * Every place a string goes into the schema's operations: the arguments (and input-object fields)
  * of every query and mutation field, and of the fields of the objects reachable from a seed
@@ -165,18 +180,7 @@ export function stringPositions(schema: GraphQLSchema): StringPosition[] {
   const positions: StringPosition[] = [];
   const query = schema.getQueryType()!;
   const mutation = schema.getMutationType();
-  for (const field of Object.values(query.getFields())) {
-    positions.push(
-      ...positionsOfField(
-        field,
-        (call, definitions) => ({
-          operation: `query${definitions.length ? `(${definitions.join(', ')})` : ''} { ${call} }`,
-          extraVariables: () => ({}),
-        }),
-        'Query',
-      ),
-    );
-  }
+  positions.push(...rootPositions(query, 'query'));
   const seeded: Record<string, keyof FuzzSeed> = { Claim: 'claimId', Article: 'articleId', Team: 'teamId', Source: 'sourceId', Verdict: 'verdictId' };
   for (const [typeName, seedKey] of Object.entries(seeded)) {
     const type = schema.getType(typeName);
@@ -213,17 +217,6 @@ export function stringPositions(schema: GraphQLSchema): StringPosition[] {
   // (`deleteClaim` with any reason deletes the seed claim while it is at version 1, which depends
   // on whether earlier mutations' strings were accepted), and the fields read through `node(id:)`
   // above must find their seed: a forged cursor is BAD_USER_INPUT only on a claim that is there.
-  for (const field of Object.values(mutation?.getFields() ?? {})) {
-    positions.push(
-      ...positionsOfField(
-        field,
-        (call, definitions) => ({
-          operation: `mutation${definitions.length ? `(${definitions.join(', ')})` : ''} { ${call} }`,
-          extraVariables: () => ({}),
-        }),
-        'Mutation',
-      ),
-    );
-  }
+  if (mutation) positions.push(...rootPositions(mutation, 'mutation'));
   return positions;
 }
