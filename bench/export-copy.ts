@@ -57,8 +57,7 @@ export class RecordCounter {
   bytes = 0;
   private quoted = false;
 
-  add(chunk: Uint8Array): void {
-    const buffer = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length);
+  add(buffer: Buffer): void {
     this.bytes += buffer.length;
     let quote = buffer.indexOf(34);
     for (let lineFeed = buffer.indexOf(10); lineFeed !== -1; lineFeed = buffer.indexOf(10, lineFeed + 1)) {

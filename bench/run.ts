@@ -639,12 +639,10 @@ async function main(): Promise<void> {
       const theirs: Transfer[] = [];
       // Fields compared on an untimed pass of each first: keeping and parsing the files would
       // otherwise cost the timed rounds (memory, then collecting gigabytes of strings at 1M).
-      const [ourFile, theirFile] = [
-        await downloadCsv(url, credentialOf(ownerId).headers, server.pid, true),
-        await psqlCopy(psql, postgres.url, scope, ownerId, true),
-      ];
-      const check = await sameFields(ourFile.body!, theirFile.body!);
-      ourFile.body = theirFile.body = null;
+      const check = await sameFields(
+        (await downloadCsv(url, credentialOf(ownerId).headers, server.pid, true)).body!,
+        (await psqlCopy(psql, postgres.url, scope, ownerId, true)).body!,
+      );
       for (let round = 0; round < options.rounds; round++) {
         const download = () => downloadCsv(url, credentialOf(ownerId).headers, server.pid, false).then((transfer) => ours.push(transfer));
         const copy = () => psqlCopy(psql, postgres.url, scope, ownerId, false).then((transfer) => theirs.push(transfer));

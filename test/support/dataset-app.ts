@@ -24,8 +24,9 @@ export async function appWithDataset(...specs: DatasetSpec[]): Promise<{ app: Te
 }
 
 /**
- * A second server on the app's database and data source, configured by `env` over the test
- * defaults (`GRAPHQL_SQL: 'false'`: the resolvers answer everything, to compare the compiled path with).
+ * A second server on the app's database and data source, configured by `env` (NODE_ENV=test and
+ * the app's DATABASE_URL otherwise): with `GRAPHQL_SQL: 'false'` the resolvers answer everything,
+ * to compare the compiled read path with.
  */
 export async function serverBeside(app: TestApp, env: Record<string, string>, schema?: GraphQLSchema): Promise<ClaimgraphServer> {
   return createServer({
@@ -37,8 +38,9 @@ export async function serverBeside(app: TestApp, env: Record<string, string>, sc
 }
 
 /**
- * Operations run through a server's Apollo as `user()` (the arguments are read when one runs: tests set them in beforeAll), with the statements and round trips they
- * took. `both` runs one on the app's own server (the compiled read path) and on `resolvers()`
+ * Operations run through a server's Apollo as `user()`, with the statements and round trips they
+ * took (the arguments are functions, read when an operation runs: tests set them in beforeAll).
+ * `both` runs one on the app's own server (the compiled read path) and on `resolvers()`
  * (GRAPHQL_SQL=false), and expects the same JSON text from both (request ids aside).
  */
 export function pathComparison(app: () => TestApp, resolvers: () => ClaimgraphServer, counter: StatementCounter, user: () => string) {
